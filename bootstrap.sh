@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Quick start, step one: install what a fresh Debian 12 lacks, build qvp and the guest
+# firmware into build/, and run the demo firmware.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+packages=(
+  build-essential cmake pkg-config          # host build
+  libelf-dev libfdt-dev device-tree-compiler # ELF loading, device trees
+  libgtest-dev                               # the test suite
+  gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu # guest firmware and ISS tests
+)
+if [ "${QVP_WITH_BENCH:-0}" = 1 ]; then
+  packages+=(qemu-system-arm)                # the benchmark's peer
+fi
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "bootstrap: installing ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+cmake --build build -j"$(nproc)"
+echo "bootstrap: running build/sw/hello.elf"
+build/qvp run build/sw/hello.elf

@@ -1,0 +1,36 @@
+/* What every model constructor receives and returns; the platform builder calls them. */
+#ifndef QVP_MODELS_H
+#define QVP_MODELS_H
+
+#include <stdint.h>
+
+#include "machine.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct model_config {
+	struct machine *machine;
+	const void *fdt;
+	int node;
+	const char *path;  /* device-tree path, for messages */
+	uint64_t base;     /* first `reg` entry */
+	uint64_t size;
+};
+
+struct model_instance {
+	char *path;
+	void *state;
+	void (*destroy)(void *state);
+};
+
+typedef int (*model_create_fn)(const struct model_config *config, struct model_instance *instance);
+
+int pl011_create(const struct model_config *config, struct model_instance *instance);
+int sim_control_create(const struct model_config *config, struct model_instance *instance);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,217 @@
+/* Regions sorted by base address, found by binary search; RAM is host memory. */
+#include "bus.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "error.h"
+
+struct bus_region {
+	char *name;
+	uint64_t base;
+	uint64_t size;
+	uint8_t *ram;                /* host memory for RAM, NULL for MMIO */
+	const struct mmio_ops *mmio;
+	void *opaque;
+};
+
+struct bus {
+	struct bus_region *regions;
+	size_t count;
+};
+
+struct bus *bus_create(void)
+{
+	return calloc(1, sizeof(struct bus));
+}
+
+void bus_destroy(struct bus *bus)
+{
+	if (!bus)
+		return;
+	for (size_t i = 0; i < bus->count; i++) {
+		if (bus->regions[i].ram)
+			munmap(bus->regions[i].ram, bus->regions[i].size);
+		free(bus->regions[i].name);
+	}
+	free(bus->regions);
+	free(bus);
+}
+
+static uint64_t region_last(const struct bus_region *region)
+{
+	return region->base + (region->size - 1);
+}
+
+static const struct bus_region *bus_lookup(const struct bus *bus, uint64_t address)
+{
+	size_t low = 0, high = bus->count;
+
+	while (low < high) {
+		size_t middle = low + (high - low) / 2;
+		const struct bus_region *region = &bus->regions[middle];
+		if (address < region->base)
+			high = middle;
+		else if (address > region_last(region))
+			low = middle + 1;
+		else
+			return region;
+	}
+	return NULL;
+}
+
+static int bus_insert(struct bus *bus, const struct bus_region *added)
+{
+	struct bus_region *regions;
+	size_t at = 0;
+
+	if (added->size == 0)
+		return error_set("region '%s' at 0x%" PRIx64 " has size 0", added->name, added->base);
+	if (added->base + (added->size - 1) < added->base)
+		return error_set("region '%s' at 0x%" PRIx64 " (size 0x%" PRIx64 ") wraps past the end of the address space",
+				 added->name, added->base, added->size);
+	for (; at < bus->count && bus->regions[at].base < added->base; at++)
+		;
+	for (size_t i = 0; i < bus->count; i++) {
+		const struct bus_region *other = &bus->regions[i];
+		if (added->base <= region_last(other) && other->base <= region_last(added))
+			return error_set("region '%s' at 0x%" PRIx64 "-0x%" PRIx64 " overlaps '%s' at 0x%" PRIx64 "-0x%" PRIx64,
+					 added->name, added->base, region_last(added), other->name, other->base,
+					 region_last(other));
+	}
+	regions = realloc(bus->regions, (bus->count + 1) * sizeof(*regions));
+	if (!regions)
+		return error_set("out of memory adding region '%s'", added->name);
+	memmove(&regions[at + 1], &regions[at], (bus->count - at) * sizeof(*regions));
+	regions[at] = *added;
+	bus->regions = regions;
+	bus->count++;
+	return 0;
+}
+
+int bus_add_ram(struct bus *bus, const char *name, uint64_t base, uint64_t size)
+{
+	struct bus_region region = { .base = base, .size = size };
+	void *host;
+
+	region.name = strdup(name);
+	if (!region.name)
+		return error_set("out of memory adding region '%s'", name);
+	if (size == 0) {
+		free(region.name);
+		return error_set("RAM '%s' at 0x%" PRIx64 ": invalid size 0x%" PRIx64, name, base, size);
+	}
+	/* Anonymous mappings are zeroed and only take host memory where the guest touches them. */
+	host = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (host == MAP_FAILED) {
+		free(region.name);
+		return error_set("cannot allocate 0x%" PRIx64 " bytes of host memory for RAM '%s'", size, name);
+	}
+	region.ram = host;
+	if (bus_insert(bus, &region) < 0) {
+		munmap(host, (size_t)size);
+		free(region.name);
+		return -1;
+	}
+	return 0;
+}
+
+int bus_add_mmio(struct bus *bus, const char *name, uint64_t base, uint64_t size,
+		 const struct mmio_ops *ops, void *opaque)
+{
+	struct bus_region region = { .base = base, .size = size, .mmio = ops, .opaque = opaque };
+
+	region.name = strdup(name);
+	if (!region.name)
+		return error_set("out of memory adding region '%s'", name);
+	if (bus_insert(bus, &region) < 0) {
+		free(region.name);
+		return -1;
+	}
+	return 0;
+}
+
+/* True if [address, address + size) lies inside the region. */
+static bool region_holds(const struct bus_region *region, uint64_t address, uint64_t size)
+{
+	return size <= region->size && address - region->base <= region->size - size;
+}
+
+static bool valid_access_size(unsigned size)
+{
+	return size == 1 || size == 2 || size == 4 || size == 8;
+}
+
+enum bus_result bus_read(struct bus *bus, uint64_t address, unsigned size, uint64_t *value)
+{
+	const struct bus_region *region = bus_lookup(bus, address);
+
+	*value = 0;
+	if (!region || !valid_access_size(size) || !region_holds(region, address, size))
+		return BUS_UNMAPPED;
+	if (region->ram) {
+		memcpy(value, region->ram + (address - region->base), size); /* little-endian host */
+		return BUS_OK;
+	}
+	if (!region->mmio->read || !region->mmio->read(region->opaque, address - region->base, size, value))
+		return BUS_DEVICE_ERROR;
+	return BUS_OK;
+}
+
+enum bus_result bus_write(struct bus *bus, uint64_t address, unsigned size, uint64_t value)
+{
+	const struct bus_region *region = bus_lookup(bus, address);
+
+	if (!region || !valid_access_size(size) || !region_holds(region, address, size))
+		return BUS_UNMAPPED;
+	if (region->ram) {
+		memcpy(region->ram + (address - region->base), &value, size);
+		return BUS_OK;
+	}
+	if (!region->mmio->write || !region->mmio->write(region->opaque, address - region->base, size, value))
+		return BUS_DEVICE_ERROR;
+	return BUS_OK;
+}
+
+bool bus_find_ram(const struct bus *bus, uint64_t address, struct bus_ram *ram)
+{
+	const struct bus_region *region = bus_lookup(bus, address);
+
+	if (!region || !region->ram)
+		return false;
+	ram->base = region->base;
+	ram->size = region->size;
+	ram->host = region->ram;
+	return true;
+}
+
+uint8_t *bus_ram_pointer(const struct bus *bus, uint64_t address, uint64_t length)
+{
+	const struct bus_region *region = bus_lookup(bus, address);
+
+	if (!region || !region->ram || length == 0 || !region_holds(region, address, length))
+		return NULL;
+	return region->ram + (address - region->base);
+}
+
+const char *bus_region_name(const struct bus *bus, uint64_t address)
+{
+	const struct bus_region *region = bus_lookup(bus, address);
+
+	return region ? region->name : NULL;
+}
+
+const char *bus_result_name(enum bus_result result)
+{
+	switch (result) {
+	case BUS_OK:
+		return "ok";
+	case BUS_UNMAPPED:
+		return "unmapped address";
+	case BUS_DEVICE_ERROR:
+		return "device error";
+	}
+	return "unknown bus result";
+}

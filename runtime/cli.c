@@ -1,0 +1,183 @@
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "error.h"
+
+static const char help_text[] =
+	"Usage: qvp run [OPTIONS] FIRMWARE\n"
+	"       qvp --help | --version\n"
+	"\n"
+	"Runs arm64 firmware on a simulated board, deterministically: the same inputs give the\n"
+	"same output, instruction count and virtual time on every run.\n"
+	"\n"
+	"FIRMWARE is an AArch64 ELF executable, or a raw binary with --raw. It starts at EL1 with\n"
+	"the MMU off, at the ELF entry point, with x0 holding the address of the board's device\n"
+	"tree in RAM.\n"
+	"\n"
+	"Options:\n"
+	"  --platform BOARD   the board: a .dts or .dtb file, or the name of a board in\n"
+	"                     platforms/ (default: virt)\n"
+	"  --backend NAME     auto, iss or kvm (default: auto: kvm where it works, else iss)\n"
+	"  --quantum TIME     longest CPU run between device-model updates (default: 100us)\n"
+	"  --timeout TIME     stop when virtual time reaches TIME\n"
+	"  --raw ADDRESS      load FIRMWARE as a raw binary at ADDRESS and enter there\n"
+	"  --console FILE     write the UART's output to FILE instead of standard output\n"
+	"  --stats            print a summary on standard error when the run ends\n"
+	"  -h, --help         print this help\n"
+	"  --version          print qvp's version\n"
+	"\n"
+	"TIME is a number with a unit: ps, ns, us, ms or s (e.g. 10ms); a bare number is ns.\n"
+	"\n"
+	"Exit status:\n"
+	"  the guest's exit code (0-255), written to the simulation-control device\n"
+	"  124  virtual time reached --timeout\n"
+	"  125  bad options or input files (the message names which and where)\n"
+	"  126  the simulated CPU could not go on (e.g. an unimplemented instruction)\n";
+
+void cli_print_help(FILE *out)
+{
+	fputs(help_text, out);
+}
+
+enum option_id {
+	OPTION_PLATFORM = 256,
+	OPTION_BACKEND,
+	OPTION_QUANTUM,
+	OPTION_TIMEOUT,
+	OPTION_RAW,
+	OPTION_CONSOLE,
+	OPTION_STATS,
+	OPTION_VERSION,
+};
+
+static const struct option long_options[] = {
+	{ "platform", required_argument, NULL, OPTION_PLATFORM },
+	{ "backend", required_argument, NULL, OPTION_BACKEND },
+	{ "quantum", required_argument, NULL, OPTION_QUANTUM },
+	{ "timeout", required_argument, NULL, OPTION_TIMEOUT },
+	{ "raw", required_argument, NULL, OPTION_RAW },
+	{ "console", required_argument, NULL, OPTION_CONSOLE },
+	{ "stats", no_argument, NULL, OPTION_STATS },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, OPTION_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int parse_backend(const char *name, enum backend_kind *backend)
+{
+	if (strcmp(name, "auto") == 0)
+		*backend = BACKEND_AUTO;
+	else if (strcmp(name, "iss") == 0)
+		*backend = BACKEND_ISS;
+	else if (strcmp(name, "kvm") == 0)
+		*backend = BACKEND_KVM;
+	else
+		return error_set("--backend: unknown backend '%s' (use auto, iss or kvm)", name);
+	return 0;
+}
+
+static int parse_address(const char *text, uint64_t *address)
+{
+	char *end;
+
+	errno = 0;
+	*address = strtoull(text, &end, 0);
+	if (errno || end == text || *end || text[0] == '-')
+		return error_set("--raw: invalid address '%s' (e.g. 0x40080000)", text);
+	return 0;
+}
+
+static int parse_time(const char *option, const char *text, vtime_t *time)
+{
+	if (vtime_parse(text, time) < 0)
+		return error_set("%s: %s", option, error_message());
+	if (*time == 0)
+		return error_set("%s: must be more than 0", option);
+	return 0;
+}
+
+static int parse_option(int id, const char *argument, struct cli_options *options)
+{
+	switch (id) {
+	case OPTION_PLATFORM:
+		options->machine.platform_path = argument;
+		return 0;
+	case OPTION_BACKEND:
+		return parse_backend(argument, &options->machine.backend);
+	case OPTION_QUANTUM:
+		return parse_time("--quantum", argument, &options->machine.quantum);
+	case OPTION_TIMEOUT:
+		return parse_time("--timeout", argument, &options->machine.timeout);
+	case OPTION_RAW:
+		options->machine.raw_firmware = true;
+		return parse_address(argument, &options->machine.raw_address);
+	case OPTION_CONSOLE:
+		options->console_path = argument;
+		return 0;
+	case OPTION_STATS:
+		options->stats = true;
+		return 0;
+	case 'h':
+		options->command = CLI_HELP;
+		return 0;
+	case OPTION_VERSION:
+		options->command = CLI_VERSION;
+		return 0;
+	}
+	return -1; /* getopt already reported what it did not recognise */
+}
+
+static void set_defaults(struct cli_options *options)
+{
+	memset(options, 0, sizeof(*options));
+	options->command = CLI_RUN;
+	options->machine.platform_path = "virt";
+	options->machine.backend = BACKEND_AUTO;
+	options->machine.quantum = 100 * VTIME_US;
+	options->machine.timeout = VTIME_NEVER;
+}
+
+static int parse_command(int argc, char **argv, struct cli_options *options)
+{
+	if (options->command != CLI_RUN)
+		return 0;
+	if (optind >= argc)
+		return error_set("missing command: try 'qvp run FIRMWARE' or 'qvp --help'");
+	if (strcmp(argv[optind], "run") != 0)
+		return error_set("unknown command '%s': try 'qvp run FIRMWARE' or 'qvp --help'", argv[optind]);
+	if (optind + 1 >= argc)
+		return error_set("run: missing FIRMWARE (an AArch64 ELF file)");
+	if (optind + 2 < argc)
+		return error_set("run: unexpected argument '%s' after FIRMWARE", argv[optind + 2]);
+	options->machine.firmware_path = argv[optind + 1];
+	return 0;
+}
+
+int cli_parse(int argc, char **argv, struct cli_options *options)
+{
+	int id;
+
+	set_defaults(options);
+	optind = 1;
+	opterr = 0; /* we report errors ourselves, in one line */
+	/* GNU getopt permutes, so options may come before or after "run" and FIRMWARE */
+	while ((id = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
+		if (id == '?') {
+			if (optopt)
+				return error_set("unknown option '-%c'; see 'qvp --help'", optopt);
+			return error_set("unknown option '%s'; see 'qvp --help'", argv[optind - 1]);
+		}
+		if (id == ':')
+			return error_set("option '%s' needs a value; see 'qvp --help'", argv[optind - 1]);
+		if (parse_option(id, optarg, options) < 0)
+			return -1;
+	}
+	return parse_command(argc, argv, options);
+}

@@ -1,0 +1,40 @@
+/* Command-line parsing for `qvp`: options to a machine configuration. */
+#ifndef QVP_CLI_H
+#define QVP_CLI_H
+
+#include <stdbool.h>
+
+#include "machine.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Exit statuses of qvp itself; any other status is the guest's own exit code. */
+enum qvp_exit_status {
+	QVP_EXIT_TIMEOUT = 124, /* virtual time reached --timeout */
+	QVP_EXIT_ERROR = 125,   /* bad options or input files */
+	QVP_EXIT_FATAL = 126,   /* the simulated CPU could not go on */
+};
+
+enum cli_command {
+	CLI_RUN,
+	CLI_HELP,
+	CLI_VERSION,
+};
+
+struct cli_options {
+	enum cli_command command;
+	struct machine_config machine;
+	const char *console_path;
+	bool stats;
+};
+
+/* Fills `options`; on a usage error, error_message() says what is wrong. */
+int cli_parse(int argc, char **argv, struct cli_options *options);
+void cli_print_help(FILE *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,68 @@
+/* The CPU backend interface: one vtable that both the iss and the kvm backend implement. */
+#ifndef QVP_CPU_H
+#define QVP_CPU_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Why run() returned. */
+enum cpu_stop_reason {
+	CPU_STOP_BUDGET,     /* executed exactly the budget */
+	CPU_STOP_WFI,        /* the guest executed WFI (or WFE with no event): it is idle */
+	CPU_STOP_KICKED,     /* kick() was called, e.g. a device asked the simulation to end */
+	CPU_STOP_BREAKPOINT, /* a debugger breakpoint or watchpoint was hit */
+	CPU_STOP_STEP,       /* a debugger single-step completed */
+	CPU_STOP_FATAL,      /* the backend cannot go on; error_message() says why */
+};
+
+struct cpu_run_result {
+	uint64_t executed; /* instructions retired during this run */
+	enum cpu_stop_reason reason;
+};
+
+enum cpu_line {
+	CPU_LINE_IRQ,
+	CPU_LINE_FIQ,
+};
+
+/* Register numbers follow gdb's AArch64 numbering. */
+enum cpu_register {
+	CPU_REG_X0 = 0, /* X0..X30 are 0..30 */
+	CPU_REG_SP = 31,
+	CPU_REG_PC = 32,
+	CPU_REG_PSTATE = 33, /* NZCV, DAIF, CurrentEL, SPSel as in SPSR */
+	CPU_REG_COUNT = 34,
+};
+
+struct cpu;
+
+struct cpu_ops {
+	const char *name;
+	void (*destroy)(struct cpu *cpu);
+	/* Runs until `budget` instructions have retired (budget >= 1) or another stop reason. */
+	struct cpu_run_result (*run)(struct cpu *cpu, uint64_t budget);
+	/* Called during run() (from an MMIO handler): return at the next instruction boundary. */
+	void (*kick)(struct cpu *cpu);
+	/* Instructions retired so far in the current run(): lets models see the exact time. */
+	uint64_t (*executed_in_run)(const struct cpu *cpu);
+	void (*set_line)(struct cpu *cpu, enum cpu_line line, bool level);
+	int (*get_register)(struct cpu *cpu, enum cpu_register reg, uint64_t *value);
+	int (*set_register)(struct cpu *cpu, enum cpu_register reg, uint64_t value);
+	/* Guest memory by virtual address, as the guest would see it now. */
+	int (*read_memory)(struct cpu *cpu, uint64_t address, void *buffer, size_t length);
+	int (*write_memory)(struct cpu *cpu, uint64_t address, const void *buffer, size_t length);
+};
+
+struct cpu {
+	const struct cpu_ops *ops;
+};
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,27 @@
+/* One error message slot: qvp is single-threaded, and callers report the message right away. */
+#include "error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+static char last_message[512];
+
+int error_set(const char *format, ...)
+{
+	va_list args;
+
+	va_start(args, format);
+	vsnprintf(last_message, sizeof(last_message), format, args);
+	va_end(args);
+	return -1;
+}
+
+const char *error_message(void)
+{
+	return last_message;
+}
+
+void error_clear(void)
+{
+	last_message[0] = '\0';
+}

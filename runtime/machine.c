@@ -1,0 +1,124 @@
+/* Machine construction and the few services models call while the CPU runs. */
+#include "machine.h"
+
+#include <inttypes.h>
+#include <libfdt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "iss.h"
+#include "platform.h"
+
+static struct cpu *create_cpu(struct machine *machine, enum backend_kind backend)
+{
+	switch (backend) {
+	case BACKEND_AUTO: /* kvm is chosen here once the kvm backend exists and /dev/kvm works */
+	case BACKEND_ISS:
+		return iss_create(machine->bus);
+	case BACKEND_KVM:
+		error_set("backend kvm: not available in this build (it needs an arm64 host with /dev/kvm)");
+		return NULL;
+	}
+	return NULL;
+}
+
+static int load_firmware(struct machine *machine, const struct machine_config *config)
+{
+	if (config->raw_firmware)
+		return loader_load_raw(machine->bus, config->firmware_path, config->raw_address, &machine->image);
+	return loader_load_elf(machine->bus, config->firmware_path, &machine->image);
+}
+
+/* Like QEMU: the DTB goes at the start of RAM when the image leaves room, else after it. */
+static int place_fdt(struct machine *machine)
+{
+	uint64_t size = fdt_totalsize(machine->fdt);
+	uint64_t address = machine->ram_base;
+	uint8_t *ram;
+
+	if (machine->image.low < address + size && address < machine->image.high)
+		address = (machine->image.high + 0xffff) & ~0xffffull;
+	ram = bus_ram_pointer(machine->bus, address, size);
+	if (!ram)
+		return error_set("no room in RAM for the %" PRIu64 "-byte device tree after the image", size);
+	memcpy(ram, machine->fdt, size);
+	machine->fdt_address = address;
+	return 0;
+}
+
+static int reset_cpu(struct machine *machine)
+{
+	struct cpu *cpu = machine->cpu;
+
+	if (cpu->ops->set_register(cpu, CPU_REG_PC, machine->image.entry) < 0)
+		return -1;
+	return cpu->ops->set_register(cpu, CPU_REG_X0, machine->fdt_address);
+}
+
+struct machine *machine_create(const struct machine_config *config)
+{
+	struct machine *machine = calloc(1, sizeof(*machine));
+
+	if (!machine) {
+		error_set("out of memory");
+		return NULL;
+	}
+	machine->console = config->console ? config->console : stdout;
+	machine->quantum = config->quantum;
+	machine->timeout = config->timeout;
+	machine->bus = bus_create();
+	machine->events = event_queue_create();
+	if (!machine->bus || !machine->events) {
+		error_set("out of memory");
+		goto fail;
+	}
+	if (platform_build(machine, config->platform_path) < 0 || load_firmware(machine, config) < 0 ||
+	    place_fdt(machine) < 0)
+		goto fail;
+	machine->cpu = create_cpu(machine, config->backend);
+	if (!machine->cpu || reset_cpu(machine) < 0)
+		goto fail;
+	return machine;
+fail:
+	machine_destroy(machine);
+	return NULL;
+}
+
+void machine_destroy(struct machine *machine)
+{
+	if (!machine)
+		return;
+	if (machine->cpu)
+		machine->cpu->ops->destroy(machine->cpu);
+	platform_teardown(machine);
+	event_queue_destroy(machine->events);
+	bus_destroy(machine->bus);
+	image_release(&machine->image);
+	free(machine->models);
+	free(machine->fdt);
+	free(machine);
+}
+
+vtime_t machine_now(const struct machine *machine)
+{
+	if (!machine->cpu_running)
+		return machine->now;
+	return machine->now + machine->cpu->ops->executed_in_run(machine->cpu) * machine->time_per_instruction;
+}
+
+void machine_request_exit(struct machine *machine, int exit_code)
+{
+	if (machine->stop_cause != MACHINE_RUNNING)
+		return;
+	machine->stop_cause = MACHINE_GUEST_EXIT;
+	machine->exit_code = exit_code;
+	if (machine->cpu_running)
+		machine->cpu->ops->kick(machine->cpu);
+}
+
+void machine_set_cpu_line(struct machine *machine, enum cpu_line line, bool level)
+{
+	machine->line_level[line] = level;
+	machine->cpu->ops->set_line(machine->cpu, line, level);
+}

@@ -1,0 +1,170 @@
+/* qvp's command line: build the machine, run it, report, and exit with the guest's status. */
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "error.h"
+#include "loop.h"
+#include "machine.h"
+
+/* Host time, for the status line and --stats only: nothing in the simulation reads it. */
+static double wall_seconds(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
+}
+
+struct status_line {
+	double started;
+	double last_shown;
+	bool shown;
+};
+
+static void show_status(struct machine *machine)
+{
+	struct status_line *status = machine->progress_opaque;
+	double now = wall_seconds();
+	char virtual_time[48];
+
+	if (now - status->last_shown < 1.0)
+		return;
+	status->last_shown = now;
+	status->shown = true;
+	vtime_format(machine->now, virtual_time, sizeof(virtual_time));
+	fprintf(stderr, "\r\033[Kqvp: virtual time %s, %" PRIu64 " instructions, %.1f MIPS", virtual_time,
+		machine->stats.instructions, (double)machine->stats.instructions / (now - status->started) / 1e6);
+}
+
+static void clear_status(const struct status_line *status)
+{
+	if (status->shown)
+		fputs("\r\033[K", stderr);
+}
+
+static void print_stats(const struct machine *machine, double wall)
+{
+	char virtual_time[48], idle[48];
+
+	vtime_format(machine->now, virtual_time, sizeof(virtual_time));
+	vtime_format(machine->stats.idle_skipped, idle, sizeof(idle));
+	fprintf(stderr, "--- qvp stats ---\n");
+	fprintf(stderr, "instructions: %" PRIu64 "\n", machine->stats.instructions);
+	fprintf(stderr, "virtual time: %s\n", virtual_time);
+	fprintf(stderr, "wall time: %.3f s\n", wall);
+	fprintf(stderr, "MIPS: %.1f\n", wall > 0 ? (double)machine->stats.instructions / wall / 1e6 : 0.0);
+	fprintf(stderr, "quanta: %" PRIu64 "\n", machine->stats.quanta);
+	fprintf(stderr, "events fired: %" PRIu64 "\n", machine->stats.events_fired);
+	fprintf(stderr, "idle time skipped: %s\n", idle);
+}
+
+/* A board name like "virt" means the .dtb built next to qvp, else the .dts in the sources. */
+static const char *resolve_platform(const char *name, char *buffer, size_t size)
+{
+	char executable[PATH_MAX];
+	ssize_t length;
+	char *slash;
+
+	if (strchr(name, '/') || strchr(name, '.'))
+		return name;
+	length = readlink("/proc/self/exe", executable, sizeof(executable) - 1);
+	if (length > 0) {
+		executable[length] = '\0';
+		slash = strrchr(executable, '/');
+		if (slash) {
+			*slash = '\0';
+			snprintf(buffer, size, "%s/platforms/%s.dtb", executable, name);
+			if (access(buffer, R_OK) == 0)
+				return buffer;
+		}
+	}
+	snprintf(buffer, size, "%s/platforms/%s.dts", QVP_SOURCE_DIR, name);
+	return buffer;
+}
+
+static int stop_status(const struct machine *machine, enum machine_stop_cause cause)
+{
+	char virtual_time[48];
+
+	switch (cause) {
+	case MACHINE_GUEST_EXIT:
+		return machine->exit_code;
+	case MACHINE_TIMEOUT:
+		vtime_format(machine->now, virtual_time, sizeof(virtual_time));
+		fprintf(stderr, "qvp: timeout: virtual time reached %s\n", virtual_time);
+		return QVP_EXIT_TIMEOUT;
+	case MACHINE_FATAL:
+	case MACHINE_RUNNING:
+		break;
+	}
+	fprintf(stderr, "qvp: error: %s\n", error_message());
+	return QVP_EXIT_FATAL;
+}
+
+static int run(struct cli_options *options)
+{
+	char platform[PATH_MAX + 32];
+	struct status_line status = { 0 };
+	struct machine *machine;
+	FILE *console = NULL;
+	double started;
+	int exit_status;
+
+	options->machine.platform_path = resolve_platform(options->machine.platform_path, platform, sizeof(platform));
+	if (options->console_path) {
+		console = fopen(options->console_path, "w");
+		if (!console) {
+			fprintf(stderr, "qvp: error: --console %s: %s\n", options->console_path, strerror(errno));
+			return QVP_EXIT_ERROR;
+		}
+		options->machine.console = console;
+	}
+	machine = machine_create(&options->machine);
+	if (!machine) {
+		fprintf(stderr, "qvp: error: %s\n", error_message());
+		if (console)
+			fclose(console);
+		return QVP_EXIT_ERROR;
+	}
+	if (isatty(STDERR_FILENO)) {
+		machine->progress = show_status;
+		machine->progress_opaque = &status;
+	}
+	started = status.started = status.last_shown = wall_seconds();
+	exit_status = stop_status(machine, machine_run(machine));
+	clear_status(&status);
+	fflush(stdout);
+	if (options->stats)
+		print_stats(machine, wall_seconds() - started);
+	machine_destroy(machine);
+	if (console)
+		fclose(console);
+	return exit_status;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli_options options;
+
+	if (cli_parse(argc, argv, &options) < 0) {
+		fprintf(stderr, "qvp: error: %s\n", error_message());
+		return QVP_EXIT_ERROR;
+	}
+	switch (options.command) {
+	case CLI_HELP:
+		cli_print_help(stdout);
+		return 0;
+	case CLI_VERSION:
+		printf("qvp %s\n", QVP_VERSION);
+		return 0;
+	case CLI_RUN:
+		break;
+	}
+	return run(&options);
+}

@@ -1,0 +1,322 @@
+/* Builds the machine from its device tree: memory nodes become RAM, and each node with a
+ * `compatible` gets the model the table names, in device-tree order. */
+#include "platform.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <libfdt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "models.h"
+
+struct compatible_model {
+	const char *compatible;
+	model_create_fn create; /* NULL: described for the guest, nothing for qvp to build */
+};
+
+static const struct compatible_model compatible_models[] = {
+	{ "arm,pl011", pl011_create },
+	{ "qvp,sim-control", sim_control_create },
+	{ "arm,cortex-a15-gic", NULL }, /* GICv2: not modelled yet, accesses are bus errors */
+	{ "arm,gic-400", NULL },
+	{ "arm,armv8-timer", NULL },    /* the generic timer belongs to the CPU backend */
+	{ "arm,psci-0.2", NULL },       /* PSCI is a firmware interface, not a device */
+	{ "arm,psci-1.0", NULL },
+	{ "fixed-clock", NULL },        /* a rate the guest reads; nothing runs */
+	{ "arm,cortex-a57", NULL },     /* CPUs are the backend's */
+	{ "arm,cortex-a53", NULL },
+	{ "arm,armv8", NULL },
+};
+
+static const char *path_extension(const char *path)
+{
+	const char *dot = strrchr(path, '.');
+
+	return dot ? dot : "";
+}
+
+/* Reads the file at `fd` into a malloc'd buffer. */
+static int read_fd(int fd, const char *path, void **data, size_t *size)
+{
+	struct stat info;
+
+	if (fstat(fd, &info) < 0 || !S_ISREG(info.st_mode))
+		return error_set("%s: not a regular file", path);
+	*size = (size_t)info.st_size;
+	*data = malloc(*size ? *size : 1);
+	if (!*data)
+		return error_set("%s: out of memory", path);
+	if (pread(fd, *data, *size, 0) != (ssize_t)*size) {
+		free(*data);
+		return error_set("%s: read failed", path);
+	}
+	return 0;
+}
+
+/* The first line dtc printed, which names the file, line and column of a syntax error. */
+static void first_line(int fd, char *line, size_t size)
+{
+	ssize_t got = read(fd, line, size - 1);
+	char *newline;
+
+	line[got > 0 ? got : 0] = '\0';
+	newline = strchr(line, '\n');
+	if (newline)
+		*newline = '\0';
+}
+
+static int run_dtc(const char *source, int output_fd, char *message, size_t message_size)
+{
+	int errors[2], status;
+	pid_t child;
+
+	if (pipe(errors) < 0)
+		return error_set("%s: cannot run dtc: %s", source, strerror(errno));
+	child = fork();
+	if (child == 0) {
+		dup2(output_fd, STDOUT_FILENO);
+		dup2(errors[1], STDERR_FILENO);
+		close(errors[0]);
+		execlp(QVP_DTC, QVP_DTC, "-q", "-I", "dts", "-O", "dtb", source, (char *)NULL);
+		_exit(127);
+	}
+	close(errors[1]);
+	first_line(errors[0], message, message_size);
+	close(errors[0]);
+	if (child < 0 || waitpid(child, &status, 0) < 0)
+		return error_set("%s: cannot run dtc: %s", source, strerror(errno));
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+		return error_set("%s: cannot run dtc (" QVP_DTC "): is device-tree-compiler installed?", source);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return error_set("%s: does not compile: %s", source, message[0] ? message : "dtc failed");
+	return 0;
+}
+
+static int compile_dts(const char *path, void **fdt, size_t *size)
+{
+	char temporary[] = "/tmp/qvp-dtb-XXXXXX";
+	char message[512];
+	int fd, result;
+
+	if (access(path, R_OK) != 0)
+		return error_set("%s: cannot open: %s", path, strerror(errno));
+	fd = mkstemp(temporary);
+	if (fd < 0)
+		return error_set("%s: cannot create a temporary file for dtc: %s", path, strerror(errno));
+	unlink(temporary);
+	result = run_dtc(path, fd, message, sizeof(message));
+	if (result == 0)
+		result = read_fd(fd, path, fdt, size);
+	close(fd);
+	return result;
+}
+
+static int read_dtb(const char *path, void **fdt, size_t *size)
+{
+	int fd = open(path, O_RDONLY);
+	int result;
+
+	if (fd < 0)
+		return error_set("%s: cannot open: %s", path, strerror(errno));
+	result = read_fd(fd, path, fdt, size);
+	close(fd);
+	return result;
+}
+
+int platform_load_fdt(const char *path, void **fdt, size_t *size)
+{
+	int result, check;
+
+	if (strcmp(path_extension(path), ".dts") == 0)
+		result = compile_dts(path, fdt, size);
+	else
+		result = read_dtb(path, fdt, size);
+	if (result < 0)
+		return -1;
+	check = fdt_check_full(*fdt, *size);
+	if (check != 0) {
+		free(*fdt);
+		*fdt = NULL;
+		return error_set("%s: not a valid device tree blob: %s", path, fdt_strerror(check));
+	}
+	return 0;
+}
+
+/* Reads the node's first `reg` entry with the parent's #address-cells and #size-cells. */
+static int node_reg(const void *fdt, int node, int index, uint64_t *base, uint64_t *size)
+{
+	int parent = fdt_parent_offset(fdt, node);
+	int address_cells = fdt_address_cells(fdt, parent);
+	int size_cells = fdt_size_cells(fdt, parent);
+	int length, entry_cells;
+	const fdt32_t *cells = fdt_getprop(fdt, node, "reg", &length);
+
+	if (!cells || address_cells < 1 || address_cells > 2 || size_cells < 0 || size_cells > 2)
+		return -1;
+	entry_cells = address_cells + size_cells;
+	if ((index + 1) * entry_cells * 4 > length)
+		return -1;
+	cells += index * entry_cells;
+	*base = 0;
+	*size = 0;
+	for (int i = 0; i < address_cells; i++)
+		*base = (*base << 32) | fdt32_to_cpu(*cells++);
+	for (int i = 0; i < size_cells; i++)
+		*size = (*size << 32) | fdt32_to_cpu(*cells++);
+	return 0;
+}
+
+static bool node_enabled(const void *fdt, int node)
+{
+	const char *status = fdt_getprop(fdt, node, "status", NULL);
+
+	return !status || strcmp(status, "okay") == 0 || strcmp(status, "ok") == 0;
+}
+
+static int add_memory(struct machine *machine, const char *file, int node, const char *path)
+{
+	uint64_t base, size;
+	int added = 0;
+
+	for (int index = 0; node_reg(machine->fdt, node, index, &base, &size) == 0; index++, added++) {
+		if (bus_add_ram(machine->bus, path, base, size) < 0)
+			return error_set("%s: %s: %s", file, path, error_message());
+		if (machine->ram_size == 0) {
+			machine->ram_base = base;
+			machine->ram_size = size;
+		}
+	}
+	if (added == 0)
+		return error_set("%s: %s: memory node without a usable reg property", file, path);
+	return 0;
+}
+
+static const struct compatible_model *find_model(const void *fdt, int node, const char **compatible)
+{
+	int length, at = 0;
+	const char *list = fdt_getprop(fdt, node, "compatible", &length);
+
+	*compatible = NULL;
+	while (list && at < length) { /* a list of NUL-terminated strings, most specific first */
+		const char *entry = list + at;
+		if (!*compatible)
+			*compatible = entry;
+		for (size_t i = 0; i < sizeof(compatible_models) / sizeof(compatible_models[0]); i++)
+			if (strcmp(compatible_models[i].compatible, entry) == 0)
+				return &compatible_models[i];
+		at += (int)strnlen(entry, (size_t)(length - at)) + 1;
+	}
+	return NULL;
+}
+
+static int create_model(struct machine *machine, const char *file, int node, const char *path,
+			model_create_fn create)
+{
+	struct model_config config = { .machine = machine, .fdt = machine->fdt, .node = node, .path = path };
+	struct model_instance *instance = &machine->models[machine->model_count];
+
+	if (node_reg(machine->fdt, node, 0, &config.base, &config.size) < 0)
+		return error_set("%s: %s: missing or malformed reg property", file, path);
+	memset(instance, 0, sizeof(*instance));
+	instance->path = strdup(path);
+	if (!instance->path)
+		return error_set("%s: %s: out of memory", file, path);
+	if (create(&config, instance) < 0) {
+		free(instance->path);
+		return error_set("%s: %s: %s", file, path, error_message());
+	}
+	machine->model_count++;
+	return 0;
+}
+
+static int build_node(struct machine *machine, const char *file, int node)
+{
+	const void *fdt = machine->fdt;
+	const char *device_type = fdt_getprop(fdt, node, "device_type", NULL);
+	const struct compatible_model *model;
+	const char *compatible;
+	char path[256];
+
+	if (fdt_get_path(fdt, node, path, sizeof(path)) != 0)
+		return error_set("%s: node at offset %d: path too long", file, node);
+	if (!node_enabled(fdt, node))
+		return 0;
+	if (device_type && strcmp(device_type, "memory") == 0)
+		return add_memory(machine, file, node, path);
+	model = find_model(fdt, node, &compatible);
+	if (!compatible)
+		return 0; /* containers such as /cpus and /chosen */
+	if (!model)
+		return error_set("%s: %s: no model for compatible \"%s\"", file, path, compatible);
+	if (!model->create)
+		return 0;
+	return create_model(machine, file, node, path, model->create);
+}
+
+static int count_nodes(const void *fdt)
+{
+	int count = 0;
+
+	for (int node = fdt_next_node(fdt, -1, NULL); node >= 0; node = fdt_next_node(fdt, node, NULL))
+		count++;
+	return count;
+}
+
+/* The CPU's clock-frequency sets how much virtual time one instruction takes. */
+static int read_cpu_clock(struct machine *machine, const char *file)
+{
+	int node = fdt_path_offset(machine->fdt, "/cpus/cpu@0");
+	const fdt32_t *frequency;
+	uint32_t hz;
+	int length;
+
+	machine->time_per_instruction = VTIME_NS; /* 1 GHz unless the board says otherwise */
+	if (node < 0)
+		return 0;
+	frequency = fdt_getprop(machine->fdt, node, "clock-frequency", &length);
+	if (!frequency)
+		return 0;
+	hz = length == 4 ? fdt32_to_cpu(*frequency) : 0;
+	if (hz == 0 || VTIME_S % hz != 0)
+		return error_set("%s: /cpus/cpu@0: clock-frequency must be a non-zero divisor of 1 THz", file);
+	machine->time_per_instruction = VTIME_S / hz;
+	return 0;
+}
+
+int platform_build(struct machine *machine, const char *path)
+{
+	size_t size;
+
+	if (platform_load_fdt(path, &machine->fdt, &size) < 0)
+		return -1;
+	machine->models = calloc((size_t)count_nodes(machine->fdt) + 1, sizeof(*machine->models));
+	if (!machine->models)
+		return error_set("%s: out of memory", path);
+	if (read_cpu_clock(machine, path) < 0)
+		return -1;
+	for (int node = fdt_next_node(machine->fdt, 0, NULL); node >= 0; node = fdt_next_node(machine->fdt, node, NULL)) {
+		if (build_node(machine, path, node) < 0) {
+			platform_teardown(machine);
+			return -1;
+		}
+	}
+	if (machine->ram_size == 0)
+		return error_set("%s: no memory node: the board has no RAM", path);
+	return 0;
+}
+
+void platform_teardown(struct machine *machine)
+{
+	while (machine->model_count > 0) {
+		struct model_instance *instance = &machine->models[--machine->model_count];
+		if (instance->destroy)
+			instance->destroy(instance->state);
+		free(instance->path);
+	}
+}

@@ -1,0 +1,23 @@
+/* The board from its device tree: RAM from memory nodes, a model per `compatible`. */
+#ifndef QVP_PLATFORM_H
+#define QVP_PLATFORM_H
+
+#include <stddef.h>
+
+#include "machine.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Reads a .dtb, or compiles a .dts with dtc; returns a validated, malloc'd blob. */
+int platform_load_fdt(const char *path, void **fdt, size_t *size);
+
+/* Adds RAM and creates models in device-tree order; on failure undoes what it did. */
+int platform_build(struct machine *machine, const char *path);
+void platform_teardown(struct machine *machine);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,188 @@
+// Real guest firmware, built with the aarch64 cross compiler, on the whole virt machine.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <string>
+
+#include "error.h"
+#include "loop.h"
+#include "machine.h"
+#include "test_support.h"
+
+using qvp_test::build_path;
+using qvp_test::TempDir;
+
+namespace {
+
+struct Run {
+	enum machine_stop_cause cause = MACHINE_RUNNING;
+	int exit_code = -1;
+	std::string console;
+	std::string error;
+	uint64_t instructions = 0;
+	vtime_t time = 0;
+	struct machine_stats stats = {};
+};
+
+struct RunOptions {
+	vtime_t quantum = 100 * VTIME_US;
+	vtime_t timeout = VTIME_NEVER;
+	bool raw = false;
+};
+
+Run run_firmware(const std::string &firmware, RunOptions options = RunOptions())
+{
+	TempDir dir;
+	Run run;
+	std::string console_path = dir.path("console");
+	FILE *console = fopen(console_path.c_str(), "w");
+	struct machine_config config = {};
+	config.platform_path = nullptr;
+	std::string platform = build_path("platforms/virt.dtb");
+	config.platform_path = platform.c_str();
+	config.firmware_path = firmware.c_str();
+	config.raw_firmware = options.raw;
+	config.raw_address = 0x40080000;
+	config.backend = BACKEND_ISS;
+	config.quantum = options.quantum;
+	config.timeout = options.timeout;
+	config.console = console;
+
+	struct machine *machine = machine_create(&config);
+	if (!machine) {
+		run.error = error_message();
+		fclose(console);
+		return run;
+	}
+	run.cause = machine_run(machine);
+	run.error = error_message();
+	run.exit_code = machine->exit_code;
+	run.instructions = machine->stats.instructions;
+	run.time = machine->now;
+	run.stats = machine->stats;
+	machine_destroy(machine);
+	fclose(console);
+	run.console = qvp_test::read_file(console_path);
+	return run;
+}
+
+// Guest code as raw little-endian words, loaded at 0x40080000.
+Run run_words(const std::vector<uint32_t> &words, RunOptions options = RunOptions())
+{
+	TempDir dir;
+	std::string path = dir.path("code.bin");
+	qvp_test::write_file(path, std::string(reinterpret_cast<const char *>(words.data()), words.size() * 4));
+	options.raw = true;
+	return run_firmware(path, options);
+}
+
+const uint32_t insn_branch_to_self = 0x14000000; // b .
+const uint32_t insn_wfi = 0xd503207f;
+const uint32_t insn_udf = 0x00000000;             // udf #0
+const uint32_t insn_mov_x1_0x1000 = 0xd2820001;  // movz x1, #0x1000
+const uint32_t insn_ldr_w0_x1 = 0xb9400020;      // ldr w0, [x1]
+
+TEST(Firmware, HelloPrintsGreetingAndExitsZero)
+{
+	Run run = run_firmware(build_path("sw/hello.elf"));
+	ASSERT_EQ(run.cause, MACHINE_GUEST_EXIT) << run.error;
+	EXPECT_EQ(run.exit_code, 0);
+	EXPECT_EQ(run.console, "Hello from qvp!\n");
+	// Virtual time is the instruction count at the board's 1 GHz clock.
+	EXPECT_GT(run.instructions, 10u);
+	EXPECT_EQ(run.time, run.instructions * VTIME_NS);
+}
+
+TEST(Firmware, ExitCodeReachesTheHost)
+{
+	Run run = run_firmware(build_path("sw/exitcode.elf"));
+	ASSERT_EQ(run.cause, MACHINE_GUEST_EXIT) << run.error;
+	EXPECT_EQ(run.exit_code, 3);
+	EXPECT_EQ(run.console, "exitcode: exiting with 3\n");
+}
+
+// The same workload compiled natively for the host is the oracle for the checksums.
+TEST(Firmware, BenchChecksumMatchesHostBuildOfTheSameWorkload)
+{
+	qvp_test::ProcessResult host = qvp_test::run_process({ build_path("sw/bench_host") });
+	ASSERT_EQ(host.status, 0) << host.err;
+	ASSERT_NE(host.out.find("bench checksum: 0x"), std::string::npos) << host.out;
+
+	Run run = run_firmware(build_path("sw/bench.elf"));
+	ASSERT_EQ(run.cause, MACHINE_GUEST_EXIT) << run.error;
+	EXPECT_EQ(run.exit_code, 0);
+	EXPECT_EQ(run.console, host.out);
+	EXPECT_GT(run.instructions, 100000000u);
+}
+
+TEST(Determinism, TwoRunsOfBenchAreIdentical)
+{
+	Run first = run_firmware(build_path("sw/bench.elf"));
+	Run second = run_firmware(build_path("sw/bench.elf"));
+	ASSERT_EQ(first.cause, MACHINE_GUEST_EXIT) << first.error;
+	EXPECT_EQ(first.console, second.console);
+	EXPECT_EQ(first.exit_code, second.exit_code);
+	EXPECT_EQ(first.instructions, second.instructions);
+	EXPECT_EQ(first.time, second.time);
+	EXPECT_EQ(first.stats.quanta, second.stats.quanta);
+}
+
+TEST(Determinism, QuantumDoesNotChangeWhatTheGuestComputes)
+{
+	RunOptions small;
+	small.quantum = 7 * VTIME_US;
+	Run reference = run_firmware(build_path("sw/hello.elf"));
+	Run run = run_firmware(build_path("sw/hello.elf"), small);
+	ASSERT_EQ(run.cause, MACHINE_GUEST_EXIT) << run.error;
+	EXPECT_EQ(run.console, reference.console);
+	EXPECT_EQ(run.instructions, reference.instructions);
+	EXPECT_EQ(run.time, reference.time);
+	EXPECT_GT(run.stats.quanta, reference.stats.quanta);
+}
+
+TEST(Loop, TimeoutStopsASpinningGuestAtExactlyThatVirtualTime)
+{
+	RunOptions options;
+	options.timeout = 3 * VTIME_MS + 500 * VTIME_NS;
+	Run run = run_words({ insn_branch_to_self }, options);
+	EXPECT_EQ(run.cause, MACHINE_TIMEOUT);
+	EXPECT_EQ(run.time, options.timeout);
+	EXPECT_EQ(run.instructions, 3000500u);
+}
+
+TEST(Loop, IdleGuestWithNothingToWakeItIsReported)
+{
+	Run run = run_words({ insn_wfi });
+	EXPECT_EQ(run.cause, MACHINE_FATAL);
+	EXPECT_NE(run.error.find("waits for an interrupt"), std::string::npos) << run.error;
+	EXPECT_EQ(run.instructions, 1u);
+}
+
+TEST(Loop, IdleGuestSkipsToTheTimeout)
+{
+	RunOptions options;
+	options.timeout = 5 * VTIME_S;
+	Run run = run_words({ insn_wfi, insn_branch_to_self }, options);
+	EXPECT_EQ(run.cause, MACHINE_TIMEOUT);
+	EXPECT_EQ(run.time, 5 * VTIME_S);
+	EXPECT_EQ(run.instructions, 1u);
+	EXPECT_EQ(run.stats.idle_skipped, 5 * VTIME_S - VTIME_NS);
+}
+
+TEST(Loop, UndefinedInstructionStopsWithPcAndEncoding)
+{
+	Run run = run_words({ 0xd503201f, insn_udf }); // nop; udf #0
+	EXPECT_EQ(run.cause, MACHINE_FATAL);
+	EXPECT_NE(run.error.find("0x00000000"), std::string::npos) << run.error;
+	EXPECT_NE(run.error.find("0000000040080004"), std::string::npos) << run.error;
+}
+
+TEST(Loop, UnmappedAccessIsABusErrorNotAHostCrash)
+{
+	Run run = run_words({ insn_mov_x1_0x1000, insn_ldr_w0_x1 });
+	EXPECT_EQ(run.cause, MACHINE_FATAL);
+	EXPECT_NE(run.error.find("0x1000"), std::string::npos) << run.error;
+	EXPECT_NE(run.error.find("unmapped"), std::string::npos) << run.error;
+}
+
+} // namespace

@@ -3,16 +3,19 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 static char last_message[512];
 
 int error_set(const char *format, ...)
 {
+	char message[sizeof(last_message)]; /* the arguments may include error_message() itself */
 	va_list args;
 
 	va_start(args, format);
-	vsnprintf(last_message, sizeof(last_message), format, args);
+	vsnprintf(message, sizeof(message), format, args);
 	va_end(args);
+	memcpy(last_message, message, sizeof(last_message));
 	return -1;
 }
 

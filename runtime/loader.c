@@ -56,6 +56,19 @@ static const char *machine_name(unsigned machine)
 	}
 }
 
+/* libelf reads tables lazily, so a cut-off file would otherwise load without complaint. */
+static int check_tables_in_file(const GElf_Ehdr *header, const char *path, size_t file_size)
+{
+	uint64_t program_end = header->e_phoff + (uint64_t)header->e_phnum * header->e_phentsize;
+	uint64_t section_end = header->e_shoff + (uint64_t)header->e_shnum * header->e_shentsize;
+
+	if (header->e_phoff > file_size || program_end > file_size)
+		return error_set("%s: program headers run past the end of the file (truncated?)", path);
+	if (header->e_shoff > file_size || section_end > file_size)
+		return error_set("%s: section headers run past the end of the file (truncated?)", path);
+	return 0;
+}
+
 static int check_elf_header(Elf *elf, const char *path, GElf_Ehdr *header)
 {
 	if (elf_kind(elf) != ELF_K_ELF)
@@ -196,6 +209,8 @@ int loader_load_elf(struct bus *bus, const char *path, struct image *image)
 		return error_set("%s: not an ELF file: %s", path, elf_errmsg(-1));
 	}
 	result = check_elf_header(elf, path, &header);
+	if (result == 0)
+		result = check_tables_in_file(&header, path, file_size);
 	if (result == 0)
 		result = load_segments(elf, bus, path, file, file_size, image);
 	if (result == 0)

@@ -158,8 +158,9 @@ TEST_F(EventQueueTest, ManyEventsComeOutSortedAndStable)
 	ASSERT_FALSE(recorder.fired.empty());
 	for (size_t i = 1; i < recorder.times.size(); i++) {
 		ASSERT_LE(recorder.times[i - 1], recorder.times[i]);
-		if (recorder.times[i - 1] == recorder.times[i]) // same time: scheduling order
+		if (recorder.times[i - 1] == recorder.times[i]) { // same time: scheduling order
 			ASSERT_LT(std::stoi(recorder.fired[i - 1]), std::stoi(recorder.fired[i]));
+		}
 	}
 	EXPECT_EQ(recorder.fired.size(), size_t(count - (count + 3) / 7));
 }

@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "error.h"
 #include "loop.h"
@@ -14,7 +15,7 @@ using qvp_test::TempDir;
 
 namespace {
 
-struct Run {
+struct GuestRun {
 	enum machine_stop_cause cause = MACHINE_RUNNING;
 	int exit_code = -1;
 	std::string console;
@@ -30,10 +31,10 @@ struct RunOptions {
 	bool raw = false;
 };
 
-Run run_firmware(const std::string &firmware, RunOptions options = RunOptions())
+GuestRun run_firmware(const std::string &firmware, RunOptions options = RunOptions())
 {
 	TempDir dir;
-	Run run;
+	GuestRun run;
 	std::string console_path = dir.path("console");
 	FILE *console = fopen(console_path.c_str(), "w");
 	struct machine_config config = {};
@@ -67,7 +68,7 @@ Run run_firmware(const std::string &firmware, RunOptions options = RunOptions())
 }
 
 // Guest code as raw little-endian words, loaded at 0x40080000.
-Run run_words(const std::vector<uint32_t> &words, RunOptions options = RunOptions())
+GuestRun run_words(const std::vector<uint32_t> &words, RunOptions options = RunOptions())
 {
 	TempDir dir;
 	std::string path = dir.path("code.bin");
@@ -84,7 +85,7 @@ const uint32_t insn_ldr_w0_x1 = 0xb9400020;      // ldr w0, [x1]
 
 TEST(Firmware, HelloPrintsGreetingAndExitsZero)
 {
-	Run run = run_firmware(build_path("sw/hello.elf"));
+	GuestRun run = run_firmware(build_path("sw/hello.elf"));
 	ASSERT_EQ(run.cause, MACHINE_GUEST_EXIT) << run.error;
 	EXPECT_EQ(run.exit_code, 0);
 	EXPECT_EQ(run.console, "Hello from qvp!\n");
@@ -95,7 +96,7 @@ TEST(Firmware, HelloPrintsGreetingAndExitsZero)
 
 TEST(Firmware, ExitCodeReachesTheHost)
 {
-	Run run = run_firmware(build_path("sw/exitcode.elf"));
+	GuestRun run = run_firmware(build_path("sw/exitcode.elf"));
 	ASSERT_EQ(run.cause, MACHINE_GUEST_EXIT) << run.error;
 	EXPECT_EQ(run.exit_code, 3);
 	EXPECT_EQ(run.console, "exitcode: exiting with 3\n");
@@ -108,7 +109,7 @@ TEST(Firmware, BenchChecksumMatchesHostBuildOfTheSameWorkload)
 	ASSERT_EQ(host.status, 0) << host.err;
 	ASSERT_NE(host.out.find("bench checksum: 0x"), std::string::npos) << host.out;
 
-	Run run = run_firmware(build_path("sw/bench.elf"));
+	GuestRun run = run_firmware(build_path("sw/bench.elf"));
 	ASSERT_EQ(run.cause, MACHINE_GUEST_EXIT) << run.error;
 	EXPECT_EQ(run.exit_code, 0);
 	EXPECT_EQ(run.console, host.out);
@@ -117,8 +118,8 @@ TEST(Firmware, BenchChecksumMatchesHostBuildOfTheSameWorkload)
 
 TEST(Determinism, TwoRunsOfBenchAreIdentical)
 {
-	Run first = run_firmware(build_path("sw/bench.elf"));
-	Run second = run_firmware(build_path("sw/bench.elf"));
+	GuestRun first = run_firmware(build_path("sw/bench.elf"));
+	GuestRun second = run_firmware(build_path("sw/bench.elf"));
 	ASSERT_EQ(first.cause, MACHINE_GUEST_EXIT) << first.error;
 	EXPECT_EQ(first.console, second.console);
 	EXPECT_EQ(first.exit_code, second.exit_code);
@@ -131,8 +132,8 @@ TEST(Determinism, QuantumDoesNotChangeWhatTheGuestComputes)
 {
 	RunOptions small;
 	small.quantum = 7 * VTIME_US;
-	Run reference = run_firmware(build_path("sw/hello.elf"));
-	Run run = run_firmware(build_path("sw/hello.elf"), small);
+	GuestRun reference = run_firmware(build_path("sw/hello.elf"));
+	GuestRun run = run_firmware(build_path("sw/hello.elf"), small);
 	ASSERT_EQ(run.cause, MACHINE_GUEST_EXIT) << run.error;
 	EXPECT_EQ(run.console, reference.console);
 	EXPECT_EQ(run.instructions, reference.instructions);
@@ -144,7 +145,7 @@ TEST(Loop, TimeoutStopsASpinningGuestAtExactlyThatVirtualTime)
 {
 	RunOptions options;
 	options.timeout = 3 * VTIME_MS + 500 * VTIME_NS;
-	Run run = run_words({ insn_branch_to_self }, options);
+	GuestRun run = run_words({ insn_branch_to_self }, options);
 	EXPECT_EQ(run.cause, MACHINE_TIMEOUT);
 	EXPECT_EQ(run.time, options.timeout);
 	EXPECT_EQ(run.instructions, 3000500u);
@@ -152,7 +153,7 @@ TEST(Loop, TimeoutStopsASpinningGuestAtExactlyThatVirtualTime)
 
 TEST(Loop, IdleGuestWithNothingToWakeItIsReported)
 {
-	Run run = run_words({ insn_wfi });
+	GuestRun run = run_words({ insn_wfi });
 	EXPECT_EQ(run.cause, MACHINE_FATAL);
 	EXPECT_NE(run.error.find("waits for an interrupt"), std::string::npos) << run.error;
 	EXPECT_EQ(run.instructions, 1u);
@@ -162,7 +163,7 @@ TEST(Loop, IdleGuestSkipsToTheTimeout)
 {
 	RunOptions options;
 	options.timeout = 5 * VTIME_S;
-	Run run = run_words({ insn_wfi, insn_branch_to_self }, options);
+	GuestRun run = run_words({ insn_wfi, insn_branch_to_self }, options);
 	EXPECT_EQ(run.cause, MACHINE_TIMEOUT);
 	EXPECT_EQ(run.time, 5 * VTIME_S);
 	EXPECT_EQ(run.instructions, 1u);
@@ -171,7 +172,7 @@ TEST(Loop, IdleGuestSkipsToTheTimeout)
 
 TEST(Loop, UndefinedInstructionStopsWithPcAndEncoding)
 {
-	Run run = run_words({ 0xd503201f, insn_udf }); // nop; udf #0
+	GuestRun run = run_words({ 0xd503201f, insn_udf }); // nop; udf #0
 	EXPECT_EQ(run.cause, MACHINE_FATAL);
 	EXPECT_NE(run.error.find("0x00000000"), std::string::npos) << run.error;
 	EXPECT_NE(run.error.find("0000000040080004"), std::string::npos) << run.error;
@@ -179,7 +180,7 @@ TEST(Loop, UndefinedInstructionStopsWithPcAndEncoding)
 
 TEST(Loop, UnmappedAccessIsABusErrorNotAHostCrash)
 {
-	Run run = run_words({ insn_mov_x1_0x1000, insn_ldr_w0_x1 });
+	GuestRun run = run_words({ insn_mov_x1_0x1000, insn_ldr_w0_x1 });
 	EXPECT_EQ(run.cause, MACHINE_FATAL);
 	EXPECT_NE(run.error.find("0x1000"), std::string::npos) << run.error;
 	EXPECT_NE(run.error.find("unmapped"), std::string::npos) << run.error;

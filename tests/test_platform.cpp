@@ -5,6 +5,7 @@
 
 #include "error.h"
 #include "machine.h"
+#include "models.h"
 #include "platform.h"
 #include "pl011.h"
 #include "sim_control.h"

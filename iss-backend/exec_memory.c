@@ -1,0 +1,217 @@
+/*
+ * Loads and stores: single registers in every addressing mode, pairs, PC-relative literals.
+ *
+ * Writeback when the base is also a transfer register (CONSTRAINED UNPREDICTABLE in the
+ * architecture) is defined here as: a store writes the base's old value, a load's value
+ * wins over the written-back address. A faulting access changes no register.
+ */
+#include "iss_internal.h"
+
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+
+static ALWAYS_INLINE unsigned access_size(enum iss_access kind)
+{
+	switch (kind) {
+	case ACCESS_STRB:
+	case ACCESS_LDRB:
+	case ACCESS_LDRSB_X:
+	case ACCESS_LDRSB_W:
+		return 1;
+	case ACCESS_STRH:
+	case ACCESS_LDRH:
+	case ACCESS_LDRSH_X:
+	case ACCESS_LDRSH_W:
+		return 2;
+	case ACCESS_STRW:
+	case ACCESS_LDRW:
+	case ACCESS_LDRSW:
+		return 4;
+	default:
+		return 8;
+	}
+}
+
+static ALWAYS_INLINE bool is_store(enum iss_access kind)
+{
+	return kind <= ACCESS_STRX;
+}
+
+/* The register value of a loaded (zero-extended) memory value. */
+static ALWAYS_INLINE uint64_t loaded_value(uint64_t v, enum iss_access kind)
+{
+	switch (kind) {
+	case ACCESS_LDRSB_X:
+		return (uint64_t)(int64_t)(int8_t)v;
+	case ACCESS_LDRSH_X:
+		return (uint64_t)(int64_t)(int16_t)v;
+	case ACCESS_LDRSW:
+		return (uint64_t)(int64_t)(int32_t)v;
+	case ACCESS_LDRSB_W:
+		return (uint64_t)(uint32_t)(int32_t)(int8_t)v;
+	case ACCESS_LDRSH_W:
+		return (uint64_t)(uint32_t)(int32_t)(int16_t)v;
+	default:
+		return v;
+	}
+}
+
+static ALWAYS_INLINE void transfer(struct iss *cpu, const struct iss_insn *insn, enum iss_access kind, uint64_t address,
+                                   bool writeback, uint64_t new_base)
+{
+	unsigned size = access_size(kind);
+	uint64_t value;
+
+	if (is_store(kind)) {
+		if (!iss_store(cpu, address, size, cpu->x[insn->rd]))
+			return;
+		if (writeback)
+			cpu->x[insn->rn] = new_base;
+	} else {
+		if (!iss_load(cpu, address, size, &value))
+			return;
+		if (writeback)
+			cpu->x[insn->rn] = new_base;
+		cpu->x[insn->rd] = loaded_value(value, kind);
+	}
+	cpu->pc += 4;
+}
+
+/* Register offset: Rm extended (UXTW, SXTW) or not (LSL, SXTX), then scaled. */
+static ALWAYS_INLINE uint64_t index_value(const struct iss *cpu, const struct iss_insn *insn)
+{
+	uint64_t m = cpu->x[insn->rm];
+
+	if (insn->type == EXTEND_UXTW)
+		m = (uint32_t)m;
+	else if (insn->type == EXTEND_SXTW)
+		m = (uint64_t)(int64_t)(int32_t)m;
+	return m << insn->amount;
+}
+
+#define DEFINE_ACCESS(name, kind)                                                                                      \
+	static void name##_offset(struct iss *cpu, const struct iss_insn *insn)                                        \
+	{                                                                                                              \
+		transfer(cpu, insn, kind, cpu->x[insn->rn] + insn->imm, false, 0);                                     \
+	}                                                                                                              \
+	static void name##_pre(struct iss *cpu, const struct iss_insn *insn)                                           \
+	{                                                                                                              \
+		uint64_t address = cpu->x[insn->rn] + insn->imm;                                                       \
+		transfer(cpu, insn, kind, address, true, address);                                                     \
+	}                                                                                                              \
+	static void name##_post(struct iss *cpu, const struct iss_insn *insn)                                          \
+	{                                                                                                              \
+		uint64_t address = cpu->x[insn->rn];                                                                   \
+		transfer(cpu, insn, kind, address, true, address + insn->imm);                                         \
+	}                                                                                                              \
+	static void name##_register(struct iss *cpu, const struct iss_insn *insn)                                      \
+	{                                                                                                              \
+		transfer(cpu, insn, kind, cpu->x[insn->rn] + index_value(cpu, insn), false, 0);                        \
+	}
+
+DEFINE_ACCESS(strb, ACCESS_STRB)
+DEFINE_ACCESS(strh, ACCESS_STRH)
+DEFINE_ACCESS(strw, ACCESS_STRW)
+DEFINE_ACCESS(strx, ACCESS_STRX)
+DEFINE_ACCESS(ldrb, ACCESS_LDRB)
+DEFINE_ACCESS(ldrh, ACCESS_LDRH)
+DEFINE_ACCESS(ldrw, ACCESS_LDRW)
+DEFINE_ACCESS(ldrx, ACCESS_LDRX)
+DEFINE_ACCESS(ldrsb_x, ACCESS_LDRSB_X)
+DEFINE_ACCESS(ldrsh_x, ACCESS_LDRSH_X)
+DEFINE_ACCESS(ldrsw, ACCESS_LDRSW)
+DEFINE_ACCESS(ldrsb_w, ACCESS_LDRSB_W)
+DEFINE_ACCESS(ldrsh_w, ACCESS_LDRSH_W)
+
+#define MODES(name)                                                                                                    \
+	{                                                                                                              \
+		name##_offset, name##_pre, name##_post, name##_register                                                \
+	}
+
+const iss_exec_fn iss_exec_load_store[ACCESS_COUNT][MODE_COUNT] = {
+    [ACCESS_STRB] = MODES(strb),       [ACCESS_STRH] = MODES(strh),   [ACCESS_STRW] = MODES(strw),
+    [ACCESS_STRX] = MODES(strx),       [ACCESS_LDRB] = MODES(ldrb),   [ACCESS_LDRH] = MODES(ldrh),
+    [ACCESS_LDRW] = MODES(ldrw),       [ACCESS_LDRX] = MODES(ldrx),   [ACCESS_LDRSB_X] = MODES(ldrsb_x),
+    [ACCESS_LDRSH_X] = MODES(ldrsh_x), [ACCESS_LDRSW] = MODES(ldrsw), [ACCESS_LDRSB_W] = MODES(ldrsb_w),
+    [ACCESS_LDRSH_W] = MODES(ldrsh_w),
+};
+
+/* ---- PC-relative literals ---- */
+
+static void ldr_literal_w(struct iss *cpu, const struct iss_insn *insn)
+{
+	transfer(cpu, insn, ACCESS_LDRW, cpu->pc + insn->imm, false, 0);
+}
+
+static void ldr_literal_x(struct iss *cpu, const struct iss_insn *insn)
+{
+	transfer(cpu, insn, ACCESS_LDRX, cpu->pc + insn->imm, false, 0);
+}
+
+static void ldr_literal_sw(struct iss *cpu, const struct iss_insn *insn)
+{
+	transfer(cpu, insn, ACCESS_LDRSW, cpu->pc + insn->imm, false, 0);
+}
+
+const iss_exec_fn iss_exec_load_literal[3] = {ldr_literal_w, ldr_literal_x, ldr_literal_sw};
+
+/* ---- Pairs: Rt at address, Rt2 (insn->ra) at address + size ---- */
+
+static ALWAYS_INLINE void transfer_pair(struct iss *cpu, const struct iss_insn *insn, enum iss_pair kind,
+                                        uint64_t address, bool writeback, uint64_t new_base)
+{
+	unsigned size = (kind == PAIR_STP_X || kind == PAIR_LDP_X) ? 8 : 4;
+	uint64_t first, second;
+
+	if (kind == PAIR_STP_W || kind == PAIR_STP_X) {
+		if (!iss_store(cpu, address, size, cpu->x[insn->rd]) ||
+		    !iss_store(cpu, address + size, size, cpu->x[insn->ra]))
+			return;
+		if (writeback)
+			cpu->x[insn->rn] = new_base;
+	} else {
+		if (!iss_load(cpu, address, size, &first) || !iss_load(cpu, address + size, size, &second))
+			return;
+		if (writeback)
+			cpu->x[insn->rn] = new_base;
+		if (kind == PAIR_LDPSW) {
+			first = (uint64_t)(int64_t)(int32_t)first;
+			second = (uint64_t)(int64_t)(int32_t)second;
+		}
+		/* Rt == Rt2 is UNPREDICTABLE: Rt2 is written last and wins. */
+		cpu->x[insn->rd] = first;
+		cpu->x[insn->ra] = second;
+	}
+	cpu->pc += 4;
+}
+
+#define DEFINE_PAIR(name, kind)                                                                                        \
+	static void name##_offset(struct iss *cpu, const struct iss_insn *insn)                                        \
+	{                                                                                                              \
+		transfer_pair(cpu, insn, kind, cpu->x[insn->rn] + insn->imm, false, 0);                                \
+	}                                                                                                              \
+	static void name##_pre(struct iss *cpu, const struct iss_insn *insn)                                           \
+	{                                                                                                              \
+		uint64_t address = cpu->x[insn->rn] + insn->imm;                                                       \
+		transfer_pair(cpu, insn, kind, address, true, address);                                                \
+	}                                                                                                              \
+	static void name##_post(struct iss *cpu, const struct iss_insn *insn)                                          \
+	{                                                                                                              \
+		uint64_t address = cpu->x[insn->rn];                                                                   \
+		transfer_pair(cpu, insn, kind, address, true, address + insn->imm);                                    \
+	}
+
+DEFINE_PAIR(stp_w, PAIR_STP_W)
+DEFINE_PAIR(stp_x, PAIR_STP_X)
+DEFINE_PAIR(ldp_w, PAIR_LDP_W)
+DEFINE_PAIR(ldp_x, PAIR_LDP_X)
+DEFINE_PAIR(ldpsw, PAIR_LDPSW)
+
+#define PAIR_MODES(name)                                                                                               \
+	{                                                                                                              \
+		name##_offset, name##_pre, name##_post                                                                 \
+	}
+
+const iss_exec_fn iss_exec_pair[PAIR_COUNT][3] = {
+    [PAIR_STP_W] = PAIR_MODES(stp_w), [PAIR_STP_X] = PAIR_MODES(stp_x), [PAIR_LDP_W] = PAIR_MODES(ldp_w),
+    [PAIR_LDP_X] = PAIR_MODES(ldp_x), [PAIR_LDPSW] = PAIR_MODES(ldpsw),
+};

@@ -1,0 +1,397 @@
+// Run semantics: budgets, stops, faults, MMIO, kicks, self-modifying code, the debugger view.
+#include "iss_harness.h"
+
+#include <vector>
+
+using namespace iss_test;
+
+namespace
+{
+
+constexpr uint64_t kMmioBase = 0x09000000;
+
+struct Access {
+	bool write;
+	uint64_t offset;
+	unsigned size;
+	uint64_t value;
+	uint64_t executed_in_run;
+};
+
+// A test double for any model: records each access and what the CPU said about time.
+struct Device {
+	struct cpu *cpu = nullptr;
+	std::vector<Access> log;
+	uint64_t read_value = 0;
+	bool refuse = false;
+	bool kick_on_write = false;
+};
+
+bool device_read(void *opaque, uint64_t offset, unsigned size, uint64_t *value)
+{
+	auto *device = static_cast<Device *>(opaque);
+	device->log.push_back({false, offset, size, 0, device->cpu->ops->executed_in_run(device->cpu)});
+	*value = device->read_value & (size == 8 ? ~0ull : (1ull << (8 * size)) - 1);
+	return !device->refuse;
+}
+
+bool device_write(void *opaque, uint64_t offset, unsigned size, uint64_t value)
+{
+	auto *device = static_cast<Device *>(opaque);
+	device->log.push_back({true, offset, size, value, device->cpu->ops->executed_in_run(device->cpu)});
+	if (device->kick_on_write)
+		device->cpu->ops->kick(device->cpu);
+	return !device->refuse;
+}
+
+const mmio_ops device_ops = {device_read, device_write};
+
+class Run : public IssTest
+{
+      protected:
+	void SetUp() override
+	{
+		IssTest::SetUp();
+		device.cpu = cpu;
+		ASSERT_EQ(bus_add_mmio(bus, "testdev", kMmioBase, 0x1000, &device_ops, &device), 0) << error_message();
+	}
+	void expect_fatal(cpu_run_result r, uint64_t executed, const std::string &needle)
+	{
+		EXPECT_EQ(r.reason, CPU_STOP_FATAL);
+		EXPECT_EQ(r.executed, executed);
+		EXPECT_NE(std::string(error_message()).find(needle), std::string::npos) << error_message();
+	}
+	Device device;
+};
+
+TEST_F(Run, BudgetIsExact)
+{
+	load("1: add x0, x0, #1\n b 1b\n");
+	cpu_run_result r = run(1001);
+	EXPECT_EQ(r.reason, CPU_STOP_BUDGET);
+	EXPECT_EQ(r.executed, 1001u);
+	EXPECT_EQ(x(0), 501u);
+	EXPECT_EQ(pc(), kRamBase + 4);
+	EXPECT_EQ(cpu->ops->executed_in_run(cpu), 1001u);
+	uint64_t total = 1001;
+	for (uint64_t budget : {1, 2, 3, 7, 1000, 12345}) {
+		r = run(budget);
+		EXPECT_EQ(r.reason, CPU_STOP_BUDGET);
+		EXPECT_EQ(r.executed, budget);
+		total += budget;
+	}
+	EXPECT_EQ(x(0), (total + 1) / 2);
+	EXPECT_EQ(pc(), kRamBase + (total % 2 ? 4 : 0));
+}
+
+TEST_F(Run, BudgetOfOneStepsOneInstruction)
+{
+	load("mov x0, #1\n mov x1, #2\n wfi\n");
+	EXPECT_EQ(run(1).executed, 1u);
+	EXPECT_EQ(pc(), kRamBase + 4);
+	EXPECT_EQ(x(0), 1u);
+	EXPECT_EQ(x(1), 0u);
+	cpu_run_result r = run(1);
+	EXPECT_EQ(r.reason, CPU_STOP_BUDGET);
+	r = run(1);
+	EXPECT_EQ(r.reason, CPU_STOP_WFI); // WFI as the last instruction of the budget still says WFI
+	EXPECT_EQ(r.executed, 1u);
+}
+
+TEST_F(Run, WfiRetiresAndStopsPastIt)
+{
+	load("mov x0, #1\n wfi\n mov x0, #2\n wfi\n");
+	cpu_run_result r = run(100);
+	EXPECT_EQ(r.reason, CPU_STOP_WFI);
+	EXPECT_EQ(r.executed, 2u);
+	EXPECT_EQ(pc(), kRamBase + 8);
+	r = run(100);
+	EXPECT_EQ(r.reason, CPU_STOP_WFI);
+	EXPECT_EQ(x(0), 2u);
+}
+
+TEST_F(Run, UndefinedEncodingIsFatalAtItsPc)
+{
+	load("mov x0, #1\n mov x1, #2\n .inst 0x00000000\n mov x2, #3\n");
+	expect_fatal(run(100), 2, "undefined instruction 0x00000000 at pc 0x0000000040000008");
+	EXPECT_EQ(pc(), kRamBase + 8);
+	EXPECT_EQ(x(1), 2u);
+	// Stays stopped: running again faults again without retiring anything.
+	expect_fatal(run(100), 0, "undefined instruction 0x00000000");
+}
+
+TEST_F(Run, SimdIsNotImplemented)
+{
+	load_words({0x4e208400}); // add v0.16b, v0.16b, v0.16b
+	expect_fatal(run(), 0, "undefined instruction 0x4e208400 at pc 0x0000000040000000");
+}
+
+TEST_F(Run, UnmappedDataAccessNamesTheAddress)
+{
+	load("nop\n ldr x0, [x1]\n");
+	set_x(1, 0x10000000);
+	expect_fatal(run(), 1, "data abort: read of 8 bytes from unmapped address 0x10000000 at pc 0x0000000040000004");
+	EXPECT_EQ(pc(), kRamBase + 4);
+
+	load("str w0, [x1, #4]!\n");
+	set_x(1, 0x20000000);
+	expect_fatal(run(), 0, "data abort: write of 4 bytes to unmapped address 0x20000004 at pc 0x0000000040000000");
+	EXPECT_EQ(x(1), 0x20000000u); // a faulting access does no writeback
+}
+
+TEST_F(Run, DeviceRefusalIsADataAbort)
+{
+	device.refuse = true;
+	load("ldrh w0, [x1, #0x10]\n");
+	set_x(1, kMmioBase);
+	expect_fatal(run(), 0,
+	             "data abort: read of 2 bytes from address 0x9000010 at pc 0x0000000040000000 refused by testdev");
+}
+
+TEST_F(Run, FetchOutsideRamIsFatal)
+{
+	set_x(CPU_REG_PC, 0x1000);
+	expect_fatal(run(), 0, "instruction fetch from unmapped address 0x0000000000001000");
+	set_x(CPU_REG_PC, kMmioBase + 0x20);
+	expect_fatal(run(), 0, "instruction fetch from testdev address 0x0000000009000020");
+	EXPECT_EQ(pc(), kMmioBase + 0x20);
+	EXPECT_TRUE(device.log.empty()); // fetching never touches a device
+}
+
+TEST_F(Run, MisalignedPcIsFatal)
+{
+	load("br x1\n");
+	set_x(1, kRamBase + 0x102);
+	expect_fatal(run(), 1, "pc alignment fault: pc 0x0000000040000102");
+}
+
+TEST_F(Run, MmioReadsAndWritesReachTheDevice)
+{
+	device.read_value = 0x8899aabbccddeeffull;
+	exec("strb w2, [x1, #1]\n strh w2, [x1, #2]\n str w2, [x1, #4]\n str x2, [x1, #8]\n"
+	     "ldrb w3, [x1, #0x10]\n ldrsh x4, [x1, #0x12]\n ldr w5, [x1, #0x14]\n ldr x6, [x1, #0x18]\n"
+	     "ldrsb w7, [x1, #0x20]\n stp w2, w2, [x1, #0x30]\n",
+	     {{1, kMmioBase}, {2, 0x0123456789abcdefull}});
+	ASSERT_EQ(device.log.size(), 11u);
+	const Access expected[] = {
+	    {true, 1, 1, 0xef, 0},          {true, 2, 2, 0xcdef, 1},
+	    {true, 4, 4, 0x89abcdef, 2},    {true, 8, 8, 0x0123456789abcdefull, 3},
+	    {false, 0x10, 1, 0, 4},         {false, 0x12, 2, 0, 5},
+	    {false, 0x14, 4, 0, 6},         {false, 0x18, 8, 0, 7},
+	    {false, 0x20, 1, 0, 8},         {true, 0x30, 4, 0x89abcdef, 9},
+	    {true, 0x34, 4, 0x89abcdef, 9},
+	};
+	for (size_t k = 0; k < device.log.size(); k++) {
+		EXPECT_EQ(device.log[k].write, expected[k].write) << k;
+		EXPECT_EQ(device.log[k].offset, expected[k].offset) << k;
+		EXPECT_EQ(device.log[k].size, expected[k].size) << k;
+		EXPECT_EQ(device.log[k].value, expected[k].value) << k;
+		// Instructions retired before the accessing one: the current one does not count yet.
+		EXPECT_EQ(device.log[k].executed_in_run, expected[k].executed_in_run) << k;
+	}
+	EXPECT_EQ(x(3), 0xffu);
+	EXPECT_EQ(x(4), 0xffffffffffffeeffull);
+	EXPECT_EQ(x(5), 0xccddeeffu);
+	EXPECT_EQ(x(6), 0x8899aabbccddeeffull);
+	EXPECT_EQ(x(7), 0xffffffffu);
+}
+
+TEST_F(Run, ExecutedInRunCountsAcrossAStartedRun)
+{
+	load("1: subs x0, x0, #1\n b.ne 1b\n str x1, [x2]\n wfi\n");
+	set_x(0, 10);
+	set_x(2, kMmioBase);
+	cpu_run_result r = run(7); // stops in the loop
+	EXPECT_EQ(r.executed, 7u);
+	r = run(100);
+	EXPECT_EQ(r.reason, CPU_STOP_WFI);
+	ASSERT_EQ(device.log.size(), 1u);
+	EXPECT_EQ(device.log[0].executed_in_run, 20u - 7u); // 10 subs + 10 b.ne, less the 7 of the first run
+	EXPECT_EQ(r.executed, 20u - 7u + 2u);
+}
+
+TEST_F(Run, KickStopsAfterTheKickingInstruction)
+{
+	device.kick_on_write = true;
+	load("mov x0, #1\n str x0, [x1]\n mov x0, #2\n wfi\n");
+	set_x(1, kMmioBase);
+	cpu_run_result r = run(100);
+	EXPECT_EQ(r.reason, CPU_STOP_KICKED);
+	EXPECT_EQ(r.executed, 2u);
+	EXPECT_EQ(pc(), kRamBase + 8);
+	EXPECT_EQ(x(0), 1u);
+	EXPECT_EQ(cpu->ops->executed_in_run(cpu), 2u);
+	r = run(100);
+	EXPECT_EQ(r.reason, CPU_STOP_WFI);
+	EXPECT_EQ(x(0), 2u);
+}
+
+TEST_F(Run, KickOnTheLastInstructionOfTheBudgetSaysKicked)
+{
+	device.kick_on_write = true;
+	load("str x0, [x1]\n wfi\n");
+	set_x(1, kMmioBase);
+	cpu_run_result r = run(1);
+	EXPECT_EQ(r.reason, CPU_STOP_KICKED);
+	EXPECT_EQ(r.executed, 1u);
+}
+
+TEST_F(Run, KickOutsideARunIsIgnored)
+{
+	load("mov x0, #1\n wfi\n");
+	cpu->ops->kick(cpu);
+	cpu_run_result r = run(100);
+	EXPECT_EQ(r.reason, CPU_STOP_WFI);
+	EXPECT_EQ(r.executed, 2u);
+}
+
+TEST_F(Run, FaultAfterKickInTheSameInstructionIsFatal)
+{
+	device.kick_on_write = true;
+	load("stp x0, x0, [x1]\n");
+	set_x(1, kMmioBase + 0x1000 - 8); // the second word is past the device
+	cpu_run_result r = run(100);
+	EXPECT_EQ(r.reason, CPU_STOP_FATAL);
+	EXPECT_EQ(r.executed, 0u);
+	EXPECT_EQ(pc(), kRamBase);
+}
+
+TEST_F(Run, SelfModifyingCodeIsSeenOnTheNextExecution)
+{
+	// The loop runs `patch` twice; between the two, the program overwrites it with "add x0, x0, #100".
+	std::vector<uint32_t> add100 = assemble("add x0, x0, #100\n");
+	ASSERT_EQ(add100.size(), 1u);
+	load("mov x2, #2\n adr x3, patch\n"
+	     "1: \n patch: add x0, x0, #1\n str w4, [x3]\n subs x2, x2, #1\n b.ne 1b\n wfi\n");
+	set_x(4, add100[0]);
+	set_x(0, 0);
+	cpu_run_result r = run(100);
+	EXPECT_EQ(r.reason, CPU_STOP_WFI);
+	EXPECT_EQ(x(0), 101u);
+}
+
+TEST_F(Run, StoreStraddlingIntoACodePageInvalidates)
+{
+	// Code at the start of a page; an 8-byte store from the previous page covers its first word.
+	const uint64_t page = kRamBase + 0x3000;
+	std::vector<uint32_t> code = assemble("mov x0, #1\n wfi\n", page);
+	std::vector<uint32_t> patched = assemble("mov x0, #2\n", page);
+	load_words(code, page);
+	ASSERT_EQ(run().reason, CPU_STOP_WFI);
+	EXPECT_EQ(x(0), 1u);
+	load("str x1, [x2]\n wfi\n");
+	set_x(1, (uint64_t)patched[0] << 32 | 0xdeadbeef);
+	set_x(2, page - 4);
+	ASSERT_EQ(run().reason, CPU_STOP_WFI);
+	set_x(CPU_REG_PC, page);
+	ASSERT_EQ(run().reason, CPU_STOP_WFI);
+	EXPECT_EQ(x(0), 2u);
+}
+
+TEST_F(Run, WriteMemoryInvalidatesDecodedCode)
+{
+	load("mov x0, #1\n wfi\n");
+	ASSERT_EQ(run().reason, CPU_STOP_WFI);
+	EXPECT_EQ(x(0), 1u);
+	load("mov x0, #7\n wfi\n");
+	ASSERT_EQ(run().reason, CPU_STOP_WFI);
+	EXPECT_EQ(x(0), 7u);
+}
+
+TEST_F(Run, CodeAcrossPagesAndAliasedCacheSlots)
+{
+	// Two routines 4 MiB apart share a decoded-page cache slot; calling one from the other
+	// evicts and re-decodes back and forth. The first also runs across a page boundary.
+	const uint64_t far = kRamBase + 0x400000;
+	load_words(assemble("mov x0, #0\n ret\n", far), far);
+	load(".skip 4096 - 8\n mov x2, #5\n 1: add x1, x1, #1\n blr x3\n subs x2, x2, #1\n b.ne 1b\n wfi\n");
+	set_x(1, 0);
+	set_x(3, far);
+	set_x(CPU_REG_PC, kRamBase + 4096 - 8);
+	cpu_run_result r = run(1000);
+	EXPECT_EQ(r.reason, CPU_STOP_WFI) << error_message();
+	EXPECT_EQ(x(1), 5u);
+	EXPECT_EQ(r.executed, 1u + 5 * 6 + 1);
+}
+
+TEST_F(Run, DebuggerMemoryAccessIsRamOnly)
+{
+	uint64_t value = 0x1122334455667788ull, back = 0;
+	EXPECT_EQ(cpu->ops->write_memory(cpu, kData, &value, 8), 0);
+	EXPECT_EQ(cpu->ops->read_memory(cpu, kData, &back, 8), 0);
+	EXPECT_EQ(back, value);
+	EXPECT_EQ(cpu->ops->read_memory(cpu, kMmioBase, &back, 4), -1);
+	EXPECT_NE(std::string(error_message()).find("not RAM"), std::string::npos);
+	EXPECT_TRUE(device.log.empty());
+	EXPECT_EQ(cpu->ops->read_memory(cpu, kRamBase + kRamSize - 4, &back, 8), -1);
+}
+
+TEST_F(Run, RegistersRoundTrip)
+{
+	for (int n = 0; n <= CPU_REG_PC; n++)
+		set_x(n, 0x1000 + n * 8);
+	for (int n = 0; n <= CPU_REG_PC; n++)
+		EXPECT_EQ(x(n), 0x1000u + n * 8);
+	uint64_t value;
+	EXPECT_EQ(cpu->ops->get_register(cpu, CPU_REG_COUNT, &value), -1);
+	EXPECT_STREQ(cpu->ops->name, "iss");
+}
+
+TEST_F(Run, SetLineDoesNotDisturbExecution)
+{
+	cpu->ops->set_line(cpu, CPU_LINE_IRQ, true);
+	cpu->ops->set_line(cpu, CPU_LINE_FIQ, true);
+	exec("mov x0, #3\n");
+	EXPECT_EQ(x(0), 3u);
+}
+
+TEST_F(Run, SameProgramSameResult)
+{
+	const char *program = "mov x0, #1\n mov x1, #12345\n 1: madd x0, x0, x1, x1\n eor x0, x0, x0, lsr #7\n"
+	                      "subs x1, x1, #1\n b.ne 1b\n wfi\n";
+	load(program);
+	cpu_run_result first = run(10000000);
+	uint64_t result = x(0);
+	load(program);
+	set_x(0, 0);
+	set_x(1, 0);
+	cpu_run_result second = run(10000000);
+	EXPECT_EQ(first.executed, second.executed);
+	EXPECT_EQ(first.executed, 2u + 12345 * 4 + 1);
+	EXPECT_EQ(x(0), result);
+}
+
+} // namespace
+
+namespace
+{
+
+// Random words with random operands, one instruction each: whatever the guest does, the host
+// must not crash (run this under -DQVP_SANITIZE=ON to see every out-of-bounds access).
+TEST_F(Run, RandomInstructionsNeverCrashTheHost)
+{
+	uint64_t state = 0x853c49e6748fea9bull;
+	auto next = [&state]() {
+		state = state * 6364136223846793005ull + 1442695040888963407ull;
+		return state ^ (state >> 29);
+	};
+	const uint64_t bases[] = {kData, kRamBase + kRamSize - 16, kMmioBase, kMmioBase + 0xffc, 0, ~0ull - 7};
+	for (int k = 0; k < 100000; k++) {
+		uint32_t word = (uint32_t)next();
+		if (k % 2) // half of them in the load/store space, where the addressing is
+			word = (word & ~(1u << 25)) | 1u << 27;
+		write32(kRamBase, word);
+		for (int n = 0; n <= CPU_REG_SP; n++)
+			set_x(n, next() % 3 ? bases[next() % 6] + (next() % 64) : next());
+		set_x(CPU_REG_PC, kRamBase);
+		set_x(CPU_REG_PSTATE, 0x3c5);
+		cpu_run_result r = run(1);
+		ASSERT_LE(r.executed, 1u);
+		if (r.reason == CPU_STOP_FATAL) {
+			ASSERT_EQ(pc(), kRamBase)
+			    << "a fatal stop leaves the PC on the instruction, word 0x" << std::hex << word;
+		}
+	}
+}
+
+} // namespace

@@ -23,6 +23,23 @@ extern "C" {
  */
 struct cpu *iss_create(struct bus *bus);
 
+/*
+ * System registers served outside the interpreter, such as the generic timer's CNT*
+ * registers, which a model implements on top of virtual time. `encoding` packs the MRS/MSR
+ * operands as op0 << 14 | op1 << 11 | CRn << 7 | CRm << 3 | op2 (bits 20:5 of the
+ * instruction); `el` is the exception level of the access. A hook returns false for a
+ * register it does not serve, or for an access the architecture makes UNDEFINED (e.g. EL0
+ * access that CNTKCTL_EL1 does not allow); the interpreter then treats it as undefined.
+ */
+struct iss_sysreg_hook {
+	bool (*read)(void *opaque, uint32_t encoding, unsigned el, uint64_t *value);
+	bool (*write)(void *opaque, uint32_t encoding, unsigned el, uint64_t value);
+	void *opaque;
+};
+
+/* Registers a hook; hooks are asked in the order they were added, after the interpreter's own registers. */
+int iss_add_sysreg_hook(struct cpu *cpu, const struct iss_sysreg_hook *hook);
+
 #ifdef __cplusplus
 }
 #endif

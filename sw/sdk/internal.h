@@ -13,7 +13,8 @@ _Noreturn void sdk_halt(void);
 /* crt0 calls this with its entry x0 before main(). */
 void sdk_start(uintptr_t x0);
 
-/* vectors.S calls this for every exception. */
-_Noreturn void sdk_exception(uint64_t vector, uint64_t esr, uint64_t elr, uint64_t far);
+/* vectors.S calls this for every exception with the saved context (exception.c). */
+struct exception_frame;
+void sdk_exception_dispatch(struct exception_frame *frame);
 
 #endif

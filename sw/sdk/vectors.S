@@ -1,11 +1,24 @@
 /*
- * EL1 vector table: every entry reports the exception and ends the run (exception.c).
- * Firmware that wants interrupts will install its own table.
+ * EL1 vector table. Every entry saves the interrupted context in a struct exception_frame
+ * (<qvp/exception.h>) on the SP_EL1 stack, calls sdk_exception_dispatch(frame) (exception.c),
+ * restores the context from the frame, which the handler may have changed, and returns
+ * with ERET.
+ *
+ * Frame layout (bytes): x0-x30 at 0, SP_EL0 at 248, ELR at 256, SPSR at 264, ESR at 272,
+ * FAR at 280, vector index at 288; 304 bytes in all, so SP stays 16-byte aligned.
  */
+#define FRAME_SIZE	304
+#define FRAME_SP_EL0	248
+#define FRAME_ELR	256
+#define FRAME_ESR	272
+#define FRAME_VECTOR	288
+
 	.macro	entry index
 	.balign	0x80
+	sub	sp, sp, #FRAME_SIZE
+	stp	x0, x1, [sp, #0]
 	mov	x0, #\index
-	b	common
+	b	save_and_dispatch
 	.endm
 
 	.section .text.vectors, "ax"
@@ -16,9 +29,54 @@ sdk_vectors:
 	entry	\index
 	.endr
 
-common:
+save_and_dispatch:
+	stp	x2, x3, [sp, #16]
+	stp	x4, x5, [sp, #32]
+	stp	x6, x7, [sp, #48]
+	stp	x8, x9, [sp, #64]
+	stp	x10, x11, [sp, #80]
+	stp	x12, x13, [sp, #96]
+	stp	x14, x15, [sp, #112]
+	stp	x16, x17, [sp, #128]
+	stp	x18, x19, [sp, #144]
+	stp	x20, x21, [sp, #160]
+	stp	x22, x23, [sp, #176]
+	stp	x24, x25, [sp, #192]
+	stp	x26, x27, [sp, #208]
+	stp	x28, x29, [sp, #224]
+	mrs	x1, sp_el0
+	stp	x30, x1, [sp, #240]
+	mrs	x1, elr_el1
+	mrs	x2, spsr_el1
+	stp	x1, x2, [sp, #FRAME_ELR]
 	mrs	x1, esr_el1
-	mrs	x2, elr_el1
-	mrs	x3, far_el1
-	bl	sdk_exception
+	mrs	x2, far_el1
+	stp	x1, x2, [sp, #FRAME_ESR]
+	str	x0, [sp, #FRAME_VECTOR]
+
+	mov	x0, sp
+	bl	sdk_exception_dispatch
+
+	ldp	x1, x2, [sp, #FRAME_ELR]
+	msr	elr_el1, x1
+	msr	spsr_el1, x2
+	ldp	x30, x1, [sp, #240]
+	msr	sp_el0, x1
+	ldp	x0, x1, [sp, #0]
+	ldp	x2, x3, [sp, #16]
+	ldp	x4, x5, [sp, #32]
+	ldp	x6, x7, [sp, #48]
+	ldp	x8, x9, [sp, #64]
+	ldp	x10, x11, [sp, #80]
+	ldp	x12, x13, [sp, #96]
+	ldp	x14, x15, [sp, #112]
+	ldp	x16, x17, [sp, #128]
+	ldp	x18, x19, [sp, #144]
+	ldp	x20, x21, [sp, #160]
+	ldp	x22, x23, [sp, #176]
+	ldp	x24, x25, [sp, #192]
+	ldp	x26, x27, [sp, #208]
+	ldp	x28, x29, [sp, #224]
+	add	sp, sp, #FRAME_SIZE
+	eret
 	.size	sdk_vectors, . - sdk_vectors

@@ -12,6 +12,7 @@
 
 static const char help_text[] =
 	"Usage: qvp run [OPTIONS] FIRMWARE\n"
+	"       qvp test [OPTIONS] MANIFEST   (the regression farm: qvp test --help)\n"
 	"       qvp --help | --version\n"
 	"\n"
 	"Runs arm64 firmware on a simulated board, deterministically: the same inputs give the\n"
@@ -30,6 +31,7 @@ static const char help_text[] =
 	"  --raw ADDRESS      load FIRMWARE as a raw binary at ADDRESS and enter there\n"
 	"  --console FILE     write the UART's output to FILE instead of standard output\n"
 	"  --stats            print a summary on standard error when the run ends\n"
+	"  --stats-json FILE  write the run's counters to FILE as JSON (docs/farm.md)\n"
 	"  -h, --help         print this help\n"
 	"  --version          print qvp's version\n"
 	"\n"
@@ -55,6 +57,9 @@ enum option_id {
 	OPTION_CONSOLE,
 	OPTION_STATS,
 	OPTION_VERSION,
+	OPTION_STATS_JSON,
+	OPTION_TEST_ABORT_AFTER,
+	OPTION_TEST_PERTURB_OUTPUT,
 };
 
 static const struct option long_options[] = {
@@ -67,6 +72,10 @@ static const struct option long_options[] = {
 	{ "stats", no_argument, NULL, OPTION_STATS },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPTION_VERSION },
+	{ "stats-json", required_argument, NULL, OPTION_STATS_JSON },
+	/* test doubles for the regression farm's own tests, left out of --help (docs/farm.md) */
+	{ "test-abort-after", required_argument, NULL, OPTION_TEST_ABORT_AFTER },
+	{ "test-perturb-output", no_argument, NULL, OPTION_TEST_PERTURB_OUTPUT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -91,6 +100,17 @@ static int parse_address(const char *text, uint64_t *address)
 	*address = strtoull(text, &end, 0);
 	if (errno || end == text || *end || text[0] == '-')
 		return error_set("--raw: invalid address '%s' (e.g. 0x40080000)", text);
+	return 0;
+}
+
+static int parse_count(const char *option, const char *text, uint64_t *count)
+{
+	char *end;
+
+	errno = 0;
+	*count = strtoull(text, &end, 10);
+	if (errno || end == text || *end || text[0] == '-')
+		return error_set("%s: invalid count '%s'", option, text);
 	return 0;
 }
 
@@ -123,6 +143,15 @@ static int parse_option(int id, const char *argument, struct cli_options *option
 		return 0;
 	case OPTION_STATS:
 		options->stats = true;
+		return 0;
+	case OPTION_STATS_JSON:
+		options->stats_json_path = argument;
+		return 0;
+	case OPTION_TEST_ABORT_AFTER:
+		options->test_hooks.abort_enabled = true;
+		return parse_count("--test-abort-after", argument, &options->test_hooks.abort_after);
+	case OPTION_TEST_PERTURB_OUTPUT:
+		options->test_hooks.perturb_output = true;
 		return 0;
 	case 'h':
 		options->command = CLI_HELP;

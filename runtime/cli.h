@@ -5,6 +5,7 @@
 #include <stdbool.h>
 
 #include "machine.h"
+#include "run_report.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -28,6 +29,8 @@ struct cli_options {
 	struct machine_config machine;
 	const char *console_path;
 	bool stats;
+	const char *stats_json_path;   /* --stats-json FILE, for the regression farm and tools */
+	struct run_test_hooks test_hooks; /* --test-* options: test doubles for the farm's tests */
 };
 
 /* Fills `options`; on a usage error, error_message() says what is wrong. */

@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "error.h"
+#include "farm.h"
 #include "loop.h"
 #include "machine.h"
 
@@ -25,6 +26,8 @@ struct status_line {
 	double started;
 	double last_shown;
 	bool shown;
+	bool tty;                             /* show the line at all */
+	const struct run_test_hooks *hooks;   /* test doubles, checked after every quantum */
 };
 
 static void show_status(struct machine *machine)
@@ -33,7 +36,8 @@ static void show_status(struct machine *machine)
 	double now = wall_seconds();
 	char virtual_time[48];
 
-	if (now - status->last_shown < 1.0)
+	run_test_hooks_check(status->hooks, machine);
+	if (!status->tty || now - status->last_shown < 1.0)
 		return;
 	status->last_shown = now;
 	status->shown = true;
@@ -132,16 +136,23 @@ static int run(struct cli_options *options)
 			fclose(console);
 		return QVP_EXIT_ERROR;
 	}
-	if (isatty(STDERR_FILENO)) {
-		machine->progress = show_status;
-		machine->progress_opaque = &status;
-	}
+	status.tty = isatty(STDERR_FILENO);
+	status.hooks = &options->test_hooks;
+	machine->progress = show_status;
+	machine->progress_opaque = &status;
 	started = status.started = status.last_shown = wall_seconds();
 	exit_status = stop_status(machine, machine_run(machine));
 	clear_status(&status);
+	run_test_hooks_finish(&options->test_hooks, console ? console : stdout);
 	fflush(stdout);
 	if (options->stats)
 		print_stats(machine, wall_seconds() - started);
+	if (options->stats_json_path &&
+	    run_report_write_json(options->stats_json_path, machine, run_report_stop_name(machine->stop_cause),
+				  exit_status, wall_seconds() - started) < 0) {
+		fprintf(stderr, "qvp: error: %s\n", error_message());
+		exit_status = QVP_EXIT_ERROR;
+	}
 	machine_destroy(machine);
 	if (console)
 		fclose(console);
@@ -152,6 +163,8 @@ int main(int argc, char **argv)
 {
 	struct cli_options options;
 
+	if (argc > 1 && strcmp(argv[1], "test") == 0)
+		return farm_main(argc - 1, argv + 1);
 	if (cli_parse(argc, argv, &options) < 0) {
 		fprintf(stderr, "qvp: error: %s\n", error_message());
 		return QVP_EXIT_ERROR;

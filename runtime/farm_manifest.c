@@ -1,0 +1,558 @@
+/* The farm's manifest: a YAML file read with libyaml's document API, checked field by field.
+ * Every error names the file, the line, the test and the field. */
+#include "farm.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "error.h"
+
+/* A test (or the defaults) as written, before the defaults are merged in. */
+struct draft {
+	char *name, *firmware, *platform, *timeout;
+	struct farm_list options, expect, forbid;
+	int exit_code;
+	bool exit_set;
+	double watchdog;
+	unsigned repeat;
+	int line;
+};
+
+struct parser {
+	const char *path;
+	yaml_document_t document;
+	char scope[160]; /* "test 'hello'", "test #3", "defaults" */
+};
+
+static int fail_at(const struct parser *p, const yaml_node_t *node, const char *field, const char *format, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int fail_at(const struct parser *p, const yaml_node_t *node, const char *field, const char *format, ...)
+{
+	char what[400];
+	char where[200];
+	va_list args;
+
+	va_start(args, format);
+	vsnprintf(what, sizeof(what), format, args);
+	va_end(args);
+	where[0] = '\0';
+	if (p->scope[0])
+		snprintf(where, sizeof(where), "%s: ", p->scope);
+	if (field)
+		return error_set("%s:%zu: %sfield '%s': %s", p->path, node->start_mark.line + 1, where, field, what);
+	return error_set("%s:%zu: %s%s", p->path, node->start_mark.line + 1, where, what);
+}
+
+static const char *scalar(const yaml_node_t *node)
+{
+	return node->type == YAML_SCALAR_NODE ? (const char *)node->data.scalar.value : NULL;
+}
+
+static yaml_node_t *node_at(struct parser *p, int index)
+{
+	return yaml_document_get_node(&p->document, index);
+}
+
+static void list_free(struct farm_list *list)
+{
+	for (size_t i = 0; i < list->count; i++)
+		free(list->items[i]);
+	free(list->items);
+	list->items = NULL;
+	list->count = 0;
+}
+
+static void list_append(struct farm_list *list, const char *text)
+{
+	list->items = realloc(list->items, (list->count + 1) * sizeof(*list->items));
+	if (!list->items)
+		abort();
+	list->items[list->count++] = strdup(text);
+}
+
+static void draft_free(struct draft *draft)
+{
+	free(draft->name);
+	free(draft->firmware);
+	free(draft->platform);
+	free(draft->timeout);
+	list_free(&draft->options);
+	list_free(&draft->expect);
+	list_free(&draft->forbid);
+	memset(draft, 0, sizeof(*draft));
+}
+
+/* ---- value parsers: one per kind of field ---- */
+
+static int parse_string(struct parser *p, const char *field, yaml_node_t *value, char **out)
+{
+	const char *text = scalar(value);
+
+	if (!text || !text[0])
+		return fail_at(p, value, field, "expected a string");
+	free(*out);
+	*out = strdup(text);
+	return 0;
+}
+
+static int parse_integer(struct parser *p, const char *field, yaml_node_t *value, long min, long max, long *out)
+{
+	const char *text = scalar(value);
+	char *end;
+
+	if (!text || !text[0])
+		return fail_at(p, value, field, "expected an integer");
+	errno = 0;
+	*out = strtol(text, &end, 10);
+	if (errno || *end)
+		return fail_at(p, value, field, "expected an integer");
+	if (*out < min || *out > max)
+		return fail_at(p, value, field, "%ld is out of range (%ld to %ld)", *out, min, max);
+	return 0;
+}
+
+/* A list of strings, or one string standing for a list of one. */
+static int parse_strings(struct parser *p, const char *field, yaml_node_t *value, struct farm_list *out)
+{
+	if (scalar(value)) {
+		list_append(out, scalar(value));
+		return 0;
+	}
+	if (value->type != YAML_SEQUENCE_NODE)
+		return fail_at(p, value, field, "expected a list of strings");
+	for (yaml_node_item_t *item = value->data.sequence.items.start; item < value->data.sequence.items.top; item++) {
+		yaml_node_t *element = node_at(p, *item);
+		if (!scalar(element))
+			return fail_at(p, element, field, "expected a list of strings");
+		list_append(out, scalar(element));
+	}
+	return 0;
+}
+
+static int parse_patterns(struct parser *p, const char *field, yaml_node_t *value, struct farm_list *out)
+{
+	size_t first = out->count;
+	regex_t regex;
+	char problem[160];
+	int code;
+
+	if (parse_strings(p, field, value, out) < 0)
+		return -1;
+	for (size_t i = first; i < out->count; i++) {
+		code = regcomp(&regex, out->items[i], REG_EXTENDED | REG_NEWLINE | REG_NOSUB);
+		if (code != 0) {
+			regerror(code, &regex, problem, sizeof(problem));
+			return fail_at(p, value, field, "invalid regular expression '%s': %s", out->items[i], problem);
+		}
+		regfree(&regex);
+	}
+	return 0;
+}
+
+static bool valid_name(const char *name)
+{
+	if (!isalnum((unsigned char)name[0]) && name[0] != '_')
+		return false;
+	for (const char *c = name; *c; c++)
+		if (!isalnum((unsigned char)*c) && !strchr("_.+-", *c))
+			return false;
+	return strlen(name) <= 100;
+}
+
+/* ---- the fields ---- */
+
+enum field_id {
+	FIELD_NAME,
+	FIELD_FIRMWARE,
+	FIELD_PLATFORM,
+	FIELD_OPTIONS,
+	FIELD_EXIT,
+	FIELD_EXPECT,
+	FIELD_FORBID,
+	FIELD_INPUT,
+	FIELD_TIMEOUT,
+	FIELD_WATCHDOG,
+	FIELD_REPEAT,
+	FIELD_COUNT,
+};
+
+static const char *const field_names[FIELD_COUNT] = {
+	"name", "firmware", "platform", "options", "exit", "expect",
+	"forbid", "input", "timeout", "watchdog", "repeat",
+};
+
+static int parse_watchdog(struct parser *p, yaml_node_t *value, double *out)
+{
+	const char *text = scalar(value);
+	char *end;
+
+	if (!text || !text[0])
+		return fail_at(p, value, "watchdog", "expected a number of seconds");
+	errno = 0;
+	*out = strtod(text, &end);
+	if (errno || *end || !isfinite(*out))
+		return fail_at(p, value, "watchdog", "expected a number of seconds");
+	if (*out <= 0)
+		return fail_at(p, value, "watchdog", "must be more than 0 seconds");
+	return 0;
+}
+
+static int parse_timeout(struct parser *p, yaml_node_t *value, char **out)
+{
+	vtime_t time;
+
+	if (parse_string(p, "timeout", value, out) < 0)
+		return -1;
+	if (vtime_parse(*out, &time) < 0)
+		return fail_at(p, value, "timeout", "%s", error_message());
+	if (time == 0)
+		return fail_at(p, value, "timeout", "must be more than 0");
+	return 0;
+}
+
+static int parse_field(struct parser *p, enum field_id id, yaml_node_t *value, struct draft *draft)
+{
+	const char *field = field_names[id];
+	long number;
+
+	switch (id) {
+	case FIELD_NAME:
+		if (parse_string(p, field, value, &draft->name) < 0)
+			return -1;
+		if (!valid_name(draft->name))
+			return fail_at(p, value, field, "'%s' is not a valid test name (letters, digits and _ . + - only)",
+				       draft->name);
+		return 0;
+	case FIELD_FIRMWARE:
+		return parse_string(p, field, value, &draft->firmware);
+	case FIELD_PLATFORM:
+		return parse_string(p, field, value, &draft->platform);
+	case FIELD_OPTIONS:
+		return parse_strings(p, field, value, &draft->options);
+	case FIELD_EXIT:
+		draft->exit_set = true;
+		if (parse_integer(p, field, value, 0, 255, &number) < 0)
+			return -1;
+		draft->exit_code = (int)number;
+		return 0;
+	case FIELD_EXPECT:
+		return parse_patterns(p, field, value, &draft->expect);
+	case FIELD_FORBID:
+		return parse_patterns(p, field, value, &draft->forbid);
+	case FIELD_INPUT:
+		return fail_at(p, value, field, "not supported yet: the PL011 receive path is not modelled");
+	case FIELD_TIMEOUT:
+		return parse_timeout(p, value, &draft->timeout);
+	case FIELD_WATCHDOG:
+		return parse_watchdog(p, value, &draft->watchdog);
+	case FIELD_REPEAT:
+		if (parse_integer(p, field, value, 1, 1000000, &number) < 0)
+			return -1;
+		draft->repeat = (unsigned)number;
+		return 0;
+	case FIELD_COUNT:
+		break;
+	}
+	return -1;
+}
+
+static int find_field(const char *key)
+{
+	for (int id = 0; id < FIELD_COUNT; id++)
+		if (strcmp(key, field_names[id]) == 0)
+			return id;
+	return -1;
+}
+
+/* Parses one mapping of fields; `defaults` may not hold name or firmware. */
+static int parse_draft(struct parser *p, yaml_node_t *mapping, bool defaults, struct draft *draft)
+{
+	bool seen[FIELD_COUNT] = { false };
+
+	draft->line = (int)mapping->start_mark.line + 1;
+	for (yaml_node_pair_t *pair = mapping->data.mapping.pairs.start; pair < mapping->data.mapping.pairs.top; pair++) {
+		yaml_node_t *key = node_at(p, pair->key);
+		const char *word = scalar(key);
+		int id = word ? find_field(word) : -1;
+
+		if (!word)
+			return fail_at(p, key, NULL, "a field name must be a plain word");
+		if (id < 0 || (defaults && (id == FIELD_NAME || id == FIELD_FIRMWARE)))
+			return fail_at(p, key, NULL, "unknown field '%s'%s", word,
+				       defaults ? " (defaults take: platform, options, exit, expect, forbid, timeout, "
+						  "watchdog, repeat)"
+						: " (a test takes: name, firmware, platform, options, exit, expect, "
+						  "forbid, input, timeout, watchdog, repeat)");
+		if (seen[id])
+			return fail_at(p, key, word, "given twice");
+		seen[id] = true;
+		if (parse_field(p, (enum field_id)id, node_at(p, pair->value), draft) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The scope for messages: the test's name if it has a usable one, else its position. */
+static void set_test_scope(struct parser *p, yaml_node_t *mapping, size_t number)
+{
+	snprintf(p->scope, sizeof(p->scope), "test #%zu", number);
+	for (yaml_node_pair_t *pair = mapping->data.mapping.pairs.start; pair < mapping->data.mapping.pairs.top; pair++) {
+		const char *key = scalar(node_at(p, pair->key));
+		const char *value = scalar(node_at(p, pair->value));
+		if (key && value && strcmp(key, "name") == 0 && value[0]) {
+			snprintf(p->scope, sizeof(p->scope), "test '%.100s'", value);
+			return;
+		}
+	}
+}
+
+/* ---- from drafts to tests ---- */
+
+static void compile_patterns(const struct farm_list *first, const struct farm_list *second,
+			     struct farm_pattern **out, size_t *count)
+{
+	const struct farm_list *lists[2] = { first, second };
+
+	*count = first->count + second->count;
+	*out = calloc(*count ? *count : 1, sizeof(**out));
+	if (!*out)
+		abort();
+	for (size_t l = 0, n = 0; l < 2; l++)
+		for (size_t i = 0; i < lists[l]->count; i++, n++) {
+			(*out)[n].text = strdup(lists[l]->items[i]);
+			if (regcomp(&(*out)[n].regex, (*out)[n].text, REG_EXTENDED | REG_NEWLINE) != 0)
+				abort(); /* it compiled when it was parsed */
+		}
+}
+
+static char *pick(const char *own, const char *fallback)
+{
+	const char *value = own ? own : fallback;
+
+	return value ? strdup(value) : NULL;
+}
+
+static void make_test(const struct draft *defaults, const struct draft *own, struct farm_test *test)
+{
+	test->name = strdup(own->name);
+	test->line = own->line;
+	test->firmware = strdup(own->firmware);
+	test->platform = pick(own->platform, defaults->platform);
+	test->timeout = pick(own->timeout, defaults->timeout);
+	for (size_t i = 0; i < defaults->options.count; i++)
+		list_append(&test->options, defaults->options.items[i]);
+	for (size_t i = 0; i < own->options.count; i++)
+		list_append(&test->options, own->options.items[i]);
+	test->exit_code = own->exit_set ? own->exit_code : defaults->exit_code;
+	compile_patterns(&defaults->expect, &own->expect, &test->expect, &test->expect_count);
+	compile_patterns(&defaults->forbid, &own->forbid, &test->forbid, &test->forbid_count);
+	test->watchdog = own->watchdog > 0 ? own->watchdog
+					   : defaults->watchdog > 0 ? defaults->watchdog : FARM_DEFAULT_WATCHDOG;
+	test->repeat = own->repeat;
+}
+
+static int check_test(struct parser *p, yaml_node_t *mapping, const struct draft *own,
+		      const struct farm_manifest *manifest)
+{
+	if (!own->name)
+		return fail_at(p, mapping, NULL, "missing field 'name'");
+	if (!own->firmware)
+		return fail_at(p, mapping, NULL, "missing field 'firmware'");
+	for (size_t i = 0; i < manifest->test_count; i++)
+		if (strcmp(manifest->tests[i].name, own->name) == 0)
+			return fail_at(p, mapping, "name", "'%s' is already the name of the test at line %d", own->name,
+				       manifest->tests[i].line);
+	return 0;
+}
+
+static int parse_test(struct parser *p, yaml_node_t *node, size_t number, const struct draft *defaults,
+		      struct farm_manifest *manifest)
+{
+	struct draft own = { 0 };
+	struct farm_test *test;
+
+	if (node->type != YAML_MAPPING_NODE) {
+		snprintf(p->scope, sizeof(p->scope), "test #%zu", number);
+		return fail_at(p, node, NULL, "expected a mapping of fields (name:, firmware:, ...)");
+	}
+	set_test_scope(p, node, number);
+	if (parse_draft(p, node, false, &own) < 0 || check_test(p, node, &own, manifest) < 0) {
+		draft_free(&own);
+		return -1;
+	}
+	manifest->tests = realloc(manifest->tests, (manifest->test_count + 1) * sizeof(*manifest->tests));
+	if (!manifest->tests)
+		abort();
+	test = &manifest->tests[manifest->test_count++];
+	memset(test, 0, sizeof(*test));
+	make_test(defaults, &own, test);
+	draft_free(&own);
+	return 0;
+}
+
+static int parse_tests(struct parser *p, yaml_node_t *node, const struct draft *defaults, struct farm_manifest *manifest)
+{
+	size_t number = 1;
+
+	if (node->type != YAML_SEQUENCE_NODE)
+		return fail_at(p, node, "tests", "expected a list of tests");
+	for (yaml_node_item_t *item = node->data.sequence.items.start; item < node->data.sequence.items.top;
+	     item++, number++)
+		if (parse_test(p, node_at(p, *item), number, defaults, manifest) < 0)
+			return -1;
+	return 0;
+}
+
+/* ---- the top level: name, defaults, tests ---- */
+
+static yaml_node_t *top_field(struct parser *p, yaml_node_t *root, const char *name)
+{
+	for (yaml_node_pair_t *pair = root->data.mapping.pairs.start; pair < root->data.mapping.pairs.top; pair++) {
+		const char *key = scalar(node_at(p, pair->key));
+		if (key && strcmp(key, name) == 0)
+			return node_at(p, pair->value);
+	}
+	return NULL;
+}
+
+static int check_top_fields(struct parser *p, yaml_node_t *root)
+{
+	for (yaml_node_pair_t *pair = root->data.mapping.pairs.start; pair < root->data.mapping.pairs.top; pair++) {
+		yaml_node_t *key = node_at(p, pair->key);
+		const char *word = scalar(key);
+		if (!word || (strcmp(word, "name") && strcmp(word, "defaults") && strcmp(word, "tests")))
+			return fail_at(p, key, NULL, "unknown field '%s' (a manifest takes: name, defaults, tests)",
+				       word ? word : "?");
+		for (yaml_node_pair_t *other = root->data.mapping.pairs.start; other < pair; other++)
+			if (strcmp(scalar(node_at(p, other->key)), word) == 0)
+				return fail_at(p, key, word, "given twice");
+	}
+	return 0;
+}
+
+static int parse_root(struct parser *p, yaml_node_t *root, struct farm_manifest *manifest)
+{
+	struct draft defaults = { 0 };
+	yaml_node_t *node;
+	int status = -1;
+
+	if (!root)
+		return error_set("%s:1: the manifest is empty: expected 'tests:'", p->path);
+	if (root->type != YAML_MAPPING_NODE)
+		return fail_at(p, root, NULL, "expected a mapping with 'tests:' at the top level");
+	if (check_top_fields(p, root) < 0)
+		return -1;
+	if ((node = top_field(p, root, "name")) && parse_string(p, "name", node, &manifest->name) < 0)
+		return -1;
+	if (!(node = top_field(p, root, "tests")))
+		return fail_at(p, root, NULL, "missing field 'tests'");
+	if ((node = top_field(p, root, "defaults"))) {
+		strcpy(p->scope, "defaults");
+		if (node->type != YAML_MAPPING_NODE)
+			fail_at(p, node, NULL, "expected a mapping of fields");
+		else if (parse_draft(p, node, true, &defaults) == 0)
+			status = 0;
+		p->scope[0] = '\0';
+		if (status < 0)
+			goto out;
+	}
+	status = parse_tests(p, top_field(p, root, "tests"), &defaults, manifest);
+	manifest->default_repeat = defaults.repeat;
+out:
+	draft_free(&defaults);
+	return status;
+}
+
+static int load_document(struct parser *p, FILE *file)
+{
+	yaml_parser_t yaml;
+	int status = 0;
+
+	yaml_parser_initialize(&yaml);
+	yaml_parser_set_input_file(&yaml, file);
+	if (!yaml_parser_load(&yaml, &p->document)) {
+		status = error_set("%s:%zu: not valid YAML: %s%s%s", p->path, yaml.problem_mark.line + 1,
+				   yaml.problem ? yaml.problem : "unreadable", yaml.context ? " " : "",
+				   yaml.context ? yaml.context : "");
+	}
+	yaml_parser_delete(&yaml);
+	return status;
+}
+
+static void set_names(struct farm_manifest *manifest, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	const char *base = slash ? slash + 1 : path;
+	const char *dot = strrchr(base, '.');
+
+	manifest->path = strdup(path);
+	manifest->dir = slash ? strndup(path, (size_t)(slash - path) + (slash == path)) : strdup(".");
+	if (!manifest->name)
+		manifest->name = dot && dot != base ? strndup(base, (size_t)(dot - base)) : strdup(base);
+}
+
+int farm_manifest_load(const char *path, struct farm_manifest **out)
+{
+	struct parser p = { .path = path };
+	struct farm_manifest *manifest;
+	FILE *file = fopen(path, "rb");
+	int status;
+
+	*out = NULL;
+	if (!file)
+		return error_set("%s: cannot open the manifest: %s", path, strerror(errno));
+	status = load_document(&p, file);
+	fclose(file);
+	if (status < 0)
+		return -1;
+	manifest = calloc(1, sizeof(*manifest));
+	if (!manifest)
+		abort();
+	status = parse_root(&p, yaml_document_get_root_node(&p.document), manifest);
+	yaml_document_delete(&p.document);
+	if (status < 0) {
+		farm_manifest_free(manifest);
+		return -1;
+	}
+	set_names(manifest, path);
+	*out = manifest;
+	return 0;
+}
+
+static void free_patterns(struct farm_pattern *patterns, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		regfree(&patterns[i].regex);
+		free(patterns[i].text);
+	}
+	free(patterns);
+}
+
+void farm_manifest_free(struct farm_manifest *manifest)
+{
+	if (!manifest)
+		return;
+	for (size_t i = 0; i < manifest->test_count; i++) {
+		struct farm_test *test = &manifest->tests[i];
+		free(test->name);
+		free(test->firmware);
+		free(test->platform);
+		free(test->timeout);
+		list_free(&test->options);
+		free_patterns(test->expect, test->expect_count);
+		free_patterns(test->forbid, test->forbid_count);
+	}
+	free(manifest->tests);
+	free(manifest->path);
+	free(manifest->dir);
+	free(manifest->name);
+	free(manifest);
+}

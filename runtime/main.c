@@ -129,6 +129,9 @@ static int run(struct cli_options *options)
 		}
 		options->machine.console = console;
 	}
+	/* Line-buffered even into a file or pipe, so that if the host process crashes the console
+	 * (the regression farm keeps it as the test's log) lacks at most the last partial line. */
+	setvbuf(console ? console : stdout, NULL, _IOLBF, 0);
 	machine = machine_create(&options->machine);
 	if (!machine) {
 		fprintf(stderr, "qvp: error: %s\n", error_message());

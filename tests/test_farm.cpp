@@ -108,8 +108,8 @@ protected:
 			"  - name: wrong-exit\n    firmware: " + elf("exitcode") + "\n" +
 			"  - name: missing-text\n    firmware: " + elf("hello") + "\n    expect: 'Goodbye'\n" +
 			"  - name: forbidden-text\n    firmware: " + elf("hello") + "\n    forbid: '[Hh]ello'\n" +
-			"  - name: crashes\n    firmware: " + elf("bench") +
-			"\n    options: [--test-abort-after, '1000']\n" +
+			"  - name: crashes\n    firmware: " + elf("hello") +
+			"\n    options: [--test-abort-after, '0']\n" +
 			"  - name: hangs\n    firmware: spin.bin\n    options: [--raw, '0x40080000']\n    watchdog: 1\n" +
 			"  - name: times-out\n    firmware: " + elf("bench") + "\n    timeout: 1ms\n" +
 			"  - name: runs-until-timeout\n    firmware: spin.bin\n    options: [--raw, '0x40080000']\n" +
@@ -186,6 +186,7 @@ TEST_F(FarmVerdicts, CrashAndHangAreErrors)
 {
 	EXPECT_EQ(testcase("crashes", "/error/@type"), "crash");
 	EXPECT_EQ(testcase("crashes", "/error/@message").rfind("qvp crashed: killed by signal 6 (Aborted)", 0), 0u);
+	EXPECT_EQ(testcase("crashes", "/system-out"), "Hello from qvp!\n"); // what it printed before the crash
 	EXPECT_EQ(testcase("hangs", "/error/@type"), "watchdog");
 	EXPECT_EQ(testcase("hangs", "/error/@message"),
 		  "hung: no result after 1 s of wall-clock time; the watchdog killed it");

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Throughput of the regression farm and its cost per test: the project's suite (sw/farm.yaml)
+# with `qvp test -j 1` and `-j 2`, and N hello tests through `qvp test -j 1` against the same
+# N `qvp run` calls made directly from this script. Prints the figures; never fails on speed.
+set -euo pipefail
+export LC_ALL=C
+
+usage() {
+	cat <<'USAGE'
+Usage: tests/bench/farm.sh [--repeat N] [--count N] [BUILD_DIR]
+
+  BUILD_DIR    qvp's CMake build directory (default: build)
+  --repeat N   measurements of each kind; the fastest counts (default: 3)
+  --count N    hello tests in the overhead measurement (default: 200)
+  -h, --help   print this help
+
+Exit status: 0 when every run passed, 1 when one failed, 2 for bad usage.
+USAGE
+}
+
+repeat=3
+count=200
+build_dir=build
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--repeat) repeat="$2"; shift 2 ;;
+	--count) count="$2"; shift 2 ;;
+	-h | --help) usage; exit 0 ;;
+	-*) usage >&2; exit 2 ;;
+	*) build_dir="$1"; shift ;;
+	esac
+done
+
+source_dir="$(cd "$(dirname "$0")/../.." && pwd)"
+qvp="$build_dir/qvp"
+hello="$(cd "$build_dir" && pwd)/sw/hello.elf"
+[ -x "$qvp" ] || { echo "farm.sh: no $qvp; build first" >&2; exit 2; }
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+now() { date +%s.%N; }
+
+# Runs "$@" $repeat times; prints the fastest wall time in seconds.
+fastest() {
+	local best="" start end took
+	for _ in $(seq "$repeat"); do
+		start=$(now)
+		"$@" >/dev/null 2>&1 || { echo "farm.sh: failed: $*" >&2; exit 1; }
+		end=$(now)
+		took=$(echo "$end - $start" | bc -l)
+		if [ -z "$best" ] || [ "$(echo "$took < $best" | bc -l)" = 1 ]; then best=$took; fi
+	done
+	echo "$best"
+}
+
+suite() { "$qvp" test --jobs "$1" --build-dir "$build_dir" "$source_dir/sw/farm.yaml"; }
+
+direct_hellos() {
+	for _ in $(seq "$count"); do
+		"$qvp" run "$hello" >/dev/null
+	done
+}
+
+{
+	echo "tests:"
+	for i in $(seq "$count"); do
+		printf '  - name: hello%d\n    firmware: %s\n    expect: "^Hello from qvp!$"\n' "$i" "$hello"
+	done
+} >"$work/hellos.yaml"
+
+tests=$(grep -c '^  - name:' "$source_dir/sw/farm.yaml")
+suite_j1=$(fastest suite 1)
+suite_j2=$(fastest suite 2)
+direct=$(fastest direct_hellos)
+farm_j1=$(fastest "$qvp" test --jobs 1 "$work/hellos.yaml")
+farm_j2=$(fastest "$qvp" test --jobs 2 "$work/hellos.yaml")
+
+printf 'host: %s, %s CPUs; fastest of %s runs\n' "$(uname -m)" "$(nproc)" "$repeat"
+printf 'project suite (sw/farm.yaml, %d tests):\n' "$tests"
+printf '  -j 1: %6.2f s  %7.1f tests/min\n' "$suite_j1" "$(echo "$tests * 60 / $suite_j1" | bc -l)"
+printf '  -j 2: %6.2f s  %7.1f tests/min\n' "$suite_j2" "$(echo "$tests * 60 / $suite_j2" | bc -l)"
+printf '%d hello tests:\n' "$count"
+printf '  qvp run, one after another: %6.2f s  %6.2f ms/test\n' "$direct" "$(echo "$direct * 1000 / $count" | bc -l)"
+printf '  qvp test -j 1:              %6.2f s  %6.2f ms/test  %7.0f tests/min\n' "$farm_j1" \
+	"$(echo "$farm_j1 * 1000 / $count" | bc -l)" "$(echo "$count * 60 / $farm_j1" | bc -l)"
+printf '  qvp test -j 2:              %6.2f s  %6.2f ms/test  %7.0f tests/min\n' "$farm_j2" \
+	"$(echo "$farm_j2 * 1000 / $count" | bc -l)" "$(echo "$count * 60 / $farm_j2" | bc -l)"
+printf '  runner overhead per test (-j 1 minus direct): %.2f ms\n' \
+	"$(echo "($farm_j1 - $direct) * 1000 / $count" | bc -l)"

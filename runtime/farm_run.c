@@ -115,12 +115,15 @@ static char *resolve_platform(const struct farm_runner *runner, const char *plat
 }
 
 struct arguments {
-	char *items[64 + 8];
-	int count;
+	char **items; /* NULL-terminated, for execv */
+	size_t count;
 };
 
 static void add(struct arguments *args, char *owned)
 {
+	args->items = realloc(args->items, (args->count + 2) * sizeof(*args->items));
+	if (!args->items)
+		abort();
 	args->items[args->count++] = owned;
 	args->items[args->count] = NULL;
 }
@@ -137,9 +140,8 @@ static char *with_suffix(const char *prefix, const char *suffix)
 static void build_arguments(const struct farm_runner *runner, const struct farm_job *job, struct arguments *args)
 {
 	const struct farm_test *test = job->result->test;
-	size_t options = test->options.count < 64 ? test->options.count : 64;
 
-	args->count = 0;
+	*args = (struct arguments){ 0 };
 	add(args, strdup("qvp"));
 	add(args, strdup("run"));
 	add(args, strdup("--stats-json"));
@@ -152,15 +154,16 @@ static void build_arguments(const struct farm_runner *runner, const struct farm_
 		add(args, strdup("--timeout"));
 		add(args, strdup(test->timeout));
 	}
-	for (size_t i = 0; i < options; i++)
+	for (size_t i = 0; i < test->options.count; i++)
 		add(args, strdup(test->options.items[i]));
 	add(args, resolve(runner, test->firmware));
 }
 
 static void free_arguments(struct arguments *args)
 {
-	for (int i = 0; i < args->count; i++)
+	for (size_t i = 0; i < args->count; i++)
 		free(args->items[i]);
+	free(args->items);
 }
 
 /* ---- starting and ending children ---- */
@@ -201,7 +204,10 @@ static void start_job(const struct farm_runner *runner, struct farm_job *job)
 	struct farm_run *run = &job->result->runs[job->run];
 	struct arguments args;
 	pid_t parent = getpid();
+	char *stats = with_suffix(run->log_prefix, ".stats.json");
 
+	unlink(stats); /* left by an earlier farm in the same --log-dir; a run that dies writes none */
+	free(stats);
 	build_arguments(runner, job, &args);
 	job->started = farm_wall_seconds();
 	job->deadline = job->started + job->result->test->watchdog;

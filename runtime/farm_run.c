@@ -6,7 +6,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <math.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -299,7 +298,7 @@ static int poll_timeout_ms(const struct farm_runner *runner, struct farm_job *jo
 	for (size_t i = 0; i < count; i++)
 		if (jobs[i].pid > 0 && jobs[i].deadline - now < wait)
 			wait = jobs[i].deadline - now;
-	return wait <= 0 ? 0 : (int)ceil(wait * 1000);
+	return wait <= 0 ? 0 : (int)(wait * 1000) + 1; /* rounded up: never wake before a deadline */
 }
 
 static void wait_for_news(const struct farm_runner *runner, struct farm_job *jobs, size_t count)

@@ -234,40 +234,14 @@ static void decode_data_imm(uint32_t word, struct iss_insn *insn)
 
 /* ---- Branches, exception generation, system ---- */
 
-struct sysreg_encoding {
-	uint16_t encoding; /* op0:op1:CRn:CRm:op2, instruction bits 20:5 */
-	uint8_t reg;
-	bool writable;
-};
-
-#define SYSREG(op0, op1, crn, crm, op2) ((op0) << 14 | (op1) << 11 | (crn) << 7 | (crm) << 3 | (op2))
-
-static const struct sysreg_encoding sysregs[] = {
-    {SYSREG(3, 3, 4, 2, 0), SYSREG_NZCV, true},        {SYSREG(3, 3, 4, 2, 1), SYSREG_DAIF, true},
-    {SYSREG(3, 0, 4, 2, 2), SYSREG_CURRENTEL, false},  {SYSREG(3, 0, 4, 2, 0), SYSREG_SPSEL, true},
-    {SYSREG(3, 0, 4, 1, 0), SYSREG_SP_EL0, true},      {SYSREG(3, 0, 12, 0, 0), SYSREG_VBAR_EL1, true},
-    {SYSREG(3, 0, 1, 0, 0), SYSREG_SCTLR_EL1, true},   {SYSREG(3, 0, 1, 0, 2), SYSREG_CPACR_EL1, true},
-    {SYSREG(3, 3, 13, 0, 2), SYSREG_TPIDR_EL0, true},  {SYSREG(3, 0, 13, 0, 4), SYSREG_TPIDR_EL1, true},
-    {SYSREG(3, 0, 0, 0, 5), SYSREG_MPIDR_EL1, false},  {SYSREG(3, 0, 0, 0, 0), SYSREG_MIDR_EL1, false},
-    {SYSREG(3, 3, 14, 0, 0), SYSREG_CNTFRQ_EL0, true},
-};
-
+/* MRS/MSR: the register is found at run time (sysreg.c), so hooks added later are asked too. */
 static void decode_sysreg_move(uint32_t word, struct iss_insn *insn)
 {
-	unsigned encoding = bits(word, 20, 5), read = bit(word, 21);
+	unsigned read = bit(word, 21);
 
-	for (size_t k = 0; k < sizeof sysregs / sizeof sysregs[0]; k++) {
-		if (sysregs[k].encoding != encoding)
-			continue;
-		if (!read && !sysregs[k].writable)
-			break;
-		insn->exec = read ? iss_exec_mrs : iss_exec_msr;
-		insn->type = sysregs[k].reg;
-		insn->imm = word;
-		insn->rd = read ? zr_dest(bits(word, 4, 0)) : zr_source(bits(word, 4, 0));
-		return;
-	}
-	undefined(insn, word, UNDEF_SYSREG);
+	insn->exec = read ? iss_exec_mrs : iss_exec_msr;
+	insn->imm = word;
+	insn->rd = read ? zr_dest(bits(word, 4, 0)) : zr_source(bits(word, 4, 0));
 }
 
 /* Hints: the unallocated ones behave as NOP, as the architecture requires. */
@@ -293,7 +267,9 @@ static void decode_hint(uint32_t word, struct iss_insn *insn)
 static void decode_barrier(uint32_t word, struct iss_insn *insn)
 {
 	switch (bits(word, 7, 5)) {
-	case 2: /* CLREX: no exclusive monitor yet */
+	case 2:
+		insn->exec = iss_exec_clrex;
+		break;
 	case 4: /* DSB */
 	case 5: /* DMB */
 	case 6: /* ISB */
@@ -310,6 +286,7 @@ static void decode_pstate(uint32_t word, struct iss_insn *insn)
 	unsigned op1 = bits(word, 18, 16), op2 = bits(word, 7, 5);
 
 	insn->imm = bits(word, 11, 8);
+	insn->imm2 = word;
 	if (op1 == 3 && op2 == 6)
 		insn->exec = iss_exec_msr_daifset;
 	else if (op1 == 3 && op2 == 7)
@@ -317,7 +294,7 @@ static void decode_pstate(uint32_t word, struct iss_insn *insn)
 	else if (op1 == 0 && op2 == 5)
 		insn->exec = iss_exec_msr_spsel;
 	else
-		undefined(insn, word, UNDEF_NOT_IMPLEMENTED);
+		undefined(insn, word, UNDEF_UNALLOCATED); /* PAN, UAO, ... are not implemented */
 }
 
 static void decode_system(uint32_t word, struct iss_insn *insn)
@@ -327,8 +304,12 @@ static void decode_system(uint32_t word, struct iss_insn *insn)
 
 	if (op0 >= 2)
 		decode_sysreg_move(word, insn);
-	else if (op0 == 1)
-		undefined(insn, word, UNDEF_NOT_IMPLEMENTED); /* SYS: cache and TLB maintenance */
+	else if (op0 == 1 && !l) { /* SYS: cache and TLB maintenance, AT */
+		insn->exec = iss_exec_sys;
+		insn->imm = word;
+		insn->rd = zr_source(bits(word, 4, 0));
+	} else if (op0 == 1)
+		undefined(insn, word, UNDEF_UNALLOCATED); /* SYSL */
 	else if (!l && crn == 2 && bits(word, 18, 16) == 3 && rt_is_31)
 		decode_hint(word, insn);
 	else if (!l && crn == 3 && bits(word, 18, 16) == 3 && rt_is_31)
@@ -349,8 +330,30 @@ static void decode_branch_register(uint32_t word, struct iss_insn *insn)
 		insn->exec = iss_exec_br; /* BR, RET */
 	else if (plain && opc == 1)
 		insn->exec = iss_exec_blr;
-	else if (plain && opc == 4 && bits(word, 9, 5) == 31)
-		undefined(insn, word, UNDEF_EXCEPTION); /* ERET */
+	else if (plain && opc == 4 && bits(word, 9, 5) == 31) {
+		insn->exec = iss_exec_eret;
+		insn->imm = word;
+	}
+	else
+		undefined(insn, word, UNDEF_UNALLOCATED);
+}
+
+/* Exception generation. HLT (halting debug is off) and DCPS (not in Debug state) are UNDEFINED. */
+static void decode_exception(uint32_t word, struct iss_insn *insn)
+{
+	unsigned opc = bits(word, 23, 21), ll = bits(word, 1, 0);
+
+	insn->imm = bits(word, 20, 5);
+	if (bits(word, 4, 2))
+		undefined(insn, word, UNDEF_UNALLOCATED);
+	else if (opc == 0 && ll == 1)
+		insn->exec = iss_exec_svc;
+	else if (opc == 0 && ll == 2)
+		insn->exec = iss_exec_hvc;
+	else if (opc == 0 && ll == 3)
+		insn->exec = iss_exec_smc;
+	else if (opc == 1 && ll == 0)
+		insn->exec = iss_exec_brk;
 	else
 		undefined(insn, word, UNDEF_UNALLOCATED);
 }
@@ -374,7 +377,7 @@ static void decode_branch_system(uint32_t word, struct iss_insn *insn)
 		insn->cond = (uint8_t)bits(word, 3, 0);
 		insn->exec = iss_exec_b_cond;
 	} else if (bits(word, 31, 24) == 0xd4) { /* SVC, HVC, SMC, BRK, HLT, DCPS */
-		undefined(insn, word, UNDEF_EXCEPTION);
+		decode_exception(word, insn);
 	} else if (bits(word, 31, 22) == 0x354) {
 		decode_system(word, insn);
 	} else if (bits(word, 31, 25) == 0x6b) {
@@ -445,7 +448,7 @@ static void decode_load_store_register(uint32_t word, struct iss_insn *insn)
 	} else if (!bit(word, 21)) { /* 9-bit signed offset: unscaled, post, unprivileged, pre */
 		static const uint8_t modes[4] = {MODE_OFFSET, MODE_POST, MODE_OFFSET, MODE_PRE};
 		mode = modes[bits(word, 11, 10)];
-		unprivileged = bits(word, 11, 10) == 2; /* LDTR/STTR: with the MMU off, plain accesses */
+		unprivileged = bits(word, 11, 10) == 2; /* LDTR/STTR */
 		insn->imm = sign_extend(bits(word, 20, 12), 9);
 	} else if (bits(word, 11, 10) == 2 && bit(word, 14)) { /* register offset, option<1> set */
 		mode = MODE_REGISTER;
@@ -472,7 +475,32 @@ static void decode_load_store_register(uint32_t word, struct iss_insn *insn)
 	}
 	insn->rn = sp_reg(bits(word, 9, 5));
 	insn->rd = kind <= ACCESS_STRX ? zr_source(bits(word, 4, 0)) : zr_dest(bits(word, 4, 0));
+	if (unprivileged) { /* LDTR/STTR: EL0's permissions */
+		insn->type = (uint8_t)kind;
+		insn->exec = kind <= ACCESS_STRX ? iss_exec_unprivileged_store : iss_exec_unprivileged_load;
+		return;
+	}
 	insn->exec = iss_exec_load_store[kind][mode];
+}
+
+/* Load/store exclusive, load-acquire/store-release (v8.0 forms only). */
+static void decode_exclusive(uint32_t word, struct iss_insn *insn)
+{
+	unsigned size = bits(word, 31, 30), o2 = bit(word, 23), l = bit(word, 22), o1 = bit(word, 21);
+	unsigned o0 = bit(word, 15);
+	bool load = l;
+
+	if (bit(word, 24) || (o1 && (o2 || size < 2)) || (o2 && !o0)) {
+		undefined(insn, word, UNDEF_UNALLOCATED); /* CAS, LDLAR/STLLR (v8.1), LDAPR... (v8.3+) */
+		return;
+	}
+	insn->type = (uint8_t)size;
+	insn->amount = (uint8_t)(o2 << 3 | l << 2 | o1 << 1 | o0);
+	insn->rn = sp_reg(bits(word, 9, 5));
+	insn->rd = load ? zr_dest(bits(word, 4, 0)) : zr_source(bits(word, 4, 0));
+	insn->ra = load ? zr_dest(bits(word, 14, 10)) : zr_source(bits(word, 14, 10));
+	insn->rm = zr_dest(bits(word, 20, 16));
+	insn->exec = iss_exec_exclusive;
 }
 
 static void decode_load_store(uint32_t word, struct iss_insn *insn)
@@ -483,8 +511,8 @@ static void decode_load_store(uint32_t word, struct iss_insn *insn)
 	}
 	switch (bits(word, 29, 28)) {
 	case 0:
-		undefined(insn, word, UNDEF_NOT_IMPLEMENTED);
-		break; /* exclusives, acquire/release */
+		decode_exclusive(word, insn);
+		break;
 	case 1:
 		decode_load_literal(word, insn);
 		break;

@@ -61,6 +61,8 @@ static ALWAYS_INLINE void transfer(struct iss *cpu, const struct iss_insn *insn,
 	unsigned size = access_size(kind);
 	uint64_t value;
 
+	if (!iss_sp_aligned(cpu, insn->rn))
+		return;
 	if (is_store(kind)) {
 		if (!iss_store(cpu, address, size, cpu->x[insn->rd]))
 			return;
@@ -162,6 +164,8 @@ static ALWAYS_INLINE void transfer_pair(struct iss *cpu, const struct iss_insn *
 	unsigned size = (kind == PAIR_STP_X || kind == PAIR_LDP_X) ? 8 : 4;
 	uint64_t first, second;
 
+	if (!iss_sp_aligned(cpu, insn->rn))
+		return;
 	if (kind == PAIR_STP_W || kind == PAIR_STP_X) {
 		if (!iss_store(cpu, address, size, cpu->x[insn->rd]) ||
 		    !iss_store(cpu, address + size, size, cpu->x[insn->ra]))
@@ -215,3 +219,119 @@ const iss_exec_fn iss_exec_pair[PAIR_COUNT][3] = {
     [PAIR_STP_W] = PAIR_MODES(stp_w), [PAIR_STP_X] = PAIR_MODES(stp_x), [PAIR_LDP_W] = PAIR_MODES(ldp_w),
     [PAIR_LDP_X] = PAIR_MODES(ldp_x), [PAIR_LDPSW] = PAIR_MODES(ldpsw),
 };
+
+/* ---- LDTR/STTR: EL0's permissions at EL1; type holds the enum iss_access, imm the offset ---- */
+
+ISS_HANDLER(iss_exec_unprivileged_load)
+{
+	enum iss_access kind = (enum iss_access)insn->type;
+	uint64_t value;
+
+	if (!iss_sp_aligned(cpu, insn->rn) ||
+	    !iss_load_as(cpu, cpu->x[insn->rn] + insn->imm, access_size(kind), &value, 0))
+		return;
+	cpu->x[insn->rd] = loaded_value(value, kind);
+	cpu->pc += 4;
+}
+
+ISS_HANDLER(iss_exec_unprivileged_store)
+{
+	enum iss_access kind = (enum iss_access)insn->type;
+
+	if (!iss_sp_aligned(cpu, insn->rn) ||
+	    !iss_store_as(cpu, cpu->x[insn->rn] + insn->imm, access_size(kind), cpu->x[insn->rd], 0))
+		return;
+	cpu->pc += 4;
+}
+
+/* ---- Exclusives and acquire/release ----
+ *
+ * One CPU, so the exclusive monitor is the local one: LDXR marks the 64-byte granule (the
+ * CTR_EL0.ERG) of its physical address; STXR succeeds only on the marked granule; CLREX,
+ * exception entry, ERET and every STXR clear the mark. A plain store to the marked granule
+ * leaves it (IMPLEMENTATION DEFINED for the local monitor). Acquire/release ordering needs
+ * nothing more on a single in-order CPU. All of them fault on an unaligned address.
+ *
+ * The decoder puts size in `type`, o2:L:o1:o0 in `amount`, Rt in rd, Rn in rn, Rs in rm and
+ * Rt2 in ra.
+ */
+#define EXCLUSIVE_GRANULE 64ull
+
+enum { EX_O0 = 1, EX_O1 = 2, EX_L = 4, EX_O2 = 8 };
+
+static bool aligned_or_fault(struct iss *cpu, uint64_t address, unsigned size, bool write)
+{
+	if (!(address & (size - 1)))
+		return true;
+	iss_data_abort(cpu, address, write ? AT_WRITE : AT_READ, FSC_ALIGNMENT, false);
+	return false;
+}
+
+static void exclusive_load(struct iss *cpu, const struct iss_insn *insn, uint64_t address, unsigned esize, bool pair)
+{
+	struct iss_translation t;
+	uint64_t first, second = 0;
+
+	if (!aligned_or_fault(cpu, address, pair ? 2 * esize : esize, false))
+		return;
+	if (!iss_translate(cpu, address, AT_READ, cpu->el, &t)) {
+		iss_data_abort(cpu, address, AT_READ, t.fsc, t.s1ptw);
+		return;
+	}
+	if (!iss_load(cpu, address, esize, &first) || (pair && !iss_load(cpu, address + esize, esize, &second)))
+		return;
+	cpu->exclusive_valid = true;
+	cpu->exclusive_pa = t.pa & ~(EXCLUSIVE_GRANULE - 1);
+	cpu->x[insn->rd] = first;
+	if (pair)
+		cpu->x[insn->ra] = second;
+	cpu->pc += 4;
+}
+
+static void exclusive_store(struct iss *cpu, const struct iss_insn *insn, uint64_t address, unsigned esize, bool pair)
+{
+	struct iss_translation t;
+	bool pass;
+
+	if (!aligned_or_fault(cpu, address, pair ? 2 * esize : esize, true))
+		return;
+	if (!iss_translate(cpu, address, AT_WRITE, cpu->el, &t)) {
+		iss_data_abort(cpu, address, AT_WRITE, t.fsc, t.s1ptw);
+		return;
+	}
+	pass = cpu->exclusive_valid && (t.pa & ~(EXCLUSIVE_GRANULE - 1)) == cpu->exclusive_pa;
+	if (pass) {
+		if (!iss_store(cpu, address, esize, cpu->x[insn->rd]) ||
+		    (pair && !iss_store(cpu, address + esize, esize, cpu->x[insn->ra])))
+			return;
+	}
+	cpu->exclusive_valid = false;
+	cpu->x[insn->rm] = pass ? 0 : 1;
+	cpu->pc += 4;
+}
+
+ISS_HANDLER(iss_exec_exclusive)
+{
+	unsigned esize = 1u << insn->type, op = insn->amount;
+	uint64_t address = cpu->x[insn->rn], value;
+
+	if (!iss_sp_aligned(cpu, insn->rn))
+		return;
+	if (!(op & EX_O2)) { /* LDXR, LDAXR, STXR, STLXR and the pairs */
+		if (op & EX_L)
+			exclusive_load(cpu, insn, address, esize, op & EX_O1);
+		else
+			exclusive_store(cpu, insn, address, esize, op & EX_O1);
+		return;
+	}
+	if (!aligned_or_fault(cpu, address, esize, !(op & EX_L)))
+		return;
+	if (op & EX_L) { /* LDAR */
+		if (!iss_load(cpu, address, esize, &value))
+			return;
+		cpu->x[insn->rd] = value;
+	} else if (!iss_store(cpu, address, esize, cpu->x[insn->rd])) { /* STLR */
+		return;
+	}
+	cpu->pc += 4;
+}

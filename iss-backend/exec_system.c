@@ -1,9 +1,8 @@
-/* System instructions: hints, barriers, PSTATE and system register moves, the undefined path. */
+/* System instructions: hints, barriers, CLREX, cache and TLB maintenance, AT, the undefined path. */
 #include "iss_internal.h"
 
-#define MIDR_CORTEX_A57_R1P3     0x411fd073ull
-#define MPIDR_UNIPROCESSOR_CORE0 0x80000000ull /* RES1 bit 31, affinity 0.0.0 */
-#define SCTLR_M                  1ull          /* stage 1 MMU enable */
+#define WFX_ISS_COND_AL (1u << 24 | 0xeu << 20) /* CV = 1, COND = AL */
+#define DCZ_BLOCK       64u                     /* DCZID_EL0.BS = 4: 64 bytes */
 
 ISS_HANDLER(iss_exec_nop)
 {
@@ -11,21 +10,36 @@ ISS_HANDLER(iss_exec_nop)
 	cpu->pc += 4;
 }
 
+/* WFI and WFE at EL0 trap to EL1 unless SCTLR_EL1.nTWI/nTWE allow them. */
+static bool wfx_allowed(struct iss *cpu, bool wfe)
+{
+	if (cpu->el == 1 || (cpu->sctlr_el1 & (wfe ? SCTLR_NTWE : SCTLR_NTWI)))
+		return true;
+	iss_exception(cpu, EC_WFX, WFX_ISS_COND_AL | (wfe ? 1u : 0u), cpu->pc);
+	return false;
+}
+
+/* WFI completes at once while an interrupt line is high, masked or not (the architecture's wake-up). */
 ISS_HANDLER(iss_exec_wfi)
 {
 	(void)insn;
+	if (!wfx_allowed(cpu, false))
+		return;
 	cpu->pc += 4;
-	iss_stop(cpu, CPU_STOP_WFI);
+	if (!cpu->irq_line && !cpu->fiq_line)
+		iss_stop(cpu, CPU_STOP_WFI);
 }
 
 /* WFE consumes a pending event and goes on; without one it idles like WFI. */
 ISS_HANDLER(iss_exec_wfe)
 {
 	(void)insn;
+	if (!wfx_allowed(cpu, true))
+		return;
 	cpu->pc += 4;
 	if (cpu->event_register)
 		cpu->event_register = false;
-	else
+	else if (!cpu->irq_line && !cpu->fiq_line)
 		iss_stop(cpu, CPU_STOP_WFI);
 }
 
@@ -36,133 +50,141 @@ ISS_HANDLER(iss_exec_sev)
 	cpu->pc += 4;
 }
 
+ISS_HANDLER(iss_exec_clrex)
+{
+	(void)insn;
+	cpu->exclusive_valid = false;
+	cpu->pc += 4;
+}
+
 ISS_HANDLER(iss_exec_undefined)
 {
 	iss_undefined(cpu, (uint32_t)insn->imm, (enum iss_undefined_reason)insn->type);
 }
 
-/* MRS/MSR of SP_EL0 while it is the current SP is UNDEFINED. */
-static bool sp_el0_accessible(struct iss *cpu, const struct iss_insn *insn)
-{
-	if (insn->type != SYSREG_SP_EL0 || cpu->spsel)
-		return true;
-	iss_undefined(cpu, (uint32_t)insn->imm, UNDEF_UNALLOCATED);
-	return false;
-}
+/* ---- SYS: cache maintenance, AT, TLBI ---- */
 
-static uint64_t read_sysreg(const struct iss *cpu, enum iss_sysreg reg)
+#define SYS_OP(op1, crn, crm, op2) ((op1) << 11 | (crn) << 7 | (crm) << 3 | (op2))
+
+enum sys_kind {
+	SYS_NONE,
+	SYS_NOP_EL1,   /* set/way and whole-cache maintenance: nothing to do, EL1 only */
+	SYS_BY_VA,     /* DC CVAC, CVAU, CIVAC, IC IVAU: EL0 if SCTLR_EL1.UCI */
+	SYS_BY_VA_EL1, /* DC IVAC */
+	SYS_ZVA,
+	SYS_AT,
+	SYS_TLBI,
+};
+
+static enum sys_kind sys_kind(unsigned op)
 {
-	switch (reg) {
-	case SYSREG_NZCV:
-		return (uint64_t)cpu->nzcv << 28;
-	case SYSREG_DAIF:
-		return (uint64_t)cpu->daif << 6;
-	case SYSREG_CURRENTEL:
-		return 1 << 2; /* EL1 */
-	case SYSREG_SPSEL:
-		return cpu->spsel;
-	case SYSREG_SP_EL0:
-		return cpu->sp_other;
-	case SYSREG_VBAR_EL1:
-		return cpu->vbar_el1;
-	case SYSREG_SCTLR_EL1:
-		return cpu->sctlr_el1;
-	case SYSREG_CPACR_EL1:
-		return cpu->cpacr_el1;
-	case SYSREG_TPIDR_EL0:
-		return cpu->tpidr_el0;
-	case SYSREG_TPIDR_EL1:
-		return cpu->tpidr_el1;
-	case SYSREG_MPIDR_EL1:
-		return MPIDR_UNIPROCESSOR_CORE0;
-	case SYSREG_MIDR_EL1:
-		return MIDR_CORTEX_A57_R1P3;
-	case SYSREG_CNTFRQ_EL0:
-		return cpu->cntfrq_el0;
+	switch (op) {
+	case SYS_OP(0, 7, 1, 0): /* IC IALLUIS */
+	case SYS_OP(0, 7, 5, 0): /* IC IALLU */
+	case SYS_OP(0, 7, 6, 2): /* DC ISW */
+	case SYS_OP(0, 7, 10, 2): /* DC CSW */
+	case SYS_OP(0, 7, 14, 2): /* DC CISW */
+		return SYS_NOP_EL1;
+	case SYS_OP(3, 7, 5, 1):  /* IC IVAU */
+	case SYS_OP(3, 7, 10, 1): /* DC CVAC */
+	case SYS_OP(3, 7, 11, 1): /* DC CVAU */
+	case SYS_OP(3, 7, 14, 1): /* DC CIVAC */
+		return SYS_BY_VA;
+	case SYS_OP(0, 7, 6, 1): /* DC IVAC */
+		return SYS_BY_VA_EL1;
+	case SYS_OP(3, 7, 4, 1): /* DC ZVA */
+		return SYS_ZVA;
+	case SYS_OP(0, 7, 8, 0): /* AT S1E1R */
+	case SYS_OP(0, 7, 8, 1): /* AT S1E1W */
+	case SYS_OP(0, 7, 8, 2): /* AT S1E0R */
+	case SYS_OP(0, 7, 8, 3): /* AT S1E0W */
+		return SYS_AT;
+	case SYS_OP(0, 8, 3, 0): /* TLBI VMALLE1IS */
+	case SYS_OP(0, 8, 3, 1): /* TLBI VAE1IS */
+	case SYS_OP(0, 8, 3, 2): /* TLBI ASIDE1IS */
+	case SYS_OP(0, 8, 3, 3): /* TLBI VAAE1IS */
+	case SYS_OP(0, 8, 3, 5): /* TLBI VALE1IS */
+	case SYS_OP(0, 8, 3, 7): /* TLBI VAALE1IS */
+	case SYS_OP(0, 8, 7, 0): /* TLBI VMALLE1 */
+	case SYS_OP(0, 8, 7, 1): /* TLBI VAE1 */
+	case SYS_OP(0, 8, 7, 2): /* TLBI ASIDE1 */
+	case SYS_OP(0, 8, 7, 3): /* TLBI VAAE1 */
+	case SYS_OP(0, 8, 7, 5): /* TLBI VALE1 */
+	case SYS_OP(0, 8, 7, 7): /* TLBI VAALE1 */
+		return SYS_TLBI;
+	default:
+		return SYS_NONE;
 	}
-	return 0;
 }
 
-/* Returns false after a fatal stop. Read-only registers never get here: the decoder refuses them. */
-static bool write_sysreg(struct iss *cpu, enum iss_sysreg reg, uint64_t value)
+/* DC ZVA: zeroes the 64-byte block holding the address, as a write; Device memory faults. */
+static void dc_zva(struct iss *cpu, uint64_t va)
 {
-	switch (reg) {
-	case SYSREG_NZCV:
-		cpu->nzcv = (unsigned)(value >> 28) & 0xf;
-		break;
-	case SYSREG_DAIF:
-		cpu->daif = (unsigned)(value >> 6) & 0xf;
-		break;
-	case SYSREG_SPSEL:
-		iss_select_stack(cpu, value & 1);
-		break;
-	case SYSREG_SP_EL0:
-		cpu->sp_other = value;
-		break;
-	case SYSREG_VBAR_EL1:
-		cpu->vbar_el1 = value & ~0x7ffull;
-		break; /* bits 10:0 are RES0 */
-	case SYSREG_SCTLR_EL1:
-		if (value & SCTLR_M) {
-			iss_fatal(cpu, "SCTLR_EL1.M=1 at pc 0x%016llx: the MMU is not implemented yet",
-			          (unsigned long long)cpu->pc);
-			return false;
+	uint64_t block = va & ~(uint64_t)(DCZ_BLOCK - 1), pa;
+	struct iss_translation t;
+	uint8_t *host;
+
+	if (!iss_translate(cpu, block, AT_WRITE, cpu->el, &t)) {
+		iss_data_abort(cpu, va, AT_WRITE, t.fsc, t.s1ptw);
+		return;
+	}
+	if (t.device) {
+		iss_data_abort(cpu, va, AT_WRITE, FSC_ALIGNMENT, false);
+		return;
+	}
+	host = iss_data_pointer(cpu, block, DCZ_BLOCK, AT_WRITE, &pa);
+	if (!host)
+		return;
+	memset(host, 0, DCZ_BLOCK);
+	iss_code_written(cpu, pa, DCZ_BLOCK);
+	cpu->pc += 4;
+}
+
+/* imm holds the word, rd Rt (31 as ZR). */
+ISS_HANDLER(iss_exec_sys)
+{
+	uint32_t word = (uint32_t)insn->imm;
+	unsigned op = (word >> 5) & 0x3fff, op2 = (word >> 5) & 7;
+	enum sys_kind kind = sys_kind(op);
+	uint64_t value = cpu->x[insn->rd];
+	struct iss_translation t;
+
+	if (kind == SYS_NONE) {
+		iss_undefined(cpu, word, UNDEF_SYSREG);
+		return;
+	}
+	if (cpu->el == 0) {
+		bool allowed = (kind == SYS_BY_VA && (cpu->sctlr_el1 & SCTLR_UCI)) ||
+		               (kind == SYS_ZVA && (cpu->sctlr_el1 & SCTLR_DZE));
+		if (!allowed) {
+			if (kind == SYS_BY_VA || kind == SYS_ZVA)
+				iss_exception(cpu, EC_SYSREG, iss_sysreg_syndrome(word), cpu->pc);
+			else
+				iss_undefined(cpu, word, UNDEF_SYSREG);
+			return;
 		}
-		cpu->sctlr_el1 = value;
+	}
+	switch (kind) {
+	case SYS_BY_VA:
+	case SYS_BY_VA_EL1:
+		/* No data to move (RAM is coherent, decoded code follows stores), but the address must translate. */
+		if (!iss_translate(cpu, value, AT_CACHE, cpu->el, &t)) {
+			iss_data_abort(cpu, value, AT_CACHE, t.fsc, t.s1ptw);
+			return;
+		}
 		break;
-	case SYSREG_CPACR_EL1:
-		cpu->cpacr_el1 = value;
+	case SYS_ZVA:
+		dc_zva(cpu, value);
+		return;
+	case SYS_AT:
+		iss_address_translate(cpu, value, op2 & 1, op2 >= 2 ? 0 : 1);
 		break;
-	case SYSREG_TPIDR_EL0:
-		cpu->tpidr_el0 = value;
+	case SYS_TLBI:
+		iss_tlb_flush(cpu);
 		break;
-	case SYSREG_TPIDR_EL1:
-		cpu->tpidr_el1 = value;
-		break;
-	case SYSREG_CNTFRQ_EL0:
-		cpu->cntfrq_el0 = (uint32_t)value;
-		break;
-	case SYSREG_CURRENTEL:
-	case SYSREG_MPIDR_EL1:
-	case SYSREG_MIDR_EL1:
+	case SYS_NOP_EL1:
+	case SYS_NONE:
 		break;
 	}
-	return true;
-}
-
-/* MRS and MSR (register): type is the enum iss_sysreg, imm the raw word for the undefined path. */
-ISS_HANDLER(iss_exec_mrs)
-{
-	if (!sp_el0_accessible(cpu, insn))
-		return;
-	cpu->x[insn->rd] = read_sysreg(cpu, (enum iss_sysreg)insn->type);
-	cpu->pc += 4;
-}
-
-ISS_HANDLER(iss_exec_msr)
-{
-	if (!sp_el0_accessible(cpu, insn))
-		return;
-	if (!write_sysreg(cpu, (enum iss_sysreg)insn->type, cpu->x[insn->rd]))
-		return;
-	cpu->pc += 4;
-}
-
-/* MSR (immediate): imm holds CRm. */
-ISS_HANDLER(iss_exec_msr_daifset)
-{
-	cpu->daif |= (unsigned)insn->imm;
-	cpu->pc += 4;
-}
-
-ISS_HANDLER(iss_exec_msr_daifclr)
-{
-	cpu->daif &= ~(unsigned)insn->imm;
-	cpu->pc += 4;
-}
-
-ISS_HANDLER(iss_exec_msr_spsel)
-{
-	iss_select_stack(cpu, insn->imm & 1);
 	cpu->pc += 4;
 }

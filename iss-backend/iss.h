@@ -16,10 +16,15 @@ extern "C" {
  * - executed_in_run() during an instruction (an MMIO callback) counts the instructions
  *   retired before it: the accessing instruction is not counted yet.
  * - kick() outside run() is ignored; during run() the kicking instruction retires.
- * - A fatal stop leaves the PC on the faulting instruction, which is not counted.
+ * - Guest faults and every encoding the interpreter does not implement are exceptions to the
+ *   guest (EL1 vectors at VBAR_EL1), never fatal stops. Taking an exception counts as one
+ *   instruction of the budget, so a guest caught in a fault loop still uses up its budget.
+ * - A fatal stop (only for what the host cannot model, e.g. out of memory) leaves the PC on
+ *   the faulting instruction, which is not counted.
  * - Instructions are decoded once and cached: code changed behind the CPU's back (a model
  *   writing RAM through bus_ram_pointer()) must go through write_memory(), which invalidates.
- * - read_memory()/write_memory() reach RAM only, so a debugger never triggers device side effects.
+ * - read_memory()/write_memory() translate through the guest's page tables when its MMU is on
+ *   (without setting anything) and reach RAM only, so a debugger never triggers device side effects.
  */
 struct cpu *iss_create(struct bus *bus);
 
@@ -39,6 +44,18 @@ struct iss_sysreg_hook {
 
 /* Registers a hook; hooks are asked in the order they were added, after the interpreter's own registers. */
 int iss_add_sysreg_hook(struct cpu *cpu, const struct iss_sysreg_hook *hook);
+
+/*
+ * HVC and SMC executed at EL1 (the runtime implements PSCI here). `smc` says which one, `imm`
+ * is the instruction's 16-bit immediate. The hook reads and writes x0..x3 through the cpu's
+ * get_register/set_register and returns true when it handled the call: the CPU then goes on
+ * after the instruction. When it returns false (or there is no hook) the instruction is
+ * UNDEFINED, as on a CPU without EL2 and EL3. At EL0 both are always UNDEFINED.
+ */
+typedef bool (*iss_call_hook)(void *opaque, struct cpu *cpu, bool smc, uint16_t imm);
+
+/* Installs the one call hook, replacing any earlier one; NULL removes it. */
+void iss_set_call_hook(struct cpu *cpu, iss_call_hook hook, void *opaque);
 
 #ifdef __cplusplus
 }

@@ -8,6 +8,7 @@
 
 #include "bus.h"
 #include "cpu.h"
+#include "iss.h"
 
 #define likely(x)   __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
@@ -50,29 +51,97 @@ enum { SHIFT_LSL, SHIFT_LSR, SHIFT_ASR, SHIFT_ROR };
 /* Extend types of the extended-register forms, as encoded in `option`. */
 enum { EXTEND_UXTB, EXTEND_UXTH, EXTEND_UXTW, EXTEND_UXTX, EXTEND_SXTB, EXTEND_SXTH, EXTEND_SXTW, EXTEND_SXTX };
 
-/* System registers the decoder knows, resolved from their encoding once. */
-enum iss_sysreg {
-	SYSREG_NZCV,
-	SYSREG_DAIF,
-	SYSREG_CURRENTEL,
-	SYSREG_SPSEL,
-	SYSREG_SP_EL0,
-	SYSREG_VBAR_EL1,
-	SYSREG_SCTLR_EL1,
-	SYSREG_CPACR_EL1,
-	SYSREG_TPIDR_EL0,
-	SYSREG_TPIDR_EL1,
-	SYSREG_MPIDR_EL1,
-	SYSREG_MIDR_EL1,
-	SYSREG_CNTFRQ_EL0,
-};
-
-/* Why an encoding is not executed, for the message of the one undefined-instruction path. */
+/* Why an encoding is not executed: all are UNDEFINED to the guest (EC 0); kept for traces. */
 enum iss_undefined_reason {
 	UNDEF_UNALLOCATED,     /* not an instruction, or one the interpreter does not know */
-	UNDEF_NOT_IMPLEMENTED, /* a real instruction the interpreter does not implement yet */
-	UNDEF_SYSREG,          /* MRS/MSR of a system register the interpreter does not model */
-	UNDEF_EXCEPTION,       /* SVC, HVC, SMC, BRK, HLT, ERET: need the exception model */
+	UNDEF_NOT_IMPLEMENTED, /* a real instruction the interpreter does not implement (FP/SIMD, ...) */
+	UNDEF_SYSREG,          /* MRS/MSR/SYS of a register or operation nobody serves */
+};
+
+/* Exception classes (ESR_ELx.EC) the interpreter raises. */
+enum {
+	EC_UNKNOWN = 0x00,
+	EC_WFX = 0x01,
+	EC_ILLEGAL_STATE = 0x0e,
+	EC_SVC = 0x15,
+	EC_HVC = 0x16,
+	EC_SMC = 0x17,
+	EC_SYSREG = 0x18,
+	EC_IABORT_LOWER = 0x20,
+	EC_IABORT_SAME = 0x21,
+	EC_PC_ALIGNMENT = 0x22,
+	EC_DABORT_LOWER = 0x24,
+	EC_DABORT_SAME = 0x25,
+	EC_SP_ALIGNMENT = 0x26,
+	EC_BRK = 0x3c,
+};
+
+/* Fault status codes (DFSC/IFSC); the level is added to the level-indexed ones. */
+enum {
+	FSC_ADDRESS_SIZE = 0x00,
+	FSC_TRANSLATION = 0x04,
+	FSC_ACCESS_FLAG = 0x08,
+	FSC_PERMISSION = 0x0c,
+	FSC_EXTERNAL = 0x10,
+	FSC_EXTERNAL_WALK = 0x14,
+	FSC_ALIGNMENT = 0x21,
+};
+
+/* Vector offsets from VBAR_EL1. */
+enum {
+	VECTOR_SYNC = 0x000,
+	VECTOR_IRQ = 0x080,
+	VECTOR_FIQ = 0x100,
+	VECTOR_CURRENT_SP0 = 0x000,
+	VECTOR_CURRENT_SPX = 0x200,
+	VECTOR_LOWER_A64 = 0x400,
+};
+
+/* SCTLR_EL1 bits the interpreter acts on. */
+#define SCTLR_M    (1ull << 0)
+#define SCTLR_A    (1ull << 1)
+#define SCTLR_SA   (1ull << 3)
+#define SCTLR_SA0  (1ull << 4)
+#define SCTLR_UMA  (1ull << 9)
+#define SCTLR_DZE  (1ull << 14)
+#define SCTLR_UCT  (1ull << 15)
+#define SCTLR_NTWI (1ull << 16)
+#define SCTLR_NTWE (1ull << 18)
+#define SCTLR_WXN  (1ull << 19)
+#define SCTLR_UCI  (1ull << 26)
+
+/* Kinds of memory access, for permission checks and fault syndromes. */
+enum iss_access_type {
+	AT_READ,
+	AT_WRITE,
+	AT_EXEC,
+	AT_CACHE, /* cache maintenance by VA: needs a translation, reported as a write with CM set */
+};
+
+/* The software TLB: VA page -> host pointer for RAM, per exception level. */
+#define TLB_BITS    8
+#define TLB_ENTRIES (1u << TLB_BITS)
+#define TLB_INVALID (~0ull) /* never equal to an address masked with a page mask */
+
+struct iss_tlb_entry {
+	uint64_t read;   /* VA of the page when readable, else TLB_INVALID */
+	uint64_t write;  /* VA of the page when writable and not code, else TLB_INVALID */
+	uint64_t exec;   /* VA of the page when executable, else TLB_INVALID */
+	uintptr_t addend; /* host address - VA */
+	uint64_t pa;     /* physical address of the page */
+};
+
+/* A translation: what the walk or the MMU-off mapping says about one VA. */
+struct iss_translation {
+	uint64_t pa;
+	bool readable, writable, executable;
+	bool device; /* Device memory: unaligned accesses fault */
+	uint8_t attr; /* MAIR attribute byte, for PAR_EL1 */
+	uint8_t sh;   /* shareability, for PAR_EL1 */
+	uint8_t level; /* level of the leaf descriptor, for permission faults */
+	/* On failure: */
+	uint8_t fsc;
+	bool s1ptw;
 };
 
 struct iss;
@@ -107,16 +176,14 @@ struct iss_page {
 struct iss_ram {
 	uint64_t base;
 	uint64_t size;
-	uint64_t fast_limit; /* offsets below this have 8 bytes of room: no per-size check */
 	uint8_t *host;
 	uint64_t first_page; /* base >> PAGE_SHIFT */
-	uint8_t *code_flags; /* CODE_HERE / CODE_NEXT per page, from first_page on */
+	uint8_t *code_flags; /* CODE_HERE per page, from first_page on */
 };
 
 /* code_flags bits: a store to a flagged page must invalidate decoded instructions. */
 enum {
-	CODE_HERE = 1, /* this page holds decoded instructions */
-	CODE_NEXT = 2, /* the next page does: a store straddling into it needs a check */
+	CODE_HERE = 1, /* this page holds decoded instructions: stores to it take the slow path */
 };
 
 struct iss {
@@ -126,24 +193,49 @@ struct iss {
 	uint64_t x[REG_FILE_SIZE];
 	uint64_t pc;
 	uint64_t left;         /* instructions the current run may still start */
-	uint64_t code_base;    /* guest address of the page `code` decodes */
+	uint64_t code_base;    /* guest virtual address of the page `code` decodes */
 	struct iss_page *code; /* decoded page the PC is in */
-	struct iss_ram *ram;   /* RAM region of the last data access */
+	struct iss_tlb_entry *tlb; /* the software TLB of the current exception level */
 	unsigned nzcv;
+	uint64_t sp_align; /* 15 when SP alignment checking is on at the current EL, else 0 */
 
-	/* PSTATE and system registers. */
+	/* PSTATE. */
+	unsigned el;    /* 0 or 1 */
 	unsigned daif;
-	bool spsel;        /* 1: SP is SP_EL1 (EL1h), 0: SP is SP_EL0 (EL1t) */
-	uint64_t sp_other; /* the stack pointer not selected by spsel */
+	bool spsel;     /* at EL1: 1 for SP_EL1 (EL1h), 0 for SP_EL0 (EL1t) */
+	bool illegal;   /* PSTATE.IL */
+	uint64_t sp_banked[2]; /* SP_EL0 and SP_EL1 while they are not the current SP */
 	bool event_register;
 	bool irq_line;
 	bool fiq_line;
-	uint64_t vbar_el1;
-	uint64_t sctlr_el1;
-	uint64_t cpacr_el1;
-	uint64_t tpidr_el0;
-	uint64_t tpidr_el1;
-	uint64_t cntfrq_el0;
+	bool attention; /* an interrupt or an illegal-state exception is due at the next boundary */
+	uint64_t parked; /* budget set aside while `left` is 0 to end the dispatch loop early */
+
+	/* Exclusive monitor: one granule of 64 bytes, by physical address. */
+	bool exclusive_valid;
+	uint64_t exclusive_pa;
+
+	/* EL1 system registers (sysreg.c says which bits are writable). */
+	uint64_t sctlr_el1, tcr_el1, ttbr0_el1, ttbr1_el1, mair_el1, amair_el1, contextidr_el1;
+	uint64_t vbar_el1, esr_el1, far_el1, elr_el1, spsr_el1, par_el1, cpacr_el1;
+	uint64_t tpidr_el0, tpidr_el1, tpidrro_el0, mdscr_el1, csselr_el1, afsr0_el1, afsr1_el1;
+	uint64_t osdlr_el1, oslsr_el1, mdccint_el1, dbgclaim;
+	uint64_t dbgbvr[2], dbgbcr[2], dbgwvr[2], dbgwcr[2];
+
+	/* Memory and translation. */
+	uint8_t *code_host; /* host pointer of the page `code` decodes */
+	struct iss_tlb_entry tlbs[2][TLB_ENTRIES]; /* [EL] */
+
+	/* Exception-loop detection, for the timeout message. */
+	uint64_t exceptions_since_eret;
+	uint64_t last_exception_esr;
+	uint64_t last_exception_elr;
+
+	/* Hooks. */
+	struct iss_sysreg_hook *hooks;
+	unsigned hook_count;
+	iss_call_hook call_hook;
+	void *call_hook_opaque;
 
 	/* Run bookkeeping. */
 	bool running;
@@ -154,7 +246,6 @@ struct iss {
 	enum cpu_stop_reason stop_reason;
 
 	struct bus *bus;
-	struct iss_ram no_ram; /* the empty region `ram` points to before any data access */
 	struct iss_ram **rams;
 	unsigned ram_count;
 	struct iss_page *pages[PAGE_CACHE_SLOTS];
@@ -168,14 +259,42 @@ static inline struct iss *to_iss(const struct cpu *cpu)
 /* Execution control (iss.c). */
 void iss_stop(struct iss *cpu, enum cpu_stop_reason reason);
 void iss_fatal(struct iss *cpu, const char *format, ...) __attribute__((format(printf, 2, 3)));
-void iss_undefined(struct iss *cpu, uint32_t word, enum iss_undefined_reason reason);
-void iss_select_stack(struct iss *cpu, bool spsel);
 ISS_HANDLER(iss_exec_decode); /* every slot of a fresh page: decodes, then executes */
+void iss_code_written(struct iss *cpu, uint64_t pa, uint64_t length);
 
-/* Memory (iss.c): slow paths behind the inline fast paths below. They return false after a fatal stop. */
-bool iss_load_slow(struct iss *cpu, uint64_t address, unsigned size, uint64_t *value);
-bool iss_store_slow(struct iss *cpu, uint64_t address, unsigned size, uint64_t value);
-void iss_code_written(struct iss *cpu, uint64_t address, uint64_t length);
+/* Exceptions (exception.c). */
+void iss_undefined(struct iss *cpu, uint32_t word, enum iss_undefined_reason reason);
+/* Takes a synchronous exception to EL1; `return_address` goes to ELR_EL1. */
+void iss_exception(struct iss *cpu, unsigned ec, uint32_t iss, uint64_t return_address);
+void iss_exception_far(struct iss *cpu, unsigned ec, uint32_t iss, uint64_t return_address, uint64_t far);
+void iss_data_abort(struct iss *cpu, uint64_t va, enum iss_access_type type, unsigned fsc, bool s1ptw);
+void iss_instruction_abort(struct iss *cpu, uint64_t va, unsigned fsc, bool s1ptw);
+void iss_update_attention(struct iss *cpu); /* after a change of DAIF, the lines or PSTATE.IL */
+void iss_take_attention(struct iss *cpu);   /* at an instruction boundary, with attention set */
+uint64_t iss_pstate(const struct iss *cpu); /* PSTATE in SPSR layout */
+void iss_set_sp_select(struct iss *cpu, unsigned el, bool spsel); /* switches the banked SP */
+void iss_set_el(struct iss *cpu, unsigned el);
+void iss_sctlr_changed(struct iss *cpu);
+
+/* System registers (sysreg.c). */
+void iss_sysreg_reset(struct iss *cpu);
+uint32_t iss_sysreg_syndrome(uint32_t word); /* ISS of EC 0x18 for an MRS/MSR/SYS word */
+
+/* Memory and translation (mmu.c). Slow paths return false after taking an exception. */
+bool iss_load_slow(struct iss *cpu, uint64_t va, unsigned size, uint64_t *value);
+bool iss_store_slow(struct iss *cpu, uint64_t va, unsigned size, uint64_t value);
+bool iss_load_as(struct iss *cpu, uint64_t va, unsigned size, uint64_t *value, unsigned el);
+bool iss_store_as(struct iss *cpu, uint64_t va, unsigned size, uint64_t value, unsigned el);
+/* Translates for an access of `type` at `el`; false with t->fsc set on a fault. No side effects. */
+bool iss_translate(struct iss *cpu, uint64_t va, enum iss_access_type type, unsigned el, struct iss_translation *t);
+void iss_tlb_flush(struct iss *cpu);
+bool iss_enter_page(struct iss *cpu); /* makes the PC's page current; false after an exception */
+void iss_address_translate(struct iss *cpu, uint64_t va, bool write, unsigned el); /* AT into PAR_EL1 */
+/* Host pointer of one guest RAM physical address range, or NULL. */
+uint8_t *iss_ram_host(struct iss *cpu, uint64_t pa, uint64_t size, struct iss_ram **region);
+/* Host pointer to the RAM bytes of [va, va + size) (in one page) for a data access, or NULL
+ * after taking the abort; *pa receives the physical address. */
+uint8_t *iss_data_pointer(struct iss *cpu, uint64_t va, unsigned size, enum iss_access_type type, uint64_t *pa);
 
 /* Decoder (decode.c): fills *insn for `word`; never fails, unknown encodings get the undefined handler. */
 void iss_decode(uint32_t word, struct iss_insn *insn);
@@ -188,13 +307,18 @@ static inline bool cond_holds(const struct iss *cpu, unsigned cond)
 	return (iss_cond_table[cond] >> cpu->nzcv) & 1;
 }
 
+/*
+ * The data fast path: one software-TLB probe. The tag compare includes the low address bits
+ * of the access size, so an unaligned access goes to the slow path, which decides between an
+ * alignment fault and a split access. Stores to pages with decoded code, MMIO and translation
+ * misses take the slow path too.
+ */
 static inline bool iss_load(struct iss *cpu, uint64_t address, unsigned size, uint64_t *value)
 {
-	struct iss_ram *ram = cpu->ram;
-	uint64_t offset = address - ram->base;
+	const struct iss_tlb_entry *e = &cpu->tlb[(address >> PAGE_SHIFT) & (TLB_ENTRIES - 1)];
 
-	if (likely(offset < ram->fast_limit)) {
-		const uint8_t *p = ram->host + offset;
+	if (likely((address & (~(PAGE_SIZE - 1) | (size - 1))) == e->read)) {
+		const uint8_t *p = (const uint8_t *)(uintptr_t)(address + e->addend);
 		switch (size) {
 		case 1:
 			*value = *p;
@@ -222,11 +346,10 @@ static inline bool iss_load(struct iss *cpu, uint64_t address, unsigned size, ui
 
 static inline bool iss_store(struct iss *cpu, uint64_t address, unsigned size, uint64_t value)
 {
-	struct iss_ram *ram = cpu->ram;
-	uint64_t offset = address - ram->base;
+	const struct iss_tlb_entry *e = &cpu->tlb[(address >> PAGE_SHIFT) & (TLB_ENTRIES - 1)];
 
-	if (likely(offset < ram->fast_limit)) {
-		uint8_t *p = ram->host + offset;
+	if (likely((address & (~(PAGE_SIZE - 1) | (size - 1))) == e->write)) {
+		uint8_t *p = (uint8_t *)(uintptr_t)(address + e->addend);
 		switch (size) {
 		case 1:
 			*p = (uint8_t)value;
@@ -245,11 +368,18 @@ static inline bool iss_store(struct iss *cpu, uint64_t address, unsigned size, u
 			memcpy(p, &value, 8);
 			break;
 		}
-		if (unlikely(ram->code_flags[(address >> PAGE_SHIFT) - ram->first_page]))
-			iss_code_written(cpu, address, size);
 		return true;
 	}
 	return iss_store_slow(cpu, address, size, value);
+}
+
+/* SP alignment check of a load/store whose base is SP (SCTLR_EL1.SA/SA0). */
+static inline bool iss_sp_aligned(struct iss *cpu, unsigned base)
+{
+	if (likely(base != REG_SP || !(cpu->x[REG_SP] & cpu->sp_align)))
+		return true;
+	iss_exception(cpu, EC_SP_ALIGNMENT, 0, cpu->pc);
+	return false;
 }
 
 /* Handler tables the decoder indexes with encoding fields; NULL entries are unallocated. */
@@ -307,8 +437,17 @@ ISS_HANDLER(iss_exec_b_cond);
 extern const iss_exec_fn iss_exec_cb[2][2]; /* [sf][op]: CBZ, CBNZ */
 extern const iss_exec_fn iss_exec_tb[2];    /* [op]: TBZ, TBNZ */
 
+/* exception.c */
+ISS_HANDLER(iss_exec_svc);
+ISS_HANDLER(iss_exec_hvc);
+ISS_HANDLER(iss_exec_smc);
+ISS_HANDLER(iss_exec_brk);
+ISS_HANDLER(iss_exec_eret);
+
 /* exec_system.c */
-ISS_HANDLER(iss_exec_nop); /* hints, barriers, CLREX, PRFM */
+ISS_HANDLER(iss_exec_nop); /* hints, barriers, PRFM */
+ISS_HANDLER(iss_exec_clrex);
+ISS_HANDLER(iss_exec_sys); /* SYS: DC, IC, AT, TLBI; imm holds the word */
 ISS_HANDLER(iss_exec_wfi);
 ISS_HANDLER(iss_exec_wfe);
 ISS_HANDLER(iss_exec_sev); /* SEV and SEVL */
@@ -318,5 +457,10 @@ ISS_HANDLER(iss_exec_msr_daifset);
 ISS_HANDLER(iss_exec_msr_daifclr);
 ISS_HANDLER(iss_exec_msr_spsel);
 ISS_HANDLER(iss_exec_undefined); /* imm: the word, type: the reason */
+
+/* exec_memory.c: exclusives and acquire/release; imm holds the word's size and kind */
+ISS_HANDLER(iss_exec_exclusive);
+ISS_HANDLER(iss_exec_unprivileged_load);  /* LDTR*: type holds enum iss_access */
+ISS_HANDLER(iss_exec_unprivileged_store); /* STTR* */
 
 #endif

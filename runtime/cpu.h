@@ -56,6 +56,9 @@ struct cpu_ops {
 	/* Guest memory by virtual address, as the guest would see it now. */
 	int (*read_memory)(struct cpu *cpu, uint64_t address, void *buffer, size_t length);
 	int (*write_memory)(struct cpu *cpu, uint64_t address, const void *buffer, size_t length);
+	/* Optional (may be NULL): one line saying why the guest makes no progress (e.g. it is
+	 * stuck in an exception loop), for the timeout message; NULL when nothing is known. */
+	const char *(*diagnose)(struct cpu *cpu);
 };
 
 struct cpu {

@@ -101,7 +101,11 @@ static int stop_status(const struct machine *machine, enum machine_stop_cause ca
 		return machine->exit_code;
 	case MACHINE_TIMEOUT:
 		vtime_format(machine->now, virtual_time, sizeof(virtual_time));
-		fprintf(stderr, "qvp: timeout: virtual time reached %s\n", virtual_time);
+		if (machine->cpu->ops->diagnose && machine->cpu->ops->diagnose(machine->cpu))
+			fprintf(stderr, "qvp: timeout: virtual time reached %s: %s\n", virtual_time,
+			        machine->cpu->ops->diagnose(machine->cpu));
+		else
+			fprintf(stderr, "qvp: timeout: virtual time reached %s\n", virtual_time);
 		return QVP_EXIT_TIMEOUT;
 	case MACHINE_FATAL:
 	case MACHINE_RUNNING:

@@ -165,14 +165,24 @@ TEST(CliExit, TimeoutHasItsOwnStatus)
 	EXPECT_EQ(result.err, "qvp: timeout: virtual time reached 0.002000000000 s\n");
 }
 
-TEST(CliExit, UndefinedInstructionIsFatalWithPc)
+TEST(CliExit, UndefinedInstructionWithoutVectorsTimesOutAsAnExceptionLoop)
 {
 	TempDir dir;
 	write_file(dir.path("udf.bin"), std::string("\x00\x00\x00\x00", 4));
-	ProcessResult result = qvp({ "run", "--raw", "0x40080000", dir.path("udf.bin") });
-	EXPECT_EQ(result.status, QVP_EXIT_FATAL);
+	ProcessResult result = qvp({ "run", "--timeout", "1ms", "--raw", "0x40080000", dir.path("udf.bin") });
+	EXPECT_EQ(result.status, QVP_EXIT_TIMEOUT);
 	EXPECT_EQ(line_count(result.err), 1u) << result.err;
-	EXPECT_NE(result.err.find("40080000"), std::string::npos) << result.err;
+	EXPECT_NE(result.err.find("stuck in an exception loop"), std::string::npos) << result.err;
+	EXPECT_NE(result.err.find("ESR_EL1 0x"), std::string::npos) << result.err;
+}
+
+TEST(CliExit, UnhandledGuestExceptionIsReportedByTheSdk)
+{
+	ProcessResult result = qvp({ "run", "--timeout", "1s", build_path("sw/fault.elf") });
+	EXPECT_EQ(result.status, 127);
+	EXPECT_NE(result.out.find("qvp-sdk: unexpected synchronous exception from EL1h: ESR_EL1=0x96000010"),
+	          std::string::npos)
+	    << result.out;
 }
 
 } // namespace

@@ -23,6 +23,7 @@ struct GuestRun {
 	uint64_t instructions = 0;
 	vtime_t time = 0;
 	struct machine_stats stats = {};
+	std::string diagnosis; // the CPU's explanation of a stuck guest, if any
 };
 
 struct RunOptions {
@@ -61,6 +62,8 @@ GuestRun run_firmware(const std::string &firmware, RunOptions options = RunOptio
 	run.instructions = machine->stats.instructions;
 	run.time = machine->now;
 	run.stats = machine->stats;
+	if (machine->cpu->ops->diagnose && machine->cpu->ops->diagnose(machine->cpu))
+		run.diagnosis = machine->cpu->ops->diagnose(machine->cpu);
 	machine_destroy(machine);
 	fclose(console);
 	run.console = qvp_test::read_file(console_path);
@@ -170,20 +173,48 @@ TEST(Loop, IdleGuestSkipsToTheTimeout)
 	EXPECT_EQ(run.stats.idle_skipped, 5 * VTIME_S - VTIME_NS);
 }
 
-TEST(Loop, UndefinedInstructionStopsWithPcAndEncoding)
+// Raw code has no vector table (VBAR_EL1 is 0, where nothing is mapped): the undefined
+// instruction is an exception, its vector fetch faults, and so on. The guest makes no
+// progress, the host keeps control, and --timeout ends it with a diagnosis.
+TEST(Loop, UndefinedInstructionWithoutVectorsIsAnExceptionLoopEndedByTimeout)
 {
-	GuestRun run = run_words({ 0xd503201f, insn_udf }); // nop; udf #0
-	EXPECT_EQ(run.cause, MACHINE_FATAL);
-	EXPECT_NE(run.error.find("0x00000000"), std::string::npos) << run.error;
-	EXPECT_NE(run.error.find("0000000040080004"), std::string::npos) << run.error;
+	RunOptions options;
+	options.timeout = 1 * VTIME_MS;
+	GuestRun run = run_words({ 0xd503201f, insn_udf }, options); // nop; udf #0
+	EXPECT_EQ(run.cause, MACHINE_TIMEOUT);
+	EXPECT_EQ(run.time, 1 * VTIME_MS);
+	EXPECT_EQ(run.instructions, 1000000u); // every exception entry counts as a step
+	EXPECT_NE(run.diagnosis.find("exception loop"), std::string::npos) << run.diagnosis;
+	EXPECT_NE(run.diagnosis.find("VBAR_EL1 0x0000000000000000"), std::string::npos) << run.diagnosis;
 }
 
-TEST(Loop, UnmappedAccessIsABusErrorNotAHostCrash)
+TEST(Loop, UnmappedAccessIsADataAbortNotAHostCrash)
 {
-	GuestRun run = run_words({ insn_mov_x1_0x1000, insn_ldr_w0_x1 });
-	EXPECT_EQ(run.cause, MACHINE_FATAL);
-	EXPECT_NE(run.error.find("0x1000"), std::string::npos) << run.error;
-	EXPECT_NE(run.error.find("unmapped"), std::string::npos) << run.error;
+	RunOptions options;
+	options.timeout = 1 * VTIME_MS;
+	GuestRun run = run_words({ insn_mov_x1_0x1000, insn_ldr_w0_x1 }, options);
+	EXPECT_EQ(run.cause, MACHINE_TIMEOUT);
+	EXPECT_NE(run.diagnosis.find("exception loop"), std::string::npos) << run.diagnosis;
+}
+
+TEST(Firmware, UnhandledDataAbortIsReportedBySdkAndExits127)
+{
+	GuestRun run = run_firmware(build_path("sw/fault.elf"));
+	EXPECT_EQ(run.cause, MACHINE_GUEST_EXIT) << run.error;
+	EXPECT_EQ(run.exit_code, 127);
+	EXPECT_NE(run.console.find("ESR_EL1=0x96000010"), std::string::npos) << run.console;
+	EXPECT_NE(run.console.find("FAR_EL1=0x100000000"), std::string::npos) << run.console;
+}
+
+TEST(Firmware, ExceptionsMmuAndExclusivesCheckThemselves)
+{
+	RunOptions options;
+	options.timeout = 1 * VTIME_S;
+	GuestRun run = run_firmware(build_path("sw/exceptions.elf"), options);
+	EXPECT_EQ(run.cause, MACHINE_GUEST_EXIT) << run.error;
+	EXPECT_EQ(run.exit_code, 0) << run.console;
+	EXPECT_NE(run.console.find("exceptions: 0 failure(s)"), std::string::npos) << run.console;
+	EXPECT_EQ(run.console.find("FAIL"), std::string::npos) << run.console;
 }
 
 } // namespace

@@ -158,6 +158,56 @@ void IssTest::exec(const std::string &source, Registers registers)
 	rerun(registers);
 }
 
+void IssTest::setup(const std::string &source, Registers registers)
+{
+	uint64_t saved_start = start, saved_end = end;
+	load(source + "\n\twfi\n", kSetup);
+	for (const auto &reg : registers)
+		set_x(reg.first, reg.second);
+	cpu_run_result result = run();
+	ASSERT_EQ(result.reason, CPU_STOP_WFI) << "setup stopped at pc 0x" << std::hex << pc();
+	ASSERT_LT(pc() - kSetup, 0x1000u) << "setup took an exception";
+	start = saved_start;
+	end = saved_end;
+	set_x(CPU_REG_PC, start);
+}
+
+void IssTest::install_vectors()
+{
+	std::string entry = "mrs x26, esr_el1\n mrs x27, elr_el1\n mrs x28, far_el1\n mrs x29, spsr_el1\n wfi\n b .\n";
+	std::string table;
+	for (int k = 0; k < 16; k++)
+		table += ".balign 0x80\n" + entry;
+	std::vector<uint32_t> words = assemble(table, kVectors);
+	ASSERT_EQ(cpu->ops->write_memory(cpu, kVectors, words.data(), words.size() * 4), 0) << error_message();
+	setup("msr vbar_el1, x0\n isb\n", {{0, kVectors}});
+}
+
+Taken IssTest::taken()
+{
+	Taken t;
+	uint64_t at = pc();
+	if (at < kVectors + 20 || at >= kVectors + 0x800 || (at - kVectors) % 0x80 != 20)
+		return t;
+	t.taken = true;
+	t.offset = at - 20 - kVectors;
+	t.esr = x(26);
+	t.elr = x(27);
+	t.far = x(28);
+	t.spsr = x(29);
+	return t;
+}
+
+void IssTest::enable_mmu_identity()
+{
+	// Level 1 blocks of 1 GiB: AF, inner shareable; attr1 (Device) below RAM, attr0 (Normal) for RAM.
+	write64(kPageTables + 0, 0x0000000000000405ull);
+	write64(kPageTables + 8, kRamBase | 0x701ull);
+	setup("msr mair_el1, x0\n msr tcr_el1, x1\n msr ttbr0_el1, x2\n isb\n"
+	      "mrs x3, sctlr_el1\n orr x3, x3, #1\n msr sctlr_el1, x3\n isb\n",
+	      {{0, 0x00ff}, {1, 25 | 1u << 23}, {2, kPageTables}});
+}
+
 uint64_t IssTest::x(int n)
 {
 	uint64_t value = 0;

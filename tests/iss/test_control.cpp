@@ -140,30 +140,33 @@ TEST_F(Control, ResetState)
 {
 	EXPECT_EQ(pstate(), 0x3c5u); // NZCV 0, DAIF masked, EL1h
 	exec("mrs x0, CurrentEL\n mrs x1, SPSel\n mrs x2, DAIF\n mrs x3, NZCV\n mrs x4, MIDR_EL1\n"
-	     "mrs x5, MPIDR_EL1\n mrs x6, CNTFRQ_EL0\n mrs x7, SCTLR_EL1\n");
+	     "mrs x5, MPIDR_EL1\n mrs x6, ID_AA64PFR0_EL1\n mrs x7, SCTLR_EL1\n");
 	EXPECT_EQ(x(0), 4u);
 	EXPECT_EQ(x(1), 1u);
 	EXPECT_EQ(x(2), 0x3c0u);
 	EXPECT_EQ(x(3), 0u);
 	EXPECT_EQ(x(4), 0x411fd073u);
 	EXPECT_EQ(x(5), 0x80000000u);
-	EXPECT_EQ(x(6), 62500000u);
-	EXPECT_EQ(x(7) & 1, 0u); // MMU off
+	EXPECT_EQ(x(6), 0xff0011u); // EL0/EL1 AArch64 only, no FP/SIMD
+	EXPECT_EQ(x(7), 0x30d00800u); // MMU off, RES1 bits
 }
 
 TEST_F(Control, SystemRegistersKeepWhatIsWritten)
 {
-	exec("msr VBAR_EL1, x1\n msr TPIDR_EL0, x2\n msr TPIDR_EL1, x3\n msr CPACR_EL1, x4\n msr CNTFRQ_EL0, x5\n"
-	     "msr SCTLR_EL1, x6\n"
-	     "mrs x10, VBAR_EL1\n mrs x11, TPIDR_EL0\n mrs x12, TPIDR_EL1\n mrs x13, CPACR_EL1\n mrs x14, CNTFRQ_EL0\n"
-	     "mrs x15, SCTLR_EL1\n",
-	     {{1, kRamBase + 0x800}, {2, 0x1234}, {3, 0x5678}, {4, 3 << 20}, {5, 24000000}, {6, 0x30d01804}});
-	EXPECT_EQ(x(10), kRamBase + 0x800);
+	exec("msr VBAR_EL1, x1\n msr TPIDR_EL0, x2\n msr TPIDR_EL1, x3\n msr CPACR_EL1, x4\n msr MAIR_EL1, x5\n"
+	     "msr SCTLR_EL1, x6\n msr TPIDRRO_EL0, x7\n msr CONTEXTIDR_EL1, x8\n"
+	     "mrs x10, VBAR_EL1\n mrs x11, TPIDR_EL0\n mrs x12, TPIDR_EL1\n mrs x13, CPACR_EL1\n mrs x14, MAIR_EL1\n"
+	     "mrs x15, SCTLR_EL1\n mrs x16, TPIDRRO_EL0\n mrs x17, CONTEXTIDR_EL1\n",
+	     {{1, kRamBase + 0x8ff}, {2, 0x1234}, {3, 0x5678}, {4, 3 << 20}, {5, 0x44ff}, {6, 0x30d01804},
+	      {7, 0x99}, {8, 0x123456789}});
+	EXPECT_EQ(x(10), kRamBase + 0x800); // bits 10:0 are RES0
 	EXPECT_EQ(x(11), 0x1234u);
 	EXPECT_EQ(x(12), 0x5678u);
-	EXPECT_EQ(x(13), 3u << 20);
-	EXPECT_EQ(x(14), 24000000u);
+	EXPECT_EQ(x(13), 0u); // FPEN is RES0: no FP/SIMD
+	EXPECT_EQ(x(14), 0x44ffu);
 	EXPECT_EQ(x(15), 0x30d01804u);
+	EXPECT_EQ(x(16), 0x99u);
+	EXPECT_EQ(x(17), 0x23456789u);
 }
 
 TEST_F(Control, NzcvAndDaifMoves)
@@ -200,55 +203,67 @@ TEST_F(Control, PstateRegisterSelectsTheStack)
 	set_x(CPU_REG_SP, 0x2000);
 	set_x(CPU_REG_PSTATE, 0x3c5);
 	EXPECT_EQ(sp(), 0x1000u);
+	set_x(CPU_REG_PSTATE, 0x3c0); // EL0t
+	EXPECT_EQ(pstate(), 0x3c0u);
+	set_x(CPU_REG_PSTATE, 0x3c5);
 	EXPECT_EQ(cpu->ops->set_register(cpu, CPU_REG_PSTATE, 0x3c9), -1); // EL2h: not this CPU
 	EXPECT_NE(std::string(error_message()).find("EL1"), std::string::npos);
 }
 
-// Fatal stops: the PC stays on the instruction, the message names it.
-void expect_fatal(IssTest *test, cpu_run_result r, uint64_t executed, const std::string &needle)
+// Every encoding the interpreter does not serve is UNDEFINED to the guest: EC 0 at its PC.
+#define expect_undefined(at) expect_undefined_at(taken(), at)
+void expect_undefined_at(const Taken &t, uint64_t pc)
 {
-	(void)test;
-	EXPECT_EQ(r.reason, CPU_STOP_FATAL);
-	EXPECT_EQ(r.executed, executed);
-	EXPECT_NE(std::string(error_message()).find(needle), std::string::npos) << error_message();
+	EXPECT_TRUE(t.taken);
+	EXPECT_EQ(t.offset, kCurrentSpx + kSync);
+	EXPECT_EQ(t.esr, 0x02000000u); // EC 0, IL 1
+	EXPECT_EQ(t.elr, pc);
 }
 
-TEST_F(Control, UnknownSystemRegisterIsFatal)
+TEST_F(Control, UnknownSystemRegisterIsUndefined)
 {
-	load("nop\n mrs x0, ID_AA64PFR0_EL1\n");
-	expect_fatal(this, run(), 1, "undefined instruction 0xd5380400 at pc 0x0000000040000004");
-	EXPECT_EQ(pc(), kRamBase + 4);
+	install_vectors();
+	load("nop\n mrs x0, S3_0_C15_C0_0\n");
+	cpu_run_result r = run();
+	EXPECT_EQ(r.reason, CPU_STOP_WFI);
+	expect_undefined(kRamBase + 4);
 }
 
-TEST_F(Control, WriteToReadOnlyRegisterIsFatal)
+TEST_F(Control, RemovedTimerRegistersAreUndefinedWithoutAHook)
 {
-	load_words({0xd5180000 | (0 << 16) | (0 << 12) | (0 << 8) | (5 << 5)}); // MSR MPIDR_EL1, x0
-	expect_fatal(this, run(), 0, "undefined instruction 0xd51800a0");
+	install_vectors();
+	load("mrs x0, CNTFRQ_EL0\n");
+	run();
+	expect_undefined(kRamBase);
+}
+
+TEST_F(Control, WriteToReadOnlyRegisterIsUndefined)
+{
+	install_vectors();
+	load_words({0xd51800a0}); // MSR MPIDR_EL1, x0
+	run();
+	expect_undefined(kRamBase);
 }
 
 TEST_F(Control, SpEl0IsUndefinedWhileItIsTheStack)
 {
+	install_vectors();
 	load("msr SPSel, #0\n mrs x0, SP_EL0\n");
-	expect_fatal(this, run(), 1, "undefined instruction");
-	EXPECT_EQ(pc(), kRamBase + 4);
+	run();
+	Taken t = taken();
+	EXPECT_EQ(t.offset, kCurrentSp0 + kSync); // taken from EL1t
+	EXPECT_EQ(t.esr, 0x02000000u);
+	EXPECT_EQ(t.elr, kRamBase + 4);
 }
 
-TEST_F(Control, ExceptionInstructionsAreNotImplementedYet)
+TEST_F(Control, UnallocatedSystemInstructionsAreUndefined)
 {
-	for (const char *insn : {"svc #0", "hvc #1", "smc #2", "brk #3", "hlt #4", "eret"}) {
+	install_vectors();
+	for (const char *insn : {"hlt #4", "sysl x0, #0, c7, c5, #0", "dcps1"}) {
 		load(std::string("nop\n") + insn);
-		expect_fatal(this, run(), 1, "not implemented yet");
-		EXPECT_NE(std::string(error_message()).find("at pc 0x0000000040000004"), std::string::npos) << insn;
-		EXPECT_EQ(pc(), kRamBase + 4) << insn;
+		run();
+		expect_undefined(kRamBase + 4);
 	}
-}
-
-TEST_F(Control, MmuEnableIsFatalNotIgnored)
-{
-	load("msr SCTLR_EL1, x1\n");
-	set_x(1, 0x30d00801);
-	expect_fatal(this, run(), 0, "MMU");
-	EXPECT_EQ(pc(), kRamBase);
 }
 
 } // namespace

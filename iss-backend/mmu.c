@@ -1,0 +1,434 @@
+/*
+ * Memory: VMSAv8-64 stage 1 translation for the EL1&0 regime, the software TLB that makes
+ * translated RAM accesses as fast as untranslated ones, and the slow paths of loads, stores
+ * and instruction fetches.
+ *
+ * The software TLB maps a 4 KiB VA page to a host pointer, per exception level, with one tag
+ * per kind of access; a tag is only set when the access is allowed, so the fast path is one
+ * compare. It holds only what the current translation regime says: any write to SCTLR_EL1,
+ * TCR_EL1 or a TTBR and every TLBI empty it (invalidating more than the architecture requires
+ * is always allowed), so no ASID tag is needed in it.
+ */
+#include <stdlib.h>
+
+#include "iss_internal.h"
+
+static inline uint64_t ones(unsigned n)
+{
+	return n >= 64 ? ~0ull : (1ull << n) - 1;
+}
+
+#define OA_MASK 0x0000ffffffffffffull /* 48-bit output addresses */
+
+/* ---- RAM regions ---- */
+
+static struct iss_ram *add_ram(struct iss *cpu, const struct bus_ram *found)
+{
+	struct iss_ram *ram = calloc(1, sizeof(*ram));
+	struct iss_ram **rams = realloc(cpu->rams, (cpu->ram_count + 1) * sizeof(*rams));
+	uint64_t last_page = (found->base + (found->size - 1)) >> PAGE_SHIFT;
+
+	if (rams)
+		cpu->rams = rams;
+	if (!ram || !rams)
+		goto fail;
+	ram->base = found->base;
+	ram->size = found->size;
+	ram->host = found->host;
+	ram->first_page = found->base >> PAGE_SHIFT;
+	ram->code_flags = calloc(last_page - ram->first_page + 1, 1);
+	if (!ram->code_flags)
+		goto fail;
+	cpu->rams[cpu->ram_count++] = ram;
+	return ram;
+fail:
+	free(ram);
+	return NULL;
+}
+
+/* The RAM region holding `pa`, learned from the bus on first use; NULL if it is not RAM. */
+static struct iss_ram *find_ram(struct iss *cpu, uint64_t pa)
+{
+	struct bus_ram found;
+
+	for (unsigned k = 0; k < cpu->ram_count; k++)
+		if (pa - cpu->rams[k]->base < cpu->rams[k]->size)
+			return cpu->rams[k];
+	if (!bus_find_ram(cpu->bus, pa, &found) || !found.size || !found.host)
+		return NULL;
+	return add_ram(cpu, &found);
+}
+
+uint8_t *iss_ram_host(struct iss *cpu, uint64_t pa, uint64_t size, struct iss_ram **region)
+{
+	struct iss_ram *ram = find_ram(cpu, pa);
+	uint64_t offset;
+
+	if (!ram || ram->size < size)
+		return NULL;
+	offset = pa - ram->base;
+	if (offset > ram->size - size)
+		return NULL;
+	if (region)
+		*region = ram;
+	return ram->host + offset;
+}
+
+static bool is_code(struct iss *cpu, struct iss_ram *ram, uint64_t pa)
+{
+	(void)cpu;
+	return ram->code_flags[(pa >> PAGE_SHIFT) - ram->first_page] & CODE_HERE;
+}
+
+/* ---- Translation ---- */
+
+/* Granule size (log2) of TG0 and TG1, whose encodings differ. */
+static unsigned granule_tg0(unsigned tg)
+{
+	return tg == 1 ? 16 : tg == 2 ? 14 : 12;
+}
+
+static unsigned granule_tg1(unsigned tg)
+{
+	return tg == 1 ? 14 : tg == 3 ? 16 : 12;
+}
+
+static bool fault(struct iss_translation *t, unsigned fsc, unsigned level)
+{
+	t->fsc = (uint8_t)(fsc + level);
+	return false;
+}
+
+/* The stage 1 walk: fills every permission of the page; fails only on translation, address
+ * size, access flag and walk external aborts. Reads descriptors, writes nothing. */
+static bool walk(struct iss *cpu, uint64_t va, unsigned el, struct iss_translation *t)
+{
+	uint64_t tcr = cpu->tcr_el1;
+	bool upper = (va >> 55) & 1;
+	unsigned tsz = (unsigned)(upper ? tcr >> 16 : tcr) & 63;
+	bool tbi = (upper ? tcr >> 38 : tcr >> 37) & 1;
+	bool epd = (upper ? tcr >> 23 : tcr >> 7) & 1;
+	unsigned g = upper ? granule_tg1((unsigned)(tcr >> 30) & 3) : granule_tg0((unsigned)(tcr >> 14) & 3);
+	unsigned stride = g - 3, inputsize, top = tbi ? 55 : 63, level, levels;
+	uint64_t base, desc = 0, hi;
+	unsigned apt = 0, uxn_t = 0, pxn_t = 0;
+
+	tsz = tsz < 16 ? 16 : tsz > 39 ? 39 : tsz; /* out-of-range TxSZ: clamped, as v8.0 allows */
+	inputsize = 64 - tsz;
+	hi = (va >> inputsize) & ones(top - inputsize + 1);
+	if (hi != (upper ? ones(top - inputsize + 1) : 0) || epd)
+		return fault(t, FSC_TRANSLATION, 0);
+	base = (upper ? cpu->ttbr1_el1 : cpu->ttbr0_el1) & OA_MASK & ~1ull;
+	levels = (inputsize - g + stride - 1) / stride;
+	level = 4 - levels;
+	for (;; level++) {
+		unsigned shift = g + (3 - level) * stride;
+		unsigned nbits = inputsize - shift < stride ? inputsize - shift : stride;
+		uint64_t index = (va >> shift) & ones(nbits);
+		uint8_t *host;
+
+		if (level == 4 - levels)
+			base &= ~ones(nbits + 3 < 6 ? 6 : nbits + 3); /* the table is aligned to its size */
+		host = iss_ram_host(cpu, base + index * 8, 8, NULL);
+		if (!host)
+			return fault(t, FSC_EXTERNAL_WALK, level);
+		memcpy(&desc, host, 8);
+		if (!(desc & 1))
+			return fault(t, FSC_TRANSLATION, level);
+		if (level < 3 && (desc & 2)) { /* table */
+			apt |= (unsigned)(desc >> 61) & 3;
+			uxn_t |= (unsigned)(desc >> 60) & 1;
+			pxn_t |= (unsigned)(desc >> 59) & 1;
+			base = desc & OA_MASK & ~ones(g);
+			continue;
+		}
+		if (level == 3 ? !(desc & 2) : (level < 1 || (level == 1 && g != 12)))
+			return fault(t, FSC_TRANSLATION, level); /* reserved, or a block not allowed here */
+		t->pa = (desc & OA_MASK & ~ones(shift)) | (va & ones(shift));
+		break;
+	}
+	if (!(desc & (1ull << 10)))
+		return fault(t, FSC_ACCESS_FLAG, level);
+
+	unsigned ap = (unsigned)(desc >> 6) & 3;
+	bool el0_access = (ap & 1) && !(apt & 1);
+	bool read_only = (ap & 2) || (apt & 2);
+	bool uxn = ((desc >> 54) & 1) || uxn_t;
+	bool pxn = ((desc >> 53) & 1) || pxn_t;
+	unsigned attrindx = (unsigned)(desc >> 2) & 7;
+
+	if (el == 0) {
+		t->readable = el0_access;
+		t->writable = el0_access && !read_only;
+		t->executable = !uxn;
+	} else {
+		t->readable = true;
+		t->writable = !read_only;
+		t->executable = !pxn && !(el0_access && !read_only); /* EL0-writable is privileged XN */
+	}
+	if ((cpu->sctlr_el1 & SCTLR_WXN) && t->writable)
+		t->executable = false;
+	t->attr = (uint8_t)(cpu->mair_el1 >> (8 * attrindx));
+	t->device = (t->attr & 0xf0) == 0;
+	t->sh = (uint8_t)((desc >> 8) & 3);
+	t->level = (uint8_t)level;
+	return true;
+}
+
+bool iss_translate(struct iss *cpu, uint64_t va, enum iss_access_type type, unsigned el, struct iss_translation *t)
+{
+	bool allowed;
+
+	memset(t, 0, sizeof(*t));
+	if (!(cpu->sctlr_el1 & SCTLR_M)) {
+		/* MMU off: flat, data is Device-nGnRnE, instructions Normal. */
+		if (va >> 48)
+			return fault(t, FSC_ADDRESS_SIZE, 0);
+		t->pa = va;
+		t->readable = t->writable = t->executable = true;
+		t->device = type != AT_EXEC;
+		return true;
+	}
+	if (!walk(cpu, va, el, t))
+		return false;
+	switch (type) {
+	case AT_READ:
+	case AT_CACHE:
+		allowed = t->readable;
+		break;
+	case AT_WRITE:
+		allowed = t->writable;
+		break;
+	default:
+		allowed = t->executable;
+		break;
+	}
+	return allowed ? true : fault(t, FSC_PERMISSION, t->level);
+}
+
+/* ---- The software TLB ---- */
+
+void iss_tlb_flush(struct iss *cpu)
+{
+	memset(cpu->tlbs, 0xff, sizeof(cpu->tlbs)); /* every tag TLB_INVALID */
+	cpu->code_base = 1;                           /* translate the PC again */
+}
+
+/* Drops the write tags of a physical page that now holds decoded code. */
+static void tlb_protect_code(struct iss *cpu, uint64_t pa_page)
+{
+	for (unsigned el = 0; el < 2; el++)
+		for (unsigned k = 0; k < TLB_ENTRIES; k++)
+			if (cpu->tlbs[el][k].pa == pa_page)
+				cpu->tlbs[el][k].write = TLB_INVALID;
+}
+
+/* Caches the translation of va's page when the page is RAM. Returns the host pointer of va or NULL. */
+static uint8_t *tlb_fill(struct iss *cpu, uint64_t va, unsigned el, const struct iss_translation *t)
+{
+	uint64_t va_page = va & ~(PAGE_SIZE - 1), pa_page = t->pa & ~(PAGE_SIZE - 1);
+	struct iss_ram *ram;
+	uint8_t *host = iss_ram_host(cpu, pa_page, PAGE_SIZE, &ram);
+	struct iss_tlb_entry *e = &cpu->tlbs[el][(va >> PAGE_SHIFT) & (TLB_ENTRIES - 1)];
+
+	if (!host)
+		return NULL;
+	e->read = t->readable ? va_page : TLB_INVALID;
+	e->write = t->writable && !is_code(cpu, ram, pa_page) ? va_page : TLB_INVALID;
+	e->exec = t->executable ? va_page : TLB_INVALID;
+	e->addend = (uintptr_t)host - (uintptr_t)va_page;
+	e->pa = pa_page;
+	return host + (va - va_page);
+}
+
+/* ---- Data accesses ---- */
+
+static bool alignment_checked(const struct iss *cpu)
+{
+	return (cpu->sctlr_el1 & (SCTLR_M | SCTLR_A)) != SCTLR_M;
+}
+
+/* Translates a data access, taking the abort on failure. */
+static bool translate_data(struct iss *cpu, uint64_t va, enum iss_access_type type, unsigned el,
+                           struct iss_translation *t)
+{
+	if (iss_translate(cpu, va, type, el, t))
+		return true;
+	iss_data_abort(cpu, va, type, t->fsc, t->s1ptw);
+	return false;
+}
+
+/* One access inside one page. */
+static bool access_page(struct iss *cpu, uint64_t va, unsigned size, bool write, unsigned el, uint64_t *value)
+{
+	struct iss_translation t;
+	struct iss_ram *ram;
+	uint8_t *host;
+	enum bus_result result;
+
+	if (!translate_data(cpu, va, write ? AT_WRITE : AT_READ, el, &t))
+		return false;
+	if ((va & (size - 1)) && t.device) {
+		iss_data_abort(cpu, va, write ? AT_WRITE : AT_READ, FSC_ALIGNMENT, false);
+		return false;
+	}
+	host = iss_ram_host(cpu, t.pa, size, &ram);
+	if (host) {
+		tlb_fill(cpu, va, el, &t);
+		if (write) {
+			memcpy(host, value, size);
+			if (is_code(cpu, ram, t.pa))
+				iss_code_written(cpu, t.pa, size);
+		} else {
+			*value = 0;
+			memcpy(value, host, size);
+		}
+		return true;
+	}
+	if (write) {
+		uint64_t v = size < 8 ? *value & ((1ull << (size * 8)) - 1) : *value;
+		result = bus_write(cpu->bus, t.pa, size, v); /* a device sees exactly the bytes stored */
+	} else {
+		result = bus_read(cpu->bus, t.pa, size, value);
+		if (size < 8)
+			*value &= (1ull << (size * 8)) - 1;
+	}
+	if (result != BUS_OK) {
+		iss_data_abort(cpu, va, write ? AT_WRITE : AT_READ, FSC_EXTERNAL, false);
+		return false;
+	}
+	return true;
+}
+
+static bool data_access(struct iss *cpu, uint64_t va, unsigned size, bool write, unsigned el, uint64_t *value)
+{
+	if ((va & (size - 1)) && alignment_checked(cpu)) {
+		iss_data_abort(cpu, va, write ? AT_WRITE : AT_READ, FSC_ALIGNMENT, false);
+		return false;
+	}
+	if (((va & (PAGE_SIZE - 1)) + size) <= PAGE_SIZE)
+		return access_page(cpu, va, size, write, el, value);
+	/* Unaligned across a page boundary (Normal memory): byte by byte, little-endian. */
+	uint64_t result = 0;
+	for (unsigned k = 0; k < size; k++) {
+		uint64_t byte = write ? (*value >> (8 * k)) & 0xff : 0;
+		if (!access_page(cpu, va + k, 1, write, el, &byte))
+			return false;
+		result |= byte << (8 * k);
+	}
+	if (!write)
+		*value = result;
+	return true;
+}
+
+bool iss_load_slow(struct iss *cpu, uint64_t va, unsigned size, uint64_t *value)
+{
+	return data_access(cpu, va, size, false, cpu->el, value);
+}
+
+bool iss_store_slow(struct iss *cpu, uint64_t va, unsigned size, uint64_t value)
+{
+	return data_access(cpu, va, size, true, cpu->el, &value);
+}
+
+/* Loads and stores with the permissions of `el` (LDTR/STTR use EL0's at EL1). */
+bool iss_load_as(struct iss *cpu, uint64_t va, unsigned size, uint64_t *value, unsigned el)
+{
+	return data_access(cpu, va, size, false, el, value);
+}
+
+bool iss_store_as(struct iss *cpu, uint64_t va, unsigned size, uint64_t value, unsigned el)
+{
+	return data_access(cpu, va, size, true, el, &value);
+}
+
+uint8_t *iss_data_pointer(struct iss *cpu, uint64_t va, unsigned size, enum iss_access_type type, uint64_t *pa)
+{
+	struct iss_translation t;
+	uint8_t *host;
+
+	if (!translate_data(cpu, va, type, cpu->el, &t))
+		return NULL;
+	host = iss_ram_host(cpu, t.pa, size, NULL);
+	if (!host) {
+		iss_data_abort(cpu, va, type, FSC_EXTERNAL, false);
+		return NULL;
+	}
+	*pa = t.pa;
+	return host;
+}
+
+/* ---- Instruction fetch ---- */
+
+/*
+ * Makes the page of the PC the current one: translates it, finds or takes over the decoded
+ * page of its physical address. Returns false after taking an exception.
+ */
+bool iss_enter_page(struct iss *cpu)
+{
+	uint64_t va_page = cpu->pc & ~(PAGE_SIZE - 1), pa_page;
+	struct iss_tlb_entry *e = &cpu->tlb[(cpu->pc >> PAGE_SHIFT) & (TLB_ENTRIES - 1)];
+	struct iss_page **slot, *page;
+	struct iss_ram *ram;
+	uint8_t *host;
+
+	if (cpu->pc & 3) {
+		iss_exception_far(cpu, EC_PC_ALIGNMENT, 0, cpu->pc, cpu->pc);
+		return false;
+	}
+	if (e->exec == va_page) {
+		host = (uint8_t *)(uintptr_t)(va_page + e->addend);
+		pa_page = e->pa;
+	} else {
+		struct iss_translation t;
+		if (!iss_translate(cpu, cpu->pc, AT_EXEC, cpu->el, &t)) {
+			iss_instruction_abort(cpu, cpu->pc, t.fsc, t.s1ptw);
+			return false;
+		}
+		host = tlb_fill(cpu, cpu->pc, cpu->el, &t);
+		if (!host) {
+			iss_instruction_abort(cpu, cpu->pc, FSC_EXTERNAL, false); /* only RAM is executable */
+			return false;
+		}
+		host -= cpu->pc - va_page;
+		pa_page = t.pa & ~(PAGE_SIZE - 1);
+	}
+	slot = &cpu->pages[(pa_page >> PAGE_SHIFT) % PAGE_CACHE_SLOTS];
+	page = *slot;
+	if (!page) {
+		page = malloc(sizeof(*page));
+		if (!page) {
+			iss_fatal(cpu, "out of memory for decoded instructions at pc 0x%016llx",
+			          (unsigned long long)cpu->pc);
+			return false;
+		}
+		page->base = ~0ull;
+		*slot = page;
+	}
+	if (page->base != pa_page) {
+		for (unsigned k = 0; k < PAGE_INSNS; k++)
+			page->insn[k].exec = iss_exec_decode;
+		page->base = pa_page;
+		ram = find_ram(cpu, pa_page);
+		if (ram && !is_code(cpu, ram, pa_page)) {
+			ram->code_flags[(pa_page >> PAGE_SHIFT) - ram->first_page] |= CODE_HERE;
+			tlb_protect_code(cpu, pa_page);
+		}
+	}
+	cpu->code = page;
+	cpu->code_base = va_page;
+	cpu->code_host = host;
+	return true;
+}
+
+/* ---- AT: address translation into PAR_EL1 ---- */
+
+void iss_address_translate(struct iss *cpu, uint64_t va, bool write, unsigned el)
+{
+	struct iss_translation t;
+
+	if (iss_translate(cpu, va, write ? AT_WRITE : AT_READ, el, &t))
+		cpu->par_el1 = (uint64_t)t.attr << 56 | (t.pa & OA_MASK & ~0xfffull) | (uint64_t)t.sh << 7;
+	else
+		cpu->par_el1 = 1ull << 11 | (t.s1ptw ? 1ull << 8 : 0) | (uint64_t)t.fsc << 1 | 1;
+}

@@ -1,0 +1,432 @@
+/*
+ * System registers: one table of what the interpreter owns (MRS/MSR), the ID registers of the
+ * CPU it claims to be, and the hooks that serve the rest (the generic timer's CNT*).
+ *
+ * The CPU is a Cortex-A57-class ARMv8.0-A with EL0 and EL1 in AArch64 only, no FP/SIMD, no
+ * LSE atomics, no PMU, 4/16/64 KiB granules, 48-bit physical addresses, 16-bit ASIDs.
+ */
+#include <stdlib.h>
+
+#include "error.h"
+#include "iss_internal.h"
+
+#define SYSREG(op0, op1, crn, crm, op2) ((op0) << 14 | (op1) << 11 | (crn) << 7 | (crm) << 3 | (op2))
+
+/* ID register values: what is implemented, nothing more. */
+#define MIDR_CORTEX_A57_R1P3     0x411fd073ull
+#define MPIDR_UNIPROCESSOR_CORE0 0x80000000ull /* RES1 bit 31, U = 0, affinity 0.0.0 */
+/* EL0 and EL1 AArch64 only (1, 1), no EL2/EL3, FP and AdvSIMD not implemented (0xf, 0xf), no GIC sysregs. */
+#define ID_AA64PFR0  0x0000000000ff0011ull
+/* DebugVer v8 (6), no trace, PMUVer 0 (none), 2 breakpoints, 2 watchpoints, 1 context-aware. */
+#define ID_AA64DFR0  0x0000000000101006ull
+/* No AES/SHA/CRC32/atomics/RDM: every field 0. */
+#define ID_AA64ISAR0 0x0000000000000000ull
+/* PARange 48 bits (5), 16-bit ASIDs (2), TGran16 supported (1), TGran64 and TGran4 supported (0). */
+#define ID_AA64MMFR0 0x0000000000100025ull
+#define CTR_EL0      0x0000000084448004ull /* IminLine/DminLine 64 B, ERG/CWG 64 B, L1Ip PIPT */
+#define DCZID_EL0    4ull                  /* DC ZVA zeroes 2^4 words: 64 bytes */
+#define CLIDR_EL1    0x000000000a200023ull /* L1 I+D, L2 unified, LoUU 1, LoC 2 */
+
+#define OSLSR_OSLM 0x8ull /* OS lock implemented (OSLM = 0b10), unlocked */
+
+/* What an entry does on MRS and MSR. */
+enum sysreg_kind {
+	KIND_FIELD,    /* a uint64_t in struct iss: MRS reads it, MSR writes the bits of `mask` */
+	KIND_CONSTANT, /* read-only value */
+	KIND_SPECIAL,  /* handled in read_special()/write_special() by `id` */
+};
+
+enum special_id {
+	SP_NZCV,
+	SP_DAIF,
+	SP_CURRENTEL,
+	SP_SPSEL,
+	SP_SP_EL0,
+	SP_SCTLR,
+	SP_TRANSLATION, /* TTBR0/1, TCR: the TLB is flushed on write */
+	SP_CCSIDR,
+	SP_OSLAR,
+	SP_DBGCLAIMSET,
+	SP_DBGCLAIMCLR,
+	SP_TPIDRRO,
+};
+
+/* Who may access: EL0 reads/writes are UNDEFINED unless the entry says otherwise. */
+enum {
+	EL0_NONE = 0,
+	EL0_READ = 1,
+	EL0_WRITE = 2,
+	EL0_RW = 3,
+	EL0_IF_UMA = 4, /* DAIF: SCTLR_EL1.UMA, trapped otherwise */
+	EL0_IF_UCT = 8, /* CTR_EL0: SCTLR_EL1.UCT, trapped otherwise */
+};
+
+struct sysreg {
+	uint16_t encoding;
+	uint8_t kind;
+	uint8_t el0;
+	bool read_only;
+	uint16_t offset; /* KIND_FIELD: offsetof(struct iss, ...); KIND_SPECIAL: the id */
+	uint64_t value;  /* KIND_FIELD: write mask; KIND_CONSTANT: the value */
+};
+
+#define FIELD(enc, name, mask)         {enc, KIND_FIELD, EL0_NONE, false, offsetof(struct iss, name), mask}
+#define FIELD_EL0(enc, name, mask, el0) {enc, KIND_FIELD, el0, false, offsetof(struct iss, name), mask}
+#define CONSTANT(enc, v)               {enc, KIND_CONSTANT, EL0_NONE, true, 0, v}
+#define CONSTANT_EL0(enc, v, el0)      {enc, KIND_CONSTANT, el0, true, 0, v}
+#define SPECIAL(enc, id, el0, ro)      {enc, KIND_SPECIAL, el0, ro, id, 0}
+#define RAZ_WI(enc)                    {enc, KIND_CONSTANT, EL0_NONE, false, 0, 0}
+
+static const struct sysreg sysregs[] = {
+    /* PSTATE */
+    SPECIAL(SYSREG(3, 3, 4, 2, 0), SP_NZCV, EL0_RW, false),
+    SPECIAL(SYSREG(3, 3, 4, 2, 1), SP_DAIF, EL0_IF_UMA, false),
+    SPECIAL(SYSREG(3, 0, 4, 2, 2), SP_CURRENTEL, EL0_NONE, true),
+    SPECIAL(SYSREG(3, 0, 4, 2, 0), SP_SPSEL, EL0_NONE, false),
+    SPECIAL(SYSREG(3, 0, 4, 1, 0), SP_SP_EL0, EL0_NONE, false),
+    /* Exception handling */
+    FIELD(SYSREG(3, 0, 4, 0, 0), spsr_el1, 0xf03003dfull), /* NZCV, SS, IL, DAIF, M[4:0] */
+    FIELD(SYSREG(3, 0, 4, 0, 1), elr_el1, ~0ull),
+    FIELD(SYSREG(3, 0, 5, 2, 0), esr_el1, 0xffffffffull),
+    FIELD(SYSREG(3, 0, 6, 0, 0), far_el1, ~0ull),
+    FIELD(SYSREG(3, 0, 5, 1, 0), afsr0_el1, 0),
+    FIELD(SYSREG(3, 0, 5, 1, 1), afsr1_el1, 0),
+    FIELD(SYSREG(3, 0, 12, 0, 0), vbar_el1, ~0x7ffull),
+    CONSTANT(SYSREG(3, 0, 12, 1, 0), 0), /* ISR_EL1: read by software that polls; lines are below */
+    /* Memory system */
+    SPECIAL(SYSREG(3, 0, 1, 0, 0), SP_SCTLR, EL0_NONE, false),
+    RAZ_WI(SYSREG(3, 0, 1, 0, 1)), /* ACTLR_EL1 */
+    FIELD(SYSREG(3, 0, 1, 0, 2), cpacr_el1, 0), /* no FP/SIMD: FPEN reads as 0 */
+    SPECIAL(SYSREG(3, 0, 2, 0, 0), SP_TRANSLATION, EL0_NONE, false), /* TTBR0_EL1 */
+    SPECIAL(SYSREG(3, 0, 2, 0, 1), SP_TRANSLATION, EL0_NONE, false), /* TTBR1_EL1 */
+    SPECIAL(SYSREG(3, 0, 2, 0, 2), SP_TRANSLATION, EL0_NONE, false), /* TCR_EL1 */
+    FIELD(SYSREG(3, 0, 10, 2, 0), mair_el1, ~0ull),
+    FIELD(SYSREG(3, 0, 10, 3, 0), amair_el1, 0),
+    FIELD(SYSREG(3, 0, 7, 4, 0), par_el1, 0x0000fffffffffffeull | 0xff00000000000000ull | 0x3ffull),
+    FIELD(SYSREG(3, 0, 13, 0, 1), contextidr_el1, 0xffffffffull),
+    /* Thread IDs */
+    FIELD_EL0(SYSREG(3, 3, 13, 0, 2), tpidr_el0, ~0ull, EL0_RW),
+    SPECIAL(SYSREG(3, 3, 13, 0, 3), SP_TPIDRRO, EL0_READ, false),
+    FIELD(SYSREG(3, 0, 13, 0, 4), tpidr_el1, ~0ull),
+    /* Identification */
+    CONSTANT(SYSREG(3, 0, 0, 0, 0), MIDR_CORTEX_A57_R1P3),
+    CONSTANT(SYSREG(3, 0, 0, 0, 5), MPIDR_UNIPROCESSOR_CORE0),
+    CONSTANT(SYSREG(3, 0, 0, 0, 6), 0), /* REVIDR_EL1 */
+    CONSTANT(SYSREG(3, 0, 0, 4, 0), ID_AA64PFR0),
+    CONSTANT(SYSREG(3, 0, 0, 5, 0), ID_AA64DFR0),
+    CONSTANT(SYSREG(3, 0, 0, 6, 0), ID_AA64ISAR0),
+    CONSTANT(SYSREG(3, 0, 0, 7, 0), ID_AA64MMFR0),
+    CONSTANT(SYSREG(3, 1, 0, 0, 1), CLIDR_EL1),
+    CONSTANT(SYSREG(3, 1, 0, 0, 7), 0), /* AIDR_EL1 */
+    SPECIAL(SYSREG(3, 1, 0, 0, 0), SP_CCSIDR, EL0_NONE, true),
+    FIELD(SYSREG(3, 2, 0, 0, 0), csselr_el1, 0xf),
+    CONSTANT_EL0(SYSREG(3, 3, 0, 0, 1), CTR_EL0, EL0_IF_UCT),
+    CONSTANT_EL0(SYSREG(3, 3, 0, 0, 7), DCZID_EL0, EL0_READ),
+    /* Debug, minimal: the registers Linux resets, as plain storage */
+    FIELD(SYSREG(2, 0, 0, 2, 2), mdscr_el1, 0x0000000000208000ull | 0x1ull | 0x2000ull), /* KDE, MDE, SS, TDCC */
+    FIELD(SYSREG(2, 0, 0, 2, 0), mdccint_el1, 0x60000000ull),
+    SPECIAL(SYSREG(2, 0, 1, 0, 4), SP_OSLAR, EL0_NONE, false),
+    FIELD(SYSREG(2, 0, 1, 1, 4), oslsr_el1, 0), /* read-only in effect: writes are ignored */
+    FIELD(SYSREG(2, 0, 1, 3, 4), osdlr_el1, 1),
+    SPECIAL(SYSREG(2, 0, 7, 8, 6), SP_DBGCLAIMSET, EL0_NONE, false),
+    SPECIAL(SYSREG(2, 0, 7, 9, 6), SP_DBGCLAIMCLR, EL0_NONE, false),
+    RAZ_WI(SYSREG(2, 0, 1, 4, 4)), /* DBGPRCR_EL1 */
+    FIELD(SYSREG(2, 0, 0, 0, 4), dbgbvr[0], ~0ull),
+    FIELD(SYSREG(2, 0, 0, 0, 5), dbgbcr[0], 0x00f001e7ull),
+    FIELD(SYSREG(2, 0, 0, 0, 6), dbgwvr[0], ~0ull),
+    FIELD(SYSREG(2, 0, 0, 0, 7), dbgwcr[0], 0x1f001fffull),
+    FIELD(SYSREG(2, 0, 0, 1, 4), dbgbvr[1], ~0ull),
+    FIELD(SYSREG(2, 0, 0, 1, 5), dbgbcr[1], 0x00f001e7ull),
+    FIELD(SYSREG(2, 0, 0, 1, 6), dbgwvr[1], ~0ull),
+    FIELD(SYSREG(2, 0, 0, 1, 7), dbgwcr[1], 0x1f001fffull),
+};
+
+/* The rest of the ID space (op0 3, op1 0, CRn 0, CRm 1..7) reads as zero: v8.0 reserves it RAZ. */
+static bool is_id_space(unsigned encoding)
+{
+	return (encoding >> 7) == (SYSREG(3, 0, 0, 0, 0) >> 7) && ((encoding >> 3) & 15) >= 1 &&
+	       ((encoding >> 3) & 15) <= 7;
+}
+
+static const struct sysreg id_raz = CONSTANT(0, 0);
+
+static const struct sysreg *find_sysreg(unsigned encoding)
+{
+	for (size_t k = 0; k < sizeof sysregs / sizeof sysregs[0]; k++)
+		if (sysregs[k].encoding == encoding)
+			return &sysregs[k];
+	return is_id_space(encoding) ? &id_raz : NULL;
+}
+
+static uint64_t *field(struct iss *cpu, const struct sysreg *r)
+{
+	return (uint64_t *)(void *)((char *)cpu + r->offset);
+}
+
+static uint64_t read_special(struct iss *cpu, const struct sysreg *r, unsigned encoding)
+{
+	switch ((enum special_id)r->offset) {
+	case SP_NZCV:
+		return (uint64_t)cpu->nzcv << 28;
+	case SP_DAIF:
+		return (uint64_t)cpu->daif << 6;
+	case SP_CURRENTEL:
+		return (uint64_t)cpu->el << 2;
+	case SP_SPSEL:
+		return cpu->spsel;
+	case SP_SP_EL0:
+		return cpu->sp_banked[0]; /* accessible only while SP_EL1 is the current SP */
+	case SP_SCTLR:
+		return cpu->sctlr_el1;
+	case SP_TRANSLATION:
+		return encoding == SYSREG(3, 0, 2, 0, 0)   ? cpu->ttbr0_el1
+		       : encoding == SYSREG(3, 0, 2, 0, 1) ? cpu->ttbr1_el1
+		                                           : cpu->tcr_el1;
+	case SP_CCSIDR:
+		switch (cpu->csselr_el1) {
+		case 0:
+			return 0x701fe01aull; /* L1 D: 32 KiB, 2 ways, 64 B lines */
+		case 1:
+			return 0x201fe01aull; /* L1 I: 48 KiB, 3 ways, 64 B lines (as reported by the A57) */
+		case 2:
+			return 0x707fe07aull; /* L2: 2 MiB, 16 ways, 64 B lines */
+		default:
+			return 0;
+		}
+	case SP_OSLAR:
+		return 0;
+	case SP_DBGCLAIMSET:
+		return 0xff; /* eight claim tags implemented */
+	case SP_DBGCLAIMCLR:
+		return cpu->dbgclaim;
+	case SP_TPIDRRO:
+		return cpu->tpidrro_el0;
+	}
+	return 0;
+}
+
+static void write_special(struct iss *cpu, const struct sysreg *r, unsigned encoding, uint64_t value)
+{
+	switch ((enum special_id)r->offset) {
+	case SP_NZCV:
+		cpu->nzcv = (unsigned)(value >> 28) & 0xf;
+		break;
+	case SP_DAIF:
+		cpu->daif = (unsigned)(value >> 6) & 0xf;
+		iss_update_attention(cpu);
+		break;
+	case SP_SPSEL:
+		iss_set_sp_select(cpu, cpu->el, value & 1);
+		break;
+	case SP_SP_EL0:
+		cpu->sp_banked[0] = value;
+		break;
+	case SP_SCTLR:
+		/* RES1 bits of v8.0 stay set; EE/E0E (big-endian) are not implemented and stay 0. */
+		cpu->sctlr_el1 = (value & 0x0000000004c5d93full & ~((1ull << 25) | (1ull << 24))) | 0x30d00800ull;
+		iss_sctlr_changed(cpu);
+		iss_tlb_flush(cpu);
+		break;
+	case SP_TRANSLATION:
+		if (encoding == SYSREG(3, 0, 2, 0, 0))
+			cpu->ttbr0_el1 = value;
+		else if (encoding == SYSREG(3, 0, 2, 0, 1))
+			cpu->ttbr1_el1 = value;
+		else
+			cpu->tcr_el1 = value & 0x0000007fffffffffull;
+		iss_tlb_flush(cpu);
+		break;
+	case SP_OSLAR:
+		cpu->oslsr_el1 = OSLSR_OSLM | ((value & 1) << 1);
+		break;
+	case SP_DBGCLAIMSET:
+		cpu->dbgclaim |= value & 0xff;
+		break;
+	case SP_DBGCLAIMCLR:
+		cpu->dbgclaim &= ~(value & 0xff);
+		break;
+	case SP_TPIDRRO:
+		if (cpu->el == 0)
+			return; /* not reached: EL0 access is read-only */
+		cpu->tpidrro_el0 = value;
+		break;
+	case SP_CURRENTEL:
+	case SP_CCSIDR:
+		break;
+	}
+}
+
+/* EL0 may access it? Returns 1 yes, 0 UNDEFINED, -1 trapped to EL1 with EC 0x18. */
+static int el0_access(const struct iss *cpu, const struct sysreg *r, bool read)
+{
+	if (r->el0 & EL0_IF_UMA)
+		return cpu->sctlr_el1 & SCTLR_UMA ? 1 : -1;
+	if (r->el0 & EL0_IF_UCT)
+		return read ? (cpu->sctlr_el1 & SCTLR_UCT ? 1 : -1) : 0;
+	return (r->el0 & (read ? EL0_READ : EL0_WRITE)) ? 1 : 0;
+}
+
+/* The ISS of EC 0x18 for the MRS/MSR/SYS word. */
+uint32_t iss_sysreg_syndrome(uint32_t word)
+{
+	unsigned op0 = (word >> 19) & 3, op1 = (word >> 16) & 7, crn = (word >> 12) & 15;
+	unsigned crm = (word >> 8) & 15, op2 = (word >> 5) & 7, rt = word & 31, read = (word >> 21) & 1;
+
+	return op0 << 20 | op2 << 17 | op1 << 14 | crn << 10 | rt << 5 | crm << 1 | read;
+}
+
+static bool ask_hooks_read(struct iss *cpu, unsigned encoding, uint64_t *value)
+{
+	for (unsigned k = 0; k < cpu->hook_count; k++)
+		if (cpu->hooks[k].read && cpu->hooks[k].read(cpu->hooks[k].opaque, encoding, cpu->el, value))
+			return true;
+	return false;
+}
+
+static bool ask_hooks_write(struct iss *cpu, unsigned encoding, uint64_t value)
+{
+	for (unsigned k = 0; k < cpu->hook_count; k++)
+		if (cpu->hooks[k].write && cpu->hooks[k].write(cpu->hooks[k].opaque, encoding, cpu->el, value))
+			return true;
+	return false;
+}
+
+/* MRS and MSR (register): imm holds the word, rd the register (31 as ZR/sink). */
+ISS_HANDLER(iss_exec_mrs)
+{
+	uint32_t word = (uint32_t)insn->imm;
+	unsigned encoding = (word >> 5) & 0xffff;
+	const struct sysreg *r = find_sysreg(encoding);
+	uint64_t value = 0;
+
+	if (!r) {
+		if (!ask_hooks_read(cpu, encoding, &value)) {
+			iss_undefined(cpu, word, UNDEF_SYSREG);
+			return;
+		}
+	} else {
+		if (cpu->el == 0) {
+			int access = el0_access(cpu, r, true);
+			if (access <= 0) {
+				if (access < 0)
+					iss_exception(cpu, EC_SYSREG, iss_sysreg_syndrome(word), cpu->pc);
+				else
+					iss_undefined(cpu, word, UNDEF_SYSREG);
+				return;
+			}
+		}
+		if (r->kind == KIND_SPECIAL && r->offset == SP_SP_EL0 && !cpu->spsel) {
+			iss_undefined(cpu, word, UNDEF_SYSREG); /* SP_EL0 while it is the current SP */
+			return;
+		}
+		if (r->kind == KIND_FIELD)
+			value = *field(cpu, r);
+		else if (r->kind == KIND_CONSTANT)
+			value = r->value;
+		else
+			value = read_special(cpu, r, encoding);
+	}
+	cpu->x[insn->rd] = value;
+	cpu->pc += 4;
+}
+
+ISS_HANDLER(iss_exec_msr)
+{
+	uint32_t word = (uint32_t)insn->imm;
+	unsigned encoding = (word >> 5) & 0xffff;
+	const struct sysreg *r = find_sysreg(encoding);
+	uint64_t value = cpu->x[insn->rd];
+
+	if (!r) {
+		if (!ask_hooks_write(cpu, encoding, value)) {
+			iss_undefined(cpu, word, UNDEF_SYSREG);
+			return;
+		}
+		cpu->pc += 4;
+		return;
+	}
+	if (r->read_only) {
+		iss_undefined(cpu, word, UNDEF_SYSREG);
+		return;
+	}
+	if (cpu->el == 0) {
+		int access = el0_access(cpu, r, false);
+		if (access <= 0) {
+			if (access < 0)
+				iss_exception(cpu, EC_SYSREG, iss_sysreg_syndrome(word), cpu->pc);
+			else
+				iss_undefined(cpu, word, UNDEF_SYSREG);
+			return;
+		}
+	}
+	if (r->kind == KIND_SPECIAL && r->offset == SP_SP_EL0 && !cpu->spsel) {
+		iss_undefined(cpu, word, UNDEF_SYSREG);
+		return;
+	}
+	cpu->pc += 4; /* before write_special: nothing there changes the PC */
+	if (r->kind == KIND_FIELD)
+		*field(cpu, r) = value & r->value;
+	else if (r->kind == KIND_SPECIAL)
+		write_special(cpu, r, encoding, value);
+}
+
+/* MSR (immediate) DAIFSet/DAIFClr/SPSel: imm holds CRm. EL0 DAIF access follows SCTLR_EL1.UMA. */
+static bool pstate_el0_check(struct iss *cpu, const struct iss_insn *insn, bool daif)
+{
+	if (cpu->el == 1)
+		return true;
+	if (daif && !(cpu->sctlr_el1 & SCTLR_UMA))
+		iss_exception(cpu, EC_SYSREG, iss_sysreg_syndrome((uint32_t)insn->imm2), cpu->pc);
+	else if (!daif)
+		iss_undefined(cpu, (uint32_t)insn->imm2, UNDEF_UNALLOCATED);
+	else
+		return true;
+	return false;
+}
+
+ISS_HANDLER(iss_exec_msr_daifset)
+{
+	if (!pstate_el0_check(cpu, insn, true))
+		return;
+	cpu->daif |= (unsigned)insn->imm;
+	cpu->pc += 4;
+}
+
+ISS_HANDLER(iss_exec_msr_daifclr)
+{
+	if (!pstate_el0_check(cpu, insn, true))
+		return;
+	cpu->daif &= ~(unsigned)insn->imm;
+	cpu->pc += 4;
+	iss_update_attention(cpu);
+}
+
+ISS_HANDLER(iss_exec_msr_spsel)
+{
+	if (!pstate_el0_check(cpu, insn, false))
+		return;
+	iss_set_sp_select(cpu, cpu->el, insn->imm & 1);
+	cpu->pc += 4;
+}
+
+void iss_sysreg_reset(struct iss *cpu)
+{
+	cpu->sctlr_el1 = 0x30d00800ull; /* the RES1 bits of v8.0; MMU and caches off */
+	cpu->oslsr_el1 = OSLSR_OSLM | 2; /* the OS lock is set out of reset */
+	cpu->osdlr_el1 = 0;
+}
+
+int iss_add_sysreg_hook(struct cpu *base, const struct iss_sysreg_hook *hook)
+{
+	struct iss *cpu = to_iss(base);
+	struct iss_sysreg_hook *hooks;
+
+	if (!hook || (!hook->read && !hook->write))
+		return error_set("iss: a system-register hook needs a read or a write function");
+	hooks = realloc(cpu->hooks, (cpu->hook_count + 1) * sizeof(*hooks));
+	if (!hooks)
+		return error_set("iss: out of memory for a system-register hook");
+	hooks[cpu->hook_count++] = *hook;
+	cpu->hooks = hooks;
+	return 0;
+}

@@ -31,24 +31,24 @@ struct farm_list {
 
 struct farm_test {
 	char *name;
-	int line;              /* where the test's entry starts in the manifest */
-	char *firmware;        /* as written in the manifest */
-	char *platform;        /* NULL: qvp's default board */
-	struct farm_list options; /* extra `qvp run` arguments: the defaults' first, then the test's */
-	int exit_code;         /* the expected exit status */
+	int line;                    /* where the test's entry starts in the manifest */
+	char *firmware;              /* as written in the manifest */
+	char *platform;              /* NULL: qvp's default board */
+	struct farm_list options;    /* extra `qvp run` arguments: the defaults' first, then the test's */
+	int exit_code;               /* the expected exit status */
 	struct farm_pattern *expect; /* must each match the console output */
 	size_t expect_count;
 	struct farm_pattern *forbid; /* must none match */
 	size_t forbid_count;
-	char *timeout;         /* virtual-time limit as written ("10ms"), NULL for none */
-	double watchdog;       /* wall-clock seconds before the child is killed */
-	unsigned repeat;       /* runs of this test; 0: --repeat or the defaults decide */
+	char *timeout;   /* virtual-time limit as written ("10ms"), NULL for none */
+	double watchdog; /* wall-clock seconds before the child is killed */
+	unsigned repeat; /* runs of this test; 0: --repeat or the defaults decide */
 };
 
 struct farm_manifest {
-	char *path;            /* as given */
-	char *dir;             /* its directory, for relative paths */
-	char *name;            /* the suite's name: the file name without extension */
+	char *path;              /* as given */
+	char *dir;               /* its directory, for relative paths */
+	char *name;              /* the suite's name: the file name without extension */
 	unsigned default_repeat; /* `defaults: repeat:`, 0 if not given */
 	struct farm_test *tests;
 	size_t test_count;
@@ -86,15 +86,15 @@ struct farm_run {
 	enum farm_run_end end;
 	int status;
 	int signal;
-	double wall;           /* seconds */
-	bool have_stats;       /* the child wrote --stats-json */
+	double wall;     /* seconds */
+	bool have_stats; /* the child wrote --stats-json */
 	uint64_t instructions;
 	vtime_t virtual_time;
-	char *console;         /* the UART output, whole */
+	char *console; /* the UART output, whole */
 	size_t console_size;
-	char *error_line;      /* the last line qvp wrote on stderr, or NULL */
+	char *error_line; /* the last line qvp wrote on stderr, or NULL */
 	char hash[FARM_HASH_HEX + 1];
-	char *log_prefix;      /* LOG_DIR/NAME.RUN: .console, .stderr and .stats.json follow */
+	char *log_prefix; /* LOG_DIR/NAME.RUN: .console, .stderr and .stats.json follow */
 };
 
 enum farm_verdict {
@@ -107,13 +107,13 @@ enum farm_verdict {
 struct farm_result {
 	const struct farm_test *test;
 	unsigned repeat;
-	struct farm_run *runs;      /* `repeat` of them */
+	struct farm_run *runs; /* `repeat` of them */
 	unsigned runs_finished;
 	enum farm_verdict verdict;
-	const char *kind;           /* a word for the failure: "exit-code", "pattern", "crash" ... */
-	char *message;              /* the first problem, one line */
-	char *details;              /* every problem, one per line */
-	unsigned shown_run;         /* the run whose console the reports show */
+	const char *kind;   /* a word for the failure: "exit-code", "pattern", "crash" ... */
+	char *message;      /* the first problem, one line */
+	char *details;      /* every problem, one per line */
+	unsigned shown_run; /* the run whose console the reports show */
 	bool logs_kept;
 };
 
@@ -132,16 +132,16 @@ void farm_result_free(struct farm_result *result);
 
 struct farm_job {
 	struct farm_result *result;
-	unsigned run;               /* index into result->runs */
+	unsigned run; /* index into result->runs */
 	pid_t pid;
 	double started;
-	double deadline;            /* watchdog, host monotonic seconds */
+	double deadline; /* watchdog, host monotonic seconds */
 };
 
 struct farm_runner {
-	const char *qvp_path;       /* the binary to run, "/proc/self/exe" */
+	const char *qvp_path; /* the binary to run, "/proc/self/exe" */
 	const char *manifest_dir;
-	const char *build_dir;      /* where relative firmware paths are looked up second */
+	const char *build_dir; /* where relative firmware paths are looked up second */
 	unsigned jobs;
 	/* Called after each test's last run finished and was judged. */
 	void (*test_done)(struct farm_result *result, void *opaque);
@@ -204,7 +204,7 @@ int farm_main(int argc, char **argv);
 
 enum farm_exit_status {
 	FARM_EXIT_PASSED = 0,
-	FARM_EXIT_FAILED = 1,      /* at least one test failed or had an error */
+	FARM_EXIT_FAILED = 1, /* at least one test failed or had an error */
 	FARM_EXIT_INTERRUPTED = 130,
 };
 

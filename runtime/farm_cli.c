@@ -15,30 +15,30 @@
 #include "error.h"
 
 static const char help_text[] =
-	"Usage: qvp test [OPTIONS] MANIFEST\n"
-	"\n"
-	"Runs the firmware tests MANIFEST lists (a YAML file, e.g. sw/farm.yaml; see docs/farm.md),\n"
-	"each in its own `qvp run` process, and reports a verdict per test.\n"
-	"\n"
-	"Options:\n"
-	"  -j, --jobs N       simulations at once (default: the number of CPUs)\n"
-	"  --repeat N         run each test N times; a test whose runs differ in console output,\n"
-	"                     exit code, instructions or virtual time fails (default: 1)\n"
-	"  --shard K/N        run shard K of N only: the tests at positions K-1, K-1+N, ...\n"
-	"  --junit FILE       write a JUnit XML report (GitLab, Jenkins)\n"
-	"  --json FILE        write a JSON report\n"
-	"  --log-dir DIR      put each run's console, stderr and stats in DIR (default: a new\n"
-	"                     directory in $TMPDIR, removed if every test passed)\n"
-	"  --keep-logs        keep the logs of tests that passed too\n"
-	"  --build-dir DIR    where relative firmware paths are looked for after the manifest's\n"
-	"                     directory (default: the directory this qvp binary is in)\n"
-	"  -h, --help         print this help\n"
-	"\n"
-	"Exit status:\n"
-	"  0    every selected test passed\n"
-	"  1    at least one test failed or had an error\n"
-	"  125  bad options or a bad manifest (the message names the file, line and field)\n"
-	"  130  interrupted (SIGINT or SIGTERM); the reports cover what ran\n";
+    "Usage: qvp test [OPTIONS] MANIFEST\n"
+    "\n"
+    "Runs the firmware tests MANIFEST lists (a YAML file, e.g. sw/farm.yaml; see docs/farm.md),\n"
+    "each in its own `qvp run` process, and reports a verdict per test.\n"
+    "\n"
+    "Options:\n"
+    "  -j, --jobs N       simulations at once (default: the number of CPUs)\n"
+    "  --repeat N         run each test N times; a test whose runs differ in console output,\n"
+    "                     exit code, instructions or virtual time fails (default: 1)\n"
+    "  --shard K/N        run shard K of N only: the tests at positions K-1, K-1+N, ...\n"
+    "  --junit FILE       write a JUnit XML report (GitLab, Jenkins)\n"
+    "  --json FILE        write a JSON report\n"
+    "  --log-dir DIR      put each run's console, stderr and stats in DIR (default: a new\n"
+    "                     directory in $TMPDIR, removed if every test passed)\n"
+    "  --keep-logs        keep the logs of tests that passed too\n"
+    "  --build-dir DIR    where relative firmware paths are looked for after the manifest's\n"
+    "                     directory (default: the directory this qvp binary is in)\n"
+    "  -h, --help         print this help\n"
+    "\n"
+    "Exit status:\n"
+    "  0    every selected test passed\n"
+    "  1    at least one test failed or had an error\n"
+    "  125  bad options or a bad manifest (the message names the file, line and field)\n"
+    "  130  interrupted (SIGINT or SIGTERM); the reports cover what ran\n";
 
 struct farm_options {
 	const char *manifest_path;
@@ -64,16 +64,16 @@ enum {
 };
 
 static const struct option long_options[] = {
-	{ "jobs", required_argument, NULL, 'j' },
-	{ "repeat", required_argument, NULL, OPTION_REPEAT },
-	{ "shard", required_argument, NULL, OPTION_SHARD },
-	{ "junit", required_argument, NULL, OPTION_JUNIT },
-	{ "json", required_argument, NULL, OPTION_JSON },
-	{ "log-dir", required_argument, NULL, OPTION_LOG_DIR },
-	{ "keep-logs", no_argument, NULL, OPTION_KEEP_LOGS },
-	{ "build-dir", required_argument, NULL, OPTION_BUILD_DIR },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+    {"jobs", required_argument, NULL, 'j'},
+    {"repeat", required_argument, NULL, OPTION_REPEAT},
+    {"shard", required_argument, NULL, OPTION_SHARD},
+    {"junit", required_argument, NULL, OPTION_JUNIT},
+    {"json", required_argument, NULL, OPTION_JSON},
+    {"log-dir", required_argument, NULL, OPTION_LOG_DIR},
+    {"keep-logs", no_argument, NULL, OPTION_KEEP_LOGS},
+    {"build-dir", required_argument, NULL, OPTION_BUILD_DIR},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 static int parse_positive(const char *option, const char *text, unsigned *out)
@@ -133,7 +133,7 @@ static int parse_arguments(int argc, char **argv, struct farm_options *options)
 	while ((id = getopt_long(argc, argv, ":hj:", long_options, NULL)) != -1) {
 		if (id == '?')
 			return optopt ? error_set("test: unknown option '-%c'; see 'qvp test --help'", optopt)
-				      : error_set("test: unknown option '%s'; see 'qvp test --help'", argv[optind - 1]);
+			              : error_set("test: unknown option '%s'; see 'qvp test --help'", argv[optind - 1]);
 		if (id == ':')
 			return error_set("test: option '%s' needs a value; see 'qvp test --help'", argv[optind - 1]);
 		if (parse_option(id, optarg, options) < 0)
@@ -172,14 +172,15 @@ static int open_logs(const struct farm_options *options, struct farm_logs *logs)
 	}
 	snprintf(logs->dir, sizeof(logs->dir), "%s/qvp-test-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
 	if (!mkdtemp(logs->dir))
-		return error_set("cannot create a log directory in %s: %s", tmp && tmp[0] ? tmp : "/tmp", strerror(errno));
+		return error_set("cannot create a log directory in %s: %s", tmp && tmp[0] ? tmp : "/tmp",
+		                 strerror(errno));
 	logs->created = true;
 	return 0;
 }
 
 static void remove_run_logs(const struct farm_run *run)
 {
-	static const char *const suffixes[] = { ".console", ".stderr", ".stats.json" };
+	static const char *const suffixes[] = {".console", ".stderr", ".stats.json"};
 	char path[PATH_MAX + 16];
 
 	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
@@ -288,19 +289,19 @@ static void default_build_dir(struct farm *farm)
 static int run_farm(struct farm *farm)
 {
 	struct farm_runner runner = {
-		.qvp_path = "/proc/self/exe",
-		.manifest_dir = farm->manifest->dir,
-		.build_dir = farm->options.build_dir ? farm->options.build_dir : farm->build_dir,
-		.jobs = farm->options.jobs,
-		.test_done = on_test_done,
-		.tick = on_tick,
-		.opaque = farm,
+	    .qvp_path = "/proc/self/exe",
+	    .manifest_dir = farm->manifest->dir,
+	    .build_dir = farm->options.build_dir ? farm->options.build_dir : farm->build_dir,
+	    .jobs = farm->options.jobs,
+	    .test_done = on_test_done,
+	    .tick = on_tick,
+	    .opaque = farm,
 	};
 	double started = farm_wall_seconds();
 	int status;
 
-	farm->progress = (struct farm_progress){ .out = stdout, .tty = isatty(STDOUT_FILENO),
-						 .total = farm->summary.count, .started = started };
+	farm->progress = (struct farm_progress){
+	    .out = stdout, .tty = isatty(STDOUT_FILENO), .total = farm->summary.count, .started = started};
 	status = farm_run_jobs(&runner, farm->jobs, farm->job_count);
 	farm_progress_finish(&farm->progress);
 	farm->summary.wall = farm_wall_seconds() - started;
@@ -350,7 +351,8 @@ static int exit_status(const struct farm *farm, int run_status, int report_statu
 
 static int start_farm(struct farm *farm)
 {
-	if (farm_manifest_load(farm->options.manifest_path, &farm->manifest) < 0 || open_logs(&farm->options, &farm->logs) < 0)
+	if (farm_manifest_load(farm->options.manifest_path, &farm->manifest) < 0 ||
+	    open_logs(&farm->options, &farm->logs) < 0)
 		return -1;
 	default_build_dir(farm);
 	plan(farm);
@@ -364,7 +366,7 @@ static int start_farm(struct farm *farm)
 
 int farm_main(int argc, char **argv)
 {
-	struct farm farm = { 0 };
+	struct farm farm = {0};
 	int run_status, report_status, status;
 
 	if (parse_arguments(argc, argv, &farm.options) < 0 || (!farm.options.help && start_farm(&farm) < 0)) {

@@ -18,8 +18,8 @@ static void string(FILE *out, const char *text)
 
 static const char *end_name(enum farm_run_end end)
 {
-	static const char *const names[] = { "not-started", "exited", "crashed", "watchdog", "interrupted",
-					     "spawn-failed" };
+	static const char *const names[] = {"not-started", "exited",      "crashed",
+	                                    "watchdog",    "interrupted", "spawn-failed"};
 
 	return names[end];
 }
@@ -34,7 +34,7 @@ static void run_object(FILE *out, const struct farm_run *run)
 	fprintf(out, ", \"signal\": %d, \"wall_seconds\": %.3f, ", run->signal, run->wall);
 	if (run->have_stats)
 		fprintf(out, "\"instructions\": %" PRIu64 ", \"virtual_time_ps\": %" PRIu64 ", ", run->instructions,
-			run->virtual_time);
+		        run->virtual_time);
 	else
 		fputs("\"instructions\": null, \"virtual_time_ps\": null, ", out);
 	fprintf(out, "\"hash\": \"sha256:%s\"}", run->hash);
@@ -42,7 +42,7 @@ static void run_object(FILE *out, const struct farm_run *run)
 
 static void test_object(FILE *out, const struct farm_result *result)
 {
-	static const char *const verdicts[] = { "pass", "fail", "error", "skipped" };
+	static const char *const verdicts[] = {"pass", "fail", "error", "skipped"};
 	const struct farm_run *shown = &result->runs[result->shown_run];
 	size_t skip = shown->console_size > FARM_REPORT_CONSOLE_MAX ? shown->console_size - FARM_REPORT_CONSOLE_MAX : 0;
 
@@ -53,7 +53,7 @@ static void test_object(FILE *out, const struct farm_result *result)
 	fputs(", \"message\": ", out);
 	string(out, result->message);
 	fprintf(out, ", \"expected_exit_code\": %d, \"hash\": \"sha256:%s\",\n     \"log\": ", result->test->exit_code,
-		shown->hash);
+	        shown->hash);
 	string(out, result->logs_kept ? shown->log_prefix : NULL);
 	fprintf(out, ", \"console_bytes_left_out\": %zu, \"console\": ", skip);
 	farm_write_json_string(out, shown->console + skip, shown->console_size - skip);
@@ -78,9 +78,11 @@ int farm_write_json(const char *path, const struct farm_summary *summary)
 	fputs(", \"suite\": ", out);
 	string(out, summary->manifest->name);
 	fprintf(out, ", \"shard\": \"%u/%u\", \"jobs\": %u, \"interrupted\": %s, \"wall_seconds\": %.3f,\n",
-		summary->shard_k, summary->shard_n, summary->jobs, summary->interrupted ? "true" : "false", summary->wall);
-	fprintf(out, " \"counts\": {\"tests\": %zu, \"passed\": %u, \"failed\": %u, \"errors\": %u, \"skipped\": %u},\n",
-		summary->count, summary->passed, summary->failed, summary->errors, summary->skipped);
+	        summary->shard_k, summary->shard_n, summary->jobs, summary->interrupted ? "true" : "false",
+	        summary->wall);
+	fprintf(out,
+	        " \"counts\": {\"tests\": %zu, \"passed\": %u, \"failed\": %u, \"errors\": %u, \"skipped\": %u},\n",
+	        summary->count, summary->passed, summary->failed, summary->errors, summary->skipped);
 	fputs(" \"tests\": [\n", out);
 	for (size_t i = 0; i < summary->count; i++) {
 		test_object(out, &summary->results[i]);

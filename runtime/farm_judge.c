@@ -62,7 +62,8 @@ static char *last_line(const char *text, size_t size)
 
 static const char *mapping_value(yaml_document_t *document, yaml_node_t *mapping, const char *name)
 {
-	for (yaml_node_pair_t *pair = mapping->data.mapping.pairs.start; pair < mapping->data.mapping.pairs.top; pair++) {
+	for (yaml_node_pair_t *pair = mapping->data.mapping.pairs.start; pair < mapping->data.mapping.pairs.top;
+	     pair++) {
 		yaml_node_t *key = yaml_document_get_node(document, pair->key);
 		yaml_node_t *value = yaml_document_get_node(document, pair->value);
 		if (key->type == YAML_SCALAR_NODE && value->type == YAML_SCALAR_NODE &&
@@ -143,8 +144,7 @@ static void hash_text(EVP_MD_CTX *context, const char *format, ...)
 /* How the run ended, as hashed: "exit N", "signal N", or the reason it has no status. */
 static void hash_end(EVP_MD_CTX *context, const struct farm_run *run)
 {
-	static const char *const names[] = { "not-started", "exit", "signal", "watchdog", "interrupted",
-					     "spawn-failed" };
+	static const char *const names[] = {"not-started", "exit", "signal", "watchdog", "interrupted", "spawn-failed"};
 
 	if (run->end == FARM_RUN_EXITED)
 		hash_text(context, "exit %d\n", run->status);
@@ -168,7 +168,7 @@ void farm_hash_run(struct farm_run *run)
 	hash_text(context, "\n");
 	hash_end(context, run);
 	hash_text(context, "instructions %" PRIu64 "\nvirtual-time-ps %" PRIu64 "\n", run->instructions,
-		  run->virtual_time);
+	          run->virtual_time);
 	EVP_DigestFinal_ex(context, digest, &length);
 	EVP_MD_CTX_free(context);
 	for (unsigned i = 0; i < length && i * 2 < FARM_HASH_HEX; i++)
@@ -190,7 +190,7 @@ struct problems {
 };
 
 static void problem(struct problems *found, bool error, const char *kind, const char *format, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 static void problem(struct problems *found, bool error, const char *kind, const char *format, ...)
 {
@@ -239,7 +239,7 @@ static void check_patterns(const struct farm_result *result, unsigned index, str
 	for (size_t i = 0; i < test->expect_count; i++)
 		if (!matches(&test->expect[i], run, &match))
 			problem(found, false, "pattern", "%sexpected pattern '%s' not found in the console output", p,
-				test->expect[i].text);
+			        test->expect[i].text);
 	for (size_t i = 0; i < test->forbid_count; i++)
 		if (matches(&test->forbid[i], run, &match)) {
 			size_t start = (size_t)match.rm_so, end = (size_t)match.rm_so;
@@ -247,8 +247,9 @@ static void check_patterns(const struct farm_result *result, unsigned index, str
 				start--;
 			while (end < run->console_size && run->console[end] != '\n')
 				end++;
-			problem(found, false, "pattern", "%sforbidden pattern '%s' found in the console output: '%.*s'", p,
-				test->forbid[i].text, (int)(end - start < 200 ? end - start : 200), run->console + start);
+			problem(found, false, "pattern", "%sforbidden pattern '%s' found in the console output: '%.*s'",
+			        p, test->forbid[i].text, (int)(end - start < 200 ? end - start : 200),
+			        run->console + start);
 		}
 }
 
@@ -268,8 +269,9 @@ static void check_status(const struct farm_result *result, unsigned index, struc
 		return;
 	switch (run->status) {
 	case QVP_EXIT_TIMEOUT:
-		problem(found, false, "timeout", "%stimed out: virtual time reached the timeout (%s) before the guest exited",
-			p, result->test->timeout ? result->test->timeout : "from the options");
+		problem(found, false, "timeout",
+		        "%stimed out: virtual time reached the timeout (%s) before the guest exited", p,
+		        result->test->timeout ? result->test->timeout : "from the options");
 		break;
 	case QVP_EXIT_ERROR:
 		problem(found, true, "qvp-error", "%sqvp could not run the test (status 125): %s", p, detail(run));
@@ -296,11 +298,12 @@ static void check_run(const struct farm_result *result, unsigned index, struct p
 		break;
 	case FARM_RUN_SIGNALED:
 		problem(found, true, "crash", "%sqvp crashed: killed by signal %d (%s); last on stderr: %s", p,
-			run->signal, strsignal(run->signal), detail(run));
+		        run->signal, strsignal(run->signal), detail(run));
 		break;
 	case FARM_RUN_WATCHDOG:
-		problem(found, true, "watchdog", "%shung: no result after %g s of wall-clock time; the watchdog killed it",
-			p, result->test->watchdog);
+		problem(found, true, "watchdog",
+		        "%shung: no result after %g s of wall-clock time; the watchdog killed it", p,
+		        result->test->watchdog);
 		break;
 	case FARM_RUN_SPAWN_FAILED:
 		problem(found, true, "spawn", "%scould not start qvp: %s", p, detail(run));
@@ -327,17 +330,19 @@ static void compare_runs(const struct farm_result *result, struct problems *foun
 		if (run->console_size != first->console_size || memcmp(run->console, first->console, run->console_size))
 			n += (size_t)snprintf(what + n, sizeof(what) - n, ", console output");
 		if (run->status != first->status)
-			n += (size_t)snprintf(what + n, sizeof(what) - n, ", exit code (%d vs %d)", run->status, first->status);
+			n += (size_t)snprintf(what + n, sizeof(what) - n, ", exit code (%d vs %d)", run->status,
+			                      first->status);
 		if (run->instructions != first->instructions)
 			n += (size_t)snprintf(what + n, sizeof(what) - n, ", instructions (%" PRIu64 " vs %" PRIu64 ")",
-					      run->instructions, first->instructions);
+			                      run->instructions, first->instructions);
 		if (run->virtual_time != first->virtual_time && n < sizeof(what))
-			n += (size_t)snprintf(what + n, sizeof(what) - n, ", virtual time (%" PRIu64 " vs %" PRIu64 " ps)",
-					      run->virtual_time, first->virtual_time);
+			n += (size_t)snprintf(what + n, sizeof(what) - n,
+			                      ", virtual time (%" PRIu64 " vs %" PRIu64 " ps)", run->virtual_time,
+			                      first->virtual_time);
 		found->run = i;
 		if (n)
-			problem(found, false, "nondeterministic", "not repeatable: run %u differs from run 1 in %s", i + 1,
-				what + 2);
+			problem(found, false, "nondeterministic", "not repeatable: run %u differs from run 1 in %s",
+			        i + 1, what + 2);
 	}
 }
 
@@ -351,7 +356,7 @@ static bool unfinished(const struct farm_result *result)
 
 void farm_judge(struct farm_result *result)
 {
-	struct problems found = { 0 };
+	struct problems found = {0};
 
 	found.details = open_memstream(&found.text, &found.size);
 	if (!found.details)
@@ -364,9 +369,10 @@ void farm_judge(struct farm_result *result)
 		problem(&found, false, "interrupted", "not finished: the farm was interrupted");
 	}
 	fclose(found.details);
-	result->verdict = !found.any ? FARM_PASS
-			  : strcmp(found.kind, "interrupted") == 0 ? FARM_SKIPPED
-			  : found.error ? FARM_ERROR : FARM_FAIL;
+	result->verdict = !found.any                               ? FARM_PASS
+	                  : strcmp(found.kind, "interrupted") == 0 ? FARM_SKIPPED
+	                  : found.error                            ? FARM_ERROR
+	                                                           : FARM_FAIL;
 	result->kind = found.any ? found.kind : NULL;
 	result->message = found.first;
 	result->details = found.text;

@@ -105,13 +105,14 @@ static void suite_header(FILE *out, const struct farm_summary *summary)
 	char text[64];
 
 	fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-	fprintf(out, "<testsuites name=\"qvp test\" tests=\"%zu\" failures=\"%u\" errors=\"%u\" skipped=\"%u\" "
-		     "time=\"%.3f\">\n",
-		summary->count, summary->failed, summary->errors, summary->skipped, summary->wall);
+	fprintf(out,
+	        "<testsuites name=\"qvp test\" tests=\"%zu\" failures=\"%u\" errors=\"%u\" skipped=\"%u\" "
+	        "time=\"%.3f\">\n",
+	        summary->count, summary->failed, summary->errors, summary->skipped, summary->wall);
 	fputs("  <testsuite", out);
 	attribute(out, "name", summary->manifest->name);
 	fprintf(out, " tests=\"%zu\" failures=\"%u\" errors=\"%u\" skipped=\"%u\" time=\"%.3f\">\n", summary->count,
-		summary->failed, summary->errors, summary->skipped, summary->wall);
+	        summary->failed, summary->errors, summary->skipped, summary->wall);
 	fputs("    <properties>\n", out);
 	property(out, "      ", "manifest", summary->manifest->path);
 	snprintf(text, sizeof(text), "%u/%u", summary->shard_k, summary->shard_n);

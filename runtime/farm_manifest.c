@@ -32,7 +32,7 @@ struct parser {
 };
 
 static int fail_at(const struct parser *p, const yaml_node_t *node, const char *field, const char *format, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 static int fail_at(const struct parser *p, const yaml_node_t *node, const char *field, const char *format, ...)
 {
@@ -185,8 +185,7 @@ enum field_id {
 };
 
 static const char *const field_names[FIELD_COUNT] = {
-	"name", "firmware", "platform", "options", "exit", "expect",
-	"forbid", "input", "timeout", "watchdog", "repeat",
+    "name", "firmware", "platform", "options", "exit", "expect", "forbid", "input", "timeout", "watchdog", "repeat",
 };
 
 static int parse_watchdog(struct parser *p, yaml_node_t *value, double *out)
@@ -228,8 +227,8 @@ static int parse_field(struct parser *p, enum field_id id, yaml_node_t *value, s
 		if (parse_string(p, field, value, &draft->name) < 0)
 			return -1;
 		if (!valid_name(draft->name))
-			return fail_at(p, value, field, "'%s' is not a valid test name (letters, digits and _ . + - only)",
-				       draft->name);
+			return fail_at(p, value, field,
+			               "'%s' is not a valid test name (letters, digits and _ . + - only)", draft->name);
 		return 0;
 	case FIELD_FIRMWARE:
 		return parse_string(p, field, value, &draft->firmware);
@@ -275,10 +274,11 @@ static int find_field(const char *key)
 /* Parses one mapping of fields; `defaults` may not hold name or firmware. */
 static int parse_draft(struct parser *p, yaml_node_t *mapping, bool defaults, struct draft *draft)
 {
-	bool seen[FIELD_COUNT] = { false };
+	bool seen[FIELD_COUNT] = {false};
 
 	draft->line = (int)mapping->start_mark.line + 1;
-	for (yaml_node_pair_t *pair = mapping->data.mapping.pairs.start; pair < mapping->data.mapping.pairs.top; pair++) {
+	for (yaml_node_pair_t *pair = mapping->data.mapping.pairs.start; pair < mapping->data.mapping.pairs.top;
+	     pair++) {
 		yaml_node_t *key = node_at(p, pair->key);
 		const char *word = scalar(key);
 		int id = word ? find_field(word) : -1;
@@ -287,10 +287,10 @@ static int parse_draft(struct parser *p, yaml_node_t *mapping, bool defaults, st
 			return fail_at(p, key, NULL, "a field name must be a plain word");
 		if (id < 0 || (defaults && (id == FIELD_NAME || id == FIELD_FIRMWARE)))
 			return fail_at(p, key, NULL, "unknown field '%s'%s", word,
-				       defaults ? " (defaults take: platform, options, exit, expect, forbid, timeout, "
-						  "watchdog, repeat)"
-						: " (a test takes: name, firmware, platform, options, exit, expect, "
-						  "forbid, input, timeout, watchdog, repeat)");
+			               defaults ? " (defaults take: platform, options, exit, expect, forbid, timeout, "
+			                          "watchdog, repeat)"
+			                        : " (a test takes: name, firmware, platform, options, exit, expect, "
+			                          "forbid, input, timeout, watchdog, repeat)");
 		if (seen[id])
 			return fail_at(p, key, word, "given twice");
 		seen[id] = true;
@@ -304,7 +304,8 @@ static int parse_draft(struct parser *p, yaml_node_t *mapping, bool defaults, st
 static void set_test_scope(struct parser *p, yaml_node_t *mapping, size_t number)
 {
 	snprintf(p->scope, sizeof(p->scope), "test #%zu", number);
-	for (yaml_node_pair_t *pair = mapping->data.mapping.pairs.start; pair < mapping->data.mapping.pairs.top; pair++) {
+	for (yaml_node_pair_t *pair = mapping->data.mapping.pairs.start; pair < mapping->data.mapping.pairs.top;
+	     pair++) {
 		const char *key = scalar(node_at(p, pair->key));
 		const char *value = scalar(node_at(p, pair->value));
 		if (key && value && strcmp(key, "name") == 0 && value[0]) {
@@ -316,10 +317,10 @@ static void set_test_scope(struct parser *p, yaml_node_t *mapping, size_t number
 
 /* ---- from drafts to tests ---- */
 
-static void compile_patterns(const struct farm_list *first, const struct farm_list *second,
-			     struct farm_pattern **out, size_t *count)
+static void compile_patterns(const struct farm_list *first, const struct farm_list *second, struct farm_pattern **out,
+                             size_t *count)
 {
-	const struct farm_list *lists[2] = { first, second };
+	const struct farm_list *lists[2] = {first, second};
 
 	*count = first->count + second->count;
 	*out = calloc(*count ? *count : 1, sizeof(**out));
@@ -354,13 +355,14 @@ static void make_test(const struct draft *defaults, const struct draft *own, str
 	test->exit_code = own->exit_set ? own->exit_code : defaults->exit_code;
 	compile_patterns(&defaults->expect, &own->expect, &test->expect, &test->expect_count);
 	compile_patterns(&defaults->forbid, &own->forbid, &test->forbid, &test->forbid_count);
-	test->watchdog = own->watchdog > 0 ? own->watchdog
-					   : defaults->watchdog > 0 ? defaults->watchdog : FARM_DEFAULT_WATCHDOG;
+	test->watchdog = own->watchdog > 0        ? own->watchdog
+	                 : defaults->watchdog > 0 ? defaults->watchdog
+	                                          : FARM_DEFAULT_WATCHDOG;
 	test->repeat = own->repeat;
 }
 
 static int check_test(struct parser *p, yaml_node_t *mapping, const struct draft *own,
-		      const struct farm_manifest *manifest)
+                      const struct farm_manifest *manifest)
 {
 	if (!own->name)
 		return fail_at(p, mapping, NULL, "missing field 'name'");
@@ -369,14 +371,14 @@ static int check_test(struct parser *p, yaml_node_t *mapping, const struct draft
 	for (size_t i = 0; i < manifest->test_count; i++)
 		if (strcmp(manifest->tests[i].name, own->name) == 0)
 			return fail_at(p, mapping, "name", "'%s' is already the name of the test at line %d", own->name,
-				       manifest->tests[i].line);
+			               manifest->tests[i].line);
 	return 0;
 }
 
 static int parse_test(struct parser *p, yaml_node_t *node, size_t number, const struct draft *defaults,
-		      struct farm_manifest *manifest)
+                      struct farm_manifest *manifest)
 {
-	struct draft own = { 0 };
+	struct draft own = {0};
 	struct farm_test *test;
 
 	if (node->type != YAML_MAPPING_NODE) {
@@ -398,7 +400,8 @@ static int parse_test(struct parser *p, yaml_node_t *node, size_t number, const 
 	return 0;
 }
 
-static int parse_tests(struct parser *p, yaml_node_t *node, const struct draft *defaults, struct farm_manifest *manifest)
+static int parse_tests(struct parser *p, yaml_node_t *node, const struct draft *defaults,
+                       struct farm_manifest *manifest)
 {
 	size_t number = 1;
 
@@ -430,7 +433,7 @@ static int check_top_fields(struct parser *p, yaml_node_t *root)
 		const char *word = scalar(key);
 		if (!word || (strcmp(word, "name") && strcmp(word, "defaults") && strcmp(word, "tests")))
 			return fail_at(p, key, NULL, "unknown field '%s' (a manifest takes: name, defaults, tests)",
-				       word ? word : "?");
+			               word ? word : "?");
 		for (yaml_node_pair_t *other = root->data.mapping.pairs.start; other < pair; other++)
 			if (strcmp(scalar(node_at(p, other->key)), word) == 0)
 				return fail_at(p, key, word, "given twice");
@@ -440,7 +443,7 @@ static int check_top_fields(struct parser *p, yaml_node_t *root)
 
 static int parse_root(struct parser *p, yaml_node_t *root, struct farm_manifest *manifest)
 {
-	struct draft defaults = { 0 };
+	struct draft defaults = {0};
 	yaml_node_t *node;
 	int status = -1;
 
@@ -480,8 +483,8 @@ static int load_document(struct parser *p, FILE *file)
 	yaml_parser_set_input_file(&yaml, file);
 	if (!yaml_parser_load(&yaml, &p->document)) {
 		status = error_set("%s:%zu: not valid YAML: %s%s%s", p->path, yaml.problem_mark.line + 1,
-				   yaml.problem ? yaml.problem : "unreadable", yaml.context ? " " : "",
-				   yaml.context ? yaml.context : "");
+		                   yaml.problem ? yaml.problem : "unreadable", yaml.context ? " " : "",
+		                   yaml.context ? yaml.context : "");
 	}
 	yaml_parser_delete(&yaml);
 	return status;
@@ -501,7 +504,7 @@ static void set_names(struct farm_manifest *manifest, const char *path)
 
 int farm_manifest_load(const char *path, struct farm_manifest **out)
 {
-	struct parser p = { .path = path };
+	struct parser p = {.path = path};
 	struct farm_manifest *manifest;
 	FILE *file = fopen(path, "rb");
 	int status;

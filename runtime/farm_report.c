@@ -27,7 +27,7 @@ void farm_summary_count(struct farm_summary *summary)
 
 static const char *verdict_word(enum farm_verdict verdict)
 {
-	static const char *const words[] = { "pass", "FAIL", "ERROR", "skipped" };
+	static const char *const words[] = {"pass", "FAIL", "ERROR", "skipped"};
 
 	return words[verdict];
 }
@@ -56,7 +56,7 @@ static void print_row(FILE *out, int width, const struct farm_result *result)
 		snprintf(instructions, sizeof(instructions), "%" PRIu64, run->instructions);
 	}
 	fprintf(out, "%-*s  %-7s  %5s  %12s  %18s  %8.3f s  %.12s\n", width, result->test->name,
-		verdict_word(result->verdict), exit_code, instructions, virtual_time, run->wall, run->hash);
+	        verdict_word(result->verdict), exit_code, instructions, virtual_time, run->wall, run->hash);
 }
 
 static void print_problems(FILE *out, const struct farm_summary *summary)
@@ -81,13 +81,13 @@ void farm_print_table(FILE *out, const struct farm_summary *summary)
 	int width = name_width(summary);
 
 	fprintf(out, "\n%-*s  %-7s  %5s  %12s  %18s  %10s  %s\n", width, "test", "result", "exit", "instructions",
-		"virtual time", "wall", "hash");
+	        "virtual time", "wall", "hash");
 	for (size_t i = 0; i < summary->count; i++)
 		print_row(out, width, &summary->results[i]);
 	print_problems(out, summary);
 	fprintf(out, "\n%zu tests: %u passed, %u failed, %u errors, %u skipped in %.2f s (-j %u, shard %u/%u)%s\n",
-		summary->count, summary->passed, summary->failed, summary->errors, summary->skipped, summary->wall,
-		summary->jobs, summary->shard_k, summary->shard_n, summary->interrupted ? ", INTERRUPTED" : "");
+	        summary->count, summary->passed, summary->failed, summary->errors, summary->skipped, summary->wall,
+	        summary->jobs, summary->shard_k, summary->shard_n, summary->interrupted ? ", INTERRUPTED" : "");
 }
 
 /* ---- progress while the farm runs: a bar on a terminal, one line per test otherwise ---- */
@@ -106,8 +106,8 @@ static void draw_bar(struct farm_progress *progress)
 	double elapsed = farm_wall_seconds() - progress->started;
 
 	fprintf(progress->out, "\r\033[K[%.*s%*s] %zu/%zu tests, %zu failed, %.0f s", filled,
-		"##############################", width - filled, "", progress->done, progress->total,
-		progress->failed, elapsed);
+	        "##############################", width - filled, "", progress->done, progress->total, progress->failed,
+	        elapsed);
 	fflush(progress->out);
 	progress->bar_shown = true;
 	progress->last_drawn = farm_wall_seconds();
@@ -127,10 +127,10 @@ void farm_progress_test_done(struct farm_progress *progress, const struct farm_r
 	clear_bar(progress);
 	if (result->verdict == FARM_PASS)
 		fprintf(progress->out, "%-7s %s (%.3f s)\n", verdict_word(result->verdict), result->test->name,
-			result->runs[0].wall);
+		        result->runs[0].wall);
 	else
 		fprintf(progress->out, "%-7s %s: %s\n", verdict_word(result->verdict), result->test->name,
-			result->message);
+		        result->message);
 	if (progress->tty)
 		draw_bar(progress);
 	fflush(progress->out);

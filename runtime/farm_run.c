@@ -17,10 +17,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#define TICK_SECONDS 0.2
+#define TICK_SECONDS       0.2
 #define STOP_GRACE_SECONDS 2.0
 
-static int wake_pipe[2] = { -1, -1 };
+static int wake_pipe[2] = {-1, -1};
 static volatile sig_atomic_t stop_signal;
 
 double farm_wall_seconds(void)
@@ -51,7 +51,7 @@ struct saved_signals {
 
 static int install_signals(struct saved_signals *saved)
 {
-	struct sigaction action = { 0 };
+	struct sigaction action = {0};
 
 	if (pipe2(wake_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
 		return -1;
@@ -88,7 +88,7 @@ static void drain_wake_pipe(void)
 /* A relative path: next to the manifest if it is there, else in the build directory. */
 static char *resolve(const struct farm_runner *runner, const char *path)
 {
-	const char *bases[2] = { runner->manifest_dir, runner->build_dir };
+	const char *bases[2] = {runner->manifest_dir, runner->build_dir};
 	char *candidate;
 
 	if (path[0] == '/')
@@ -140,7 +140,7 @@ static void build_arguments(const struct farm_runner *runner, const struct farm_
 {
 	const struct farm_test *test = job->result->test;
 
-	*args = (struct arguments){ 0 };
+	*args = (struct arguments){0};
 	add(args, strdup("qvp"));
 	add(args, strdup("run"));
 	add(args, strdup("--stats-json"));
@@ -179,7 +179,7 @@ static void redirect(int fd, const char *path, int flags)
 
 /* In the child: own process group, dies with the runner, files in place, then qvp. */
 static void exec_child(const struct farm_runner *runner, const struct farm_run *run, struct arguments *args,
-		       pid_t parent)
+                       pid_t parent)
 {
 	char *console = with_suffix(run->log_prefix, ".console");
 	char *errors = with_suffix(run->log_prefix, ".stderr");
@@ -303,7 +303,7 @@ static int poll_timeout_ms(const struct farm_runner *runner, struct farm_job *jo
 
 static void wait_for_news(const struct farm_runner *runner, struct farm_job *jobs, size_t count)
 {
-	struct pollfd wake = { .fd = wake_pipe[0], .events = POLLIN };
+	struct pollfd wake = {.fd = wake_pipe[0], .events = POLLIN};
 
 	if (poll(&wake, 1, poll_timeout_ms(runner, jobs, count, farm_wall_seconds())) > 0)
 		drain_wake_pipe();
@@ -337,7 +337,7 @@ static void end_unstarted(const struct farm_runner *runner, struct farm_job *job
 }
 
 static void start_more(const struct farm_runner *runner, struct farm_job *jobs, size_t count, size_t *next,
-		       size_t *running)
+                       size_t *running)
 {
 	while (*running < runner->jobs && *next < count && !stop_signal) {
 		struct farm_job *job = &jobs[(*next)++];

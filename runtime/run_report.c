@@ -24,18 +24,18 @@ const char *run_report_stop_name(enum machine_stop_cause cause)
 }
 
 int run_report_write_json(const char *path, const struct machine *machine, const char *stop, int exit_status,
-			  double wall_seconds)
+                          double wall_seconds)
 {
 	FILE *out = fopen(path, "w");
 
 	if (!out)
 		return error_set("--stats-json %s: %s", path, strerror(errno));
 	fprintf(out,
-		"{\"stop\": \"%s\", \"exit_status\": %d, \"instructions\": %" PRIu64 ", \"virtual_time_ps\": %" PRIu64
-		", \"idle_skipped_ps\": %" PRIu64 ", \"quanta\": %" PRIu64 ", \"events_fired\": %" PRIu64
-		", \"wall_seconds\": %.6f}\n",
-		stop, exit_status, machine->stats.instructions, machine->now, machine->stats.idle_skipped,
-		machine->stats.quanta, machine->stats.events_fired, wall_seconds);
+	        "{\"stop\": \"%s\", \"exit_status\": %d, \"instructions\": %" PRIu64 ", \"virtual_time_ps\": %" PRIu64
+	        ", \"idle_skipped_ps\": %" PRIu64 ", \"quanta\": %" PRIu64 ", \"events_fired\": %" PRIu64
+	        ", \"wall_seconds\": %.6f}\n",
+	        stop, exit_status, machine->stats.instructions, machine->now, machine->stats.idle_skipped,
+	        machine->stats.quanta, machine->stats.events_fired, wall_seconds);
 	if (fclose(out) != 0)
 		return error_set("--stats-json %s: %s", path, strerror(errno));
 	return 0;

@@ -14,7 +14,7 @@ extern "C" {
 
 /* Writes the run's counters as one JSON object; error_message() says why it could not. */
 int run_report_write_json(const char *path, const struct machine *machine, const char *stop, int exit_status,
-			  double wall_seconds);
+                          double wall_seconds);
 
 /* The name of a stop cause in the JSON: "exit", "timeout" or "fatal". */
 const char *run_report_stop_name(enum machine_stop_cause cause);

@@ -28,18 +28,19 @@ using qvp_test::read_file;
 using qvp_test::TempDir;
 using qvp_test::write_file;
 
-namespace {
+namespace
+{
 
 ProcessResult qvp_test_command(std::vector<std::string> args)
 {
-	args.insert(args.begin(), { build_path("qvp"), "test" });
+	args.insert(args.begin(), {build_path("qvp"), "test"});
 	return qvp_test::run_process(args);
 }
 
 // One value from an XML file through an XPath expression, as xmllint prints it.
 std::string xpath(const std::string &file, const std::string &expression)
 {
-	ProcessResult result = qvp_test::run_process({ "xmllint", "--xpath", expression, file });
+	ProcessResult result = qvp_test::run_process({"xmllint", "--xpath", expression, file});
 	if (!result.out.empty() && result.out.back() == '\n')
 		result.out.pop_back(); // xmllint ends what it prints with a newline
 	return result.out;
@@ -47,7 +48,7 @@ std::string xpath(const std::string &file, const std::string &expression)
 
 void expect_well_formed(const std::string &file)
 {
-	ProcessResult result = qvp_test::run_process({ "xmllint", "--noout", file });
+	ProcessResult result = qvp_test::run_process({"xmllint", "--noout", file});
 	EXPECT_EQ(result.status, 0) << result.err;
 }
 
@@ -97,29 +98,27 @@ std::string json_count(const std::string &file, const std::string &field)
 	return value;
 }
 
-class FarmVerdicts : public ::testing::Test {
-protected:
+class FarmVerdicts : public ::testing::Test
+{
+      protected:
 	static void SetUpTestSuite()
 	{
 		dir_ = new TempDir();
 		write_file(dir_->path("spin.bin"), std::string("\x00\x00\x00\x14", 4)); // b .
 		std::string tests =
-			hello_test("passes") +
-			"  - name: wrong-exit\n    firmware: " + elf("exitcode") + "\n" +
-			"  - name: missing-text\n    firmware: " + elf("hello") + "\n    expect: 'Goodbye'\n" +
-			"  - name: forbidden-text\n    firmware: " + elf("hello") + "\n    forbid: '[Hh]ello'\n" +
-			"  - name: crashes\n    firmware: " + elf("hello") +
-			"\n    options: [--test-abort-after, '0']\n" +
-			"  - name: hangs\n    firmware: spin.bin\n    options: [--raw, '0x40080000']\n    watchdog: 1\n" +
-			"  - name: times-out\n    firmware: " + elf("bench") + "\n    timeout: 1ms\n" +
-			"  - name: runs-until-timeout\n    firmware: spin.bin\n    options: [--raw, '0x40080000']\n" +
-			"    timeout: 1ms\n    exit: 124\n" +
-			"  - name: not-repeatable\n    firmware: " + elf("hello") +
-			"\n    options: [--test-perturb-output]\n    repeat: 3\n" +
-			"  - name: repeatable\n    firmware: " + elf("hello") + "\n    repeat: 3\n";
-		result_ = new ProcessResult(qvp_test_command({ "-j", "2", "--log-dir", dir_->path("logs"), "--junit",
-								 dir_->path("junit.xml"), "--json", dir_->path("report.json"),
-								 manifest(*dir_, tests) }));
+		    hello_test("passes") + "  - name: wrong-exit\n    firmware: " + elf("exitcode") + "\n" +
+		    "  - name: missing-text\n    firmware: " + elf("hello") + "\n    expect: 'Goodbye'\n" +
+		    "  - name: forbidden-text\n    firmware: " + elf("hello") + "\n    forbid: '[Hh]ello'\n" +
+		    "  - name: crashes\n    firmware: " + elf("hello") + "\n    options: [--test-abort-after, '0']\n" +
+		    "  - name: hangs\n    firmware: spin.bin\n    options: [--raw, '0x40080000']\n    watchdog: 1\n" +
+		    "  - name: times-out\n    firmware: " + elf("bench") + "\n    timeout: 1ms\n" +
+		    "  - name: runs-until-timeout\n    firmware: spin.bin\n    options: [--raw, '0x40080000']\n" +
+		    "    timeout: 1ms\n    exit: 124\n" + "  - name: not-repeatable\n    firmware: " + elf("hello") +
+		    "\n    options: [--test-perturb-output]\n    repeat: 3\n" +
+		    "  - name: repeatable\n    firmware: " + elf("hello") + "\n    repeat: 3\n";
+		result_ = new ProcessResult(
+		    qvp_test_command({"-j", "2", "--log-dir", dir_->path("logs"), "--junit", dir_->path("junit.xml"),
+		                      "--json", dir_->path("report.json"), manifest(*dir_, tests)}));
 	}
 	static void TearDownTestSuite()
 	{
@@ -127,7 +126,10 @@ protected:
 		delete dir_;
 	}
 
-	std::string junit() { return dir_->path("junit.xml"); }
+	std::string junit()
+	{
+		return dir_->path("junit.xml");
+	}
 	std::string testcase(const std::string &name, const std::string &rest)
 	{
 		return xpath(junit(), "string(//testcase[@name='" + name + "']" + rest + ")");
@@ -144,7 +146,7 @@ TEST_F(FarmVerdicts, StatusIsOneWhenATestFails)
 {
 	EXPECT_EQ(result_->status, 1) << result_->out << result_->err;
 	EXPECT_NE(result_->out.find("10 tests: 3 passed, 5 failed, 2 errors, 0 skipped"), std::string::npos)
-		<< result_->out;
+	    << result_->out;
 }
 
 TEST_F(FarmVerdicts, JunitIsWellFormedWithTheCounts)
@@ -173,12 +175,12 @@ TEST_F(FarmVerdicts, EachFailureHasItsKindAndMessage)
 	EXPECT_EQ(testcase("wrong-exit", "/failure/@type"), "exit-code");
 	EXPECT_EQ(testcase("wrong-exit", "/failure/@message"), "exit code 3, expected 0");
 	EXPECT_EQ(testcase("missing-text", "/failure/@message"),
-		  "expected pattern 'Goodbye' not found in the console output");
+	          "expected pattern 'Goodbye' not found in the console output");
 	EXPECT_EQ(testcase("forbidden-text", "/failure/@message"),
-		  "forbidden pattern '[Hh]ello' found in the console output: 'Hello from qvp!'");
+	          "forbidden pattern '[Hh]ello' found in the console output: 'Hello from qvp!'");
 	EXPECT_EQ(testcase("times-out", "/failure/@type"), "timeout");
 	EXPECT_EQ(testcase("times-out", "/failure/@message"),
-		  "timed out: virtual time reached the timeout (1ms) before the guest exited");
+	          "timed out: virtual time reached the timeout (1ms) before the guest exited");
 	EXPECT_EQ(testcase("times-out", "/properties/property[@name='virtual_time_ps']/@value"), "1000000000");
 }
 
@@ -189,14 +191,14 @@ TEST_F(FarmVerdicts, CrashAndHangAreErrors)
 	EXPECT_EQ(testcase("crashes", "/system-out"), "Hello from qvp!\n"); // what it printed before the crash
 	EXPECT_EQ(testcase("hangs", "/error/@type"), "watchdog");
 	EXPECT_EQ(testcase("hangs", "/error/@message"),
-		  "hung: no result after 1 s of wall-clock time; the watchdog killed it");
+	          "hung: no result after 1 s of wall-clock time; the watchdog killed it");
 }
 
 TEST_F(FarmVerdicts, RepeatsMustMatch)
 {
 	EXPECT_EQ(testcase("not-repeatable", "/failure/@type"), "nondeterministic");
 	EXPECT_EQ(testcase("not-repeatable", "/failure/@message"),
-		  "not repeatable: run 2 differs from run 1 in console output");
+	          "not repeatable: run 2 differs from run 1 in console output");
 	EXPECT_EQ(xpath(junit(), "count(//testcase[@name='repeatable']/failure)"), "0");
 	EXPECT_EQ(testcase("repeatable", "/properties/property[@name='runs']/@value"), "3");
 }
@@ -239,7 +241,7 @@ TEST(Farm, ShardsAreDisjointAndTheirUnionIsTheSuite)
 	std::string path = manifest(dir, tests);
 	for (int k = 1; k <= 3; k++) {
 		std::string junit = dir.path("shard" + std::to_string(k) + ".xml");
-		ProcessResult result = qvp_test_command({ "--shard", std::to_string(k) + "/3", "--junit", junit, path });
+		ProcessResult result = qvp_test_command({"--shard", std::to_string(k) + "/3", "--junit", junit, path});
 		EXPECT_EQ(result.status, 0) << result.out << result.err;
 		expect_well_formed(junit);
 		for (const std::string &name : testcase_names(junit)) {
@@ -251,9 +253,11 @@ TEST(Farm, ShardsAreDisjointAndTheirUnionIsTheSuite)
 
 	// The merge command in docs/farm.md gives one report for the whole suite.
 	std::string merged = dir.path("merged.xml");
-	std::string command = "cd " + dir.path("") + " && { echo '<?xml version=\"1.0\" encoding=\"UTF-8\"?>'; "
-			      "echo '<testsuites>'; for f in shard*.xml; do xmllint --xpath '/testsuites/testsuite' \"$f\"; "
-			      "echo; done; echo '</testsuites>'; } > merged.xml";
+	std::string command =
+	    "cd " + dir.path("") +
+	    " && { echo '<?xml version=\"1.0\" encoding=\"UTF-8\"?>'; "
+	    "echo '<testsuites>'; for f in shard*.xml; do xmllint --xpath '/testsuites/testsuite' \"$f\"; "
+	    "echo; done; echo '</testsuites>'; } > merged.xml";
 	ASSERT_EQ(system(command.c_str()), 0);
 	expect_well_formed(merged);
 	EXPECT_EQ(xpath(merged, "count(//testcase)"), "7");
@@ -268,7 +272,7 @@ TEST(Farm, ProjectSuiteShardsCoverTheManifest)
 	for (int k = 1; k <= 2; k++) {
 		std::string junit = dir.path("s" + std::to_string(k) + ".xml");
 		ProcessResult result = qvp_test_command(
-			{ "--shard", std::to_string(k) + "/2", "--build-dir", build_path(""), "--junit", junit, suite });
+		    {"--shard", std::to_string(k) + "/2", "--build-dir", build_path(""), "--junit", junit, suite});
 		EXPECT_EQ(result.status, 0) << result.out << result.err;
 		total += testcase_names(junit).size();
 	}
@@ -291,7 +295,7 @@ pid_t spawn(const std::vector<std::string> &argv, const std::string &out)
 	posix_spawn_file_actions_init(&actions);
 	posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, (out + ".err").c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-					 0600);
+	                                 0600);
 	posix_spawn(&child, args[0], &actions, nullptr, args.data(), environ);
 	posix_spawn_file_actions_destroy(&actions);
 	return child;
@@ -302,12 +306,12 @@ TEST(Farm, InterruptMidRunLeavesAValidReport)
 	TempDir dir;
 	struct stat info;
 	write_file(dir.path("spin.bin"), std::string("\x00\x00\x00\x14", 4));
-	std::string path = manifest(dir, hello_test("first") +
-						 "  - name: hangs\n    firmware: spin.bin\n    options: [--raw, '0x40080000']\n" +
-						 hello_test("never-started"));
-	pid_t farm = spawn({ build_path("qvp"), "test", "-j", "1", "--log-dir", dir.path("logs"), "--junit",
-			     dir.path("junit.xml"), "--json", dir.path("report.json"), path },
-			   dir.path("out"));
+	std::string path = manifest(
+	    dir, hello_test("first") + "  - name: hangs\n    firmware: spin.bin\n    options: [--raw, '0x40080000']\n" +
+	             hello_test("never-started"));
+	pid_t farm = spawn({build_path("qvp"), "test", "-j", "1", "--log-dir", dir.path("logs"), "--junit",
+	                    dir.path("junit.xml"), "--json", dir.path("report.json"), path},
+	                   dir.path("out"));
 	ASSERT_GT(farm, 0);
 	for (int i = 0; i < 600 && stat(dir.path("logs/hangs.1.console").c_str(), &info) != 0; i++)
 		std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -327,7 +331,7 @@ TEST(Farm, InterruptMidRunLeavesAValidReport)
 	EXPECT_EQ(xpath(junit, "string(/testsuites/testsuite/@failures)"), "0");
 	EXPECT_EQ(xpath(junit, "count(//testcase[@name='first']/skipped)"), "0");
 	EXPECT_EQ(xpath(junit, "string(//testcase[@name='hangs']/skipped/@message)"),
-		  "not finished: the farm was interrupted");
+	          "not finished: the farm was interrupted");
 	EXPECT_EQ(xpath(junit, "string(//property[@name='interrupted']/@value)"), "true");
 	EXPECT_EQ(json_count(dir.path("report.json"), "skipped"), "2");
 }
@@ -336,18 +340,21 @@ TEST(Farm, BadManifestIsOneLineAndStatus125)
 {
 	TempDir dir;
 	write_file(dir.path("farm.yaml"), "tests:\n  - name: a\n    firmware: a.elf\n    exit: x\n");
-	ProcessResult result = qvp_test_command({ dir.path("farm.yaml") });
+	ProcessResult result = qvp_test_command({dir.path("farm.yaml")});
 	EXPECT_EQ(result.status, 125);
-	EXPECT_EQ(result.err, "qvp: error: " + dir.path("farm.yaml") + ":4: test 'a': field 'exit': expected an integer\n");
+	EXPECT_EQ(result.err,
+	          "qvp: error: " + dir.path("farm.yaml") + ":4: test 'a': field 'exit': expected an integer\n");
 	EXPECT_EQ(result.out, "");
 }
 
 TEST(Farm, UsageErrors)
 {
-	EXPECT_EQ(qvp_test_command({}).err, "qvp: error: test: missing MANIFEST (e.g. sw/farm.yaml); see 'qvp test --help'\n");
-	EXPECT_EQ(qvp_test_command({ "-j", "0", "x.yaml" }).err, "qvp: error: --jobs: expected a positive number, not '0'\n");
-	EXPECT_EQ(qvp_test_command({ "--shard", "3/2", "x.yaml" }).status, 125);
-	ProcessResult help = qvp_test_command({ "--help" });
+	EXPECT_EQ(qvp_test_command({}).err,
+	          "qvp: error: test: missing MANIFEST (e.g. sw/farm.yaml); see 'qvp test --help'\n");
+	EXPECT_EQ(qvp_test_command({"-j", "0", "x.yaml"}).err,
+	          "qvp: error: --jobs: expected a positive number, not '0'\n");
+	EXPECT_EQ(qvp_test_command({"--shard", "3/2", "x.yaml"}).status, 125);
+	ProcessResult help = qvp_test_command({"--help"});
 	EXPECT_EQ(help.status, 0);
 	EXPECT_EQ(help.out.rfind("Usage: qvp test [OPTIONS] MANIFEST\n", 0), 0u);
 }
@@ -355,12 +362,12 @@ TEST(Farm, UsageErrors)
 TEST(Farm, RunWritesStatsJson)
 {
 	TempDir dir;
-	ProcessResult result = qvp_test::run_process(
-		{ build_path("qvp"), "run", "--stats-json", dir.path("stats.json"), elf("hello") });
+	ProcessResult result =
+	    qvp_test::run_process({build_path("qvp"), "run", "--stats-json", dir.path("stats.json"), elf("hello")});
 	EXPECT_EQ(result.status, 0);
 	std::string stats = read_file(dir.path("stats.json"));
-	for (const char *field : { "{\"stop\": \"exit\", \"exit_status\": 0, \"instructions\": ", "\"virtual_time_ps\": ",
-				   "\"wall_seconds\": " })
+	for (const char *field : {"{\"stop\": \"exit\", \"exit_status\": 0, \"instructions\": ",
+	                          "\"virtual_time_ps\": ", "\"wall_seconds\": "})
 		EXPECT_NE(stats.find(field), std::string::npos) << field << " in " << stats;
 }
 

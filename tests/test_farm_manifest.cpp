@@ -13,15 +13,19 @@
 using qvp_test::TempDir;
 using qvp_test::write_file;
 
-namespace {
+namespace
+{
 
 const char kTestFields[] =
-	" (a test takes: name, firmware, platform, options, exit, expect, forbid, input, timeout, watchdog, repeat)";
+    " (a test takes: name, firmware, platform, options, exit, expect, forbid, input, timeout, watchdog, repeat)";
 
 struct Loaded {
 	farm_manifest *manifest = nullptr;
 	std::string error;
-	~Loaded() { farm_manifest_free(manifest); }
+	~Loaded()
+	{
+		farm_manifest_free(manifest);
+	}
 };
 
 // Writes `yaml` to DIR/farm.yaml and loads it; the error names the file as "farm.yaml".
@@ -112,60 +116,61 @@ TEST(FarmManifestErrors, WrongTypes)
 	const std::string head = "tests:\n  - name: hello\n    firmware: h.elf\n";
 	EXPECT_EQ(error_for(head + "    exit: zero\n"), "farm.yaml:4: test 'hello': field 'exit': expected an integer");
 	EXPECT_EQ(error_for(head + "    exit: 300\n"),
-		  "farm.yaml:4: test 'hello': field 'exit': 300 is out of range (0 to 255)");
+	          "farm.yaml:4: test 'hello': field 'exit': 300 is out of range (0 to 255)");
 	EXPECT_EQ(error_for(head + "    exit: [1]\n"), "farm.yaml:4: test 'hello': field 'exit': expected an integer");
 	EXPECT_EQ(error_for(head + "    options: {a: b}\n"),
-		  "farm.yaml:4: test 'hello': field 'options': expected a list of strings");
+	          "farm.yaml:4: test 'hello': field 'options': expected a list of strings");
 	EXPECT_EQ(error_for(head + "    expect: [ok, [nested]]\n"),
-		  "farm.yaml:4: test 'hello': field 'expect': expected a list of strings");
-	EXPECT_EQ(error_for(head + "    platform: [virt]\n"), "farm.yaml:4: test 'hello': field 'platform': expected a string");
+	          "farm.yaml:4: test 'hello': field 'expect': expected a list of strings");
+	EXPECT_EQ(error_for(head + "    platform: [virt]\n"),
+	          "farm.yaml:4: test 'hello': field 'platform': expected a string");
 	EXPECT_EQ(error_for(head + "    watchdog: soon\n"),
-		  "farm.yaml:4: test 'hello': field 'watchdog': expected a number of seconds");
+	          "farm.yaml:4: test 'hello': field 'watchdog': expected a number of seconds");
 	EXPECT_EQ(error_for(head + "    watchdog: 0\n"),
-		  "farm.yaml:4: test 'hello': field 'watchdog': must be more than 0 seconds");
+	          "farm.yaml:4: test 'hello': field 'watchdog': must be more than 0 seconds");
 	EXPECT_EQ(error_for(head + "    repeat: 0\n"),
-		  "farm.yaml:4: test 'hello': field 'repeat': 0 is out of range (1 to 1000000)");
+	          "farm.yaml:4: test 'hello': field 'repeat': 0 is out of range (1 to 1000000)");
 	EXPECT_EQ(error_for(head + "    timeout: soon\n"),
-		  "farm.yaml:4: test 'hello': field 'timeout': invalid time 'soon': expected a number with a unit "
-		  "(ps, ns, us, ms, s)");
+	          "farm.yaml:4: test 'hello': field 'timeout': invalid time 'soon': expected a number with a unit "
+	          "(ps, ns, us, ms, s)");
 }
 
 TEST(FarmManifestErrors, BadRegularExpression)
 {
 	EXPECT_EQ(error_for("tests:\n  - name: a\n    firmware: a.elf\n    forbid: ['ok', '(']\n"),
-		  "farm.yaml:4: test 'a': field 'forbid': invalid regular expression '(': Unmatched ( or \\(");
+	          "farm.yaml:4: test 'a': field 'forbid': invalid regular expression '(': Unmatched ( or \\(");
 }
 
 TEST(FarmManifestErrors, InputIsNotSupportedYet)
 {
 	EXPECT_EQ(error_for("tests:\n  - name: a\n    firmware: a.elf\n    input: \"help\\n\"\n"),
-		  "farm.yaml:4: test 'a': field 'input': not supported yet: the PL011 receive path is not modelled");
+	          "farm.yaml:4: test 'a': field 'input': not supported yet: the PL011 receive path is not modelled");
 }
 
 TEST(FarmManifestErrors, MissingAndUnknownFields)
 {
 	EXPECT_EQ(error_for("tests:\n  - firmware: a.elf\n"), "farm.yaml:2: test #1: missing field 'name'");
 	EXPECT_EQ(error_for("tests:\n  - name: a\n    firmware: a.elf\n  - name: b\n"),
-		  "farm.yaml:4: test 'b': missing field 'firmware'");
+	          "farm.yaml:4: test 'b': missing field 'firmware'");
 	EXPECT_EQ(error_for("tests:\n  - name: a\n    firmware: a.elf\n    exitcode: 3\n"),
-		  std::string("farm.yaml:4: test 'a': unknown field 'exitcode'") + kTestFields);
+	          std::string("farm.yaml:4: test 'a': unknown field 'exitcode'") + kTestFields);
 	EXPECT_EQ(error_for("defaults:\n  firmware: a.elf\ntests: []\n"),
-		  "farm.yaml:2: defaults: unknown field 'firmware' (defaults take: platform, options, exit, expect, "
-		  "forbid, timeout, watchdog, repeat)");
+	          "farm.yaml:2: defaults: unknown field 'firmware' (defaults take: platform, options, exit, expect, "
+	          "forbid, timeout, watchdog, repeat)");
 	EXPECT_EQ(error_for("tests: []\ntest: []\n"),
-		  "farm.yaml:2: unknown field 'test' (a manifest takes: name, defaults, tests)");
+	          "farm.yaml:2: unknown field 'test' (a manifest takes: name, defaults, tests)");
 	EXPECT_EQ(error_for("defaults: {}\n"), "farm.yaml:1: missing field 'tests'");
 }
 
 TEST(FarmManifestErrors, DuplicatesAndNames)
 {
 	EXPECT_EQ(error_for("tests:\n  - name: a\n    firmware: a.elf\n    exit: 1\n    exit: 2\n"),
-		  "farm.yaml:5: test 'a': field 'exit': given twice");
+	          "farm.yaml:5: test 'a': field 'exit': given twice");
 	EXPECT_EQ(error_for("tests:\n  - name: a\n    firmware: a.elf\n  - name: a\n    firmware: b.elf\n"),
-		  "farm.yaml:4: test 'a': field 'name': 'a' is already the name of the test at line 2");
+	          "farm.yaml:4: test 'a': field 'name': 'a' is already the name of the test at line 2");
 	EXPECT_EQ(error_for("tests:\n  - name: a b\n    firmware: a.elf\n"),
-		  "farm.yaml:2: test 'a b': field 'name': 'a b' is not a valid test name (letters, digits and _ . + - "
-		  "only)");
+	          "farm.yaml:2: test 'a b': field 'name': 'a b' is not a valid test name (letters, digits and _ . + - "
+	          "only)");
 }
 
 TEST(FarmManifestErrors, Structure)
@@ -173,18 +178,20 @@ TEST(FarmManifestErrors, Structure)
 	EXPECT_EQ(error_for(""), "farm.yaml:1: the manifest is empty: expected 'tests:'");
 	EXPECT_EQ(error_for("- a\n- b\n"), "farm.yaml:1: expected a mapping with 'tests:' at the top level");
 	EXPECT_EQ(error_for("tests: hello\n"), "farm.yaml:1: field 'tests': expected a list of tests");
-	EXPECT_EQ(error_for("tests:\n  - hello\n"), "farm.yaml:2: test #1: expected a mapping of fields (name:, firmware:, ...)");
+	EXPECT_EQ(error_for("tests:\n  - hello\n"),
+	          "farm.yaml:2: test #1: expected a mapping of fields (name:, firmware:, ...)");
 	EXPECT_EQ(error_for("tests:\n  - name: a\n    firmware: a.elf\n   exit: 1\n"),
-		  "farm.yaml:4: not valid YAML: did not find expected '-' indicator while parsing a block collection");
+	          "farm.yaml:4: not valid YAML: did not find expected '-' indicator while parsing a block collection");
 	EXPECT_EQ(error_for("tests: [\n"),
-		  "farm.yaml:2: not valid YAML: did not find expected node content while parsing a flow node");
+	          "farm.yaml:2: not valid YAML: did not find expected node content while parsing a flow node");
 }
 
 TEST(FarmManifestErrors, MissingFile)
 {
 	farm_manifest *manifest = nullptr;
 	EXPECT_EQ(farm_manifest_load("/nonexistent/farm.yaml", &manifest), -1);
-	EXPECT_EQ(std::string(error_message()), "/nonexistent/farm.yaml: cannot open the manifest: No such file or directory");
+	EXPECT_EQ(std::string(error_message()),
+	          "/nonexistent/farm.yaml: cannot open the manifest: No such file or directory");
 }
 
 TEST(FarmShard, ParsesKOverN)
@@ -193,10 +200,10 @@ TEST(FarmShard, ParsesKOverN)
 	EXPECT_EQ(farm_shard_parse("2/4", &k, &n), 0);
 	EXPECT_EQ(k, 2u);
 	EXPECT_EQ(n, 4u);
-	for (const char *bad : { "0/4", "5/4", "2", "2/", "/4", "a/b", "2/4x", "-1/4", "1/0" }) {
+	for (const char *bad : {"0/4", "5/4", "2", "2/", "/4", "a/b", "2/4x", "-1/4", "1/0"}) {
 		EXPECT_EQ(farm_shard_parse(bad, &k, &n), -1) << bad;
-		EXPECT_EQ(std::string(error_message()),
-			  std::string("--shard: invalid shard '") + bad + "': expected K/N with 1 <= K <= N (e.g. 2/4)");
+		EXPECT_EQ(std::string(error_message()), std::string("--shard: invalid shard '") + bad +
+		                                            "': expected K/N with 1 <= K <= N (e.g. 2/4)");
 	}
 }
 

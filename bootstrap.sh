@@ -8,6 +8,7 @@ packages=(
   build-essential cmake pkg-config          # host build
   libelf-dev libfdt-dev device-tree-compiler # ELF loading, device trees
   libgtest-dev                               # the test suite
+  libunicorn-dev                             # the ISS's differential oracle (tests only)
   libyaml-dev libssl-dev libxml2-utils       # qvp test: manifests, result hashes; xmllint checks JUnit
   gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu # guest firmware and ISS tests
 )

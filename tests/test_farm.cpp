@@ -110,6 +110,7 @@ class FarmVerdicts : public ::testing::Test
 		    "  - name: missing-text\n    firmware: " + elf("hello") + "\n    expect: 'Goodbye'\n" +
 		    "  - name: forbidden-text\n    firmware: " + elf("hello") + "\n    forbid: '[Hh]ello'\n" +
 		    "  - name: crashes\n    firmware: " + elf("hello") + "\n    options: [--test-abort-after, '0']\n" +
+		    "  - name: no-firmware\n    firmware: missing.elf\n" +
 		    "  - name: hangs\n    firmware: spin.bin\n    options: [--raw, '0x40080000']\n    watchdog: 1\n" +
 		    "  - name: times-out\n    firmware: " + elf("bench") + "\n    timeout: 1ms\n" +
 		    "  - name: runs-until-timeout\n    firmware: spin.bin\n    options: [--raw, '0x40080000']\n" +
@@ -145,18 +146,18 @@ ProcessResult *FarmVerdicts::result_;
 TEST_F(FarmVerdicts, StatusIsOneWhenATestFails)
 {
 	EXPECT_EQ(result_->status, 1) << result_->out << result_->err;
-	EXPECT_NE(result_->out.find("10 tests: 3 passed, 5 failed, 2 errors, 0 skipped"), std::string::npos)
+	EXPECT_NE(result_->out.find("11 tests: 3 passed, 5 failed, 3 errors, 0 skipped"), std::string::npos)
 	    << result_->out;
 }
 
 TEST_F(FarmVerdicts, JunitIsWellFormedWithTheCounts)
 {
 	expect_well_formed(junit());
-	EXPECT_EQ(xpath(junit(), "string(/testsuites/testsuite/@tests)"), "10");
+	EXPECT_EQ(xpath(junit(), "string(/testsuites/testsuite/@tests)"), "11");
 	EXPECT_EQ(xpath(junit(), "string(/testsuites/testsuite/@failures)"), "5");
-	EXPECT_EQ(xpath(junit(), "string(/testsuites/testsuite/@errors)"), "2");
+	EXPECT_EQ(xpath(junit(), "string(/testsuites/testsuite/@errors)"), "3");
 	EXPECT_EQ(xpath(junit(), "string(/testsuites/testsuite/@skipped)"), "0");
-	EXPECT_EQ(xpath(junit(), "count(//testcase)"), "10");
+	EXPECT_EQ(xpath(junit(), "count(//testcase)"), "11");
 }
 
 TEST_F(FarmVerdicts, PassingTestsCarryConsoleAndTimes)
@@ -189,6 +190,10 @@ TEST_F(FarmVerdicts, CrashAndHangAreErrors)
 	EXPECT_EQ(testcase("crashes", "/error/@type"), "crash");
 	EXPECT_EQ(testcase("crashes", "/error/@message").rfind("qvp crashed: killed by signal 6 (Aborted)", 0), 0u);
 	EXPECT_EQ(testcase("crashes", "/system-out"), "Hello from qvp!\n"); // what it printed before the crash
+	EXPECT_EQ(testcase("no-firmware", "/error/@type"), "qvp-error");
+	EXPECT_EQ(testcase("no-firmware", "/error/@message"),
+	          "qvp could not run the test (status 125): qvp: error: " + dir_->path("missing.elf") +
+	              ": cannot open: No such file or directory");
 	EXPECT_EQ(testcase("hangs", "/error/@type"), "watchdog");
 	EXPECT_EQ(testcase("hangs", "/error/@message"),
 	          "hung: no result after 1 s of wall-clock time; the watchdog killed it");
@@ -213,10 +218,10 @@ TEST_F(FarmVerdicts, LogsAreKeptForFailuresOnly)
 
 TEST_F(FarmVerdicts, JsonHasTheSameCounts)
 {
-	EXPECT_EQ(json_count(dir_->path("report.json"), "tests"), "10");
+	EXPECT_EQ(json_count(dir_->path("report.json"), "tests"), "11");
 	EXPECT_EQ(json_count(dir_->path("report.json"), "passed"), "3");
 	EXPECT_EQ(json_count(dir_->path("report.json"), "failed"), "5");
-	EXPECT_EQ(json_count(dir_->path("report.json"), "errors"), "2");
+	EXPECT_EQ(json_count(dir_->path("report.json"), "errors"), "3");
 }
 
 std::set<std::string> testcase_names(const std::string &junit)

@@ -15,6 +15,11 @@ packages=(
 if [ "${QVP_WITH_BENCH:-0}" = 1 ]; then
   packages+=(qemu-system-arm)                # the benchmark's peer
 fi
+kernel_tests=OFF
+if [ "${QVP_KERNEL_TESTS:-0}" = 1 ]; then    # the patched KVM kernel, tested nested in QEMU
+  packages+=(qemu-system-arm flex bison bc cpio rsync patch xz-utils)
+  kernel_tests=ON
+fi
 
 missing=()
 for package in "${packages[@]}"; do
@@ -28,7 +33,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DQVP_KERNEL_TESTS=$kernel_tests
 cmake --build build -j"$(nproc)"
 echo "bootstrap: running build/sw/hello.elf"
 build/qvp run build/sw/hello.elf

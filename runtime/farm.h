@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "vtime.h"
 
@@ -166,6 +167,7 @@ struct farm_summary {
 	unsigned shard_k, shard_n;
 	unsigned jobs;
 	double wall;
+	time_t started; /* host time the farm started, for the report's timestamp */
 	bool interrupted;
 	const char *log_dir;
 	unsigned passed, failed, errors, skipped;

@@ -25,6 +25,7 @@ static const char help_text[] =
     "  --repeat N         run each test N times; a test whose runs differ in console output,\n"
     "                     exit code, instructions or virtual time fails (default: 1)\n"
     "  --shard K/N        run shard K of N only: the tests at positions K-1, K-1+N, ...\n"
+    "  --filter REGEX     run only the tests whose name matches REGEX (POSIX extended)\n"
     "  --junit FILE       write a JUnit XML report (GitLab, Jenkins)\n"
     "  --json FILE        write a JSON report\n"
     "  --log-dir DIR      put each run's console, stderr and stats in DIR (default: a new\n"
@@ -49,6 +50,8 @@ struct farm_options {
 	const char *json_path;
 	const char *log_dir;
 	const char *build_dir;
+	bool filtered;
+	regex_t filter;
 	bool keep_logs;
 	bool help;
 };
@@ -61,6 +64,7 @@ enum {
 	OPTION_LOG_DIR,
 	OPTION_KEEP_LOGS,
 	OPTION_BUILD_DIR,
+	OPTION_FILTER,
 };
 
 static const struct option long_options[] = {
@@ -72,6 +76,7 @@ static const struct option long_options[] = {
     {"log-dir", required_argument, NULL, OPTION_LOG_DIR},
     {"keep-logs", no_argument, NULL, OPTION_KEEP_LOGS},
     {"build-dir", required_argument, NULL, OPTION_BUILD_DIR},
+    {"filter", required_argument, NULL, OPTION_FILTER},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -86,6 +91,23 @@ static int parse_positive(const char *option, const char *text, unsigned *out)
 	if (errno || end == text || *end || text[0] == '-' || value == 0 || value > 100000)
 		return error_set("%s: expected a positive number, not '%s'", option, text);
 	*out = (unsigned)value;
+	return 0;
+}
+
+static int parse_filter(const char *text, struct farm_options *options)
+{
+	char problem[160];
+	int code;
+
+	if (options->filtered)
+		regfree(&options->filter);
+	options->filtered = false;
+	code = regcomp(&options->filter, text, REG_EXTENDED | REG_NOSUB);
+	if (code != 0) {
+		regerror(code, &options->filter, problem, sizeof(problem));
+		return error_set("--filter: invalid regular expression '%s': %s", text, problem);
+	}
+	options->filtered = true;
 	return 0;
 }
 
@@ -113,6 +135,8 @@ static int parse_option(int id, const char *argument, struct farm_options *optio
 	case OPTION_BUILD_DIR:
 		options->build_dir = argument;
 		return 0;
+	case OPTION_FILTER:
+		return parse_filter(argument, options);
 	case 'h':
 		options->help = true;
 		return 0;
@@ -239,6 +263,14 @@ static void add_result(struct farm *farm, const struct farm_test *test)
 	}
 }
 
+/* In the shard (by position in the whole manifest, so shards stay stable) and the filter. */
+static bool selected(const struct farm *farm, size_t index)
+{
+	return farm_shard_contains(index, farm->options.shard_k, farm->options.shard_n) &&
+	       (!farm->options.filtered ||
+	        regexec(&farm->options.filter, farm->manifest->tests[index].name, 0, NULL, 0) == 0);
+}
+
 static void plan(struct farm *farm)
 {
 	const struct farm_manifest *manifest = farm->manifest;
@@ -248,7 +280,7 @@ static void plan(struct farm *farm)
 	if (!farm->summary.results)
 		abort();
 	for (size_t i = 0; i < manifest->test_count; i++)
-		if (farm_shard_contains(i, farm->options.shard_k, farm->options.shard_n))
+		if (selected(farm, i))
 			add_result(farm, &manifest->tests[i]);
 	farm->jobs = calloc(farm->job_count + 1, sizeof(*farm->jobs));
 	if (!farm->jobs)
@@ -300,6 +332,8 @@ static int run_farm(struct farm *farm)
 	double started = farm_wall_seconds();
 	int status;
 
+	farm->summary.started = time(NULL);
+
 	farm->progress = (struct farm_progress){
 	    .out = stdout, .tty = isatty(STDOUT_FILENO), .total = farm->summary.count, .started = started};
 	status = farm_run_jobs(&runner, farm->jobs, farm->job_count);
@@ -338,6 +372,8 @@ static void free_farm(struct farm *farm)
 	free(farm->summary.results);
 	free(farm->jobs);
 	farm_manifest_free(farm->manifest);
+	if (farm->options.filtered)
+		regfree(&farm->options.filter);
 }
 
 static int exit_status(const struct farm *farm, int run_status, int report_status)
@@ -376,6 +412,7 @@ int farm_main(int argc, char **argv)
 	}
 	if (farm.options.help) {
 		fputs(help_text, stdout);
+		free_farm(&farm);
 		return 0;
 	}
 	run_status = run_farm(&farm);

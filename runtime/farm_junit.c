@@ -7,6 +7,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "error.h"
 
@@ -100,6 +101,20 @@ static void testcase(FILE *out, const struct farm_summary *summary, const struct
 	fputs("    </testcase>\n", out);
 }
 
+/* Where and when the suite ran: shards of one farm may run on many machines. */
+static void host_attributes(FILE *out, const struct farm_summary *summary)
+{
+	char text[256];
+	struct tm utc;
+
+	if (gmtime_r(&summary->started, &utc) && strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &utc))
+		attribute(out, "timestamp", text);
+	if (gethostname(text, sizeof(text) - 1) == 0) {
+		text[sizeof(text) - 1] = '\0';
+		attribute(out, "hostname", text);
+	}
+}
+
 static void suite_header(FILE *out, const struct farm_summary *summary)
 {
 	char text[64];
@@ -111,8 +126,10 @@ static void suite_header(FILE *out, const struct farm_summary *summary)
 	        summary->count, summary->failed, summary->errors, summary->skipped, summary->wall);
 	fputs("  <testsuite", out);
 	attribute(out, "name", summary->manifest->name);
-	fprintf(out, " tests=\"%zu\" failures=\"%u\" errors=\"%u\" skipped=\"%u\" time=\"%.3f\">\n", summary->count,
+	fprintf(out, " tests=\"%zu\" failures=\"%u\" errors=\"%u\" skipped=\"%u\" time=\"%.3f\"", summary->count,
 	        summary->failed, summary->errors, summary->skipped, summary->wall);
+	host_attributes(out, summary);
+	fputs(">\n", out);
 	fputs("    <properties>\n", out);
 	property(out, "      ", "manifest", summary->manifest->path);
 	snprintf(text, sizeof(text), "%u/%u", summary->shard_k, summary->shard_n);

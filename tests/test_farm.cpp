@@ -269,6 +269,20 @@ TEST(Farm, ShardsAreDisjointAndTheirUnionIsTheSuite)
 	EXPECT_EQ(testcase_names(merged), all);
 }
 
+TEST(Farm, FilterSelectsByName)
+{
+	TempDir dir;
+	std::string path = manifest(dir, hello_test("boot-a") + hello_test("boot-b") + hello_test("net-a"));
+	std::string junit = dir.path("junit.xml");
+	ProcessResult result = qvp_test_command({"--filter", "^boot-", "--junit", junit, path});
+	EXPECT_EQ(result.status, 0) << result.out << result.err;
+	EXPECT_EQ(testcase_names(junit), (std::set<std::string>{"boot-a", "boot-b"}));
+	EXPECT_NE(xpath(junit, "string(/testsuites/testsuite/@timestamp)"), "");
+	EXPECT_NE(xpath(junit, "string(/testsuites/testsuite/@hostname)"), "");
+	EXPECT_EQ(qvp_test_command({"--filter", "(", path}).err,
+	          "qvp: error: --filter: invalid regular expression '(': Unmatched ( or \\(\n");
+}
+
 TEST(Farm, ProjectSuiteShardsCoverTheManifest)
 {
 	TempDir dir;

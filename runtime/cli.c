@@ -41,7 +41,7 @@ static const char help_text[] =
 	"  the guest's exit code (0-255), written to the simulation-control device\n"
 	"  124  virtual time reached --timeout\n"
 	"  125  bad options or input files (the message names which and where)\n"
-	"  126  the simulated CPU could not go on (e.g. an unimplemented instruction)\n";
+	"  126  the simulated CPU could not go on (e.g. a WFI nothing can wake)\n";
 
 void cli_print_help(FILE *out)
 {

@@ -283,6 +283,41 @@ TEST(Farm, FilterSelectsByName)
 	          "qvp: error: --filter: invalid regular expression '(': Unmatched ( or \\(\n");
 }
 
+// A test's own repeat wins, then --repeat, then the manifest's defaults.
+TEST(Farm, RepeatPrecedence)
+{
+	TempDir dir;
+	write_file(dir.path("farm.yaml"),
+	           "defaults:\n  repeat: 2\ntests:\n" + hello_test("own") + "    repeat: 1\n" + hello_test("inherits"));
+	std::string junit = dir.path("junit.xml");
+	auto runs = [&](const std::string &name) {
+		return xpath(junit,
+		             "string(//testcase[@name='" + name + "']/properties/property[@name='runs']/@value)");
+	};
+	ASSERT_EQ(qvp_test_command({"--junit", junit, dir.path("farm.yaml")}).status, 0);
+	EXPECT_EQ(runs("own"), "1");
+	EXPECT_EQ(runs("inherits"), "2");
+	ASSERT_EQ(qvp_test_command({"--repeat", "3", "--junit", junit, dir.path("farm.yaml")}).status, 0);
+	EXPECT_EQ(runs("own"), "1");
+	EXPECT_EQ(runs("inherits"), "3");
+}
+
+// Same suite, different parallelism and repeats: the same content hash for every test.
+TEST(Farm, HashesDoNotDependOnHowTheFarmRuns)
+{
+	TempDir dir;
+	std::string suite = std::string(QVP_SOURCE_DIR) + "/sw/farm.yaml";
+	std::string first = dir.path("j1.xml"), second = dir.path("j2.xml");
+	ASSERT_EQ(qvp_test_command({"-j", "1", "--build-dir", build_path(""), "--junit", first, suite}).status, 0);
+	ASSERT_EQ(
+	    qvp_test_command({"-j", "2", "--repeat", "2", "--build-dir", build_path(""), "--junit", second, suite})
+	        .status,
+	    0);
+	const std::string hashes = "//testcase/properties/property[@name='content_hash']/@value";
+	EXPECT_NE(xpath(first, hashes), "");
+	EXPECT_EQ(xpath(first, hashes), xpath(second, hashes));
+}
+
 TEST(Farm, ProjectSuiteShardsCoverTheManifest)
 {
 	TempDir dir;

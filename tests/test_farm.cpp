@@ -283,6 +283,25 @@ TEST(Farm, FilterSelectsByName)
 	          "qvp: error: --filter: invalid regular expression '(': Unmatched ( or \\(\n");
 }
 
+// On a terminal (a pty from script(1)) a progress bar; into a file, plain lines only.
+TEST(Farm, ProgressBarOnlyOnATerminal)
+{
+	TempDir dir;
+	std::string path = manifest(dir, hello_test("one") + hello_test("two"));
+	ProcessResult plain = qvp_test_command({path});
+	EXPECT_EQ(plain.status, 0);
+	EXPECT_EQ(plain.out.find('\r'), std::string::npos) << plain.out;
+	EXPECT_EQ(plain.out.rfind("pass    one (", 0), 0u) << plain.out;
+
+	ProcessResult tty =
+	    qvp_test::run_process({"script", "-qec", build_path("qvp") + " test " + path, dir.path("typescript")});
+	if (tty.status == -1 || tty.out.find("2 tests:") == std::string::npos)
+		GTEST_SKIP() << "script(1) could not give qvp a terminal: " << tty.err;
+	EXPECT_EQ(tty.status, 0);
+	EXPECT_NE(tty.out.find("\r\033[K[###############               ] 1/2 tests, 0 failed"), std::string::npos)
+	    << tty.out;
+}
+
 // A test's own repeat wins, then --repeat, then the manifest's defaults.
 TEST(Farm, RepeatPrecedence)
 {

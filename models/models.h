@@ -29,6 +29,10 @@ typedef int (*model_create_fn)(const struct model_config *config, struct model_i
 
 int pl011_create(const struct model_config *config, struct model_instance *instance);
 int sim_control_create(const struct model_config *config, struct model_instance *instance);
+int gicv2_create(const struct model_config *config, struct model_instance *instance);
+int generic_timer_create(const struct model_config *config, struct model_instance *instance);
+int sp804_create(const struct model_config *config, struct model_instance *instance);
+int pl031_create(const struct model_config *config, struct model_instance *instance);
 
 #ifdef __cplusplus
 }

@@ -8,20 +8,21 @@
 #include <string.h>
 
 #include "error.h"
+#include "irq.h"
 #include "models.h"
 
 struct pl011 {
 	struct machine *machine;
 	FILE *console;
 	uint32_t rsr, ilpr, ibrd, fbrd, lcr_h, cr, ifls, imsc, ris, dmacr;
-	bool irq_level; /* UARTINTR; kept until an interrupt controller is modelled */
+	struct irq_line irq; /* UARTINTR */
 };
 
 static const uint8_t pl011_id[8] = { 0x11, 0x10, 0x14, 0x00, 0x0d, 0xf0, 0x05, 0xb1 };
 
 static void pl011_update(struct pl011 *uart)
 {
-	uart->irq_level = (uart->ris & uart->imsc) != 0;
+	irq_line_set(&uart->irq, (uart->ris & uart->imsc) != 0);
 }
 
 static void pl011_reset(struct pl011 *uart)
@@ -161,6 +162,10 @@ int pl011_create(const struct model_config *config, struct model_instance *insta
 		return error_set("%s: out of memory", config->path);
 	uart->machine = config->machine;
 	uart->console = config->machine->console;
+	if (irq_count(config->machine, config->node) > 0 && irq_connect(config->machine, config->node, 0, &uart->irq) < 0) {
+		free(uart);
+		return -1;
+	}
 	pl011_reset(uart);
 	if (bus_add_mmio(config->machine->bus, config->path, config->base, config->size, &pl011_mmio, uart) < 0) {
 		free(uart);

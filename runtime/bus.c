@@ -20,6 +20,10 @@ struct bus_region {
 struct bus {
 	struct bus_region *regions;
 	size_t count;
+	bus_mmio_observer observer;
+	void *observer_opaque;
+	bus_fallback fallback; /* for addresses no region claims */
+	void *fallback_opaque;
 };
 
 struct bus *bus_create(void)
@@ -149,6 +153,8 @@ enum bus_result bus_read(struct bus *bus, uint64_t address, unsigned size, uint6
 	const struct bus_region *region = bus_lookup(bus, address);
 
 	*value = 0;
+	if (!region && bus->fallback && valid_access_size(size))
+		return bus->fallback(bus->fallback_opaque, address, size, value, false);
 	if (!region || !valid_access_size(size) || !region_holds(region, address, size))
 		return BUS_UNMAPPED;
 	if (region->ram) {
@@ -157,6 +163,8 @@ enum bus_result bus_read(struct bus *bus, uint64_t address, unsigned size, uint6
 	}
 	if (!region->mmio->read || !region->mmio->read(region->opaque, address - region->base, size, value))
 		return BUS_DEVICE_ERROR;
+	if (bus->observer)
+		bus->observer(bus->observer_opaque, region->name, address - region->base, size, *value, false);
 	return BUS_OK;
 }
 
@@ -164,6 +172,8 @@ enum bus_result bus_write(struct bus *bus, uint64_t address, unsigned size, uint
 {
 	const struct bus_region *region = bus_lookup(bus, address);
 
+	if (!region && bus->fallback && valid_access_size(size))
+		return bus->fallback(bus->fallback_opaque, address, size, &value, true);
 	if (!region || !valid_access_size(size) || !region_holds(region, address, size))
 		return BUS_UNMAPPED;
 	if (region->ram) {
@@ -172,7 +182,21 @@ enum bus_result bus_write(struct bus *bus, uint64_t address, unsigned size, uint
 	}
 	if (!region->mmio->write || !region->mmio->write(region->opaque, address - region->base, size, value))
 		return BUS_DEVICE_ERROR;
+	if (bus->observer)
+		bus->observer(bus->observer_opaque, region->name, address - region->base, size, value, true);
 	return BUS_OK;
+}
+
+void bus_set_mmio_observer(struct bus *bus, bus_mmio_observer observer, void *opaque)
+{
+	bus->observer = observer;
+	bus->observer_opaque = opaque;
+}
+
+void bus_set_fallback(struct bus *bus, bus_fallback fallback, void *opaque)
+{
+	bus->fallback = fallback;
+	bus->fallback_opaque = opaque;
 }
 
 bool bus_find_ram(const struct bus *bus, uint64_t address, struct bus_ram *ram)
@@ -214,4 +238,18 @@ const char *bus_result_name(enum bus_result result)
 		return "device error";
 	}
 	return "unknown bus result";
+}
+
+bool bus_ram_at(const struct bus *bus, size_t index, struct bus_ram *ram)
+{
+	for (size_t i = 0; i < bus->count; i++) {
+		const struct bus_region *region = &bus->regions[i];
+		if (!region->ram || index-- > 0)
+			continue;
+		ram->base = region->base;
+		ram->size = region->size;
+		ram->host = region->ram;
+		return true;
+	}
+	return false;
 }

@@ -44,8 +44,26 @@ enum bus_result bus_write(struct bus *bus, uint64_t address, unsigned size, uint
 /* The RAM region holding `address`, for backends that access RAM directly. */
 bool bus_find_ram(const struct bus *bus, uint64_t address, struct bus_ram *ram);
 
+/* The index-th RAM region in address order; false past the last one (for KVM memslots). */
+bool bus_ram_at(const struct bus *bus, size_t index, struct bus_ram *ram);
+
 /* Host pointer to [address, address + length) if one RAM region holds all of it, else NULL. */
 uint8_t *bus_ram_pointer(const struct bus *bus, uint64_t address, uint64_t length);
+
+/* Called after every MMIO access a device accepted (never for RAM), e.g. for tracing. */
+typedef void (*bus_mmio_observer)(void *opaque, const char *region, uint64_t offset, unsigned size,
+				  uint64_t value, bool write);
+
+/* Sets the one observer, or removes it with NULL; without one an access costs nothing extra. */
+void bus_set_mmio_observer(struct bus *bus, bus_mmio_observer observer, void *opaque);
+
+/* Serves an access no region claims (e.g. the SystemC bridge in runtime/systemc/); returns
+ * BUS_OK, BUS_UNMAPPED or BUS_DEVICE_ERROR. Without one such an access is BUS_UNMAPPED. */
+typedef enum bus_result (*bus_fallback)(void *opaque, uint64_t address, unsigned size, uint64_t *value,
+					bool write);
+
+/* Sets the one fallback, or removes it with NULL. */
+void bus_set_fallback(struct bus *bus, bus_fallback fallback, void *opaque);
 
 /* Name of the region holding `address`, or NULL: for messages. */
 const char *bus_region_name(const struct bus *bus, uint64_t address);

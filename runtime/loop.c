@@ -1,10 +1,13 @@
 /* The quantum loop. Each turn: fire due events, run the CPU up to the next deadline, account
- * the instructions as virtual time, and if the guest went idle, jump to the next event. */
+ * the instructions as virtual time, and if the guest went idle, jump to the next event.
+ * machine_run() is the native loop; the SystemC CPU thread (runtime/systemc/) calls the same
+ * machine_run_quantum() and waits for SystemC time instead of skipping idle time itself. */
 #include "loop.h"
 
 #include <inttypes.h>
 
 #include "error.h"
+#include "trace.h"
 
 static vtime_t earliest(vtime_t a, vtime_t b)
 {
@@ -29,13 +32,30 @@ static bool interrupt_pending(const struct machine *machine)
 	return machine->line_level[CPU_LINE_IRQ] || machine->line_level[CPU_LINE_FIQ];
 }
 
+vtime_t machine_idle_wake_time(const struct machine *machine)
+{
+	if (interrupt_pending(machine))
+		return machine->now;
+	return earliest(event_queue_next_time(machine->events), machine->timeout);
+}
+
+void machine_skip_idle(struct machine *machine, vtime_t wake)
+{
+	if (wake <= machine->now)
+		return;
+	if (machine->trace)
+		trace_idle(machine->trace, machine->now, wake);
+	machine->stats.idle_skipped += wake - machine->now;
+	machine->now = wake;
+}
+
 /* WFI with nothing pending: nothing can happen before the next event, so skip to it. */
 static void skip_idle_time(struct machine *machine)
 {
-	vtime_t wake = earliest(event_queue_next_time(machine->events), machine->timeout);
+	vtime_t wake = machine_idle_wake_time(machine);
 	uint64_t pc = 0;
 
-	if (interrupt_pending(machine) || wake <= machine->now)
+	if (wake <= machine->now)
 		return;
 	if (wake == VTIME_NEVER) {
 		machine->cpu->ops->get_register(machine->cpu, CPU_REG_PC, &pc);
@@ -43,43 +63,54 @@ static void skip_idle_time(struct machine *machine)
 		machine->stop_cause = MACHINE_FATAL;
 		return;
 	}
-	machine->stats.idle_skipped += wake - machine->now;
-	machine->now = wake;
+	machine_skip_idle(machine, wake);
+}
+
+bool machine_run_quantum(struct machine *machine, struct cpu_run_result *result)
+{
+	struct cpu *cpu = machine->cpu;
+
+	if (machine->stop_cause != MACHINE_RUNNING)
+		return false;
+	machine->stats.events_fired += event_queue_fire_due(machine->events, machine->now);
+	if (machine->stop_cause != MACHINE_RUNNING)
+		return false;
+	if (machine->now >= machine->timeout) {
+		machine->stop_cause = MACHINE_TIMEOUT;
+		return false;
+	}
+
+	/* an event scheduled during the run before its deadline kicks the CPU (machine.c) */
+	vtime_t start = machine->now;
+	machine->run_deadline = earliest(saturating_add(machine->now, machine->quantum),
+					 earliest(event_queue_next_time(machine->events), machine->timeout));
+	machine->cpu_running = true;
+	*result = cpu->ops->run(cpu, instruction_budget(machine, machine->run_deadline));
+	machine->cpu_running = false;
+	machine->now += result->executed * machine->time_per_instruction;
+	if (machine->trace)
+		trace_quantum(machine->trace, start, machine->now, result->executed, result->reason);
+	machine->stats.instructions += result->executed;
+	machine->stats.quanta++;
+	if (result->reason == CPU_STOP_FATAL)
+		machine->stop_cause = MACHINE_FATAL;
+	return true;
 }
 
 enum machine_stop_cause machine_run(struct machine *machine)
 {
-	struct cpu *cpu = machine->cpu;
+	struct cpu_run_result result;
 
-	while (machine->stop_cause == MACHINE_RUNNING) {
-		machine->stats.events_fired += event_queue_fire_due(machine->events, machine->now);
-		if (machine->stop_cause != MACHINE_RUNNING)
-			break;
-		if (machine->now >= machine->timeout) {
-			machine->stop_cause = MACHINE_TIMEOUT;
-			break;
-		}
-
-		vtime_t deadline = earliest(saturating_add(machine->now, machine->quantum),
-					    earliest(event_queue_next_time(machine->events), machine->timeout));
-		machine->cpu_running = true;
-		struct cpu_run_result result = cpu->ops->run(cpu, instruction_budget(machine, deadline));
-		machine->cpu_running = false;
-		machine->now += result.executed * machine->time_per_instruction;
-		machine->stats.instructions += result.executed;
-		machine->stats.quanta++;
-
+	while (machine_run_quantum(machine, &result)) {
 		switch (result.reason) {
 		case CPU_STOP_BUDGET:
 		case CPU_STOP_KICKED:
 		case CPU_STOP_BREAKPOINT:
 		case CPU_STOP_STEP:
+		case CPU_STOP_FATAL:
 			break;
 		case CPU_STOP_WFI:
 			skip_idle_time(machine);
-			break;
-		case CPU_STOP_FATAL:
-			machine->stop_cause = MACHINE_FATAL;
 			break;
 		}
 		if (machine->progress)

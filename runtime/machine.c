@@ -8,17 +8,45 @@
 
 #include "error.h"
 #include "iss.h"
+#ifdef QVP_HAVE_KVM
+#include "kvm.h"
+#endif
 #include "platform.h"
+#include "trace.h"
+
+#ifdef QVP_HAVE_KVM
+static struct cpu *create_kvm_cpu(struct machine *machine)
+{
+	return kvm_cpu_create(machine->bus, machine->time_per_instruction);
+}
+
+static bool kvm_usable(void)
+{
+	return kvm_available();
+}
+#else
+static struct cpu *create_kvm_cpu(struct machine *machine)
+{
+	(void)machine;
+	error_set("backend kvm: not available in this build (it needs an arm64 host with /dev/kvm)");
+	return NULL;
+}
+
+static bool kvm_usable(void)
+{
+	return false;
+}
+#endif
 
 static struct cpu *create_cpu(struct machine *machine, enum backend_kind backend)
 {
 	switch (backend) {
-	case BACKEND_AUTO: /* kvm is chosen here once the kvm backend exists and /dev/kvm works */
+	case BACKEND_AUTO:
+		return kvm_usable() ? create_kvm_cpu(machine) : iss_create(machine->bus);
 	case BACKEND_ISS:
 		return iss_create(machine->bus);
 	case BACKEND_KVM:
-		error_set("backend kvm: not available in this build (it needs an arm64 host with /dev/kvm)");
-		return NULL;
+		return create_kvm_cpu(machine);
 	}
 	return NULL;
 }
@@ -67,6 +95,10 @@ struct machine *machine_create(const struct machine_config *config)
 	machine->console = config->console ? config->console : stdout;
 	machine->quantum = config->quantum;
 	machine->timeout = config->timeout;
+	machine->run_deadline = VTIME_NEVER;
+	machine->rtc_epoch = config->rtc_epoch ? config->rtc_epoch : QVP_RTC_EPOCH;
+	machine->systemc_target = config->systemc_target;
+	machine->systemc_opaque = config->systemc_opaque;
 	machine->bus = bus_create();
 	machine->events = event_queue_create();
 	if (!machine->bus || !machine->events) {
@@ -79,6 +111,9 @@ struct machine *machine_create(const struct machine_config *config)
 	machine->cpu = create_cpu(machine, config->backend);
 	if (!machine->cpu || reset_cpu(machine) < 0)
 		goto fail;
+	/* models built before the CPU may already drive its lines */
+	machine->cpu->ops->set_line(machine->cpu, CPU_LINE_IRQ, machine->line_level[CPU_LINE_IRQ]);
+	machine->cpu->ops->set_line(machine->cpu, CPU_LINE_FIQ, machine->line_level[CPU_LINE_FIQ]);
 	return machine;
 fail:
 	machine_destroy(machine);
@@ -119,6 +154,33 @@ void machine_request_exit(struct machine *machine, int exit_code)
 
 void machine_set_cpu_line(struct machine *machine, enum cpu_line line, bool level)
 {
+	if (machine->line_level[line] == level)
+		return;
 	machine->line_level[line] = level;
+	if (machine->trace)
+		trace_cpu_line(machine->trace, machine_now(machine), line, level);
+	if (!machine->cpu)
+		return;
 	machine->cpu->ops->set_line(machine->cpu, line, level);
+	if (level && machine->cpu_running)
+		machine->cpu->ops->kick(machine->cpu);
+}
+
+int machine_schedule_event(struct machine *machine, struct event *event, vtime_t time)
+{
+	if (event_schedule(machine->events, event, time) < 0)
+		return -1;
+	if (machine->cpu_running && time < machine->run_deadline) {
+		machine->run_deadline = time;
+		machine->cpu->ops->kick(machine->cpu);
+	}
+	return 0;
+}
+
+int machine_add_sysreg_hook(struct machine *machine, const struct iss_sysreg_hook *hook)
+{
+	if (machine->sysreg_hook_count == MACHINE_MAX_SYSREG_HOOKS)
+		return error_set("too many system-register hooks (at most %d)", MACHINE_MAX_SYSREG_HOOKS);
+	machine->sysreg_hooks[machine->sysreg_hook_count++] = hook;
+	return 0;
 }

@@ -16,6 +16,9 @@
 extern "C" {
 #endif
 
+struct model_config;
+struct model_instance;
+
 enum backend_kind {
 	BACKEND_AUTO,
 	BACKEND_ISS,
@@ -31,7 +34,15 @@ struct machine_config {
 	vtime_t quantum;            /* longest stretch the CPU runs without the models */
 	vtime_t timeout;            /* virtual-time limit, VTIME_NEVER for none */
 	FILE *console;              /* where the UART transmits; stdout if NULL */
+	uint64_t rtc_epoch;         /* the RTC's count at reset, seconds since 1970; 0: QVP_RTC_EPOCH */
+	/* Builds the device-tree nodes compatible with "qvp,systemc-target" (runtime/systemc/);
+	 * NULL outside a SystemC platform, where such a node is an error saying so. */
+	int (*systemc_target)(void *opaque, const struct model_config *config, struct model_instance *instance);
+	void *systemc_opaque;
 };
+
+/* The RTC's fixed default start, 2024-01-01 00:00:00 UTC, so runs repeat. */
+#define QVP_RTC_EPOCH 1704067200ull
 
 enum machine_stop_cause {
 	MACHINE_RUNNING,
@@ -45,9 +56,14 @@ struct machine_stats {
 	uint64_t quanta;
 	uint64_t events_fired;
 	vtime_t idle_skipped; /* virtual time jumped over while the guest waited in WFI */
+	uint64_t interrupts_taken; /* acknowledged at an interrupt controller (e.g. GICC_IAR) */
 };
 
-struct model_instance;
+struct irq_controller_entry;
+struct iss_sysreg_hook;
+struct trace;
+
+#define MACHINE_MAX_SYSREG_HOOKS 4
 
 struct machine {
 	struct bus *bus;
@@ -57,6 +73,7 @@ struct machine {
 
 	vtime_t now;              /* virtual time at the start of the current CPU run */
 	bool cpu_running;         /* inside cpu->ops->run() */
+	vtime_t run_deadline;     /* where the current CPU run is meant to end */
 	vtime_t time_per_instruction;
 	vtime_t quantum;
 	vtime_t timeout;
@@ -73,6 +90,14 @@ struct machine {
 	uint64_t fdt_address;     /* where the guest finds it in RAM (x0 at entry) */
 	struct model_instance *models;
 	unsigned model_count;
+	struct irq_controller_entry *irq_controllers; /* see irq.h */
+	unsigned irq_controller_count;
+	const struct iss_sysreg_hook *sysreg_hooks[MACHINE_MAX_SYSREG_HOOKS]; /* given to the iss CPU */
+	unsigned sysreg_hook_count;
+	uint64_t rtc_epoch;
+	struct trace *trace;      /* --trace, or NULL */
+	int (*systemc_target)(void *opaque, const struct model_config *config, struct model_instance *instance);
+	void *systemc_opaque;     /* both from machine_config */
 
 	/* Called after every quantum, e.g. to refresh a status line; may be NULL. */
 	void (*progress)(struct machine *machine);
@@ -89,8 +114,17 @@ vtime_t machine_now(const struct machine *machine);
 /* Ends the simulation with the guest's exit code, at the current instruction boundary. */
 void machine_request_exit(struct machine *machine, int exit_code);
 
-/* Drives the CPU's IRQ or FIQ input. */
+/* Drives the CPU's IRQ or FIQ input (remembered until the CPU exists); a rising line during
+ * a run stops the run at the next instruction boundary so the CPU can take the interrupt. */
 void machine_set_cpu_line(struct machine *machine, enum cpu_line line, bool level);
+
+/* Schedules a model's event; one due before the end of the current CPU run cuts the run short
+ * (at the next instruction boundary), so events fire at their exact time. */
+int machine_schedule_event(struct machine *machine, struct event *event, vtime_t time);
+
+/* System registers a model serves (the generic timer); given to the iss CPU when it is created.
+ * The hook must outlive the machine's CPU. */
+int machine_add_sysreg_hook(struct machine *machine, const struct iss_sysreg_hook *hook);
 
 #ifdef __cplusplus
 }

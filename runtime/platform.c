@@ -1,5 +1,6 @@
 /* Builds the machine from its device tree: memory nodes become RAM, and each node with a
- * `compatible` gets the model the table names, in device-tree order. */
+ * `compatible` gets the model the table names, in device-tree order, interrupt controllers
+ * first so that every device finds the controller its interrupts go to. */
 #include "platform.h"
 
 #include <errno.h>
@@ -13,25 +14,41 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "irq.h"
 #include "models.h"
+
+/* A peripheral written in SystemC: the SystemC platform (qvp-sc) builds it; plain qvp cannot. */
+static int systemc_target_create(const struct model_config *config, struct model_instance *instance)
+{
+	struct machine *machine = config->machine;
+
+	if (!machine->systemc_target)
+		return error_set("compatible \"qvp,systemc-target\" is a peripheral written in SystemC: "
+				 "run this board with qvp-sc");
+	return machine->systemc_target(machine->systemc_opaque, config, instance);
+}
 
 struct compatible_model {
 	const char *compatible;
 	model_create_fn create; /* NULL: described for the guest, nothing for qvp to build */
+	bool without_reg;       /* a device with no registers on the bus (base and size 0) */
 };
 
 static const struct compatible_model compatible_models[] = {
-	{ "arm,pl011", pl011_create },
-	{ "qvp,sim-control", sim_control_create },
-	{ "arm,cortex-a15-gic", NULL }, /* GICv2: not modelled yet, accesses are bus errors */
-	{ "arm,gic-400", NULL },
-	{ "arm,armv8-timer", NULL },    /* the generic timer belongs to the CPU backend */
-	{ "arm,psci-0.2", NULL },       /* PSCI is a firmware interface, not a device */
-	{ "arm,psci-1.0", NULL },
-	{ "fixed-clock", NULL },        /* a rate the guest reads; nothing runs */
-	{ "arm,cortex-a57", NULL },     /* CPUs are the backend's */
-	{ "arm,cortex-a53", NULL },
-	{ "arm,armv8", NULL },
+	{ "arm,pl011", pl011_create, false },
+	{ "qvp,sim-control", sim_control_create, false },
+	{ "arm,cortex-a15-gic", gicv2_create, false },
+	{ "arm,gic-400", gicv2_create, false },
+	{ "arm,armv8-timer", generic_timer_create, true }, /* system registers, through the CPU */
+	{ "arm,sp804", sp804_create, false },
+	{ "arm,pl031", pl031_create, false },
+	{ "qvp,systemc-target", systemc_target_create, false }, /* runtime/systemc/, qvp-sc */
+	{ "arm,psci-0.2", NULL, false },       /* PSCI is a firmware interface, not a device */
+	{ "arm,psci-1.0", NULL, false },
+	{ "fixed-clock", NULL, false },        /* a rate the guest reads; nothing runs */
+	{ "arm,cortex-a57", NULL, false },     /* CPUs are the backend's */
+	{ "arm,cortex-a53", NULL, false },
+	{ "arm,armv8", NULL, false },
 };
 
 static const char *path_extension(const char *path)
@@ -216,23 +233,33 @@ static const struct compatible_model *find_model(const void *fdt, int node, cons
 }
 
 static int create_model(struct machine *machine, const char *file, int node, const char *path,
-			model_create_fn create)
+			const struct compatible_model *model)
 {
 	struct model_config config = { .machine = machine, .fdt = machine->fdt, .node = node, .path = path };
 	struct model_instance *instance = &machine->models[machine->model_count];
 
-	if (node_reg(machine->fdt, node, 0, &config.base, &config.size) < 0)
+	if (!model->without_reg && node_reg(machine->fdt, node, 0, &config.base, &config.size) < 0)
 		return error_set("%s: %s: missing or malformed reg property", file, path);
 	memset(instance, 0, sizeof(*instance));
 	instance->path = strdup(path);
 	if (!instance->path)
 		return error_set("%s: %s: out of memory", file, path);
-	if (create(&config, instance) < 0) {
+	if (model->create(&config, instance) < 0) {
 		free(instance->path);
 		return error_set("%s: %s: %s", file, path, error_message());
 	}
 	machine->model_count++;
 	return 0;
+}
+
+int platform_node_reg(const void *fdt, int node, int index, uint64_t *base, uint64_t *size)
+{
+	return node_reg(fdt, node, index, base, size);
+}
+
+static bool is_interrupt_controller(const void *fdt, int node)
+{
+	return fdt_getprop(fdt, node, "interrupt-controller", NULL) != NULL;
 }
 
 static int build_node(struct machine *machine, const char *file, int node)
@@ -256,7 +283,7 @@ static int build_node(struct machine *machine, const char *file, int node)
 		return error_set("%s: %s: no model for compatible \"%s\"", file, path, compatible);
 	if (!model->create)
 		return 0;
-	return create_model(machine, file, node, path, model->create);
+	return create_model(machine, file, node, path, model);
 }
 
 static int count_nodes(const void *fdt)
@@ -300,10 +327,16 @@ int platform_build(struct machine *machine, const char *path)
 		return error_set("%s: out of memory", path);
 	if (read_cpu_clock(machine, path) < 0)
 		return -1;
-	for (int node = fdt_next_node(machine->fdt, 0, NULL); node >= 0; node = fdt_next_node(machine->fdt, node, NULL)) {
-		if (build_node(machine, path, node) < 0) {
-			platform_teardown(machine);
-			return -1;
+	/* pass 0: interrupt controllers; pass 1: everything else */
+	for (int pass = 0; pass < 2; pass++) {
+		for (int node = fdt_next_node(machine->fdt, 0, NULL); node >= 0;
+		     node = fdt_next_node(machine->fdt, node, NULL)) {
+			if (is_interrupt_controller(machine->fdt, node) != (pass == 0))
+				continue;
+			if (build_node(machine, path, node) < 0) {
+				platform_teardown(machine);
+				return -1;
+			}
 		}
 	}
 	if (machine->ram_size == 0)
@@ -319,4 +352,5 @@ void platform_teardown(struct machine *machine)
 			instance->destroy(instance->state);
 		free(instance->path);
 	}
+	irq_release_controllers(machine);
 }

@@ -3,6 +3,7 @@
 #define QVP_PLATFORM_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "machine.h"
 
@@ -16,6 +17,9 @@ int platform_load_fdt(const char *path, void **fdt, size_t *size);
 /* Adds RAM and creates models in device-tree order; on failure undoes what it did. */
 int platform_build(struct machine *machine, const char *path);
 void platform_teardown(struct machine *machine);
+
+/* The index-th (address, size) of a node's `reg`, decoded with its parent's cell counts. */
+int platform_node_reg(const void *fdt, int node, int index, uint64_t *base, uint64_t *size);
 
 #ifdef __cplusplus
 }

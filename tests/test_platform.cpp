@@ -60,17 +60,25 @@ TEST_F(PlatformTest, VirtBoardHasQemuMemoryMap)
 	EXPECT_TRUE(value & PL011_FR_TXFE);
 	ASSERT_EQ(bus_read(machine.bus, 0x0b000000 + SIM_CONTROL_ID, 4, &value), BUS_OK);
 	EXPECT_EQ(value, SIM_CONTROL_ID_VALUE);
-	// the GIC is described for the guest but not modelled yet
-	EXPECT_EQ(bus_read(machine.bus, 0x08000000, 4, &value), BUS_UNMAPPED);
+	// the GIC's distributor and CPU interface, the RTC and the SP804 (see tests/test_irq.cpp)
+	EXPECT_EQ(bus_read(machine.bus, 0x08000000, 4, &value), BUS_OK);
+	EXPECT_EQ(bus_read(machine.bus, 0x08010000, 4, &value), BUS_OK);
+	EXPECT_EQ(bus_read(machine.bus, 0x09010000, 4, &value), BUS_OK);
+	EXPECT_EQ(bus_read(machine.bus, 0x09100000, 4, &value), BUS_OK);
 }
 
 TEST_F(PlatformTest, SourceAndBlobGiveTheSameBoard)
 {
 	ASSERT_EQ(platform_build(&machine, (std::string(QVP_SOURCE_DIR) + "/platforms/virt.dts").c_str()), 0)
 		<< error_message();
-	EXPECT_EQ(machine.model_count, 2u); // pl011 and sim-control
-	EXPECT_STREQ(machine.models[0].path, "/pl011@9000000");
-	EXPECT_STREQ(machine.models[1].path, "/sim-control@b000000");
+	// interrupt controllers first, then the rest in device-tree order
+	ASSERT_EQ(machine.model_count, 6u);
+	EXPECT_STREQ(machine.models[0].path, "/intc@8000000");
+	EXPECT_STREQ(machine.models[1].path, "/timer");
+	EXPECT_STREQ(machine.models[2].path, "/pl011@9000000");
+	EXPECT_STREQ(machine.models[3].path, "/pl031@9010000");
+	EXPECT_STREQ(machine.models[4].path, "/sp804@9100000");
+	EXPECT_STREQ(machine.models[5].path, "/sim-control@b000000");
 }
 
 TEST_F(PlatformTest, SyntaxErrorNamesFileAndLine)

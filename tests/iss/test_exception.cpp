@@ -479,3 +479,51 @@ TEST_F(Exception, SixteenAndSixtyFourKiBGranules)
 }
 
 } // namespace
+
+namespace
+{
+
+// Random translation setups (TCR, TTBRs, descriptors) and random loads, stores and branches:
+// whatever the tables say, the walker stays inside RAM and the host never crashes (run this
+// under -DQVP_SANITIZE=ON to see every out-of-bounds access).
+TEST_F(Exception, RandomPageTablesNeverCrashTheHost)
+{
+	uint64_t state = 0x2545f4914f6cdd1dull;
+	auto next = [&state]() {
+		state = state * 6364136223846793005ull + 1442695040888963407ull;
+		return state ^ (state >> 31);
+	};
+	// Descriptors that point back into the table area half of the time.
+	for (uint64_t a = kPageTables; a < kPageTables + 0x40000; a += 8) {
+		uint64_t d = next();
+		if (next() % 2)
+			d = (d & ~0x0000fffffffff000ull) | ((kPageTables + (next() % 0x40) * 0x1000) & 0x0000fffffffff000ull);
+		write64(a, d);
+	}
+	const std::vector<uint32_t> enable =
+	    assemble("msr mair_el1, x0\n msr tcr_el1, x1\n msr ttbr0_el1, x2\n msr ttbr1_el1, x3\n isb\n"
+	             "mrs x4, sctlr_el1\n orr x4, x4, #1\n msr sctlr_el1, x4\n isb\n .inst 0\n",
+	             kSetup);
+	for (int round = 0; round < 3000; round++) {
+		cpu->ops->destroy(cpu); // a fresh CPU each round: MMU off, so the setup below runs from RAM
+		cpu = iss_create(bus);
+		ASSERT_NE(cpu, nullptr);
+		uint32_t word = (uint32_t)next();
+		word = (word & ~(1u << 25)) | 1u << 27; // the load/store space
+		load_words(enable, kSetup);
+		write32(kSetup + 36, word);
+		for (int n = 5; n < 31; n++)
+			set_x(n, next() % 2 ? kPageTables + next() % 0x40000 : next());
+		set_x(0, next());
+		set_x(1, next());
+		set_x(2, kPageTables + (next() % 0x40) * 0x1000);
+		set_x(3, kPageTables + (next() % 0x40) * 0x1000);
+		cpu_run_result r = run(60);
+		ASSERT_NE(r.reason, CPU_STOP_FATAL) << error_message();
+		uint8_t byte;
+		cpu->ops->read_memory(cpu, next(), &byte, 1); // may fail; must not crash
+		cpu->ops->read_memory(cpu, kPageTables + next() % 0x40000, &byte, 1);
+	}
+}
+
+} // namespace

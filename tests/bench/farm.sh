@@ -38,19 +38,19 @@ hello="$(cd "$build_dir" && pwd)/sw/hello.elf"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-now() { date +%s.%N; }
-
-# Runs "$@" $repeat times; prints the fastest wall time in seconds.
+# Runs "$@" $repeat times; prints the fastest wall time and the least CPU time (user + system,
+# children included) in seconds. CPU time says more than wall time on a busy machine.
 fastest() {
-	local best="" start end took
+	local best="" best_cpu="" real user sys cpu
+	local TIMEFORMAT='%R %U %S'
 	for _ in $(seq "$repeat"); do
-		start=$(now)
-		"$@" >/dev/null 2>&1 || { echo "farm.sh: failed: $*" >&2; exit 1; }
-		end=$(now)
-		took=$(echo "$end - $start" | bc -l)
-		if [ -z "$best" ] || [ "$(echo "$took < $best" | bc -l)" = 1 ]; then best=$took; fi
+		read -r real user sys < <({ time "$@" >/dev/null 2>&1 || echo "failed" >&2; } 2>&1)
+		[ "$real" != failed ] || { echo "farm.sh: failed: $*" >&2; exit 1; }
+		cpu=$(echo "$user + $sys" | bc -l)
+		if [ -z "$best" ] || [ "$(echo "$real < $best" | bc -l)" = 1 ]; then best=$real; fi
+		if [ -z "$best_cpu" ] || [ "$(echo "$cpu < $best_cpu" | bc -l)" = 1 ]; then best_cpu=$cpu; fi
 	done
-	echo "$best"
+	echo "$best $best_cpu"
 }
 
 suite() { "$qvp" test --jobs "$1" --build-dir "$build_dir" "$source_dir/sw/farm.yaml"; }
@@ -69,13 +69,14 @@ direct_hellos() {
 } >"$work/hellos.yaml"
 
 tests=$(grep -c '^  - name:' "$source_dir/sw/farm.yaml")
-suite_j1=$(fastest suite 1)
-suite_j2=$(fastest suite 2)
-direct=$(fastest direct_hellos)
-farm_j1=$(fastest "$qvp" test --jobs 1 "$work/hellos.yaml")
-farm_j2=$(fastest "$qvp" test --jobs 2 "$work/hellos.yaml")
+read -r suite_j1 _ < <(fastest suite 1)
+read -r suite_j2 _ < <(fastest suite 2)
+read -r direct direct_cpu < <(fastest direct_hellos)
+read -r farm_j1 farm_j1_cpu < <(fastest "$qvp" test --jobs 1 "$work/hellos.yaml")
+read -r farm_j2 _ < <(fastest "$qvp" test --jobs 2 "$work/hellos.yaml")
 
-printf 'host: %s, %s CPUs; fastest of %s runs\n' "$(uname -m)" "$(nproc)" "$repeat"
+printf 'host: %s, %s CPUs, load average %s; fastest of %s runs\n' "$(uname -m)" "$(nproc)" \
+	"$(cut -d' ' -f1 /proc/loadavg)" "$repeat"
 printf 'project suite (sw/farm.yaml, %d tests):\n' "$tests"
 printf '  -j 1: %6.2f s  %7.1f tests/min\n' "$suite_j1" "$(echo "$tests * 60 / $suite_j1" | bc -l)"
 printf '  -j 2: %6.2f s  %7.1f tests/min\n' "$suite_j2" "$(echo "$tests * 60 / $suite_j2" | bc -l)"
@@ -85,5 +86,6 @@ printf '  qvp test -j 1:              %6.2f s  %6.2f ms/test  %7.0f tests/min\n'
 	"$(echo "$farm_j1 * 1000 / $count" | bc -l)" "$(echo "$count * 60 / $farm_j1" | bc -l)"
 printf '  qvp test -j 2:              %6.2f s  %6.2f ms/test  %7.0f tests/min\n' "$farm_j2" \
 	"$(echo "$farm_j2 * 1000 / $count" | bc -l)" "$(echo "$count * 60 / $farm_j2" | bc -l)"
-printf '  runner overhead per test (-j 1 minus direct): %.2f ms\n' \
-	"$(echo "($farm_j1 - $direct) * 1000 / $count" | bc -l)"
+printf '  runner overhead per test (-j 1 minus direct): %.2f ms wall, %.2f ms CPU\n' \
+	"$(echo "($farm_j1 - $direct) * 1000 / $count" | bc -l)" \
+	"$(echo "($farm_j1_cpu - $direct_cpu) * 1000 / $count" | bc -l)"

@@ -10,6 +10,7 @@ packages=(
   libgtest-dev                               # the test suite
   libunicorn-dev                             # the ISS's differential oracle (tests only)
   libyaml-dev libssl-dev libxml2-utils       # qvp test: manifests, result hashes; xmllint checks JUnit
+  libsystemc-dev                             # qvp-sc: qvp in a SystemC/TLM-2.0 simulation
   gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu # guest firmware and ISS tests
 )
 if [ "${QVP_WITH_BENCH:-0}" = 1 ]; then

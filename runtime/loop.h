@@ -11,6 +11,18 @@ extern "C" {
 /* Runs until the guest exits, the timeout passes or the CPU backend fails. */
 enum machine_stop_cause machine_run(struct machine *machine);
 
+/* One turn of the loop without the idle skip: fires the events due now, stops at the timeout,
+ * runs the CPU up to the next deadline and accounts its instructions as virtual time. Returns
+ * false, without running the CPU, once machine->stop_cause is set. */
+bool machine_run_quantum(struct machine *machine, struct cpu_run_result *result);
+
+/* After a WFI: when the guest can next wake (the next event or the timeout, VTIME_NEVER if
+ * neither); machine->now when an interrupt is already pending. */
+vtime_t machine_idle_wake_time(const struct machine *machine);
+
+/* Jumps virtual time forward to `wake` (nothing if it is not later), counted as idle time. */
+void machine_skip_idle(struct machine *machine, vtime_t wake);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,76 @@
+#include "platform_sc.h"
+
+#include <cctype>
+#include <cstring>
+#include <libfdt.h>
+
+#include "accelerator.h"
+#include "error.h"
+#include "irq.h"
+#include "models.h"
+
+namespace qvp::sc {
+
+platform::platform() : router_("router") {}
+
+int platform::create_target(void *opaque, const struct model_config *config, struct model_instance *instance)
+{
+	instance->state = nullptr;
+	instance->destroy = nullptr; // the modules live as long as the SystemC simulation
+	return static_cast<platform *>(opaque)->create(config);
+}
+
+// SystemC names may not hold '/' or '.': "/accel@9200000" becomes "accel_9200000".
+static std::string module_name(const char *path)
+{
+	std::string name;
+
+	for (const char *c = path; *c; c++)
+		if (c != path || *c != '/')
+			name += std::isalnum((unsigned char)*c) ? *c : '_';
+	return name;
+}
+
+int platform::create(const struct model_config *config)
+{
+	const char *compatible = static_cast<const char *>(fdt_getprop(config->fdt, config->node, "compatible", nullptr));
+	std::string name = module_name(config->path);
+
+	if (std::strcmp(compatible, "qvp,sc-accelerator") == 0) {
+		auto device = std::make_unique<accelerator>(name.c_str());
+		auto signal = std::make_unique<sc_core::sc_signal<bool>>((name + "_irq").c_str());
+		struct irq_line line = {};
+		if (irq_count(config->machine, config->node) > 0 &&
+		    irq_connect(config->machine, config->node, 0, &line) < 0)
+			return -1;
+		router_.map(device->regs, config->base, config->size);
+		device->irq(*signal);
+		dma_masters_.push_back(&device->dma);
+		interrupts_.push_back({ name, signal.get(), line });
+		modules_.push_back(std::move(device));
+		signals_.push_back(std::move(signal));
+		return 0;
+	}
+	if (std::strcmp(compatible, "qvp,sc-memory") == 0) {
+		auto device = std::make_unique<memory>(name.c_str(), config->size);
+		router_.map(device->socket, config->base, config->size);
+		modules_.push_back(std::move(device));
+		return 0;
+	}
+	return error_set("no SystemC module for compatible \"%s\" (qvp-sc builds qvp,sc-accelerator and qvp,sc-memory)",
+			 compatible);
+}
+
+void platform::attach(cpu &cpu)
+{
+	cpu.bridge.bind(router_.in);
+	for (tlm::tlm_initiator_socket<> *master : dma_masters_)
+		master->bind(cpu.bus);
+	for (const interrupt &interrupt : interrupts_) {
+		auto input = std::make_unique<irq_input>((interrupt.name + "_in").c_str(), cpu, interrupt.line);
+		input->in.bind(*interrupt.signal);
+		modules_.push_back(std::move(input));
+	}
+}
+
+} // namespace qvp::sc

@@ -1,0 +1,252 @@
+// qvp-sc: `qvp run` inside a SystemC simulation. The CPU and qvp's models run as in qvp; the
+// board's "qvp,systemc-target" nodes are SystemC modules (platform_sc.cpp) (docs/systemc.md).
+#include <cerrno>
+#include <cinttypes>
+#include <climits>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+#include <systemc>
+
+#include "cli.h"
+#include "error.h"
+#include "machine.h"
+#include "platform_sc.h"
+#include "qvp_systemc.h"
+#include "run_report.h"
+#include "trace.h"
+
+namespace {
+
+const char help_extra[] =
+	"\n"
+	"qvp-sc runs the same `run` command inside a SystemC 2.3 simulation: the board's\n"
+	"\"qvp,systemc-target\" nodes are SystemC modules (try --platform virt-sc). Its own options:\n"
+	"  --trace FILE       write a Chrome trace-event JSON of the run (virtual time only)\n"
+	"  --sc-log FILE      write one line per transaction the CPU sends into SystemC\n";
+
+double wall_seconds()
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
+}
+
+// As qvp: a board name means the .dtb built next to the program, else the source .dts.
+const char *resolve_platform(const char *name, char *buffer, size_t size)
+{
+	char executable[PATH_MAX];
+	ssize_t length;
+
+	if (std::strchr(name, '/') || std::strchr(name, '.'))
+		return name;
+	length = readlink("/proc/self/exe", executable, sizeof(executable) - 1);
+	if (length > 0) {
+		executable[length] = '\0';
+		if (char *slash = std::strrchr(executable, '/')) {
+			*slash = '\0';
+			std::snprintf(buffer, size, "%s/platforms/%s.dtb", executable, name);
+			if (access(buffer, R_OK) == 0)
+				return buffer;
+		}
+	}
+	std::snprintf(buffer, size, "%s/platforms/%s.dts", QVP_SOURCE_DIR, name);
+	return buffer;
+}
+
+void print_stats(const struct machine *machine, const qvp::sc::cpu &cpu, double wall)
+{
+	char virtual_time[48], idle[48], kernel[48];
+
+	vtime_format(machine->now, virtual_time, sizeof(virtual_time));
+	vtime_format(machine->stats.idle_skipped, idle, sizeof(idle));
+	vtime_format(qvp::sc::from_sc_time(sc_core::sc_time_stamp()), kernel, sizeof(kernel));
+	std::fprintf(stderr, "--- qvp stats ---\n");
+	std::fprintf(stderr, "instructions: %" PRIu64 "\n", machine->stats.instructions);
+	std::fprintf(stderr, "virtual time: %s\n", virtual_time);
+	std::fprintf(stderr, "wall time: %.3f s\n", wall);
+	std::fprintf(stderr, "MIPS: %.1f\n", wall > 0 ? (double)machine->stats.instructions / wall / 1e6 : 0.0);
+	std::fprintf(stderr, "quanta: %" PRIu64 "\n", machine->stats.quanta);
+	std::fprintf(stderr, "events fired: %" PRIu64 "\n", machine->stats.events_fired);
+	std::fprintf(stderr, "idle time skipped: %s\n", idle);
+	std::fprintf(stderr, "SystemC time: %s\n", kernel);
+	std::fprintf(stderr, "SystemC transactions: %" PRIu64 " (and %" PRIu64 " accesses by DMI)\n",
+		     cpu.bridge_transactions(), cpu.bridge_dmi_accesses());
+}
+
+int stop_status(const struct machine *machine)
+{
+	char virtual_time[48];
+
+	switch (machine->stop_cause) {
+	case MACHINE_GUEST_EXIT:
+		return machine->exit_code;
+	case MACHINE_TIMEOUT:
+		vtime_format(machine->now, virtual_time, sizeof(virtual_time));
+		if (machine->cpu->ops->diagnose && machine->cpu->ops->diagnose(machine->cpu))
+			std::fprintf(stderr, "qvp-sc: timeout: virtual time reached %s: %s\n", virtual_time,
+				     machine->cpu->ops->diagnose(machine->cpu));
+		else
+			std::fprintf(stderr, "qvp-sc: timeout: virtual time reached %s\n", virtual_time);
+		return QVP_EXIT_TIMEOUT;
+	case MACHINE_FATAL:
+	case MACHINE_RUNNING:
+		break;
+	}
+	std::fprintf(stderr, "qvp-sc: error: %s\n", error_message());
+	return QVP_EXIT_FATAL;
+}
+
+// Takes qvp-sc's own options out of argv; the rest is qvp's `run` command line.
+int take_own_options(std::vector<char *> &args, const char **trace_path, const char **log_path)
+{
+	for (size_t i = 1; i < args.size();) {
+		const char **target = nullptr;
+		if (std::strcmp(args[i], "--trace") == 0)
+			target = trace_path;
+		else if (std::strcmp(args[i], "--sc-log") == 0)
+			target = log_path;
+		if (!target) {
+			i++;
+			continue;
+		}
+		if (i + 1 >= args.size())
+			return error_set("option '%s' needs a value; see 'qvp-sc --help'", args[i]);
+		*target = args[i + 1];
+		args.erase(args.begin() + (std::ptrdiff_t)i, args.begin() + (std::ptrdiff_t)i + 2);
+	}
+	return 0;
+}
+
+struct files {
+	FILE *console = nullptr;
+	FILE *log = nullptr;
+	~files()
+	{
+		if (console)
+			std::fclose(console);
+		if (log)
+			std::fclose(log);
+	}
+};
+
+int run(struct cli_options &options, const char *trace_path, const char *log_path)
+{
+	char platform_path[PATH_MAX + 32];
+	files files;
+	qvp::sc::platform platform;
+	struct trace *trace = nullptr;
+
+	options.machine.platform_path = resolve_platform(options.machine.platform_path, platform_path,
+							 sizeof(platform_path));
+	if (options.console_path) {
+		files.console = std::fopen(options.console_path, "w");
+		if (!files.console) {
+			std::fprintf(stderr, "qvp-sc: error: --console %s: %s\n", options.console_path, std::strerror(errno));
+			return QVP_EXIT_ERROR;
+		}
+		options.machine.console = files.console;
+	}
+	setvbuf(files.console ? files.console : stdout, nullptr, _IOLBF, 0);
+	if (log_path && !(files.log = std::fopen(log_path, "w"))) {
+		std::fprintf(stderr, "qvp-sc: error: --sc-log %s: %s\n", log_path, std::strerror(errno));
+		return QVP_EXIT_ERROR;
+	}
+	options.machine.systemc_target = &qvp::sc::platform::create_target;
+	options.machine.systemc_opaque = &platform;
+	struct machine *machine = machine_create(&options.machine);
+	if (!machine) {
+		std::fprintf(stderr, "qvp-sc: error: %s\n", error_message());
+		return QVP_EXIT_ERROR;
+	}
+	if (trace_path) {
+		trace = trace_open(trace_path);
+		if (!trace) {
+			std::fprintf(stderr, "qvp-sc: error: %s\n", error_message());
+			machine_destroy(machine);
+			return QVP_EXIT_ERROR;
+		}
+		trace_attach(trace, machine);
+	}
+	auto cpu = std::make_unique<qvp::sc::cpu>("cpu", machine);
+	platform.attach(*cpu);
+	cpu->set_transaction_log(files.log);
+
+	double started = wall_seconds();
+	sc_core::sc_start();
+	if (!cpu->finished() && machine->stop_cause == MACHINE_RUNNING) {
+		cpu->report_starved();
+		machine->stop_cause = MACHINE_FATAL;
+	}
+	int exit_status = stop_status(machine);
+	run_test_hooks_finish(&options.test_hooks, files.console ? files.console : stdout);
+	std::fflush(stdout);
+	if (options.stats)
+		print_stats(machine, *cpu, wall_seconds() - started);
+	if (options.stats_json_path &&
+	    run_report_write_json(options.stats_json_path, machine, run_report_stop_name(machine->stop_cause),
+				  exit_status, wall_seconds() - started) < 0) {
+		std::fprintf(stderr, "qvp-sc: error: %s\n", error_message());
+		exit_status = QVP_EXIT_ERROR;
+	}
+	if (trace && trace_close(trace) < 0) {
+		std::fprintf(stderr, "qvp-sc: error: %s\n", error_message());
+		exit_status = QVP_EXIT_ERROR;
+	}
+	machine->trace = nullptr;
+	cpu.reset();
+	machine_destroy(machine);
+	return exit_status;
+}
+
+} // namespace
+
+// Standard output is the guest's console and standard error qvp's one-line messages, as under
+// qvp: no kernel banner (SystemC prints it to std::cerr before sc_main) or stop notice.
+static std::streambuf *stderr_buffer;
+
+int main(int argc, char **argv)
+{
+	stderr_buffer = std::cerr.rdbuf(nullptr);
+	return sc_core::sc_elab_and_sim(argc, argv);
+}
+
+int sc_main(int argc, char **argv)
+{
+	std::vector<char *> args(argv, argv + argc);
+	const char *trace_path = nullptr, *log_path = nullptr;
+	struct cli_options options;
+
+	std::cerr.rdbuf(stderr_buffer);
+	std::cerr.clear();
+	qvp::sc::set_time_resolution();
+	sc_core::sc_report_handler::set_actions("/OSCI/SystemC", sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
+	if (argc > 1 && std::strcmp(argv[1], "test") == 0) {
+		std::fprintf(stderr, "qvp-sc: error: qvp-sc runs one firmware; the regression farm is `qvp test`\n");
+		return QVP_EXIT_ERROR;
+	}
+	if (take_own_options(args, &trace_path, &log_path) < 0 ||
+	    cli_parse((int)args.size(), args.data(), &options) < 0) {
+		std::fprintf(stderr, "qvp-sc: error: %s\n", error_message());
+		return QVP_EXIT_ERROR;
+	}
+	switch (options.command) {
+	case CLI_HELP:
+		cli_print_help(stdout);
+		std::fputs(help_extra, stdout);
+		return 0;
+	case CLI_VERSION:
+		std::printf("qvp-sc %s (SystemC %s)\n", QVP_VERSION, sc_core::sc_release());
+		return 0;
+	case CLI_RUN:
+		break;
+	}
+	return run(options, trace_path, log_path);
+}

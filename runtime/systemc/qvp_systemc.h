@@ -1,0 +1,135 @@
+// qvp inside a SystemC/TLM-2.0 simulation (docs/systemc.md).
+//
+// qvp::sc::cpu owns a qvp machine's CPU and runs qvp's quantum loop (runtime/loop.c) in an
+// SC_THREAD, kept in step with SystemC time by a tlm_utils::tlm_quantumkeeper. Guest accesses
+// no qvp region claims leave through its `bridge` initiator socket; SystemC initiators (DMA)
+// reach qvp's RAM and models through its `bus` target socket. qvp::sc::irq_input drives one of
+// qvp's interrupt-controller inputs from an sc_signal<bool>; qvp::sc::mmio_target serves one
+// qvp register block (struct mmio_ops) as a TLM-2.0 target.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/multi_passthrough_target_socket.h>
+#include <tlm_utils/simple_target_socket.h>
+#include <tlm_utils/tlm_quantumkeeper.h>
+
+#include "bus.h"
+#include "events.h"
+#include "irq.h"
+#include "machine.h"
+
+namespace qvp::sc {
+
+// qvp's virtual time is picoseconds; the SystemC kernel must resolve exactly 1 ps.
+sc_core::sc_time to_sc_time(vtime_t time);
+vtime_t from_sc_time(const sc_core::sc_time &time);
+
+// Sets the kernel's time resolution to 1 ps; call before any sc_time exists (in sc_main).
+void set_time_resolution();
+
+class cpu : public sc_core::sc_module {
+public:
+	// Guest loads and stores no qvp region claims: b_transport, or DMI where a target offers it.
+	tlm_utils::simple_initiator_socket<cpu> bridge;
+	// SystemC initiators (any number) into qvp's bus: RAM (with DMI) and qvp's models.
+	tlm_utils::multi_passthrough_target_socket<cpu, 32, tlm::tlm_base_protocol_types, 0,
+						   sc_core::SC_ZERO_OR_MORE_BOUND> bus;
+
+	// `machine` is built (machine_create) and outlives this module; the module takes over its
+	// bus's fallback and runs it from an SC_THREAD once sc_start() is called.
+	cpu(sc_core::sc_module_name name, struct machine *machine);
+	~cpu() override;
+
+	struct machine *machine() const { return machine_; }
+	// True once the loop ended (guest exit, timeout, fatal error); false after sc_start()
+	// returned means SystemC ran out of events while the guest waited in WFI.
+	bool finished() const { return finished_; }
+	// Sets error_message() for a run that ended with nothing left to wake the guest.
+	void report_starved() const;
+
+	// Called from SystemC processes that change what the guest sees (interrupt inputs, DMA):
+	// brings an idle CPU's virtual time up to SystemC's and wakes it to look again.
+	void external_activity();
+
+	// Counts TLM transactions through the bridge (b_transport) and accesses served by DMI.
+	uint64_t bridge_transactions() const { return transactions_; }
+	uint64_t bridge_dmi_accesses() const { return dmi_accesses_; }
+
+	// Writes one line per bridge transaction to `log` (time, command, address, size, data,
+	// response): a deterministic record of what crossed into SystemC. nullptr: none.
+	void set_transaction_log(FILE *log) { log_ = log; }
+
+private:
+	void run();
+	void sync();
+	void idle();
+	vtime_t systemc_next_activity() const;
+	void bound_by_systemc();
+	sc_core::sc_time local_time() const;
+
+	static enum bus_result fallback(void *opaque, uint64_t address, unsigned size, uint64_t *value, bool write);
+	enum bus_result transport(uint64_t address, unsigned size, uint64_t *value, bool write);
+	bool dmi_access(uint64_t address, unsigned size, uint64_t *value, bool write);
+	void invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end);
+
+	void b_transport(int port, tlm::tlm_generic_payload &trans, sc_core::sc_time &delay);
+	bool get_direct_mem_ptr(int port, tlm::tlm_generic_payload &trans, tlm::tlm_dmi &dmi);
+	unsigned int transport_dbg(int port, tlm::tlm_generic_payload &trans);
+
+	struct machine *machine_;
+	tlm_utils::tlm_quantumkeeper keeper_;
+	sc_core::sc_event wake_;
+	struct event systemc_event_; // a qvp event at SystemC's next activity: the CPU stops there
+	std::vector<tlm::tlm_dmi> dmi_;
+	bool idle_ = false;
+	bool finished_ = false;
+	uint64_t transactions_ = 0;
+	uint64_t dmi_accesses_ = 0;
+	FILE *log_ = nullptr;
+};
+
+// Drives one input of a qvp interrupt controller (e.g. a GIC SPI) from a SystemC signal.
+class irq_input : public sc_core::sc_module {
+public:
+	sc_core::sc_in<bool> in;
+
+	// `line` comes from irq_connect() for the device-tree node the SystemC device stands for.
+	irq_input(sc_core::sc_module_name name, cpu &cpu, const struct irq_line &line);
+
+private:
+	void update();
+
+	cpu &cpu_;
+	struct irq_line line_;
+};
+
+// One qvp register block (a model's struct mmio_ops and its opaque state) as a TLM-2.0
+// target: offsets relative to the target, 1/2/4/8-byte naturally aligned accesses without
+// byte enables. A refused access is TLM_GENERIC_ERROR_RESPONSE, one outside `size`
+// TLM_ADDRESS_ERROR_RESPONSE. Its interrupt outputs are irq_lines (irq_output()) that
+// drive sc_signal<bool>s.
+class mmio_target : public sc_core::sc_module {
+public:
+	tlm_utils::simple_target_socket<mmio_target> socket;
+
+	mmio_target(sc_core::sc_module_name name, const struct mmio_ops *ops, void *opaque, uint64_t size);
+
+	// An irq_line for the model to drive (give it to the model in place of irq_connect());
+	// it writes `signal`.
+	struct irq_line irq_output(sc_core::sc_signal<bool> &signal);
+
+private:
+	void b_transport(tlm::tlm_generic_payload &trans, sc_core::sc_time &delay);
+
+	const struct mmio_ops *ops_;
+	void *opaque_;
+	uint64_t size_;
+};
+
+} // namespace qvp::sc

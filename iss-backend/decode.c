@@ -234,13 +234,15 @@ static void decode_data_imm(uint32_t word, struct iss_insn *insn)
 
 /* ---- Branches, exception generation, system ---- */
 
-/* MRS/MSR: the register is found at run time (sysreg.c), so hooks added later are asked too. */
+/* MRS/MSR: the interpreter's own register is found once here; the others go to the hooks at
+ * run time, so hooks added after decoding are asked too. */
 static void decode_sysreg_move(uint32_t word, struct iss_insn *insn)
 {
 	unsigned read = bit(word, 21);
 
 	insn->exec = read ? iss_exec_mrs : iss_exec_msr;
 	insn->imm = word;
+	insn->type = iss_sysreg_slot(bits(word, 20, 5));
 	insn->rd = read ? zr_dest(bits(word, 4, 0)) : zr_source(bits(word, 4, 0));
 }
 

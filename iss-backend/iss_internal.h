@@ -279,6 +279,7 @@ void iss_sctlr_changed(struct iss *cpu);
 /* System registers (sysreg.c). */
 void iss_sysreg_reset(struct iss *cpu);
 uint32_t iss_sysreg_syndrome(uint32_t word); /* ISS of EC 0x18 for an MRS/MSR/SYS word */
+uint8_t iss_sysreg_slot(unsigned encoding); /* for the decoder: insn->type of MRS/MSR */
 
 /* Memory and translation (mmu.c). Slow paths return false after taking an exception. */
 bool iss_load_slow(struct iss *cpu, uint64_t va, unsigned size, uint64_t *value);
@@ -451,7 +452,7 @@ ISS_HANDLER(iss_exec_sys); /* SYS: DC, IC, AT, TLBI; imm holds the word */
 ISS_HANDLER(iss_exec_wfi);
 ISS_HANDLER(iss_exec_wfe);
 ISS_HANDLER(iss_exec_sev); /* SEV and SEVL */
-ISS_HANDLER(iss_exec_mrs);
+ISS_HANDLER(iss_exec_mrs); /* imm: the word, type: iss_sysreg_slot() */
 ISS_HANDLER(iss_exec_msr);
 ISS_HANDLER(iss_exec_msr_daifset);
 ISS_HANDLER(iss_exec_msr_daifclr);

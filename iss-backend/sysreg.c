@@ -150,12 +150,23 @@ static bool is_id_space(unsigned encoding)
 
 static const struct sysreg id_raz = CONSTANT(0, 0);
 
-static const struct sysreg *find_sysreg(unsigned encoding)
+#define SYSREG_COUNT (sizeof sysregs / sizeof sysregs[0])
+_Static_assert(SYSREG_COUNT + 1 < 256, "slots are bytes");
+
+/* The decoder resolves the register once: 0 for none of ours, else its slot (index + 1). */
+uint8_t iss_sysreg_slot(unsigned encoding)
 {
-	for (size_t k = 0; k < sizeof sysregs / sizeof sysregs[0]; k++)
+	for (size_t k = 0; k < SYSREG_COUNT; k++)
 		if (sysregs[k].encoding == encoding)
-			return &sysregs[k];
-	return is_id_space(encoding) ? &id_raz : NULL;
+			return (uint8_t)(k + 1);
+	return is_id_space(encoding) ? (uint8_t)(SYSREG_COUNT + 1) : 0;
+}
+
+static const struct sysreg *slot_sysreg(uint8_t slot)
+{
+	if (!slot)
+		return NULL;
+	return slot <= SYSREG_COUNT ? &sysregs[slot - 1] : &id_raz;
 }
 
 static uint64_t *field(struct iss *cpu, const struct sysreg *r)
@@ -296,7 +307,7 @@ ISS_HANDLER(iss_exec_mrs)
 {
 	uint32_t word = (uint32_t)insn->imm;
 	unsigned encoding = (word >> 5) & 0xffff;
-	const struct sysreg *r = find_sysreg(encoding);
+	const struct sysreg *r = slot_sysreg(insn->type);
 	uint64_t value = 0;
 
 	if (!r) {
@@ -334,7 +345,7 @@ ISS_HANDLER(iss_exec_msr)
 {
 	uint32_t word = (uint32_t)insn->imm;
 	unsigned encoding = (word >> 5) & 0xffff;
-	const struct sysreg *r = find_sysreg(encoding);
+	const struct sysreg *r = slot_sysreg(insn->type);
 	uint64_t value = cpu->x[insn->rd];
 
 	if (!r) {

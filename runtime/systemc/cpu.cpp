@@ -210,6 +210,8 @@ enum bus_result cpu::transport(uint64_t address, unsigned size, uint64_t *value,
 		*value = 0;
 	if (dmi_access(address, size, value, write))
 		return BUS_OK;
+	if (bridge.size() == 0)
+		return BUS_UNMAPPED;
 
 	unsigned char data[8] = { 0 };
 	tlm::tlm_generic_payload trans;

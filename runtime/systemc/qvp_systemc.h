@@ -36,7 +36,8 @@ void set_time_resolution();
 class cpu : public sc_core::sc_module {
 public:
 	// Guest loads and stores no qvp region claims: b_transport, or DMI where a target offers it.
-	tlm_utils::simple_initiator_socket<cpu> bridge;
+	// May stay unbound: such accesses are then bus errors, as in qvp.
+	tlm_utils::simple_initiator_socket_optional<cpu> bridge;
 	// SystemC initiators (any number) into qvp's bus: RAM (with DMI) and qvp's models.
 	tlm_utils::multi_passthrough_target_socket<cpu, 32, tlm::tlm_base_protocol_types, 0,
 						   sc_core::SC_ZERO_OR_MORE_BOUND> bus;

@@ -1,0 +1,162 @@
+// qvp-sc against qvp: the same firmware gives the same console, exit status, instruction
+// count and virtual time; the SystemC peripherals work; SystemC runs repeat exactly.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+#include "test_support.h"
+
+using qvp_test::build_path;
+using qvp_test::ProcessResult;
+using qvp_test::read_file;
+using qvp_test::run_process;
+using qvp_test::TempDir;
+
+namespace {
+
+struct QvpRun {
+	ProcessResult process;
+	std::string stats; // --stats-json without the wall-clock field
+};
+
+// The stats JSON is one line; drop "wall_seconds", the one host-time field.
+std::string without_wall_time(const std::string &json)
+{
+	std::string::size_type at = json.find(", \"wall_seconds\"");
+	return at == std::string::npos ? json : json.substr(0, at);
+}
+
+QvpRun run(const std::string &program, std::vector<std::string> arguments, const std::string &firmware)
+{
+	TempDir dir;
+	QvpRun result;
+	std::vector<std::string> argv = { build_path(program), "run", "--stats-json", dir.path("stats.json") };
+
+	argv.insert(argv.end(), arguments.begin(), arguments.end());
+	argv.push_back(build_path("sw/" + firmware + ".elf"));
+	result.process = run_process(argv);
+	result.stats = without_wall_time(read_file(dir.path("stats.json")));
+	return result;
+}
+
+bool firmware_exists(const std::string &name)
+{
+	return access(build_path("sw/" + name + ".elf").c_str(), R_OK) == 0;
+}
+
+class SameAsQvp : public ::testing::TestWithParam<const char *> {};
+
+TEST_P(SameAsQvp, ConsoleExitStatusInstructionsAndVirtualTime)
+{
+	std::string firmware = GetParam();
+	if (!firmware_exists(firmware))
+		GTEST_SKIP() << "sw/" << firmware << ".elf is not built";
+	std::vector<std::string> options = { "--timeout", "20s" };
+	QvpRun native = run("qvp", options, firmware);
+	QvpRun systemc = run("qvp-sc", options, firmware);
+
+	EXPECT_EQ(systemc.process.out, native.process.out);
+	EXPECT_EQ(systemc.process.status, native.process.status) << systemc.process.err;
+	EXPECT_EQ(systemc.process.err, native.process.err);
+	ASSERT_NE(native.stats.find("\"instructions\""), std::string::npos) << native.stats;
+	EXPECT_EQ(systemc.stats, native.stats); // instructions, virtual and idle time, quanta, events
+}
+
+INSTANTIATE_TEST_SUITE_P(Firmware, SameAsQvp,
+			 ::testing::Values("hello", "bench", "exitcode", "fault", "exceptions", "timer_irq", "sleep"));
+
+TEST(QvpSc, AcceleratorFirmwarePasses)
+{
+	QvpRun run_ = run("qvp-sc", { "--platform", "virt-sc", "--timeout", "1s" }, "sc_accel");
+
+	EXPECT_EQ(run_.process.status, 0) << run_.process.out << run_.process.err;
+	EXPECT_NE(run_.process.out.find("sc_accel: all checks passed"), std::string::npos) << run_.process.out;
+	EXPECT_EQ(run_.process.out.find("FAIL"), std::string::npos) << run_.process.out;
+	EXPECT_EQ(run_.process.err, "");
+}
+
+TEST(QvpSc, TwoRunsGiveIdenticalTracesLogsAndStats)
+{
+	TempDir dir;
+	std::vector<std::string> outputs[2];
+	std::string stats[2];
+
+	for (int i = 0; i < 2; i++) {
+		std::string trace = dir.path("trace" + std::to_string(i) + ".json");
+		std::string log = dir.path("log" + std::to_string(i));
+		QvpRun run_ = run("qvp-sc", { "--platform", "virt-sc", "--trace", trace, "--sc-log", log }, "sc_accel");
+		ASSERT_EQ(run_.process.status, 0) << run_.process.err;
+		outputs[i] = { run_.process.out, read_file(trace), read_file(log) };
+		stats[i] = run_.stats;
+	}
+	EXPECT_EQ(outputs[0][0], outputs[1][0]);
+	EXPECT_GT(outputs[0][1].size(), 1000u);
+	EXPECT_TRUE(outputs[0][1] == outputs[1][1]) << "the --trace files differ";
+	EXPECT_NE(outputs[0][2].find("ps write 0x9200004 4 0x3 ok"), std::string::npos); // START with IRQ_ENABLE
+	EXPECT_TRUE(outputs[0][2] == outputs[1][2]) << "the --sc-log files differ";
+	EXPECT_EQ(stats[0], stats[1]);
+}
+
+TEST(QvpSc, TlmAddressErrorIsAGuestDataAbortNotACrash)
+{
+	QvpRun run_ = run("qvp-sc", { "--platform", "virt-sc", "--timeout", "1s" }, "sc_fault");
+
+	EXPECT_EQ(run_.process.status, 127) << run_.process.out << run_.process.err;
+	EXPECT_NE(run_.process.out.find("sc_fault: reading 0x9200800"), std::string::npos) << run_.process.out;
+	EXPECT_NE(run_.process.out.find("FAR_EL1=0x9200800"), std::string::npos) << run_.process.out;
+}
+
+TEST(QvpSc, PlainQvpSaysTheBoardNeedsQvpSc)
+{
+	QvpRun run_ = run("qvp", { "--platform", "virt-sc" }, "hello");
+
+	EXPECT_EQ(run_.process.status, 125);
+	EXPECT_NE(run_.process.err.find("/accel@9200000: compatible \"qvp,systemc-target\" is a peripheral written in "
+					"SystemC: run this board with qvp-sc"),
+		  std::string::npos)
+		<< run_.process.err;
+}
+
+TEST(QvpSc, IdleGuestSkipsToTheTimeoutAsQvpDoes)
+{
+	// hello's WFI-free run is covered above; here a guest that only waits: raw WFI, then b .
+	TempDir dir;
+	std::string code = dir.path("wfi.bin");
+	const uint32_t words[] = { 0xd503207f, 0x14000000 };
+	qvp_test::write_file(code, std::string(reinterpret_cast<const char *>(words), sizeof(words)));
+	std::vector<std::string> results;
+	for (const char *program : { "qvp", "qvp-sc" }) {
+		ProcessResult result = run_process({ build_path(program), "run", "--timeout", "5s", "--raw", "0x40080000",
+						     "--stats-json", dir.path(std::string(program) + ".json"), code });
+		EXPECT_EQ(result.status, 124) << program << ": " << result.err;
+		results.push_back(without_wall_time(read_file(dir.path(std::string(program) + ".json"))));
+	}
+	EXPECT_EQ(results[0], results[1]);
+	EXPECT_NE(results[1].find("\"idle_skipped_ps\": 4999999999000"), std::string::npos) << results[1];
+}
+
+TEST(QvpSc, WfiNothingCanWakeIsReportedNotAHang)
+{
+	TempDir dir;
+	std::string code = dir.path("wfi.bin");
+	const uint32_t wfi = 0xd503207f;
+	qvp_test::write_file(code, std::string(reinterpret_cast<const char *>(&wfi), sizeof(wfi)));
+	ProcessResult result = run_process({ build_path("qvp-sc"), "run", "--raw", "0x40080000", code });
+
+	EXPECT_EQ(result.status, 126);
+	EXPECT_NE(result.err.find("neither qvp nor SystemC has an event that can wake it"), std::string::npos)
+		<< result.err;
+}
+
+TEST(QvpSc, HelpNamesItsOwnOptions)
+{
+	ProcessResult result = run_process({ build_path("qvp-sc"), "--help" });
+
+	EXPECT_EQ(result.status, 0);
+	EXPECT_NE(result.out.find("--sc-log FILE"), std::string::npos);
+	EXPECT_EQ(result.err, "");
+}
+
+} // namespace

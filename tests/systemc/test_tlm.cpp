@@ -1,0 +1,308 @@
+// The TLM-2.0 pieces of runtime/systemc/ in small SystemC test benches: the CPU module's
+// bridge (payload fields, DMI, error responses as guest bus errors), qvp's bus as a TLM
+// target (RAM with DMI, a qvp model, unmapped addresses) and mmio_target with its
+// interrupt signal. A SystemC kernel elaborates once per process, so each TEST builds its
+// own bench and CTest runs each in its own process (gtest_discover_tests).
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "error.h"
+#include "machine.h"
+#include "pl011.h"
+#include "qvp_systemc.h"
+#include "test_support.h"
+
+using qvp_test::build_path;
+using qvp_test::TempDir;
+
+namespace {
+
+struct seen_transaction {
+	tlm::tlm_command command;
+	uint64_t address;
+	unsigned length;
+	unsigned streaming_width;
+	bool byte_enables;
+	vtime_t at; // sc_time_stamp() + annotated delay
+	uint64_t data;
+};
+
+// Answers at [0x0c000000, +0x100) with a register, with TLM_ADDRESS_ERROR_RESPONSE elsewhere.
+struct recording_target : sc_core::sc_module {
+	tlm_utils::simple_target_socket<recording_target> socket;
+	std::vector<seen_transaction> seen;
+	uint64_t value = 0x1122334455667788ull;
+
+	explicit recording_target(sc_core::sc_module_name name) : sc_module(name), socket("socket")
+	{
+		socket.register_b_transport(this, &recording_target::b_transport);
+	}
+	void b_transport(tlm::tlm_generic_payload &trans, sc_core::sc_time &delay)
+	{
+		seen_transaction t = { trans.get_command(), trans.get_address(), trans.get_data_length(),
+				       trans.get_streaming_width(), trans.get_byte_enable_ptr() != nullptr,
+				       qvp::sc::from_sc_time(sc_core::sc_time_stamp() + delay), 0 };
+		if (trans.get_address() - 0x0c000000 >= 0x100) {
+			seen.push_back(t);
+			trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+			return;
+		}
+		if (trans.is_write())
+			std::memcpy(&value, trans.get_data_ptr(), trans.get_data_length());
+		else
+			std::memcpy(trans.get_data_ptr(), &value, trans.get_data_length());
+		std::memcpy(&t.data, trans.get_data_ptr(), trans.get_data_length());
+		seen.push_back(t);
+		trans.set_response_status(tlm::TLM_OK_RESPONSE);
+	}
+};
+
+struct machine_deleter {
+	void operator()(struct machine *machine) const { machine_destroy(machine); }
+};
+
+struct bench_machine {
+	TempDir dir;
+	std::unique_ptr<struct machine, machine_deleter> machine;
+	FILE *console = nullptr;
+
+	explicit bench_machine(const std::vector<uint32_t> &code, vtime_t timeout)
+	{
+		std::string path = dir.path("code.bin");
+		qvp_test::write_file(path, std::string(reinterpret_cast<const char *>(code.data()), code.size() * 4));
+		std::string platform = build_path("platforms/virt.dtb");
+		console = fopen(dir.path("console").c_str(), "w");
+		struct machine_config config = {};
+		config.platform_path = platform.c_str();
+		config.firmware_path = path.c_str();
+		config.raw_firmware = true;
+		config.raw_address = 0x40080000;
+		config.backend = BACKEND_ISS;
+		config.quantum = 100 * VTIME_US;
+		config.timeout = timeout;
+		config.console = console;
+		machine.reset(machine_create(&config));
+	}
+	~bench_machine()
+	{
+		machine.reset();
+		if (console)
+			fclose(console);
+	}
+	std::string console_text()
+	{
+		fflush(console);
+		return qvp_test::read_file(dir.path("console"));
+	}
+};
+
+TEST(Bridge, GuestAccessesBecomeBTransportWithTheirTimeAndErrorsBecomeDataAborts)
+{
+	// x1 = 0x0c000000; w0 = 0x1234; str w0, [x1]; ldrh w2, [x1]; ldr x3, [x1];
+	// ldr w4, [x1, #0x100] (an address error: a data abort, VBAR_EL1 0 -> exception loop)
+	bench_machine bench({ 0xd2a18001, 0x52824680, 0xb9000020, 0x79400022, 0xf9400023, 0xb9410024 },
+			    10 * VTIME_US);
+	ASSERT_TRUE(bench.machine) << error_message();
+	qvp::sc::cpu cpu("cpu", bench.machine.get());
+	recording_target target("target");
+	cpu.bridge.bind(target.socket);
+	sc_core::sc_start();
+
+	ASSERT_TRUE(cpu.finished());
+	EXPECT_EQ(bench.machine->stop_cause, MACHINE_TIMEOUT); // the guest is stuck in its abort loop
+	EXPECT_EQ(qvp::sc::from_sc_time(sc_core::sc_time_stamp()), 10 * VTIME_US); // SystemC agrees
+	ASSERT_EQ(target.seen.size(), 4u);
+	EXPECT_EQ(target.seen[0].command, tlm::TLM_WRITE_COMMAND);
+	EXPECT_EQ(target.seen[0].address, 0x0c000000u);
+	EXPECT_EQ(target.seen[0].length, 4u);
+	EXPECT_EQ(target.seen[0].streaming_width, 4u);
+	EXPECT_FALSE(target.seen[0].byte_enables); // all bytes of the access enabled
+	EXPECT_EQ(target.seen[0].data, 0x1234u);
+	EXPECT_EQ(target.seen[0].at, 2 * VTIME_NS); // after two instructions at 1 ns each
+	EXPECT_EQ(target.seen[1].command, tlm::TLM_READ_COMMAND);
+	EXPECT_EQ(target.seen[1].length, 2u);
+	EXPECT_EQ(target.seen[1].at, 3 * VTIME_NS);
+	EXPECT_EQ(target.seen[2].length, 8u);
+	EXPECT_EQ(target.seen[2].data, 0x1122334400001234ull);
+	EXPECT_EQ(target.seen[3].address, 0x0c000100u);
+	EXPECT_EQ(cpu.bridge_transactions(), 4u);
+	uint64_t x2 = 0, x3 = 0;
+	bench.machine->cpu->ops->get_register(bench.machine->cpu, (enum cpu_register)2, &x2);
+	bench.machine->cpu->ops->get_register(bench.machine->cpu, (enum cpu_register)3, &x3);
+	EXPECT_EQ(x2, 0x1234u);
+	EXPECT_EQ(x3, 0x1122334400001234ull);
+}
+
+// Drives qvp's bus socket from SystemC: RAM, DMI into RAM, the PL011, an unmapped address.
+struct bus_initiator : sc_core::sc_module {
+	tlm_utils::simple_initiator_socket<bus_initiator> socket;
+	std::vector<tlm::tlm_response_status> responses;
+	uint32_t ram_word = 0;
+	bool dmi_granted = false;
+	unsigned char *dmi_pointer = nullptr;
+
+	explicit bus_initiator(sc_core::sc_module_name name) : sc_module(name), socket("socket")
+	{
+		SC_HAS_PROCESS(bus_initiator);
+		SC_THREAD(run);
+	}
+	tlm::tlm_response_status access(tlm::tlm_command command, uint64_t address, void *data, unsigned length)
+	{
+		tlm::tlm_generic_payload trans;
+		sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+		trans.set_command(command);
+		trans.set_address(address);
+		trans.set_data_ptr(static_cast<unsigned char *>(data));
+		trans.set_data_length(length);
+		trans.set_streaming_width(length);
+		trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+		socket->b_transport(trans, delay);
+		if (command == tlm::TLM_READ_COMMAND && address == 0x40100000) {
+			tlm::tlm_dmi dmi;
+			dmi_granted = trans.is_dmi_allowed() && socket->get_direct_mem_ptr(trans, dmi);
+			if (dmi_granted)
+				dmi_pointer = dmi.get_dmi_ptr() + (address - dmi.get_start_address());
+		}
+		return trans.get_response_status();
+	}
+	void run()
+	{
+		wait(sc_core::sc_time(10, sc_core::SC_NS));
+		uint32_t word = 0xcafef00d;
+		responses.push_back(access(tlm::TLM_WRITE_COMMAND, 0x40100000, &word, 4));
+		responses.push_back(access(tlm::TLM_READ_COMMAND, 0x40100000, &ram_word, 4));
+		char text[] = "TLM";
+		for (char &c : text)
+			if (c)
+				responses.push_back(access(tlm::TLM_WRITE_COMMAND, 0x09000000 + PL011_DR, &c, 1));
+		uint32_t nothing = 0;
+		responses.push_back(access(tlm::TLM_READ_COMMAND, 0x00001000, &nothing, 4));
+	}
+};
+
+TEST(BusSocket, SystemCInitiatorsReachQvpRamAndModels)
+{
+	bench_machine bench({ 0xd503207f, 0x14000000 }, 1 * VTIME_US); // wfi; b .
+	ASSERT_TRUE(bench.machine) << error_message();
+	qvp::sc::cpu cpu("cpu", bench.machine.get());
+	bus_initiator initiator("initiator");
+	initiator.socket.bind(cpu.bus);
+	sc_core::sc_start();
+
+	EXPECT_EQ(bench.machine->stop_cause, MACHINE_TIMEOUT);
+	ASSERT_EQ(initiator.responses.size(), 6u);
+	for (size_t i = 0; i < 5; i++)
+		EXPECT_EQ(initiator.responses[i], tlm::TLM_OK_RESPONSE) << i;
+	EXPECT_EQ(initiator.responses[5], tlm::TLM_ADDRESS_ERROR_RESPONSE);
+	EXPECT_EQ(initiator.ram_word, 0xcafef00du);
+	ASSERT_TRUE(initiator.dmi_granted);
+	uint32_t through_dmi;
+	std::memcpy(&through_dmi, initiator.dmi_pointer, 4);
+	EXPECT_EQ(through_dmi, 0xcafef00du);
+	EXPECT_EQ(bench.console_text(), "TLM");
+}
+
+// A register block in the style of a qvp model: one register, an interrupt while it is non-zero.
+struct toy_model {
+	uint32_t value = 0;
+	struct irq_line line = {};
+};
+
+bool toy_read(void *opaque, uint64_t offset, unsigned, uint64_t *value)
+{
+	if (offset != 0)
+		return false; // refused: a device error
+	*value = static_cast<toy_model *>(opaque)->value;
+	return true;
+}
+
+bool toy_write(void *opaque, uint64_t offset, unsigned, uint64_t value)
+{
+	toy_model *toy = static_cast<toy_model *>(opaque);
+	if (offset != 0)
+		return false;
+	toy->value = (uint32_t)value;
+	irq_line_set(&toy->line, toy->value != 0);
+	return true;
+}
+
+const struct mmio_ops toy_ops = { toy_read, toy_write };
+
+struct mmio_initiator : sc_core::sc_module {
+	tlm_utils::simple_initiator_socket<mmio_initiator> socket;
+	sc_core::sc_in<bool> irq;
+	std::vector<tlm::tlm_response_status> responses;
+	std::vector<bool> irq_levels;
+	uint32_t read_back = 0;
+
+	explicit mmio_initiator(sc_core::sc_module_name name) : sc_module(name), socket("socket"), irq("irq")
+	{
+		SC_HAS_PROCESS(mmio_initiator);
+		SC_THREAD(run);
+	}
+	tlm::tlm_response_status access(tlm::tlm_command command, uint64_t address, uint32_t *data, unsigned length)
+	{
+		tlm::tlm_generic_payload trans;
+		sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+		trans.set_command(command);
+		trans.set_address(address);
+		trans.set_data_ptr(reinterpret_cast<unsigned char *>(data));
+		trans.set_data_length(length);
+		trans.set_streaming_width(length);
+		trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+		socket->b_transport(trans, delay);
+		return trans.get_response_status();
+	}
+	void run()
+	{
+		uint32_t value = 5;
+		irq_levels.push_back(irq.read());
+		responses.push_back(access(tlm::TLM_WRITE_COMMAND, 0, &value, 4));
+		wait(sc_core::SC_ZERO_TIME);
+		wait(sc_core::SC_ZERO_TIME);
+		irq_levels.push_back(irq.read());
+		responses.push_back(access(tlm::TLM_READ_COMMAND, 0, &read_back, 4));
+		value = 0;
+		responses.push_back(access(tlm::TLM_WRITE_COMMAND, 0, &value, 4));
+		wait(sc_core::SC_ZERO_TIME);
+		wait(sc_core::SC_ZERO_TIME);
+		irq_levels.push_back(irq.read());
+		responses.push_back(access(tlm::TLM_READ_COMMAND, 4, &value, 4));     // refused by the model
+		responses.push_back(access(tlm::TLM_READ_COMMAND, 0x100, &value, 4)); // outside the block
+		responses.push_back(access(tlm::TLM_READ_COMMAND, 2, &value, 4));     // misaligned
+	}
+};
+
+TEST(MmioTarget, ServesAModelsRegistersAndDrivesItsInterruptSignal)
+{
+	toy_model toy;
+	qvp::sc::mmio_target target("toy", &toy_ops, &toy, 0x100);
+	sc_core::sc_signal<bool> irq("toy_irq");
+	toy.line = target.irq_output(irq);
+	mmio_initiator initiator("initiator");
+	initiator.socket.bind(target.socket);
+	initiator.irq.bind(irq);
+	sc_core::sc_start();
+
+	ASSERT_EQ(initiator.responses.size(), 6u);
+	EXPECT_EQ(initiator.responses[0], tlm::TLM_OK_RESPONSE);
+	EXPECT_EQ(initiator.responses[1], tlm::TLM_OK_RESPONSE);
+	EXPECT_EQ(initiator.read_back, 5u);
+	EXPECT_EQ(initiator.responses[2], tlm::TLM_OK_RESPONSE);
+	EXPECT_EQ(initiator.responses[3], tlm::TLM_GENERIC_ERROR_RESPONSE);
+	EXPECT_EQ(initiator.responses[4], tlm::TLM_ADDRESS_ERROR_RESPONSE);
+	EXPECT_EQ(initiator.responses[5], tlm::TLM_BURST_ERROR_RESPONSE);
+	EXPECT_EQ(initiator.irq_levels, (std::vector<bool>{ false, true, false }));
+}
+
+} // namespace
+
+int sc_main(int argc, char **argv)
+{
+	qvp::sc::set_time_resolution();
+	testing::InitGoogleTest(&argc, argv);
+	return RUN_ALL_TESTS();
+}

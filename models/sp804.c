@@ -108,7 +108,7 @@ static uint64_t next_zero(const struct sp804_timer *timer, uint64_t ticks)
 static uint32_t current_value(const struct sp804_timer *timer)
 {
 	if (!running(timer))
-		return timer->value & counter_max(timer);
+		return timer->value; /* 0xffffffff out of reset, even in 16-bit mode */
 	return value_after(timer, ticks_at(timer, machine_now(timer->device->machine)));
 }
 

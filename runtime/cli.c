@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "error.h"
@@ -31,6 +32,10 @@ static const char help_text[] =
 	"  --raw ADDRESS      load FIRMWARE as a raw binary at ADDRESS and enter there\n"
 	"  --console FILE     write the UART's output to FILE instead of standard output\n"
 	"  --stats            print a summary on standard error when the run ends\n"
+	"  --trace FILE.json  write a Chrome trace-event file (Perfetto, chrome://tracing) of\n"
+	"                     CPU runs, idle skips, interrupts and MMIO, in virtual time\n"
+	"  --rtc WHEN         the RTC's start: 'host' (the host clock: runs then differ) or\n"
+	"                     seconds since 1970 (default: 1704067200, 2024-01-01 UTC)\n"
 	"  --stats-json FILE  write the run's counters to FILE as JSON (docs/farm.md)\n"
 	"  -h, --help         print this help\n"
 	"  --version          print qvp's version\n"
@@ -56,6 +61,8 @@ enum option_id {
 	OPTION_RAW,
 	OPTION_CONSOLE,
 	OPTION_STATS,
+	OPTION_TRACE,
+	OPTION_RTC,
 	OPTION_VERSION,
 	OPTION_STATS_JSON,
 	OPTION_TEST_ABORT_AFTER,
@@ -70,6 +77,8 @@ static const struct option long_options[] = {
 	{ "raw", required_argument, NULL, OPTION_RAW },
 	{ "console", required_argument, NULL, OPTION_CONSOLE },
 	{ "stats", no_argument, NULL, OPTION_STATS },
+	{ "trace", required_argument, NULL, OPTION_TRACE },
+	{ "rtc", required_argument, NULL, OPTION_RTC },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPTION_VERSION },
 	{ "stats-json", required_argument, NULL, OPTION_STATS_JSON },
@@ -114,6 +123,22 @@ static int parse_count(const char *option, const char *text, uint64_t *count)
 	return 0;
 }
 
+/* --rtc: "host" reads the host clock, the one documented break of repeatability. */
+static int parse_rtc(const char *text, uint64_t *epoch)
+{
+	char *end;
+
+	if (strcmp(text, "host") == 0) {
+		*epoch = (uint64_t)time(NULL);
+		return 0;
+	}
+	errno = 0;
+	*epoch = strtoull(text, &end, 10);
+	if (errno || end == text || *end || text[0] == '-' || *epoch == 0 || *epoch > UINT32_MAX)
+		return error_set("--rtc: '%s' is not 'host' or seconds since 1970 (1 to 4294967295)", text);
+	return 0;
+}
+
 static int parse_time(const char *option, const char *text, vtime_t *time)
 {
 	if (vtime_parse(text, time) < 0)
@@ -144,6 +169,11 @@ static int parse_option(int id, const char *argument, struct cli_options *option
 	case OPTION_STATS:
 		options->stats = true;
 		return 0;
+	case OPTION_TRACE:
+		options->trace_path = argument;
+		return 0;
+	case OPTION_RTC:
+		return parse_rtc(argument, &options->machine.rtc_epoch);
 	case OPTION_STATS_JSON:
 		options->stats_json_path = argument;
 		return 0;

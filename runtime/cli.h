@@ -29,6 +29,7 @@ struct cli_options {
 	struct machine_config machine;
 	const char *console_path;
 	bool stats;
+	const char *trace_path; /* --trace FILE.json */
 	const char *stats_json_path;   /* --stats-json FILE, for the regression farm and tools */
 	struct run_test_hooks test_hooks; /* --test-* options: test doubles for the farm's tests */
 };

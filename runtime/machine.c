@@ -38,13 +38,27 @@ static bool kvm_usable(void)
 }
 #endif
 
+/* The interpreter, with the system registers models serve (the generic timer). */
+static struct cpu *create_iss_cpu(struct machine *machine)
+{
+	struct cpu *cpu = iss_create(machine->bus);
+
+	for (unsigned i = 0; cpu && i < machine->sysreg_hook_count; i++) {
+		if (iss_add_sysreg_hook(cpu, machine->sysreg_hooks[i]) < 0) {
+			cpu->ops->destroy(cpu);
+			return NULL;
+		}
+	}
+	return cpu;
+}
+
 static struct cpu *create_cpu(struct machine *machine, enum backend_kind backend)
 {
 	switch (backend) {
 	case BACKEND_AUTO:
-		return kvm_usable() ? create_kvm_cpu(machine) : iss_create(machine->bus);
+		return kvm_usable() ? create_kvm_cpu(machine) : create_iss_cpu(machine);
 	case BACKEND_ISS:
-		return iss_create(machine->bus);
+		return create_iss_cpu(machine);
 	case BACKEND_KVM:
 		return create_kvm_cpu(machine);
 	}

@@ -12,6 +12,7 @@
 #include "farm.h"
 #include "loop.h"
 #include "machine.h"
+#include "trace.h"
 
 /* Host time, for the status line and --stats only: nothing in the simulation reads it. */
 static double wall_seconds(void)
@@ -66,6 +67,7 @@ static void print_stats(const struct machine *machine, double wall)
 	fprintf(stderr, "quanta: %" PRIu64 "\n", machine->stats.quanta);
 	fprintf(stderr, "events fired: %" PRIu64 "\n", machine->stats.events_fired);
 	fprintf(stderr, "idle time skipped: %s\n", idle);
+	fprintf(stderr, "interrupts taken: %" PRIu64 "\n", machine->stats.interrupts_taken);
 }
 
 /* A board name like "virt" means the .dtb built next to qvp, else the .dts in the sources. */
@@ -143,6 +145,17 @@ static int run(struct cli_options *options)
 			fclose(console);
 		return QVP_EXIT_ERROR;
 	}
+	if (options->trace_path) {
+		struct trace *trace = trace_open(options->trace_path);
+		if (!trace) {
+			fprintf(stderr, "qvp: error: %s\n", error_message());
+			machine_destroy(machine);
+			if (console)
+				fclose(console);
+			return QVP_EXIT_ERROR;
+		}
+		trace_attach(trace, machine);
+	}
 	status.tty = isatty(STDERR_FILENO);
 	status.hooks = &options->test_hooks;
 	machine->progress = show_status;
@@ -157,6 +170,10 @@ static int run(struct cli_options *options)
 	if (options->stats_json_path &&
 	    run_report_write_json(options->stats_json_path, machine, run_report_stop_name(machine->stop_cause),
 				  exit_status, wall_seconds() - started) < 0) {
+		fprintf(stderr, "qvp: error: %s\n", error_message());
+		exit_status = QVP_EXIT_ERROR;
+	}
+	if (machine->trace && trace_close(machine->trace) < 0) {
 		fprintf(stderr, "qvp: error: %s\n", error_message());
 		exit_status = QVP_EXIT_ERROR;
 	}

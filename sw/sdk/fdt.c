@@ -168,6 +168,12 @@ struct node {
 
 int fdt_find_compatible_reg(const void *fdt, const char *compatible, uint64_t *base, uint64_t *size)
 {
+	return fdt_find_compatible_reg_index(fdt, compatible, 0, base, size);
+}
+
+int fdt_find_compatible_reg_index(const void *fdt, const char *compatible, unsigned index, uint64_t *base,
+				  uint64_t *size)
+{
 	if (!fdt_check_header(fdt) || compatible == NULL)
 		return -1;
 
@@ -195,11 +201,11 @@ int fdt_find_compatible_reg(const void *fdt, const char *compatible, uint64_t *b
 			if (n->compatible && !n->disabled && n->has_reg && depth > 0) {
 				const struct node *parent = &stack[depth - 1];
 				uint32_t ac = parent->address_cells, sc = parent->size_cells;
-				if (ac < 1 || ac > 2 || sc > 2 || n->reg.len < 4 * (ac + sc))
+				if (ac < 1 || ac > 2 || sc > 2 || n->reg.len < 4 * (ac + sc) * (index + 1))
 					return -1;
-				*base = read_cells(n->reg.value, ac);
+				*base = read_cells(n->reg.value + 4 * (ac + sc) * index, ac);
 				if (size != NULL)
-					*size = read_cells(n->reg.value + 4 * ac, sc);
+					*size = read_cells(n->reg.value + 4 * (ac + sc) * index + 4 * ac, sc);
 				return 0;
 			}
 		}

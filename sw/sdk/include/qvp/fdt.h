@@ -25,4 +25,8 @@ uint32_t fdt_total_size(const void *fdt);
  */
 int fdt_find_compatible_reg(const void *fdt, const char *compatible, uint64_t *base, uint64_t *size);
 
+/* The same for the index-th (address, size) pair of `reg`, e.g. a GIC's CPU interface. */
+int fdt_find_compatible_reg_index(const void *fdt, const char *compatible, unsigned index, uint64_t *base,
+				  uint64_t *size);
+
 #endif

@@ -288,7 +288,7 @@ TEST(Farm, ProgressBarOnlyOnATerminal)
 {
 	TempDir dir;
 	std::string path = manifest(dir, hello_test("one") + hello_test("two"));
-	ProcessResult plain = qvp_test_command({path});
+	ProcessResult plain = qvp_test_command({"-j", "1", path}); // -j 1: lines in manifest order
 	EXPECT_EQ(plain.status, 0);
 	EXPECT_EQ(plain.out.find('\r'), std::string::npos) << plain.out;
 	EXPECT_EQ(plain.out.rfind("pass    one (", 0), 0u) << plain.out;

@@ -94,6 +94,8 @@ struct farm_run {
 	char *console; /* the UART output, whole */
 	size_t console_size;
 	char *error_line; /* the last line qvp wrote on stderr, or NULL */
+	char *errors;     /* all qvp wrote on stderr */
+	size_t errors_size;
 	char hash[FARM_HASH_HEX + 1];
 	char *log_prefix; /* LOG_DIR/NAME.RUN: .console, .stderr and .stats.json follow */
 };

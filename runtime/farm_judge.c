@@ -105,20 +105,18 @@ static void read_stats(struct farm_run *run, const char *path)
 
 void farm_collect_run(struct farm_run *run)
 {
-	char *path, *text, *line;
-	size_t size;
+	char *path, *line;
 
 	path = path_with(run, ".console");
 	run->console = read_whole(path, &run->console_size);
 	free(path);
 	path = path_with(run, ".stderr");
-	text = read_whole(path, &size);
-	line = last_line(text, size);
+	run->errors = read_whole(path, &run->errors_size);
+	line = last_line(run->errors, run->errors_size);
 	if (line) {
 		free(run->error_line);
 		run->error_line = line;
 	}
-	free(text);
 	free(path);
 	path = path_with(run, ".stats.json");
 	read_stats(run, path);
@@ -384,6 +382,7 @@ void farm_result_free(struct farm_result *result)
 	for (unsigned i = 0; i < result->repeat; i++) {
 		free(result->runs[i].console);
 		free(result->runs[i].error_line);
+		free(result->runs[i].errors);
 		free(result->runs[i].log_prefix);
 	}
 	free(result->runs);

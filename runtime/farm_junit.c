@@ -70,7 +70,7 @@ static void verdict_element(FILE *out, const struct farm_result *result)
 	fprintf(out, "</%s>\n", element);
 }
 
-static void console_output(FILE *out, const struct farm_result *result)
+static void run_output(FILE *out, const struct farm_result *result)
 {
 	const struct farm_run *run = &result->runs[result->shown_run];
 	size_t skip = 0;
@@ -82,6 +82,12 @@ static void console_output(FILE *out, const struct farm_result *result)
 		fprintf(out, "[qvp test: the first %zu bytes of the console are left out here]\n", skip);
 	farm_write_xml_text(out, run->console + skip, run->console_size - skip);
 	fputs("</system-out>\n", out);
+	if (run->errors_size) {
+		skip = run->errors_size > FARM_REPORT_CONSOLE_MAX ? run->errors_size - FARM_REPORT_CONSOLE_MAX : 0;
+		fputs("      <system-err>", out);
+		farm_write_xml_text(out, run->errors + skip, run->errors_size - skip);
+		fputs("</system-err>\n", out);
+	}
 }
 
 static void testcase(FILE *out, const struct farm_summary *summary, const struct farm_result *result)
@@ -97,7 +103,7 @@ static void testcase(FILE *out, const struct farm_summary *summary, const struct
 	fprintf(out, " time=\"%.3f\">\n", result->runs[result->shown_run].wall);
 	run_properties(out, result);
 	verdict_element(out, result);
-	console_output(out, result);
+	run_output(out, result);
 	fputs("    </testcase>\n", out);
 }
 

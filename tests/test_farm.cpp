@@ -194,6 +194,8 @@ TEST_F(FarmVerdicts, CrashAndHangAreErrors)
 	EXPECT_EQ(testcase("no-firmware", "/error/@message"),
 	          "qvp could not run the test (status 125): qvp: error: " + dir_->path("missing.elf") +
 	              ": cannot open: No such file or directory");
+	EXPECT_EQ(testcase("crashes", "/system-err"),
+	          "qvp: --test-abort-after: aborting the host process on purpose (test double)\n");
 	EXPECT_EQ(testcase("hangs", "/error/@type"), "watchdog");
 	EXPECT_EQ(testcase("hangs", "/error/@message"),
 	          "hung: no result after 1 s of wall-clock time; the watchdog killed it");

@@ -1,0 +1,168 @@
+// Interrupt firmware on the whole virt machine (iss backend): the generic timer, SGIs and SPIs
+// through the GIC, the RTC and the SP804; idle skip; identical --trace output on every run.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <string>
+
+#include "error.h"
+#include "loop.h"
+#include "machine.h"
+#include "test_support.h"
+
+using qvp_test::build_path;
+using qvp_test::TempDir;
+
+namespace {
+
+struct GuestRun {
+	enum machine_stop_cause cause = MACHINE_RUNNING;
+	int exit_code = -1;
+	std::string console, error;
+	vtime_t time = 0;
+	struct machine_stats stats = {};
+};
+
+GuestRun run_firmware(const std::string &name, vtime_t quantum = 100 * VTIME_US)
+{
+	TempDir dir;
+	GuestRun run;
+	std::string console_path = dir.path("console"), firmware = build_path("sw/" + name + ".elf");
+	std::string platform = build_path("platforms/virt.dtb");
+	FILE *console = fopen(console_path.c_str(), "w");
+	struct machine_config config = {};
+	config.platform_path = platform.c_str();
+	config.firmware_path = firmware.c_str();
+	config.backend = BACKEND_ISS;
+	config.quantum = quantum;
+	config.timeout = 200 * VTIME_S;
+	config.console = console;
+	struct machine *machine = machine_create(&config);
+	if (!machine) {
+		run.error = error_message();
+		fclose(console);
+		return run;
+	}
+	run.cause = machine_run(machine);
+	run.error = error_message();
+	run.exit_code = machine->exit_code;
+	run.time = machine->now;
+	run.stats = machine->stats;
+	machine_destroy(machine);
+	fclose(console);
+	run.console = qvp_test::read_file(console_path);
+	return run;
+}
+
+void expect_passes(const GuestRun &run, const std::string &name)
+{
+	ASSERT_EQ(run.cause, MACHINE_GUEST_EXIT) << run.error << run.console;
+	EXPECT_EQ(run.exit_code, 0) << run.console;
+	EXPECT_NE(run.console.find(name + ": "), std::string::npos) << run.console;
+	EXPECT_EQ(run.console.find("FAILED"), std::string::npos) << run.console;
+}
+
+TEST(IrqFirmware, TimerIrqTicksArriveAtTheirCval)
+{
+	GuestRun run = run_firmware("timer_irq");
+	expect_passes(run, "timer_irq");
+	EXPECT_NE(run.console.find("50 ticks of 6250 counts at 62500000 Hz"), std::string::npos) << run.console;
+	EXPECT_EQ(run.stats.interrupts_taken, 50u);
+	EXPECT_GE(run.time, 50 * 100 * VTIME_US);
+}
+
+TEST(IrqFirmware, SleepEndsAtOneSecondMostlySkipped)
+{
+	GuestRun run = run_firmware("sleep");
+	expect_passes(run, "sleep");
+	EXPECT_NE(run.console.find("1000 ticks of 1 ms"), std::string::npos) << run.console;
+	EXPECT_GE(run.time, VTIME_S);
+	EXPECT_LT(run.time, VTIME_S + VTIME_MS) << "within one tick of 1.000 s";
+	EXPECT_GT(run.stats.idle_skipped, 990 * VTIME_MS);
+	EXPECT_EQ(run.stats.interrupts_taken, 1000u);
+	EXPECT_LT(run.stats.instructions, 1000000u) << "an idle guest executes little";
+}
+
+TEST(IrqFirmware, SleepIsTheSameWhateverTheQuantum)
+{
+	GuestRun reference = run_firmware("sleep");
+	GuestRun small = run_firmware("sleep", 7 * VTIME_US);
+	expect_passes(small, "sleep");
+	EXPECT_EQ(small.time, reference.time);
+	EXPECT_EQ(small.stats.instructions, reference.stats.instructions);
+	EXPECT_EQ(small.console, reference.console);
+}
+
+TEST(IrqFirmware, SoftwareGeneratedInterrupts)
+{
+	GuestRun run = run_firmware("sgi");
+	expect_passes(run, "sgi");
+	EXPECT_NE(run.console.find("sgi: ok (nesting order 121)"), std::string::npos) << run.console;
+}
+
+TEST(IrqFirmware, SpiPrioritiesMaskingPreemptionEoiModeAndFiq)
+{
+	GuestRun run = run_firmware("spi_priorities");
+	expect_passes(run, "spi_priorities");
+	EXPECT_NE(run.console.find("spi_priorities: ok (nesting order LHl)"), std::string::npos) << run.console;
+}
+
+TEST(IrqFirmware, RtcCountsVirtualSecondsAndMatches)
+{
+	GuestRun run = run_firmware("rtc");
+	expect_passes(run, "rtc");
+	EXPECT_NE(run.console.find("rtc: starts at 1704067200"), std::string::npos) << run.console;
+	EXPECT_GE(run.time, 5 * VTIME_S);
+}
+
+TEST(IrqFirmware, Sp804PeriodicOneShotFreeRunningPrescale)
+{
+	GuestRun run = run_firmware("sp804");
+	expect_passes(run, "sp804");
+}
+
+// Two runs of each through the command line give byte-identical traces.
+class TraceDeterminism : public ::testing::TestWithParam<const char *> {};
+
+TEST_P(TraceDeterminism, TwoRunsGiveIdenticalTraces)
+{
+	TempDir dir;
+	std::string firmware = build_path(std::string("sw/") + GetParam() + ".elf");
+	std::string traces[2];
+	for (int i = 0; i < 2; i++) {
+		std::string path = dir.path("trace" + std::to_string(i) + ".json");
+		qvp_test::ProcessResult result = qvp_test::run_process(
+			{ build_path("qvp"), "run", "--backend", "iss", "--trace", path, firmware });
+		ASSERT_EQ(result.status, 0) << result.err << result.out;
+		traces[i] = qvp_test::read_file(path);
+	}
+	ASSERT_GT(traces[0].size(), 1000u);
+	EXPECT_EQ(traces[0].rfind("{\"displayTimeUnit\":\"ns\",\"traceEvents\":[", 0), 0u);
+	EXPECT_EQ(traces[0].substr(traces[0].size() - 4), "\n]}\n");
+	if (std::string(GetParam()) != "sgi" && std::string(GetParam()) != "spi_priorities") {
+		EXPECT_NE(traces[0].find("\"name\":\"idle (WFI)\""), std::string::npos);
+	}
+	EXPECT_NE(traces[0].find(" ack "), std::string::npos);
+	EXPECT_TRUE(traces[0] == traces[1]) << "the traces differ";
+}
+
+INSTANTIATE_TEST_SUITE_P(IrqFirmware, TraceDeterminism,
+			 ::testing::Values("timer_irq", "sleep", "sgi", "spi_priorities", "rtc", "sp804"));
+
+TEST(IrqCli, RtcOptionAndStats)
+{
+	qvp_test::ProcessResult result = qvp_test::run_process(
+		{ build_path("qvp"), "run", "--rtc", "1000", "--stats", build_path("sw/rtc.elf") });
+	EXPECT_EQ(result.status, 0) << result.err;
+	EXPECT_NE(result.out.find("rtc: starts at 1000"), std::string::npos) << result.out;
+	EXPECT_NE(result.err.find("interrupts taken: 1\n"), std::string::npos) << result.err;
+	result = qvp_test::run_process({ build_path("qvp"), "run", "--rtc", "yesterday", build_path("sw/rtc.elf") });
+	EXPECT_EQ(result.status, 125);
+	EXPECT_NE(result.err.find("--rtc"), std::string::npos) << result.err;
+	result = qvp_test::run_process(
+		{ build_path("qvp"), "run", "--trace", "/nonexistent/dir/t.json", build_path("sw/hello.elf") });
+	EXPECT_EQ(result.status, 125);
+	EXPECT_NE(result.err.find("--trace /nonexistent/dir/t.json"), std::string::npos) << result.err;
+}
+
+} // namespace

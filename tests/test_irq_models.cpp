@@ -1,0 +1,658 @@
+// Test benches for the interrupt controller and timers on the virt board, VCML style: the
+// models are built from platforms/virt.dtb, driven through the bus as the guest would, with a
+// stand-in CPU that records its IRQ and FIQ lines, and virtual time moved by hand.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <string>
+
+#include "error.h"
+#include "generic_timer.h"
+#include "gicv2.h"
+#include "irq.h"
+#include "iss.h"
+#include "machine.h"
+#include "models.h"
+#include "pl011.h"
+#include "pl031.h"
+#include "platform.h"
+#include "sp804.h"
+#include "test_support.h"
+
+#include <libfdt.h>
+
+using qvp_test::build_path;
+
+namespace {
+
+const uint64_t gicd = 0x08000000;
+const uint64_t gicc = 0x08010000;
+const uint64_t uart = 0x09000000;
+const uint64_t rtc = 0x09010000;
+const uint64_t sp804 = 0x09100000;
+const vtime_t tick16 = 16 * VTIME_NS; // one count of the 62.5 MHz system counter
+
+// A CPU that only has lines: what the models see of it.
+struct FakeCpu {
+	struct cpu base;
+	bool line[2] = { false, false };
+	unsigned kicks = 0;
+};
+
+FakeCpu *fake(struct cpu *cpu)
+{
+	return reinterpret_cast<FakeCpu *>(cpu);
+}
+
+const struct cpu_ops fake_ops = {
+	"fake",
+	[](struct cpu *) {},
+	[](struct cpu *, uint64_t) { return cpu_run_result{ 0, CPU_STOP_BUDGET }; },
+	[](struct cpu *cpu) { fake(cpu)->kicks++; },
+	[](const struct cpu *) -> uint64_t { return 0; },
+	[](struct cpu *cpu, enum cpu_line line, bool level) { fake(cpu)->line[line] = level; },
+	nullptr,
+	nullptr,
+	nullptr,
+	nullptr,
+	nullptr,
+};
+
+class IrqBench : public ::testing::Test {
+protected:
+	void SetUp() override
+	{
+		cpu.base.ops = &fake_ops;
+		machine.console = fopen("/dev/null", "w");
+		machine.bus = bus_create();
+		machine.events = event_queue_create();
+		machine.rtc_epoch = QVP_RTC_EPOCH;
+		machine.timeout = VTIME_NEVER;
+		machine.run_deadline = VTIME_NEVER;
+		ASSERT_EQ(platform_build(&machine, build_path("platforms/virt.dtb").c_str()), 0) << error_message();
+		machine.cpu = &cpu.base;
+		ASSERT_EQ(machine.sysreg_hook_count, 1u);
+	}
+	void TearDown() override
+	{
+		platform_teardown(&machine);
+		free(machine.models);
+		free(machine.fdt);
+		event_queue_destroy(machine.events);
+		bus_destroy(machine.bus);
+		fclose(machine.console);
+	}
+
+	uint32_t read(uint64_t address, unsigned size = 4)
+	{
+		uint64_t value = 0;
+		EXPECT_EQ(bus_read(machine.bus, address, size, &value), BUS_OK) << std::hex << address;
+		return uint32_t(value);
+	}
+	void write(uint64_t address, uint64_t value, unsigned size = 4)
+	{
+		EXPECT_EQ(bus_write(machine.bus, address, size, value), BUS_OK) << std::hex << address;
+	}
+	// Moves virtual time to `time`, firing every event due, as the loop does.
+	void advance_to(vtime_t time)
+	{
+		machine.now = time;
+		event_queue_fire_due(machine.events, time);
+	}
+	uint64_t sysreg(uint32_t encoding, unsigned el = 1)
+	{
+		uint64_t value = 0;
+		const struct iss_sysreg_hook *hook = machine.sysreg_hooks[0];
+		EXPECT_TRUE(hook->read(hook->opaque, encoding, el, &value)) << std::hex << encoding;
+		return value;
+	}
+	bool sysreg_read_ok(uint32_t encoding, unsigned el)
+	{
+		uint64_t value;
+		const struct iss_sysreg_hook *hook = machine.sysreg_hooks[0];
+		return hook->read(hook->opaque, encoding, el, &value);
+	}
+	bool set_sysreg(uint32_t encoding, uint64_t value, unsigned el = 1)
+	{
+		const struct iss_sysreg_hook *hook = machine.sysreg_hooks[0];
+		return hook->write(hook->opaque, encoding, el, value);
+	}
+	// Distributor and CPU interface on, nothing masked.
+	void enable_gic()
+	{
+		write(gicd + GICD_CTLR, GICD_CTLR_ENABLE_GRP0 | GICD_CTLR_ENABLE_GRP1);
+		write(gicc + GICC_CTLR, GICC_CTLR_ENABLE_GRP0 | GICC_CTLR_ENABLE_GRP1);
+		write(gicc + GICC_PMR, 0xff);
+	}
+	void enable_irq(unsigned id, uint8_t priority)
+	{
+		write(gicd + GICD_IPRIORITYR + id, priority, 1);
+		write(gicd + GICD_ITARGETSR + id, 1, 1);
+		write(gicd + GICD_ISENABLER + 4 * (id / 32), 1u << (id % 32));
+	}
+	void set_pending(unsigned id)
+	{
+		write(gicd + GICD_ISPENDR + 4 * (id / 32), 1u << (id % 32));
+	}
+	bool bit(uint64_t base, unsigned id)
+	{
+		return read(base + 4 * (id / 32)) >> (id % 32) & 1;
+	}
+	bool irq() const
+	{
+		return cpu.line[CPU_LINE_IRQ];
+	}
+	bool fiq() const
+	{
+		return cpu.line[CPU_LINE_FIQ];
+	}
+	// An interrupt line into the GIC, as the node at `path` is wired.
+	struct irq_line line_of(const char *path, unsigned index = 0)
+	{
+		struct irq_line line = {};
+		int node = fdt_path_offset(machine.fdt, path);
+		EXPECT_GE(node, 0) << path;
+		EXPECT_EQ(irq_connect(&machine, node, index, &line), 0) << error_message();
+		return line;
+	}
+
+	FakeCpu cpu;
+	struct machine machine = {};
+};
+
+// ---- GICv2 ----
+
+TEST_F(IrqBench, GicResetState)
+{
+	EXPECT_EQ(read(gicd + GICD_TYPER) & 0x1f, GICV2_NUM_IRQS / 32 - 1);
+	EXPECT_EQ(read(gicd + GICD_IIDR), GICV2_GICD_IIDR);
+	EXPECT_EQ(read(gicc + GICC_IIDR), GICV2_GICC_IIDR);
+	EXPECT_EQ(read(gicd + GICD_CTLR), 0u);
+	EXPECT_EQ(read(gicd + GICD_ISENABLER), 0xffffu); // SGIs always enabled
+	EXPECT_EQ(read(gicd + GICD_ICFGR), 0xaaaaaaaau); // SGIs edge-triggered
+	EXPECT_EQ(read(gicd + GICD_ITARGETSR + 27, 1), 1u);
+	EXPECT_EQ(read(gicc + GICC_BPR), 2u);
+	EXPECT_EQ(read(gicc + GICC_ABPR), 3u);
+	EXPECT_EQ(read(gicc + GICC_RPR), 0xffu);
+	EXPECT_EQ(read(gicc + GICC_IAR), unsigned(GICV2_SPURIOUS));
+	EXPECT_EQ(read(gicd + GICD_PIDR0 + 8), 0x2bu); // PIDR2: architecture version 2
+	EXPECT_EQ(read(gicd + GICD_CIDR0), 0x0du);
+	EXPECT_FALSE(irq());
+	EXPECT_FALSE(fiq());
+}
+
+TEST_F(IrqBench, GicPendingEnabledInterruptRaisesIrqUntilAcknowledged)
+{
+	enable_gic();
+	enable_irq(40, 0x80);
+	set_pending(40);
+	EXPECT_TRUE(irq());
+	EXPECT_EQ(read(gicc + GICC_HPPIR), 40u);
+	EXPECT_EQ(read(gicc + GICC_IAR), 40u);
+	EXPECT_FALSE(irq());
+	EXPECT_TRUE(bit(gicd + GICD_ISACTIVER, 40));
+	EXPECT_FALSE(bit(gicd + GICD_ISPENDR, 40));
+	EXPECT_EQ(read(gicc + GICC_RPR), 0x80u);
+	write(gicc + GICC_EOIR, 40);
+	EXPECT_FALSE(bit(gicd + GICD_ISACTIVER, 40));
+	EXPECT_EQ(read(gicc + GICC_RPR), 0xffu);
+	EXPECT_EQ(machine.stats.interrupts_taken, 1u);
+}
+
+TEST_F(IrqBench, GicDisabledInterruptOrDistributorSignalsNothing)
+{
+	write(gicc + GICC_CTLR, GICC_CTLR_ENABLE_GRP0);
+	write(gicc + GICC_PMR, 0xff);
+	enable_irq(40, 0x80);
+	set_pending(40);
+	EXPECT_FALSE(irq()); // distributor off
+	write(gicd + GICD_CTLR, GICD_CTLR_ENABLE_GRP0);
+	EXPECT_TRUE(irq());
+	write(gicd + GICD_ICENABLER + 4, 1u << 8);
+	EXPECT_FALSE(irq());
+	EXPECT_TRUE(bit(gicd + GICD_ISPENDR, 40)); // still pending
+	write(gicd + GICD_ICPENDR + 4, 1u << 8);
+	EXPECT_FALSE(bit(gicd + GICD_ISPENDR, 40));
+}
+
+TEST_F(IrqBench, GicPriorityOrderAndPreemption)
+{
+	enable_gic();
+	enable_irq(40, 0x80);
+	enable_irq(41, 0x40);
+	enable_irq(42, 0x40);
+	set_pending(40);
+	set_pending(42);
+	set_pending(41);
+	EXPECT_EQ(read(gicc + GICC_IAR), 41u); // equal priorities: lowest ID
+	EXPECT_FALSE(irq()) << "42 is pending but cannot preempt 41 of the same priority";
+	EXPECT_EQ(read(gicc + GICC_IAR), unsigned(GICV2_SPURIOUS));
+	write(gicc + GICC_EOIR, 41);
+	EXPECT_EQ(read(gicc + GICC_IAR), 42u);
+	write(gicc + GICC_EOIR, 42);
+	EXPECT_EQ(read(gicc + GICC_IAR), 40u);
+	EXPECT_FALSE(irq());
+	set_pending(41);
+	EXPECT_TRUE(irq()); // 0x40 preempts running 0x80
+	EXPECT_EQ(read(gicc + GICC_IAR), 41u);
+	EXPECT_EQ(read(gicc + GICC_RPR), 0x40u);
+	EXPECT_EQ(read(gicc + GICC_APR0), (1u << (0x40 >> 3)) | (1u << (0x80 >> 3)));
+	write(gicc + GICC_EOIR, 41);
+	EXPECT_EQ(read(gicc + GICC_RPR), 0x80u);
+	write(gicc + GICC_EOIR, 40);
+	EXPECT_EQ(read(gicc + GICC_RPR), 0xffu);
+}
+
+TEST_F(IrqBench, GicPriorityMaskAndBinaryPoint)
+{
+	enable_gic();
+	enable_irq(40, 0x80);
+	write(gicc + GICC_PMR, 0x80);
+	set_pending(40);
+	EXPECT_FALSE(irq());
+	EXPECT_EQ(read(gicc + GICC_IAR), unsigned(GICV2_SPURIOUS));
+	EXPECT_EQ(read(gicc + GICC_HPPIR), unsigned(GICV2_SPURIOUS));
+	write(gicc + GICC_PMR, 0x87); // low three bits are not implemented
+	EXPECT_EQ(read(gicc + GICC_PMR), 0x80u);
+	write(gicc + GICC_PMR, 0x88);
+	EXPECT_TRUE(irq());
+	EXPECT_EQ(read(gicc + GICC_IAR), 40u);
+	write(gicc + GICC_EOIR, 40);
+
+	enable_irq(41, 0x48);
+	enable_irq(42, 0x40);
+	write(gicc + GICC_PMR, 0xff);
+	write(gicc + GICC_BPR, 3); // group priority bits [7:4]
+	set_pending(41);
+	EXPECT_EQ(read(gicc + GICC_IAR), 41u);
+	EXPECT_EQ(read(gicc + GICC_RPR), 0x40u); // the group priority
+	set_pending(42);
+	EXPECT_FALSE(irq()) << "0x40 and 0x48 share group priority 0x40";
+	write(gicc + GICC_EOIR, 41);
+	EXPECT_TRUE(irq());
+	write(gicc + GICC_BPR, 0); // below the minimum of 2
+	EXPECT_EQ(read(gicc + GICC_BPR), 2u);
+	write(gicc + GICC_ABPR, 1);
+	EXPECT_EQ(read(gicc + GICC_ABPR), 3u);
+}
+
+TEST_F(IrqBench, GicEoiModeSplitsPriorityDropAndDeactivation)
+{
+	enable_gic();
+	write(gicc + GICC_CTLR, GICC_CTLR_ENABLE_GRP0 | GICC_CTLR_EOI_MODE);
+	enable_irq(40, 0x80);
+	set_pending(40);
+	EXPECT_EQ(read(gicc + GICC_IAR), 40u);
+	write(gicc + GICC_EOIR, 40);
+	EXPECT_EQ(read(gicc + GICC_RPR), 0xffu);
+	EXPECT_TRUE(bit(gicd + GICD_ISACTIVER, 40));
+	set_pending(40);
+	EXPECT_FALSE(irq()) << "active and pending is not signalled";
+	write(gicc + GICC_DIR, 40);
+	EXPECT_FALSE(bit(gicd + GICD_ISACTIVER, 40));
+	EXPECT_TRUE(irq());
+	// with EOImode 0, DIR does nothing
+	write(gicc + GICC_CTLR, GICC_CTLR_ENABLE_GRP0);
+	EXPECT_EQ(read(gicc + GICC_IAR), 40u);
+	write(gicc + GICC_DIR, 40);
+	EXPECT_TRUE(bit(gicd + GICD_ISACTIVER, 40));
+	write(gicc + GICC_EOIR, 40);
+	EXPECT_FALSE(bit(gicd + GICD_ISACTIVER, 40));
+}
+
+TEST_F(IrqBench, GicSoftwareGeneratedInterrupts)
+{
+	enable_gic();
+	write(gicd + GICD_SGIR, GICD_SGIR_FILTER_SELF | 3);
+	EXPECT_TRUE(irq());
+	EXPECT_EQ(read(gicd + GICD_SPENDSGIR + 3, 1), 1u); // source CPU 0
+	EXPECT_EQ(read(gicc + GICC_IAR), 3u);             // CPUID bits 12:10 are 0
+	write(gicc + GICC_EOIR, 3);
+	write(gicd + GICD_SGIR, GICD_SGIR_FILTER_OTHERS | 4);
+	write(gicd + GICD_SGIR, GICD_SGIR_FILTER_LIST | 0x02u << 16 | 5); // CPU 1 does not exist
+	EXPECT_FALSE(irq());
+	write(gicd + GICD_SGIR, GICD_SGIR_FILTER_LIST | 0x01u << 16 | 6);
+	EXPECT_EQ(read(gicc + GICC_HPPIR), 6u);
+	write(gicd + GICD_CPENDSGIR + 6, 1, 1);
+	EXPECT_FALSE(irq());
+	write(gicd + GICD_SPENDSGIR + 4, 0xff, 1); // only the CPU 0 bit exists
+	EXPECT_EQ(read(gicd + GICD_SPENDSGIR + 4, 1), 1u);
+	write(gicd + GICD_ISPENDR, 1u << 7); // SGIs are not made pending through ISPENDR
+	write(gicd + GICD_ICENABLER, 1u << 4); // nor disabled
+	EXPECT_EQ(read(gicd + GICD_ISENABLER) & 0xffff, 0xffffu);
+	EXPECT_EQ(read(gicc + GICC_IAR), 4u);
+}
+
+TEST_F(IrqBench, GicLevelInputStaysPendingWhileHigh)
+{
+	enable_gic();
+	enable_irq(33, 0x80); // the PL011, SPI 1
+	write(uart + PL011_IMSC, PL011_INT_TX);
+	write(uart + PL011_DR, 'x');
+	EXPECT_TRUE(irq());
+	EXPECT_EQ(read(gicc + GICC_IAR), 33u);
+	EXPECT_TRUE(bit(gicd + GICD_ISPENDR, 33)) << "active and pending: the line is still high";
+	write(uart + PL011_ICR, PL011_INT_TX);
+	EXPECT_FALSE(bit(gicd + GICD_ISPENDR, 33));
+	write(gicc + GICC_EOIR, 33);
+	EXPECT_FALSE(irq());
+}
+
+TEST_F(IrqBench, GicEdgeInputLatchesRisingEdges)
+{
+	struct irq_line line = line_of("/pl011@9000000");
+	enable_gic();
+	enable_irq(33, 0x80);
+	write(gicd + GICD_ICFGR + 8, 1u << 3); // ID 33 edge-triggered
+	irq_line_set(&line, true);
+	irq_line_set(&line, false);
+	EXPECT_TRUE(irq()) << "the edge was latched";
+	EXPECT_EQ(read(gicc + GICC_IAR), 33u);
+	EXPECT_FALSE(irq());
+	write(gicc + GICC_EOIR, 33);
+	EXPECT_FALSE(irq());
+}
+
+TEST_F(IrqBench, GicGroupZeroAsFiqAndGroupOneAcknowledgement)
+{
+	enable_gic();
+	enable_irq(40, 0x80);
+	enable_irq(41, 0x80);
+	write(gicd + GICD_IGROUPR + 4, 1u << 9); // 41 in Group 1
+	write(gicc + GICC_CTLR, GICC_CTLR_ENABLE_GRP0 | GICC_CTLR_ENABLE_GRP1 | GICC_CTLR_FIQ_EN);
+	set_pending(40);
+	EXPECT_TRUE(fiq());
+	EXPECT_FALSE(irq());
+	EXPECT_EQ(read(gicc + GICC_IAR), 40u);
+	EXPECT_FALSE(fiq());
+	write(gicc + GICC_EOIR, 40);
+	set_pending(41);
+	EXPECT_TRUE(irq());
+	EXPECT_EQ(read(gicc + GICC_HPPIR), unsigned(GICV2_SPURIOUS_GRP1));
+	EXPECT_EQ(read(gicc + GICC_IAR), unsigned(GICV2_SPURIOUS_GRP1)) << "AckCtl 0";
+	EXPECT_EQ(read(gicc + GICC_AHPPIR), 41u);
+	EXPECT_EQ(read(gicc + GICC_AIAR), 41u);
+	write(gicc + GICC_AEOIR, 41);
+	EXPECT_FALSE(bit(gicd + GICD_ISACTIVER, 41));
+	set_pending(41);
+	write(gicc + GICC_CTLR, GICC_CTLR_ENABLE_GRP0 | GICC_CTLR_ENABLE_GRP1 | GICC_CTLR_ACK_CTL);
+	EXPECT_EQ(read(gicc + GICC_IAR), 41u);
+}
+
+TEST_F(IrqBench, GicReservedRegistersAndOutOfRangeIdsAreRazWi)
+{
+	enable_gic();
+	const uint64_t reserved[] = { gicd + 0x00c, gicd + 0x040, gicd + GICD_ISENABLER + 4 * (GICV2_NUM_IRQS / 32),
+				      gicd + GICD_IPRIORITYR + GICV2_NUM_IRQS, gicd + 0xe00, gicd + 0xf04,
+				      gicd + 0xffc0, gicc + 0x02c, gicc + 0x0d4, gicc + 0x800, gicc + 0xfffc };
+	for (uint64_t address : reserved) {
+		write(address, 0xffffffff);
+		EXPECT_EQ(read(address), 0u) << std::hex << address;
+	}
+	EXPECT_FALSE(irq());
+	// EOI of IDs that are spurious, out of range or not active changes nothing
+	enable_irq(40, 0x80);
+	set_pending(40);
+	EXPECT_EQ(read(gicc + GICC_IAR), 40u);
+	for (uint32_t id : { 1023u, 1022u, 5000u, 0x3ffu })
+		write(gicc + GICC_EOIR, id);
+	EXPECT_EQ(read(gicc + GICC_RPR), 0x80u);
+	write(gicc + GICC_EOIR, 40);
+	write(gicc + GICC_EOIR, 40); // nothing active any more
+	EXPECT_EQ(read(gicc + GICC_RPR), 0xffu);
+	// word registers ignore narrower and wider accesses; the CPU interface is word-only
+	write(gicd + GICD_CTLR, 0, 1);
+	EXPECT_EQ(read(gicd + GICD_CTLR), 3u);
+	uint64_t wide = 0;
+	EXPECT_EQ(bus_read(machine.bus, gicd + GICD_CTLR, 8, &wide), BUS_OK);
+	EXPECT_EQ(wide, 0u);
+	EXPECT_EQ(read(gicc + GICC_PMR, 2), 0u);
+	// priorities are byte-accessible, also as words
+	write(gicd + GICD_IPRIORITYR + 44, 0x10203040);
+	EXPECT_EQ(read(gicd + GICD_IPRIORITYR + 44), 0x10203040u);
+	EXPECT_EQ(read(gicd + GICD_IPRIORITYR + 46, 2), 0x1020u);
+	write(gicd + GICD_ITARGETSR + 44, 0xffffffff);
+	EXPECT_EQ(read(gicd + GICD_ITARGETSR + 44), 0x01010101u) << "only CPU 0 exists";
+}
+
+TEST_F(IrqBench, GicResetWiringRejectsBadSpecifiers)
+{
+	int node = fdt_path_offset(machine.fdt, "/pl011@9000000");
+	struct irq_line line = {};
+	EXPECT_LT(irq_connect(&machine, node, 1, &line), 0);
+	EXPECT_NE(std::string(error_message()).find("lists no interrupt 1"), std::string::npos) << error_message();
+	EXPECT_EQ(irq_count(&machine, fdt_path_offset(machine.fdt, "/timer")), 4u);
+	EXPECT_EQ(irq_count(&machine, fdt_path_offset(machine.fdt, "/sim-control@b000000")), 0u);
+}
+
+// ---- generic timer ----
+
+TEST_F(IrqBench, TimerCounterIsVirtualTimeTimesFrequency)
+{
+	EXPECT_EQ(sysreg(GT_CNTFRQ_EL0), uint64_t(GT_DEFAULT_FREQUENCY));
+	EXPECT_EQ(sysreg(GT_CNTVCT_EL0), 0u);
+	advance_to(tick16 - 1);
+	EXPECT_EQ(sysreg(GT_CNTVCT_EL0), 0u);
+	advance_to(tick16);
+	EXPECT_EQ(sysreg(GT_CNTVCT_EL0), 1u);
+	advance_to(VTIME_S);
+	EXPECT_EQ(sysreg(GT_CNTVCT_EL0), 62500000u);
+	EXPECT_EQ(sysreg(GT_CNTPCT_EL0), 62500000u);
+	advance_to(VTIME_NEVER - 1); // ~213 days: no overflow on the way
+	EXPECT_EQ(sysreg(GT_CNTVCT_EL0), uint64_t((unsigned __int128)(VTIME_NEVER - 1) * 62500000 / VTIME_S));
+	EXPECT_FALSE(set_sysreg(GT_CNTVCT_EL0, 5)) << "read-only";
+	EXPECT_TRUE(set_sysreg(GT_CNTFRQ_EL0, 1000));
+	EXPECT_EQ(sysreg(GT_CNTFRQ_EL0), 1000u);
+	EXPECT_EQ(sysreg(GT_CNTVCT_EL0), uint64_t((unsigned __int128)(VTIME_NEVER - 1) * 62500000 / VTIME_S))
+		<< "CNTFRQ only tells software the rate";
+}
+
+TEST_F(IrqBench, VirtualTimerFiresAtExactlyCvalThroughTheGic)
+{
+	enable_gic();
+	enable_irq(27, 0x80);
+	EXPECT_TRUE(set_sysreg(GT_CNTV_CVAL_EL0, 1000));
+	EXPECT_TRUE(set_sysreg(GT_CNTV_CTL_EL0, GT_CTL_ENABLE));
+	EXPECT_EQ(event_queue_next_time(machine.events), 1000 * tick16);
+	advance_to(1000 * tick16 - 1);
+	EXPECT_FALSE(irq());
+	EXPECT_EQ(sysreg(GT_CNTV_CTL_EL0), uint64_t(GT_CTL_ENABLE));
+	EXPECT_EQ(sysreg(GT_CNTV_TVAL_EL0), 1u);
+	advance_to(1000 * tick16);
+	EXPECT_TRUE(irq());
+	EXPECT_EQ(sysreg(GT_CNTV_CTL_EL0), uint64_t(GT_CTL_ENABLE | GT_CTL_ISTATUS));
+	EXPECT_EQ(read(gicc + GICC_IAR), 27u);
+	// the handler masks it: the level drops, ISTATUS stays
+	EXPECT_TRUE(set_sysreg(GT_CNTV_CTL_EL0, GT_CTL_ENABLE | GT_CTL_IMASK));
+	write(gicc + GICC_EOIR, 27);
+	EXPECT_FALSE(bit(gicd + GICD_ISPENDR, 27));
+	EXPECT_EQ(sysreg(GT_CNTV_CTL_EL0), uint64_t(GT_CTL_ENABLE | GT_CTL_IMASK | GT_CTL_ISTATUS));
+	advance_to(1010 * tick16);
+	EXPECT_EQ(sysreg(GT_CNTV_TVAL_EL0), uint64_t(uint32_t(-10))) << "TVAL counts on below zero";
+}
+
+TEST_F(IrqBench, PhysicalTimerUsesItsOwnPpiAndTval)
+{
+	enable_gic();
+	enable_irq(30, 0x80);
+	advance_to(100 * tick16);
+	EXPECT_TRUE(set_sysreg(GT_CNTP_TVAL_EL0, 50));
+	EXPECT_EQ(sysreg(GT_CNTP_CVAL_EL0), 150u);
+	EXPECT_TRUE(set_sysreg(GT_CNTP_CTL_EL0, GT_CTL_ENABLE));
+	advance_to(150 * tick16);
+	EXPECT_TRUE(irq());
+	EXPECT_EQ(read(gicc + GICC_HPPIR), 30u);
+	EXPECT_TRUE(set_sysreg(GT_CNTP_CTL_EL0, 0)); // disabled: the line drops
+	EXPECT_FALSE(irq());
+	EXPECT_EQ(sysreg(GT_CNTP_CTL_EL0), 0u);
+}
+
+TEST_F(IrqBench, TimerInThePastFiresAtOnceAndAtTheEndOfTimeNever)
+{
+	enable_gic();
+	enable_irq(27, 0x80);
+	// wrapping: at count 0 a negative TVAL makes CVAL near 2^64, never reached
+	EXPECT_TRUE(set_sysreg(GT_CNTV_CTL_EL0, GT_CTL_ENABLE));
+	EXPECT_TRUE(set_sysreg(GT_CNTV_TVAL_EL0, uint32_t(-1)));
+	EXPECT_EQ(sysreg(GT_CNTV_CVAL_EL0), UINT64_MAX);
+	EXPECT_FALSE(irq()) << "count >= CVAL is an unsigned comparison";
+	EXPECT_EQ(event_queue_length(machine.events), 0u);
+	advance_to(VTIME_MS);
+	EXPECT_TRUE(set_sysreg(GT_CNTV_CVAL_EL0, 5));
+	EXPECT_TRUE(set_sysreg(GT_CNTV_CTL_EL0, GT_CTL_ENABLE));
+	EXPECT_TRUE(irq());
+	EXPECT_EQ(event_queue_length(machine.events), 0u);
+	EXPECT_TRUE(set_sysreg(GT_CNTV_CVAL_EL0, UINT64_MAX));
+	EXPECT_FALSE(irq());
+	EXPECT_EQ(event_queue_length(machine.events), 0u) << "CVAL past the end of virtual time: no event";
+	advance_to(40 * VTIME_S); // 2.5e9 counts: TVAL -2^31 is in the past
+	EXPECT_TRUE(set_sysreg(GT_CNTV_TVAL_EL0, uint32_t(INT32_MIN)));
+	EXPECT_TRUE(irq());
+	EXPECT_EQ(sysreg(GT_CNTV_TVAL_EL0), uint64_t(uint32_t(INT32_MIN)));
+	EXPECT_EQ(event_queue_length(machine.events), 0u);
+}
+
+TEST_F(IrqBench, TimerEventDuringARunCutsTheRunShort)
+{
+	machine.cpu_running = true;
+	machine.run_deadline = 100 * VTIME_US;
+	EXPECT_TRUE(set_sysreg(GT_CNTV_CVAL_EL0, 100));
+	EXPECT_TRUE(set_sysreg(GT_CNTV_CTL_EL0, GT_CTL_ENABLE));
+	EXPECT_EQ(cpu.kicks, 1u);
+	EXPECT_EQ(machine.run_deadline, 100 * tick16);
+	machine.cpu_running = false;
+}
+
+TEST_F(IrqBench, El0AccessFollowsCntkctl)
+{
+	EXPECT_FALSE(sysreg_read_ok(GT_CNTVCT_EL0, 0));
+	EXPECT_FALSE(sysreg_read_ok(GT_CNTFRQ_EL0, 0));
+	EXPECT_FALSE(sysreg_read_ok(GT_CNTKCTL_EL1, 0));
+	EXPECT_TRUE(set_sysreg(GT_CNTKCTL_EL1, GT_CNTKCTL_EL0VCTEN));
+	EXPECT_TRUE(sysreg_read_ok(GT_CNTVCT_EL0, 0));
+	EXPECT_TRUE(sysreg_read_ok(GT_CNTFRQ_EL0, 0));
+	EXPECT_FALSE(sysreg_read_ok(GT_CNTPCT_EL0, 0));
+	EXPECT_FALSE(set_sysreg(GT_CNTFRQ_EL0, 1, 0));
+	EXPECT_FALSE(set_sysreg(GT_CNTV_CTL_EL0, 1, 0));
+	EXPECT_TRUE(set_sysreg(GT_CNTKCTL_EL1, GT_CNTKCTL_EL0VTEN | GT_CNTKCTL_EL0PTEN | GT_CNTKCTL_EL0PCTEN));
+	EXPECT_TRUE(set_sysreg(GT_CNTV_CTL_EL0, 0, 0));
+	EXPECT_TRUE(sysreg_read_ok(GT_CNTP_CVAL_EL0, 0));
+	EXPECT_TRUE(sysreg_read_ok(GT_CNTPCT_EL0, 0));
+	uint64_t value;
+	const struct iss_sysreg_hook *hook = machine.sysreg_hooks[0];
+	EXPECT_FALSE(hook->read(hook->opaque, GT_SYSREG(3, 3, 14, 0, 5), 1, &value)) << "not a timer register";
+}
+
+// ---- SP804 ----
+
+TEST_F(IrqBench, Sp804ResetAndIdentification)
+{
+	EXPECT_EQ(read(sp804 + SP804_VALUE), 0xffffffffu);
+	EXPECT_EQ(read(sp804 + SP804_CONTROL), uint32_t(SP804_CTRL_INTEN));
+	EXPECT_EQ(read(sp804 + SP804_PERIPH_ID0), 0x04u);
+	EXPECT_EQ(read(sp804 + SP804_PERIPH_ID0 + 4), 0x18u);
+	EXPECT_EQ(read(sp804 + 0x40), 0u); // reserved
+}
+
+TEST_F(IrqBench, Sp804PeriodicInterruptsEveryLoadPlusOneTicks)
+{
+	enable_gic();
+	enable_irq(42, 0x80);
+	write(sp804 + SP804_LOAD, 99); // 1 MHz: 100 us per period
+	write(sp804 + SP804_CONTROL, SP804_CTRL_ENABLE | SP804_CTRL_PERIODIC | SP804_CTRL_INTEN | SP804_CTRL_32BIT);
+	advance_to(50 * VTIME_US);
+	EXPECT_EQ(read(sp804 + SP804_VALUE), 49u);
+	advance_to(99 * VTIME_US - 1);
+	EXPECT_FALSE(irq());
+	advance_to(99 * VTIME_US);
+	EXPECT_TRUE(irq());
+	EXPECT_EQ(read(sp804 + SP804_RIS), 1u);
+	EXPECT_EQ(read(sp804 + SP804_MIS), 1u);
+	EXPECT_EQ(read(sp804 + SP804_VALUE), 0u);
+	write(sp804 + SP804_INTCLR, 0);
+	EXPECT_FALSE(irq());
+	advance_to(100 * VTIME_US);
+	EXPECT_EQ(read(sp804 + SP804_VALUE), 99u) << "reloaded";
+	EXPECT_EQ(event_queue_next_time(machine.events), 199 * VTIME_US);
+	write(sp804 + SP804_BGLOAD, 9); // next period only
+	advance_to(199 * VTIME_US);
+	EXPECT_TRUE(irq());
+	write(sp804 + SP804_INTCLR, 0);
+	EXPECT_EQ(event_queue_next_time(machine.events), 209 * VTIME_US);
+	write(sp804 + SP804_CONTROL, SP804_CTRL_PERIODIC | SP804_CTRL_32BIT); // stop: interrupts masked too
+	EXPECT_EQ(event_queue_length(machine.events), 0u);
+}
+
+TEST_F(IrqBench, Sp804OneShotFreeRunningSixteenBitAndPrescale)
+{
+	const uint64_t t2 = sp804 + SP804_TIMER_STRIDE;
+	write(t2 + SP804_LOAD, 10);
+	write(t2 + SP804_CONTROL, SP804_CTRL_ENABLE | SP804_CTRL_ONESHOT | SP804_CTRL_INTEN | SP804_CTRL_32BIT);
+	advance_to(10 * VTIME_US);
+	EXPECT_EQ(read(t2 + SP804_RIS), 1u);
+	advance_to(50 * VTIME_US);
+	EXPECT_EQ(read(t2 + SP804_VALUE), 0u) << "a one-shot halts at zero";
+	EXPECT_EQ(event_queue_length(machine.events), 0u);
+
+	write(sp804 + SP804_LOAD, 5);
+	write(sp804 + SP804_CONTROL, SP804_CTRL_ENABLE); // free-running, 16-bit, no prescale
+	advance_to(50 * VTIME_US + 6 * VTIME_US);
+	EXPECT_EQ(read(sp804 + SP804_VALUE), 0xffffu) << "wraps to the 16-bit maximum";
+	EXPECT_EQ(read(sp804 + SP804_RIS), 1u);
+
+	write(sp804 + SP804_LOAD, 1000);
+	write(sp804 + SP804_CONTROL, SP804_CTRL_ENABLE | SP804_CTRL_32BIT | SP804_CTRL_PRESCALE_256);
+	advance_to(56 * VTIME_US + 256 * 3 * VTIME_US);
+	EXPECT_EQ(read(sp804 + SP804_VALUE), 997u);
+}
+
+TEST_F(IrqBench, Sp804PeriodicWithLoadZeroDoesNotStallTime)
+{
+	write(sp804 + SP804_LOAD, 0);
+	write(sp804 + SP804_CONTROL, SP804_CTRL_ENABLE | SP804_CTRL_PERIODIC | SP804_CTRL_32BIT);
+	EXPECT_EQ(event_queue_next_time(machine.events), VTIME_US);
+	advance_to(VTIME_US);
+	EXPECT_EQ(event_queue_next_time(machine.events), 2 * VTIME_US) << "one tick per period, never zero";
+}
+
+// ---- PL031 ----
+
+TEST_F(IrqBench, Pl031CountsSecondsFromItsEpoch)
+{
+	EXPECT_EQ(read(rtc + PL031_DR), uint32_t(QVP_RTC_EPOCH));
+	EXPECT_EQ(read(rtc + PL031_CR), 1u);
+	advance_to(VTIME_S - 1);
+	EXPECT_EQ(read(rtc + PL031_DR), uint32_t(QVP_RTC_EPOCH));
+	advance_to(3 * VTIME_S + 5);
+	EXPECT_EQ(read(rtc + PL031_DR), uint32_t(QVP_RTC_EPOCH + 3));
+	write(rtc + PL031_LR, 100);
+	EXPECT_EQ(read(rtc + PL031_DR), 100u);
+	advance_to(4 * VTIME_S);
+	EXPECT_EQ(read(rtc + PL031_DR), 101u) << "the 1 Hz clock ticks on whole seconds";
+	EXPECT_EQ(read(rtc + PL031_PERIPH_ID0), 0x31u);
+}
+
+TEST_F(IrqBench, Pl031MatchInterruptAtTheExactSecond)
+{
+	enable_gic();
+	enable_irq(34, 0x80);
+	write(rtc + PL031_MR, uint32_t(QVP_RTC_EPOCH + 2));
+	write(rtc + PL031_IMSC, 1);
+	EXPECT_EQ(event_queue_next_time(machine.events), 2 * VTIME_S);
+	advance_to(2 * VTIME_S - 1);
+	EXPECT_FALSE(irq());
+	advance_to(2 * VTIME_S);
+	EXPECT_TRUE(irq());
+	EXPECT_EQ(read(rtc + PL031_RIS), 1u);
+	EXPECT_EQ(read(rtc + PL031_MIS), 1u);
+	write(rtc + PL031_ICR, 1);
+	EXPECT_FALSE(irq());
+	write(rtc + PL031_MR, uint32_t(QVP_RTC_EPOCH + 2)); // equal now: matches at once
+	EXPECT_TRUE(irq());
+	write(rtc + PL031_IMSC, 0);
+	EXPECT_FALSE(irq());
+	write(rtc + PL031_MR, uint32_t(QVP_RTC_EPOCH + 1)); // 2^32 - 1 s away: past the end of time
+	EXPECT_EQ(event_queue_length(machine.events), 0u);
+}
+
+} // namespace

@@ -19,6 +19,8 @@ fi
 kernel_tests=OFF
 if [ "${QVP_KERNEL_TESTS:-0}" = 1 ]; then    # the patched KVM kernel, tested nested in QEMU
   packages+=(qemu-system-arm flex bison bc cpio rsync patch xz-utils)
+  # a static arm64 qvp for the kvm backend's tests (libfdt's arm64 archive is unpacked aside)
+  packages+=(g++-aarch64-linux-gnu libelf-dev:arm64 zlib1g-dev:arm64 libyaml-dev:arm64 libssl-dev:arm64)
   kernel_tests=ON
 fi
 
@@ -30,6 +32,9 @@ if [ "${#missing[@]}" -gt 0 ]; then
   echo "bootstrap: installing ${missing[*]}"
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  if [ "$kernel_tests" = ON ] && ! dpkg --print-foreign-architectures | grep -qx arm64; then
+    $sudo dpkg --add-architecture arm64
+  fi
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi

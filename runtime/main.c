@@ -13,6 +13,9 @@
 #include "loop.h"
 #include "machine.h"
 #include "trace.h"
+#ifdef QVP_HAVE_KVM
+#include "kvm.h"
+#endif
 
 /* Host time, for the status line and --stats only: nothing in the simulation reads it. */
 static double wall_seconds(void)
@@ -53,6 +56,25 @@ static void clear_status(const struct status_line *status)
 		fputs("\r\033[K", stderr);
 }
 
+#ifdef QVP_HAVE_KVM
+/* Under KVM, how idle time and budgets were found: exact, or approximated with host time. */
+static void print_kvm_modes(const struct cpu *cpu)
+{
+	const struct kvm_cpu_modes *modes;
+
+	if (strcmp(cpu->ops->name, "kvm") != 0)
+		return;
+	modes = kvm_cpu_modes(cpu);
+	fprintf(stderr, "kvm idle: %s\n", modes->wfx_exit ? "WFx exits (KVM_CAP_ARM_EXIT_ON_WFX)" : "host-timer kick");
+	fprintf(stderr, "kvm budget: %s\n", modes->pmu_budget ? "PMU guest-instruction counter" : "host timer");
+}
+#else
+static void print_kvm_modes(const struct cpu *cpu)
+{
+	(void)cpu;
+}
+#endif
+
 static void print_stats(const struct machine *machine, double wall)
 {
 	char virtual_time[48], idle[48];
@@ -68,6 +90,8 @@ static void print_stats(const struct machine *machine, double wall)
 	fprintf(stderr, "events fired: %" PRIu64 "\n", machine->stats.events_fired);
 	fprintf(stderr, "idle time skipped: %s\n", idle);
 	fprintf(stderr, "interrupts taken: %" PRIu64 "\n", machine->stats.interrupts_taken);
+	fprintf(stderr, "backend: %s\n", machine->cpu->ops->name);
+	print_kvm_modes(machine->cpu);
 }
 
 /* A board name like "virt" means the .dtb built next to qvp, else the .dts in the sources. */

@@ -1,22 +1,23 @@
-/* /init of the nested-KVM test host: mount what the tests need, run each program named on
- * the kernel command line (qvp_run=/a,/b), report each exit status, then power off. */
+/* /init of the nested-KVM test host. Mounts what the tests need, runs each line of
+ * /tests.txt ("NAME PROGRAM [ARGS...]") with its output framed by markers the host-side
+ * script parses ("qvp-test: begin NAME" ... "qvp-test: end NAME status N"), then powers off. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-static int run_program(char *path)
+enum { MAX_ARGS = 32 };
+
+static int run_program(char **argv)
 {
 	int status;
 	pid_t child = fork();
 
 	if (child == 0) {
-		char *argv[] = { path, NULL };
-		execv(path, argv);
-		perror(path);
+		execv(argv[0], argv);
+		perror(argv[0]);
 		_exit(127);
 	}
 	if (child < 0 || waitpid(child, &status, 0) < 0)
@@ -24,23 +25,35 @@ static int run_program(char *path)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-int main(int argc, char **argv)
+static void run_line(char *line)
 {
-	char *programs;
+	char *words[MAX_ARGS + 1];
+	int count = 0;
+	int status;
+
+	for (char *word = strtok(line, " \t\n"); word && count < MAX_ARGS; word = strtok(NULL, " \t\n"))
+		words[count++] = word;
+	if (count < 2)
+		return;
+	words[count] = NULL;
+	printf("qvp-test: begin %s\n", words[0]);
+	fflush(stdout);
+	status = run_program(words + 1);
+	printf("qvp-test: end %s status %d\n", words[0], status);
+	fflush(stdout);
+}
+
+int main(void)
+{
+	char line[1024];
+	FILE *tests;
 
 	mount("proc", "/proc", "proc", 0, NULL);
 	mount("sysfs", "/sys", "sysfs", 0, NULL);
 	mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
-	/* The kernel hands unknown name=value parameters (without a dot) to init's environment. */
-	(void)argc;
-	(void)argv;
-	programs = getenv("qvp_run");
-	for (char *path = programs ? strtok(programs, ",") : NULL; path; path = strtok(NULL, ",")) {
-		printf("qvp-test: running %s\n", path);
-		fflush(stdout);
-		printf("qvp-test: %s exit status %d\n", path, run_program(path));
-		fflush(stdout);
-	}
+	tests = fopen("/tests.txt", "r");
+	while (tests && fgets(line, sizeof(line), tests))
+		run_line(line);
 	printf("qvp-test: done\n");
 	fflush(stdout);
 	sync();

@@ -16,6 +16,7 @@ trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/root/proc" "$work/root/sys" "$work/root/dev"
 aarch64-linux-gnu-gcc -O2 -Wall -Wextra -Werror -static -o "$work/root/init" "$here/init.c"
 cp "$images/wfx_exit_test" "$work/root/"
+echo "wfx_exit_test /wfx_exit_test" > "$work/root/tests.txt"
 (cd "$work/root" && find . | cpio -o -H newc --quiet | gzip -1 > "$work/initrd.gz")
 
 log="$work/console.log"
@@ -24,11 +25,11 @@ timeout "${QVP_KERNEL_TEST_TIMEOUT:-600}" qemu-system-aarch64 \
 	-machine virt,virtualization=on,gic-version=3 -cpu max,pauth-impdef=on \
 	-smp 1 -m 512 -nographic -no-reboot \
 	-kernel "$images/Image" -initrd "$work/initrd.gz" \
-	-append "console=ttyAMA0 panic=-1 loglevel=4 rdinit=/init qvp_run=/wfx_exit_test" \
+	-append "console=ttyAMA0 panic=-1 loglevel=4 rdinit=/init" \
 	< /dev/null > "$log" 2>&1 || true
 sed 's/^/    /' "$log"
 
-if grep -q "qvp-test: /wfx_exit_test exit status 0" "$log" && grep -q "wfx_exit_test: PASS" "$log"; then
+if grep -q "qvp-test: end wfx_exit_test status 0" "$log" && grep -q "wfx_exit_test: PASS" "$log"; then
 	echo "run-kernel-tests: wfx_exit_test passed under real KVM"
 	exit 0
 fi

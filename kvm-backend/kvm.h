@@ -1,0 +1,33 @@
+/* The kvm backend: the vCPU runs natively under KVM on arm64 Linux hosts. */
+#ifndef QVP_KVM_H
+#define QVP_KVM_H
+
+#include <stdbool.h>
+
+#include "bus.h"
+#include "cpu.h"
+#include "vtime.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* How the backend learns that the guest idles and that a budget is used up. */
+struct kvm_cpu_modes {
+	bool wfx_exit;     /* the kernel exits on WFI (KVM_CAP_ARM_EXIT_ON_WFX), else a host-timer kick */
+	bool pmu_budget;   /* a PMU counter of guest instructions ends each run, else a host timer */
+};
+
+/* Opens /dev/kvm and creates a VM with one vCPU at reset (EL1h, MMU off), with a memslot
+ * for every RAM region of the bus; NULL with error_message() when KVM cannot be used here. */
+struct cpu *kvm_cpu_create(struct bus *bus, vtime_t time_per_instruction);
+
+/* Whether this host can run the kvm backend at all (for --backend auto). */
+bool kvm_available(void);
+
+const struct kvm_cpu_modes *kvm_cpu_modes(const struct cpu *cpu);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -3,15 +3,22 @@
 # boots with virtualization on (real KVM, nested under TCG), and compares each run's UART
 # output and exit status with the same firmware on the iss backend outside.
 #
-# usage: kvm-backend/test/run-kvm-tests.sh [BUILD_DIR] [IMAGE_DIR]
+# usage: kvm-backend/test/run-kvm-tests.sh [BUILD_DIR] [IMAGE_DIR] [IDLE_MODE]
 # BUILD_DIR is the native build (default: build); a static arm64 qvp is cross-built in
-# BUILD_DIR/aarch64. IMAGE_DIR holds the host kernel's Image (default: kvm-backend/kernel/build.sh).
+# BUILD_DIR/aarch64. IMAGE_DIR holds the host kernel's Image (default: our patched kernel
+# from kvm-backend/kernel/build.sh). IDLE_MODE is what qvp must report finding: "wfx" (the
+# kernel has our WFx-exit capability, the default) or "kick" (a stock kernel: fallback).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 build=$(cd "${1:-$root/build}" && pwd)
 images=${2:-$("$root/kvm-backend/kernel/build.sh")}
+case "${3:-wfx}" in
+wfx) idle_mode="WFx exits (KVM_CAP_ARM_EXIT_ON_WFX)" ;;
+kick) idle_mode="host-timer kick" ;;
+*) echo "run-kvm-tests: IDLE_MODE must be wfx or kick" >&2; exit 2 ;;
+esac
 firmware=(hello exitcode bench)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -74,8 +81,12 @@ run_in_vm() { # $1: label, then extra qemu arguments
 			diff "$work/iss-$name.out" "$work/kvm-$name.out" | head -20 || true
 			failures=$((failures + 1))
 		fi
-		tr -d '\r' < "$log" | sed -n "/^qvp-test: begin $name\$/,/^qvp-test: end $name /p" |
-			grep -E '^(instructions|virtual time|kvm idle|kvm budget|qvp: )' | sed 's/^/        /' || true
+		tr -d '\r' < "$log" | sed -n "/^qvp-test: begin $name\$/,/^qvp-test: end $name /p" > "$work/section"
+		grep -E '^(instructions|virtual time|kvm idle|kvm budget|qvp: )' "$work/section" | sed 's/^/        /' || true
+		if ! grep -qxF "kvm idle: $idle_mode" "$work/section"; then
+			echo "run-kvm-tests: [$label] $name: FAILED: qvp did not report 'kvm idle: $idle_mode'"
+			failures=$((failures + 1))
+		fi
 	done
 	grep -q "qvp-test: done" "$log" || { echo "run-kvm-tests: [$label] the VM did not finish:"; tail -30 "$log"; failures=$((failures + 1)); }
 }

@@ -35,7 +35,8 @@ struct machine_config {
 	vtime_t timeout;            /* virtual-time limit, VTIME_NEVER for none */
 	FILE *console;              /* where the UART transmits; stdout if NULL */
 	uint64_t rtc_epoch;         /* the RTC's count at reset, seconds since 1970; 0: QVP_RTC_EPOCH */
-	/* Builds the device-tree nodes compatible with "qvp,systemc-target" (runtime/systemc/);
+	/* Builds the device-tree nodes compatible with "qvp,systemc-target" (runtime/systemc/),
+	 * which need no reg (config->base and size are 0; platform_node_reg() reads one);
 	 * NULL outside a SystemC platform, where such a node is an error saying so. */
 	int (*systemc_target)(void *opaque, const struct model_config *config, struct model_instance *instance);
 	void *systemc_opaque;

@@ -255,16 +255,13 @@ void cpu::invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end)
 			dmi_.erase(dmi_.begin() + (std::ptrdiff_t)i);
 }
 
-// A SystemC initiator into qvp's bus. RAM is copied whole; anything else is split into
-// naturally aligned accesses of up to 8 bytes, as a guest would make them.
-void cpu::b_transport(int, tlm::tlm_generic_payload &trans, sc_time &)
+void serve_bus(struct bus *bus, tlm::tlm_generic_payload &trans)
 {
 	uint64_t address = trans.get_address();
 	unsigned length = trans.get_data_length();
 	unsigned char *data = trans.get_data_ptr();
 	bool write = trans.is_write();
 
-	external_activity();
 	if (trans.get_byte_enable_ptr()) {
 		trans.set_response_status(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
 		return;
@@ -277,7 +274,7 @@ void cpu::b_transport(int, tlm::tlm_generic_payload &trans, sc_time &)
 		trans.set_response_status(tlm::TLM_OK_RESPONSE); // TLM_IGNORE_COMMAND
 		return;
 	}
-	if (uint8_t *ram = bus_ram_pointer(machine_->bus, address, length)) {
+	if (uint8_t *ram = bus_ram_pointer(bus, address, length)) {
 		if (write)
 			std::memcpy(ram, data, length);
 		else
@@ -295,9 +292,9 @@ void cpu::b_transport(int, tlm::tlm_generic_payload &trans, sc_time &)
 		enum bus_result result;
 		if (write) {
 			std::memcpy(&value, data + done, size);
-			result = bus_write(machine_->bus, at, size, value);
+			result = bus_write(bus, at, size, value);
 		} else {
-			result = bus_read(machine_->bus, at, size, &value);
+			result = bus_read(bus, at, size, &value);
 			std::memcpy(data + done, &value, size);
 		}
 		if (result != BUS_OK) {
@@ -310,12 +307,18 @@ void cpu::b_transport(int, tlm::tlm_generic_payload &trans, sc_time &)
 	trans.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
-// DMI into qvp's RAM regions.
-bool cpu::get_direct_mem_ptr(int, tlm::tlm_generic_payload &trans, tlm::tlm_dmi &dmi)
+// A SystemC initiator into qvp's bus, at SystemC's time (the CPU waits while SystemC runs).
+void cpu::b_transport(int, tlm::tlm_generic_payload &trans, sc_time &)
+{
+	external_activity();
+	serve_bus(machine_->bus, trans);
+}
+
+bool serve_bus_dmi(struct bus *bus, uint64_t address, tlm::tlm_dmi &dmi)
 {
 	struct bus_ram ram;
 
-	if (!bus_find_ram(machine_->bus, trans.get_address(), &ram))
+	if (!bus_find_ram(bus, address, &ram))
 		return false;
 	dmi.set_dmi_ptr(ram.host);
 	dmi.set_start_address(ram.base);
@@ -324,6 +327,11 @@ bool cpu::get_direct_mem_ptr(int, tlm::tlm_generic_payload &trans, tlm::tlm_dmi 
 	dmi.set_read_latency(sc_core::SC_ZERO_TIME);
 	dmi.set_write_latency(sc_core::SC_ZERO_TIME);
 	return true;
+}
+
+bool cpu::get_direct_mem_ptr(int, tlm::tlm_generic_payload &trans, tlm::tlm_dmi &dmi)
+{
+	return serve_bus_dmi(machine_->bus, trans.get_address(), dmi);
 }
 
 // Debug access (no side effects on time): RAM only.

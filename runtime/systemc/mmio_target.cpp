@@ -13,12 +13,12 @@ mmio_target::mmio_target(sc_core::sc_module_name name, const struct mmio_ops *op
 
 static void drive_signal(void *signal, unsigned, bool level)
 {
-	static_cast<sc_core::sc_signal<bool> *>(signal)->write(level);
+	static_cast<sc_core::sc_signal_inout_if<bool> *>(signal)->write(level);
 }
 
 static const struct irq_controller_ops signal_ops = { nullptr, drive_signal };
 
-struct irq_line mmio_target::irq_output(sc_core::sc_signal<bool> &signal)
+struct irq_line mmio_target::irq_output(sc_core::sc_signal_inout_if<bool> &signal)
 {
 	struct irq_line line = {};
 

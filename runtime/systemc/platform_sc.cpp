@@ -8,6 +8,7 @@
 #include "error.h"
 #include "irq.h"
 #include "models.h"
+#include "platform.h"
 
 namespace qvp::sc {
 
@@ -35,6 +36,10 @@ int platform::create(const struct model_config *config)
 {
 	const char *compatible = static_cast<const char *>(fdt_getprop(config->fdt, config->node, "compatible", nullptr));
 	std::string name = module_name(config->path);
+	uint64_t base, size;
+
+	if (platform_node_reg(config->fdt, config->node, 0, &base, &size) < 0)
+		return error_set("missing or malformed reg property");
 
 	if (std::strcmp(compatible, "qvp,sc-accelerator") == 0) {
 		auto device = std::make_unique<accelerator>(name.c_str());
@@ -43,7 +48,7 @@ int platform::create(const struct model_config *config)
 		if (irq_count(config->machine, config->node) > 0 &&
 		    irq_connect(config->machine, config->node, 0, &line) < 0)
 			return -1;
-		router_.map(device->regs, config->base, config->size);
+		router_.map(device->regs, base, size);
 		device->irq(*signal);
 		dma_masters_.push_back(&device->dma);
 		interrupts_.push_back({ name, signal.get(), line });
@@ -52,8 +57,8 @@ int platform::create(const struct model_config *config)
 		return 0;
 	}
 	if (std::strcmp(compatible, "qvp,sc-memory") == 0) {
-		auto device = std::make_unique<memory>(name.c_str(), config->size);
-		router_.map(device->socket, config->base, config->size);
+		auto device = std::make_unique<memory>(name.c_str(), size);
+		router_.map(device->socket, base, size);
 		modules_.push_back(std::move(device));
 		return 0;
 	}

@@ -9,6 +9,8 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -25,6 +27,12 @@
 #include "machine.h"
 
 namespace qvp::sc {
+
+// Serves a TLM transaction on a qvp bus: wholly inside one RAM region it is one copy (and the
+// DMI hint is set); otherwise naturally aligned accesses of up to 8 bytes, as a CPU makes.
+void serve_bus(struct bus *bus, tlm::tlm_generic_payload &trans);
+// DMI into the RAM region of `bus` holding `address`, read and write; false if none does.
+bool serve_bus_dmi(struct bus *bus, uint64_t address, tlm::tlm_dmi &dmi);
 
 // qvp's virtual time is picoseconds; the SystemC kernel must resolve exactly 1 ps.
 sc_core::sc_time to_sc_time(vtime_t time);
@@ -122,8 +130,9 @@ public:
 	mmio_target(sc_core::sc_module_name name, const struct mmio_ops *ops, void *opaque, uint64_t size);
 
 	// An irq_line for the model to drive (give it to the model in place of irq_connect());
-	// it writes `signal`.
-	struct irq_line irq_output(sc_core::sc_signal<bool> &signal);
+	// it writes `signal` (an sc_signal<bool, SC_MANY_WRITERS> when several initiators may
+	// change the line: the write happens in the accessing initiator's process).
+	struct irq_line irq_output(sc_core::sc_signal_inout_if<bool> &signal);
 
 private:
 	void b_transport(tlm::tlm_generic_payload &trans, sc_core::sc_time &delay);
@@ -131,6 +140,44 @@ private:
 	const struct mmio_ops *ops_;
 	void *opaque_;
 	uint64_t size_;
+};
+
+// qvp's C models without a CPU, as one TLM-2.0 target: builds the RAM and every model a
+// device tree describes (platform_build) on a bus of its own, which `socket` serves with the
+// device tree's addresses (DMI for RAM). The models' events run in SystemC time. Interrupts
+// whose parent is a node compatible with "qvp,sc-interrupts", "qvp,systemc-target" (with
+// interrupt-controller and #interrupt-cells = <1>) drive irq(n), n being the specifier.
+class models : public sc_core::sc_module {
+public:
+	static constexpr unsigned irq_count = 64;
+
+	tlm_utils::multi_passthrough_target_socket<models, 32, tlm::tlm_base_protocol_types, 0,
+						   sc_core::SC_ZERO_OR_MORE_BOUND> socket;
+
+	// `console` receives what the UART models transmit. On failure `ok()` is false and
+	// error_message() says why.
+	models(sc_core::sc_module_name name, const char *platform_path, FILE *console);
+	~models() override;
+	bool ok() const { return built_; }
+
+	// Written by whichever process made the model change the line: many writers.
+	using irq_signal = sc_core::sc_signal<bool, sc_core::SC_MANY_WRITERS>;
+	irq_signal &irq(unsigned input) { return *irqs_[input]; }
+	struct machine *machine() { return &machine_; }
+
+private:
+	static int create_target(void *opaque, const struct model_config *config, struct model_instance *instance);
+	static int map_irq(void *controller, const uint32_t *cells, unsigned count, unsigned *input);
+	static void set_irq(void *controller, unsigned input, bool level);
+	static const struct irq_controller_ops irq_ops;
+	void run_events();
+	void b_transport(int port, tlm::tlm_generic_payload &trans, sc_core::sc_time &delay);
+	bool get_direct_mem_ptr(int port, tlm::tlm_generic_payload &trans, tlm::tlm_dmi &dmi);
+
+	struct machine machine_ = {};
+	bool built_ = false;
+	std::vector<std::unique_ptr<irq_signal>> irqs_;
+	sc_core::sc_event rescheduled_;
 };
 
 } // namespace qvp::sc

@@ -12,6 +12,7 @@
 #include "error.h"
 #include "machine.h"
 #include "pl011.h"
+#include "sp804.h"
 #include "qvp_systemc.h"
 #include "test_support.h"
 
@@ -296,6 +297,121 @@ TEST(MmioTarget, ServesAModelsRegistersAndDrivesItsInterruptSignal)
 	EXPECT_EQ(initiator.responses[4], tlm::TLM_ADDRESS_ERROR_RESPONSE);
 	EXPECT_EQ(initiator.responses[5], tlm::TLM_BURST_ERROR_RESPONSE);
 	EXPECT_EQ(initiator.irq_levels, (std::vector<bool>{ false, true, false }));
+}
+
+const char models_board[] = R"(/dts-v1/;
+/ {
+	#address-cells = <2>;
+	#size-cells = <2>;
+	memory@80000000 {
+		device_type = "memory";
+		reg = <0x0 0x80000000 0x0 0x10000>;
+	};
+	sc_irq: interrupts {
+		compatible = "qvp,sc-interrupts", "qvp,systemc-target";
+		interrupt-controller;
+		#interrupt-cells = <1>;
+	};
+	timclk: timclk {
+		compatible = "fixed-clock";
+		#clock-cells = <0>;
+		clock-frequency = <1000000>;
+	};
+	sp804@1000 {
+		compatible = "arm,sp804", "arm,primecell";
+		reg = <0x0 0x1000 0x0 0x1000>;
+		interrupt-parent = <&sc_irq>;
+		interrupts = <3>;
+		clocks = <&timclk>, <&timclk>, <&timclk>;
+		clock-names = "timclk1", "timclk2", "apb_pclk";
+	};
+	pl011@2000 {
+		compatible = "arm,pl011", "arm,primecell";
+		reg = <0x0 0x2000 0x0 0x1000>;
+		interrupt-parent = <&sc_irq>;
+		interrupts = <4>;
+	};
+};
+)";
+
+// Drives qvp's SP804, PL011 and RAM from SystemC, with no qvp CPU anywhere.
+struct models_initiator : sc_core::sc_module {
+	tlm_utils::simple_initiator_socket<models_initiator> socket;
+	sc_core::sc_in<bool> timer_irq;
+	std::vector<tlm::tlm_response_status> responses;
+	vtime_t irq_rose = 0, irq_fell = 0;
+	uint32_t ram_word = 0;
+	bool dmi = false;
+
+	explicit models_initiator(sc_core::sc_module_name name) : sc_module(name), socket("socket"), timer_irq("timer_irq")
+	{
+		SC_HAS_PROCESS(models_initiator);
+		SC_THREAD(run);
+	}
+	void access(tlm::tlm_command command, uint64_t address, void *data, unsigned length)
+	{
+		tlm::tlm_generic_payload trans;
+		sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+		trans.set_command(command);
+		trans.set_address(address);
+		trans.set_data_ptr(static_cast<unsigned char *>(data));
+		trans.set_data_length(length);
+		trans.set_streaming_width(length);
+		trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+		socket->b_transport(trans, delay);
+		responses.push_back(trans.get_response_status());
+		if (trans.is_dmi_allowed()) {
+			tlm::tlm_dmi granted;
+			dmi = socket->get_direct_mem_ptr(trans, granted);
+		}
+	}
+	void run()
+	{
+		wait(sc_core::sc_time(1, sc_core::SC_US));
+		uint32_t load = 100; // 100 ticks of 1 MHz
+		uint32_t control = SP804_CTRL_ENABLE | SP804_CTRL_ONESHOT | SP804_CTRL_32BIT | SP804_CTRL_INTEN;
+		access(tlm::TLM_WRITE_COMMAND, 0x1000 + SP804_LOAD, &load, 4);
+		access(tlm::TLM_WRITE_COMMAND, 0x1000 + SP804_CONTROL, &control, 4);
+		wait(timer_irq.posedge_event());
+		irq_rose = qvp::sc::from_sc_time(sc_core::sc_time_stamp());
+		uint32_t clear = 1;
+		access(tlm::TLM_WRITE_COMMAND, 0x1000 + SP804_INTCLR, &clear, 4);
+		wait(timer_irq.negedge_event());
+		irq_fell = qvp::sc::from_sc_time(sc_core::sc_time_stamp());
+		for (char c : std::string("qvp"))
+			access(tlm::TLM_WRITE_COMMAND, 0x2000 + PL011_DR, &c, 1);
+		uint32_t word = 0x600df00d;
+		access(tlm::TLM_WRITE_COMMAND, 0x80000010, &word, 4);
+		access(tlm::TLM_READ_COMMAND, 0x80000010, &ram_word, 4);
+		access(tlm::TLM_READ_COMMAND, 0x3000, &word, 4); // nothing there
+	}
+};
+
+TEST(Models, QvpModelsServeTlmWithTheirEventsInSystemCTimeAndInterruptsAsSignals)
+{
+	TempDir dir;
+	std::string board = dir.path("board.dts");
+	qvp_test::write_file(board, models_board);
+	FILE *console = fopen(dir.path("console").c_str(), "w");
+	{
+		qvp::sc::models models("models", board.c_str(), console);
+		ASSERT_TRUE(models.ok()) << error_message();
+		models_initiator initiator("initiator");
+		initiator.socket.bind(models.socket);
+		initiator.timer_irq.bind(models.irq(3));
+		sc_core::sc_start(sc_core::sc_time(1, sc_core::SC_MS));
+
+		EXPECT_EQ(initiator.irq_rose, 101 * VTIME_US); // started at 1 us, 100 ticks of 1 us
+		EXPECT_EQ(initiator.irq_fell, 101 * VTIME_US); // cleared at once
+		ASSERT_EQ(initiator.responses.size(), 9u);
+		for (size_t i = 0; i < 8; i++)
+			EXPECT_EQ(initiator.responses[i], tlm::TLM_OK_RESPONSE) << i;
+		EXPECT_EQ(initiator.responses[8], tlm::TLM_ADDRESS_ERROR_RESPONSE);
+		EXPECT_EQ(initiator.ram_word, 0x600df00du);
+		EXPECT_TRUE(initiator.dmi);
+	}
+	fclose(console);
+	EXPECT_EQ(qvp_test::read_file(dir.path("console")), "qvp");
 }
 
 } // namespace

@@ -27,8 +27,7 @@ namespace {
 const char help_extra[] =
 	"\n"
 	"qvp-sc runs the same `run` command inside a SystemC 2.3 simulation: the board's\n"
-	"\"qvp,systemc-target\" nodes are SystemC modules (try --platform virt-sc). Its own options:\n"
-	"  --trace FILE       write a Chrome trace-event JSON of the run (virtual time only)\n"
+	"\"qvp,systemc-target\" nodes are SystemC modules (try --platform virt-sc). Its own option:\n"
 	"  --sc-log FILE      write one line per transaction the CPU sends into SystemC\n";
 
 double wall_seconds()
@@ -76,6 +75,8 @@ void print_stats(const struct machine *machine, const qvp::sc::cpu &cpu, double 
 	std::fprintf(stderr, "quanta: %" PRIu64 "\n", machine->stats.quanta);
 	std::fprintf(stderr, "events fired: %" PRIu64 "\n", machine->stats.events_fired);
 	std::fprintf(stderr, "idle time skipped: %s\n", idle);
+	std::fprintf(stderr, "interrupts taken: %" PRIu64 "\n", machine->stats.interrupts_taken);
+	std::fprintf(stderr, "backend: %s\n", machine->cpu->ops->name);
 	std::fprintf(stderr, "SystemC time: %s\n", kernel);
 	std::fprintf(stderr, "SystemC transactions: %" PRIu64 " (and %" PRIu64 " accesses by DMI)\n",
 		     cpu.bridge_transactions(), cpu.bridge_dmi_accesses());
@@ -105,21 +106,16 @@ int stop_status(const struct machine *machine)
 }
 
 // Takes qvp-sc's own options out of argv; the rest is qvp's `run` command line.
-int take_own_options(std::vector<char *> &args, const char **trace_path, const char **log_path)
+int take_own_options(std::vector<char *> &args, const char **log_path)
 {
 	for (size_t i = 1; i < args.size();) {
-		const char **target = nullptr;
-		if (std::strcmp(args[i], "--trace") == 0)
-			target = trace_path;
-		else if (std::strcmp(args[i], "--sc-log") == 0)
-			target = log_path;
-		if (!target) {
+		if (std::strcmp(args[i], "--sc-log") != 0) {
 			i++;
 			continue;
 		}
 		if (i + 1 >= args.size())
 			return error_set("option '%s' needs a value; see 'qvp-sc --help'", args[i]);
-		*target = args[i + 1];
+		*log_path = args[i + 1];
 		args.erase(args.begin() + (std::ptrdiff_t)i, args.begin() + (std::ptrdiff_t)i + 2);
 	}
 	return 0;
@@ -137,7 +133,7 @@ struct files {
 	}
 };
 
-int run(struct cli_options &options, const char *trace_path, const char *log_path)
+int run(struct cli_options &options, const char *log_path)
 {
 	char platform_path[PATH_MAX + 32];
 	files files;
@@ -166,8 +162,8 @@ int run(struct cli_options &options, const char *trace_path, const char *log_pat
 		std::fprintf(stderr, "qvp-sc: error: %s\n", error_message());
 		return QVP_EXIT_ERROR;
 	}
-	if (trace_path) {
-		trace = trace_open(trace_path);
+	if (options.trace_path) {
+		trace = trace_open(options.trace_path);
 		if (!trace) {
 			std::fprintf(stderr, "qvp-sc: error: %s\n", error_message());
 			machine_destroy(machine);
@@ -221,7 +217,7 @@ int main(int argc, char **argv)
 int sc_main(int argc, char **argv)
 {
 	std::vector<char *> args(argv, argv + argc);
-	const char *trace_path = nullptr, *log_path = nullptr;
+	const char *log_path = nullptr;
 	struct cli_options options;
 
 	std::cerr.rdbuf(stderr_buffer);
@@ -232,7 +228,7 @@ int sc_main(int argc, char **argv)
 		std::fprintf(stderr, "qvp-sc: error: qvp-sc runs one firmware; the regression farm is `qvp test`\n");
 		return QVP_EXIT_ERROR;
 	}
-	if (take_own_options(args, &trace_path, &log_path) < 0 ||
+	if (take_own_options(args, &log_path) < 0 ||
 	    cli_parse((int)args.size(), args.data(), &options) < 0) {
 		std::fprintf(stderr, "qvp-sc: error: %s\n", error_message());
 		return QVP_EXIT_ERROR;
@@ -248,5 +244,5 @@ int sc_main(int argc, char **argv)
 	case CLI_RUN:
 		break;
 	}
-	return run(options, trace_path, log_path);
+	return run(options, log_path);
 }

@@ -440,6 +440,30 @@ TEST_F(Mmu, DcZvaZeroesABlock)
 	EXPECT_EQ(read64(kData + 0x80), 0xeeeeeeeeeeeeeeeeull);
 }
 
+TEST_F(Mmu, TopByteIgnoredOnlyWhenTbiIsSet)
+{
+	map(ttbr0, 0x10000, kData, AF | ISH | UXN | PXN);
+	write64(kData + 8, 0x7777);
+	build_and_enable();
+	load("ldr x0, [x9]\n");
+	set_x(9, 0x5a00000000010008ull);
+	EXPECT_EQ(run_to_vector().iss(), 0x04u); // TBI0 = 0: the tag makes it a bad address
+	setup("mrs x0, tcr_el1\n orr x0, x0, #(1 << 37)\n msr tcr_el1, x0\n isb\n");
+	exec("ldr x0, [x9]\n", {{9, 0x5a00000000010008ull}});
+	EXPECT_EQ(x(0), 0x7777u);
+}
+
+TEST_F(Mmu, ExecutingDataIsAnInstructionAbort)
+{
+	build_and_enable();
+	write32(kData, 0xd503201f); // a NOP, in a page mapped PXN
+	set_x(CPU_REG_PC, kData);
+	Taken t = run_to_vector();
+	EXPECT_EQ(t.ec(), (unsigned)EC_IABORT_SAME);
+	EXPECT_EQ(t.iss(), 0x0fu); // permission fault, level 3
+	EXPECT_EQ(t.far, kData);
+}
+
 // 16 KiB and 64 KiB granules: one page each, through TTBR0, 48-bit VAs (T0SZ 16).
 TEST_F(Exception, SixteenAndSixtyFourKiBGranules)
 {

@@ -331,14 +331,27 @@ bool iss_store_slow(struct iss *cpu, uint64_t va, unsigned size, uint64_t value)
 	return data_access(cpu, va, size, true, cpu->el, &value);
 }
 
-/* Loads and stores with the permissions of `el` (LDTR/STTR use EL0's at EL1). */
+/* Loads and stores with the permissions of `el` (LDTR/STTR use EL0's at EL1), through that EL's TLB. */
 bool iss_load_as(struct iss *cpu, uint64_t va, unsigned size, uint64_t *value, unsigned el)
 {
+	const struct iss_tlb_entry *e = &cpu->tlbs[el][(va >> PAGE_SHIFT) & (TLB_ENTRIES - 1)];
+
+	if ((va & (~(PAGE_SIZE - 1) | (size - 1))) == e->read) {
+		*value = 0;
+		memcpy(value, (const void *)(uintptr_t)(va + e->addend), size);
+		return true;
+	}
 	return data_access(cpu, va, size, false, el, value);
 }
 
 bool iss_store_as(struct iss *cpu, uint64_t va, unsigned size, uint64_t value, unsigned el)
 {
+	const struct iss_tlb_entry *e = &cpu->tlbs[el][(va >> PAGE_SHIFT) & (TLB_ENTRIES - 1)];
+
+	if ((va & (~(PAGE_SIZE - 1) | (size - 1))) == e->write) {
+		memcpy((void *)(uintptr_t)(va + e->addend), &value, size);
+		return true;
+	}
 	return data_access(cpu, va, size, true, el, &value);
 }
 

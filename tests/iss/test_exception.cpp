@@ -440,6 +440,21 @@ TEST_F(Mmu, DcZvaZeroesABlock)
 	EXPECT_EQ(read64(kData + 0x80), 0xeeeeeeeeeeeeeeeeull);
 }
 
+TEST_F(Mmu, UnprivilegedLoadsAndStoresUseEl0Permissions)
+{
+	map(ttbr0, 0x10000, kData, AF | ISH | EL0 | UXN | PXN);
+	write64(kData, 0x1234);
+	build_and_enable();
+	// Twice: the second time through the EL0 software TLB the first one filled.
+	exec("ldtr x0, [x9]\n sttr x0, [x9, #8]\n ldtr x1, [x9, #8]\n ldtrb w2, [x9, #1]\n"
+	     "ldtr x3, [x9]\n sttrh w3, [x9, #16]\n ldtrsh x4, [x9, #16]\n",
+	     {{9, 0x10000}});
+	EXPECT_EQ(x(1), 0x1234u);
+	EXPECT_EQ(x(2), 0x12u);
+	EXPECT_EQ(x(4), 0x1234u);
+	EXPECT_EQ(read64(kData + 8), 0x1234u);
+}
+
 TEST_F(Mmu, TopByteIgnoredOnlyWhenTbiIsSet)
 {
 	map(ttbr0, 0x10000, kData, AF | ISH | UXN | PXN);

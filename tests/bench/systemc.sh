@@ -8,7 +8,7 @@ usage() {
 	cat <<'USAGE'
 Usage: tests/bench/systemc.sh [--repeat N] [BUILD_DIR]
 
-Runs BUILD_DIR/sw/bench.elf (and sleep.elf, timer_irq.elf when they are built) under
+Runs BUILD_DIR/sw/bench.elf (and sleep, sleep_long, timer_irq when they are built) under
 BUILD_DIR/qvp and BUILD_DIR/qvp-sc, alternating, and prints the least CPU time (user +
 system) of each, MIPS and qvp-sc's time over qvp's.
 
@@ -67,7 +67,7 @@ measure() {
 
 status=0
 printf '%-10s %12s %12s %10s %10s %8s\n' firmware "qvp CPU s" "qvp-sc CPU s" "qvp MIPS" "sc MIPS" ratio
-for name in bench sleep timer_irq; do
+for name in bench sleep sleep_long timer_irq; do
 	firmware=$build_dir/sw/$name.elf
 	[[ -r $firmware ]] || continue
 	best_native= best_sc=

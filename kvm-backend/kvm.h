@@ -18,9 +18,14 @@ struct kvm_cpu_modes {
 	bool pmu_budget;   /* a PMU counter of guest instructions ends each run, else a host timer */
 };
 
+struct iss_sysreg_hook;
+
 /* Opens /dev/kvm and creates a VM with one vCPU at reset (EL1h, MMU off), with a memslot
- * for every RAM region of the bus; NULL with error_message() when KVM cannot be used here. */
-struct cpu *kvm_cpu_create(struct bus *bus, vtime_t time_per_instruction);
+ * for every RAM region of the bus; NULL with error_message() when KVM cannot be used here.
+ * `timer_hooks` are the system registers the board's models serve (the generic timer),
+ * through which the guest's in-kernel timer is kept in step with virtual time. */
+struct cpu *kvm_cpu_create(struct bus *bus, vtime_t time_per_instruction,
+			   const struct iss_sysreg_hook *const *timer_hooks, unsigned timer_hook_count);
 
 /* Whether this host can run the kvm backend at all (for --backend auto). */
 bool kvm_available(void);

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "error.h"
-#include "kvm_budget.h"
+#include "kvm_internal.h"
 
 /* From our kernel series (kvm-backend/kernel/): not in Debian's kernel headers. */
 #ifndef KVM_CAP_ARM_EXIT_ON_WFX
@@ -25,30 +25,12 @@
 #define KVM_EXIT_ARM_WFX 0x51560001
 #endif
 
-struct kvm_cpu {
-	struct cpu cpu; /* first, so struct cpu * converts to struct kvm_cpu * */
-	struct bus *bus;
-	int kvm_fd;
-	int vm_fd;
-	int vcpu_fd;
-	struct kvm_run *run;
-	size_t run_size;
-	struct kvm_cpu_modes modes;
-	struct kvm_budget budget;
-	bool kicked;
-};
-
-static struct kvm_cpu *to_kvm_cpu(const struct cpu *cpu)
-{
-	return (struct kvm_cpu *)cpu;
-}
-
 static uint64_t core_register_id(size_t offset)
 {
 	return KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM_CORE | (offset / sizeof(__u32));
 }
 
-static int one_reg(struct kvm_cpu *kc, unsigned long request, uint64_t id, uint64_t *value)
+int kvm_one_reg(struct kvm_cpu *kc, unsigned long request, uint64_t id, uint64_t *value)
 {
 	struct kvm_one_reg reg = { .id = id, .addr = (uint64_t)(uintptr_t)value };
 
@@ -69,7 +51,7 @@ static size_t register_offset(struct kvm_cpu *kc, enum cpu_register reg)
 		return offsetof(struct kvm_regs, regs.pc);
 	if (reg == CPU_REG_PSTATE)
 		return offsetof(struct kvm_regs, regs.pstate);
-	one_reg(kc, KVM_GET_ONE_REG, core_register_id(offsetof(struct kvm_regs, regs.pstate)), &pstate);
+	kvm_one_reg(kc, KVM_GET_ONE_REG, core_register_id(offsetof(struct kvm_regs, regs.pstate)), &pstate);
 	return (pstate & 1) ? offsetof(struct kvm_regs, sp_el1) : offsetof(struct kvm_regs, regs.sp);
 }
 
@@ -79,7 +61,7 @@ static int kvm_cpu_get_register(struct cpu *cpu, enum cpu_register reg, uint64_t
 
 	if ((unsigned)reg >= CPU_REG_COUNT)
 		return error_set("kvm: no register %d", reg);
-	return one_reg(kc, KVM_GET_ONE_REG, core_register_id(register_offset(kc, reg)), value);
+	return kvm_one_reg(kc, KVM_GET_ONE_REG, core_register_id(register_offset(kc, reg)), value);
 }
 
 static int kvm_cpu_set_register(struct cpu *cpu, enum cpu_register reg, uint64_t value)
@@ -88,7 +70,7 @@ static int kvm_cpu_set_register(struct cpu *cpu, enum cpu_register reg, uint64_t
 
 	if ((unsigned)reg >= CPU_REG_COUNT)
 		return error_set("kvm: no register %d", reg);
-	return one_reg(kc, KVM_SET_ONE_REG, core_register_id(register_offset(kc, reg)), &value);
+	return kvm_one_reg(kc, KVM_SET_ONE_REG, core_register_id(register_offset(kc, reg)), &value);
 }
 
 /* An access no model claims: an external data abort for the guest, as on hardware. */
@@ -110,6 +92,7 @@ static int serve_mmio(struct kvm_cpu *kc)
 	uint64_t value = 0;
 	enum bus_result result;
 
+	kvm_timer_sync(kc); /* e.g. an EOI to the GIC must see the timer the guest just rearmed */
 	if (size > sizeof(value))
 		return error_set("kvm: MMIO access of %u bytes at 0x%llx", size, (unsigned long long)run->mmio.phys_addr);
 	if (run->mmio.is_write) {
@@ -174,8 +157,10 @@ static struct cpu_run_result kvm_cpu_run(struct cpu *cpu, uint64_t budget)
 
 	kc->kicked = false;
 	kvm_budget_start(&kc->budget, budget);
+	kvm_timer_set_counter(kc); /* after the start: virtual time now reads as the run's start */
 	result.reason = run_until_stop(kc);
 	result.executed = kvm_budget_stop(&kc->budget);
+	kvm_timer_sync(kc);
 	kc->modes.pmu_budget = kvm_budget_counts_instructions(&kc->budget);
 	return result;
 }
@@ -209,7 +194,7 @@ static uint8_t *guest_memory(struct kvm_cpu *kc, uint64_t address, size_t length
 	uint64_t sctlr = 0;
 	uint8_t *host;
 
-	if (one_reg(kc, KVM_GET_ONE_REG, ARM64_SYS_REG(3, 0, 1, 0, 0), &sctlr) < 0)
+	if (kvm_one_reg(kc, KVM_GET_ONE_REG, ARM64_SYS_REG(3, 0, 1, 0, 0), &sctlr) < 0)
 		return NULL;
 	if (sctlr & 1) {
 		error_set("kvm: guest virtual addresses with the MMU on are not supported yet");
@@ -334,7 +319,8 @@ static int open_vm(struct kvm_cpu *kc)
 	return 0;
 }
 
-struct cpu *kvm_cpu_create(struct bus *bus, vtime_t time_per_instruction)
+struct cpu *kvm_cpu_create(struct bus *bus, vtime_t time_per_instruction,
+			   const struct iss_sysreg_hook *const *timer_hooks, unsigned timer_hook_count)
 {
 	struct kvm_cpu *kc = calloc(1, sizeof(*kc));
 
@@ -346,7 +332,9 @@ struct cpu *kvm_cpu_create(struct bus *bus, vtime_t time_per_instruction)
 	kc->bus = bus;
 	kc->kvm_fd = kc->vm_fd = kc->vcpu_fd = -1;
 	kc->budget.counter_fd = -1;
-	if (open_vm(kc) < 0 || add_memslots(kc) < 0 || create_vcpu(kc) < 0 ||
+	kc->timer_hooks = timer_hooks;
+	kc->timer_hook_count = timer_hook_count;
+	if (kvm_timer_check(kc) < 0 || open_vm(kc) < 0 || add_memslots(kc) < 0 || create_vcpu(kc) < 0 ||
 	    kvm_budget_init(&kc->budget, kc->run, time_per_instruction) < 0) {
 		kvm_cpu_destroy(&kc->cpu);
 		return NULL;

@@ -17,7 +17,8 @@
 #ifdef QVP_HAVE_KVM
 static struct cpu *create_kvm_cpu(struct machine *machine)
 {
-	return kvm_cpu_create(machine->bus, machine->time_per_instruction);
+	return kvm_cpu_create(machine->bus, machine->time_per_instruction, machine->sysreg_hooks,
+			      machine->sysreg_hook_count);
 }
 
 static bool kvm_usable(void)

@@ -10,16 +10,31 @@
 
 enum { MAX_ARGS = 32 };
 
+/* Output goes through a pipe, so programs see no terminal (and draw no status lines). */
 static int run_program(char **argv)
 {
-	int status;
-	pid_t child = fork();
+	char buffer[4096];
+	int output[2], status;
+	ssize_t got;
+	pid_t child;
 
+	if (pipe(output) < 0)
+		return -1;
+	child = fork();
 	if (child == 0) {
+		dup2(output[1], STDOUT_FILENO);
+		dup2(output[1], STDERR_FILENO);
+		close(output[0]);
+		close(output[1]);
 		execv(argv[0], argv);
 		perror(argv[0]);
 		_exit(127);
 	}
+	close(output[1]);
+	while ((got = read(output[0], buffer, sizeof(buffer))) > 0)
+		fwrite(buffer, 1, (size_t)got, stdout);
+	fflush(stdout);
+	close(output[0]);
 	if (child < 0 || waitpid(child, &status, 0) < 0)
 		return -1;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);

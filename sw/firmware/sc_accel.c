@@ -16,7 +16,7 @@
 #include "../../runtime/systemc/accelerator_regs.h"
 #include "gicv2.h"
 
-#define WORDS 256
+#define WORDS       256
 #define GICC_OFFSET 0x10000 /* virt: the CPU interface follows the distributor */
 
 static uintptr_t accel, sram, gicd, gicc;

@@ -304,6 +304,21 @@ TEST(Farm, ProgressBarOnlyOnATerminal)
 	    << tty.out;
 }
 
+// firmware: next to the manifest first, then in the build directory; platform: a name as is,
+// a file like firmware.
+TEST(Farm, RelativePathsResolveNextToTheManifestThenInTheBuildDirectory)
+{
+	TempDir dir;
+	write_file(dir.path("local.elf"), read_file(elf("hello")));
+	write_file(dir.path("board.dts"), read_file(std::string(QVP_SOURCE_DIR) + "/platforms/virt.dts"));
+	write_file(dir.path("farm.yaml"), "tests:\n"
+	                                  "  - name: local\n    firmware: local.elf\n    platform: board.dts\n"
+	                                  "  - name: built\n    firmware: sw/hello.elf\n    platform: virt\n");
+	ProcessResult result = qvp_test_command({"--build-dir", build_path(""), dir.path("farm.yaml")});
+	EXPECT_EQ(result.status, 0) << result.out << result.err;
+	EXPECT_NE(result.out.find("2 tests: 2 passed"), std::string::npos) << result.out;
+}
+
 // A test's own repeat wins, then --repeat, then the manifest's defaults.
 TEST(Farm, RepeatPrecedence)
 {

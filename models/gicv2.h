@@ -29,8 +29,8 @@ enum gicv2_distributor_register {
 	GICD_IPRIORITYR = 0x400, /* 1 byte per interrupt, to 0x7f8 */
 	GICD_ITARGETSR = 0x800,  /* 1 byte per interrupt, to 0xbf8 */
 	GICD_ICFGR = 0xc00,      /* 2 bits per interrupt, to 0xcfc */
-	GICD_PPISR = 0xd00,      /* GIC-400: PPI input levels */
-	GICD_SPISR = 0xd04,      /* GIC-400: SPI input levels, to 0xd3c */
+	GICD_PPISR = 0xd00,      /* GIC-400 input status: not modelled, reads as zero */
+	GICD_SPISR = 0xd04,
 	GICD_NSACR = 0xe00,
 	GICD_SGIR = 0xf00,
 	GICD_CPENDSGIR = 0xf10,  /* 1 byte per SGI: a bit per source CPU */

@@ -655,4 +655,99 @@ TEST_F(IrqBench, Pl031MatchInterruptAtTheExactSecond)
 	EXPECT_EQ(event_queue_length(machine.events), 0u);
 }
 
+// ---- wiring on other boards ----
+
+const char custom_board[] = R"(/dts-v1/;
+/ {
+	#address-cells = <2>;
+	#size-cells = <2>;
+	memory@40000000 { device_type = "memory"; reg = <0 0x40000000 0 0x100000>; };
+	timer {
+		compatible = "arm,armv8-timer";
+		interrupt-parent = <&gic>;
+		interrupts = <1 13 4>, <1 14 4>, <1 11 4>, <1 10 4>;
+		clock-frequency = <100000000>;
+	};
+	uart@9000000 {
+		compatible = "arm,pl011";
+		reg = <0 0x09000000 0 0x1000>;
+		interrupts-extended = <&gic 0 5 4>;
+	};
+	gic: intc@8000000 { // after its devices: still built first
+		compatible = "arm,gic-400";
+		#interrupt-cells = <3>;
+		interrupt-controller;
+		reg = <0 0x08000000 0 0x1000>, <0 0x08010000 0 0x2000>;
+	};
+};
+)";
+
+class CustomBoard : public ::testing::Test {
+protected:
+	void TearDown() override
+	{
+		platform_teardown(&machine);
+		free(machine.models);
+		free(machine.fdt);
+		event_queue_destroy(machine.events);
+		bus_destroy(machine.bus);
+		if (machine.console)
+			fclose(machine.console);
+	}
+	int build(const std::string &dts)
+	{
+		std::string path = dir.path("board.dts");
+		qvp_test::write_file(path, dts);
+		machine.bus = bus_create();
+		machine.events = event_queue_create();
+		machine.console = fopen("/dev/null", "w");
+		return platform_build(&machine, path.c_str());
+	}
+	uint32_t read(uint64_t address)
+	{
+		uint64_t value = 0;
+		EXPECT_EQ(bus_read(machine.bus, address, 4, &value), BUS_OK) << std::hex << address;
+		return uint32_t(value);
+	}
+
+	qvp_test::TempDir dir;
+	struct machine machine = {};
+};
+
+TEST_F(CustomBoard, ControllerAfterItsDevicesInterruptsExtendedAndTimerFrequency)
+{
+	ASSERT_EQ(build(custom_board), 0) << error_message();
+	EXPECT_STREQ(machine.models[0].path, "/intc@8000000");
+	const struct iss_sysreg_hook *hook = machine.sysreg_hooks[0];
+	uint64_t value = 0;
+	ASSERT_TRUE(hook->read(hook->opaque, GT_CNTFRQ_EL0, 1, &value));
+	EXPECT_EQ(value, 100000000u);
+	machine.now = VTIME_S;
+	ASSERT_TRUE(hook->read(hook->opaque, GT_CNTVCT_EL0, 1, &value));
+	EXPECT_EQ(value, 100000000u);
+	// the UART's SPI 5 is ID 37
+	bus_write(machine.bus, 0x09000000 + PL011_IMSC, 4, PL011_INT_TX);
+	bus_write(machine.bus, 0x09000000 + PL011_DR, 4, 'x');
+	EXPECT_EQ(read(0x08000000 + GICD_ISPENDR + 4), 1u << 5);
+}
+
+TEST_F(CustomBoard, BadInterruptSpecifiersAreErrorsNamingTheNode)
+{
+	std::string board = custom_board;
+	std::string bad = board;
+	bad.replace(bad.find("<&gic 0 5 4>"), 12, "<&gic 0 500 4>");
+	EXPECT_LT(build(bad), 0);
+	EXPECT_NE(std::string(error_message()).find("/uart@9000000: interrupt 0: GIC interrupt <0 500>"),
+		  std::string::npos)
+		<< error_message();
+	TearDown();
+	machine = {};
+	bad = board;
+	bad.replace(bad.find("interrupt-controller;"), 21, "");
+	EXPECT_LT(build(bad), 0);
+	EXPECT_NE(std::string(error_message()).find("interrupt parent /intc@8000000 is not an interrupt controller"),
+		  std::string::npos)
+		<< error_message();
+}
+
 } // namespace

@@ -149,6 +149,35 @@ TEST_P(TraceDeterminism, TwoRunsGiveIdenticalTraces)
 INSTANTIATE_TEST_SUITE_P(IrqFirmware, TraceDeterminism,
 			 ::testing::Values("timer_irq", "sleep", "sgi", "spi_priorities", "rtc", "sp804"));
 
+// A timer interrupt that stays high while the CPU masks IRQs: every WFI returns at once, and
+// virtual time must still advance to the timeout instead of the loop spinning in place.
+TEST(IrqLoop, WfiWithAMaskedInterruptPendingStillAdvancesTime)
+{
+	TempDir dir;
+	const uint32_t words[] = {
+		0xd2a10001, // mov x1, #0x08000000 (GICD)
+		0x52800062, // mov w2, #3
+		0xb9000022, // str w2, [x1]          GICD_CTLR: both groups
+		0xd2a10023, // mov x3, #0x08010000 (GICC)
+		0xb9000062, // str w2, [x3]          GICC_CTLR: both groups
+		0x52801fe2, // mov w2, #0xff
+		0xb9000462, // str w2, [x3, #4]      GICC_PMR
+		0x52a10002, // mov w2, #0x08000000
+		0xb9010022, // str w2, [x1, #0x100]  GICD_ISENABLER0: ID 27
+		0xd2800020, // mov x0, #1
+		0xd51be320, // msr cntv_ctl_el0, x0  CVAL 0: fires at once
+		0xd503207f, // wfi
+		0x17ffffff, // b .-4
+	};
+	std::string path = dir.path("code.bin");
+	qvp_test::write_file(path, std::string(reinterpret_cast<const char *>(words), sizeof(words)));
+	qvp_test::ProcessResult result = qvp_test::run_process({ build_path("qvp"), "run", "--raw", "0x40080000",
+								 "--timeout", "1ms", "--stats", path });
+	EXPECT_EQ(result.status, 124) << result.err;
+	EXPECT_NE(result.err.find("virtual time: 0.001000000000 s"), std::string::npos) << result.err;
+	EXPECT_NE(result.err.find("idle time skipped: 0.000000000000 s"), std::string::npos) << result.err;
+}
+
 TEST(IrqCli, RtcOptionAndStats)
 {
 	qvp_test::ProcessResult result = qvp_test::run_process(

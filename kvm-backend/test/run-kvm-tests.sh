@@ -10,72 +10,41 @@
 # kernel has our WFx-exit capability, the default) or "kick" (a stock kernel: fallback).
 set -euo pipefail
 
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-build=$(cd "${1:-$root/build}" && pwd)
-images=${2:-$("$root/kvm-backend/kernel/build.sh")}
+source "$(dirname "$0")/kvm-host.sh"
+build=$(cd "${1:-$kvm_host_root/build}" && pwd)
+images=${2:-$("$kvm_host_root/kvm-backend/kernel/build.sh")}
 case "${3:-wfx}" in
 wfx) idle_mode="WFx exits (KVM_CAP_ARM_EXIT_ON_WFX)" ;;
 kick) idle_mode="host-timer kick" ;;
 *) echo "run-kvm-tests: IDLE_MODE must be wfx or kick" >&2; exit 2 ;;
 esac
-# The timer firmware (timer_irq, sleep, rtc, sp804) checks interrupt times to a few counters'
+# The timer firmware (timer_irq, sleep, rtc, sp804) checks interrupt times to a few counter
 # ticks; a PMU overflow arrives thousands of instructions late, so they need --precise first.
 firmware=(hello exitcode bench sgi spi_priorities)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 cmake --build "$build" -j"$(nproc)" --target qvp firmware platforms > "$work/native.log"
-
-# libfdt-dev cannot be installed for two architectures at once: unpack the arm64 one aside.
-libfdt_arm64="$build/aarch64/libfdt/usr/lib/aarch64-linux-gnu/libfdt.a"
-if [ ! -f "$libfdt_arm64" ]; then
-	(cd "$work" && apt-get download -q libfdt-dev:arm64 > /dev/null 2>&1)
-	mkdir -p "$build/aarch64/libfdt"
-	dpkg-deb -x "$work"/libfdt-dev_*_arm64.deb "$build/aarch64/libfdt"
-fi
-
 echo "run-kvm-tests: cross-building a static arm64 qvp in $build/aarch64"
-cmake -S "$root" -B "$build/aarch64" -DCMAKE_TOOLCHAIN_FILE="$root/cmake/aarch64-linux-gnu.cmake" \
-	-DQVP_STATIC=ON -DQVP_BUILD_TESTS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-	-DLIBFDT_LIBRARY="$libfdt_arm64" > "$work/cmake.log"
-cmake --build "$build/aarch64" -j"$(nproc)" --target qvp platforms >> "$work/cmake.log"
-
-mkdir -p "$work/root/proc" "$work/root/sys" "$work/root/dev" "$work/root/fw" "$work/root/platforms"
-aarch64-linux-gnu-gcc -O2 -Wall -Wextra -Werror -static -o "$work/root/init" "$here/init.c"
-cp "$build/aarch64/qvp" "$work/root/qvp"
-cp "$build/aarch64/platforms/virt.dtb" "$work/root/platforms/"
+kvm_host_build_qvp "$build"
+kvm_host_prepare_root "$build" "$work/root"
 for name in "${firmware[@]}"; do
-	cp "$build/sw/$name.elf" "$work/root/fw/"
 	echo "$name /qvp run --backend kvm --stats --timeout 60s /fw/$name.elf" >> "$work/root/tests.txt"
 done
-(cd "$work/root" && find . | cpio -o -H newc --quiet | gzip -1 > "$work/initrd.gz")
-
-# The text a test printed before qvp's stats, from the console log, without the tty's \r.
-test_output() {
-	tr -d '\r' < "$1" | sed -n "/^qvp-test: begin $2\$/,/^qvp-test: end $2 /p" |
-		sed '1d;$d' | sed '/^--- qvp stats ---$/,$d'
-}
-
-test_status() {
-	tr -d '\r' < "$1" | sed -n "s/^qvp-test: end $2 status \\([0-9-]*\\)\$/\\1/p"
-}
+kvm_host_pack "$work/root" "$work/initrd.gz"
 
 failures=0
 run_in_vm() { # $1: label, then extra qemu arguments
 	local label=$1 log="$build/kvm-tests-console-$1.log"
 	shift
 	echo "run-kvm-tests: [$label] booting the KVM host (console log: $log)"
-	timeout "${QVP_KVM_TEST_TIMEOUT:-900}" qemu-system-aarch64 \
-		-machine virt,virtualization=on,gic-version=3 -cpu max,pauth-impdef=on \
-		-smp 1 -m 1024 -nographic -no-reboot "$@" \
-		-kernel "$images/Image" -initrd "$work/initrd.gz" \
-		-append "console=ttyAMA0 panic=-1 loglevel=3 rdinit=/init" < /dev/null > "$log" 2>&1 || true
+	kvm_host_boot "$images/Image" "$work/initrd.gz" "$log" "$@"
 	for name in "${firmware[@]}"; do
 		local expected_status=0 status
 		"$build/qvp" run --backend iss "$build/sw/$name.elf" > "$work/iss-$name.out" || expected_status=$?
-		status=$(test_status "$log" "$name")
-		test_output "$log" "$name" > "$work/kvm-$name.out"
+		status=$(kvm_host_test_status "$log" "$name")
+		kvm_host_test_lines "$log" "$name" > "$work/section"
+		sed '/^--- qvp stats ---$/,$d' "$work/section" > "$work/kvm-$name.out"
 		if [ "$status" = "$expected_status" ] && cmp -s "$work/iss-$name.out" "$work/kvm-$name.out"; then
 			echo "run-kvm-tests: [$label] $name: same output and exit status ($status) as the iss backend"
 		else
@@ -83,7 +52,6 @@ run_in_vm() { # $1: label, then extra qemu arguments
 			diff "$work/iss-$name.out" "$work/kvm-$name.out" | head -20 || true
 			failures=$((failures + 1))
 		fi
-		tr -d '\r' < "$log" | sed -n "/^qvp-test: begin $name\$/,/^qvp-test: end $name /p" > "$work/section"
 		grep -E '^(instructions|virtual time|kvm idle|kvm budget|qvp: )' "$work/section" | sed 's/^/        /' || true
 		if ! grep -qxF "kvm idle: $idle_mode" "$work/section"; then
 			echo "run-kvm-tests: [$label] $name: FAILED: qvp did not report 'kvm idle: $idle_mode'"

@@ -1,0 +1,62 @@
+# Shared by the nested-KVM scripts (source it): build what runs inside the arm64 KVM host,
+# pack it into an initramfs, and boot it in qemu-system-aarch64 with virtualization on.
+# The initramfs's /init (init.c) runs each line of /tests.txt, "NAME PROGRAM [ARGS...]",
+# between "qvp-test: begin NAME" and "qvp-test: end NAME status N" lines on the console.
+
+kvm_host_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+kvm_host_root=$(cd "$kvm_host_dir/../.." && pwd)
+
+# Cross-builds a static arm64 qvp and the boards in BUILD/aarch64 ($1: the native build dir).
+kvm_host_build_qvp() {
+	local build=$1 libfdt="$1/aarch64/libfdt/usr/lib/aarch64-linux-gnu/libfdt.a" download
+	if [ ! -f "$libfdt" ]; then
+		# libfdt-dev cannot be installed for two architectures at once: unpack arm64's aside.
+		download=$(mktemp -d)
+		(cd "$download" && apt-get download -q libfdt-dev:arm64 > /dev/null 2>&1)
+		mkdir -p "$build/aarch64/libfdt"
+		dpkg-deb -x "$download"/libfdt-dev_*_arm64.deb "$build/aarch64/libfdt"
+		rm -rf "$download"
+	fi
+	cmake -S "$kvm_host_root" -B "$build/aarch64" -DCMAKE_TOOLCHAIN_FILE="$kvm_host_root/cmake/aarch64-linux-gnu.cmake" \
+		-DQVP_STATIC=ON -DQVP_BUILD_TESTS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		-DLIBFDT_LIBRARY="$libfdt" > "$build/aarch64-cmake.log"
+	cmake --build "$build/aarch64" -j"$(nproc)" --target qvp platforms >> "$build/aarch64-cmake.log" 2>&1
+}
+
+# Fills ROOT ($2) with /init, /qvp, /platforms/virt.dtb and BUILD's ($1) firmware in /fw;
+# the caller writes ROOT/tests.txt, then calls kvm_host_pack.
+kvm_host_prepare_root() {
+	local build=$1 root=$2
+	mkdir -p "$root/proc" "$root/sys" "$root/dev" "$root/fw" "$root/platforms"
+	aarch64-linux-gnu-gcc -O2 -Wall -Wextra -Werror -static -o "$root/init" "$kvm_host_dir/init.c"
+	cp "$build/aarch64/qvp" "$root/qvp"
+	cp "$build/aarch64/platforms/virt.dtb" "$root/platforms/"
+	cp "$build"/sw/*.elf "$root/fw/"
+}
+
+# Packs ROOT ($1) into the gzipped cpio archive $2.
+kvm_host_pack() {
+	(cd "$1" && find . | cpio -o -H newc --quiet | gzip -1 > "$2")
+}
+
+# Boots IMAGE ($1) with INITRD ($2), console to LOG ($3); more arguments go to qemu.
+kvm_host_boot() {
+	local image=$1 initrd=$2 log=$3
+	shift 3
+	timeout "${QVP_KVM_TEST_TIMEOUT:-900}" qemu-system-aarch64 \
+		-machine virt,virtualization=on,gic-version=3 -cpu max,pauth-impdef=on \
+		-smp 1 -m 1024 -nographic -no-reboot "$@" \
+		-kernel "$image" -initrd "$initrd" \
+		-append "console=ttyAMA0 panic=-1 loglevel=3 rdinit=/init" < /dev/null > "$log" 2>&1 || true
+	tr -d '\r' < "$log" > "$log.tmp" && mv "$log.tmp" "$log"
+}
+
+# The lines test NAME ($2) printed in LOG ($1), without the markers.
+kvm_host_test_lines() {
+	sed -n "/^qvp-test: begin $2\$/,/^qvp-test: end $2 /p" "$1" | sed '1d;$d'
+}
+
+# The exit status of test NAME ($2) in LOG ($1).
+kvm_host_test_status() {
+	sed -n "s/^qvp-test: end $2 status \\([0-9-]*\\)\$/\\1/p" "$1"
+}

@@ -194,7 +194,7 @@ static int open_logs(const struct farm_options *options, struct farm_logs *logs)
 			return error_set("--log-dir %s: %s", logs->dir, strerror(errno));
 		return 0;
 	}
-	snprintf(logs->dir, sizeof(logs->dir), "%s/qvp-test-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
+	snprintf(logs->dir, sizeof(logs->dir), "%s/qvp-farm-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
 	if (!mkdtemp(logs->dir))
 		return error_set("cannot create a log directory in %s: %s", tmp && tmp[0] ? tmp : "/tmp",
 		                 strerror(errno));

@@ -157,6 +157,25 @@ static int parse_patterns(struct parser *p, const char *field, yaml_node_t *valu
 	return 0;
 }
 
+/* `qvp run` options, except those the farm itself sets: it reads the console from standard
+ * output and the counters from its own --stats-json file. */
+static int parse_options(struct parser *p, yaml_node_t *value, struct farm_list *out)
+{
+	static const char *const reserved[] = {"--console", "--stats-json"};
+
+	if (parse_strings(p, "options", value, out) < 0)
+		return -1;
+	for (size_t i = 0; i < out->count; i++)
+		for (size_t r = 0; r < 2; r++) {
+			size_t length = strlen(reserved[r]);
+			if (strncmp(out->items[i], reserved[r], length) == 0 &&
+			    (out->items[i][length] == '\0' || out->items[i][length] == '='))
+				return fail_at(p, value, "options", "%s is set by the farm itself (docs/farm.md)",
+				               reserved[r]);
+		}
+	return 0;
+}
+
 static bool valid_name(const char *name)
 {
 	if (!isalnum((unsigned char)name[0]) && name[0] != '_')
@@ -235,7 +254,7 @@ static int parse_field(struct parser *p, enum field_id id, yaml_node_t *value, s
 	case FIELD_PLATFORM:
 		return parse_string(p, field, value, &draft->platform);
 	case FIELD_OPTIONS:
-		return parse_strings(p, field, value, &draft->options);
+		return parse_options(p, value, &draft->options);
 	case FIELD_EXIT:
 		draft->exit_set = true;
 		if (parse_integer(p, field, value, 0, 255, &number) < 0)

@@ -135,6 +135,15 @@ TEST(FarmManifestErrors, WrongTypes)
 	          "(ps, ns, us, ms, s)");
 }
 
+TEST(FarmManifestErrors, OptionsTheFarmSetsItself)
+{
+	const std::string head = "tests:\n  - name: a\n    firmware: a.elf\n";
+	EXPECT_EQ(error_for(head + "    options: [--quantum, 1ms, --console, out.txt]\n"),
+	          "farm.yaml:4: test 'a': field 'options': --console is set by the farm itself (docs/farm.md)");
+	EXPECT_EQ(error_for("defaults:\n  options: --stats-json=x.json\n" + head),
+	          "farm.yaml:2: defaults: field 'options': --stats-json is set by the farm itself (docs/farm.md)");
+}
+
 TEST(FarmManifestErrors, BadRegularExpression)
 {
 	EXPECT_EQ(error_for("tests:\n  - name: a\n    firmware: a.elf\n    forbid: ['ok', '(']\n"),

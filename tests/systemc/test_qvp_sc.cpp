@@ -2,6 +2,7 @@
 // count and virtual time; the SystemC peripherals work; SystemC runs repeat exactly.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <string>
 #include <unistd.h>
 #include <vector>
@@ -105,6 +106,29 @@ TEST(QvpSc, TwoRunsGiveIdenticalTracesLogsAndStats)
 	EXPECT_NE(outputs[0][2].find("ps write 0x9200004 4 0x3 ok"), std::string::npos); // START with IRQ_ENABLE
 	EXPECT_TRUE(outputs[0][2] == outputs[1][2]) << "the --sc-log files differ";
 	EXPECT_EQ(stats[0], stats[1]);
+}
+
+// The accelerator's ADD of 256 words is started by the CTRL write (START | IRQ_ENABLE) at the
+// CPU's exact time and ends 100 ns + 2 ns per word later: the GIC must see its SPI rise then,
+// to the picosecond, although the SystemC peripheral and the CPU run in different threads.
+TEST(QvpSc, AcceleratorInterruptReachesTheGicAtItsExactTime)
+{
+	TempDir dir;
+	std::string trace = dir.path("trace.json"), log = dir.path("log");
+	QvpRun run_ = run("qvp-sc", { "--platform", "virt-sc", "--trace", trace, "--sc-log", log }, "sc_accel");
+	ASSERT_EQ(run_.process.status, 0) << run_.process.err;
+
+	std::string transactions = read_file(log);
+	std::string::size_type start = transactions.find(" ps write 0x9200004 4 0x3 ok");
+	ASSERT_NE(start, std::string::npos) << transactions;
+	std::string::size_type line = transactions.rfind('\n', start);
+	uint64_t started = std::stoull(transactions.substr(line == std::string::npos ? 0 : line + 1));
+	uint64_t done = started + (100 + 2 * 256) * 1000; // ps
+	char expected[160];
+	std::snprintf(expected, sizeof(expected),
+		      "\"name\":\"/intc@8000000 input 43\",\"ts\":%llu.%06llu,\"cat\":\"irq\",\"args\":{\"level\":1}",
+		      (unsigned long long)(done / 1000000), (unsigned long long)(done % 1000000));
+	EXPECT_NE(read_file(trace).find(expected), std::string::npos) << expected;
 }
 
 TEST(QvpSc, TlmAddressErrorIsAGuestDataAbortNotACrash)

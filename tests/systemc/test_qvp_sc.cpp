@@ -76,6 +76,21 @@ INSTANTIATE_TEST_SUITE_P(Firmware, SameAsQvp,
 			 ::testing::Values("hello", "bench", "exitcode", "fault", "exceptions", "timer_irq", "sleep",
 					   "sleep_long", "sgi", "spi_priorities", "rtc", "sp804"));
 
+// Another quantum (so another TLM global quantum and other sync points): still the same run.
+TEST(QvpSc, SameAsQvpWithAnotherQuantum)
+{
+	for (const char *firmware : { "timer_irq", "sleep", "sgi" }) {
+		if (!firmware_exists(firmware))
+			continue;
+		std::vector<std::string> options = { "--quantum", "7us", "--timeout", "1000s" };
+		QvpRun native = run("qvp", options, firmware);
+		QvpRun systemc = run("qvp-sc", options, firmware);
+		EXPECT_EQ(systemc.process.out, native.process.out) << firmware;
+		EXPECT_EQ(systemc.process.status, native.process.status) << firmware;
+		EXPECT_EQ(systemc.stats, native.stats) << firmware;
+	}
+}
+
 TEST(QvpSc, AcceleratorFirmwarePasses)
 {
 	QvpRun run_ = run("qvp-sc", { "--platform", "virt-sc", "--timeout", "1s" }, "sc_accel");

@@ -228,8 +228,16 @@ enum bus_result cpu::transport(uint64_t address, unsigned size, uint64_t *value,
 	trans.set_byte_enable_ptr(nullptr); // every byte of the access is enabled
 	trans.set_dmi_allowed(false);
 	trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+	sc_time before = sc_time_stamp();
 	bridge->b_transport(trans, delay);
 	transactions_++;
+	if (sc_time_stamp() != before) {
+		// SystemC time moved under the CPU, which cannot follow in the middle of its run
+		error_set("the SystemC target for 0x%" PRIx64 " called wait() in b_transport: qvp needs targets "
+			  "that return at once and annotate their delay (docs/systemc.md)", address);
+		machine_->stop_cause = MACHINE_FATAL;
+		machine_->cpu->ops->kick(machine_->cpu);
+	}
 	if (!write)
 		std::memcpy(value, data, size);
 	if (log_)

@@ -137,6 +137,36 @@ TEST(Bridge, GuestAccessesBecomeBTransportWithTheirTimeAndErrorsBecomeDataAborts
 	EXPECT_EQ(x3, 0x1122334400001234ull);
 }
 
+// A target that waits inside b_transport, which a CPU in the middle of its run cannot follow.
+struct waiting_target : sc_core::sc_module {
+	tlm_utils::simple_target_socket<waiting_target> socket;
+
+	explicit waiting_target(sc_core::sc_module_name name) : sc_module(name), socket("socket")
+	{
+		socket.register_b_transport(this, &waiting_target::b_transport);
+	}
+	void b_transport(tlm::tlm_generic_payload &trans, sc_core::sc_time &)
+	{
+		wait(sc_core::sc_time(5, sc_core::SC_NS));
+		trans.set_response_status(tlm::TLM_OK_RESPONSE);
+	}
+};
+
+TEST(Bridge, ATargetThatWaitsInBTransportIsAnErrorNotAConfusedClock)
+{
+	bench_machine bench({ 0xd2a18001, 0xb9400020, 0x14000000 }, 10 * VTIME_US); // ldr w0, [0x0c000000]
+	ASSERT_TRUE(bench.machine) << error_message();
+	qvp::sc::cpu cpu("cpu", bench.machine.get());
+	waiting_target target("target");
+	cpu.bridge.bind(target.socket);
+	sc_core::sc_start();
+
+	ASSERT_TRUE(cpu.finished());
+	EXPECT_EQ(bench.machine->stop_cause, MACHINE_FATAL);
+	EXPECT_NE(std::string(error_message()).find("called wait() in b_transport"), std::string::npos)
+		<< error_message();
+}
+
 // Drives qvp's bus socket from SystemC: RAM, DMI into RAM, the PL011, an unmapped address.
 struct bus_initiator : sc_core::sc_module {
 	tlm_utils::simple_initiator_socket<bus_initiator> socket;

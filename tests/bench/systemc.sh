@@ -44,6 +44,11 @@ done
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
+# Arithmetic with awk, which every Debian has (bc is not installed by default).
+calc() {
+	awk "BEGIN { print $1 }"
+}
+
 # Runs one program on one firmware; prints "seconds instructions virtual_time", where seconds
 # is the process's CPU time (user + system): on a busy machine wall time mostly measures
 # the other processes, CPU time what the simulator did.
@@ -59,7 +64,7 @@ measure() {
 	fi
 	local wall instructions vtime
 	read -r user system <"$work/$tag.time"
-	wall=$(echo "$user + $system" | bc)
+	wall=$(calc "$user + $system")
 	instructions=$(sed -n 's/.*"instructions": \([0-9]*\).*/\1/p' "$work/$tag.json")
 	vtime=$(sed -n 's/.*"virtual_time_ps": \([0-9]*\).*/\1/p' "$work/$tag.json")
 	echo "$wall $instructions $vtime"
@@ -73,19 +78,19 @@ for name in bench sleep sleep_long timer_irq; do
 	best_native= best_sc=
 	for ((i = 0; i < repeat; i++)); do
 		read -r wall count vtime < <(measure qvp "$firmware" native) || { status=1; continue 2; }
-		[[ -z $best_native ]] || (($(echo "$wall < $best_native" | bc) == 1)) && best_native=$wall
+		[[ -z $best_native ]] || (($(calc "$wall < $best_native") == 1)) && best_native=$wall
 		native_count=$count native_vtime=$vtime
 		read -r wall count vtime < <(measure qvp-sc "$firmware" sc) || { status=1; continue 2; }
-		[[ -z $best_sc ]] || (($(echo "$wall < $best_sc" | bc) == 1)) && best_sc=$wall
+		[[ -z $best_sc ]] || (($(calc "$wall < $best_sc") == 1)) && best_sc=$wall
 		if ! cmp -s "$work/native.out" "$work/sc.out" || [[ $count != "$native_count" || $vtime != "$native_vtime" ]]; then
 			echo "systemc.sh: $name: qvp-sc differs from qvp (console, instructions or virtual time)" >&2
 			status=1
 		fi
 	done
 	printf '%-10s %12.3f %12.3f %10.1f %10.1f %8.3f\n' "$name" "$best_native" "$best_sc" \
-		"$(echo "$native_count / $best_native / 1000000" | bc -l)" \
-		"$(echo "$native_count / $best_sc / 1000000" | bc -l)" \
-		"$(echo "$best_sc / $best_native" | bc -l)"
+		"$(calc "$native_count / ($best_native > 0 ? $best_native : 0.001) / 1000000")" \
+		"$(calc "$native_count / ($best_sc > 0 ? $best_sc : 0.001) / 1000000")" \
+		"$(calc "$best_sc / ($best_native > 0 ? $best_native : 0.001)")"
 done
 echo "ratio: qvp-sc CPU time over qvp's (1.000 = no cost; the goal on bench is at most 1.100)"
 exit $status

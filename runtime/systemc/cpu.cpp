@@ -357,7 +357,16 @@ unsigned int cpu::transport_dbg(int, tlm::tlm_generic_payload &trans)
 }
 
 irq_input::irq_input(sc_core::sc_module_name name, cpu &cpu, const struct irq_line &line)
-	: sc_module(name), in("in"), cpu_(cpu), line_(line)
+	: sc_module(name), in("in"), cpu_(&cpu), line_(line)
+{
+	SC_HAS_PROCESS(irq_input);
+	SC_METHOD(update);
+	sensitive << in;
+	dont_initialize();
+}
+
+irq_input::irq_input(sc_core::sc_module_name name, models &models, const struct irq_line &line)
+	: sc_module(name), in("in"), models_(&models), line_(line)
 {
 	SC_HAS_PROCESS(irq_input);
 	SC_METHOD(update);
@@ -367,8 +376,13 @@ irq_input::irq_input(sc_core::sc_module_name name, cpu &cpu, const struct irq_li
 
 void irq_input::update()
 {
-	cpu_.external_activity();
+	if (cpu_)
+		cpu_->external_activity();
+	if (models_)
+		models_->machine()->now = from_sc_time(sc_time_stamp());
 	irq_line_set(&line_, in.read());
+	if (models_)
+		models_->input_changed();
 }
 
 } // namespace qvp::sc

@@ -2,6 +2,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <libfdt.h>
+#include <string>
 
 #include "error.h"
 #include "models.h"
@@ -13,7 +14,7 @@ namespace qvp::sc {
 const struct irq_controller_ops models::irq_ops = { &models::map_irq, &models::set_irq };
 
 models::models(sc_core::sc_module_name name, const char *platform_path, FILE *console)
-	: sc_module(name), socket("socket")
+	: sc_module(name), socket("socket"), cpu_irq("cpu_irq"), cpu_fiq("cpu_fiq")
 {
 	for (unsigned i = 0; i < irq_count; i++)
 		irqs_.push_back(std::make_unique<irq_signal>(
@@ -53,8 +54,7 @@ int models::create_target(void *opaque, const struct model_config *config, struc
 	instance->state = nullptr;
 	instance->destroy = nullptr;
 	if (std::strcmp(compatible, "qvp,sc-interrupts") != 0)
-		return error_set("qvp::sc::models builds only qvp,sc-interrupts of the SystemC nodes, not \"%s\"",
-				 compatible);
+		return 0; // a SystemC device stands here: its interrupts are wired by connect_interrupt()
 	return irq_add_controller(config->machine, config->node, &irq_ops, opaque);
 }
 
@@ -71,12 +71,45 @@ void models::set_irq(void *controller, unsigned input, bool level)
 	static_cast<models *>(controller)->irqs_[input]->write(level);
 }
 
+int models::connect_interrupt(const char *path, unsigned index, sc_core::sc_signal_in_if<bool> &signal)
+{
+	int node = fdt_path_offset(machine_.fdt, path);
+	struct irq_line line = {};
+
+	if (node < 0)
+		return error_set("%s: no such node in the device tree", path);
+	if (irq_connect(&machine_, node, index, &line) < 0)
+		return error_set("%s: %s", path, error_message());
+	std::string name = std::string(basename()) + "_input_" + std::to_string(inputs_.size());
+	inputs_.push_back(std::make_unique<irq_input>(name.c_str(), *this, line));
+	inputs_.back()->in.bind(signal);
+	return 0;
+}
+
+void models::input_changed()
+{
+	drive_cpu_lines();
+	rescheduled_.notify(sc_core::SC_ZERO_TIME);
+}
+
+// The controller sets machine_.line_level (machine_set_cpu_line with no CPU): pass it on.
+void models::drive_cpu_lines()
+{
+	for (int line = CPU_LINE_IRQ; line <= CPU_LINE_FIQ; line++) {
+		if (machine_.line_level[line] == cpu_lines_[line])
+			continue;
+		cpu_lines_[line] = machine_.line_level[line];
+		(line == CPU_LINE_IRQ ? cpu_irq : cpu_fiq).write(cpu_lines_[line]);
+	}
+}
+
 // Fires the models' events at their times; a transaction that schedules one wakes it.
 void models::run_events()
 {
 	for (;;) {
 		machine_.now = from_sc_time(sc_core::sc_time_stamp());
 		machine_.stats.events_fired += event_queue_fire_due(machine_.events, machine_.now);
+		drive_cpu_lines();
 		vtime_t next = event_queue_next_time(machine_.events);
 		if (next == VTIME_NEVER)
 			wait(rescheduled_);
@@ -90,6 +123,7 @@ void models::b_transport(int, tlm::tlm_generic_payload &trans, sc_core::sc_time 
 {
 	machine_.now = from_sc_time(sc_core::sc_time_stamp() + delay);
 	serve_bus(machine_.bus, trans);
+	drive_cpu_lines();
 	rescheduled_.notify(sc_core::SC_ZERO_TIME);
 }
 

@@ -104,17 +104,22 @@ private:
 };
 
 // Drives one input of a qvp interrupt controller (e.g. a GIC SPI) from a SystemC signal.
+class models;
+
 class irq_input : public sc_core::sc_module {
 public:
 	sc_core::sc_in<bool> in;
 
-	// `line` comes from irq_connect() for the device-tree node the SystemC device stands for.
+	// `line` comes from irq_connect() for the device-tree node the SystemC device stands for,
+	// on the machine `cpu` runs, or on the CPU-less machine of `models`.
 	irq_input(sc_core::sc_module_name name, cpu &cpu, const struct irq_line &line);
+	irq_input(sc_core::sc_module_name name, models &models, const struct irq_line &line);
 
 private:
 	void update();
 
-	cpu &cpu_;
+	cpu *cpu_ = nullptr;
+	models *models_ = nullptr;
 	struct irq_line line_;
 };
 
@@ -163,7 +168,17 @@ public:
 	// Written by whichever process made the model change the line: many writers.
 	using irq_signal = sc_core::sc_signal<bool, sc_core::SC_MANY_WRITERS>;
 	irq_signal &irq(unsigned input) { return *irqs_[input]; }
+	// An interrupt controller's outputs to the CPU (a GIC's IRQ and FIQ), for a SystemC CPU.
+	irq_signal cpu_irq, cpu_fiq;
 	struct machine *machine() { return &machine_; }
+
+	// Drives the index-th interrupt of the device-tree node at `path` (e.g. a GIC SPI) from
+	// `signal`: a SystemC device's interrupt into qvp's controller. The node may be a
+	// placeholder compatible with "qvp,systemc-target". -1 after error_set() if it fails.
+	int connect_interrupt(const char *path, unsigned index, sc_core::sc_signal_in_if<bool> &signal);
+
+	// Called by irq_input after it drove an input: the time, the CPU lines, the events.
+	void input_changed();
 
 private:
 	static int create_target(void *opaque, const struct model_config *config, struct model_instance *instance);
@@ -174,9 +189,13 @@ private:
 	void b_transport(int port, tlm::tlm_generic_payload &trans, sc_core::sc_time &delay);
 	bool get_direct_mem_ptr(int port, tlm::tlm_generic_payload &trans, tlm::tlm_dmi &dmi);
 
+	void drive_cpu_lines();
+
 	struct machine machine_ = {};
 	bool built_ = false;
 	std::vector<std::unique_ptr<irq_signal>> irqs_;
+	std::vector<std::unique_ptr<irq_input>> inputs_;
+	bool cpu_lines_[2] = { false, false };
 	sc_core::sc_event rescheduled_;
 };
 

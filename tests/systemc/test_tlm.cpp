@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "error.h"
+#include "gicv2.h"
 #include "machine.h"
 #include "pl011.h"
 #include "sp804.h"
@@ -442,6 +443,118 @@ TEST(Models, QvpModelsServeTlmWithTheirEventsInSystemCTimeAndInterruptsAsSignals
 	}
 	fclose(console);
 	EXPECT_EQ(qvp_test::read_file(dir.path("console")), "qvp");
+}
+
+const char gic_board[] = R"(/dts-v1/;
+/ {
+	#address-cells = <2>;
+	#size-cells = <2>;
+	interrupt-parent = <&gic>;
+	memory@80000000 {
+		device_type = "memory";
+		reg = <0x0 0x80000000 0x0 0x10000>;
+	};
+	gic: intc@8000000 {
+		compatible = "arm,cortex-a15-gic";
+		#interrupt-cells = <3>;
+		#address-cells = <0>;
+		interrupt-controller;
+		reg = <0x0 0x08000000 0x0 0x10000>, <0x0 0x08010000 0x0 0x10000>;
+	};
+	sp804@9100000 {
+		compatible = "arm,sp804", "arm,primecell";
+		reg = <0x0 0x09100000 0x0 0x1000>;
+		interrupts = <0 10 4>;
+		clock-frequency = <1000000>;
+	};
+	device {
+		compatible = "qvp,sc-device", "qvp,systemc-target";
+		interrupts = <0 5 4>;
+	};
+};
+)";
+
+// Plays a SystemC CPU's part against qvp's GIC and SP804, and raises a SystemC device's line.
+struct gic_initiator : sc_core::sc_module {
+	tlm_utils::simple_initiator_socket<gic_initiator> socket;
+	sc_core::sc_in<bool> cpu_irq;
+	sc_core::sc_signal<bool> device_irq;
+	vtime_t timer_irq_at = 0, device_irq_at = 0, acked_low_at = 0;
+	uint32_t first_id = 0, second_id = 0;
+
+	explicit gic_initiator(sc_core::sc_module_name name)
+		: sc_module(name), socket("socket"), cpu_irq("cpu_irq"), device_irq("device_irq")
+	{
+		SC_HAS_PROCESS(gic_initiator);
+		SC_THREAD(run);
+	}
+	uint32_t access(tlm::tlm_command command, uint64_t address, uint32_t value = 0)
+	{
+		tlm::tlm_generic_payload trans;
+		sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+		trans.set_command(command);
+		trans.set_address(address);
+		trans.set_data_ptr(reinterpret_cast<unsigned char *>(&value));
+		trans.set_data_length(4);
+		trans.set_streaming_width(4);
+		trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+		socket->b_transport(trans, delay);
+		return value;
+	}
+	void write(uint64_t address, uint32_t value) { access(tlm::TLM_WRITE_COMMAND, address, value); }
+	uint32_t read(uint64_t address) { return access(tlm::TLM_READ_COMMAND, address); }
+	void run()
+	{
+		const uint64_t gicd = 0x08000000, gicc = 0x08010000;
+		wait(sc_core::sc_time(1, sc_core::SC_US));
+		write(gicd + GICD_CTLR, GICD_CTLR_ENABLE_GRP0);
+		write(gicd + GICD_ISENABLER + 4, (1u << (42 - 32)) | (1u << (37 - 32)));
+		write(gicd + GICD_IPRIORITYR + 40, 0xa0a0a0a0u);
+		write(gicd + GICD_IPRIORITYR + 36, 0xa0a0a0a0u);
+		write(gicd + GICD_ITARGETSR + 40, 0x01010101u);
+		write(gicd + GICD_ITARGETSR + 36, 0x01010101u);
+		write(gicc + GICC_PMR, 0xff);
+		write(gicc + GICC_CTLR, GICC_CTLR_ENABLE_GRP0);
+		write(0x09100000 + SP804_LOAD, 50); // 50 ticks of 1 MHz from 1 us
+		write(0x09100000 + SP804_CONTROL,
+		      SP804_CTRL_ENABLE | SP804_CTRL_ONESHOT | SP804_CTRL_32BIT | SP804_CTRL_INTEN);
+		wait(cpu_irq.posedge_event());
+		timer_irq_at = qvp::sc::from_sc_time(sc_core::sc_time_stamp());
+		first_id = read(gicc + GICC_IAR);
+		wait(sc_core::SC_ZERO_TIME); // a signal changes in the next delta
+		if (!cpu_irq.read())
+			acked_low_at = timer_irq_at;
+		write(0x09100000 + SP804_INTCLR, 1);
+		write(gicc + GICC_EOIR, first_id);
+		wait(sc_core::sc_time(10, sc_core::SC_US));
+		device_irq.write(true);
+		wait(cpu_irq.posedge_event());
+		device_irq_at = qvp::sc::from_sc_time(sc_core::sc_time_stamp());
+		second_id = read(gicc + GICC_IAR);
+		device_irq.write(false);
+		write(gicc + GICC_EOIR, second_id);
+	}
+};
+
+TEST(Models, QvpGicDrivesASystemCCpuLineAndTakesSystemCInterrupts)
+{
+	TempDir dir;
+	std::string board = dir.path("board.dts");
+	qvp_test::write_file(board, gic_board);
+	qvp::sc::models models("models", board.c_str(), stdout);
+	ASSERT_TRUE(models.ok()) << error_message();
+	gic_initiator initiator("initiator");
+	initiator.socket.bind(models.socket);
+	initiator.cpu_irq.bind(models.cpu_irq);
+	ASSERT_EQ(models.connect_interrupt("/device", 0, initiator.device_irq), 0) << error_message();
+	EXPECT_EQ(models.connect_interrupt("/nowhere", 0, initiator.device_irq), -1);
+	sc_core::sc_start(sc_core::sc_time(1, sc_core::SC_MS));
+
+	EXPECT_EQ(initiator.timer_irq_at, 51 * VTIME_US); // the SP804's SPI 10 through the GIC
+	EXPECT_EQ(initiator.first_id, 42u);
+	EXPECT_EQ(initiator.acked_low_at, 51 * VTIME_US); // acknowledging dropped the CPU's line
+	EXPECT_EQ(initiator.device_irq_at, 61 * VTIME_US); // the SystemC device's SPI 5, at once
+	EXPECT_EQ(initiator.second_id, 37u);
 }
 
 } // namespace

@@ -16,16 +16,24 @@ extern "C" {
 struct kvm_cpu_modes {
 	bool wfx_exit;     /* the kernel exits on WFI (KVM_CAP_ARM_EXIT_ON_WFX), else a host-timer kick */
 	bool pmu_budget;   /* a PMU counter of guest instructions ends each run, else a host timer */
+	bool precise;      /* runs end on their exact instruction (single-stepping the last ones) */
+	uint64_t largest_overshoot; /* instructions a run retired past its budget, at most */
 };
 
 struct iss_sysreg_hook;
 
+struct kvm_cpu_config {
+	vtime_t time_per_instruction;
+	/* The system registers the board's models serve (the generic timer), through which the
+	 * guest's in-kernel timer is kept in step with virtual time. */
+	const struct iss_sysreg_hook *const *timer_hooks;
+	unsigned timer_hook_count;
+	bool precise; /* stop on the exact instruction: needs a PMU that counts the guest */
+};
+
 /* Opens /dev/kvm and creates a VM with one vCPU at reset (EL1h, MMU off), with a memslot
- * for every RAM region of the bus; NULL with error_message() when KVM cannot be used here.
- * `timer_hooks` are the system registers the board's models serve (the generic timer),
- * through which the guest's in-kernel timer is kept in step with virtual time. */
-struct cpu *kvm_cpu_create(struct bus *bus, vtime_t time_per_instruction,
-			   const struct iss_sysreg_hook *const *timer_hooks, unsigned timer_hook_count);
+ * for every RAM region of the bus; NULL with error_message() when KVM cannot be used here. */
+struct cpu *kvm_cpu_create(struct bus *bus, const struct kvm_cpu_config *config);
 
 /* Whether this host can run the kvm backend at all (for --backend auto). */
 bool kvm_available(void);

@@ -121,45 +121,94 @@ static enum cpu_stop_reason system_event(struct kvm_cpu *kc)
 	return CPU_STOP_FATAL;
 }
 
+/* CPU_STOP_BUDGET means "go on": the exit was handled and the run continues. */
+static enum cpu_stop_reason handle_exit(struct kvm_cpu *kc)
+{
+	switch (kc->run->exit_reason) {
+	case KVM_EXIT_MMIO:
+		if (serve_mmio(kc) < 0)
+			return CPU_STOP_FATAL;
+		return kc->kicked ? CPU_STOP_KICKED : CPU_STOP_BUDGET;
+	case KVM_EXIT_ARM_WFX:
+		return CPU_STOP_WFI;
+	case KVM_EXIT_INTR: /* a timer output level changed (userspace irqchip) */
+		return CPU_STOP_BUDGET;
+	case KVM_EXIT_SYSTEM_EVENT:
+		return system_event(kc);
+	default:
+		error_set("kvm: unexpected exit reason %u", kc->run->exit_reason);
+		return CPU_STOP_FATAL;
+	}
+}
+
 static enum cpu_stop_reason run_until_stop(struct kvm_cpu *kc)
 {
-	for (;;) {
+	enum cpu_stop_reason reason;
+
+	do {
 		if (ioctl(kc->vcpu_fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR) /* the budget's kick */
 				return kc->kicked ? CPU_STOP_KICKED : CPU_STOP_BUDGET;
 			error_set("kvm: KVM_RUN failed: %s", strerror(errno));
 			return CPU_STOP_FATAL;
 		}
-		switch (kc->run->exit_reason) {
-		case KVM_EXIT_MMIO:
-			if (serve_mmio(kc) < 0)
-				return CPU_STOP_FATAL;
-			if (kc->kicked)
-				return CPU_STOP_KICKED;
-			break;
-		case KVM_EXIT_ARM_WFX:
-			return CPU_STOP_WFI;
-		case KVM_EXIT_INTR: /* a timer output level changed (userspace irqchip) */
-			break;
-		case KVM_EXIT_SYSTEM_EVENT:
-			return system_event(kc);
-		default:
-			error_set("kvm: unexpected exit reason %u", kc->run->exit_reason);
-			return CPU_STOP_FATAL;
-		}
-	}
+		reason = handle_exit(kc);
+	} while (reason == CPU_STOP_BUDGET);
+	return reason;
 }
+
+static int set_single_step(struct kvm_cpu *kc, bool on)
+{
+	struct kvm_guest_debug debug = { .control = on ? KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP : 0 };
+
+	if (ioctl(kc->vcpu_fd, KVM_SET_GUEST_DEBUG, &debug) < 0)
+		return error_set("kvm: KVM_SET_GUEST_DEBUG failed: %s", strerror(errno));
+	return 0;
+}
+
+/* --precise: the counter stopped the run early; single-step the rest of the budget. */
+static enum cpu_stop_reason step_to_budget(struct kvm_cpu *kc, uint64_t budget)
+{
+	enum cpu_stop_reason reason = CPU_STOP_BUDGET;
+
+	if (set_single_step(kc, true) < 0)
+		return CPU_STOP_FATAL;
+	while (reason == CPU_STOP_BUDGET && kvm_budget_executed(&kc->budget) < budget) {
+		kc->run->immediate_exit = 0; /* a late counter or backstop signal: keep stepping */
+		if (ioctl(kc->vcpu_fd, KVM_RUN, 0) < 0) {
+			if (errno != EINTR) {
+				error_set("kvm: KVM_RUN failed: %s", strerror(errno));
+				reason = CPU_STOP_FATAL;
+			}
+			continue;
+		}
+		if (kc->run->exit_reason != KVM_EXIT_DEBUG)
+			reason = handle_exit(kc);
+	}
+	if (set_single_step(kc, false) < 0)
+		return CPU_STOP_FATAL;
+	return reason;
+}
+
+/* The counter's overflow arrives late (skid): with --precise it is asked this much early. */
+enum { PRECISE_MARGIN = 50000 };
 
 static struct cpu_run_result kvm_cpu_run(struct cpu *cpu, uint64_t budget)
 {
 	struct kvm_cpu *kc = to_kvm_cpu(cpu);
+	bool step_all = kc->modes.precise && budget <= PRECISE_MARGIN;
 	struct cpu_run_result result;
 
 	kc->kicked = false;
-	kvm_budget_start(&kc->budget, budget);
+	kvm_budget_start(&kc->budget, kc->modes.precise && !step_all ? budget - PRECISE_MARGIN : budget);
 	kvm_timer_set_counter(kc); /* after the start: virtual time now reads as the run's start */
-	result.reason = run_until_stop(kc);
+	result.reason = step_all ? CPU_STOP_BUDGET : run_until_stop(kc);
+	if (kc->modes.precise && result.reason == CPU_STOP_BUDGET)
+		result.reason = step_to_budget(kc, budget);
 	result.executed = kvm_budget_stop(&kc->budget);
+	if (result.reason == CPU_STOP_BUDGET && result.executed > budget &&
+	    result.executed - budget > kc->modes.largest_overshoot)
+		kc->modes.largest_overshoot = result.executed - budget;
 	kvm_timer_sync(kc);
 	kc->modes.pmu_budget = kvm_budget_counts_instructions(&kc->budget);
 	return result;
@@ -319,8 +368,7 @@ static int open_vm(struct kvm_cpu *kc)
 	return 0;
 }
 
-struct cpu *kvm_cpu_create(struct bus *bus, vtime_t time_per_instruction,
-			   const struct iss_sysreg_hook *const *timer_hooks, unsigned timer_hook_count)
+struct cpu *kvm_cpu_create(struct bus *bus, const struct kvm_cpu_config *config)
 {
 	struct kvm_cpu *kc = calloc(1, sizeof(*kc));
 
@@ -332,15 +380,21 @@ struct cpu *kvm_cpu_create(struct bus *bus, vtime_t time_per_instruction,
 	kc->bus = bus;
 	kc->kvm_fd = kc->vm_fd = kc->vcpu_fd = -1;
 	kc->budget.counter_fd = -1;
-	kc->timer_hooks = timer_hooks;
-	kc->timer_hook_count = timer_hook_count;
+	kc->timer_hooks = config->timer_hooks;
+	kc->timer_hook_count = config->timer_hook_count;
 	if (kvm_timer_check(kc) < 0 || open_vm(kc) < 0 || add_memslots(kc) < 0 || create_vcpu(kc) < 0 ||
-	    kvm_budget_init(&kc->budget, kc->run, time_per_instruction) < 0) {
+	    kvm_budget_init(&kc->budget, kc->run, config->time_per_instruction) < 0) {
 		kvm_cpu_destroy(&kc->cpu);
 		return NULL;
 	}
 	enable_wfx_exit(kc);
 	kc->modes.pmu_budget = kvm_budget_counts_instructions(&kc->budget);
+	kc->modes.precise = config->precise;
+	if (config->precise && !kc->modes.pmu_budget) {
+		error_set("kvm: --precise needs a PMU that counts guest instructions, and this host has none");
+		kvm_cpu_destroy(&kc->cpu);
+		return NULL;
+	}
 	return &kc->cpu;
 }
 

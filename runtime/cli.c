@@ -28,6 +28,8 @@ static const char help_text[] =
 	"                     platforms/ (default: virt)\n"
 	"  --backend NAME     auto, iss or kvm (default: auto: kvm where it works, else iss)\n"
 	"  --quantum TIME     longest CPU run between device-model updates (default: 100us)\n"
+	"  --precise          kvm backend: stop each run on its exact instruction (the PMU stops\n"
+	"                     it early and the last instructions are single-stepped; slower)\n"
 	"  --timeout TIME     stop when virtual time reaches TIME\n"
 	"  --raw ADDRESS      load FIRMWARE as a raw binary at ADDRESS and enter there\n"
 	"  --console FILE     write the UART's output to FILE instead of standard output\n"
@@ -64,6 +66,7 @@ enum option_id {
 	OPTION_TRACE,
 	OPTION_RTC,
 	OPTION_VERSION,
+	OPTION_PRECISE,
 	OPTION_STATS_JSON,
 	OPTION_TEST_ABORT_AFTER,
 	OPTION_TEST_PERTURB_OUTPUT,
@@ -81,6 +84,7 @@ static const struct option long_options[] = {
 	{ "rtc", required_argument, NULL, OPTION_RTC },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPTION_VERSION },
+	{ "precise", no_argument, NULL, OPTION_PRECISE },
 	{ "stats-json", required_argument, NULL, OPTION_STATS_JSON },
 	/* test doubles for the regression farm's own tests, left out of --help (docs/farm.md) */
 	{ "test-abort-after", required_argument, NULL, OPTION_TEST_ABORT_AFTER },
@@ -168,6 +172,9 @@ static int parse_option(int id, const char *argument, struct cli_options *option
 		return 0;
 	case OPTION_STATS:
 		options->stats = true;
+		return 0;
+	case OPTION_PRECISE:
+		options->machine.precise = true;
 		return 0;
 	case OPTION_TRACE:
 		options->trace_path = argument;

@@ -15,10 +15,16 @@
 #include "trace.h"
 
 #ifdef QVP_HAVE_KVM
-static struct cpu *create_kvm_cpu(struct machine *machine)
+static struct cpu *create_kvm_cpu(struct machine *machine, const struct machine_config *config)
 {
-	return kvm_cpu_create(machine->bus, machine->time_per_instruction, machine->sysreg_hooks,
-			      machine->sysreg_hook_count);
+	struct kvm_cpu_config kvm = {
+		.time_per_instruction = machine->time_per_instruction,
+		.timer_hooks = machine->sysreg_hooks,
+		.timer_hook_count = machine->sysreg_hook_count,
+		.precise = config->precise,
+	};
+
+	return kvm_cpu_create(machine->bus, &kvm);
 }
 
 static bool kvm_usable(void)
@@ -26,9 +32,10 @@ static bool kvm_usable(void)
 	return kvm_available();
 }
 #else
-static struct cpu *create_kvm_cpu(struct machine *machine)
+static struct cpu *create_kvm_cpu(struct machine *machine, const struct machine_config *config)
 {
 	(void)machine;
+	(void)config;
 	error_set("backend kvm: not available in this build (it needs an arm64 host with /dev/kvm)");
 	return NULL;
 }
@@ -53,15 +60,15 @@ static struct cpu *create_iss_cpu(struct machine *machine)
 	return cpu;
 }
 
-static struct cpu *create_cpu(struct machine *machine, enum backend_kind backend)
+static struct cpu *create_cpu(struct machine *machine, const struct machine_config *config)
 {
-	switch (backend) {
+	switch (config->backend) {
 	case BACKEND_AUTO:
-		return kvm_usable() ? create_kvm_cpu(machine) : create_iss_cpu(machine);
+		return kvm_usable() ? create_kvm_cpu(machine, config) : create_iss_cpu(machine);
 	case BACKEND_ISS:
 		return create_iss_cpu(machine);
 	case BACKEND_KVM:
-		return create_kvm_cpu(machine);
+		return create_kvm_cpu(machine, config);
 	}
 	return NULL;
 }
@@ -123,7 +130,7 @@ struct machine *machine_create(const struct machine_config *config)
 	if (platform_build(machine, config->platform_path) < 0 || load_firmware(machine, config) < 0 ||
 	    place_fdt(machine) < 0)
 		goto fail;
-	machine->cpu = create_cpu(machine, config->backend);
+	machine->cpu = create_cpu(machine, config);
 	if (!machine->cpu || reset_cpu(machine) < 0)
 		goto fail;
 	/* models built before the CPU may already drive its lines */

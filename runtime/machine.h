@@ -35,6 +35,7 @@ struct machine_config {
 	vtime_t timeout;            /* virtual-time limit, VTIME_NEVER for none */
 	FILE *console;              /* where the UART transmits; stdout if NULL */
 	uint64_t rtc_epoch;         /* the RTC's count at reset, seconds since 1970; 0: QVP_RTC_EPOCH */
+	bool precise;               /* kvm: stop runs on their exact instruction (the iss always does) */
 	/* Builds the device-tree nodes compatible with "qvp,systemc-target" (runtime/systemc/),
 	 * which need no reg (config->base and size are 0; platform_node_reg() reads one);
 	 * NULL outside a SystemC platform, where such a node is an error saying so. */

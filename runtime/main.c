@@ -66,7 +66,9 @@ static void print_kvm_modes(const struct cpu *cpu)
 		return;
 	modes = kvm_cpu_modes(cpu);
 	fprintf(stderr, "kvm idle: %s\n", modes->wfx_exit ? "WFx exits (KVM_CAP_ARM_EXIT_ON_WFX)" : "host-timer kick");
-	fprintf(stderr, "kvm budget: %s\n", modes->pmu_budget ? "PMU guest-instruction counter" : "host timer");
+	fprintf(stderr, "kvm budget: %s%s\n", modes->pmu_budget ? "PMU guest-instruction counter" : "host timer",
+		modes->precise ? ", precise (single-stepped to the exact instruction)" : "");
+	fprintf(stderr, "kvm budget overshoot: at most %" PRIu64 " instructions\n", modes->largest_overshoot);
 }
 #else
 static void print_kvm_modes(const struct cpu *cpu)

@@ -32,6 +32,8 @@ kvm_host_prepare_root "$build" "$work/root"
 for name in "${firmware[@]}"; do
 	echo "$name /qvp run --backend kvm --stats --timeout 60s /fw/$name.elf" >> "$work/root/tests.txt"
 done
+# sleep: 1,000 WFI waits for the timer; it checks its own timing and exits 0 when right.
+echo "sleep /qvp run --backend kvm --stats --timeout 60s /fw/sleep.elf" >> "$work/root/tests.txt"
 kvm_host_pack "$work/root" "$work/initrd.gz"
 # With a PMU that counts the guest, budgets: coarse (overshoot measured) and --precise (exact).
 printf '\x00\x00\x00\x14' > "$work/root/fw/spin.bin"
@@ -68,7 +70,21 @@ run_in_vm() { # $1: label, $2: initramfs, $3...: the firmware, then -- and extra
 			failures=$((failures + 1))
 		fi
 	done
+	check_idle "$label"
 	grep -q "qvp-test: done" "$log" || { echo "run-kvm-tests: [$label] the VM did not finish:"; tail -30 "$log"; failures=$((failures + 1)); }
+}
+
+# An idle guest: with WFx exits qvp skips idle time; with kicks it cannot (and skips none).
+check_idle() { # $1: label
+	local log="$build/kvm-tests-console-$1.log" skipped
+	skipped=$(kvm_host_test_lines "$log" sleep | sed -n 's/^idle time skipped: \([0-9.]*\) s$/\1/p')
+	echo "run-kvm-tests: [$1] sleep: status $(kvm_host_test_status "$log" sleep), idle time skipped ${skipped:-?} s"
+	if [ "$(kvm_host_test_status "$log" sleep)" != 0 ] || [ -z "$skipped" ] ||
+		{ [ "$idle_mode" = "host-timer kick" ] && [ "$skipped" != 0.000000000000 ]; } ||
+		{ [ "$idle_mode" != "host-timer kick" ] && [ "$skipped" = 0.000000000000 ]; }; then
+		echo "run-kvm-tests: [$1] sleep: FAILED (expected status 0 and idle time skipped only with WFx exits)"
+		failures=$((failures + 1))
+	fi
 }
 
 # The spinning guest must end with the timeout status, never before its instruction count.

@@ -15,59 +15,12 @@ using qvp_test::TempDir;
 
 namespace {
 
-struct GuestRun {
-	enum machine_stop_cause cause = MACHINE_RUNNING;
-	int exit_code = -1;
-	std::string console;
-	std::string error;
-	uint64_t instructions = 0;
-	vtime_t time = 0;
-	struct machine_stats stats = {};
-	std::string diagnosis; // the CPU's explanation of a stuck guest, if any
-};
-
-struct RunOptions {
-	vtime_t quantum = 100 * VTIME_US;
-	vtime_t timeout = VTIME_NEVER;
-	bool raw = false;
-};
+using qvp_test::GuestRun;
+using RunOptions = qvp_test::GuestOptions;
 
 GuestRun run_firmware(const std::string &firmware, RunOptions options = RunOptions())
 {
-	TempDir dir;
-	GuestRun run;
-	std::string console_path = dir.path("console");
-	FILE *console = fopen(console_path.c_str(), "w");
-	struct machine_config config = {};
-	config.platform_path = nullptr;
-	std::string platform = build_path("platforms/virt.dtb");
-	config.platform_path = platform.c_str();
-	config.firmware_path = firmware.c_str();
-	config.raw_firmware = options.raw;
-	config.raw_address = 0x40080000;
-	config.backend = BACKEND_ISS;
-	config.quantum = options.quantum;
-	config.timeout = options.timeout;
-	config.console = console;
-
-	struct machine *machine = machine_create(&config);
-	if (!machine) {
-		run.error = error_message();
-		fclose(console);
-		return run;
-	}
-	run.cause = machine_run(machine);
-	run.error = error_message();
-	run.exit_code = machine->exit_code;
-	run.instructions = machine->stats.instructions;
-	run.time = machine->now;
-	run.stats = machine->stats;
-	if (machine->cpu->ops->diagnose && machine->cpu->ops->diagnose(machine->cpu))
-		run.diagnosis = machine->cpu->ops->diagnose(machine->cpu);
-	machine_destroy(machine);
-	fclose(console);
-	run.console = qvp_test::read_file(console_path);
-	return run;
+	return qvp_test::run_guest(firmware, options);
 }
 
 // Guest code as raw little-endian words, loaded at 0x40080000.
@@ -93,8 +46,8 @@ TEST(Firmware, HelloPrintsGreetingAndExitsZero)
 	EXPECT_EQ(run.exit_code, 0);
 	EXPECT_EQ(run.console, "Hello from qvp!\n");
 	// Virtual time is the instruction count at the board's 1 GHz clock.
-	EXPECT_GT(run.instructions, 10u);
-	EXPECT_EQ(run.time, run.instructions * VTIME_NS);
+	EXPECT_GT(run.stats.instructions, 10u);
+	EXPECT_EQ(run.time, run.stats.instructions * VTIME_NS);
 }
 
 TEST(Firmware, ExitCodeReachesTheHost)
@@ -116,7 +69,7 @@ TEST(Firmware, BenchChecksumMatchesHostBuildOfTheSameWorkload)
 	ASSERT_EQ(run.cause, MACHINE_GUEST_EXIT) << run.error;
 	EXPECT_EQ(run.exit_code, 0);
 	EXPECT_EQ(run.console, host.out);
-	EXPECT_GT(run.instructions, 100000000u);
+	EXPECT_GT(run.stats.instructions, 100000000u);
 }
 
 TEST(Determinism, TwoRunsOfBenchAreIdentical)
@@ -126,7 +79,7 @@ TEST(Determinism, TwoRunsOfBenchAreIdentical)
 	ASSERT_EQ(first.cause, MACHINE_GUEST_EXIT) << first.error;
 	EXPECT_EQ(first.console, second.console);
 	EXPECT_EQ(first.exit_code, second.exit_code);
-	EXPECT_EQ(first.instructions, second.instructions);
+	EXPECT_EQ(first.stats.instructions, second.stats.instructions);
 	EXPECT_EQ(first.time, second.time);
 	EXPECT_EQ(first.stats.quanta, second.stats.quanta);
 }
@@ -139,7 +92,7 @@ TEST(Determinism, QuantumDoesNotChangeWhatTheGuestComputes)
 	GuestRun run = run_firmware(build_path("sw/hello.elf"), small);
 	ASSERT_EQ(run.cause, MACHINE_GUEST_EXIT) << run.error;
 	EXPECT_EQ(run.console, reference.console);
-	EXPECT_EQ(run.instructions, reference.instructions);
+	EXPECT_EQ(run.stats.instructions, reference.stats.instructions);
 	EXPECT_EQ(run.time, reference.time);
 	EXPECT_GT(run.stats.quanta, reference.stats.quanta);
 }
@@ -151,7 +104,7 @@ TEST(Loop, TimeoutStopsASpinningGuestAtExactlyThatVirtualTime)
 	GuestRun run = run_words({ insn_branch_to_self }, options);
 	EXPECT_EQ(run.cause, MACHINE_TIMEOUT);
 	EXPECT_EQ(run.time, options.timeout);
-	EXPECT_EQ(run.instructions, 3000500u);
+	EXPECT_EQ(run.stats.instructions, 3000500u);
 }
 
 TEST(Loop, IdleGuestWithNothingToWakeItIsReported)
@@ -159,7 +112,7 @@ TEST(Loop, IdleGuestWithNothingToWakeItIsReported)
 	GuestRun run = run_words({ insn_wfi });
 	EXPECT_EQ(run.cause, MACHINE_FATAL);
 	EXPECT_NE(run.error.find("waits for an interrupt"), std::string::npos) << run.error;
-	EXPECT_EQ(run.instructions, 1u);
+	EXPECT_EQ(run.stats.instructions, 1u);
 }
 
 TEST(Loop, IdleGuestSkipsToTheTimeout)
@@ -169,7 +122,7 @@ TEST(Loop, IdleGuestSkipsToTheTimeout)
 	GuestRun run = run_words({ insn_wfi, insn_branch_to_self }, options);
 	EXPECT_EQ(run.cause, MACHINE_TIMEOUT);
 	EXPECT_EQ(run.time, 5 * VTIME_S);
-	EXPECT_EQ(run.instructions, 1u);
+	EXPECT_EQ(run.stats.instructions, 1u);
 	EXPECT_EQ(run.stats.idle_skipped, 5 * VTIME_S - VTIME_NS);
 }
 
@@ -183,7 +136,7 @@ TEST(Loop, UndefinedInstructionWithoutVectorsIsAnExceptionLoopEndedByTimeout)
 	GuestRun run = run_words({ 0xd503201f, insn_udf }, options); // nop; udf #0
 	EXPECT_EQ(run.cause, MACHINE_TIMEOUT);
 	EXPECT_EQ(run.time, 1 * VTIME_MS);
-	EXPECT_EQ(run.instructions, 1000000u); // every exception entry counts as a step
+	EXPECT_EQ(run.stats.instructions, 1000000u); // every exception entry counts as a step
 	EXPECT_NE(run.diagnosis.find("exception loop"), std::string::npos) << run.diagnosis;
 	EXPECT_NE(run.diagnosis.find("VBAR_EL1 0x0000000000000000"), std::string::npos) << run.diagnosis;
 }

@@ -15,43 +15,15 @@ using qvp_test::TempDir;
 
 namespace {
 
-struct GuestRun {
-	enum machine_stop_cause cause = MACHINE_RUNNING;
-	int exit_code = -1;
-	std::string console, error;
-	vtime_t time = 0;
-	struct machine_stats stats = {};
-};
+using qvp_test::GuestOptions;
+using qvp_test::GuestRun;
 
 GuestRun run_firmware(const std::string &name, vtime_t quantum = 100 * VTIME_US)
 {
-	TempDir dir;
-	GuestRun run;
-	std::string console_path = dir.path("console"), firmware = build_path("sw/" + name + ".elf");
-	std::string platform = build_path("platforms/virt.dtb");
-	FILE *console = fopen(console_path.c_str(), "w");
-	struct machine_config config = {};
-	config.platform_path = platform.c_str();
-	config.firmware_path = firmware.c_str();
-	config.backend = BACKEND_ISS;
-	config.quantum = quantum;
-	config.timeout = 200 * VTIME_S;
-	config.console = console;
-	struct machine *machine = machine_create(&config);
-	if (!machine) {
-		run.error = error_message();
-		fclose(console);
-		return run;
-	}
-	run.cause = machine_run(machine);
-	run.error = error_message();
-	run.exit_code = machine->exit_code;
-	run.time = machine->now;
-	run.stats = machine->stats;
-	machine_destroy(machine);
-	fclose(console);
-	run.console = qvp_test::read_file(console_path);
-	return run;
+	GuestOptions options;
+	options.quantum = quantum;
+	options.timeout = 200 * VTIME_S;
+	return qvp_test::run_guest(build_path("sw/" + name + ".elf"), options);
 }
 
 void expect_passes(const GuestRun &run, const std::string &name)

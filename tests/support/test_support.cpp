@@ -10,6 +10,9 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "error.h"
+#include "loop.h"
+
 extern char **environ;
 
 namespace qvp_test {
@@ -86,6 +89,41 @@ ProcessResult run_process(const std::vector<std::string> &argv)
 	result.out = read_file(out_path);
 	result.err = read_file(err_path);
 	return result;
+}
+
+GuestRun run_guest(const std::string &firmware_path, const GuestOptions &options)
+{
+	TempDir dir;
+	GuestRun run;
+	std::string console_path = dir.path("console"), platform = build_path("platforms/virt.dtb");
+	FILE *console = fopen(console_path.c_str(), "w");
+	struct machine_config config = {};
+
+	config.platform_path = platform.c_str();
+	config.firmware_path = firmware_path.c_str();
+	config.raw_firmware = options.raw;
+	config.raw_address = 0x40080000;
+	config.backend = BACKEND_ISS;
+	config.quantum = options.quantum;
+	config.timeout = options.timeout;
+	config.console = console;
+	struct machine *machine = machine_create(&config);
+	if (!machine) {
+		run.error = error_message();
+		fclose(console);
+		return run;
+	}
+	run.cause = machine_run(machine);
+	run.error = error_message();
+	run.exit_code = machine->exit_code;
+	run.time = machine->now;
+	run.stats = machine->stats;
+	if (machine->cpu->ops->diagnose && machine->cpu->ops->diagnose(machine->cpu))
+		run.diagnosis = machine->cpu->ops->diagnose(machine->cpu);
+	machine_destroy(machine);
+	fclose(console);
+	run.console = read_file(console_path);
+	return run;
 }
 
 } // namespace qvp_test

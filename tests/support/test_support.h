@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "machine.h"
+
 namespace qvp_test {
 
 struct ProcessResult {
@@ -30,6 +32,25 @@ private:
 };
 
 std::string read_file(const std::string &path);
+
+// A whole-machine run of guest code on the virt board with the iss backend, in this process.
+struct GuestRun {
+	enum machine_stop_cause cause = MACHINE_RUNNING;
+	int exit_code = -1;
+	std::string console; // what the UART printed
+	std::string error;   // error_message() at the end
+	std::string diagnosis; // the CPU's explanation of a stuck guest, if any
+	vtime_t time = 0;
+	struct machine_stats stats = {};
+};
+
+struct GuestOptions {
+	vtime_t quantum = 100 * VTIME_US;
+	vtime_t timeout = VTIME_NEVER;
+	bool raw = false; // a raw binary loaded and entered at 0x40080000, not an ELF
+};
+
+GuestRun run_guest(const std::string &firmware_path, const GuestOptions &options = GuestOptions());
 void write_file(const std::string &path, const std::string &contents);
 
 } // namespace qvp_test

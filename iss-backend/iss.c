@@ -100,17 +100,9 @@ ISS_HANDLER(iss_exec_decode)
 
 /* ---- The run loop ---- */
 
-static struct cpu_run_result iss_run(struct cpu *base, uint64_t budget)
+/* Dispatches until the budget is used; `checked` (a constant at each call) adds breakpoints. */
+static inline __attribute__((always_inline)) void dispatch(struct iss *cpu, bool checked)
 {
-	struct iss *cpu = to_iss(base);
-	struct cpu_run_result result;
-
-	cpu->running = true;
-	cpu->stopping = false;
-	cpu->stop_reason = CPU_STOP_BUDGET;
-	cpu->budget = budget;
-	cpu->left = budget;
-	cpu->parked = 0;
 	for (;;) {
 		/* An interrupt or PSTATE.IL, due at this boundary: taking it uses one slot. */
 		if (unlikely(cpu->attention) && cpu->left)
@@ -119,6 +111,8 @@ static struct cpu_run_result iss_run(struct cpu *base, uint64_t budget)
 			uint64_t offset;
 
 			cpu->left--;
+			if (checked && iss_debug_at_breakpoint(cpu))
+				break;
 			offset = cpu->pc - cpu->code_base;
 			/* Outside the current page, or not 4-byte aligned. */
 			if (unlikely(offset & ~(PAGE_SIZE - 4))) {
@@ -134,8 +128,27 @@ static struct cpu_run_result iss_run(struct cpu *base, uint64_t budget)
 		cpu->left = cpu->parked; /* iss_update_attention() ended the loop early */
 		cpu->parked = 0;
 	}
+}
+
+static struct cpu_run_result iss_run(struct cpu *base, uint64_t budget)
+{
+	struct iss *cpu = to_iss(base);
+	struct cpu_run_result result;
+
+	cpu->running = true;
+	cpu->stopping = false;
+	cpu->stop_before = false;
+	cpu->watch_hit = false;
+	cpu->stop_reason = CPU_STOP_BUDGET;
+	cpu->budget = budget;
+	cpu->left = budget;
+	cpu->parked = 0;
+	if (unlikely(cpu->debug_active))
+		dispatch(cpu, true);
+	else
+		dispatch(cpu, false);
 	if (cpu->stopping)
-		cpu->executed = cpu->current + (cpu->stop_reason == CPU_STOP_FATAL ? 0 : 1);
+		cpu->executed = cpu->current + (cpu->stop_reason == CPU_STOP_FATAL || cpu->stop_before ? 0 : 1);
 	else
 		cpu->executed = budget;
 	cpu->running = false;
@@ -178,6 +191,23 @@ static void iss_set_line(struct cpu *base, enum cpu_line line, bool level)
 
 /* ---- Registers ---- */
 
+static int get_system_register(const struct iss *cpu, enum cpu_register reg, uint64_t *value)
+{
+	switch (reg) {
+	case CPU_REG_SCTLR_EL1: *value = cpu->sctlr_el1; return 0;
+	case CPU_REG_TCR_EL1: *value = cpu->tcr_el1; return 0;
+	case CPU_REG_TTBR0_EL1: *value = cpu->ttbr0_el1; return 0;
+	case CPU_REG_TTBR1_EL1: *value = cpu->ttbr1_el1; return 0;
+	case CPU_REG_ESR_EL1: *value = cpu->esr_el1; return 0;
+	case CPU_REG_FAR_EL1: *value = cpu->far_el1; return 0;
+	case CPU_REG_ELR_EL1: *value = cpu->elr_el1; return 0;
+	case CPU_REG_SPSR_EL1: *value = cpu->spsr_el1; return 0;
+	case CPU_REG_VBAR_EL1: *value = cpu->vbar_el1; return 0;
+	case CPU_REG_CURRENT_EL: *value = (uint64_t)cpu->el << 2; return 0;
+	default: return error_set("iss: no register number %d", (int)reg);
+	}
+}
+
 static int iss_get_register(struct cpu *base, enum cpu_register reg, uint64_t *value)
 {
 	struct iss *cpu = to_iss(base);
@@ -189,7 +219,7 @@ static int iss_get_register(struct cpu *base, enum cpu_register reg, uint64_t *v
 	else if (reg == CPU_REG_PSTATE)
 		*value = iss_pstate(cpu);
 	else
-		return error_set("iss: no register number %d", (int)reg);
+		return get_system_register(cpu, reg, value);
 	return 0;
 }
 
@@ -324,6 +354,7 @@ static void iss_destroy(struct cpu *base)
 	}
 	free(cpu->rams);
 	free(cpu->hooks);
+	free(cpu->debug_points);
 	free(cpu);
 }
 
@@ -365,4 +396,7 @@ static const struct cpu_ops iss_ops = {
     .read_memory = iss_read_memory,
     .write_memory = iss_write_memory,
     .diagnose = iss_diagnose,
+    .insert_debug = iss_insert_debug,
+    .remove_debug = iss_remove_debug,
+    .watch_hit = iss_watch_hit,
 };

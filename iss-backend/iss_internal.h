@@ -186,6 +186,13 @@ enum {
 	CODE_HERE = 1, /* this page holds decoded instructions: stores to it take the slow path */
 };
 
+/* A debugger breakpoint or watchpoint (debug.c). */
+struct iss_debug_point {
+	enum cpu_debug_kind kind;
+	uint64_t address;
+	uint64_t length;
+};
+
 struct iss {
 	struct cpu cpu; /* first, so struct cpu * converts to struct iss * */
 
@@ -244,6 +251,16 @@ struct iss {
 	uint64_t current;  /* index in the run of the instruction that requested the stop */
 	uint64_t executed; /* result of the last run */
 	enum cpu_stop_reason stop_reason;
+	bool stop_before; /* the stopping instruction did not execute (a debugger stop) */
+
+	/* Debugger stops (debug.c): `debug_active` makes iss_run() take its checking loop. */
+	bool debug_active;
+	unsigned watch_count;
+	struct iss_debug_point *debug_points;
+	unsigned debug_count;
+	bool watch_hit; /* the last run stopped on a watchpoint: */
+	enum cpu_debug_kind watch_kind;
+	uint64_t watch_address;
 
 	struct bus *bus;
 	struct iss_ram **rams;
@@ -261,6 +278,14 @@ void iss_stop(struct iss *cpu, enum cpu_stop_reason reason);
 void iss_fatal(struct iss *cpu, const char *format, ...) __attribute__((format(printf, 2, 3)));
 ISS_HANDLER(iss_exec_decode); /* every slot of a fresh page: decodes, then executes */
 void iss_code_written(struct iss *cpu, uint64_t pa, uint64_t length);
+
+/* Debugger stops (debug.c). */
+int iss_insert_debug(struct cpu *base, enum cpu_debug_kind kind, uint64_t address, uint64_t length);
+int iss_remove_debug(struct cpu *base, enum cpu_debug_kind kind, uint64_t address, uint64_t length);
+bool iss_watch_hit(struct cpu *base, enum cpu_debug_kind *kind, uint64_t *address);
+bool iss_debug_at_breakpoint(struct iss *cpu);
+bool iss_debug_page_watched(const struct iss *cpu, uint64_t va_page);
+bool iss_debug_watch(struct iss *cpu, uint64_t va, unsigned size, bool write);
 
 /* Exceptions (exception.c). */
 void iss_undefined(struct iss *cpu, uint32_t word, enum iss_undefined_reason reason);

@@ -238,6 +238,8 @@ static uint8_t *tlb_fill(struct iss *cpu, uint64_t va, unsigned el, const struct
 	e->exec = t->executable ? va_page : TLB_INVALID;
 	e->addend = (uintptr_t)host - (uintptr_t)va_page;
 	e->pa = pa_page;
+	if (unlikely(cpu->watch_count) && iss_debug_page_watched(cpu, va_page))
+		e->read = e->write = TLB_INVALID; /* every access here is compared with the watchpoints */
 	return host + (va - va_page);
 }
 
@@ -302,6 +304,8 @@ static bool access_page(struct iss *cpu, uint64_t va, unsigned size, bool write,
 
 static bool data_access(struct iss *cpu, uint64_t va, unsigned size, bool write, unsigned el, uint64_t *value)
 {
+	if (unlikely(cpu->watch_count) && iss_debug_watch(cpu, va, size, write))
+		return false; /* stopped before the access, like a hardware watchpoint */
 	if ((va & (size - 1)) && alignment_checked(cpu)) {
 		iss_data_abort(cpu, va, write ? AT_WRITE : AT_READ, FSC_ALIGNMENT, false);
 		return false;

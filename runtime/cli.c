@@ -39,6 +39,9 @@ static const char help_text[] =
 	"  --rtc WHEN         the RTC's start: 'host' (the host clock: runs then differ) or\n"
 	"                     seconds since 1970 (default: 1704067200, 2024-01-01 UTC)\n"
 	"  --stats-json FILE  write the run's counters to FILE as JSON (docs/farm.md)\n"
+	"  --gdb [HOST:]PORT  serve the GDB remote protocol there (host 127.0.0.1 unless\n"
+	"                     given; iss backend; docs/gdb.md)\n"
+	"  --gdb-wait         with --gdb: halt before the first instruction until gdb attaches\n"
 	"  -h, --help         print this help\n"
 	"  --version          print qvp's version\n"
 	"\n"
@@ -68,6 +71,8 @@ enum option_id {
 	OPTION_VERSION,
 	OPTION_PRECISE,
 	OPTION_STATS_JSON,
+	OPTION_GDB,
+	OPTION_GDB_WAIT,
 	OPTION_TEST_ABORT_AFTER,
 	OPTION_TEST_PERTURB_OUTPUT,
 };
@@ -86,6 +91,8 @@ static const struct option long_options[] = {
 	{ "version", no_argument, NULL, OPTION_VERSION },
 	{ "precise", no_argument, NULL, OPTION_PRECISE },
 	{ "stats-json", required_argument, NULL, OPTION_STATS_JSON },
+	{ "gdb", required_argument, NULL, OPTION_GDB },
+	{ "gdb-wait", no_argument, NULL, OPTION_GDB_WAIT },
 	/* test doubles for the regression farm's own tests, left out of --help (docs/farm.md) */
 	{ "test-abort-after", required_argument, NULL, OPTION_TEST_ABORT_AFTER },
 	{ "test-perturb-output", no_argument, NULL, OPTION_TEST_PERTURB_OUTPUT },
@@ -184,6 +191,12 @@ static int parse_option(int id, const char *argument, struct cli_options *option
 	case OPTION_STATS_JSON:
 		options->stats_json_path = argument;
 		return 0;
+	case OPTION_GDB:
+		options->gdb_address = argument;
+		return 0;
+	case OPTION_GDB_WAIT:
+		options->gdb_wait = true;
+		return 0;
 	case OPTION_TEST_ABORT_AFTER:
 		options->test_hooks.abort_enabled = true;
 		return parse_count("--test-abort-after", argument, &options->test_hooks.abort_after);
@@ -223,6 +236,8 @@ static int parse_command(int argc, char **argv, struct cli_options *options)
 	if (optind + 2 < argc)
 		return error_set("run: unexpected argument '%s' after FIRMWARE", argv[optind + 2]);
 	options->machine.firmware_path = argv[optind + 1];
+	if (options->gdb_wait && !options->gdb_address)
+		return error_set("--gdb-wait needs --gdb [HOST:]PORT");
 	return 0;
 }
 

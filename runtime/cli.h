@@ -31,6 +31,8 @@ struct cli_options {
 	bool stats;
 	const char *trace_path; /* --trace FILE.json */
 	const char *stats_json_path;   /* --stats-json FILE, for the regression farm and tools */
+	const char *gdb_address;       /* --gdb [HOST:]PORT, or NULL */
+	bool gdb_wait;                 /* --gdb-wait: halted until gdb attaches */
 	struct run_test_hooks test_hooks; /* --test-* options: test doubles for the farm's tests */
 };
 

@@ -37,6 +37,26 @@ enum cpu_register {
 	CPU_REG_PC = 32,
 	CPU_REG_PSTATE = 33, /* NZCV, DAIF, CurrentEL, SPSel as in SPSR */
 	CPU_REG_COUNT = 34,
+	/* EL1 system registers a debugger shows (read-only; a backend may not serve them). */
+	CPU_REG_SCTLR_EL1 = 64,
+	CPU_REG_TCR_EL1,
+	CPU_REG_TTBR0_EL1,
+	CPU_REG_TTBR1_EL1,
+	CPU_REG_ESR_EL1,
+	CPU_REG_FAR_EL1,
+	CPU_REG_ELR_EL1,
+	CPU_REG_SPSR_EL1,
+	CPU_REG_VBAR_EL1,
+	CPU_REG_CURRENT_EL,
+	CPU_REG_SYSTEM_END,
+};
+
+/* What a debugger asks the CPU to stop on: an instruction address or a data range. */
+enum cpu_debug_kind {
+	CPU_DEBUG_BREAK,       /* before the instruction at the address executes */
+	CPU_DEBUG_WATCH_WRITE, /* before a store into the range */
+	CPU_DEBUG_WATCH_READ,  /* before a load from the range */
+	CPU_DEBUG_WATCH_ACCESS, /* before either */
 };
 
 struct cpu;
@@ -59,6 +79,12 @@ struct cpu_ops {
 	/* Optional (may be NULL): one line saying why the guest makes no progress (e.g. it is
 	 * stuck in an exception loop), for the timeout message; NULL when nothing is known. */
 	const char *(*diagnose)(struct cpu *cpu);
+	/* Optional (NULL when the backend cannot): debugger stops. A run that starts on a
+	 * breakpoint executes that instruction first, so continuing from it makes progress. */
+	int (*insert_debug)(struct cpu *cpu, enum cpu_debug_kind kind, uint64_t address, uint64_t length);
+	int (*remove_debug)(struct cpu *cpu, enum cpu_debug_kind kind, uint64_t address, uint64_t length);
+	/* After a CPU_STOP_BREAKPOINT: true and the watchpoint's kind and data address if one hit. */
+	bool (*watch_hit)(struct cpu *cpu, enum cpu_debug_kind *kind, uint64_t *address);
 };
 
 struct cpu {

@@ -24,6 +24,8 @@ static uint64_t instruction_budget(const struct machine *machine, vtime_t deadli
 {
 	uint64_t budget = (deadline - machine->now) / machine->time_per_instruction;
 
+	if (machine->budget_limit && budget > machine->budget_limit)
+		budget = machine->budget_limit; /* a debugger's single step */
 	return budget ? budget : 1;
 }
 
@@ -97,10 +99,18 @@ bool machine_run_quantum(struct machine *machine, struct cpu_run_result *result)
 	return true;
 }
 
+/* An attached debugger sees every stop; while it keeps the target halted, time stands still. */
+static void tell_debugger(struct machine *machine, enum machine_debug_event event, const struct cpu_run_result *result)
+{
+	if (machine->debugger)
+		machine->debugger(machine, event, result);
+}
+
 enum machine_stop_cause machine_run(struct machine *machine)
 {
 	struct cpu_run_result result;
 
+	tell_debugger(machine, MACHINE_DEBUG_START, NULL);
 	while (machine_run_quantum(machine, &result)) {
 		switch (result.reason) {
 		case CPU_STOP_BUDGET:
@@ -113,8 +123,10 @@ enum machine_stop_cause machine_run(struct machine *machine)
 			skip_idle_time(machine);
 			break;
 		}
+		tell_debugger(machine, MACHINE_DEBUG_QUANTUM, &result);
 		if (machine->progress)
 			machine->progress(machine);
 	}
+	tell_debugger(machine, MACHINE_DEBUG_END, NULL);
 	return machine->stop_cause;
 }

@@ -61,6 +61,14 @@ struct machine_stats {
 	uint64_t interrupts_taken; /* acknowledged at an interrupt controller (e.g. GICC_IAR) */
 };
 
+/* When the quantum loop tells an attached debugger about the run (machine.debugger). */
+enum machine_debug_event {
+	MACHINE_DEBUG_START,   /* before the first CPU run */
+	MACHINE_DEBUG_QUANTUM, /* after a CPU run */
+	MACHINE_DEBUG_END,     /* the run ended (machine.stop_cause says why) */
+};
+
+struct cpu_run_result;
 struct irq_controller_entry;
 struct iss_sysreg_hook;
 struct trace;
@@ -100,6 +108,12 @@ struct machine {
 	struct trace *trace;      /* --trace, or NULL */
 	int (*systemc_target)(void *opaque, const struct model_config *config, struct model_instance *instance);
 	void *systemc_opaque;     /* both from machine_config */
+
+	/* A debugger (runtime/gdb_stub.c), or NULL: it may keep the CPU halted inside the call,
+	 * where virtual time stands still; `result` is NULL except after a CPU run. */
+	void (*debugger)(struct machine *machine, enum machine_debug_event event, const struct cpu_run_result *result);
+	void *debugger_opaque;
+	uint64_t budget_limit; /* at most this many instructions per CPU run (a step: 1); 0: none */
 
 	/* Called after every quantum, e.g. to refresh a status line; may be NULL. */
 	void (*progress)(struct machine *machine);

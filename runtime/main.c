@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "error.h"
 #include "farm.h"
+#include "gdb_stub.h"
 #include "loop.h"
 #include "machine.h"
 #include "trace.h"
@@ -148,6 +149,7 @@ static int run(struct cli_options *options)
 	char platform[PATH_MAX + 32];
 	struct status_line status = { 0 };
 	struct machine *machine;
+	struct gdb_stub *gdb = NULL;
 	FILE *console = NULL;
 	double started;
 	int exit_status;
@@ -182,6 +184,17 @@ static int run(struct cli_options *options)
 		}
 		trace_attach(trace, machine);
 	}
+	if (options->gdb_address) {
+		gdb = gdb_stub_create(options->gdb_address, options->gdb_wait);
+		if (!gdb) {
+			fprintf(stderr, "qvp: error: %s\n", error_message());
+			machine_destroy(machine);
+			if (console)
+				fclose(console);
+			return QVP_EXIT_ERROR;
+		}
+		gdb_stub_attach(gdb, machine);
+	}
 	status.tty = isatty(STDERR_FILENO);
 	status.hooks = &options->test_hooks;
 	machine->progress = show_status;
@@ -203,6 +216,7 @@ static int run(struct cli_options *options)
 		fprintf(stderr, "qvp: error: %s\n", error_message());
 		exit_status = QVP_EXIT_ERROR;
 	}
+	gdb_stub_destroy(gdb);
 	machine_destroy(machine);
 	if (console)
 		fclose(console);

@@ -56,6 +56,9 @@ const struct cpu_ops fake_ops = {
 	nullptr,
 	nullptr,
 	nullptr,
+	nullptr,
+	nullptr,
+	nullptr,
 };
 
 class IrqBench : public ::testing::Test {

@@ -1,0 +1,65 @@
+/* gdb's `monitor` commands (qRcmd): the simulation's own state, which gdb cannot see. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "error.h"
+#include "gdb_stub.h"
+
+static const char help_text[] =
+	"monitor time            virtual time and instructions retired\n"
+	"monitor stats           the run's counters (as qvp run --stats)\n"
+	"monitor quantum TIME    longest CPU run between model updates (e.g. 10us)\n"
+	"monitor help            this list\n";
+
+static void show_time(struct machine *machine, char *out, size_t size)
+{
+	char now[48];
+
+	vtime_format(machine_now(machine), now, sizeof(now));
+	snprintf(out, size, "virtual time %s, %" PRIu64 " instructions\n", now, machine->stats.instructions);
+}
+
+static void show_stats(struct machine *machine, char *out, size_t size)
+{
+	char now[48], idle[48], quantum[48];
+
+	vtime_format(machine_now(machine), now, sizeof(now));
+	vtime_format(machine->stats.idle_skipped, idle, sizeof(idle));
+	vtime_format(machine->quantum, quantum, sizeof(quantum));
+	snprintf(out, size,
+	         "instructions: %" PRIu64 "\nvirtual time: %s\nquanta: %" PRIu64 "\nevents fired: %" PRIu64
+	         "\nidle time skipped: %s\ninterrupts taken: %" PRIu64 "\nquantum: %s\nbackend: %s\n",
+	         machine->stats.instructions, now, machine->stats.quanta, machine->stats.events_fired, idle,
+	         machine->stats.interrupts_taken, quantum, machine->cpu->ops->name);
+}
+
+static void set_quantum(struct machine *machine, const char *value, char *out, size_t size)
+{
+	vtime_t quantum;
+	char text[48];
+
+	if (vtime_parse(value, &quantum) < 0 || quantum == 0) {
+		snprintf(out, size, "quantum: '%s' is not a time like 10us\n", value);
+		return;
+	}
+	machine->quantum = quantum;
+	vtime_format(quantum, text, sizeof(text));
+	snprintf(out, size, "quantum: %s\n", text);
+}
+
+void gdb_monitor_command(struct machine *machine, const char *command, char *out, size_t size)
+{
+	while (*command == ' ')
+		command++;
+	if (strcmp(command, "time") == 0)
+		show_time(machine, out, size);
+	else if (strcmp(command, "stats") == 0)
+		show_stats(machine, out, size);
+	else if (strncmp(command, "quantum ", 8) == 0)
+		set_quantum(machine, command + 8, out, size);
+	else if (strcmp(command, "help") == 0 || *command == '\0')
+		snprintf(out, size, "%s", help_text);
+	else
+		snprintf(out, size, "unknown monitor command '%s'; try 'monitor help'\n", command);
+}

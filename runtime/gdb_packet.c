@@ -1,0 +1,188 @@
+/* The GDB remote protocol's framing: bytes from a socket to checked packets, and back. */
+#include "gdb_packet.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define STALLED_PACKET_MS 1000 /* a packet cut off for this long is dropped */
+#define ACK_WAIT_MS 5000
+#define ACK_RETRIES 3
+
+enum { BYTE_NONE = -1, BYTE_CLOSED = -2 };
+
+void gdb_connection_init(struct gdb_connection *connection, int fd)
+{
+	memset(connection, 0, sizeof(*connection));
+	connection->fd = fd;
+}
+
+void gdb_connection_close(struct gdb_connection *connection)
+{
+	if (connection->fd >= 0)
+		close(connection->fd);
+	connection->fd = -1;
+}
+
+/* The next byte, waiting up to wait_ms (< 0: forever); BYTE_NONE or BYTE_CLOSED otherwise. */
+static int next_byte(struct gdb_connection *connection, int wait_ms)
+{
+	struct pollfd poller = { .fd = connection->fd, .events = POLLIN };
+	ssize_t got;
+
+	if (connection->fd < 0)
+		return BYTE_CLOSED;
+	if (connection->input_start < connection->input_end)
+		return connection->input[connection->input_start++];
+	if (poll(&poller, 1, wait_ms) < 0)
+		return errno == EINTR ? BYTE_NONE : BYTE_CLOSED;
+	if (!(poller.revents & (POLLIN | POLLHUP | POLLERR)))
+		return BYTE_NONE;
+	got = recv(connection->fd, connection->input, sizeof(connection->input), 0);
+	if (got <= 0)
+		return got < 0 && errno == EINTR ? BYTE_NONE : BYTE_CLOSED;
+	connection->input_start = 1;
+	connection->input_end = (size_t)got;
+	return connection->input[0];
+}
+
+static int hex_digit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static void send_raw(struct gdb_connection *connection, const void *data, size_t length)
+{
+	if (connection->fd >= 0 && send(connection->fd, data, length, MSG_NOSIGNAL) != (ssize_t)length)
+		gdb_connection_close(connection);
+}
+
+static void send_ack(struct gdb_connection *connection, char ack)
+{
+	if (!connection->no_ack)
+		send_raw(connection, &ack, 1);
+}
+
+/* The body after '$': up to '#' and two checksum digits. */
+static enum gdb_read_result read_body(struct gdb_connection *connection, char *packet, size_t *length)
+{
+	unsigned sum = 0, stated = 0;
+	bool escaped = false, oversized = false;
+	size_t size = 0;
+	int c;
+
+	for (;;) {
+		c = next_byte(connection, STALLED_PACKET_MS);
+		if (c < 0)
+			return c == BYTE_CLOSED ? GDB_READ_CLOSED : GDB_READ_NOTHING;
+		if (c == '#')
+			break;
+		sum += (unsigned)c;
+		if (c == '}' && !escaped) {
+			escaped = true;
+			continue;
+		}
+		if (size + 1 >= GDB_PACKET_SIZE)
+			oversized = true;
+		else
+			packet[size++] = (char)(escaped ? c ^ 0x20 : c);
+		escaped = false;
+	}
+	for (int k = 0; k < 2; k++) {
+		c = next_byte(connection, STALLED_PACKET_MS);
+		if (c < 0)
+			return c == BYTE_CLOSED ? GDB_READ_CLOSED : GDB_READ_NOTHING;
+		if (hex_digit(c) < 0)
+			oversized = true; /* not a checksum: reject like one that does not match */
+		stated = stated << 4 | (unsigned)(hex_digit(c) & 0xf);
+	}
+	if (oversized || (!connection->no_ack && stated != (sum & 0xff))) {
+		send_ack(connection, '-');
+		return GDB_READ_NOTHING;
+	}
+	send_ack(connection, '+');
+	packet[size] = '\0';
+	*length = size;
+	return GDB_READ_PACKET;
+}
+
+enum gdb_read_result gdb_packet_read(struct gdb_connection *connection, char *packet, size_t *length, int wait_ms)
+{
+	for (;;) {
+		int c = next_byte(connection, wait_ms);
+		if (c == BYTE_CLOSED)
+			return GDB_READ_CLOSED;
+		if (c == BYTE_NONE)
+			return GDB_READ_NOTHING;
+		if (c == 0x03)
+			return GDB_READ_INTERRUPT;
+		if (c == '$')
+			return read_body(connection, packet, length);
+		/* '+', '-' and noise between packets are skipped */
+	}
+}
+
+/* Waits for '+'; true when it came (or acks are off). A '-' asks for the packet again. */
+static bool acknowledged(struct gdb_connection *connection, bool *resend)
+{
+	*resend = false;
+	if (connection->no_ack)
+		return true;
+	for (;;) {
+		int c = next_byte(connection, ACK_WAIT_MS);
+		if (c == '+')
+			return true;
+		if (c == '-') {
+			*resend = true;
+			return false;
+		}
+		if (c < 0)
+			return false;
+		if (c == '$' || c == 0x03) { /* the client went on without acking: keep the byte */
+			connection->input_start--;
+			return true;
+		}
+	}
+}
+
+int gdb_packet_send(struct gdb_connection *connection, const char *data, size_t length)
+{
+	static const char digits[] = "0123456789abcdef";
+	unsigned char sum = 0;
+	char trailer[3];
+	bool resend;
+
+	for (size_t k = 0; k < length; k++)
+		sum = (unsigned char)(sum + (unsigned char)data[k]);
+	trailer[0] = '#';
+	trailer[1] = digits[sum >> 4];
+	trailer[2] = digits[sum & 0xf];
+	for (int attempt = 0; attempt < ACK_RETRIES; attempt++) {
+		send_raw(connection, "$", 1);
+		send_raw(connection, data, length);
+		send_raw(connection, trailer, 3);
+		if (connection->fd < 0)
+			return -1;
+		if (acknowledged(connection, &resend))
+			return 0;
+		if (!resend)
+			break;
+	}
+	gdb_connection_close(connection);
+	return -1;
+}
+
+int gdb_packet_send_text(struct gdb_connection *connection, const char *text)
+{
+	return gdb_packet_send(connection, text, strlen(text));
+}

@@ -1,0 +1,722 @@
+/*
+ * The GDB remote serial protocol for one machine, in all-stop mode with one thread.
+ *
+ * The stub is the machine's debugger hook (loop.c): after every CPU run it looks at why the run
+ * stopped (a breakpoint, the end of a single step) and polls the socket for Ctrl-C. While the
+ * target is halted the stub answers packets inside that call, so no virtual time passes.
+ */
+#include "gdb_stub.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "gdb_packet.h"
+#include "gdb_target.h"
+
+#define MAX_DEBUG_POINTS 64
+#define SIGNAL_INT 2
+#define SIGNAL_TRAP 5
+#define SIGNAL_KILL 9
+
+/* What the target does after a packet. */
+enum gdb_action {
+	ACTION_STAY,     /* still halted: read the next packet */
+	ACTION_CONTINUE,
+	ACTION_STEP,
+	ACTION_LEAVE,    /* detached, killed or disconnected: the client is gone */
+};
+
+struct debug_point {
+	enum cpu_debug_kind kind;
+	uint64_t address, length;
+};
+
+struct gdb_stub {
+	int listen_fd;
+	bool wait_for_client;
+	bool stepping;
+	struct gdb_connection connection; /* fd -1 while no client is attached */
+	struct machine *machine;
+	struct debug_point points[MAX_DEBUG_POINTS]; /* inserted by the client, removed when it goes */
+	unsigned point_count;
+	char last_stop[160];
+	char packet[GDB_PACKET_SIZE];
+	char reply[GDB_PACKET_SIZE + 64];
+	uint8_t memory[GDB_PACKET_SIZE / 2];
+};
+
+/* ---- Encoding ---- */
+
+static const char hex_digits[] = "0123456789abcdef";
+
+static void put_hex_bytes(char *out, const uint8_t *bytes, size_t count)
+{
+	for (size_t k = 0; k < count; k++) {
+		out[2 * k] = hex_digits[bytes[k] >> 4];
+		out[2 * k + 1] = hex_digits[bytes[k] & 0xf];
+	}
+	out[2 * count] = '\0';
+}
+
+/* A register value as gdb wants it: target (little-endian) byte order. */
+static void put_register(char *out, uint64_t value, unsigned bytes)
+{
+	uint8_t le[8];
+
+	for (unsigned k = 0; k < bytes; k++)
+		le[k] = (uint8_t)(value >> (8 * k));
+	put_hex_bytes(out, le, bytes);
+}
+
+static int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* A big-endian hex number (addresses, lengths); advances *text past it. */
+static bool parse_hex(const char **text, uint64_t *value)
+{
+	const char *p = *text;
+	unsigned digits = 0;
+
+	*value = 0;
+	while (hex_value(*p) >= 0 && digits <= 16) {
+		*value = *value << 4 | (uint64_t)hex_value(*p++);
+		digits++;
+	}
+	*text = p;
+	return digits > 0 && digits <= 16;
+}
+
+static bool parse_hex_bytes(const char *text, uint8_t *bytes, size_t count)
+{
+	for (size_t k = 0; k < count; k++) {
+		int high = hex_value(text[2 * k]), low = high < 0 ? -1 : hex_value(text[2 * k + 1]);
+		if (low < 0)
+			return false;
+		bytes[k] = (uint8_t)(high << 4 | low);
+	}
+	return true;
+}
+
+static uint64_t parse_register(const char *text, unsigned bytes)
+{
+	uint8_t le[8] = { 0 };
+	uint64_t value = 0;
+
+	parse_hex_bytes(text, le, bytes);
+	for (unsigned k = 0; k < bytes; k++)
+		value |= (uint64_t)le[k] << (8 * k);
+	return value;
+}
+
+/* ---- Connection ---- */
+
+static bool attached(const struct gdb_stub *stub)
+{
+	return stub->connection.fd >= 0;
+}
+
+/* A client has gone: its breakpoints go with it and the run continues. */
+static void drop_client(struct gdb_stub *stub)
+{
+	struct cpu *cpu = stub->machine->cpu;
+
+	for (unsigned k = 0; k < stub->point_count; k++)
+		cpu->ops->remove_debug(cpu, stub->points[k].kind, stub->points[k].address, stub->points[k].length);
+	stub->point_count = 0;
+	stub->stepping = false;
+	stub->machine->budget_limit = 0;
+	gdb_connection_close(&stub->connection);
+}
+
+static bool accept_client(struct gdb_stub *stub, int wait_ms)
+{
+	struct pollfd poller = { .fd = stub->listen_fd, .events = POLLIN };
+	int fd, one = 1;
+
+	if (poll(&poller, 1, wait_ms) <= 0 || !(poller.revents & POLLIN))
+		return false;
+	fd = accept(stub->listen_fd, NULL, NULL);
+	if (fd < 0)
+		return false;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)); /* packets are tiny: no batching */
+	gdb_connection_init(&stub->connection, fd);
+	return true;
+}
+
+static void reply(struct gdb_stub *stub, const char *text)
+{
+	gdb_packet_send_text(&stub->connection, text);
+}
+
+/* ---- Stop replies ---- */
+
+static void format_stop(struct gdb_stub *stub, int signal, const char *watch)
+{
+	struct cpu *cpu = stub->machine->cpu;
+	uint64_t pc = 0, sp = 0;
+	char pc_hex[17], sp_hex[17];
+
+	cpu->ops->get_register(cpu, CPU_REG_PC, &pc);
+	cpu->ops->get_register(cpu, CPU_REG_SP, &sp);
+	put_register(pc_hex, pc, 8);
+	put_register(sp_hex, sp, 8);
+	snprintf(stub->last_stop, sizeof(stub->last_stop), "T%02x%s%02x:%s;%02x:%s;thread:1;", signal, watch,
+	         CPU_REG_PC, pc_hex, CPU_REG_SP, sp_hex);
+}
+
+/* The watch/rwatch/awatch field of a stop on a watchpoint, or "". */
+static void watch_field(struct cpu *cpu, char *out, size_t size)
+{
+	static const char *const names[] = {
+		[CPU_DEBUG_WATCH_WRITE] = "watch", [CPU_DEBUG_WATCH_READ] = "rwatch", [CPU_DEBUG_WATCH_ACCESS] = "awatch"
+	};
+	enum cpu_debug_kind kind;
+	uint64_t address;
+
+	out[0] = '\0';
+	if (cpu->ops->watch_hit && cpu->ops->watch_hit(cpu, &kind, &address) && kind != CPU_DEBUG_BREAK)
+		snprintf(out, size, "%s:%" PRIx64 ";", names[kind], address);
+}
+
+/* ---- Packets ---- */
+
+static enum gdb_action read_registers(struct gdb_stub *stub)
+{
+	struct cpu *cpu = stub->machine->cpu;
+	char *out = stub->reply;
+
+	for (unsigned reg = 0; reg < CPU_REG_COUNT; reg++) {
+		uint64_t value = 0;
+		cpu->ops->get_register(cpu, (enum cpu_register)reg, &value);
+		put_register(out, value, gdb_register_bytes(reg));
+		out += 2 * gdb_register_bytes(reg);
+	}
+	reply(stub, stub->reply);
+	return ACTION_STAY;
+}
+
+static enum gdb_action write_registers(struct gdb_stub *stub, const char *text, size_t length)
+{
+	struct cpu *cpu = stub->machine->cpu;
+
+	if (length != 2 * (8 * CPU_REG_PSTATE + 4)) {
+		reply(stub, "E01");
+		return ACTION_STAY;
+	}
+	for (unsigned reg = 0; reg < CPU_REG_COUNT; reg++) {
+		unsigned bytes = gdb_register_bytes(reg);
+		cpu->ops->set_register(cpu, (enum cpu_register)reg, parse_register(text, bytes));
+		text += 2 * bytes;
+	}
+	reply(stub, "OK");
+	return ACTION_STAY;
+}
+
+static enum gdb_action read_register(struct gdb_stub *stub, const char *text)
+{
+	struct cpu *cpu = stub->machine->cpu;
+	uint64_t number, value;
+
+	if (!parse_hex(&text, &number) || *text || !gdb_register_bytes((unsigned)number) ||
+	    cpu->ops->get_register(cpu, (enum cpu_register)number, &value) < 0) {
+		reply(stub, "E01");
+		return ACTION_STAY;
+	}
+	put_register(stub->reply, value, gdb_register_bytes((unsigned)number));
+	reply(stub, stub->reply);
+	return ACTION_STAY;
+}
+
+static enum gdb_action write_register(struct gdb_stub *stub, const char *text)
+{
+	struct cpu *cpu = stub->machine->cpu;
+	uint64_t number;
+	unsigned bytes;
+
+	if (!parse_hex(&text, &number) || *text++ != '=' || !(bytes = gdb_register_bytes((unsigned)number)) ||
+	    strlen(text) != 2 * bytes ||
+	    cpu->ops->set_register(cpu, (enum cpu_register)number, parse_register(text, bytes)) < 0)
+		reply(stub, "E01");
+	else
+		reply(stub, "OK");
+	return ACTION_STAY;
+}
+
+/* "ADDR,LENGTH" followed by `end` (':' or '\0'); the length at most `limit`. */
+static bool parse_range(const char **text, uint64_t *address, uint64_t *length, char end, uint64_t limit)
+{
+	return parse_hex(text, address) && *(*text)++ == ',' && parse_hex(text, length) && **text == end &&
+	       *length <= limit;
+}
+
+static enum gdb_action read_memory(struct gdb_stub *stub, const char *text)
+{
+	struct cpu *cpu = stub->machine->cpu;
+	uint64_t address, length;
+
+	if (!parse_range(&text, &address, &length, '\0', sizeof(stub->memory))) {
+		reply(stub, "E01");
+		return ACTION_STAY;
+	}
+	if (cpu->ops->read_memory(cpu, address, stub->memory, length) < 0) {
+		reply(stub, "E14"); /* EFAULT: not mapped, or not RAM */
+		return ACTION_STAY;
+	}
+	put_hex_bytes(stub->reply, stub->memory, length);
+	reply(stub, stub->reply);
+	return ACTION_STAY;
+}
+
+/* M (hex data) and X (binary data, already unescaped by the framing). */
+static enum gdb_action write_memory(struct gdb_stub *stub, const char *text, size_t packet_length, bool binary)
+{
+	struct cpu *cpu = stub->machine->cpu;
+	const char *start = text;
+	uint64_t address, length;
+	size_t data_length;
+
+	if (!parse_range(&text, &address, &length, ':', sizeof(stub->memory))) {
+		reply(stub, "E01");
+		return ACTION_STAY;
+	}
+	text++;
+	data_length = packet_length - (size_t)(text - start);
+	if (binary ? data_length != length : data_length != 2 * length ||
+	                                         !parse_hex_bytes(text, stub->memory, length)) {
+		reply(stub, "E01");
+		return ACTION_STAY;
+	}
+	if (binary)
+		memcpy(stub->memory, text, length);
+	if (length && cpu->ops->write_memory(cpu, address, stub->memory, length) < 0)
+		reply(stub, "E14");
+	else
+		reply(stub, "OK");
+	return ACTION_STAY;
+}
+
+static bool debug_kind(char type, enum cpu_debug_kind *kind)
+{
+	static const enum cpu_debug_kind kinds[] = { CPU_DEBUG_BREAK, CPU_DEBUG_BREAK, CPU_DEBUG_WATCH_WRITE,
+		                                     CPU_DEBUG_WATCH_READ, CPU_DEBUG_WATCH_ACCESS };
+
+	if (type < '0' || type > '4')
+		return false;
+	*kind = kinds[type - '0'];
+	return true;
+}
+
+static int insert_point(struct gdb_stub *stub, enum cpu_debug_kind kind, uint64_t address, uint64_t length)
+{
+	struct cpu *cpu = stub->machine->cpu;
+
+	if (stub->point_count == MAX_DEBUG_POINTS || cpu->ops->insert_debug(cpu, kind, address, length) < 0)
+		return -1;
+	stub->points[stub->point_count++] = (struct debug_point){ kind, address, length };
+	return 0;
+}
+
+static int remove_point(struct gdb_stub *stub, enum cpu_debug_kind kind, uint64_t address, uint64_t length)
+{
+	struct cpu *cpu = stub->machine->cpu;
+
+	for (unsigned k = 0; k < stub->point_count; k++) {
+		struct debug_point *point = &stub->points[k];
+		if (point->kind == kind && point->address == address && point->length == length) {
+			*point = stub->points[--stub->point_count];
+			return cpu->ops->remove_debug(cpu, kind, address, length);
+		}
+	}
+	return -1;
+}
+
+/* Z/z TYPE,ADDR,KIND: the kind of a breakpoint is its instruction size, of a watchpoint its length. */
+static enum gdb_action breakpoint(struct gdb_stub *stub, const char *text, bool insert)
+{
+	struct cpu *cpu = stub->machine->cpu;
+	enum cpu_debug_kind kind;
+	uint64_t address, length;
+	const char *p = text + 2;
+	int status;
+
+	if (!cpu->ops->insert_debug || !cpu->ops->remove_debug) {
+		reply(stub, ""); /* this backend cannot: gdb then says so */
+		return ACTION_STAY;
+	}
+	if (!debug_kind(text[0], &kind) || text[1] != ',' || !parse_hex(&p, &address) || *p++ != ',' ||
+	    !parse_hex(&p, &length) || (*p && *p != ';')) {
+		reply(stub, "E01");
+		return ACTION_STAY;
+	}
+	if (kind == CPU_DEBUG_BREAK)
+		length = 1; /* by PC: the instruction's size does not matter */
+	status = insert ? insert_point(stub, kind, address, length) : remove_point(stub, kind, address, length);
+	reply(stub, status < 0 ? "E01" : "OK");
+	return ACTION_STAY;
+}
+
+/* vCont;ACTION[:thread][;ACTION...]: with one thread, the first action decides. */
+static enum gdb_action resume_vcont(struct gdb_stub *stub, const char *text)
+{
+	if (strcmp(text, "?") == 0) {
+		reply(stub, "vCont;c;C;s;S");
+		return ACTION_STAY;
+	}
+	if (text[0] == ';' && (text[1] == 's' || text[1] == 'S'))
+		return ACTION_STEP;
+	if (text[0] == ';' && (text[1] == 'c' || text[1] == 'C'))
+		return ACTION_CONTINUE;
+	reply(stub, "E01");
+	return ACTION_STAY;
+}
+
+/* c [ADDR] and s [ADDR]: resuming at another address moves the PC first. */
+static enum gdb_action resume_at(struct gdb_stub *stub, const char *text, enum gdb_action action)
+{
+	uint64_t address;
+
+	if (*text) {
+		if (!parse_hex(&text, &address) || *text) {
+			reply(stub, "E01");
+			return ACTION_STAY;
+		}
+		stub->machine->cpu->ops->set_register(stub->machine->cpu, CPU_REG_PC, address);
+	}
+	return action;
+}
+
+static enum gdb_action kill_run(struct gdb_stub *stub, bool acknowledge)
+{
+	if (acknowledge)
+		reply(stub, "OK");
+	error_set("the run was killed from gdb");
+	stub->machine->stop_cause = MACHINE_FATAL;
+	drop_client(stub);
+	return ACTION_LEAVE;
+}
+
+static enum gdb_action detach(struct gdb_stub *stub)
+{
+	reply(stub, "OK");
+	drop_client(stub);
+	return ACTION_LEAVE;
+}
+
+static enum gdb_action read_features(struct gdb_stub *stub, const char *text)
+{
+	size_t size;
+	const char *xml = gdb_target_xml(&size);
+	uint64_t offset, length;
+
+	if (strncmp(text, "target.xml:", 11) != 0) {
+		reply(stub, "E00");
+		return ACTION_STAY;
+	}
+	text += 11;
+	if (!parse_range(&text, &offset, &length, '\0', GDB_PACKET_SIZE - 2)) {
+		reply(stub, "E01");
+		return ACTION_STAY;
+	}
+	if (offset >= size) {
+		reply(stub, "l");
+		return ACTION_STAY;
+	}
+	if (length > size - offset)
+		length = size - offset;
+	stub->reply[0] = offset + length < size ? 'm' : 'l';
+	memcpy(stub->reply + 1, xml + offset, length);
+	gdb_packet_send(&stub->connection, stub->reply, length + 1);
+	return ACTION_STAY;
+}
+
+static enum gdb_action monitor(struct gdb_stub *stub, const char *hex)
+{
+	size_t length = strlen(hex) / 2;
+	char command[256], output[1024];
+
+	if (strlen(hex) % 2 || length >= sizeof(command) || !parse_hex_bytes(hex, (uint8_t *)command, length)) {
+		reply(stub, "E01");
+		return ACTION_STAY;
+	}
+	command[length] = '\0';
+	gdb_monitor_command(stub->machine, command, output, sizeof(output));
+	put_hex_bytes(stub->reply, (const uint8_t *)output, strlen(output));
+	reply(stub, stub->reply[0] ? stub->reply : "OK");
+	return ACTION_STAY;
+}
+
+static enum gdb_action query(struct gdb_stub *stub, const char *text)
+{
+	if (strncmp(text, "Supported", 9) == 0) {
+		snprintf(stub->reply, sizeof(stub->reply),
+		         "PacketSize=%x;qXfer:features:read+;QStartNoAckMode+;vContSupported+", GDB_PACKET_SIZE);
+		reply(stub, stub->reply);
+	} else if (strncmp(text, "Xfer:features:read:", 19) == 0) {
+		return read_features(stub, text + 19);
+	} else if (strncmp(text, "Rcmd,", 5) == 0) {
+		return monitor(stub, text + 5);
+	} else if (strncmp(text, "Attached", 8) == 0) {
+		reply(stub, "1"); /* the target existed before gdb: detach, not kill, on quit */
+	} else if (strcmp(text, "C") == 0) {
+		reply(stub, "QC1");
+	} else if (strcmp(text, "fThreadInfo") == 0) {
+		reply(stub, "m1");
+	} else if (strcmp(text, "sThreadInfo") == 0) {
+		reply(stub, "l");
+	} else {
+		reply(stub, "");
+	}
+	return ACTION_STAY;
+}
+
+static enum gdb_action verbose(struct gdb_stub *stub, const char *text)
+{
+	if (strncmp(text, "Cont", 4) == 0)
+		return resume_vcont(stub, text + 4);
+	if (strncmp(text, "Kill", 4) == 0)
+		return kill_run(stub, true);
+	reply(stub, "");
+	return ACTION_STAY;
+}
+
+static enum gdb_action handle_packet(struct gdb_stub *stub, size_t length)
+{
+	const char *text = stub->packet;
+
+	switch (text[0]) {
+	case '?': reply(stub, stub->last_stop); return ACTION_STAY;
+	case 'q': return query(stub, text + 1);
+	case 'v': return verbose(stub, text + 1);
+	case 'g': return read_registers(stub);
+	case 'G': return write_registers(stub, text + 1, length - 1);
+	case 'p': return read_register(stub, text + 1);
+	case 'P': return write_register(stub, text + 1);
+	case 'm': return read_memory(stub, text + 1);
+	case 'M': return write_memory(stub, text + 1, length - 1, false);
+	case 'X': return write_memory(stub, text + 1, length - 1, true);
+	case 'Z': return breakpoint(stub, text + 1, true);
+	case 'z': return breakpoint(stub, text + 1, false);
+	case 'c': return resume_at(stub, text + 1, ACTION_CONTINUE);
+	case 's': return resume_at(stub, text + 1, ACTION_STEP);
+	case 'D': return detach(stub);
+	case 'k': return kill_run(stub, false);
+	case 'H':
+	case 'T': reply(stub, "OK"); return ACTION_STAY;
+	}
+	if (strcmp(text, "QStartNoAckMode") == 0) {
+		reply(stub, "OK");
+		stub->connection.no_ack = true;
+		return ACTION_STAY;
+	}
+	reply(stub, "");
+	return ACTION_STAY;
+}
+
+/* ---- Halting ---- */
+
+/* Halted: answers packets until gdb resumes the target or goes away. */
+static void serve(struct gdb_stub *stub)
+{
+	for (;;) {
+		size_t length = 0;
+		enum gdb_read_result got = gdb_packet_read(&stub->connection, stub->packet, &length, -1);
+		enum gdb_action action;
+
+		if (got == GDB_READ_CLOSED) {
+			drop_client(stub);
+			return;
+		}
+		if (got != GDB_READ_PACKET)
+			continue; /* Ctrl-C while halted, or a rejected packet */
+		action = handle_packet(stub, length);
+		if (action == ACTION_STAY)
+			continue;
+		stub->stepping = action == ACTION_STEP;
+		stub->machine->budget_limit = stub->stepping ? 1 : 0;
+		return;
+	}
+}
+
+/* Stops the target with a stop reply (sent unless gdb is only now attaching) and serves. */
+static void halt(struct gdb_stub *stub, int signal, bool announce)
+{
+	char watch[48];
+
+	watch_field(stub->machine->cpu, watch, sizeof(watch));
+	format_stop(stub, signal, signal == SIGNAL_TRAP ? watch : "");
+	stub->machine->budget_limit = 0;
+	if (announce)
+		reply(stub, stub->last_stop);
+	serve(stub);
+}
+
+static bool interrupted(struct gdb_stub *stub)
+{
+	size_t length;
+
+	switch (gdb_packet_read(&stub->connection, stub->packet, &length, 0)) {
+	case GDB_READ_INTERRUPT:
+		return true;
+	case GDB_READ_CLOSED:
+		drop_client(stub);
+		return false;
+	case GDB_READ_PACKET: /* gdb only sends Ctrl-C to a running target; answer, stay running */
+		reply(stub, "");
+		return false;
+	case GDB_READ_NOTHING:
+		break;
+	}
+	return false;
+}
+
+static void after_run(struct gdb_stub *stub, const struct cpu_run_result *result)
+{
+	if (stub->machine->stop_cause != MACHINE_RUNNING)
+		return; /* the end is reported by MACHINE_DEBUG_END */
+	if (!attached(stub)) {
+		if (accept_client(stub, 0))
+			halt(stub, SIGNAL_INT, false);
+		return;
+	}
+	if (result->reason == CPU_STOP_BREAKPOINT || stub->stepping)
+		halt(stub, SIGNAL_TRAP, true);
+	else if (interrupted(stub))
+		halt(stub, SIGNAL_INT, true);
+}
+
+/* The guest exited (W with its code) or the run ended otherwise (X: killed). */
+static void report_end(struct gdb_stub *stub)
+{
+	char text[8];
+
+	if (!attached(stub))
+		return;
+	if (stub->machine->stop_cause == MACHINE_GUEST_EXIT)
+		snprintf(text, sizeof(text), "W%02x", stub->machine->exit_code & 0xff);
+	else
+		snprintf(text, sizeof(text), "X%02x", SIGNAL_KILL);
+	reply(stub, text);
+	drop_client(stub);
+}
+
+static void on_machine_event(struct machine *machine, enum machine_debug_event event,
+                             const struct cpu_run_result *result)
+{
+	struct gdb_stub *stub = machine->debugger_opaque;
+
+	switch (event) {
+	case MACHINE_DEBUG_START:
+		if (stub->wait_for_client && accept_client(stub, -1))
+			halt(stub, SIGNAL_TRAP, false);
+		break;
+	case MACHINE_DEBUG_QUANTUM:
+		after_run(stub, result);
+		break;
+	case MACHINE_DEBUG_END:
+		report_end(stub);
+		break;
+	}
+}
+
+/* ---- Life cycle ---- */
+
+/* "[HOST:]PORT" into host and port strings. */
+static int split_address(const char *address, char *host, size_t host_size, const char **port)
+{
+	const char *colon = strrchr(address, ':');
+	size_t length = colon ? (size_t)(colon - address) : 0;
+
+	*port = colon ? colon + 1 : address;
+	if (length >= host_size)
+		return error_set("--gdb %s: host name too long", address);
+	snprintf(host, host_size, "%.*s", (int)length, address);
+	if (!length)
+		snprintf(host, host_size, "127.0.0.1");
+	if (!**port || strspn(*port, "0123456789") != strlen(*port))
+		return error_set("--gdb %s: expected [HOST:]PORT, e.g. 1234 or 0.0.0.0:1234", address);
+	return 0;
+}
+
+static int listen_on(const char *address)
+{
+	struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE };
+	struct addrinfo *found;
+	char host[256];
+	const char *port;
+	int fd, one = 1, status;
+
+	if (split_address(address, host, sizeof(host), &port) < 0)
+		return -1;
+	status = getaddrinfo(host, port, &hints, &found);
+	if (status)
+		return error_set("--gdb %s: %s", address, gai_strerror(status));
+	fd = socket(found->ai_family, found->ai_socktype, 0);
+	if (fd >= 0)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (fd < 0 || bind(fd, found->ai_addr, found->ai_addrlen) < 0 || listen(fd, 1) < 0) {
+		error_set("--gdb %s: cannot listen: %s", address, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(found);
+	return fd;
+}
+
+struct gdb_stub *gdb_stub_create(const char *address, bool wait_for_client)
+{
+	struct gdb_stub *stub = calloc(1, sizeof(*stub));
+	struct sockaddr_in bound;
+	socklen_t size = sizeof(bound);
+
+	if (!stub) {
+		error_set("gdb: out of memory");
+		return NULL;
+	}
+	stub->listen_fd = listen_on(address);
+	if (stub->listen_fd < 0) {
+		free(stub);
+		return NULL;
+	}
+	stub->wait_for_client = wait_for_client;
+	gdb_connection_init(&stub->connection, -1);
+	if (getsockname(stub->listen_fd, (struct sockaddr *)&bound, &size) == 0)
+		fprintf(stderr, "qvp: gdb: listening on %s:%u%s\n", inet_ntoa(bound.sin_addr), ntohs(bound.sin_port),
+		        wait_for_client ? ", halted until gdb attaches" : "");
+	return stub;
+}
+
+void gdb_stub_attach(struct gdb_stub *stub, struct machine *machine)
+{
+	stub->machine = machine;
+	machine->debugger = on_machine_event;
+	machine->debugger_opaque = stub;
+}
+
+void gdb_stub_destroy(struct gdb_stub *stub)
+{
+	if (!stub)
+		return;
+	gdb_connection_close(&stub->connection);
+	close(stub->listen_fd);
+	free(stub);
+}

@@ -12,6 +12,7 @@ packages=(
   libyaml-dev libssl-dev libxml2-utils       # qvp test: manifests, result hashes; xmllint checks JUnit
   libsystemc-dev                             # qvp-sc: qvp in a SystemC/TLM-2.0 simulation
   gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu # guest firmware and ISS tests
+  gdb-multiarch                              # the gdb stub's tests (docs/gdb.md)
 )
 if [ "${QVP_WITH_BENCH:-0}" = 1 ]; then
   packages+=(qemu-system-arm)                # the benchmark's peer

@@ -1,0 +1,426 @@
+// qvp's gdb stub: real gdb-multiarch in batch mode against `qvp run --gdb`, raw packets that a
+// broken client might send, Ctrl-C on a spinning guest, and determinism under the debugger.
+// Every wait is bounded: qvp is killed after its deadline and gdb runs under timeout(1).
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <regex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "test_support.h"
+
+using namespace qvp_test;
+
+namespace {
+
+// A port nobody listens on now (the kernel's choice), for qvp to bind next.
+int free_port()
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	sockaddr_in address = {};
+	socklen_t size = sizeof(address);
+
+	address.sin_family = AF_INET;
+	address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	bind(fd, reinterpret_cast<sockaddr *>(&address), sizeof(address));
+	getsockname(fd, reinterpret_cast<sockaddr *>(&address), &size);
+	close(fd);
+	return ntohs(address.sin_port);
+}
+
+// `qvp run --gdb 127.0.0.1:PORT --gdb-wait ...` in the background, output into files.
+class Qvp {
+public:
+	Qvp(const TempDir &dir, std::vector<std::string> arguments) : out_(dir.path("qvp.out")), err_(dir.path("qvp.err"))
+	{
+		port_ = free_port();
+		std::vector<std::string> argv = { build_path("qvp"), "run", "--gdb", "127.0.0.1:" + std::to_string(port_),
+			                          "--gdb-wait" };
+		argv.insert(argv.end(), arguments.begin(), arguments.end());
+		pid_ = fork();
+		if (pid_ == 0) {
+			int out = open(out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+			int err = open(err_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+			dup2(out, 1);
+			dup2(err, 2);
+			std::vector<char *> args;
+			for (auto &a : argv)
+				args.push_back(a.data());
+			args.push_back(nullptr);
+			execv(args[0], args.data());
+			_exit(127);
+		}
+		wait_listening();
+	}
+	~Qvp()
+	{
+		if (pid_ > 0 && status_ < 0) {
+			kill(pid_, SIGKILL);
+			waitpid(pid_, nullptr, 0);
+		}
+	}
+	int port() const { return port_; }
+	std::string console() const { return read_file(out_); }
+	std::string errors() const { return read_file(err_); }
+
+	// The exit status, or -1 when qvp had to be killed after `seconds`.
+	int wait(double seconds)
+	{
+		auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+		int status;
+
+		while (std::chrono::steady_clock::now() < deadline) {
+			if (waitpid(pid_, &status, WNOHANG) == pid_) {
+				status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+				return status_;
+			}
+			std::this_thread::sleep_for(std::chrono::milliseconds(10));
+		}
+		kill(pid_, SIGKILL);
+		waitpid(pid_, nullptr, 0);
+		status_ = -1;
+		return -1;
+	}
+
+private:
+	void wait_listening()
+	{
+		for (int k = 0; k < 1000 && errors().find("listening on") == std::string::npos; k++)
+			std::this_thread::sleep_for(std::chrono::milliseconds(10));
+	}
+
+	std::string out_, err_;
+	int port_ = 0;
+	pid_t pid_ = -1;
+	int status_ = -1;
+};
+
+std::string debugme()
+{
+	return build_path("sw/debugme.elf");
+}
+
+// gdb-multiarch -batch against qvp's port, each command an -ex; its whole output.
+std::string gdb(const Qvp &qvp, const std::string &elf, const std::vector<std::string> &commands)
+{
+	std::vector<std::string> argv = { "timeout", "60", "gdb-multiarch", "-batch", "-nx", "-ex", "set confirm off",
+		                          "-ex", "target remote 127.0.0.1:" + std::to_string(qvp.port()) };
+	for (const auto &command : commands) {
+		argv.push_back("-ex");
+		argv.push_back(command);
+	}
+	if (!elf.empty())
+		argv.push_back(elf);
+	ProcessResult result = run_process(argv);
+	return result.out + result.err;
+}
+
+bool contains(const std::string &text, const std::string &part)
+{
+	return text.find(part) != std::string::npos;
+}
+
+// ---- A raw protocol client ----
+
+class Client {
+public:
+	explicit Client(int port)
+	{
+		fd_ = socket(AF_INET, SOCK_STREAM, 0);
+		sockaddr_in address = {};
+		address.sin_family = AF_INET;
+		address.sin_port = htons(static_cast<uint16_t>(port));
+		address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		connected_ = connect(fd_, reinterpret_cast<sockaddr *>(&address), sizeof(address)) == 0;
+	}
+	~Client() { close_now(); }
+	bool connected() const { return connected_; }
+	void send_raw(const std::string &bytes) { ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL); }
+	void send_packet(const std::string &data)
+	{
+		unsigned sum = 0;
+		char trailer[4];
+		for (unsigned char c : data)
+			sum += c;
+		snprintf(trailer, sizeof(trailer), "#%02x", sum & 0xff);
+		send_raw("$" + data + trailer);
+	}
+	// Receives until `count` bytes are waiting or `seconds` pass.
+	void fill(size_t count, double seconds)
+	{
+		auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+		while (received_.size() < count && std::chrono::steady_clock::now() < deadline) {
+			pollfd poller = { fd_, POLLIN, 0 };
+			char buffer[4096];
+			if (poll(&poller, 1, 50) <= 0)
+				continue;
+			ssize_t got = recv(fd_, buffer, sizeof(buffer), 0);
+			if (got <= 0)
+				break;
+			received_.append(buffer, static_cast<size_t>(got));
+		}
+	}
+	// Everything that arrives up to and including `until`, or until `seconds` pass.
+	std::string read_until(const std::string &until, double seconds = 5)
+	{
+		auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+		while (!contains(received_, until) && std::chrono::steady_clock::now() < deadline) {
+			pollfd poller = { fd_, POLLIN, 0 };
+			char buffer[4096];
+			if (poll(&poller, 1, 50) <= 0)
+				continue;
+			ssize_t got = recv(fd_, buffer, sizeof(buffer), 0);
+			if (got <= 0)
+				break;
+			received_.append(buffer, static_cast<size_t>(got));
+		}
+		size_t end = received_.find(until);
+		size_t taken = end == std::string::npos ? received_.size() : end + until.size();
+		std::string text = received_.substr(0, taken);
+		received_.erase(0, taken);
+		return text;
+	}
+	// The body of the next packet from qvp, acknowledged; "<none>" if none came.
+	std::string next_packet(double seconds = 5)
+	{
+		std::string text = read_until("#", seconds);
+		size_t dollar = text.find('$');
+		if (dollar == std::string::npos || text.back() != '#')
+			return "<none>";
+		fill(2, 1.0);
+		received_.erase(0, std::min<size_t>(2, received_.size())); // the checksum
+		send_raw("+");
+		return text.substr(dollar + 1, text.size() - dollar - 2);
+	}
+	std::string request(const std::string &data)
+	{
+		send_packet(data);
+		return next_packet();
+	}
+	void close_now()
+	{
+		if (fd_ >= 0)
+			close(fd_);
+		fd_ = -1;
+	}
+
+private:
+	int fd_ = -1;
+	bool connected_ = false;
+	std::string received_;
+};
+
+uint64_t json_number(const std::string &json, const std::string &key)
+{
+	std::smatch match;
+	if (!std::regex_search(json, match, std::regex("\"" + key + "\": ([0-9]+)")))
+		return 0;
+	return std::stoull(match[1]);
+}
+
+// ---- gdb-multiarch sessions ----
+
+TEST(GdbSession, BreakNextStepFinishAndPrint)
+{
+	TempDir dir;
+	Qvp qvp(dir, { debugme() });
+	std::string out = gdb(qvp, debugme(),
+	                      { "break main", "continue", "next", "step", "info locals", "finish", "print local",
+	                        "print counter", "continue" });
+
+	EXPECT_TRUE(contains(out, "Breakpoint 1, main () at")) << out;
+	EXPECT_TRUE(contains(out, "add_twice (value=7) at")) << out;
+	EXPECT_TRUE(contains(out, "twice = ")) << out;
+	EXPECT_TRUE(contains(out, "Value returned is $1 = 15")) << out;
+	EXPECT_TRUE(contains(out, "$2 = 7")) << out;
+	EXPECT_TRUE(contains(out, "$3 = 5")) << out;
+	EXPECT_TRUE(contains(out, "exited normally")) << out;
+	EXPECT_EQ(qvp.wait(30), 0) << qvp.errors();
+	EXPECT_EQ(qvp.console(), "debugme: counter 20\n");
+}
+
+TEST(GdbSession, SettingAVariableChangesTheOutputAndExitCode)
+{
+	TempDir dir;
+	Qvp qvp(dir, { debugme() });
+	std::string out = gdb(qvp, debugme(), { "break main", "continue", "set var counter = 10", "continue" });
+
+	EXPECT_TRUE(contains(out, "exited with code 04")) << out;
+	EXPECT_EQ(qvp.wait(30), 4) << qvp.errors();
+	EXPECT_EQ(qvp.console(), "debugme: counter 25\n");
+}
+
+TEST(GdbSession, WatchpointFiresWhereTheVariableIsWritten)
+{
+	TempDir dir;
+	Qvp qvp(dir, { debugme() });
+	std::string out = gdb(qvp, debugme(), { "break main", "continue", "watch counter", "continue", "continue" });
+
+	EXPECT_TRUE(contains(out, "Hardware watchpoint 2: counter")) << out;
+	EXPECT_TRUE(contains(out, "Old value = 5")) << out;
+	EXPECT_TRUE(contains(out, "New value = 20")) << out;
+	EXPECT_TRUE(std::regex_search(out, std::regex("main \\(\\) at [^\\n]*debugme.c:2[34]"))) << out;
+	EXPECT_EQ(qvp.wait(30), 0) << qvp.errors();
+}
+
+TEST(GdbSession, RegistersDisassemblyAndMonitor)
+{
+	TempDir dir;
+	Qvp qvp(dir, { debugme() });
+	std::string out = gdb(qvp, debugme(),
+	                      { "break main", "continue", "info registers", "x/4i $pc", "monitor help", "monitor time",
+	                        "monitor stats", "monitor quantum 10us", "monitor frobnicate", "continue" });
+
+	EXPECT_TRUE(std::regex_search(out, std::regex("\\npc +0x4008[0-9a-f]+"))) << out;
+	EXPECT_TRUE(std::regex_search(out, std::regex("\\ncpsr +0x[0-9a-f]+"))) << out;
+	EXPECT_TRUE(std::regex_search(out, std::regex("\\nSCTLR_EL1 +0x[0-9a-f]+"))) << out;
+	EXPECT_TRUE(std::regex_search(out, std::regex("\\nVBAR_EL1 +0x4008[0-9a-f]+"))) << out;
+	EXPECT_TRUE(std::regex_search(out, std::regex("\\nCurrentEL +0x4 "))) << out;
+	EXPECT_TRUE(contains(out, "=> 0x")) << out;
+	EXPECT_TRUE(contains(out, "<main+")) << out;
+	EXPECT_TRUE(contains(out, "monitor quantum TIME")) << out;
+	EXPECT_TRUE(std::regex_search(out, std::regex("virtual time [0-9.]+ s, [0-9]+ instructions"))) << out;
+	EXPECT_TRUE(contains(out, "quanta: ")) << out;
+	EXPECT_TRUE(contains(out, "quantum: 0.000010000000 s")) << out;
+	EXPECT_TRUE(contains(out, "unknown monitor command 'frobnicate'")) << out;
+	EXPECT_EQ(qvp.wait(30), 0) << qvp.errors();
+}
+
+TEST(GdbSession, DetachLetsTheRunFinish)
+{
+	TempDir dir;
+	Qvp qvp(dir, { debugme() });
+	std::string out = gdb(qvp, debugme(), { "break add_twice", "continue", "detach" });
+
+	EXPECT_TRUE(contains(out, "Breakpoint 1, add_twice")) << out;
+	EXPECT_EQ(qvp.wait(30), 0) << qvp.errors();
+	EXPECT_EQ(qvp.console(), "debugme: counter 20\n");
+}
+
+TEST(GdbSession, KillEndsTheRun)
+{
+	TempDir dir;
+	Qvp qvp(dir, { debugme() });
+	gdb(qvp, debugme(), { "break main", "continue", "kill" });
+
+	EXPECT_EQ(qvp.wait(30), 126);
+	EXPECT_TRUE(contains(qvp.errors(), "killed from gdb")) << qvp.errors();
+}
+
+// Stopping, stepping and continuing changes nothing the program computes or how long it takes.
+TEST(GdbSession, DebuggedRunMatchesAFreeRun)
+{
+	TempDir dir;
+	ProcessResult free_run =
+		run_process({ build_path("qvp"), "run", "--stats-json", dir.path("free.json"), debugme() });
+	Qvp qvp(dir, { "--stats-json", dir.path("debugged.json"), debugme() });
+	std::string out = gdb(qvp, debugme(),
+	                      { "break add_twice", "break printf", "continue", "stepi", "stepi", "stepi", "next",
+	                        "continue", "stepi", "continue" });
+
+	EXPECT_TRUE(contains(out, "exited normally")) << out;
+	ASSERT_EQ(qvp.wait(30), 0) << qvp.errors();
+	EXPECT_EQ(qvp.console(), free_run.out);
+	std::string free_json = read_file(dir.path("free.json"));
+	std::string debugged_json = read_file(dir.path("debugged.json"));
+	EXPECT_NE(json_number(free_json, "instructions"), 0u);
+	EXPECT_EQ(json_number(debugged_json, "instructions"), json_number(free_json, "instructions"));
+	EXPECT_EQ(json_number(debugged_json, "virtual_time_ps"), json_number(free_json, "virtual_time_ps"));
+}
+
+// ---- Raw packets ----
+
+TEST(GdbProtocol, AnswersBasicQueries)
+{
+	TempDir dir;
+	Qvp qvp(dir, { debugme() });
+	Client client(qvp.port());
+
+	ASSERT_TRUE(client.connected());
+	EXPECT_TRUE(contains(client.request("qSupported:multiprocess+"), "PacketSize=4000"));
+	EXPECT_EQ(client.request("qAttached"), "1");
+	EXPECT_EQ(client.request("qC"), "QC1");
+	EXPECT_EQ(client.request("?").substr(0, 3), "T05");
+	EXPECT_TRUE(contains(client.request("?"), "thread:1;"));
+	EXPECT_EQ(client.request("vCont?"), "vCont;c;C;s;S");
+	EXPECT_EQ(client.request("qNoSuchThing"), "");
+	EXPECT_EQ(client.request("p20").size(), 16u);
+	EXPECT_EQ(client.request("g").size(), 2u * (33 * 8 + 4));
+	EXPECT_EQ(client.request("m0,4"), "E14"); // no RAM at 0
+	EXPECT_EQ(client.request("mzz"), "E01");
+	EXPECT_EQ(client.request("m40080000,ffffff"), "E01");
+	EXPECT_EQ(client.request("Z9,0,4"), "E01");
+	EXPECT_EQ(client.request("z0,40080000,4"), "E01"); // never inserted
+	EXPECT_EQ(client.request("P99=00"), "E01");
+	EXPECT_EQ(client.request("M40080000,2:00"), "E01"); // too little data
+	EXPECT_EQ(client.request("X40080000,0:"), "OK");
+	EXPECT_EQ(client.request("c"), "W00");
+	EXPECT_EQ(qvp.wait(30), 0) << qvp.errors();
+}
+
+TEST(GdbProtocol, RejectsBadChecksumsAndOversizedPackets)
+{
+	TempDir dir;
+	Qvp qvp(dir, { debugme() });
+	Client client(qvp.port());
+
+	ASSERT_TRUE(client.connected());
+	client.send_raw("$qC#00");
+	EXPECT_TRUE(contains(client.read_until("-"), "-"));
+	client.send_raw("$" + std::string(100000, 'm') + "#00");
+	EXPECT_TRUE(contains(client.read_until("-"), "-"));
+	client.send_raw("$qC#zz");
+	EXPECT_TRUE(contains(client.read_until("-"), "-"));
+	client.send_raw(std::string("\x00\xff+-}}}#", 9));
+	EXPECT_EQ(client.request("qC"), "QC1"); // still in step after all that
+	EXPECT_EQ(client.request("c"), "W00");
+	EXPECT_EQ(qvp.wait(30), 0) << qvp.errors();
+}
+
+TEST(GdbProtocol, TruncatedPacketThenDisconnectLetsTheRunFinish)
+{
+	TempDir dir;
+	Qvp qvp(dir, { debugme() });
+	{
+		Client client(qvp.port());
+		ASSERT_TRUE(client.connected());
+		EXPECT_EQ(client.request("Z0,40080000,4"), "OK");
+		client.send_raw("$m4008");
+	}
+	EXPECT_EQ(qvp.wait(30), 0) << qvp.errors(); // the client's breakpoint went with it
+	EXPECT_EQ(qvp.console(), "debugme: counter 20\n");
+}
+
+TEST(GdbProtocol, CtrlCStopsASpinningGuest)
+{
+	TempDir dir;
+	std::string spin = dir.path("spin.bin");
+	write_file(spin, std::string("\x00\x00\x00\x14", 4)); // b .
+	Qvp qvp(dir, { "--raw", "0x40080000", spin });
+	Client client(qvp.port());
+
+	ASSERT_TRUE(client.connected());
+	client.send_packet("c");
+	client.read_until("+");
+	std::this_thread::sleep_for(std::chrono::milliseconds(200));
+	client.send_raw("\x03");
+	std::string stop = client.next_packet();
+	EXPECT_EQ(stop.substr(0, 3), "T02") << stop;
+	EXPECT_TRUE(contains(stop, "20:0000084000000000;")) << stop; // pc 0x40080000, little-endian
+	EXPECT_EQ(client.request("qRcmd,74696d65").substr(0, 16), "7669727475616c20"); // "virtual "
+	client.send_packet("k");
+	EXPECT_EQ(qvp.wait(30), 126) << qvp.errors();
+}
+
+} // namespace

@@ -88,10 +88,16 @@ bool iss_watch_hit(struct cpu *base, enum cpu_debug_kind *kind, uint64_t *addres
 	return true;
 }
 
-/* At an instruction boundary in the checking loop; the first slot of a run never stops. */
+/* The instruction a debugger stop was reported before runs when the target resumes. */
+static bool resuming_here(const struct iss *cpu)
+{
+	return cpu->debug_resuming && run_index(cpu) == 0;
+}
+
+/* At an instruction boundary in the checking loop. */
 bool iss_debug_at_breakpoint(struct iss *cpu)
 {
-	if (run_index(cpu) == 0)
+	if (resuming_here(cpu))
 		return false;
 	for (unsigned k = 0; k < cpu->debug_count; k++) {
 		const struct iss_debug_point *point = &cpu->debug_points[k];
@@ -119,7 +125,7 @@ static bool kind_matches(enum cpu_debug_kind kind, bool write)
 /* A data access about to happen: true (the run stopped before the instruction) on a hit. */
 bool iss_debug_watch(struct iss *cpu, uint64_t va, unsigned size, bool write)
 {
-	if (!cpu->running || cpu->stopping || run_index(cpu) == 0)
+	if (!cpu->running || cpu->stopping || resuming_here(cpu))
 		return false;
 	for (unsigned k = 0; k < cpu->debug_count; k++) {
 		const struct iss_debug_point *point = &cpu->debug_points[k];

@@ -136,6 +136,7 @@ static struct cpu_run_result iss_run(struct cpu *base, uint64_t budget)
 	struct cpu_run_result result;
 
 	cpu->running = true;
+	cpu->debug_resuming = cpu->stop_before;
 	cpu->stopping = false;
 	cpu->stop_before = false;
 	cpu->watch_hit = false;

@@ -255,6 +255,7 @@ struct iss {
 
 	/* Debugger stops (debug.c): `debug_active` makes iss_run() take its checking loop. */
 	bool debug_active;
+	bool debug_resuming; /* the last run stopped before an instruction that this run starts with */
 	unsigned watch_count;
 	struct iss_debug_point *debug_points;
 	unsigned debug_count;

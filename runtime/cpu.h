@@ -79,8 +79,8 @@ struct cpu_ops {
 	/* Optional (may be NULL): one line saying why the guest makes no progress (e.g. it is
 	 * stuck in an exception loop), for the timeout message; NULL when nothing is known. */
 	const char *(*diagnose)(struct cpu *cpu);
-	/* Optional (NULL when the backend cannot): debugger stops. A run that starts on a
-	 * breakpoint executes that instruction first, so continuing from it makes progress. */
+	/* Optional (NULL when the backend cannot): debugger stops, reported (CPU_STOP_BREAKPOINT)
+	 * before the instruction executes; the next run executes it first, so it makes progress. */
 	int (*insert_debug)(struct cpu *cpu, enum cpu_debug_kind kind, uint64_t address, uint64_t length);
 	int (*remove_debug)(struct cpu *cpu, enum cpu_debug_kind kind, uint64_t address, uint64_t length);
 	/* After a CPU_STOP_BREAKPOINT: true and the watchpoint's kind and data address if one hit. */

@@ -73,6 +73,15 @@ static void send_ack(struct gdb_connection *connection, char ack)
 		send_raw(connection, &ack, 1);
 }
 
+/* A packet stopped arriving: refused, so the client may send it again. */
+static enum gdb_read_result stalled(struct gdb_connection *connection, int c)
+{
+	if (c == BYTE_CLOSED)
+		return GDB_READ_CLOSED;
+	send_ack(connection, '-');
+	return GDB_READ_NOTHING;
+}
+
 /* The body after '$': up to '#' and two checksum digits. */
 static enum gdb_read_result read_body(struct gdb_connection *connection, char *packet, size_t *length)
 {
@@ -84,7 +93,7 @@ static enum gdb_read_result read_body(struct gdb_connection *connection, char *p
 	for (;;) {
 		c = next_byte(connection, STALLED_PACKET_MS);
 		if (c < 0)
-			return c == BYTE_CLOSED ? GDB_READ_CLOSED : GDB_READ_NOTHING;
+			return stalled(connection, c);
 		if (c == '#')
 			break;
 		sum += (unsigned)c;
@@ -101,7 +110,7 @@ static enum gdb_read_result read_body(struct gdb_connection *connection, char *p
 	for (int k = 0; k < 2; k++) {
 		c = next_byte(connection, STALLED_PACKET_MS);
 		if (c < 0)
-			return c == BYTE_CLOSED ? GDB_READ_CLOSED : GDB_READ_NOTHING;
+			return stalled(connection, c);
 		if (hex_digit(c) < 0)
 			oversized = true; /* not a checksum: reject like one that does not match */
 		stated = stated << 4 | (unsigned)(hex_digit(c) & 0xf);

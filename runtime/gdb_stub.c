@@ -359,7 +359,8 @@ static enum gdb_action breakpoint(struct gdb_stub *stub, const char *text, bool 
 	int status;
 
 	if (!cpu->ops->insert_debug || !cpu->ops->remove_debug) {
-		reply(stub, ""); /* this backend cannot: gdb then says so */
+		/* an error, not "", which would make gdb write BRK into guest memory instead */
+		reply(stub, "E01");
 		return ACTION_STAY;
 	}
 	if (!debug_kind(text[0], &kind) || text[1] != ',' || !parse_hex(&p, &address) || *p++ != ',' ||
@@ -707,6 +708,9 @@ struct gdb_stub *gdb_stub_create(const char *address, bool wait_for_client)
 
 void gdb_stub_attach(struct gdb_stub *stub, struct machine *machine)
 {
+	if (!machine->cpu->ops->insert_debug)
+		fprintf(stderr, "qvp: gdb: the %s backend has no breakpoints or watchpoints; use --backend iss\n",
+		        machine->cpu->ops->name);
 	stub->machine = machine;
 	machine->debugger = on_machine_event;
 	machine->debugger_opaque = stub;

@@ -382,6 +382,8 @@ TEST(GdbProtocol, RejectsBadChecksumsAndOversizedPackets)
 	EXPECT_TRUE(contains(client.read_until("-"), "-"));
 	client.send_raw("$qC#zz");
 	EXPECT_TRUE(contains(client.read_until("-"), "-"));
+	client.send_raw("$qC"); // and then nothing: refused after a second
+	EXPECT_TRUE(contains(client.read_until("-", 3), "-"));
 	client.send_raw(std::string("\x00\xff+-}}}#", 9));
 	EXPECT_EQ(client.request("qC"), "QC1"); // still in step after all that
 	EXPECT_EQ(client.request("c"), "W00");
@@ -421,6 +423,26 @@ TEST(GdbProtocol, CtrlCStopsASpinningGuest)
 	EXPECT_EQ(client.request("qRcmd,74696d65").substr(0, 16), "7669727475616c20"); // "virtual "
 	client.send_packet("k");
 	EXPECT_EQ(qvp.wait(30), 126) << qvp.errors();
+}
+
+TEST(GdbOptions, BadAddressesAreUsageErrors)
+{
+	ProcessResult wait_alone = run_process({ build_path("qvp"), "run", "--gdb-wait", debugme() });
+	EXPECT_EQ(wait_alone.status, 125);
+	EXPECT_TRUE(contains(wait_alone.err, "--gdb-wait needs --gdb")) << wait_alone.err;
+	ProcessResult bad_port = run_process({ build_path("qvp"), "run", "--gdb", "localhost:http", debugme() });
+	EXPECT_EQ(bad_port.status, 125);
+	EXPECT_TRUE(contains(bad_port.err, "expected [HOST:]PORT")) << bad_port.err;
+	ProcessResult help = run_process({ build_path("qvp"), "--help" });
+	EXPECT_TRUE(contains(help.out, "--gdb [HOST:]PORT")) << help.out;
+}
+
+TEST(GdbOptions, WithoutAClientTheRunIsUnchanged)
+{
+	ProcessResult run = run_process({ build_path("qvp"), "run", "--gdb", "127.0.0.1:0", debugme() });
+	EXPECT_EQ(run.status, 0) << run.err;
+	EXPECT_EQ(run.out, "debugme: counter 20\n");
+	EXPECT_TRUE(contains(run.err, "qvp: gdb: listening on 127.0.0.1:")) << run.err;
 }
 
 } // namespace

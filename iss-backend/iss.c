@@ -130,6 +130,12 @@ static inline __attribute__((always_inline)) void dispatch(struct iss *cpu, bool
 	}
 }
 
+/* Out of line, so the free-running loop above is compiled exactly as without a debugger. */
+static __attribute__((noinline)) void dispatch_checked(struct iss *cpu)
+{
+	dispatch(cpu, true);
+}
+
 static struct cpu_run_result iss_run(struct cpu *base, uint64_t budget)
 {
 	struct iss *cpu = to_iss(base);
@@ -145,7 +151,7 @@ static struct cpu_run_result iss_run(struct cpu *base, uint64_t budget)
 	cpu->left = budget;
 	cpu->parked = 0;
 	if (unlikely(cpu->debug_active))
-		dispatch(cpu, true);
+		dispatch_checked(cpu);
 	else
 		dispatch(cpu, false);
 	if (cpu->stopping)

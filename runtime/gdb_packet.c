@@ -50,17 +50,6 @@ static int next_byte(struct gdb_connection *connection, int wait_ms)
 	return connection->input[0];
 }
 
-static int hex_digit(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static void send_raw(struct gdb_connection *connection, const void *data, size_t length)
 {
 	if (connection->fd >= 0 && send(connection->fd, data, length, MSG_NOSIGNAL) != (ssize_t)length)
@@ -111,9 +100,9 @@ static enum gdb_read_result read_body(struct gdb_connection *connection, char *p
 		c = next_byte(connection, STALLED_PACKET_MS);
 		if (c < 0)
 			return stalled(connection, c);
-		if (hex_digit(c) < 0)
+		if (gdb_hex_value((char)c) < 0)
 			oversized = true; /* not a checksum: reject like one that does not match */
-		stated = stated << 4 | (unsigned)(hex_digit(c) & 0xf);
+		stated = stated << 4 | (unsigned)(gdb_hex_value((char)c) & 0xf);
 	}
 	if (oversized || (!connection->no_ack && stated != (sum & 0xff))) {
 		send_ack(connection, '-');
@@ -195,3 +184,82 @@ int gdb_packet_send_text(struct gdb_connection *connection, const char *text)
 {
 	return gdb_packet_send(connection, text, strlen(text));
 }
+
+/* ---- Hex encoding of packet fields ---- */
+
+static const char hex_digits[] = "0123456789abcdef";
+
+void gdb_hex_encode(char *out, const uint8_t *bytes, size_t count)
+{
+	for (size_t k = 0; k < count; k++) {
+		out[2 * k] = hex_digits[bytes[k] >> 4];
+		out[2 * k + 1] = hex_digits[bytes[k] & 0xf];
+	}
+	out[2 * count] = '\0';
+}
+
+/* A register value as gdb wants it: target (little-endian) byte order. */
+void gdb_encode_register(char *out, uint64_t value, unsigned bytes)
+{
+	uint8_t le[8];
+
+	for (unsigned k = 0; k < bytes; k++)
+		le[k] = (uint8_t)(value >> (8 * k));
+	gdb_hex_encode(out, le, bytes);
+}
+
+int gdb_hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* A big-endian hex number (addresses, lengths); advances *text past it. */
+bool gdb_parse_number(const char **text, uint64_t *value)
+{
+	const char *p = *text;
+	unsigned digits = 0;
+
+	*value = 0;
+	while (gdb_hex_value(*p) >= 0 && digits <= 16) {
+		*value = *value << 4 | (uint64_t)gdb_hex_value(*p++);
+		digits++;
+	}
+	*text = p;
+	return digits > 0 && digits <= 16;
+}
+
+bool gdb_hex_decode(const char *text, uint8_t *bytes, size_t count)
+{
+	for (size_t k = 0; k < count; k++) {
+		int high = gdb_hex_value(text[2 * k]), low = high < 0 ? -1 : gdb_hex_value(text[2 * k + 1]);
+		if (low < 0)
+			return false;
+		bytes[k] = (uint8_t)(high << 4 | low);
+	}
+	return true;
+}
+
+uint64_t gdb_decode_register(const char *text, unsigned bytes)
+{
+	uint8_t le[8] = { 0 };
+	uint64_t value = 0;
+
+	gdb_hex_decode(text, le, bytes);
+	for (unsigned k = 0; k < bytes; k++)
+		value |= (uint64_t)le[k] << (8 * k);
+	return value;
+}
+
+/* "ADDR,LENGTH" followed by `end` (':' or '\0'); the length at most `limit`. */
+bool gdb_parse_range(const char **text, uint64_t *address, uint64_t *length, char end, uint64_t limit)
+{
+	return gdb_parse_number(text, address) && *(*text)++ == ',' && gdb_parse_number(text, length) && **text == end &&
+	       *length <= limit;
+}
+

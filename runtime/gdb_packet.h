@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define GDB_PACKET_SIZE 0x4000 /* the largest packet we accept, announced in qSupported */
 
@@ -32,5 +33,16 @@ enum gdb_read_result gdb_packet_read(struct gdb_connection *connection, char *pa
 /* Sends one packet and, in ack mode, waits (bounded) for the client's '+'; -1 when it is gone. */
 int gdb_packet_send(struct gdb_connection *connection, const char *data, size_t length);
 int gdb_packet_send_text(struct gdb_connection *connection, const char *text);
+
+/* Packet fields: hex bytes, target-order (little-endian) register values, big-endian numbers. */
+void gdb_hex_encode(char *out, const uint8_t *bytes, size_t count); /* NUL-terminates */
+bool gdb_hex_decode(const char *text, uint8_t *bytes, size_t count);
+void gdb_encode_register(char *out, uint64_t value, unsigned bytes);
+uint64_t gdb_decode_register(const char *text, unsigned bytes);
+int gdb_hex_value(char c); /* -1 if not a hex digit */
+/* 1 to 16 hex digits; advances *text past them. */
+bool gdb_parse_number(const char **text, uint64_t *value);
+/* "ADDR,LENGTH" followed by `end` (':' or '\0'), the length at most `limit`. */
+bool gdb_parse_range(const char **text, uint64_t *address, uint64_t *length, char end, uint64_t limit);
 
 #endif

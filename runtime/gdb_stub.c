@@ -4,6 +4,7 @@
  * The stub is the machine's debugger hook (loop.c): after every CPU run it looks at why the run
  * stopped (a breakpoint, the end of a single step) and polls the socket for Ctrl-C. While the
  * target is halted the stub answers packets inside that call, so no virtual time passes.
+ * The packets that read and change the target are in gdb_commands.c, the framing in gdb_packet.c.
  */
 #include "gdb_stub.h"
 
@@ -21,111 +22,12 @@
 #include <unistd.h>
 
 #include "error.h"
-#include "gdb_packet.h"
+#include "gdb_stub_internal.h"
 #include "gdb_target.h"
 
-#define MAX_DEBUG_POINTS 64
 #define SIGNAL_INT 2
 #define SIGNAL_TRAP 5
 #define SIGNAL_KILL 9
-
-/* What the target does after a packet. */
-enum gdb_action {
-	ACTION_STAY,     /* still halted: read the next packet */
-	ACTION_CONTINUE,
-	ACTION_STEP,
-	ACTION_LEAVE,    /* detached, killed or disconnected: the client is gone */
-};
-
-struct debug_point {
-	enum cpu_debug_kind kind;
-	uint64_t address, length;
-};
-
-struct gdb_stub {
-	int listen_fd;
-	bool wait_for_client;
-	bool stepping;
-	struct gdb_connection connection; /* fd -1 while no client is attached */
-	struct machine *machine;
-	struct debug_point points[MAX_DEBUG_POINTS]; /* inserted by the client, removed when it goes */
-	unsigned point_count;
-	char last_stop[160];
-	char packet[GDB_PACKET_SIZE];
-	char reply[GDB_PACKET_SIZE + 64];
-	uint8_t memory[GDB_PACKET_SIZE / 2];
-};
-
-/* ---- Encoding ---- */
-
-static const char hex_digits[] = "0123456789abcdef";
-
-static void put_hex_bytes(char *out, const uint8_t *bytes, size_t count)
-{
-	for (size_t k = 0; k < count; k++) {
-		out[2 * k] = hex_digits[bytes[k] >> 4];
-		out[2 * k + 1] = hex_digits[bytes[k] & 0xf];
-	}
-	out[2 * count] = '\0';
-}
-
-/* A register value as gdb wants it: target (little-endian) byte order. */
-static void put_register(char *out, uint64_t value, unsigned bytes)
-{
-	uint8_t le[8];
-
-	for (unsigned k = 0; k < bytes; k++)
-		le[k] = (uint8_t)(value >> (8 * k));
-	put_hex_bytes(out, le, bytes);
-}
-
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* A big-endian hex number (addresses, lengths); advances *text past it. */
-static bool parse_hex(const char **text, uint64_t *value)
-{
-	const char *p = *text;
-	unsigned digits = 0;
-
-	*value = 0;
-	while (hex_value(*p) >= 0 && digits <= 16) {
-		*value = *value << 4 | (uint64_t)hex_value(*p++);
-		digits++;
-	}
-	*text = p;
-	return digits > 0 && digits <= 16;
-}
-
-static bool parse_hex_bytes(const char *text, uint8_t *bytes, size_t count)
-{
-	for (size_t k = 0; k < count; k++) {
-		int high = hex_value(text[2 * k]), low = high < 0 ? -1 : hex_value(text[2 * k + 1]);
-		if (low < 0)
-			return false;
-		bytes[k] = (uint8_t)(high << 4 | low);
-	}
-	return true;
-}
-
-static uint64_t parse_register(const char *text, unsigned bytes)
-{
-	uint8_t le[8] = { 0 };
-	uint64_t value = 0;
-
-	parse_hex_bytes(text, le, bytes);
-	for (unsigned k = 0; k < bytes; k++)
-		value |= (uint64_t)le[k] << (8 * k);
-	return value;
-}
 
 /* ---- Connection ---- */
 
@@ -162,7 +64,7 @@ static bool accept_client(struct gdb_stub *stub, int wait_ms)
 	return true;
 }
 
-static void reply(struct gdb_stub *stub, const char *text)
+void gdb_reply(struct gdb_stub *stub, const char *text)
 {
 	gdb_packet_send_text(&stub->connection, text);
 }
@@ -177,8 +79,8 @@ static void format_stop(struct gdb_stub *stub, int signal, const char *watch)
 
 	cpu->ops->get_register(cpu, CPU_REG_PC, &pc);
 	cpu->ops->get_register(cpu, CPU_REG_SP, &sp);
-	put_register(pc_hex, pc, 8);
-	put_register(sp_hex, sp, 8);
+	gdb_encode_register(pc_hex, pc, 8);
+	gdb_encode_register(sp_hex, sp, 8);
 	snprintf(stub->last_stop, sizeof(stub->last_stop), "T%02x%s%02x:%s;%02x:%s;thread:1;", signal, watch,
 	         CPU_REG_PC, pc_hex, CPU_REG_SP, sp_hex);
 }
@@ -197,196 +99,19 @@ static void watch_field(struct cpu *cpu, char *out, size_t size)
 		snprintf(out, size, "%s:%" PRIx64 ";", names[kind], address);
 }
 
-/* ---- Packets ---- */
-
-static enum gdb_action read_registers(struct gdb_stub *stub)
-{
-	struct cpu *cpu = stub->machine->cpu;
-	char *out = stub->reply;
-
-	for (unsigned reg = 0; reg < CPU_REG_COUNT; reg++) {
-		uint64_t value = 0;
-		cpu->ops->get_register(cpu, (enum cpu_register)reg, &value);
-		put_register(out, value, gdb_register_bytes(reg));
-		out += 2 * gdb_register_bytes(reg);
-	}
-	reply(stub, stub->reply);
-	return ACTION_STAY;
-}
-
-static enum gdb_action write_registers(struct gdb_stub *stub, const char *text, size_t length)
-{
-	struct cpu *cpu = stub->machine->cpu;
-
-	if (length != 2 * (8 * CPU_REG_PSTATE + 4)) {
-		reply(stub, "E01");
-		return ACTION_STAY;
-	}
-	for (unsigned reg = 0; reg < CPU_REG_COUNT; reg++) {
-		unsigned bytes = gdb_register_bytes(reg);
-		cpu->ops->set_register(cpu, (enum cpu_register)reg, parse_register(text, bytes));
-		text += 2 * bytes;
-	}
-	reply(stub, "OK");
-	return ACTION_STAY;
-}
-
-static enum gdb_action read_register(struct gdb_stub *stub, const char *text)
-{
-	struct cpu *cpu = stub->machine->cpu;
-	uint64_t number, value;
-
-	if (!parse_hex(&text, &number) || *text || !gdb_register_bytes((unsigned)number) ||
-	    cpu->ops->get_register(cpu, (enum cpu_register)number, &value) < 0) {
-		reply(stub, "E01");
-		return ACTION_STAY;
-	}
-	put_register(stub->reply, value, gdb_register_bytes((unsigned)number));
-	reply(stub, stub->reply);
-	return ACTION_STAY;
-}
-
-static enum gdb_action write_register(struct gdb_stub *stub, const char *text)
-{
-	struct cpu *cpu = stub->machine->cpu;
-	uint64_t number;
-	unsigned bytes;
-
-	if (!parse_hex(&text, &number) || *text++ != '=' || !(bytes = gdb_register_bytes((unsigned)number)) ||
-	    strlen(text) != 2 * bytes ||
-	    cpu->ops->set_register(cpu, (enum cpu_register)number, parse_register(text, bytes)) < 0)
-		reply(stub, "E01");
-	else
-		reply(stub, "OK");
-	return ACTION_STAY;
-}
-
-/* "ADDR,LENGTH" followed by `end` (':' or '\0'); the length at most `limit`. */
-static bool parse_range(const char **text, uint64_t *address, uint64_t *length, char end, uint64_t limit)
-{
-	return parse_hex(text, address) && *(*text)++ == ',' && parse_hex(text, length) && **text == end &&
-	       *length <= limit;
-}
-
-static enum gdb_action read_memory(struct gdb_stub *stub, const char *text)
-{
-	struct cpu *cpu = stub->machine->cpu;
-	uint64_t address, length;
-
-	if (!parse_range(&text, &address, &length, '\0', sizeof(stub->memory))) {
-		reply(stub, "E01");
-		return ACTION_STAY;
-	}
-	if (cpu->ops->read_memory(cpu, address, stub->memory, length) < 0) {
-		reply(stub, "E14"); /* EFAULT: not mapped, or not RAM */
-		return ACTION_STAY;
-	}
-	put_hex_bytes(stub->reply, stub->memory, length);
-	reply(stub, stub->reply);
-	return ACTION_STAY;
-}
-
-/* M (hex data) and X (binary data, already unescaped by the framing). */
-static enum gdb_action write_memory(struct gdb_stub *stub, const char *text, size_t packet_length, bool binary)
-{
-	struct cpu *cpu = stub->machine->cpu;
-	const char *start = text;
-	uint64_t address, length;
-	size_t data_length;
-
-	if (!parse_range(&text, &address, &length, ':', sizeof(stub->memory))) {
-		reply(stub, "E01");
-		return ACTION_STAY;
-	}
-	text++;
-	data_length = packet_length - (size_t)(text - start);
-	if (binary ? data_length != length : data_length != 2 * length ||
-	                                         !parse_hex_bytes(text, stub->memory, length)) {
-		reply(stub, "E01");
-		return ACTION_STAY;
-	}
-	if (binary)
-		memcpy(stub->memory, text, length);
-	if (length && cpu->ops->write_memory(cpu, address, stub->memory, length) < 0)
-		reply(stub, "E14");
-	else
-		reply(stub, "OK");
-	return ACTION_STAY;
-}
-
-static bool debug_kind(char type, enum cpu_debug_kind *kind)
-{
-	static const enum cpu_debug_kind kinds[] = { CPU_DEBUG_BREAK, CPU_DEBUG_BREAK, CPU_DEBUG_WATCH_WRITE,
-		                                     CPU_DEBUG_WATCH_READ, CPU_DEBUG_WATCH_ACCESS };
-
-	if (type < '0' || type > '4')
-		return false;
-	*kind = kinds[type - '0'];
-	return true;
-}
-
-static int insert_point(struct gdb_stub *stub, enum cpu_debug_kind kind, uint64_t address, uint64_t length)
-{
-	struct cpu *cpu = stub->machine->cpu;
-
-	if (stub->point_count == MAX_DEBUG_POINTS || cpu->ops->insert_debug(cpu, kind, address, length) < 0)
-		return -1;
-	stub->points[stub->point_count++] = (struct debug_point){ kind, address, length };
-	return 0;
-}
-
-static int remove_point(struct gdb_stub *stub, enum cpu_debug_kind kind, uint64_t address, uint64_t length)
-{
-	struct cpu *cpu = stub->machine->cpu;
-
-	for (unsigned k = 0; k < stub->point_count; k++) {
-		struct debug_point *point = &stub->points[k];
-		if (point->kind == kind && point->address == address && point->length == length) {
-			*point = stub->points[--stub->point_count];
-			return cpu->ops->remove_debug(cpu, kind, address, length);
-		}
-	}
-	return -1;
-}
-
-/* Z/z TYPE,ADDR,KIND: the kind of a breakpoint is its instruction size, of a watchpoint its length. */
-static enum gdb_action breakpoint(struct gdb_stub *stub, const char *text, bool insert)
-{
-	struct cpu *cpu = stub->machine->cpu;
-	enum cpu_debug_kind kind;
-	uint64_t address, length;
-	const char *p = text + 2;
-	int status;
-
-	if (!cpu->ops->insert_debug || !cpu->ops->remove_debug) {
-		/* an error, not "", which would make gdb write BRK into guest memory instead */
-		reply(stub, "E01");
-		return ACTION_STAY;
-	}
-	if (!debug_kind(text[0], &kind) || text[1] != ',' || !parse_hex(&p, &address) || *p++ != ',' ||
-	    !parse_hex(&p, &length) || (*p && *p != ';')) {
-		reply(stub, "E01");
-		return ACTION_STAY;
-	}
-	if (kind == CPU_DEBUG_BREAK)
-		length = 1; /* by PC: the instruction's size does not matter */
-	status = insert ? insert_point(stub, kind, address, length) : remove_point(stub, kind, address, length);
-	reply(stub, status < 0 ? "E01" : "OK");
-	return ACTION_STAY;
-}
 
 /* vCont;ACTION[:thread][;ACTION...]: with one thread, the first action decides. */
 static enum gdb_action resume_vcont(struct gdb_stub *stub, const char *text)
 {
 	if (strcmp(text, "?") == 0) {
-		reply(stub, "vCont;c;C;s;S");
+		gdb_reply(stub, "vCont;c;C;s;S");
 		return ACTION_STAY;
 	}
 	if (text[0] == ';' && (text[1] == 's' || text[1] == 'S'))
 		return ACTION_STEP;
 	if (text[0] == ';' && (text[1] == 'c' || text[1] == 'C'))
 		return ACTION_CONTINUE;
-	reply(stub, "E01");
+	gdb_reply(stub, "E01");
 	return ACTION_STAY;
 }
 
@@ -396,8 +121,8 @@ static enum gdb_action resume_at(struct gdb_stub *stub, const char *text, enum g
 	uint64_t address;
 
 	if (*text) {
-		if (!parse_hex(&text, &address) || *text) {
-			reply(stub, "E01");
+		if (!gdb_parse_number(&text, &address) || *text) {
+			gdb_reply(stub, "E01");
 			return ACTION_STAY;
 		}
 		stub->machine->cpu->ops->set_register(stub->machine->cpu, CPU_REG_PC, address);
@@ -408,7 +133,7 @@ static enum gdb_action resume_at(struct gdb_stub *stub, const char *text, enum g
 static enum gdb_action kill_run(struct gdb_stub *stub, bool acknowledge)
 {
 	if (acknowledge)
-		reply(stub, "OK");
+		gdb_reply(stub, "OK");
 	error_set("the run was killed from gdb");
 	stub->machine->stop_cause = MACHINE_FATAL;
 	drop_client(stub);
@@ -417,7 +142,7 @@ static enum gdb_action kill_run(struct gdb_stub *stub, bool acknowledge)
 
 static enum gdb_action detach(struct gdb_stub *stub)
 {
-	reply(stub, "OK");
+	gdb_reply(stub, "OK");
 	drop_client(stub);
 	return ACTION_LEAVE;
 }
@@ -429,16 +154,16 @@ static enum gdb_action read_features(struct gdb_stub *stub, const char *text)
 	uint64_t offset, length;
 
 	if (strncmp(text, "target.xml:", 11) != 0) {
-		reply(stub, "E00");
+		gdb_reply(stub, "E00");
 		return ACTION_STAY;
 	}
 	text += 11;
-	if (!parse_range(&text, &offset, &length, '\0', GDB_PACKET_SIZE - 2)) {
-		reply(stub, "E01");
+	if (!gdb_parse_range(&text, &offset, &length, '\0', GDB_PACKET_SIZE - 2)) {
+		gdb_reply(stub, "E01");
 		return ACTION_STAY;
 	}
 	if (offset >= size) {
-		reply(stub, "l");
+		gdb_reply(stub, "l");
 		return ACTION_STAY;
 	}
 	if (length > size - offset)
@@ -454,14 +179,14 @@ static enum gdb_action monitor(struct gdb_stub *stub, const char *hex)
 	size_t length = strlen(hex) / 2;
 	char command[256], output[1024];
 
-	if (strlen(hex) % 2 || length >= sizeof(command) || !parse_hex_bytes(hex, (uint8_t *)command, length)) {
-		reply(stub, "E01");
+	if (strlen(hex) % 2 || length >= sizeof(command) || !gdb_hex_decode(hex, (uint8_t *)command, length)) {
+		gdb_reply(stub, "E01");
 		return ACTION_STAY;
 	}
 	command[length] = '\0';
 	gdb_monitor_command(stub->machine, command, output, sizeof(output));
-	put_hex_bytes(stub->reply, (const uint8_t *)output, strlen(output));
-	reply(stub, stub->reply[0] ? stub->reply : "OK");
+	gdb_hex_encode(stub->reply, (const uint8_t *)output, strlen(output));
+	gdb_reply(stub, stub->reply[0] ? stub->reply : "OK");
 	return ACTION_STAY;
 }
 
@@ -470,21 +195,21 @@ static enum gdb_action query(struct gdb_stub *stub, const char *text)
 	if (strncmp(text, "Supported", 9) == 0) {
 		snprintf(stub->reply, sizeof(stub->reply),
 		         "PacketSize=%x;qXfer:features:read+;QStartNoAckMode+;vContSupported+", GDB_PACKET_SIZE);
-		reply(stub, stub->reply);
+		gdb_reply(stub, stub->reply);
 	} else if (strncmp(text, "Xfer:features:read:", 19) == 0) {
 		return read_features(stub, text + 19);
 	} else if (strncmp(text, "Rcmd,", 5) == 0) {
 		return monitor(stub, text + 5);
 	} else if (strncmp(text, "Attached", 8) == 0) {
-		reply(stub, "1"); /* the target existed before gdb: detach, not kill, on quit */
+		gdb_reply(stub, "1"); /* the target existed before gdb: detach, not kill, on quit */
 	} else if (strcmp(text, "C") == 0) {
-		reply(stub, "QC1");
+		gdb_reply(stub, "QC1");
 	} else if (strcmp(text, "fThreadInfo") == 0) {
-		reply(stub, "m1");
+		gdb_reply(stub, "m1");
 	} else if (strcmp(text, "sThreadInfo") == 0) {
-		reply(stub, "l");
+		gdb_reply(stub, "l");
 	} else {
-		reply(stub, "");
+		gdb_reply(stub, "");
 	}
 	return ACTION_STAY;
 }
@@ -495,7 +220,7 @@ static enum gdb_action verbose(struct gdb_stub *stub, const char *text)
 		return resume_vcont(stub, text + 4);
 	if (strncmp(text, "Kill", 4) == 0)
 		return kill_run(stub, true);
-	reply(stub, "");
+	gdb_reply(stub, "");
 	return ACTION_STAY;
 }
 
@@ -504,31 +229,31 @@ static enum gdb_action handle_packet(struct gdb_stub *stub, size_t length)
 	const char *text = stub->packet;
 
 	switch (text[0]) {
-	case '?': reply(stub, stub->last_stop); return ACTION_STAY;
+	case '?': gdb_reply(stub, stub->last_stop); return ACTION_STAY;
 	case 'q': return query(stub, text + 1);
 	case 'v': return verbose(stub, text + 1);
-	case 'g': return read_registers(stub);
-	case 'G': return write_registers(stub, text + 1, length - 1);
-	case 'p': return read_register(stub, text + 1);
-	case 'P': return write_register(stub, text + 1);
-	case 'm': return read_memory(stub, text + 1);
-	case 'M': return write_memory(stub, text + 1, length - 1, false);
-	case 'X': return write_memory(stub, text + 1, length - 1, true);
-	case 'Z': return breakpoint(stub, text + 1, true);
-	case 'z': return breakpoint(stub, text + 1, false);
+	case 'g': return gdb_read_registers(stub);
+	case 'G': return gdb_write_registers(stub, text + 1, length - 1);
+	case 'p': return gdb_read_register(stub, text + 1);
+	case 'P': return gdb_write_register(stub, text + 1);
+	case 'm': return gdb_read_memory(stub, text + 1);
+	case 'M': return gdb_write_memory(stub, text + 1, length - 1, false);
+	case 'X': return gdb_write_memory(stub, text + 1, length - 1, true);
+	case 'Z': return gdb_breakpoint(stub, text + 1, true);
+	case 'z': return gdb_breakpoint(stub, text + 1, false);
 	case 'c': return resume_at(stub, text + 1, ACTION_CONTINUE);
 	case 's': return resume_at(stub, text + 1, ACTION_STEP);
 	case 'D': return detach(stub);
 	case 'k': return kill_run(stub, false);
 	case 'H':
-	case 'T': reply(stub, "OK"); return ACTION_STAY;
+	case 'T': gdb_reply(stub, "OK"); return ACTION_STAY;
 	}
 	if (strcmp(text, "QStartNoAckMode") == 0) {
-		reply(stub, "OK");
+		gdb_reply(stub, "OK");
 		stub->connection.no_ack = true;
 		return ACTION_STAY;
 	}
-	reply(stub, "");
+	gdb_reply(stub, "");
 	return ACTION_STAY;
 }
 
@@ -566,7 +291,7 @@ static void halt(struct gdb_stub *stub, int signal, bool announce)
 	format_stop(stub, signal, signal == SIGNAL_TRAP ? watch : "");
 	stub->machine->budget_limit = 0;
 	if (announce)
-		reply(stub, stub->last_stop);
+		gdb_reply(stub, stub->last_stop);
 	serve(stub);
 }
 
@@ -581,7 +306,7 @@ static bool interrupted(struct gdb_stub *stub)
 		drop_client(stub);
 		return false;
 	case GDB_READ_PACKET: /* gdb only sends Ctrl-C to a running target; answer, stay running */
-		reply(stub, "");
+		gdb_reply(stub, "");
 		return false;
 	case GDB_READ_NOTHING:
 		break;
@@ -615,7 +340,7 @@ static void report_end(struct gdb_stub *stub)
 		snprintf(text, sizeof(text), "W%02x", stub->machine->exit_code & 0xff);
 	else
 		snprintf(text, sizeof(text), "X%02x", SIGNAL_KILL);
-	reply(stub, text);
+	gdb_reply(stub, text);
 	drop_client(stub);
 }
 
@@ -724,3 +449,4 @@ void gdb_stub_destroy(struct gdb_stub *stub)
 	close(stub->listen_fd);
 	free(stub);
 }
+

@@ -1,0 +1,52 @@
+/* Inside the gdb stub: its state, shared by the connection logic (gdb_stub.c) and the
+ * packets that read and change the target (gdb_commands.c). */
+#ifndef QVP_GDB_STUB_INTERNAL_H
+#define QVP_GDB_STUB_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "gdb_packet.h"
+#include "gdb_stub.h"
+
+#define MAX_DEBUG_POINTS 64
+
+/* What the target does after a packet. */
+enum gdb_action {
+	ACTION_STAY,     /* still halted: read the next packet */
+	ACTION_CONTINUE,
+	ACTION_STEP,
+	ACTION_LEAVE,    /* detached, killed or disconnected: the client is gone */
+};
+
+struct debug_point {
+	enum cpu_debug_kind kind;
+	uint64_t address, length;
+};
+
+struct gdb_stub {
+	int listen_fd;
+	bool wait_for_client;
+	bool stepping;
+	struct gdb_connection connection; /* fd -1 while no client is attached */
+	struct machine *machine;
+	struct debug_point points[MAX_DEBUG_POINTS]; /* inserted by the client, removed when it goes */
+	unsigned point_count;
+	char last_stop[160];
+	char packet[GDB_PACKET_SIZE];
+	char reply[GDB_PACKET_SIZE + 64];
+	uint8_t memory[GDB_PACKET_SIZE / 2];
+};
+
+void gdb_reply(struct gdb_stub *stub, const char *text);
+
+/* Packets on the halted target: g, G, p, P, m, M, X, Z and z (text after the letter). */
+enum gdb_action gdb_read_registers(struct gdb_stub *stub);
+enum gdb_action gdb_write_registers(struct gdb_stub *stub, const char *text, size_t length);
+enum gdb_action gdb_read_register(struct gdb_stub *stub, const char *text);
+enum gdb_action gdb_write_register(struct gdb_stub *stub, const char *text);
+enum gdb_action gdb_read_memory(struct gdb_stub *stub, const char *text);
+enum gdb_action gdb_write_memory(struct gdb_stub *stub, const char *text, size_t packet_length, bool binary);
+enum gdb_action gdb_breakpoint(struct gdb_stub *stub, const char *text, bool insert);
+
+#endif

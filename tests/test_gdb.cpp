@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <regex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -221,12 +220,21 @@ private:
 	std::string received_;
 };
 
+// (std::regex is avoided: GCC 12's <regex> trips -Wmaybe-uninitialized in sanitizer builds.)
 uint64_t json_number(const std::string &json, const std::string &key)
 {
-	std::smatch match;
-	if (!std::regex_search(json, match, std::regex("\"" + key + "\": ([0-9]+)")))
-		return 0;
-	return std::stoull(match[1]);
+	size_t at = json.find("\"" + key + "\": ");
+	return at == std::string::npos ? 0 : std::stoull(json.substr(at + key.size() + 4));
+}
+
+// The value column of `info registers` for one register: "0x..." or "" if it is not shown.
+std::string register_value(const std::string &out, const std::string &name)
+{
+	size_t at = out.find("\n" + name + " ");
+	if (at == std::string::npos)
+		return "";
+	size_t value = out.find_first_not_of(' ', at + 1 + name.size());
+	return out.substr(value, out.find_first_of(" \n", value) - value);
 }
 
 // ---- gdb-multiarch sessions ----
@@ -270,7 +278,8 @@ TEST(GdbSession, WatchpointFiresWhereTheVariableIsWritten)
 	EXPECT_TRUE(contains(out, "Hardware watchpoint 2: counter")) << out;
 	EXPECT_TRUE(contains(out, "Old value = 5")) << out;
 	EXPECT_TRUE(contains(out, "New value = 20")) << out;
-	EXPECT_TRUE(std::regex_search(out, std::regex("main \\(\\) at [^\\n]*debugme.c:2[34]"))) << out;
+	EXPECT_TRUE(contains(out, "main () at ")) << out;
+	EXPECT_TRUE(contains(out, "debugme.c:23") || contains(out, "debugme.c:24")) << out;
 	EXPECT_EQ(qvp.wait(30), 0) << qvp.errors();
 }
 
@@ -282,15 +291,16 @@ TEST(GdbSession, RegistersDisassemblyAndMonitor)
 	                      { "break main", "continue", "info registers", "x/4i $pc", "monitor help", "monitor time",
 	                        "monitor stats", "monitor quantum 10us", "monitor frobnicate", "continue" });
 
-	EXPECT_TRUE(std::regex_search(out, std::regex("\\npc +0x4008[0-9a-f]+"))) << out;
-	EXPECT_TRUE(std::regex_search(out, std::regex("\\ncpsr +0x[0-9a-f]+"))) << out;
-	EXPECT_TRUE(std::regex_search(out, std::regex("\\nSCTLR_EL1 +0x[0-9a-f]+"))) << out;
-	EXPECT_TRUE(std::regex_search(out, std::regex("\\nVBAR_EL1 +0x4008[0-9a-f]+"))) << out;
-	EXPECT_TRUE(std::regex_search(out, std::regex("\\nCurrentEL +0x4 "))) << out;
+	EXPECT_EQ(register_value(out, "pc").substr(0, 6), "0x4008") << out;
+	EXPECT_EQ(register_value(out, "cpsr").substr(0, 2), "0x") << out;
+	EXPECT_EQ(register_value(out, "SCTLR_EL1").substr(0, 2), "0x") << out;
+	EXPECT_EQ(register_value(out, "VBAR_EL1").substr(0, 6), "0x4008") << out;
+	EXPECT_EQ(register_value(out, "CurrentEL"), "0x4") << out;
 	EXPECT_TRUE(contains(out, "=> 0x")) << out;
 	EXPECT_TRUE(contains(out, "<main+")) << out;
 	EXPECT_TRUE(contains(out, "monitor quantum TIME")) << out;
-	EXPECT_TRUE(std::regex_search(out, std::regex("virtual time [0-9.]+ s, [0-9]+ instructions"))) << out;
+	EXPECT_TRUE(contains(out, "virtual time 0.0")) << out;
+	EXPECT_TRUE(contains(out, " s, ") && contains(out, " instructions\n")) << out;
 	EXPECT_TRUE(contains(out, "quanta: ")) << out;
 	EXPECT_TRUE(contains(out, "quantum: 0.000010000000 s")) << out;
 	EXPECT_TRUE(contains(out, "unknown monitor command 'frobnicate'")) << out;

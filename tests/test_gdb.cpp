@@ -41,11 +41,13 @@ int free_port()
 // `qvp run --gdb 127.0.0.1:PORT --gdb-wait ...` in the background, output into files.
 class Qvp {
 public:
-	Qvp(const TempDir &dir, std::vector<std::string> arguments) : out_(dir.path("qvp.out")), err_(dir.path("qvp.err"))
+	Qvp(const TempDir &dir, std::vector<std::string> arguments, bool wait_for_gdb = true)
+		: out_(dir.path("qvp.out")), err_(dir.path("qvp.err"))
 	{
 		port_ = free_port();
-		std::vector<std::string> argv = { build_path("qvp"), "run", "--gdb", "127.0.0.1:" + std::to_string(port_),
-			                          "--gdb-wait" };
+		std::vector<std::string> argv = { build_path("qvp"), "run", "--gdb", "127.0.0.1:" + std::to_string(port_) };
+		if (wait_for_gdb)
+			argv.push_back("--gdb-wait");
 		argv.insert(argv.end(), arguments.begin(), arguments.end());
 		pid_ = fork();
 		if (pid_ == 0) {
@@ -433,6 +435,24 @@ TEST(GdbProtocol, CtrlCStopsASpinningGuest)
 	EXPECT_EQ(client.request("qRcmd,74696d65").substr(0, 16), "7669727475616c20"); // "virtual "
 	client.send_packet("k");
 	EXPECT_EQ(qvp.wait(30), 126) << qvp.errors();
+}
+
+TEST(GdbProtocol, AttachingToARunningGuestStopsItAndDetachingResumesIt)
+{
+	TempDir dir;
+	std::string spin = dir.path("spin.bin");
+	write_file(spin, std::string("\x00\x00\x00\x14", 4)); // b .
+	Qvp qvp(dir, { "--raw", "0x40080000", spin }, false);
+	for (int attach = 0; attach < 2; attach++) {
+		Client client(qvp.port());
+		ASSERT_TRUE(client.connected());
+		EXPECT_EQ(client.request("?").substr(0, 3), "T02");
+		EXPECT_EQ(client.request("p20"), "0000084000000000");
+		EXPECT_EQ(client.request("Z0,40080000,4"), "OK");
+		EXPECT_EQ(client.request("c").substr(0, 3), "T05"); // b . comes back to its breakpoint
+		EXPECT_EQ(client.request("D"), "OK");
+	}
+	EXPECT_EQ(qvp.wait(0.3), -1); // still spinning, without the breakpoints: killed
 }
 
 TEST(GdbOptions, BadAddressesAreUsageErrors)

@@ -330,6 +330,27 @@ TEST(GdbSession, KillEndsTheRun)
 	EXPECT_TRUE(contains(qvp.errors(), "killed from gdb")) << qvp.errors();
 }
 
+// gdb's own Ctrl-C: SIGINT to gdb during `continue` makes it send 0x03 to qvp.
+TEST(GdbSession, CtrlCInterruptsASpinningGuest)
+{
+	TempDir dir;
+	std::string spin = dir.path("spin.bin");
+	write_file(spin, std::string("\x00\x00\x00\x14", 4)); // b .
+	Qvp qvp(dir, { "--raw", "0x40080000", spin });
+	std::string script = "gdb-multiarch -batch -nx -ex 'set confirm off' -ex 'set architecture aarch64' "
+	                     "-ex 'target remote 127.0.0.1:" +
+	                     std::to_string(qvp.port()) +
+	                     "' -ex continue -ex 'print $pc' -ex 'monitor time' -ex kill & "
+	                     "pid=$!; sleep 1; kill -INT $pid; wait $pid";
+	ProcessResult result = run_process({ "timeout", "60", "sh", "-c", script });
+	std::string out = result.out + result.err;
+
+	EXPECT_TRUE(contains(out, "Program received signal SIGINT")) << out;
+	EXPECT_TRUE(contains(out, "$1 = (void (*)()) 0x40080000")) << out;
+	EXPECT_TRUE(contains(out, "instructions")) << out;
+	EXPECT_EQ(qvp.wait(30), 126) << qvp.errors();
+}
+
 // Stopping, stepping and continuing changes nothing the program computes or how long it takes.
 TEST(GdbSession, DebuggedRunMatchesAFreeRun)
 {

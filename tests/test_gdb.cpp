@@ -341,7 +341,7 @@ TEST(GdbSession, CtrlCInterruptsASpinningGuest)
 	                     "-ex 'target remote 127.0.0.1:" +
 	                     std::to_string(qvp.port()) +
 	                     "' -ex continue -ex 'print $pc' -ex 'monitor time' -ex kill & "
-	                     "pid=$!; sleep 1; kill -INT $pid; wait $pid";
+	                     "pid=$!; sleep 2; kill -INT $pid; wait $pid";
 	ProcessResult result = run_process({ "timeout", "60", "sh", "-c", script });
 	std::string out = result.out + result.err;
 

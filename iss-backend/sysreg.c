@@ -303,6 +303,25 @@ static bool ask_hooks_write(struct iss *cpu, unsigned encoding, uint64_t value)
 }
 
 /* MRS and MSR (register): imm holds the word, rd the register (31 as ZR/sink). */
+/* EL0 access rules and SP_EL0 while it is the current SP; false after raising the exception. */
+static bool access_allowed(struct iss *cpu, const struct sysreg *r, uint32_t word, bool read)
+{
+	if (cpu->el == 0) {
+		int access = el0_access(cpu, r, read);
+		if (access < 0)
+			iss_exception(cpu, EC_SYSREG, iss_sysreg_syndrome(word), cpu->pc);
+		else if (access == 0)
+			iss_undefined(cpu, word, UNDEF_SYSREG);
+		if (access <= 0)
+			return false;
+	}
+	if (r->kind == KIND_SPECIAL && r->offset == SP_SP_EL0 && !cpu->spsel) {
+		iss_undefined(cpu, word, UNDEF_SYSREG);
+		return false;
+	}
+	return true;
+}
+
 ISS_HANDLER(iss_exec_mrs)
 {
 	uint32_t word = (uint32_t)insn->imm;
@@ -316,20 +335,8 @@ ISS_HANDLER(iss_exec_mrs)
 			return;
 		}
 	} else {
-		if (cpu->el == 0) {
-			int access = el0_access(cpu, r, true);
-			if (access <= 0) {
-				if (access < 0)
-					iss_exception(cpu, EC_SYSREG, iss_sysreg_syndrome(word), cpu->pc);
-				else
-					iss_undefined(cpu, word, UNDEF_SYSREG);
-				return;
-			}
-		}
-		if (r->kind == KIND_SPECIAL && r->offset == SP_SP_EL0 && !cpu->spsel) {
-			iss_undefined(cpu, word, UNDEF_SYSREG); /* SP_EL0 while it is the current SP */
+		if (!access_allowed(cpu, r, word, true))
 			return;
-		}
 		if (r->kind == KIND_FIELD)
 			value = *field(cpu, r);
 		else if (r->kind == KIND_CONSTANT)
@@ -360,20 +367,8 @@ ISS_HANDLER(iss_exec_msr)
 		iss_undefined(cpu, word, UNDEF_SYSREG);
 		return;
 	}
-	if (cpu->el == 0) {
-		int access = el0_access(cpu, r, false);
-		if (access <= 0) {
-			if (access < 0)
-				iss_exception(cpu, EC_SYSREG, iss_sysreg_syndrome(word), cpu->pc);
-			else
-				iss_undefined(cpu, word, UNDEF_SYSREG);
-			return;
-		}
-	}
-	if (r->kind == KIND_SPECIAL && r->offset == SP_SP_EL0 && !cpu->spsel) {
-		iss_undefined(cpu, word, UNDEF_SYSREG);
+	if (!access_allowed(cpu, r, word, false))
 		return;
-	}
 	cpu->pc += 4; /* before write_special: nothing there changes the PC */
 	if (r->kind == KIND_FIELD)
 		*field(cpu, r) = value & r->value;

@@ -32,11 +32,7 @@ protected:
 	}
 	void TearDown() override
 	{
-		platform_teardown(&machine);
-		free(machine.models);
-		free(machine.fdt);
-		event_queue_destroy(machine.events);
-		bus_destroy(machine.bus);
+		qvp_test::release_board(&machine);
 		fclose(machine.console);
 	}
 

@@ -12,6 +12,7 @@
 
 #include "error.h"
 #include "loop.h"
+#include "platform.h"
 
 extern char **environ;
 
@@ -89,6 +90,15 @@ ProcessResult run_process(const std::vector<std::string> &argv)
 	result.out = read_file(out_path);
 	result.err = read_file(err_path);
 	return result;
+}
+
+void release_board(struct machine *machine)
+{
+	platform_teardown(machine);
+	free(machine->models);
+	free(machine->fdt);
+	event_queue_destroy(machine->events);
+	bus_destroy(machine->bus);
 }
 
 GuestRun run_guest(const std::string &firmware_path, const GuestOptions &options)

@@ -33,6 +33,10 @@ private:
 
 std::string read_file(const std::string &path);
 
+// Frees what platform_build() and the test's bus and event queue hold in a hand-built machine
+// (test benches that drive models through the bus, without a CPU).
+void release_board(struct machine *machine);
+
 // A whole-machine run of guest code on the virt board with the iss backend, in this process.
 struct GuestRun {
 	enum machine_stop_cause cause = MACHINE_RUNNING;

@@ -2,52 +2,7 @@
  * The decoder: turns one A64 word into a handler and pre-extracted operands, once per
  * instruction per page. Field names follow the Arm ARM's encoding diagrams.
  */
-#include "iss_internal.h"
-
-static inline unsigned bits(uint32_t word, unsigned hi, unsigned lo)
-{
-	return (word >> lo) & ((1u << (hi - lo + 1)) - 1);
-}
-
-static inline unsigned bit(uint32_t word, unsigned n)
-{
-	return (word >> n) & 1;
-}
-
-static inline uint64_t sign_extend(uint64_t value, unsigned width)
-{
-	unsigned shift = 64 - width;
-
-	return (uint64_t)((int64_t)(value << shift) >> shift);
-}
-
-static inline uint64_t ones(unsigned n)
-{
-	return n >= 64 ? ~0ull : (1ull << n) - 1;
-}
-
-/* Register 31 read as zero, register 31 written to nowhere, register 31 as SP. */
-static inline uint8_t zr_source(unsigned r)
-{
-	return r == 31 ? REG_ZR : (uint8_t)r;
-}
-
-static inline uint8_t zr_dest(unsigned r)
-{
-	return r == 31 ? REG_SINK : (uint8_t)r;
-}
-
-static inline uint8_t sp_reg(unsigned r)
-{
-	return (uint8_t)r;
-}
-
-static void undefined(struct iss_insn *insn, uint32_t word, enum iss_undefined_reason reason)
-{
-	insn->exec = iss_exec_undefined;
-	insn->imm = word;
-	insn->type = (uint8_t)reason;
-}
+#include "decode_fields.h"
 
 /* Installs `exec`, or the undefined handler when the table had no entry. */
 static void handler(struct iss_insn *insn, uint32_t word, iss_exec_fn exec)
@@ -507,8 +462,8 @@ static void decode_exclusive(uint32_t word, struct iss_insn *insn)
 
 static void decode_load_store(uint32_t word, struct iss_insn *insn)
 {
-	if (bit(word, 26)) { /* SIMD&FP registers */
-		undefined(insn, word, UNDEF_NOT_IMPLEMENTED);
+	if (bit(word, 26)) {
+		iss_decode_fp_load_store(word, insn);
 		return;
 	}
 	switch (bits(word, 29, 28)) {
@@ -706,8 +661,11 @@ void iss_decode(uint32_t word, struct iss_insn *insn)
 		break;
 	case 0x7:
 	case 0xf:
-		undefined(insn, word, UNDEF_NOT_IMPLEMENTED);
-		break; /* SIMD&FP */
+		if (bit(word, 28) && !bit(word, 30))
+			iss_decode_fp(word, insn); /* scalar floating point and conversions */
+		else
+			iss_decode_advsimd(word, insn);
+		break;
 	default:
 		undefined(insn, word, UNDEF_UNALLOCATED);
 		break;

@@ -62,6 +62,7 @@ enum iss_undefined_reason {
 enum {
 	EC_UNKNOWN = 0x00,
 	EC_WFX = 0x01,
+	EC_FP_ACCESS = 0x07, /* SIMD&FP trapped by CPACR_EL1.FPEN */
 	EC_ILLEGAL_STATE = 0x0e,
 	EC_SVC = 0x15,
 	EC_HVC = 0x16,
@@ -144,6 +145,14 @@ struct iss_translation {
 	bool s1ptw;
 };
 
+/* One SIMD&FP register V0..V31: 128 bits, lanes little-endian as in memory. */
+union iss_vreg {
+	uint8_t b[16];
+	uint16_t h[8];
+	uint32_t s[4];
+	uint64_t d[2];
+};
+
 struct iss;
 struct iss_insn;
 
@@ -205,6 +214,10 @@ struct iss {
 	struct iss_tlb_entry *tlb; /* the software TLB of the current exception level */
 	unsigned nzcv;
 	uint64_t sp_align; /* 15 when SP alignment checking is on at the current EL, else 0 */
+
+	/* SIMD&FP state. */
+	union iss_vreg v[32];
+	uint32_t fpcr, fpsr;
 
 	/* PSTATE. */
 	unsigned el;    /* 0 or 1 */
@@ -325,6 +338,24 @@ uint8_t *iss_data_pointer(struct iss *cpu, uint64_t va, unsigned size, enum iss_
 
 /* Decoder (decode.c): fills *insn for `word`; never fails, unknown encodings get the undefined handler. */
 void iss_decode(uint32_t word, struct iss_insn *insn);
+/* The SIMD&FP parts of the encoding space, called by iss_decode(). */
+void iss_decode_fp(uint32_t word, struct iss_insn *insn);            /* decode_fp.c: scalar FP, conversions */
+void iss_decode_fp_load_store(uint32_t word, struct iss_insn *insn); /* decode_fp.c: SIMD&FP loads/stores */
+void iss_decode_advsimd(uint32_t word, struct iss_insn *insn);       /* decode_simd.c: AdvSIMD vector and scalar */
+
+/*
+ * CPACR_EL1.FPEN gate of every SIMD&FP instruction: true when enabled at the current EL,
+ * else the instruction traps (EC 0x07; ISS CV=1, COND=0xe as for any AArch64 trap).
+ */
+static inline bool iss_fp_enabled(struct iss *cpu)
+{
+	unsigned fpen = (unsigned)(cpu->cpacr_el1 >> 20) & 3;
+
+	if (likely(fpen == 3 || (fpen == 1 && cpu->el == 1)))
+		return true;
+	iss_exception(cpu, EC_FP_ACCESS, 0x1e00000, cpu->pc);
+	return false;
+}
 
 /* Condition codes: bit `nzcv` of iss_cond_table[cond] says whether cond holds. */
 extern const uint16_t iss_cond_table[16];

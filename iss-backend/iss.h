@@ -57,6 +57,27 @@ typedef bool (*iss_call_hook)(void *opaque, struct cpu *cpu, bool smc, uint16_t 
 /* Installs the one call hook, replacing any earlier one; NULL removes it. */
 void iss_set_call_hook(struct cpu *cpu, iss_call_hook hook, void *opaque);
 
+/*
+ * The architectural state another backend hands over to have one instruction emulated or an
+ * address translated the way the guest would (the kvm backend: MMIO accesses KVM cannot
+ * decode, debugger memory access by virtual address). PSTATE is in SPSR layout.
+ */
+struct iss_arch_state {
+	uint64_t x[31];
+	uint64_t sp_el0, sp_el1, pc, pstate;
+	uint64_t sctlr_el1, tcr_el1, ttbr0_el1, ttbr1_el1, mair_el1;
+	uint64_t vbar_el1, elr_el1, spsr_el1, esr_el1, far_el1;
+	uint64_t v[32][2]; /* V0..V31, low doubleword first */
+	uint32_t fpcr, fpsr;
+};
+
+/* Loads `state` into the interpreter, forgetting every decoded instruction and translation:
+ * the other backend may have changed guest memory behind the interpreter's back. */
+int iss_set_arch_state(struct cpu *cpu, const struct iss_arch_state *state);
+void iss_get_arch_state(const struct cpu *cpu, struct iss_arch_state *state);
+/* The physical address of `va` as a load at the current EL would see it, without side effects. */
+int iss_translate_address(struct cpu *cpu, uint64_t va, uint64_t *pa);
+
 #ifdef __cplusplus
 }
 #endif

@@ -79,6 +79,15 @@ TEST(IrqFirmware, SpiPrioritiesMaskingPreemptionEoiModeAndFiq)
 	EXPECT_NE(run.console.find("spi_priorities: ok (nesting order LHl)"), std::string::npos) << run.console;
 }
 
+// Pairs and writeback addressing on device registers (what KVM hands to userspace as NISV).
+TEST(IrqFirmware, LoadStorePairsAndWritebackOnDeviceRegisters)
+{
+	GuestRun run = run_firmware("mmio_pairs");
+	expect_passes(run, "mmio_pairs");
+	EXPECT_NE(run.console.find("stp, second word: 0x98b8d8f0"), std::string::npos) << run.console;
+	EXPECT_NE(run.console.find("mmio_pairs: ok"), std::string::npos) << run.console;
+}
+
 TEST(IrqFirmware, RtcCountsVirtualSecondsAndMatches)
 {
 	GuestRun run = run_firmware("rtc");

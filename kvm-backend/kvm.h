@@ -29,6 +29,9 @@ struct kvm_cpu_config {
 	const struct iss_sysreg_hook *const *timer_hooks;
 	unsigned timer_hook_count;
 	bool precise; /* stop on the exact instruction: needs a PMU that counts the guest */
+	/* The guest's PSCI SYSTEM_OFF (reset false) or SYSTEM_RESET, from KVM's in-kernel PSCI. */
+	void (*system_event)(void *opaque, bool reset);
+	void *system_event_opaque;
 };
 
 /* Opens /dev/kvm and creates a VM with one vCPU at reset (EL1h, MMU off), with a memslot

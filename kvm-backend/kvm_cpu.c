@@ -55,13 +55,37 @@ static size_t register_offset(struct kvm_cpu *kc, enum cpu_register reg)
 	return (pstate & 1) ? offsetof(struct kvm_regs, sp_el1) : offsetof(struct kvm_regs, regs.sp);
 }
 
+/* The EL1 system registers a debugger shows, in enum cpu_register's order. */
+static uint64_t system_register_id(enum cpu_register reg)
+{
+	switch (reg) {
+	case CPU_REG_SCTLR_EL1: return ARM64_SYS_REG(3, 0, 1, 0, 0);
+	case CPU_REG_TCR_EL1: return ARM64_SYS_REG(3, 0, 2, 0, 2);
+	case CPU_REG_TTBR0_EL1: return ARM64_SYS_REG(3, 0, 2, 0, 0);
+	case CPU_REG_TTBR1_EL1: return ARM64_SYS_REG(3, 0, 2, 0, 1);
+	case CPU_REG_ESR_EL1: return ARM64_SYS_REG(3, 0, 5, 2, 0);
+	case CPU_REG_FAR_EL1: return ARM64_SYS_REG(3, 0, 6, 0, 0);
+	case CPU_REG_ELR_EL1: return core_register_id(offsetof(struct kvm_regs, elr_el1));
+	case CPU_REG_SPSR_EL1: return core_register_id(offsetof(struct kvm_regs, spsr[KVM_SPSR_EL1]));
+	case CPU_REG_VBAR_EL1: return ARM64_SYS_REG(3, 0, 12, 0, 0);
+	default: return 0;
+	}
+}
+
 static int kvm_cpu_get_register(struct cpu *cpu, enum cpu_register reg, uint64_t *value)
 {
 	struct kvm_cpu *kc = to_kvm_cpu(cpu);
 
-	if ((unsigned)reg >= CPU_REG_COUNT)
-		return error_set("kvm: no register %d", reg);
-	return kvm_one_reg(kc, KVM_GET_ONE_REG, core_register_id(register_offset(kc, reg)), value);
+	if ((unsigned)reg < CPU_REG_COUNT)
+		return kvm_one_reg(kc, KVM_GET_ONE_REG, core_register_id(register_offset(kc, reg)), value);
+	if (reg == CPU_REG_CURRENT_EL) {
+		int status = kvm_one_reg(kc, KVM_GET_ONE_REG, core_register_id(offsetof(struct kvm_regs, regs.pstate)), value);
+		*value &= 0xc;
+		return status;
+	}
+	if (system_register_id(reg))
+		return kvm_one_reg(kc, KVM_GET_ONE_REG, system_register_id(reg), value);
+	return error_set("kvm: no register %d", reg);
 }
 
 static int kvm_cpu_set_register(struct cpu *cpu, enum cpu_register reg, uint64_t value)
@@ -105,24 +129,25 @@ static int serve_mmio(struct kvm_cpu *kc)
 	return result == BUS_OK ? 0 : inject_external_abort(kc);
 }
 
+/* PSCI SYSTEM_OFF and SYSTEM_RESET, which KVM's in-kernel PSCI passes on: the runtime decides. */
 static enum cpu_stop_reason system_event(struct kvm_cpu *kc)
 {
-	switch (kc->run->system_event.type) {
-	case KVM_SYSTEM_EVENT_SHUTDOWN:
-		error_set("the guest powered off through PSCI SYSTEM_OFF (PSCI is not connected to the runtime yet)");
-		break;
-	case KVM_SYSTEM_EVENT_RESET:
-		error_set("the guest asked for a reset through PSCI SYSTEM_RESET (not supported yet)");
-		break;
-	default:
-		error_set("kvm: unexpected system event %u", kc->run->system_event.type);
-		break;
+	unsigned type = kc->run->system_event.type;
+
+	if (type != KVM_SYSTEM_EVENT_SHUTDOWN && type != KVM_SYSTEM_EVENT_RESET) {
+		error_set("kvm: unexpected system event %u", type);
+		return CPU_STOP_FATAL;
 	}
-	return CPU_STOP_FATAL;
+	if (!kc->system_event) {
+		error_set("the guest asked for PSCI %s, and nothing here can act on it",
+			  type == KVM_SYSTEM_EVENT_RESET ? "SYSTEM_RESET" : "SYSTEM_OFF");
+		return CPU_STOP_FATAL;
+	}
+	kc->system_event(kc->system_event_opaque, type == KVM_SYSTEM_EVENT_RESET);
+	return CPU_STOP_KICKED;
 }
 
-/* CPU_STOP_BUDGET means "go on": the exit was handled and the run continues. */
-static enum cpu_stop_reason handle_exit(struct kvm_cpu *kc)
+enum cpu_stop_reason kvm_handle_exit(struct kvm_cpu *kc)
 {
 	switch (kc->run->exit_reason) {
 	case KVM_EXIT_MMIO:
@@ -135,6 +160,13 @@ static enum cpu_stop_reason handle_exit(struct kvm_cpu *kc)
 		return CPU_STOP_BUDGET;
 	case KVM_EXIT_SYSTEM_EVENT:
 		return system_event(kc);
+	case KVM_EXIT_ARM_NISV: /* e.g. a load pair from a device: no syndrome to go by */
+		kvm_timer_sync(kc);
+		if (kvm_emulate_instruction(kc) < 0)
+			return CPU_STOP_FATAL;
+		return kc->kicked ? CPU_STOP_KICKED : CPU_STOP_BUDGET;
+	case KVM_EXIT_DEBUG: /* a breakpoint, a watchpoint, or a guest's own BRK */
+		return kvm_debug_exit(kc);
 	default:
 		error_set("kvm: unexpected exit reason %u", kc->run->exit_reason);
 		return CPU_STOP_FATAL;
@@ -152,60 +184,54 @@ static enum cpu_stop_reason run_until_stop(struct kvm_cpu *kc)
 			error_set("kvm: KVM_RUN failed: %s", strerror(errno));
 			return CPU_STOP_FATAL;
 		}
-		reason = handle_exit(kc);
+		reason = kvm_handle_exit(kc);
 	} while (reason == CPU_STOP_BUDGET);
 	return reason;
 }
 
-static int set_single_step(struct kvm_cpu *kc, bool on)
+/* Instructions retired in this run: the counter's, or the steps taken where only they count. */
+static uint64_t executed_so_far(struct kvm_cpu *kc)
 {
-	struct kvm_guest_debug debug = { .control = on ? KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP : 0 };
-
-	if (ioctl(kc->vcpu_fd, KVM_SET_GUEST_DEBUG, &debug) < 0)
-		return error_set("kvm: KVM_SET_GUEST_DEBUG failed: %s", strerror(errno));
-	return 0;
+	return kvm_budget_counts_instructions(&kc->budget) ? kvm_budget_executed(&kc->budget) : kc->debug.steps;
 }
 
-/* --precise: the counter stopped the run early; single-step the rest of the budget. */
+/* Single-steps (KVM_SET_GUEST_DEBUG) up to the exact budget. */
 static enum cpu_stop_reason step_to_budget(struct kvm_cpu *kc, uint64_t budget)
 {
 	enum cpu_stop_reason reason = CPU_STOP_BUDGET;
 
-	if (set_single_step(kc, true) < 0)
-		return CPU_STOP_FATAL;
-	while (reason == CPU_STOP_BUDGET && kvm_budget_executed(&kc->budget) < budget) {
-		kc->run->immediate_exit = 0; /* a late counter or backstop signal: keep stepping */
-		if (ioctl(kc->vcpu_fd, KVM_RUN, 0) < 0) {
-			if (errno != EINTR) {
-				error_set("kvm: KVM_RUN failed: %s", strerror(errno));
-				reason = CPU_STOP_FATAL;
-			}
-			continue;
-		}
-		if (kc->run->exit_reason != KVM_EXIT_DEBUG)
-			reason = handle_exit(kc);
-	}
-	if (set_single_step(kc, false) < 0)
-		return CPU_STOP_FATAL;
+	while (reason == CPU_STOP_BUDGET && executed_so_far(kc) < budget)
+		reason = kvm_debug_step(kc, false);
 	return reason;
 }
 
 /* The counter's overflow arrives late (skid): with --precise it is asked this much early. */
 enum { PRECISE_MARGIN = 50000 };
 
+/* Budgets up to this are single-stepped: a debugger's step, or the tail of a --precise run. */
+static uint64_t step_threshold(const struct kvm_cpu *kc)
+{
+	return kc->modes.precise ? PRECISE_MARGIN : 1;
+}
+
 static struct cpu_run_result kvm_cpu_run(struct cpu *cpu, uint64_t budget)
 {
 	struct kvm_cpu *kc = to_kvm_cpu(cpu);
-	bool step_all = kc->modes.precise && budget <= PRECISE_MARGIN;
+	bool step_all = budget <= step_threshold(kc);
 	struct cpu_run_result result;
+	uint64_t counted;
 
 	kc->kicked = false;
+	kc->debug.steps = 0;
 	kvm_budget_start(&kc->budget, kc->modes.precise && !step_all ? budget - PRECISE_MARGIN : budget);
 	kvm_timer_set_counter(kc); /* after the start: virtual time now reads as the run's start */
-	result.reason = step_all ? CPU_STOP_BUDGET : run_until_stop(kc);
-	if (kc->modes.precise && result.reason == CPU_STOP_BUDGET)
+	result.reason = kvm_debug_resume(kc);
+	if (result.reason == CPU_STOP_BUDGET && !step_all)
+		result.reason = run_until_stop(kc);
+	if (result.reason == CPU_STOP_BUDGET && (kc->modes.precise || step_all))
 		result.reason = step_to_budget(kc, budget);
-	result.executed = kvm_budget_stop(&kc->budget);
+	counted = kvm_budget_stop(&kc->budget);
+	result.executed = step_all && !kvm_budget_counts_instructions(&kc->budget) ? kc->debug.steps : counted;
 	if (result.reason == CPU_STOP_BUDGET && result.executed > budget &&
 	    result.executed - budget > kc->modes.largest_overshoot)
 		kc->modes.largest_overshoot = result.executed - budget;
@@ -237,42 +263,15 @@ static void kvm_cpu_set_line(struct cpu *cpu, enum cpu_line line, bool level)
 	ioctl(kc->vm_fd, KVM_IRQ_LINE, &irq);
 }
 
-/* Guest memory as the debugger sees it: physical while the guest's MMU is off. */
-static uint8_t *guest_memory(struct kvm_cpu *kc, uint64_t address, size_t length)
-{
-	uint64_t sctlr = 0;
-	uint8_t *host;
-
-	if (kvm_one_reg(kc, KVM_GET_ONE_REG, ARM64_SYS_REG(3, 0, 1, 0, 0), &sctlr) < 0)
-		return NULL;
-	if (sctlr & 1) {
-		error_set("kvm: guest virtual addresses with the MMU on are not supported yet");
-		return NULL;
-	}
-	host = bus_ram_pointer(kc->bus, address, length);
-	if (!host)
-		error_set("kvm: 0x%" PRIx64 " (%zu bytes) is not in RAM", address, length);
-	return host;
-}
-
+/* Guest memory as the debugger sees it: by virtual address, translated as the guest would. */
 static int kvm_cpu_read_memory(struct cpu *cpu, uint64_t address, void *buffer, size_t length)
 {
-	uint8_t *host = guest_memory(to_kvm_cpu(cpu), address, length);
-
-	if (!host)
-		return -1;
-	memcpy(buffer, host, length);
-	return 0;
+	return kvm_read_guest_memory(to_kvm_cpu(cpu), address, buffer, length);
 }
 
 static int kvm_cpu_write_memory(struct cpu *cpu, uint64_t address, const void *buffer, size_t length)
 {
-	uint8_t *host = guest_memory(to_kvm_cpu(cpu), address, length);
-
-	if (!host)
-		return -1;
-	memcpy(host, buffer, length);
-	return 0;
+	return kvm_write_guest_memory(to_kvm_cpu(cpu), address, buffer, length);
 }
 
 static void kvm_cpu_destroy(struct cpu *cpu)
@@ -280,6 +279,9 @@ static void kvm_cpu_destroy(struct cpu *cpu)
 	struct kvm_cpu *kc = to_kvm_cpu(cpu);
 
 	kvm_budget_destroy(&kc->budget);
+	kvm_debug_destroy(kc);
+	if (kc->interpreter)
+		kc->interpreter->ops->destroy(kc->interpreter);
 	if (kc->run)
 		munmap(kc->run, kc->run_size);
 	if (kc->vcpu_fd >= 0)
@@ -302,6 +304,9 @@ static const struct cpu_ops kvm_cpu_ops = {
 	.set_register = kvm_cpu_set_register,
 	.read_memory = kvm_cpu_read_memory,
 	.write_memory = kvm_cpu_write_memory,
+	.insert_debug = kvm_cpu_insert_debug,
+	.remove_debug = kvm_cpu_remove_debug,
+	.watch_hit = kvm_cpu_watch_hit,
 };
 
 static int add_memslots(struct kvm_cpu *kc)
@@ -355,6 +360,17 @@ static void enable_wfx_exit(struct kvm_cpu *kc)
 			     ioctl(kc->vm_fd, KVM_ENABLE_CAP, &cap) == 0;
 }
 
+/* MMIO accesses without a valid syndrome come to us to decode instead of failing KVM_RUN. */
+static int enable_nisv_exit(struct kvm_cpu *kc)
+{
+	struct kvm_enable_cap cap = { .cap = KVM_CAP_ARM_NISV_TO_USER };
+
+	if (ioctl(kc->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_ARM_NISV_TO_USER) <= 0 || ioctl(kc->vm_fd, KVM_ENABLE_CAP, &cap) < 0)
+		return error_set("kvm: the host kernel cannot pass MMIO accesses without a syndrome to userspace "
+				 "(KVM_CAP_ARM_NISV_TO_USER, Linux 5.5 and later)");
+	return 0;
+}
+
 static int open_vm(struct kvm_cpu *kc)
 {
 	kc->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
@@ -382,12 +398,15 @@ struct cpu *kvm_cpu_create(struct bus *bus, const struct kvm_cpu_config *config)
 	kc->budget.counter_fd = -1;
 	kc->timer_hooks = config->timer_hooks;
 	kc->timer_hook_count = config->timer_hook_count;
-	if (kvm_timer_check(kc) < 0 || open_vm(kc) < 0 || add_memslots(kc) < 0 || create_vcpu(kc) < 0 ||
+	kc->system_event = config->system_event;
+	kc->system_event_opaque = config->system_event_opaque;
+	if (kvm_timer_check(kc) < 0 || open_vm(kc) < 0 || enable_nisv_exit(kc) < 0 || add_memslots(kc) < 0 || create_vcpu(kc) < 0 ||
 	    kvm_budget_init(&kc->budget, kc->run, config->time_per_instruction) < 0) {
 		kvm_cpu_destroy(&kc->cpu);
 		return NULL;
 	}
 	enable_wfx_exit(kc);
+	kvm_debug_init(kc);
 	kc->modes.pmu_budget = kvm_budget_counts_instructions(&kc->budget);
 	kc->modes.precise = config->precise;
 	if (config->precise && !kc->modes.pmu_budget) {

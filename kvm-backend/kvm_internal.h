@@ -6,6 +6,32 @@
 #include "kvm.h"
 #include "kvm_budget.h"
 
+/* A breakpoint: the BRK written over the guest's instruction, and what it replaced. */
+struct guest_breakpoint {
+	uint64_t address;
+	uint32_t original;
+	uint32_t *host;
+};
+
+struct guest_watchpoint {
+	enum cpu_debug_kind kind;
+	uint64_t address, length;
+	uint32_t control; /* DBGWCR_EL1 */
+};
+
+/* Debugger state (kvm_debug.c). */
+struct kvm_debug {
+	struct guest_breakpoint *breaks;
+	unsigned break_count;
+	struct guest_watchpoint watch[16];
+	unsigned watch_count, watch_slots;
+	bool resume_pending; /* the last run stopped before an instruction the next one executes */
+	bool watch_hit;
+	enum cpu_debug_kind hit_kind;
+	uint64_t hit_address;
+	uint64_t steps; /* single steps completed in the current run */
+};
+
 struct kvm_cpu {
 	struct cpu cpu; /* first, so struct cpu * converts to struct kvm_cpu * */
 	struct bus *bus;
@@ -19,6 +45,10 @@ struct kvm_cpu {
 	bool kicked;
 	const struct iss_sysreg_hook *const *timer_hooks; /* the generic timer model, if the board has one */
 	unsigned timer_hook_count;
+	struct kvm_debug debug;
+	void (*system_event)(void *opaque, bool reset);
+	void *system_event_opaque;
+	struct cpu *interpreter; /* borrowed for what KVM cannot decode (kvm_emulate.c), made on first use */
 };
 
 static inline struct kvm_cpu *to_kvm_cpu(const struct cpu *cpu)
@@ -34,5 +64,24 @@ int kvm_one_reg(struct kvm_cpu *kc, unsigned long request, uint64_t id, uint64_t
 int kvm_timer_check(struct kvm_cpu *kc);
 void kvm_timer_set_counter(struct kvm_cpu *kc);
 void kvm_timer_sync(struct kvm_cpu *kc);
+
+/* Serves one exit of KVM_RUN; CPU_STOP_BUDGET means the run goes on (kvm_cpu.c). */
+enum cpu_stop_reason kvm_handle_exit(struct kvm_cpu *kc);
+
+/* Debugger stops (kvm_debug.c). */
+void kvm_debug_init(struct kvm_cpu *kc);
+void kvm_debug_destroy(struct kvm_cpu *kc);
+int kvm_cpu_insert_debug(struct cpu *cpu, enum cpu_debug_kind kind, uint64_t address, uint64_t length);
+int kvm_cpu_remove_debug(struct cpu *cpu, enum cpu_debug_kind kind, uint64_t address, uint64_t length);
+bool kvm_cpu_watch_hit(struct cpu *cpu, enum cpu_debug_kind *kind, uint64_t *address);
+enum cpu_stop_reason kvm_debug_exit(struct kvm_cpu *kc);
+enum cpu_stop_reason kvm_debug_step(struct kvm_cpu *kc, bool without_watchpoints);
+enum cpu_stop_reason kvm_debug_resume(struct kvm_cpu *kc);
+
+/* The interpreter's help (kvm_emulate.c). */
+struct cpu *kvm_borrow_interpreter(struct kvm_cpu *kc, struct iss_arch_state *state); /* loaded with the vCPU's state */
+int kvm_emulate_instruction(struct kvm_cpu *kc); /* KVM_EXIT_ARM_NISV */
+int kvm_read_guest_memory(struct kvm_cpu *kc, uint64_t address, void *buffer, size_t length);
+int kvm_write_guest_memory(struct kvm_cpu *kc, uint64_t address, const void *buffer, size_t length);
 
 #endif

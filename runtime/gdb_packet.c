@@ -1,4 +1,4 @@
-/* The GDB remote protocol's framing: bytes from a socket to checked packets, and back. */
+/* The GDB remote protocol's framing: bytes from a socket or serial line to checked packets, and back. */
 #include "gdb_packet.h"
 
 #include <errno.h>
@@ -42,7 +42,7 @@ static int next_byte(struct gdb_connection *connection, int wait_ms)
 		return errno == EINTR ? BYTE_NONE : BYTE_CLOSED;
 	if (!(poller.revents & (POLLIN | POLLHUP | POLLERR)))
 		return BYTE_NONE;
-	got = recv(connection->fd, connection->input, sizeof(connection->input), 0);
+	got = read(connection->fd, connection->input, sizeof(connection->input));
 	if (got <= 0)
 		return got < 0 && errno == EINTR ? BYTE_NONE : BYTE_CLOSED;
 	connection->input_start = 1;
@@ -52,7 +52,14 @@ static int next_byte(struct gdb_connection *connection, int wait_ms)
 
 static void send_raw(struct gdb_connection *connection, const void *data, size_t length)
 {
-	if (connection->fd >= 0 && send(connection->fd, data, length, MSG_NOSIGNAL) != (ssize_t)length)
+	ssize_t sent;
+
+	if (connection->fd < 0)
+		return;
+	sent = send(connection->fd, data, length, MSG_NOSIGNAL); /* no SIGPIPE from a closed socket */
+	if (sent < 0 && errno == ENOTSOCK)
+		sent = write(connection->fd, data, length); /* a serial line */
+	if (sent != (ssize_t)length)
 		gdb_connection_close(connection);
 }
 

@@ -18,7 +18,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/socket.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "error.h"
@@ -54,6 +56,8 @@ static bool accept_client(struct gdb_stub *stub, int wait_ms)
 	struct pollfd poller = { .fd = stub->listen_fd, .events = POLLIN };
 	int fd, one = 1;
 
+	if (stub->listen_fd < 0)
+		return false; /* a serial line carries one session, attached from the start */
 	if (poll(&poller, 1, wait_ms) <= 0 || !(poller.revents & POLLIN))
 		return false;
 	fd = accept(stub->listen_fd, NULL, NULL);
@@ -351,7 +355,7 @@ static void on_machine_event(struct machine *machine, enum machine_debug_event e
 
 	switch (event) {
 	case MACHINE_DEBUG_START:
-		if (stub->wait_for_client && accept_client(stub, -1))
+		if (stub->wait_for_client && (attached(stub) || accept_client(stub, -1)))
 			halt(stub, SIGNAL_TRAP, false);
 		break;
 	case MACHINE_DEBUG_QUANTUM:
@@ -408,6 +412,35 @@ static int listen_on(const char *address)
 	return fd;
 }
 
+/* A serial line (a character device: a UART, a virtio console port, a pty), raw if a terminal. */
+static int open_serial_line(const char *path)
+{
+	int fd = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	struct termios mode;
+
+	if (fd < 0)
+		return error_set("--gdb %s: %s", path, strerror(errno));
+	if (isatty(fd) && tcgetattr(fd, &mode) == 0) {
+		cfmakeraw(&mode);
+		tcsetattr(fd, TCSANOW, &mode);
+	}
+	return fd;
+}
+
+static struct gdb_stub *create_on_serial_line(struct gdb_stub *stub, const char *path)
+{
+	int fd = open_serial_line(path);
+
+	if (fd < 0) {
+		free(stub);
+		return NULL;
+	}
+	stub->listen_fd = -1;
+	gdb_connection_init(&stub->connection, fd);
+	fprintf(stderr, "qvp: gdb: serving on %s%s\n", path, stub->wait_for_client ? ", halted until gdb resumes" : "");
+	return stub;
+}
+
 struct gdb_stub *gdb_stub_create(const char *address, bool wait_for_client)
 {
 	struct gdb_stub *stub = calloc(1, sizeof(*stub));
@@ -418,6 +451,9 @@ struct gdb_stub *gdb_stub_create(const char *address, bool wait_for_client)
 		error_set("gdb: out of memory");
 		return NULL;
 	}
+	stub->wait_for_client = wait_for_client;
+	if (address[0] == '/')
+		return create_on_serial_line(stub, address);
 	stub->listen_fd = listen_on(address);
 	if (stub->listen_fd < 0) {
 		free(stub);
@@ -446,7 +482,8 @@ void gdb_stub_destroy(struct gdb_stub *stub)
 	if (!stub)
 		return;
 	gdb_connection_close(&stub->connection);
-	close(stub->listen_fd);
+	if (stub->listen_fd >= 0)
+		close(stub->listen_fd);
 	free(stub);
 }
 

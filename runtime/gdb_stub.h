@@ -13,7 +13,8 @@ extern "C" {
 
 struct gdb_stub;
 
-/* Listens on "[HOST:]PORT" (127.0.0.1 unless a host is given); NULL with error_message(). */
+/* Listens on "[HOST:]PORT" (127.0.0.1 unless a host is given), or serves the serial line at
+ * an absolute device path (one session, attached at once); NULL with error_message(). */
 struct gdb_stub *gdb_stub_create(const char *address, bool wait_for_client);
 void gdb_stub_destroy(struct gdb_stub *stub);
 

@@ -20,7 +20,7 @@ kick) idle_mode="host-timer kick" ;;
 esac
 # Not the timer firmware (timer_irq, sleep, rtc, sp804): it checks interrupt times to a few
 # counter ticks, and during a run the guest's counter follows the host's (docs/kvm.md).
-firmware=(hello exitcode bench sgi spi_priorities)
+firmware=(hello exitcode bench sgi spi_priorities mmio_pairs)
 spin_timeout=5ms spin_instructions=5000000 # a guest spinning in "b ." until --timeout
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

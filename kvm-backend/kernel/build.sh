@@ -53,7 +53,7 @@ build="$work/build"
 log="$work/build.log"
 say "configuring: allnoconfig + qvp-kvm.config"
 make -C "$src" -s O="$build" "${cross[@]}" KCONFIG_ALLCONFIG="$here/qvp-kvm.config" allnoconfig
-for option in CONFIG_KVM CONFIG_ARM_GIC_V3 CONFIG_SERIAL_AMBA_PL011_CONSOLE CONFIG_HW_PERF_EVENTS; do
+for option in CONFIG_KVM CONFIG_ARM_GIC_V3 CONFIG_SERIAL_AMBA_PL011_CONSOLE CONFIG_HW_PERF_EVENTS CONFIG_VIRTIO_CONSOLE; do
 	grep -q "^$option=y" "$build/.config" || { say "$option did not survive allnoconfig"; exit 1; }
 done
 say "building Image with -j$(nproc) (about 5 minutes on 2 cores)"

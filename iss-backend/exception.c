@@ -47,6 +47,7 @@ void iss_set_el(struct iss *cpu, unsigned el)
 {
 	if (cpu->el == el)
 		return;
+	iss_pmu_sync(cpu); /* PMCCFILTR_EL0 counts by EL */
 	cpu->el = el;
 	cpu->tlb = cpu->tlbs[el];
 	cpu->code_base = 1; /* execute permission depends on the EL: enter the page again */

@@ -159,6 +159,7 @@ static struct cpu_run_result iss_run(struct cpu *base, uint64_t budget)
 	else
 		cpu->executed = budget;
 	cpu->running = false;
+	cpu->retired += cpu->executed;
 	result.executed = cpu->executed;
 	result.reason = cpu->stop_reason;
 	return result;
@@ -183,6 +184,11 @@ static uint64_t iss_executed_in_run(const struct cpu *base)
 	if (!cpu->running)
 		return cpu->executed;
 	return cpu->stopping ? cpu->current : cpu->budget - (cpu->left + cpu->parked) - 1;
+}
+
+uint64_t iss_instruction_count(const struct iss *cpu)
+{
+	return cpu->retired + (cpu->running ? iss_executed_in_run(&cpu->cpu) : 0);
 }
 
 static void iss_set_line(struct cpu *base, enum cpu_line line, bool level)

@@ -242,6 +242,12 @@ struct iss {
 	uint64_t osdlr_el1, oslsr_el1, mdccint_el1, dbgclaim;
 	uint64_t dbgbvr[2], dbgbcr[2], dbgwvr[2], dbgwcr[2];
 
+	/* Performance monitors (pmu.c): PMCCNTR_EL0 is brought up to date lazily. */
+	uint64_t pmcr_el0, pmcnten, pmovs, pminten, pmuserenr, pmselr, pmccfiltr;
+	uint64_t pmccntr;   /* PMCCNTR_EL0 as of instruction `pmu_since` */
+	uint64_t pmu_since; /* instruction count up to which pmccntr counted */
+	unsigned pmu_phase; /* instructions towards the next count with PMCR_EL0.D */
+
 	/* Memory and translation. */
 	uint8_t *code_host; /* host pointer of the page `code` decodes */
 	struct iss_tlb_entry tlbs[2][TLB_ENTRIES]; /* [EL] */
@@ -263,6 +269,7 @@ struct iss {
 	uint64_t budget;
 	uint64_t current;  /* index in the run of the instruction that requested the stop */
 	uint64_t executed; /* result of the last run */
+	uint64_t retired;  /* instructions of every run before the current one */
 	enum cpu_stop_reason stop_reason;
 	bool stop_before; /* the stopping instruction did not execute (a debugger stop) */
 
@@ -292,6 +299,7 @@ void iss_stop(struct iss *cpu, enum cpu_stop_reason reason);
 void iss_fatal(struct iss *cpu, const char *format, ...) __attribute__((format(printf, 2, 3)));
 ISS_HANDLER(iss_exec_decode); /* every slot of a fresh page: decodes, then executes */
 void iss_code_written(struct iss *cpu, uint64_t pa, uint64_t length);
+uint64_t iss_instruction_count(const struct iss *cpu); /* retired before the current instruction */
 
 /* Debugger stops (debug.c). */
 int iss_insert_debug(struct cpu *base, enum cpu_debug_kind kind, uint64_t address, uint64_t length);
@@ -319,6 +327,30 @@ void iss_sctlr_changed(struct iss *cpu);
 void iss_sysreg_reset(struct iss *cpu);
 uint32_t iss_sysreg_syndrome(uint32_t word); /* ISS of EC 0x18 for an MRS/MSR/SYS word */
 uint8_t iss_sysreg_slot(unsigned encoding); /* for the decoder: insn->type of MRS/MSR */
+
+/* Performance monitors (pmu.c): the registers the sysreg table hands over. */
+enum iss_pmu_register {
+	PMU_PMCR,
+	PMU_PMCNTENSET,
+	PMU_PMCNTENCLR,
+	PMU_PMOVSCLR,
+	PMU_PMOVSSET,
+	PMU_PMSWINC,
+	PMU_PMSELR,
+	PMU_PMCEID0,
+	PMU_PMCEID1,
+	PMU_PMCCNTR,
+	PMU_PMXEVTYPER,
+	PMU_PMXEVCNTR,
+	PMU_PMUSERENR,
+	PMU_PMINTENSET,
+	PMU_PMINTENCLR,
+	PMU_PMCCFILTR,
+};
+void iss_pmu_sync(struct iss *cpu); /* before the EL or the counting configuration changes */
+int iss_pmu_el0_access(const struct iss *cpu, enum iss_pmu_register reg, bool read); /* 1, 0 UNDEFINED, -1 trap */
+bool iss_pmu_read(struct iss *cpu, enum iss_pmu_register reg, uint64_t *value); /* false: UNDEFINED */
+void iss_pmu_write(struct iss *cpu, enum iss_pmu_register reg, uint64_t value);
 
 /* Memory and translation (mmu.c). Slow paths return false after taking an exception. */
 bool iss_load_slow(struct iss *cpu, uint64_t va, unsigned size, uint64_t *value);

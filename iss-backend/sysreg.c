@@ -3,7 +3,7 @@
  * CPU it claims to be, and the hooks that serve the rest (the generic timer's CNT*).
  *
  * The CPU is a Cortex-A57-class ARMv8.0-A with EL0 and EL1 in AArch64 only, no FP/SIMD, no
- * LSE atomics, no PMU, 4/16/64 KiB granules, 48-bit physical addresses, 16-bit ASIDs.
+ * LSE atomics, a PMUv3 with only the cycle counter (pmu.c), 4/16/64 KiB granules, 48-bit physical addresses, 16-bit ASIDs.
  */
 #include <stdlib.h>
 
@@ -17,8 +17,8 @@
 #define MPIDR_UNIPROCESSOR_CORE0 0x80000000ull /* RES1 bit 31, U = 0, affinity 0.0.0 */
 /* EL0 and EL1 AArch64 only (1, 1), no EL2/EL3, FP and AdvSIMD not implemented (0xf, 0xf), no GIC sysregs. */
 #define ID_AA64PFR0  0x0000000000ff0011ull
-/* DebugVer v8 (6), no trace, PMUVer 0 (none), 2 breakpoints, 2 watchpoints, 1 context-aware. */
-#define ID_AA64DFR0  0x0000000000101006ull
+/* DebugVer v8 (6), no trace, PMUVer 1 (PMUv3, pmu.c), 2 breakpoints, 2 watchpoints, 1 context-aware. */
+#define ID_AA64DFR0  0x0000000000101106ull
 /* No AES/SHA/CRC32/atomics/RDM: every field 0. */
 #define ID_AA64ISAR0 0x0000000000000000ull
 /* PARange 48 bits (5), 16-bit ASIDs (2), TGran16 supported (1), TGran64 and TGran4 supported (0). */
@@ -34,6 +34,7 @@ enum sysreg_kind {
 	KIND_FIELD,    /* a uint64_t in struct iss: MRS reads it, MSR writes the bits of `mask` */
 	KIND_CONSTANT, /* read-only value */
 	KIND_SPECIAL,  /* handled in read_special()/write_special() by `id` */
+	KIND_PMU,      /* handled by pmu.c; the id is an enum iss_pmu_register */
 };
 
 enum special_id {
@@ -59,6 +60,7 @@ enum {
 	EL0_RW = 3,
 	EL0_IF_UMA = 4, /* DAIF: SCTLR_EL1.UMA, trapped otherwise */
 	EL0_IF_UCT = 8, /* CTR_EL0: SCTLR_EL1.UCT, trapped otherwise */
+	EL0_IF_PMU = 16, /* PMU registers: PMUSERENR_EL0 decides (pmu.c) */
 };
 
 struct sysreg {
@@ -76,6 +78,7 @@ struct sysreg {
 #define CONSTANT_EL0(enc, v, el0)      {enc, KIND_CONSTANT, el0, true, 0, v}
 #define SPECIAL(enc, id, el0, ro)      {enc, KIND_SPECIAL, el0, ro, id, 0}
 #define RAZ_WI(enc)                    {enc, KIND_CONSTANT, EL0_NONE, false, 0, 0}
+#define PMU(enc, id, ro)               {enc, KIND_PMU, EL0_IF_PMU, ro, id, 0}
 
 static const struct sysreg sysregs[] = {
     /* PSTATE */
@@ -139,6 +142,23 @@ static const struct sysreg sysregs[] = {
     FIELD(SYSREG(2, 0, 0, 1, 5), dbgbcr[1], 0x00f001e7ull),
     FIELD(SYSREG(2, 0, 0, 1, 6), dbgwvr[1], ~0ull),
     FIELD(SYSREG(2, 0, 0, 1, 7), dbgwcr[1], 0x1f001fffull),
+    /* Performance monitors: the cycle counter only (PMCR_EL0.N = 0), so no PMEVCNTRn/PMEVTYPERn */
+    PMU(SYSREG(3, 3, 9, 12, 0), PMU_PMCR, false),
+    PMU(SYSREG(3, 3, 9, 12, 1), PMU_PMCNTENSET, false),
+    PMU(SYSREG(3, 3, 9, 12, 2), PMU_PMCNTENCLR, false),
+    PMU(SYSREG(3, 3, 9, 12, 3), PMU_PMOVSCLR, false),
+    PMU(SYSREG(3, 3, 9, 12, 4), PMU_PMSWINC, false),
+    PMU(SYSREG(3, 3, 9, 12, 5), PMU_PMSELR, false),
+    PMU(SYSREG(3, 3, 9, 12, 6), PMU_PMCEID0, true),
+    PMU(SYSREG(3, 3, 9, 12, 7), PMU_PMCEID1, true),
+    PMU(SYSREG(3, 3, 9, 13, 0), PMU_PMCCNTR, false),
+    PMU(SYSREG(3, 3, 9, 13, 1), PMU_PMXEVTYPER, false),
+    PMU(SYSREG(3, 3, 9, 13, 2), PMU_PMXEVCNTR, false),
+    PMU(SYSREG(3, 3, 9, 14, 0), PMU_PMUSERENR, false),
+    PMU(SYSREG(3, 0, 9, 14, 1), PMU_PMINTENSET, false),
+    PMU(SYSREG(3, 0, 9, 14, 2), PMU_PMINTENCLR, false),
+    PMU(SYSREG(3, 3, 9, 14, 3), PMU_PMOVSSET, false),
+    PMU(SYSREG(3, 3, 14, 15, 7), PMU_PMCCFILTR, false),
 };
 
 /* The rest of the ID space (op0 3, op1 0, CRn 0, CRm 1..7) reads as zero: v8.0 reserves it RAZ. */
@@ -274,6 +294,8 @@ static int el0_access(const struct iss *cpu, const struct sysreg *r, bool read)
 		return cpu->sctlr_el1 & SCTLR_UMA ? 1 : -1;
 	if (r->el0 & EL0_IF_UCT)
 		return read ? (cpu->sctlr_el1 & SCTLR_UCT ? 1 : -1) : 0;
+	if (r->el0 & EL0_IF_PMU)
+		return iss_pmu_el0_access(cpu, (enum iss_pmu_register)r->offset, read);
 	return (r->el0 & (read ? EL0_READ : EL0_WRITE)) ? 1 : 0;
 }
 
@@ -341,8 +363,12 @@ ISS_HANDLER(iss_exec_mrs)
 			value = *field(cpu, r);
 		else if (r->kind == KIND_CONSTANT)
 			value = r->value;
-		else
+		else if (r->kind == KIND_SPECIAL)
 			value = read_special(cpu, r, encoding);
+		else if (!iss_pmu_read(cpu, (enum iss_pmu_register)r->offset, &value)) {
+			iss_undefined(cpu, word, UNDEF_SYSREG);
+			return;
+		}
 	}
 	cpu->x[insn->rd] = value;
 	cpu->pc += 4;
@@ -374,6 +400,8 @@ ISS_HANDLER(iss_exec_msr)
 		*field(cpu, r) = value & r->value;
 	else if (r->kind == KIND_SPECIAL)
 		write_special(cpu, r, encoding, value);
+	else if (r->kind == KIND_PMU)
+		iss_pmu_write(cpu, (enum iss_pmu_register)r->offset, value);
 }
 
 /* MSR (immediate) DAIFSet/DAIFClr/SPSel: imm holds CRm. EL0 DAIF access follows SCTLR_EL1.UMA. */

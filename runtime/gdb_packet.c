@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define STALLED_PACKET_MS 1000 /* a packet cut off for this long is dropped */
@@ -17,8 +18,11 @@ enum { BYTE_NONE = -1, BYTE_CLOSED = -2 };
 
 void gdb_connection_init(struct gdb_connection *connection, int fd)
 {
+	struct stat info;
+
 	memset(connection, 0, sizeof(*connection));
 	connection->fd = fd;
+	connection->serial_line = fd >= 0 && fstat(fd, &info) == 0 && !S_ISSOCK(info.st_mode);
 }
 
 void gdb_connection_close(struct gdb_connection *connection)
@@ -56,9 +60,10 @@ static void send_raw(struct gdb_connection *connection, const void *data, size_t
 
 	if (connection->fd < 0)
 		return;
-	sent = send(connection->fd, data, length, MSG_NOSIGNAL); /* no SIGPIPE from a closed socket */
-	if (sent < 0 && errno == ENOTSOCK)
-		sent = write(connection->fd, data, length); /* a serial line */
+	if (connection->serial_line)
+		sent = write(connection->fd, data, length);
+	else
+		sent = send(connection->fd, data, length, MSG_NOSIGNAL); /* no SIGPIPE from a closed socket */
 	if (sent != (ssize_t)length)
 		gdb_connection_close(connection);
 }

@@ -18,6 +18,7 @@ enum gdb_read_result {
 struct gdb_connection {
 	int fd;
 	bool no_ack; /* after QStartNoAckMode: no '+'/'-' either way */
+	bool serial_line; /* a character device, not a socket */
 	unsigned char input[4096];
 	size_t input_start, input_end;
 };

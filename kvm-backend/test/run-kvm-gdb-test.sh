@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# gdb-multiarch on this machine steps firmware that runs under --backend kvm inside the nested
+# arm64 KVM host. The debugger's serial line is a virtio console port of the VM: QEMU serves
+# it as a TCP socket here, and qvp inside runs `--gdb /dev/vport0p1`. The session is the one
+# tests/test_gdb.cpp runs against the iss backend: break, next, step, finish, locals, system
+# registers, disassembly, a hardware watchpoint, a changed variable, and the exit code.
+#
+# usage: kvm-backend/test/run-kvm-gdb-test.sh [BUILD_DIR] [IMAGE_DIR]
+set -euo pipefail
+
+source "$(dirname "$0")/kvm-host.sh"
+build=$(cd "${1:-$kvm_host_root/build}" && pwd)
+images=${2:-$("$kvm_host_root/kvm-backend/kernel/build.sh")}
+work=$(mktemp -d)
+qemu_pid=
+trap '[ -n "$qemu_pid" ] && kill "$qemu_pid" 2>/dev/null; rm -rf "$work"' EXIT
+port=$((20000 + $$ % 20000))
+log="$build/kvm-gdb-console.log"
+
+cmake --build "$build" -j"$(nproc)" --target qvp firmware platforms > "$work/native.log"
+echo "run-kvm-gdb-test: cross-building a static arm64 qvp in $build/aarch64"
+kvm_host_build_qvp "$build"
+kvm_host_prepare_root "$build" "$work/root"
+echo "debugme /qvp run --backend kvm --gdb /dev/vport0p1 --gdb-wait /fw/debugme.elf" > "$work/root/tests.txt"
+kvm_host_pack "$work/root" "$work/initrd.gz"
+
+# wait=on: QEMU starts the VM only once gdb has connected, so no byte of the session is lost.
+echo "run-kvm-gdb-test: booting the KVM host (console log: $log), gdb on port $port"
+kvm_host_boot "$images/Image" "$work/initrd.gz" "$log" \
+	-device virtio-serial-device -chardev "socket,id=gdb,host=127.0.0.1,port=$port,server=on,wait=on" \
+	-device virtserialport,chardev=gdb,name=qvp.gdb &
+qemu_pid=$!
+for _ in $(seq 300); do # QEMU says when it listens (connecting to look would be the session)
+	grep -q "waiting for connection" "$log" 2>/dev/null && break
+	sleep 0.1
+done
+
+# The VM boots while gdb waits for the first reply: a long remote timeout.
+timeout 1200 gdb-multiarch -batch -nx -ex "set confirm off" -ex "set remotetimeout 600" \
+	-ex "target remote 127.0.0.1:$port" \
+	-ex "break main" -ex "continue" -ex "next" -ex "step" -ex "info locals" -ex "finish" \
+	-ex "print local" -ex "print counter" -ex "info registers SCTLR_EL1 VBAR_EL1 CurrentEL" -ex "monitor time" -ex "x/2i \$pc" \
+	-ex "watch counter" -ex "continue" -ex "set var counter = 12" -ex "continue" \
+	"$build/sw/debugme.elf" > "$work/gdb.out" 2>&1 || true
+wait "$qemu_pid" || true
+qemu_pid=
+sed 's/^/    gdb: /' "$work/gdb.out"
+
+failures=0
+expect() { # $1: what, $2: file, $3: fixed text that must appear
+	if grep -qF -- "$3" "$2"; then
+		echo "run-kvm-gdb-test: $1"
+	else
+		echo "run-kvm-gdb-test: FAILED: $1 (no '$3')"
+		failures=$((failures + 1))
+	fi
+}
+expect "breakpoint at main" "$work/gdb.out" "Breakpoint 1, main () at"
+expect "step into the call" "$work/gdb.out" "add_twice (value=7) at"
+expect "locals" "$work/gdb.out" "twice = "
+expect "finish with the return value" "$work/gdb.out" "Value returned is \$1 = 15"
+expect "print a local" "$work/gdb.out" "\$2 = 7"
+expect "print a global" "$work/gdb.out" "\$3 = 5"
+expect_line() { # $1: what, $2: file, $3: a line's extended regular expression
+	if grep -qE -- "$3" "$2"; then
+		echo "run-kvm-gdb-test: $1"
+	else
+		echo "run-kvm-gdb-test: FAILED: $1 (no line like '$3')"
+		failures=$((failures + 1))
+	fi
+}
+expect_line "system registers: SCTLR_EL1" "$work/gdb.out" "^SCTLR_EL1 +0x[0-9a-f]+"
+expect_line "system registers: VBAR_EL1 in the firmware" "$work/gdb.out" "^VBAR_EL1 +0x4008[0-9a-f]{4} "
+expect_line "system registers: CurrentEL is EL1" "$work/gdb.out" "^CurrentEL +0x4 "
+expect_line "monitor time" "$work/gdb.out" "^virtual time [0-9.]+ s, [0-9]+ instructions"
+expect "disassembly at the pc" "$work/gdb.out" "=> 0x"
+expect "hardware watchpoint fires on the write" "$work/gdb.out" "New value = 20"
+expect "exit code after the variable was changed" "$work/gdb.out" "exited with code 04"
+kvm_host_test_lines "$log" debugme > "$work/console"
+expect "the guest printed the changed value" "$work/console" "debugme: counter 12"
+if [ "$(kvm_host_test_status "$log" debugme)" != 4 ]; then
+	echo "run-kvm-gdb-test: FAILED: qvp's exit status '$(kvm_host_test_status "$log" debugme)', expected 4"
+	sed 's/^/    vm: /' "$log" | tail -30
+	failures=$((failures + 1))
+fi
+[ "$failures" -eq 0 ] || { echo "run-kvm-gdb-test: $failures failure(s)"; exit 1; }
+echo "run-kvm-gdb-test: gdb stepped firmware under real KVM as under the iss backend"

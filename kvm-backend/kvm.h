@@ -18,6 +18,7 @@ struct kvm_cpu_modes {
 	bool pmu_budget;   /* a PMU counter of guest instructions ends each run, else a host timer */
 	bool precise;      /* runs end on their exact instruction (single-stepping the last ones) */
 	uint64_t largest_overshoot; /* instructions a run retired past its budget, at most */
+	uint64_t emulated_instructions; /* KVM_EXIT_ARM_NISV: executed by the interpreter */
 };
 
 struct iss_sysreg_hook;

@@ -108,6 +108,7 @@ int kvm_emulate_instruction(struct kvm_cpu *kc)
 		return error_set("kvm: the access at 0x%llx (pc 0x%" PRIx64 ") could not be emulated",
 				 (unsigned long long)kc->run->arm_nisv.fault_ipa, before.pc);
 	iss_get_arch_state(iss, &after);
+	kc->modes.emulated_instructions++;
 	return transfer_state(kc, true, &after, &before);
 }
 

@@ -70,6 +70,8 @@ static void print_kvm_modes(const struct cpu *cpu)
 	fprintf(stderr, "kvm budget: %s%s\n", modes->pmu_budget ? "PMU guest-instruction counter" : "host timer",
 		modes->precise ? ", precise (single-stepped to the exact instruction)" : "");
 	fprintf(stderr, "kvm budget overshoot: at most %" PRIu64 " instructions\n", modes->largest_overshoot);
+	fprintf(stderr, "kvm emulated instructions: %" PRIu64 " (device accesses without a syndrome)\n",
+		modes->emulated_instructions);
 }
 #else
 static void print_kvm_modes(const struct cpu *cpu)

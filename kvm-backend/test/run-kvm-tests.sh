@@ -65,6 +65,10 @@ run_in_vm() { # $1: label, $2: initramfs, $3...: the firmware, then -- and extra
 			failures=$((failures + 1))
 		fi
 		grep -E '^(instructions|virtual time|kvm |qvp: )' "$work/section" | sed 's/^/        /' || true
+		if [ "$name" = mmio_pairs ] && ! grep -qE '^kvm emulated instructions: [1-9]' "$work/section"; then
+			echo "run-kvm-tests: [$label] mmio_pairs: FAILED: no access went through KVM_EXIT_ARM_NISV"
+			failures=$((failures + 1))
+		fi
 		if ! grep -qxF "kvm idle: $idle_mode" "$work/section"; then
 			echo "run-kvm-tests: [$label] $name: FAILED: qvp did not report 'kvm idle: $idle_mode'"
 			failures=$((failures + 1))

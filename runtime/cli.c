@@ -13,6 +13,7 @@
 
 static const char help_text[] =
 	"Usage: qvp run [OPTIONS] FIRMWARE\n"
+	"       qvp run [OPTIONS] --kernel IMAGE [--initrd FILE] [--append ARGS] [--dtb FILE]\n"
 	"       qvp test [OPTIONS] MANIFEST   (the regression farm: qvp test --help)\n"
 	"       qvp --help | --version\n"
 	"\n"
@@ -32,6 +33,12 @@ static const char help_text[] =
 	"                     it early and the last instructions are single-stepped; slower)\n"
 	"  --timeout TIME     stop when virtual time reaches TIME\n"
 	"  --raw ADDRESS      load FIRMWARE as a raw binary at ADDRESS and enter there\n"
+	"  --kernel IMAGE     boot an arm64 Linux Image (raw or gzip'd) instead of FIRMWARE,\n"
+	"                     as the arm64 boot protocol says (docs/user-guide.md)\n"
+	"  --initrd FILE      with --kernel: an initramfs, named in the DTB's /chosen\n"
+	"  --append ARGS      with --kernel: the kernel command line (/chosen bootargs)\n"
+	"  --dtb FILE         the board's device tree (.dtb or .dts), given to the kernel too;\n"
+	"                     the same as --platform FILE\n"
 	"  --console FILE     write the UART's output to FILE instead of standard output\n"
 	"  --stats            print a summary on standard error when the run ends\n"
 	"  --trace FILE.json  write a Chrome trace-event file (Perfetto, chrome://tracing) of\n"
@@ -73,6 +80,10 @@ enum option_id {
 	OPTION_STATS_JSON,
 	OPTION_GDB,
 	OPTION_GDB_WAIT,
+	OPTION_KERNEL,
+	OPTION_INITRD,
+	OPTION_APPEND,
+	OPTION_DTB,
 	OPTION_TEST_ABORT_AFTER,
 	OPTION_TEST_PERTURB_OUTPUT,
 };
@@ -93,6 +104,10 @@ static const struct option long_options[] = {
 	{ "stats-json", required_argument, NULL, OPTION_STATS_JSON },
 	{ "gdb", required_argument, NULL, OPTION_GDB },
 	{ "gdb-wait", no_argument, NULL, OPTION_GDB_WAIT },
+	{ "kernel", required_argument, NULL, OPTION_KERNEL },
+	{ "initrd", required_argument, NULL, OPTION_INITRD },
+	{ "append", required_argument, NULL, OPTION_APPEND },
+	{ "dtb", required_argument, NULL, OPTION_DTB },
 	/* test doubles for the regression farm's own tests, left out of --help (docs/farm.md) */
 	{ "test-abort-after", required_argument, NULL, OPTION_TEST_ABORT_AFTER },
 	{ "test-perturb-output", no_argument, NULL, OPTION_TEST_PERTURB_OUTPUT },
@@ -197,6 +212,18 @@ static int parse_option(int id, const char *argument, struct cli_options *option
 	case OPTION_GDB_WAIT:
 		options->gdb_wait = true;
 		return 0;
+	case OPTION_KERNEL:
+		options->machine.kernel_path = argument;
+		return 0;
+	case OPTION_INITRD:
+		options->machine.initrd_path = argument;
+		return 0;
+	case OPTION_APPEND:
+		options->machine.bootargs = argument;
+		return 0;
+	case OPTION_DTB:
+		options->machine.platform_path = argument;
+		return 0;
 	case OPTION_TEST_ABORT_AFTER:
 		options->test_hooks.abort_enabled = true;
 		return parse_count("--test-abort-after", argument, &options->test_hooks.abort_after);
@@ -223,14 +250,38 @@ static void set_defaults(struct cli_options *options)
 	options->machine.timeout = VTIME_NEVER;
 }
 
+/* With --kernel there is no FIRMWARE; --initrd and --append only mean something with it. */
+static int check_kernel_options(int argc, char **argv, struct cli_options *options)
+{
+	const struct machine_config *machine = &options->machine;
+
+	if (!machine->kernel_path) {
+		if (machine->initrd_path || machine->bootargs)
+			return error_set("%s needs --kernel IMAGE", machine->initrd_path ? "--initrd" : "--append");
+		return 1;
+	}
+	if (machine->raw_firmware)
+		return error_set("--raw and --kernel exclude each other");
+	if (optind + 1 < argc)
+		return error_set("run: unexpected argument '%s' with --kernel (no FIRMWARE)", argv[optind + 1]);
+	if (options->gdb_wait && !options->gdb_address)
+		return error_set("--gdb-wait needs --gdb [HOST:]PORT");
+	return 0;
+}
+
 static int parse_command(int argc, char **argv, struct cli_options *options)
 {
+	int firmware;
+
 	if (options->command != CLI_RUN)
 		return 0;
 	if (optind >= argc)
 		return error_set("missing command: try 'qvp run FIRMWARE' or 'qvp --help'");
 	if (strcmp(argv[optind], "run") != 0)
 		return error_set("unknown command '%s': try 'qvp run FIRMWARE' or 'qvp --help'", argv[optind]);
+	firmware = check_kernel_options(argc, argv, options);
+	if (firmware <= 0)
+		return firmware;
 	if (optind + 1 >= argc)
 		return error_set("run: missing FIRMWARE (an AArch64 ELF file)");
 	if (optind + 2 < argc)

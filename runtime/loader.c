@@ -13,7 +13,7 @@
 
 #include "error.h"
 
-static int read_whole_file(const char *path, uint8_t **data, size_t *size)
+int loader_read_file(const char *path, uint8_t **data, size_t *size)
 {
 	struct stat info;
 	int fd = open(path, O_RDONLY);
@@ -200,7 +200,7 @@ int loader_load_elf(struct bus *bus, const char *path, struct image *image)
 
 	memset(image, 0, sizeof(*image));
 	image->low = UINT64_MAX;
-	if (read_whole_file(path, &file, &file_size) < 0)
+	if (loader_read_file(path, &file, &file_size) < 0)
 		return -1;
 	elf_version(EV_CURRENT);
 	elf = elf_memory((char *)file, file_size);
@@ -229,7 +229,7 @@ int loader_load_raw(struct bus *bus, const char *path, uint64_t address, struct 
 	size_t file_size;
 
 	memset(image, 0, sizeof(*image));
-	if (read_whole_file(path, &file, &file_size) < 0)
+	if (loader_read_file(path, &file, &file_size) < 0)
 		return -1;
 	if (file_size == 0) {
 		free(file);

@@ -30,6 +30,9 @@ int loader_load_elf(struct bus *bus, const char *path, struct image *image);
 int loader_load_raw(struct bus *bus, const char *path, uint64_t address, struct image *image);
 void image_release(struct image *image);
 
+/* Reads a whole regular file into a malloc'd buffer (the caller frees it). */
+int loader_read_file(const char *path, uint8_t **data, size_t *size);
+
 const struct symbol *image_find_symbol(const struct image *image, const char *name);
 /* The symbol whose [address, address + size) holds `address`, or NULL. */
 const struct symbol *image_symbol_at(const struct image *image, uint64_t address);

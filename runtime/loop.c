@@ -106,6 +106,19 @@ static void tell_debugger(struct machine *machine, enum machine_debug_event even
 		machine->debugger(machine, event, result);
 }
 
+/* PSCI SYSTEM_RESET: the board rebuilt, an attached trace following the new bus. */
+static void restart_board(struct machine *machine)
+{
+	if (machine->stop_cause != MACHINE_RUNNING)
+		return;
+	if (machine_reset(machine) < 0) {
+		machine->stop_cause = MACHINE_FATAL;
+		return;
+	}
+	if (machine->trace)
+		trace_attach(machine->trace, machine);
+}
+
 enum machine_stop_cause machine_run(struct machine *machine)
 {
 	struct cpu_run_result result;
@@ -123,6 +136,8 @@ enum machine_stop_cause machine_run(struct machine *machine)
 			skip_idle_time(machine);
 			break;
 		}
+		if (machine->reset_requested)
+			restart_board(machine);
 		tell_debugger(machine, MACHINE_DEBUG_QUANTUM, &result);
 		if (machine->progress)
 			machine->progress(machine);

@@ -11,10 +11,21 @@
 #ifdef QVP_HAVE_KVM
 #include "kvm.h"
 #endif
+#include "linux_boot.h"
 #include "platform.h"
+#include "psci.h"
 #include "trace.h"
 
 #ifdef QVP_HAVE_KVM
+/* KVM's in-kernel PSCI: SYSTEM_OFF and SYSTEM_RESET end up where runtime/psci.c sends them. */
+static void kvm_system_event(void *opaque, bool reset)
+{
+	if (reset)
+		machine_request_reset(opaque);
+	else
+		machine_request_exit(opaque, 0);
+}
+
 static struct cpu *create_kvm_cpu(struct machine *machine, const struct machine_config *config)
 {
 	struct kvm_cpu_config kvm = {
@@ -22,6 +33,8 @@ static struct cpu *create_kvm_cpu(struct machine *machine, const struct machine_
 		.timer_hooks = machine->sysreg_hooks,
 		.timer_hook_count = machine->sysreg_hook_count,
 		.precise = config->precise,
+		.system_event = kvm_system_event,
+		.system_event_opaque = machine,
 	};
 
 	return kvm_cpu_create(machine->bus, &kvm);
@@ -51,6 +64,9 @@ static struct cpu *create_iss_cpu(struct machine *machine)
 {
 	struct cpu *cpu = iss_create(machine->bus);
 
+	if (cpu)
+		iss_set_call_hook(cpu, psci_call, machine);
+
 	for (unsigned i = 0; cpu && i < machine->sysreg_hook_count; i++) {
 		if (iss_add_sysreg_hook(cpu, machine->sysreg_hooks[i]) < 0) {
 			cpu->ops->destroy(cpu);
@@ -75,6 +91,8 @@ static struct cpu *create_cpu(struct machine *machine, const struct machine_conf
 
 static int load_firmware(struct machine *machine, const struct machine_config *config)
 {
+	if (config->kernel_path)
+		return linux_boot_load(machine, config->kernel_path, config->initrd_path, config->bootargs);
 	if (config->raw_firmware)
 		return loader_load_raw(machine->bus, config->firmware_path, config->raw_address, &machine->image);
 	return loader_load_elf(machine->bus, config->firmware_path, &machine->image);
@@ -106,6 +124,46 @@ static int reset_cpu(struct machine *machine)
 	return cpu->ops->set_register(cpu, CPU_REG_X0, machine->fdt_address);
 }
 
+/* The bus, the models, the loaded images and the CPU: what a reset builds anew. */
+static int build_board(struct machine *machine, const struct machine_config *config)
+{
+	machine->bus = bus_create();
+	machine->events = event_queue_create();
+	if (!machine->bus || !machine->events)
+		return error_set("out of memory");
+	if (platform_build(machine, config->platform_path) < 0 || load_firmware(machine, config) < 0 ||
+	    (!config->kernel_path && place_fdt(machine) < 0))
+		return -1;
+	machine->cpu = create_cpu(machine, config);
+	if (!machine->cpu || reset_cpu(machine) < 0)
+		return -1;
+	/* models built before the CPU may already drive its lines */
+	machine->cpu->ops->set_line(machine->cpu, CPU_LINE_IRQ, machine->line_level[CPU_LINE_IRQ]);
+	machine->cpu->ops->set_line(machine->cpu, CPU_LINE_FIQ, machine->line_level[CPU_LINE_FIQ]);
+	return 0;
+}
+
+static void release_board(struct machine *machine)
+{
+	if (machine->cpu)
+		machine->cpu->ops->destroy(machine->cpu);
+	machine->cpu = NULL;
+	platform_teardown(machine);
+	event_queue_destroy(machine->events);
+	bus_destroy(machine->bus);
+	image_release(&machine->image);
+	free(machine->models);
+	free(machine->fdt);
+	machine->bus = NULL;
+	machine->events = NULL;
+	machine->models = NULL;
+	machine->fdt = NULL;
+	memset(&machine->image, 0, sizeof(machine->image));
+	memset(machine->line_level, 0, sizeof(machine->line_level));
+	machine->sysreg_hook_count = 0;
+	machine->ram_base = machine->ram_size = machine->fdt_address = 0;
+}
+
 struct machine *machine_create(const struct machine_config *config)
 {
 	struct machine *machine = calloc(1, sizeof(*machine));
@@ -114,6 +172,7 @@ struct machine *machine_create(const struct machine_config *config)
 		error_set("out of memory");
 		return NULL;
 	}
+	machine->config = *config;
 	machine->console = config->console ? config->console : stdout;
 	machine->quantum = config->quantum;
 	machine->timeout = config->timeout;
@@ -121,40 +180,45 @@ struct machine *machine_create(const struct machine_config *config)
 	machine->rtc_epoch = config->rtc_epoch ? config->rtc_epoch : QVP_RTC_EPOCH;
 	machine->systemc_target = config->systemc_target;
 	machine->systemc_opaque = config->systemc_opaque;
-	machine->bus = bus_create();
-	machine->events = event_queue_create();
-	if (!machine->bus || !machine->events) {
-		error_set("out of memory");
-		goto fail;
+	if (build_board(machine, config) < 0) {
+		machine_destroy(machine);
+		return NULL;
 	}
-	if (platform_build(machine, config->platform_path) < 0 || load_firmware(machine, config) < 0 ||
-	    place_fdt(machine) < 0)
-		goto fail;
-	machine->cpu = create_cpu(machine, config);
-	if (!machine->cpu || reset_cpu(machine) < 0)
-		goto fail;
-	/* models built before the CPU may already drive its lines */
-	machine->cpu->ops->set_line(machine->cpu, CPU_LINE_IRQ, machine->line_level[CPU_LINE_IRQ]);
-	machine->cpu->ops->set_line(machine->cpu, CPU_LINE_FIQ, machine->line_level[CPU_LINE_FIQ]);
 	return machine;
-fail:
-	machine_destroy(machine);
-	return NULL;
 }
 
 void machine_destroy(struct machine *machine)
 {
 	if (!machine)
 		return;
-	if (machine->cpu)
-		machine->cpu->ops->destroy(machine->cpu);
-	platform_teardown(machine);
-	event_queue_destroy(machine->events);
-	bus_destroy(machine->bus);
-	image_release(&machine->image);
-	free(machine->models);
-	free(machine->fdt);
+	release_board(machine);
 	free(machine);
+}
+
+int machine_reset(struct machine *machine)
+{
+	machine->reset_requested = false;
+	release_board(machine);
+	if (build_board(machine, &machine->config) < 0)
+		return error_set("system reset: %s", error_message());
+	machine->stats.resets++;
+	return 0;
+}
+
+void machine_request_reset(struct machine *machine)
+{
+	machine->reset_requested = true;
+	if (machine->cpu_running)
+		machine->cpu->ops->kick(machine->cpu);
+}
+
+void machine_request_fatal_stop(struct machine *machine)
+{
+	if (machine->stop_cause != MACHINE_RUNNING)
+		return;
+	machine->stop_cause = MACHINE_FATAL;
+	if (machine->cpu_running)
+		machine->cpu->ops->kick(machine->cpu);
 }
 
 vtime_t machine_now(const struct machine *machine)

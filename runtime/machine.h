@@ -30,6 +30,9 @@ struct machine_config {
 	const char *firmware_path;  /* ELF, or raw binary when raw_firmware is set */
 	bool raw_firmware;
 	uint64_t raw_address;       /* load address and entry point of a raw binary */
+	const char *kernel_path;    /* --kernel: a Linux Image booted instead of firmware (linux_boot.h) */
+	const char *initrd_path;    /* --initrd, or NULL */
+	const char *bootargs;       /* --append, or NULL */
 	enum backend_kind backend;
 	vtime_t quantum;            /* longest stretch the CPU runs without the models */
 	vtime_t timeout;            /* virtual-time limit, VTIME_NEVER for none */
@@ -59,6 +62,7 @@ struct machine_stats {
 	uint64_t events_fired;
 	vtime_t idle_skipped; /* virtual time jumped over while the guest waited in WFI */
 	uint64_t interrupts_taken; /* acknowledged at an interrupt controller (e.g. GICC_IAR) */
+	uint64_t resets;           /* board restarts the guest asked for (PSCI SYSTEM_RESET) */
 };
 
 /* When the quantum loop tells an attached debugger about the run (machine.debugger). */
@@ -76,6 +80,7 @@ struct trace;
 #define MACHINE_MAX_SYSREG_HOOKS 4
 
 struct machine {
+	struct machine_config config; /* what the board is rebuilt from on a reset */
 	struct bus *bus;
 	struct event_queue *events;
 	struct cpu *cpu;
@@ -91,6 +96,7 @@ struct machine {
 
 	enum machine_stop_cause stop_cause;
 	int exit_code;
+	bool reset_requested;     /* machine_request_reset(): the loop rebuilds the board */
 	struct machine_stats stats;
 
 	FILE *console;
@@ -129,6 +135,15 @@ vtime_t machine_now(const struct machine *machine);
 
 /* Ends the simulation with the guest's exit code, at the current instruction boundary. */
 void machine_request_exit(struct machine *machine, int exit_code);
+
+/* Restarts the board at the current instruction boundary (PSCI SYSTEM_RESET): the quantum
+ * loop then calls machine_reset(), which rebuilds bus, models, images and CPU from the
+ * configuration; virtual time and the counters go on. Breakpoints of a debugger are lost. */
+void machine_request_reset(struct machine *machine);
+int machine_reset(struct machine *machine);
+
+/* Ends the simulation as MACHINE_FATAL, with the message error_set() last recorded. */
+void machine_request_fatal_stop(struct machine *machine);
 
 /* Drives the CPU's IRQ or FIQ input (remembered until the CPU exists); a rising line during
  * a run stops the run at the next instruction boundary so the CPU can take the interrupt. */

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Builds what the Linux tests boot on qvp's virt board, from Debian's own packages:
+#   Image             Debian's arm64 kernel (linux-image-*-arm64, as the kvm harness fetches it)
+#   initramfs.cpio.gz busybox-static:arm64 with /init (a shell on the console) and
+#                     /poweroff-init (no FP/SIMD, no libc: prints a line and powers off)
+#   disk.ext2         a small ext2 image holding hello.txt, for the virtio block device
+# Every file gets the same mtime, owner and order, so the same inputs give the same bytes.
+#
+# usage: sw/linux/build.sh OUTDIR
+# Prints OUTDIR on stdout; progress on stderr. Exits 2 (and says so) when the packages cannot
+# be fetched, so tests can skip. Downloads are cached in ~/.cache/qvp (QVP_KERNEL_CACHE).
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+out=${1:?usage: sw/linux/build.sh OUTDIR}
+cache=${QVP_KERNEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/qvp/kernel}
+export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1704067200} # 2024-01-01, qvp's RTC default
+export E2FSPROGS_FAKE_TIME=$SOURCE_DATE_EPOCH
+export LC_ALL=C
+
+say() { echo "sw/linux/build.sh: $*" >&2; }
+unavailable() { say "cannot fetch $1 (no network or no arm64 architecture in dpkg?)"; exit 2; }
+
+# The cached .deb of PACKAGE:arm64 ($1), downloaded once, like the kvm harness's kernel.
+cached_deb() {
+	local deb
+	deb=$(find "$cache/debs" -name "${1}_*_arm64.deb" 2>/dev/null | sort | tail -n 1)
+	if [ -z "$deb" ]; then
+		say "downloading $1:arm64"
+		mkdir -p "$cache/debs"
+		(cd "$cache/debs" && { apt-get download -q "$1:arm64" > /dev/null 2>&1 ||
+			{ apt-get update -qq > /dev/null 2>&1 && apt-get download -q "$1:arm64" > /dev/null 2>&1; }; }) ||
+			unavailable "$1:arm64"
+		deb=$(find "$cache/debs" -name "${1}_*_arm64.deb" | sort | tail -n 1)
+	fi
+	echo "$deb"
+}
+
+# Same mtime everywhere, then a sorted newc archive owned by root.
+pack_initramfs() {
+	find "$1" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
+	(cd "$1" && find . | sort | cpio -o -H newc --quiet --reproducible -R 0:0) | gzip -n -9 > "$2"
+}
+
+build_initramfs() {
+	local busybox_deb=$1 tree=$2
+	dpkg-deb -x "$busybox_deb" "$tree/unpacked"
+	mkdir -p "$tree/root/bin" "$tree/root/proc" "$tree/root/sys" "$tree/root/dev" "$tree/root/mnt" "$tree/root/tmp"
+	cp "$tree/unpacked/bin/busybox" "$tree/root/bin/busybox"
+	ln -s busybox "$tree/root/bin/sh"
+	install -m 0755 "$here/init" "$tree/root/init"
+	aarch64-linux-gnu-gcc -O2 -Wall -Wextra -Werror -static -nostdlib -ffreestanding -mgeneral-regs-only \
+		-fno-pie -no-pie -Wl,--build-id=none -o "$tree/root/poweroff-init" "$here/poweroff-init.c"
+	pack_initramfs "$tree/root" "$out/initramfs.cpio.gz"
+}
+
+build_disk() {
+	local tree=$1
+	mkdir -p "$tree/disk"
+	echo "hello from the qvp virtio disk" > "$tree/disk/hello.txt"
+	find "$tree/disk" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
+	rm -f "$out/disk.ext2"
+	mke2fs -q -t ext2 -b 1024 -m 0 -L qvp-disk -U 5ca1ab1e-0000-4000-8000-000000000001 \
+		-E hash_seed=5ca1ab1e-0000-4000-8000-000000000002,root_owner=0:0 \
+		-d "$tree/disk" "$out/disk.ext2" 4M >&2
+	# mke2fs -d copies each file's ctime, which no one can set on the host: set it here
+	(cd "$tree/disk" && find . -mindepth 1 | sort) | while read -r file; do
+		debugfs -w -R "set_inode_field ${file#.} ctime @$SOURCE_DATE_EPOCH" "$out/disk.ext2" 2> /dev/null
+	done
+}
+
+kernel_dir=$("$root/kvm-backend/test/stock-kernel.sh") || unavailable "Debian's linux-image-*-arm64"
+busybox_deb=$(cached_deb busybox-static)
+mkdir -p "$out"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cp "$kernel_dir/Image" "$out/Image"
+build_initramfs "$busybox_deb" "$work"
+build_disk "$work"
+say "kernel $(basename "$kernel_dir"), $(dpkg-deb -f "$busybox_deb" Package) $(dpkg-deb -f "$busybox_deb" Version)"
+echo "$out"

@@ -180,7 +180,7 @@ ISS_HANDLER(iss_exec_sys)
 		iss_address_translate(cpu, value, op2 & 1, op2 >= 2 ? 0 : 1);
 		break;
 	case SYS_TLBI:
-		iss_tlb_flush(cpu);
+		iss_tlbi(cpu, op2, value);
 		break;
 	case SYS_NOP_EL1:
 	case SYS_NONE:

@@ -389,7 +389,6 @@ struct cpu *iss_create(struct bus *bus)
 	cpu->el = 1;
 	cpu->spsel = true; /* EL1h */
 	cpu->daif = DAIF_D | DAIF_A | DAIF_I | DAIF_F;
-	cpu->tlb = cpu->tlbs[1];
 	iss_sysreg_reset(cpu);
 	iss_sctlr_changed(cpu);
 	iss_tlb_flush(cpu);

@@ -119,10 +119,11 @@ enum iss_access_type {
 	AT_CACHE, /* cache maintenance by VA: needs a translation, reported as a write with CM set */
 };
 
-/* The software TLB: VA page -> host pointer for RAM, per exception level. */
+/* The software TLB: VA page -> host pointer for RAM, per exception level, one set per ASID. */
 #define TLB_BITS    8
 #define TLB_ENTRIES (1u << TLB_BITS)
 #define TLB_INVALID (~0ull) /* never equal to an address masked with a page mask */
+#define TLB_SETS    4 /* address spaces whose translations are kept at once */
 
 struct iss_tlb_entry {
 	uint64_t read;   /* VA of the page when readable, else TLB_INVALID */
@@ -130,6 +131,17 @@ struct iss_tlb_entry {
 	uint64_t exec;   /* VA of the page when executable, else TLB_INVALID */
 	uintptr_t addend; /* host address - VA */
 	uint64_t pa;     /* physical address of the page */
+	uint64_t va;     /* VA of the page, for TLBI by VA */
+	uint8_t shift;   /* log2 of the block or page the walk found: TLBI by VA drops all of it */
+	bool global;     /* nG = 0: valid in every address space */
+};
+
+/* The translations of one ASID: entries[EL]; global ones are copied into each set that uses them. */
+struct iss_tlb_set {
+	bool used;
+	uint16_t asid;
+	uint64_t last_used; /* for replacing the least recently used set */
+	struct iss_tlb_entry entries[2][TLB_ENTRIES];
 };
 
 /* A translation: what the walk or the MMU-off mapping says about one VA. */
@@ -140,6 +152,8 @@ struct iss_translation {
 	uint8_t attr; /* MAIR attribute byte, for PAR_EL1 */
 	uint8_t sh;   /* shareability, for PAR_EL1 */
 	uint8_t level; /* level of the leaf descriptor, for permission faults */
+	uint8_t shift; /* log2 of the size the leaf descriptor maps */
+	bool global;   /* nG = 0 (and always with the MMU off) */
 	/* On failure: */
 	uint8_t fsc;
 	bool s1ptw;
@@ -250,7 +264,10 @@ struct iss {
 
 	/* Memory and translation. */
 	uint8_t *code_host; /* host pointer of the page `code` decodes */
-	struct iss_tlb_entry tlbs[2][TLB_ENTRIES]; /* [EL] */
+	struct iss_tlb_entry (*tlbs)[TLB_ENTRIES]; /* [EL]: the entries of the current ASID's set */
+	struct iss_tlb_set *tlb_set;               /* the set of the current ASID */
+	uint64_t tlb_clock;                        /* counts set switches, for last_used */
+	struct iss_tlb_set tlb_sets[TLB_SETS];
 
 	/* Exception-loop detection, for the timeout message. */
 	uint64_t exceptions_since_eret;
@@ -359,7 +376,10 @@ bool iss_load_as(struct iss *cpu, uint64_t va, unsigned size, uint64_t *value, u
 bool iss_store_as(struct iss *cpu, uint64_t va, unsigned size, uint64_t value, unsigned el);
 /* Translates for an access of `type` at `el`; false with t->fsc set on a fault. No side effects. */
 bool iss_translate(struct iss *cpu, uint64_t va, enum iss_access_type type, unsigned el, struct iss_translation *t);
-void iss_tlb_flush(struct iss *cpu);
+void iss_tlb_flush(struct iss *cpu);        /* every set; then uses the current ASID's */
+void iss_tlb_asid_changed(struct iss *cpu); /* after a TTBR write: the set of the new ASID */
+/* TLBI by op2 of the encoding (VMALLE1, VAE1, ASIDE1, VAAE1, VALE1, VAALE1) and Xt. */
+void iss_tlbi(struct iss *cpu, unsigned op2, uint64_t operand);
 bool iss_enter_page(struct iss *cpu); /* makes the PC's page current; false after an exception */
 void iss_address_translate(struct iss *cpu, uint64_t va, bool write, unsigned el); /* AT into PAR_EL1 */
 /* Host pointer of one guest RAM physical address range, or NULL. */

@@ -5,9 +5,11 @@
  *
  * The software TLB maps a 4 KiB VA page to a host pointer, per exception level, with one tag
  * per kind of access; a tag is only set when the access is allowed, so the fast path is one
- * compare. It holds only what the current translation regime says: any write to SCTLR_EL1,
- * TCR_EL1 or a TTBR and every TLBI empty it (invalidating more than the architecture requires
- * is always allowed), so no ASID tag is needed in it.
+ * compare. It is kept per ASID: a few sets, each holding the translations of one ASID
+ * (global ones included, copied into every set that uses them), and the current ASID's set
+ * is the one the fast path probes. A TTBR write that changes the ASID switches sets without
+ * flushing; TLBI drops exactly the entries its scope names; writes to SCTLR_EL1 and changes
+ * of TCR_EL1 empty every set (invalidating more than the architecture requires is allowed).
  */
 #include <stdlib.h>
 
@@ -145,6 +147,7 @@ static bool walk(struct iss *cpu, uint64_t va, unsigned el, struct iss_translati
 		if (level == 3 ? !(desc & 2) : (level < 1 || (level == 1 && g != 12)))
 			return fault(t, FSC_TRANSLATION, level); /* reserved, or a block not allowed here */
 		t->pa = (desc & OA_MASK & ~ones(shift)) | (va & ones(shift));
+		t->shift = (uint8_t)shift;
 		break;
 	}
 	if (!(desc & (1ull << 10)))
@@ -172,6 +175,7 @@ static bool walk(struct iss *cpu, uint64_t va, unsigned el, struct iss_translati
 	t->device = (t->attr & 0xf0) == 0;
 	t->sh = (uint8_t)((desc >> 8) & 3);
 	t->level = (uint8_t)level;
+	t->global = !(desc & (1ull << 11)); /* nG */
 	return true;
 }
 
@@ -187,6 +191,8 @@ bool iss_translate(struct iss *cpu, uint64_t va, enum iss_access_type type, unsi
 		t->pa = va;
 		t->readable = t->writable = t->executable = true;
 		t->device = type != AT_EXEC;
+		t->shift = PAGE_SHIFT;
+		t->global = true;
 		return true;
 	}
 	if (!walk(cpu, va, el, t))
@@ -208,19 +214,142 @@ bool iss_translate(struct iss *cpu, uint64_t va, enum iss_access_type type, unsi
 
 /* ---- The software TLB ---- */
 
-void iss_tlb_flush(struct iss *cpu)
+#define ASID_A1 (1ull << 22) /* TCR_EL1.A1: TTBR1_EL1 holds the ASID */
+#define ASID_AS (1ull << 36) /* TCR_EL1.AS: 16-bit ASIDs, else 8 */
+#define TLBI_VA_BITS 44      /* the operand's VA[55:12] */
+
+static uint16_t asid_size_mask(const struct iss *cpu)
 {
-	memset(cpu->tlbs, 0xff, sizeof(cpu->tlbs)); /* every tag TLB_INVALID */
-	cpu->code_base = 1;                           /* translate the PC again */
+	return cpu->tcr_el1 & ASID_AS ? 0xffff : 0xff;
 }
 
-/* Drops the write tags of a physical page that now holds decoded code. */
-static void tlb_protect_code(struct iss *cpu, uint64_t pa_page)
+static uint16_t current_asid(const struct iss *cpu)
+{
+	uint64_t ttbr = cpu->tcr_el1 & ASID_A1 ? cpu->ttbr1_el1 : cpu->ttbr0_el1;
+
+	return (uint16_t)((ttbr >> 48) & asid_size_mask(cpu));
+}
+
+static void drop_entry(struct iss_tlb_entry *e)
+{
+	e->read = e->write = e->exec = TLB_INVALID;
+}
+
+static void empty_set(struct iss_tlb_set *set)
+{
+	memset(set->entries, 0xff, sizeof(set->entries)); /* every tag TLB_INVALID */
+}
+
+/* Makes the current ASID's set the one the fast path probes, replacing the least recently used. */
+static void use_asid_set(struct iss *cpu)
+{
+	uint16_t asid = current_asid(cpu);
+	struct iss_tlb_set *set = NULL;
+
+	if (cpu->tlb_set && cpu->tlb_set->used && cpu->tlb_set->asid == asid)
+		return;
+	for (unsigned k = 0; k < TLB_SETS && !set; k++)
+		if (cpu->tlb_sets[k].used && cpu->tlb_sets[k].asid == asid)
+			set = &cpu->tlb_sets[k];
+	if (!set) {
+		set = &cpu->tlb_sets[0];
+		for (unsigned k = 1; k < TLB_SETS; k++)
+			if (!cpu->tlb_sets[k].used || (set->used && cpu->tlb_sets[k].last_used < set->last_used))
+				set = &cpu->tlb_sets[k];
+		empty_set(set);
+		set->used = true;
+		set->asid = asid;
+	}
+	set->last_used = ++cpu->tlb_clock;
+	cpu->tlb_set = set;
+	cpu->tlbs = set->entries;
+	cpu->tlb = cpu->tlbs[cpu->el];
+	cpu->code_base = 1; /* translate the PC again */
+}
+
+void iss_tlb_flush(struct iss *cpu)
+{
+	for (unsigned k = 0; k < TLB_SETS; k++) {
+		empty_set(&cpu->tlb_sets[k]);
+		cpu->tlb_sets[k].used = false;
+	}
+	cpu->tlb_set = NULL;
+	use_asid_set(cpu);
+}
+
+void iss_tlb_asid_changed(struct iss *cpu)
+{
+	use_asid_set(cpu);
+}
+
+/* Whether the entry translates the VA whose bits 55:12 are `va_page` (a TLBI operand's). */
+static bool entry_maps(const struct iss_tlb_entry *e, uint64_t va_page)
+{
+	uint64_t mask = ones(TLBI_VA_BITS) & ~ones((unsigned)e->shift - PAGE_SHIFT);
+
+	return (e->read != TLB_INVALID || e->write != TLB_INVALID || e->exec != TLB_INVALID) &&
+	       (((e->va >> PAGE_SHIFT) ^ va_page) & mask) == 0;
+}
+
+/* Drops the set's entries of `va_page` (every 4 KiB piece of a block), or only its global ones. */
+static void invalidate_va(struct iss_tlb_set *set, uint64_t va_page, bool only_global)
 {
 	for (unsigned el = 0; el < 2; el++)
-		for (unsigned k = 0; k < TLB_ENTRIES; k++)
-			if (cpu->tlbs[el][k].pa == pa_page)
-				cpu->tlbs[el][k].write = TLB_INVALID;
+		for (unsigned k = 0; k < TLB_ENTRIES; k++) {
+			struct iss_tlb_entry *e = &set->entries[el][k];
+			if ((e->global || !only_global) && entry_maps(e, va_page))
+				drop_entry(e);
+		}
+}
+
+enum { TLBI_VMALLE1 = 0, TLBI_VAE1 = 1, TLBI_ASIDE1 = 2, TLBI_VAAE1 = 3, TLBI_VALE1 = 5, TLBI_VAALE1 = 7 };
+
+/*
+ * By VA: the entries of that VA in the given ASID plus its global ones (VAE1, VALE1), or in
+ * every ASID (VAAE1, VAALE1); only leaf entries are cached, so "last level" changes nothing.
+ * ASIDE1 drops the ASID's non-global entries. The inner-shareable forms act the same on one CPU.
+ */
+void iss_tlbi(struct iss *cpu, unsigned op2, uint64_t operand)
+{
+	uint16_t asid = (uint16_t)((operand >> 48) & asid_size_mask(cpu));
+	uint64_t va_page = operand & ones(TLBI_VA_BITS);
+
+	cpu->code_base = 1; /* translate the PC again */
+	for (unsigned k = 0; k < TLB_SETS; k++) {
+		struct iss_tlb_set *set = &cpu->tlb_sets[k];
+		bool same_asid = set->asid == asid;
+		if (!set->used)
+			continue;
+		switch (op2) {
+		case TLBI_VAE1:
+		case TLBI_VALE1:
+			invalidate_va(set, va_page, !same_asid);
+			break;
+		case TLBI_VAAE1:
+		case TLBI_VAALE1:
+			invalidate_va(set, va_page, false);
+			break;
+		case TLBI_ASIDE1:
+			for (unsigned el = 0; same_asid && el < 2; el++)
+				for (unsigned e = 0; e < TLB_ENTRIES; e++)
+					if (!set->entries[el][e].global)
+						drop_entry(&set->entries[el][e]);
+			break;
+		default: /* VMALLE1 */
+			empty_set(set);
+			break;
+		}
+	}
+}
+
+/* Drops the write tags of a physical page that now holds decoded code, in every set. */
+static void tlb_protect_code(struct iss *cpu, uint64_t pa_page)
+{
+	for (unsigned k = 0; k < TLB_SETS; k++)
+		for (unsigned el = 0; el < 2; el++)
+			for (unsigned e = 0; e < TLB_ENTRIES; e++)
+				if (cpu->tlb_sets[k].entries[el][e].pa == pa_page)
+					cpu->tlb_sets[k].entries[el][e].write = TLB_INVALID;
 }
 
 /* Caches the translation of va's page when the page is RAM. Returns the host pointer of va or NULL. */
@@ -238,6 +367,9 @@ static uint8_t *tlb_fill(struct iss *cpu, uint64_t va, unsigned el, const struct
 	e->exec = t->executable ? va_page : TLB_INVALID;
 	e->addend = (uintptr_t)host - (uintptr_t)va_page;
 	e->pa = pa_page;
+	e->va = va_page;
+	e->shift = t->shift;
+	e->global = t->global;
 	if (unlikely(cpu->watch_count) && iss_debug_page_watched(cpu, va_page))
 		e->read = e->write = TLB_INVALID; /* every access here is compared with the watchpoints */
 	return host + (va - va_page);

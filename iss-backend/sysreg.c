@@ -44,7 +44,7 @@ enum special_id {
 	SP_SPSEL,
 	SP_SP_EL0,
 	SP_SCTLR,
-	SP_TRANSLATION, /* TTBR0/1, TCR: the TLB is flushed on write */
+	SP_TRANSLATION, /* TTBR0/1, TCR: the TLB follows the ASID; a TCR change flushes it */
 	SP_CCSIDR,
 	SP_OSLAR,
 	SP_DBGCLAIMSET,
@@ -259,13 +259,15 @@ static void write_special(struct iss *cpu, const struct sysreg *r, unsigned enco
 		iss_tlb_flush(cpu);
 		break;
 	case SP_TRANSLATION:
-		if (encoding == SYSREG(3, 0, 2, 0, 0))
+		if (encoding == SYSREG(3, 0, 2, 0, 0)) {
 			cpu->ttbr0_el1 = value;
-		else if (encoding == SYSREG(3, 0, 2, 0, 1))
+		} else if (encoding == SYSREG(3, 0, 2, 0, 1)) {
 			cpu->ttbr1_el1 = value;
-		else
+		} else if (cpu->tcr_el1 != (value & 0x0000007fffffffffull)) {
 			cpu->tcr_el1 = value & 0x0000007fffffffffull;
-		iss_tlb_flush(cpu);
+			iss_tlb_flush(cpu); /* cached translations of another layout, ASID size or A1 */
+		}
+		iss_tlb_asid_changed(cpu); /* TLB entries are tagged by ASID: a new one needs no flush */
 		break;
 	case SP_OSLAR:
 		cpu->oslsr_el1 = OSLSR_OSLM | ((value & 1) << 1);

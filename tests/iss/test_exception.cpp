@@ -440,6 +440,126 @@ TEST_F(Mmu, DcZvaZeroesABlock)
 	EXPECT_EQ(read64(kData + 0x80), 0xeeeeeeeeeeeeeeeeull);
 }
 
+// ---- The ASID-tagged translation cache ----
+
+// Two pages of data that tell which physical page a load went to; VA 0x10000 is remapped
+// between them behind the TLB's back, so a load shows whether it used a cached entry.
+class Tlb : public Mmu
+{
+      protected:
+	static constexpr uint64_t NG = 1u << 11;
+	static constexpr uint64_t kOld = 0x01d, kNew = 0x2e3;
+	void SetUp() override
+	{
+		Mmu::SetUp();
+		write64(kData, kOld);
+		write64(kData + 0x1000, kNew);
+	}
+	// Loads from `va` after a TTBR0_EL1 write of `ttbr0_value` (table and ASID).
+	uint64_t load_with(uint64_t ttbr0_value, uint64_t va)
+	{
+		exec("msr ttbr0_el1, x1\n isb\n ldr x3, [x9]\n", {{1, ttbr0_value}, {9, va}});
+		return x(3);
+	}
+	uint64_t asid(uint64_t n)
+	{
+		return ttbr0 | n << 48;
+	}
+	void tlbi(const std::string &op, uint64_t operand)
+	{
+		exec("tlbi " + op + ", x0\n dsb sy\n isb\n", {{0, operand}});
+	}
+	static uint64_t operand(uint64_t asid, uint64_t va)
+	{
+		return asid << 48 | va >> 12;
+	}
+};
+
+TEST_F(Tlb, AsidSwitchKeepsEachAddressSpacesEntries)
+{
+	map(ttbr0, 0x10000, kData, AF | ISH | NG | UXN | PXN);
+	build_and_enable();
+	EXPECT_EQ(load_with(asid(1), 0x10000), kOld);
+	map(ttbr0, 0x10000, kData + 0x1000, AF | ISH | NG | UXN | PXN); // no TLBI
+	EXPECT_EQ(load_with(asid(2), 0x10000), kNew); // another ASID walks the tables
+	EXPECT_EQ(load_with(asid(1), 0x10000), kOld); // ASID 1's entry survived the switches
+	tlbi("aside1", operand(2, 0));
+	EXPECT_EQ(load_with(asid(1), 0x10000), kOld); // only ASID 2's entries went
+	tlbi("aside1is", operand(1, 0));
+	EXPECT_EQ(load_with(asid(1), 0x10000), kNew);
+}
+
+TEST_F(Tlb, GlobalEntriesSurviveAsidInvalidationButNotInvalidationByVa)
+{
+	map(ttbr0, 0x10000, kData, AF | ISH | UXN | PXN); // global
+	build_and_enable();
+	EXPECT_EQ(load_with(asid(1), 0x10000), kOld);
+	map(ttbr0, 0x10000, kData + 0x1000, AF | ISH | UXN | PXN);
+	tlbi("aside1", operand(1, 0));
+	EXPECT_EQ(load_with(asid(1), 0x10000), kOld); // ASIDE1 leaves global entries
+	tlbi("vae1", operand(7, 0x10000)); // another ASID's VAE1 still drops the global entry
+	EXPECT_EQ(load_with(asid(1), 0x10000), kNew);
+}
+
+TEST_F(Tlb, InvalidationByVaDropsOnlyThatPageInThatAsid)
+{
+	map(ttbr0, 0x10000, kData, AF | ISH | NG | UXN | PXN);
+	map(ttbr0, 0x11000, kData, AF | ISH | NG | UXN | PXN);
+	build_and_enable();
+	EXPECT_EQ(load_with(asid(1), 0x10000), kOld);
+	EXPECT_EQ(load_with(asid(1), 0x11000), kOld);
+	EXPECT_EQ(load_with(asid(2), 0x10000), kOld);
+	map(ttbr0, 0x10000, kData + 0x1000, AF | ISH | NG | UXN | PXN);
+	map(ttbr0, 0x11000, kData + 0x1000, AF | ISH | NG | UXN | PXN);
+	tlbi("vale1", operand(2, 0x10000)); // ASID 2, this page: not ASID 1's
+	EXPECT_EQ(load_with(asid(1), 0x10000), kOld);
+	EXPECT_EQ(load_with(asid(2), 0x10000), kNew);
+	tlbi("vae1is", operand(1, 0x10000));
+	EXPECT_EQ(load_with(asid(1), 0x10000), kNew);
+	EXPECT_EQ(load_with(asid(1), 0x11000), kOld); // the next page stays
+	tlbi("vaae1", operand(0, 0x11000)); // any ASID
+	EXPECT_EQ(load_with(asid(1), 0x11000), kNew);
+	map(ttbr0, 0x10000, kData, AF | ISH | NG | UXN | PXN);
+	map(ttbr0, 0x11000, kData, AF | ISH | NG | UXN | PXN);
+	tlbi("vaale1is", operand(0, 0x10000));
+	EXPECT_EQ(load_with(asid(1), 0x10000), kOld);
+	EXPECT_EQ(load_with(asid(1), 0x11000), kNew);
+	exec("tlbi vmalle1is\n dsb sy\n isb\n");
+	EXPECT_EQ(load_with(asid(1), 0x11000), kOld);
+}
+
+TEST_F(Tlb, InvalidationByVaDropsAWholeBlock)
+{
+	const uint64_t block = 0x200000, pa_old = kRamBase + 0xc00000, pa_new = kRamBase + 0xe00000;
+	write64(pa_old + 0x5000, kOld); // written before the MMU is on: these are not mapped 1:1
+	write64(pa_new + 0x5000, kNew);
+	map(ttbr0, 0x10000, kData, AF | ISH | NG | UXN | PXN); // makes the level 2 table of VA 0
+	uint64_t level2 = read64(ttbr0) & 0xfffffffff000ull;
+	write64(level2 + 8, pa_old | AF | ISH | NG | UXN | PXN | 1); // a 2 MiB block at VA 0x200000
+	build_and_enable();
+	EXPECT_EQ(load_with(asid(1), block + 0x5000), kOld);
+	write64(level2 + 8, pa_new | AF | ISH | NG | UXN | PXN | 1);
+	tlbi("vae1", operand(1, block + 0x1ff000)); // the block's last page
+	EXPECT_EQ(load_with(asid(1), block + 0x5000), kNew);
+}
+
+TEST_F(Tlb, AsidComesFromTtbr1WithA1AndHas8BitsWithoutAs)
+{
+	map(ttbr0, 0x10000, kData, AF | ISH | NG | UXN | PXN);
+	build_and_enable();
+	EXPECT_EQ(load_with(asid(0x001), 0x10000), kOld);
+	map(ttbr0, 0x10000, kData + 0x1000, AF | ISH | NG | UXN | PXN);
+	EXPECT_EQ(load_with(asid(0x101), 0x10000), kOld); // TCR_EL1.AS = 0: the same 8-bit ASID
+	// 16-bit ASIDs, taken from TTBR1_EL1: TTBR0's ASID field no longer matters.
+	exec("mrs x0, tcr_el1\n orr x0, x0, x1\n msr tcr_el1, x0\n msr ttbr1_el1, x2\n isb\n",
+	     {{1, 1ull << 36 | 1ull << 22}, {2, ttbr1 | 0x101ull << 48}});
+	EXPECT_EQ(load_with(asid(5), 0x10000), kNew); // the TCR change emptied the TLB
+	map(ttbr0, 0x10000, kData, AF | ISH | NG | UXN | PXN);
+	EXPECT_EQ(load_with(asid(6), 0x10000), kNew); // still ASID 0x101: the stale entry
+	exec("msr ttbr1_el1, x2\n isb\n", {{2, ttbr1 | 0x001ull << 48}});
+	EXPECT_EQ(load_with(asid(6), 0x10000), kOld); // ASID 0x001 now differs from 0x101
+}
+
 TEST_F(Mmu, UnprivilegedLoadsAndStoresUseEl0Permissions)
 {
 	map(ttbr0, 0x10000, kData, AF | ISH | EL0 | UXN | PXN);

@@ -5,6 +5,7 @@
  * not implemented (see docs/iss.md) stay UNDEFINED.
  */
 #include "decode_fields.h"
+#include "fp.h"
 #include "simd_handlers.h"
 
 /* Installs `exec`, or the undefined handler when there is none. */
@@ -41,43 +42,173 @@ struct simd_op {
 
 /* ---- Floating point (vector and scalar forms) ---- */
 
+/* A [sz][form] FP table entry; double-precision lanes need the 128-bit vector or a scalar. */
+static iss_exec_fn fp_sized(const iss_exec_fn (*table)[3], unsigned sz, unsigned form)
+{
+	return table ? table[sz][form] : NULL;
+}
+
+static unsigned fp_form(uint32_t word, bool scalar)
+{
+	return scalar ? FORM_SCALAR : bit(word, 30);
+}
+
+/* An FP table and whether the AdvSIMD scalar space has that instruction too. */
+struct fp_op {
+	const iss_exec_fn (*table)[3];
+	bool scalar;
+};
+
+/* Three same, opcodes 0x18..0x1f: [U:a:opcode - 0x18], a being bit 23. */
+static const struct fp_op fp_three_same[32] = {
+    [0x00] = {iss_simd_fmaxnm, false},  [0x01] = {iss_simd_fmla, false},   [0x02] = {iss_simd_fadd, false},
+    [0x03] = {iss_simd_fmulx, true},    [0x04] = {iss_simd_fcmeq, true},   [0x06] = {iss_simd_fmax, false},
+    [0x07] = {iss_simd_frecps, true},   [0x08] = {iss_simd_fminnm, false}, [0x09] = {iss_simd_fmls, false},
+    [0x0a] = {iss_simd_fsub, false},    [0x0e] = {iss_simd_fmin, false},   [0x0f] = {iss_simd_frsqrts, true},
+    [0x10] = {iss_simd_fmaxnmp, false}, [0x12] = {iss_simd_faddp, false},  [0x13] = {iss_simd_fmul, false},
+    [0x14] = {iss_simd_fcmge, true},    [0x15] = {iss_simd_facge, true},   [0x16] = {iss_simd_fmaxp, false},
+    [0x17] = {iss_simd_fdiv, false},    [0x18] = {iss_simd_fminnmp, false}, [0x1a] = {iss_simd_fabd, true},
+    [0x1c] = {iss_simd_fcmgt, true},    [0x1d] = {iss_simd_facgt, true},   [0x1e] = {iss_simd_fminp, false},
+};
+
 static void decode_fp_three_same(uint32_t word, struct iss_insn *insn, bool scalar)
 {
-	(void)scalar;
-	undefined(insn, word, UNDEF_NOT_IMPLEMENTED);
+	unsigned index = bit(word, 29) << 4 | bit(word, 23) << 3 | (bits(word, 15, 11) - 0x18);
+	const struct fp_op *op = &fp_three_same[index];
+
+	handler(insn, word, !scalar || op->scalar ? fp_sized(op->table, bit(word, 22), fp_form(word, scalar)) : NULL);
+}
+
+/* Two-register misc: [opcode][U][a]; rounding: the mode of FRINT and FCVT*, as insn->cond. */
+struct fp_misc_op {
+	const iss_exec_fn (*table)[3];
+	bool scalar;
+	uint8_t rounding;
+	bool scalar_only;
+};
+
+static const struct fp_misc_op fp_misc[32][2][2] = {
+    [0x0c] = {{{NULL}, {iss_simd_fcmgt0, true}}, {{NULL}, {iss_simd_fcmge0, true}}},
+    [0x0d] = {{{NULL}, {iss_simd_fcmeq0, true}}, {{NULL}, {iss_simd_fcmle0, true}}},
+    [0x0e] = {{{NULL}, {iss_simd_fcmlt0, true}}, {{NULL}, {NULL}}},
+    [0x0f] = {{{NULL}, {iss_simd_fabs, false}}, {{NULL}, {iss_simd_fneg, false}}},
+    [0x18] = {{{iss_simd_frint, false, FP_ROUND_NEAREST_EVEN}, {iss_simd_frint, false, FP_ROUND_PLUS_INF}},
+              {{iss_simd_frint, false, FP_ROUND_NEAREST_AWAY}, {NULL}}},
+    [0x19] = {{{iss_simd_frint, false, FP_ROUND_MINUS_INF}, {iss_simd_frint, false, FP_ROUND_ZERO}},
+              {{iss_simd_frintx, false, FP_ROUND_FPCR}, {iss_simd_frint, false, FP_ROUND_FPCR}}},
+    [0x1a] = {{{iss_simd_fcvts, true, FP_ROUND_NEAREST_EVEN}, {iss_simd_fcvts, true, FP_ROUND_PLUS_INF}},
+              {{iss_simd_fcvtu, true, FP_ROUND_NEAREST_EVEN}, {iss_simd_fcvtu, true, FP_ROUND_PLUS_INF}}},
+    [0x1b] = {{{iss_simd_fcvts, true, FP_ROUND_MINUS_INF}, {iss_simd_fcvts, true, FP_ROUND_ZERO}},
+              {{iss_simd_fcvtu, true, FP_ROUND_MINUS_INF}, {iss_simd_fcvtu, true, FP_ROUND_ZERO}}},
+    [0x1c] = {{{iss_simd_fcvts, true, FP_ROUND_NEAREST_AWAY}, {NULL}},
+              {{iss_simd_fcvtu, true, FP_ROUND_NEAREST_AWAY}, {NULL}}},
+    [0x1d] = {{{iss_simd_scvtf, true}, {iss_simd_frecpe, true}}, {{iss_simd_ucvtf, true}, {iss_simd_frsqrte, true}}},
+    [0x1f] = {{{NULL}, {iss_simd_frecpx, true, 0, true}}, {{NULL}, {iss_simd_fsqrt, false}}},
+};
+
+/* FCVTN, FCVTXN, FCVTL, URECPE: their own shapes. */
+static void decode_fp_misc_special(uint32_t word, struct iss_insn *insn, bool scalar)
+{
+	unsigned q = bit(word, 30), u = bit(word, 29), a = bit(word, 23), sz = bit(word, 22);
+	unsigned opcode = bits(word, 16, 12);
+	iss_exec_fn exec = NULL;
+
+	if (opcode == 0x16 && !a && u && sz)
+		exec = iss_simd_fcvtxn[fp_form(word, scalar)];
+	else if (opcode == 0x16 && !a && !u && !scalar)
+		exec = iss_simd_fcvtn[sz][q];
+	else if (opcode == 0x17 && !a && !u && !scalar)
+		exec = iss_simd_fcvtl[sz][q];
+	else if (opcode == 0x1c && a && !u && !sz && !scalar)
+		exec = iss_simd_urecpe[q];
+	handler(insn, word, exec);
 }
 
 static void decode_fp_misc(uint32_t word, struct iss_insn *insn, bool scalar)
 {
-	(void)scalar;
-	undefined(insn, word, UNDEF_NOT_IMPLEMENTED);
+	unsigned u = bit(word, 29), a = bit(word, 23), sz = bit(word, 22), opcode = bits(word, 16, 12);
+	const struct fp_misc_op *op = &fp_misc[opcode][u][a];
+
+	if (!op->table) {
+		decode_fp_misc_special(word, insn, scalar);
+		return;
+	}
+	insn->cond = op->rounding;
+	if ((scalar && !op->scalar) || (!scalar && op->scalar_only))
+		undefined(insn, word, UNDEF_UNALLOCATED);
+	else
+		handler(insn, word, fp_sized(op->table, sz, fp_form(word, scalar)));
 }
 
+/* FMAXNMV, FMINNMV, FMAXV, FMINV of 4S (the U = 0 forms are half precision). */
 static void decode_fp_across(uint32_t word, struct iss_insn *insn)
 {
-	undefined(insn, word, UNDEF_NOT_IMPLEMENTED);
+	unsigned q = bit(word, 30), u = bit(word, 29), a = bit(word, 23), sz = bit(word, 22);
+	bool maxnm = bits(word, 16, 12) == 0x0c;
+
+	if (!u || !q || sz)
+		undefined(insn, word, UNDEF_NOT_IMPLEMENTED);
+	else if (maxnm)
+		insn->exec = a ? iss_simd_fminnmv : iss_simd_fmaxnmv;
+	else
+		insn->exec = a ? iss_simd_fminv : iss_simd_fmaxv;
 }
 
+/* SCVTF, UCVTF, FCVTZS, FCVTZU (fixed-point): immh 01xx single, 1xxx double; fbits from immh:immb. */
 static void decode_fp_fixed(uint32_t word, struct iss_insn *insn, bool scalar)
 {
-	(void)scalar;
-	undefined(insn, word, UNDEF_NOT_IMPLEMENTED);
+	unsigned u = bit(word, 29), immh = bits(word, 22, 19), opcode = bits(word, 15, 11);
+	unsigned sz = immh >> 3, esize = sz ? 64 : 32;
+	const iss_exec_fn (*table)[3];
+
+	if (immh < 4 || (opcode != 0x1c && opcode != 0x1f)) {
+		undefined(insn, word, UNDEF_NOT_IMPLEMENTED); /* immh 001x: half precision */
+		return;
+	}
+	insn->amount = (uint8_t)(2 * esize - bits(word, 22, 16));
+	insn->cond = FP_ROUND_ZERO;
+	if (opcode == 0x1c)
+		table = u ? iss_simd_ucvtf : iss_simd_scvtf;
+	else
+		table = u ? iss_simd_fcvtu : iss_simd_fcvts;
+	handler(insn, word, fp_sized(table, sz, fp_form(word, scalar)));
 }
 
+/* FMLA, FMLS, FMUL, FMULX by element: bit 23 set (else half precision), index H:L or H. */
 static void decode_fp_by_element(uint32_t word, struct iss_insn *insn, bool scalar)
 {
-	(void)scalar;
-	undefined(insn, word, UNDEF_NOT_IMPLEMENTED);
+	unsigned u = bit(word, 29), sz = bit(word, 22), opcode = bits(word, 15, 12);
+	unsigned h = bit(word, 11), l = bit(word, 21);
+	const iss_exec_fn (*table)[3] = NULL;
+
+	insn->rm = (uint8_t)bits(word, 20, 16);
+	insn->imm = sz ? h : h << 1 | l;
+	if (!bit(word, 23) || (sz && l)) {
+		undefined(insn, word, UNDEF_NOT_IMPLEMENTED);
+		return;
+	}
+	if (opcode == 0x9)
+		table = u ? iss_simd_fmulx_elem : iss_simd_fmul_elem;
+	else if (!u)
+		table = opcode == 0x1 ? iss_simd_fmla_elem : iss_simd_fmls_elem;
+	handler(insn, word, fp_sized(table, sz, fp_form(word, scalar)));
 }
 
 /* Scalar pairwise: ADDP and the FP pairs of a 2-lane vector. */
 static void decode_pairwise_scalar(uint32_t word, struct iss_insn *insn)
 {
+	static const iss_exec_fn (*const fp_pairs[16][2])[3] = {
+	    [0x0c] = {iss_simd_fmaxnmp, iss_simd_fminnmp},
+	    [0x0d] = {iss_simd_faddp, NULL},
+	    [0x0f] = {iss_simd_fmaxp, iss_simd_fminp},
+	};
 	unsigned u = bit(word, 29), size = bits(word, 23, 22), opcode = bits(word, 16, 12);
 
 	vector_registers(word, insn);
 	if (!u && size == 3 && opcode == 0x1b)
 		insn->exec = iss_simd_addp_scalar;
+	else if (u && opcode < 16 && fp_pairs[opcode][size >> 1])
+		insn->exec = fp_pairs[opcode][size >> 1][size & 1][FORM_SCALAR];
 	else
 		undefined(insn, word, UNDEF_NOT_IMPLEMENTED);
 }

@@ -163,4 +163,63 @@ extern const iss_exec_fn iss_simd_trn1[4][2], iss_simd_trn2[4][2];
 extern const iss_exec_fn iss_simd_ext[2];    /* [Q]; insn->imm: the first byte */
 extern const iss_exec_fn iss_simd_tbl[2][2]; /* [TBX][Q]; insn->amount: table registers */
 
+/* exec_simd_fp.c: [sz][form], sz 0 for single, 1 for double precision. */
+#define FP_TABLE(name) extern const iss_exec_fn name[2][3]
+FP_TABLE(iss_simd_fadd);
+FP_TABLE(iss_simd_fsub);
+FP_TABLE(iss_simd_fmul);
+FP_TABLE(iss_simd_fmulx);
+FP_TABLE(iss_simd_fdiv);
+FP_TABLE(iss_simd_fmax);
+FP_TABLE(iss_simd_fmin);
+FP_TABLE(iss_simd_fmaxnm);
+FP_TABLE(iss_simd_fminnm);
+FP_TABLE(iss_simd_fmla);
+FP_TABLE(iss_simd_fmls);
+FP_TABLE(iss_simd_fabd);
+FP_TABLE(iss_simd_frecps);
+FP_TABLE(iss_simd_frsqrts);
+FP_TABLE(iss_simd_fcmeq);
+FP_TABLE(iss_simd_fcmge);
+FP_TABLE(iss_simd_fcmgt);
+FP_TABLE(iss_simd_facge);
+FP_TABLE(iss_simd_facgt);
+FP_TABLE(iss_simd_faddp); /* the scalar form pairs Vn's two lanes */
+FP_TABLE(iss_simd_fmaxp);
+FP_TABLE(iss_simd_fminp);
+FP_TABLE(iss_simd_fmaxnmp);
+FP_TABLE(iss_simd_fminnmp);
+FP_TABLE(iss_simd_fmul_elem); /* by element: insn->imm is Vm's lane */
+FP_TABLE(iss_simd_fmulx_elem);
+FP_TABLE(iss_simd_fmla_elem);
+FP_TABLE(iss_simd_fmls_elem);
+FP_TABLE(iss_simd_fabs);
+FP_TABLE(iss_simd_fneg);
+FP_TABLE(iss_simd_fsqrt);
+FP_TABLE(iss_simd_frecpe);
+FP_TABLE(iss_simd_frsqrte);
+FP_TABLE(iss_simd_frecpx);
+FP_TABLE(iss_simd_fcmgt0);
+FP_TABLE(iss_simd_fcmge0);
+FP_TABLE(iss_simd_fcmeq0);
+FP_TABLE(iss_simd_fcmle0);
+FP_TABLE(iss_simd_fcmlt0);
+/* insn->cond: the enum fp_rounding or FP_ROUND_FPCR; insn->amount: fraction bits */
+FP_TABLE(iss_simd_frint);
+FP_TABLE(iss_simd_frintx);
+FP_TABLE(iss_simd_fcvts);
+FP_TABLE(iss_simd_fcvtu);
+FP_TABLE(iss_simd_scvtf);
+FP_TABLE(iss_simd_ucvtf);
+#undef FP_TABLE
+#define FP_ROUND_FPCR 0xff
+extern const iss_exec_fn iss_simd_urecpe[2];    /* [Q] */
+extern const iss_exec_fn iss_simd_fcvtl[2][2];  /* [sz][part] */
+extern const iss_exec_fn iss_simd_fcvtn[2][2];  /* [sz][part] */
+extern const iss_exec_fn iss_simd_fcvtxn[3];    /* [form] */
+ISS_HANDLER(iss_simd_fmaxv);                    /* 4S */
+ISS_HANDLER(iss_simd_fminv);
+ISS_HANDLER(iss_simd_fmaxnmv);
+ISS_HANDLER(iss_simd_fminnmv);
+
 #endif

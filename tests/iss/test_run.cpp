@@ -120,12 +120,12 @@ TEST_F(Run, UndefinedEncodingIsAnExceptionAtItsPc)
 	EXPECT_EQ(x(2), 0u);
 }
 
-TEST_F(Run, SimdIsUndefined)
+TEST_F(Run, SimdTrapsWhileFpenIsOff)
 {
 	install_vectors();
-	load_words({0x4e208400}); // add v0.16b, v0.16b, v0.16b
+	load_words({0x4e208400}); // add v0.16b, v0.16b, v0.16b; CPACR_EL1.FPEN is 0 at reset
 	run();
-	EXPECT_EQ(taken().esr, 0x02000000u);
+	EXPECT_EQ(taken().esr, 0x07u << 26 | 0x02000000u | 0x1e00000u); // EC 0x07, IL, CV with COND 0xe
 	EXPECT_EQ(taken().elr, kRamBase);
 }
 

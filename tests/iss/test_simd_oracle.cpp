@@ -464,4 +464,76 @@ TEST_F(SimdOracle, ScalarPairwiseAndDup)
 	});
 }
 
+// ---- Floating point: lanes of special values, every rounding mode, FZ and DN ----
+// FMLAL/FMLSL (v8.2 FHM) share the three-same space, FRINT32/64 (v8.5) the misc space.
+bool fp_later(uint32_t w)
+{
+	unsigned u = w >> 29 & 1, opcode = w >> 11 & 0x1f;
+	return (w & 0x0e208400) == 0x0e208400 && ((!u && opcode == 0x1d) || (u && opcode == 0x19));
+}
+
+TEST_F(SimdOracle, ThreeSameFloat)
+{
+	run_class("fp three same", 0x0e20c400, kQ | kU | kSize | kRegs | 7 << 11, nullptr, true, fp_later);
+}
+TEST_F(SimdOracle, TwoRegisterMiscFloat)
+{
+	// URSQRTE (U=1, bit 23, opcode 0x1c) is not implemented: not in the list.
+	run_class("fp misc", 0x0e200800, kQ | kU | kSize | 0x3ff, [](uint32_t w, Rng &rng) {
+		w = with(w, 16, 12, rng.pick({0x0cu, 0x0du, 0x0eu, 0x0fu, 0x16u, 0x17u, 0x18u, 0x19u, 0x1au, 0x1bu, 0x1cu,
+		                               0x1du, 0x1fu}));
+		unsigned opcode = w >> 12 & 0x1f;
+		if (opcode >= 0x0c && opcode <= 0x0f && rng.below(8))
+			w |= 1u << 23; // compares with zero, FABS, FNEG
+		if ((opcode == 0x16 || opcode == 0x17) && rng.below(8))
+			w &= ~(1u << 23); // FCVTN, FCVTXN, FCVTL
+		return opcode == 0x1c && (w & kU) ? w & ~(1u << 23) : w;
+	}, true);
+}
+TEST_F(SimdOracle, AcrossLanesFloat)
+{
+	run_class("fp across lanes", 0x2e300800, kQ | kSize | 0x3ff, [](uint32_t w, Rng &rng) {
+		w = with(w, 16, 12, rng.pick({0x0cu, 0x0fu}));
+		return rng.below(8) ? (w | kQ) & ~(1u << 22) : w; // mostly 4S, the only size
+	}, true);
+}
+TEST_F(SimdOracle, FixedPointConversions)
+{
+	run_class("fp fixed point", 0x0f000400, kQ | kU | 0x7f << 16 | 0x3ff, [](uint32_t w, Rng &rng) {
+		w = with(w, 15, 11, rng.pick({0x1cu, 0x1fu}));
+		return w >> 21 & 3 ? w : with(w, 22, 21, 1 + rng.below(3)); // immh 01xx or 1xxx
+	}, true);
+}
+TEST_F(SimdOracle, ByElementFloat)
+{
+	run_class("fp by element", 0x0f800000, kQ | kU | 1u << 22 | 0x3f03ff | 1u << 11, [](uint32_t w, Rng &rng) {
+		w = with(w, 15, 12, rng.pick({1u, 5u, 9u}));
+		if (rng.below(8) && (w >> 22 & 1))
+			w = (w | kQ) & ~(1u << 21); // doubles: 2D, index H only
+		return rng.below(8) ? with(w, 29, 29, (w >> 12 & 0xf) == 9 ? w >> 29 & 1 : 0) : w;
+	}, true, [](uint32_t w) { return (w & kU) && (w >> 12 & 0xf) != 9; }); // U=1: FCMLA (v8.3)
+}
+TEST_F(SimdOracle, ScalarThreeSameFloat)
+{
+	run_class("scalar fp three same", 0x5e20c400, 1u << 22 | kRegs, [](uint32_t w, Rng &rng) {
+		// U:a:opcode of FMULX, FCMEQ, FRECPS, FRSQRTS, FCMGE, FACGE, FABD, FCMGT, FACGT, and one unallocated
+		unsigned op = rng.pick({0x1bu, 0x1cu, 0x1fu, 0x3fu, 0x5cu, 0x5du, 0x7au, 0x7cu, 0x7du, 0x1au});
+		return with(with(with(w, 15, 11, op & 0x1f), 23, 23, op >> 5 & 1), 29, 29, op >> 6);
+	}, true);
+}
+TEST_F(SimdOracle, ScalarMiscFloat)
+{
+	run_class("scalar fp misc", 0x5e200800, kU | kSize | 0x3ff,
+	          field_from(16, 12, {0x0c, 0x0d, 0x0e, 0x16, 0x1a, 0x1b, 0x1c, 0x1d, 0x1f}), true);
+}
+TEST_F(SimdOracle, ScalarPairwiseAndByElementFloat)
+{
+	run_class("scalar fp pairwise/by element", 0x7e300800, kSize | 0x3ff, [](uint32_t w, Rng &rng) {
+		if (rng.below(2))
+			return with(w, 16, 12, rng.pick({0x0cu, 0x0du, 0x0fu}));
+		w = 0x5f800000 | (w & 0x3ff) | (uint32_t)(rng.next() & (kU | 1u << 22 | 0x3f0000 | 1u << 11));
+		return with(w, 15, 12, rng.pick({1u, 5u, 9u}));
+	}, true, [](uint32_t w) { return (w >> 24 & 0xff) == 0x7f && (w >> 12 & 0xf) != 9; });
+}
+
 } // namespace

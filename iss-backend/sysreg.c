@@ -29,6 +29,10 @@
 
 #define OSLSR_OSLM 0x8ull /* OS lock implemented (OSLM = 0b10), unlocked */
 
+/* FPCR: AHP, DN, FZ, RMode (no trap enables, as on the A57; no FZ16); FPSR: QC and the cumulative flags. */
+#define FPCR_WRITABLE 0x07c00000u
+#define FPSR_WRITABLE 0x0800009fu
+
 /* What an entry does on MRS and MSR. */
 enum sysreg_kind {
 	KIND_FIELD,    /* a uint64_t in struct iss: MRS reads it, MSR writes the bits of `mask` */
@@ -50,6 +54,8 @@ enum special_id {
 	SP_DBGCLAIMSET,
 	SP_DBGCLAIMCLR,
 	SP_TPIDRRO,
+	SP_FPCR,
+	SP_FPSR,
 };
 
 /* Who may access: EL0 reads/writes are UNDEFINED unless the entry says otherwise. */
@@ -87,6 +93,9 @@ static const struct sysreg sysregs[] = {
     SPECIAL(SYSREG(3, 0, 4, 2, 2), SP_CURRENTEL, EL0_NONE, true),
     SPECIAL(SYSREG(3, 0, 4, 2, 0), SP_SPSEL, EL0_NONE, false),
     SPECIAL(SYSREG(3, 0, 4, 1, 0), SP_SP_EL0, EL0_NONE, false),
+    /* Floating point: EL0 may access, both trapped by CPACR_EL1.FPEN like the instructions */
+    SPECIAL(SYSREG(3, 3, 4, 4, 0), SP_FPCR, EL0_RW, false),
+    SPECIAL(SYSREG(3, 3, 4, 4, 1), SP_FPSR, EL0_RW, false),
     /* Exception handling */
     FIELD(SYSREG(3, 0, 4, 0, 0), spsr_el1, 0xf03003dfull), /* NZCV, SS, IL, DAIF, M[4:0] */
     FIELD(SYSREG(3, 0, 4, 0, 1), elr_el1, ~0ull),
@@ -99,7 +108,7 @@ static const struct sysreg sysregs[] = {
     /* Memory system */
     SPECIAL(SYSREG(3, 0, 1, 0, 0), SP_SCTLR, EL0_NONE, false),
     RAZ_WI(SYSREG(3, 0, 1, 0, 1)), /* ACTLR_EL1 */
-    FIELD(SYSREG(3, 0, 1, 0, 2), cpacr_el1, 0), /* no FP/SIMD: FPEN reads as 0 */
+    FIELD(SYSREG(3, 0, 1, 0, 2), cpacr_el1, 3ull << 20), /* FPEN; no trace (TTA) */
     SPECIAL(SYSREG(3, 0, 2, 0, 0), SP_TRANSLATION, EL0_NONE, false), /* TTBR0_EL1 */
     SPECIAL(SYSREG(3, 0, 2, 0, 1), SP_TRANSLATION, EL0_NONE, false), /* TTBR1_EL1 */
     SPECIAL(SYSREG(3, 0, 2, 0, 2), SP_TRANSLATION, EL0_NONE, false), /* TCR_EL1 */
@@ -232,6 +241,10 @@ static uint64_t read_special(struct iss *cpu, const struct sysreg *r, unsigned e
 		return cpu->dbgclaim;
 	case SP_TPIDRRO:
 		return cpu->tpidrro_el0;
+	case SP_FPCR:
+		return cpu->fpcr;
+	case SP_FPSR:
+		return cpu->fpsr;
 	}
 	return 0;
 }
@@ -282,6 +295,12 @@ static void write_special(struct iss *cpu, const struct sysreg *r, unsigned enco
 		if (cpu->el == 0)
 			return; /* not reached: EL0 access is read-only */
 		cpu->tpidrro_el0 = value;
+		break;
+	case SP_FPCR:
+		cpu->fpcr = (uint32_t)value & FPCR_WRITABLE;
+		break;
+	case SP_FPSR:
+		cpu->fpsr = (uint32_t)value & FPSR_WRITABLE;
 		break;
 	case SP_CURRENTEL:
 	case SP_CCSIDR:
@@ -343,6 +362,8 @@ static bool access_allowed(struct iss *cpu, const struct sysreg *r, uint32_t wor
 		iss_undefined(cpu, word, UNDEF_SYSREG);
 		return false;
 	}
+	if (r->kind == KIND_SPECIAL && (r->offset == SP_FPCR || r->offset == SP_FPSR))
+		return iss_fp_enabled(cpu);
 	return true;
 }
 

@@ -1,0 +1,236 @@
+/*
+ * SIMD&FP loads and stores: B/H/S/D/Q registers in every addressing mode, pairs, literals, and
+ * the AdvSIMD structure loads and stores (LD1-LD4, ST1-ST4, LD1R-LD4R). A Q access is two
+ * 64-bit accesses, checked for 16-byte alignment where the architecture checks alignment.
+ * Loads gather into temporaries first: a faulting load changes no register (a faulting store
+ * may have written the bytes before the fault, as an unaligned integer store may).
+ */
+#include "fp_handlers.h"
+
+#define STRUCT_MAX_REGISTERS 4
+
+/*
+ * A 16-byte access whose 8-byte halves are aligned: an alignment fault where alignment is
+ * checked (SCTLR_EL1.A, or the MMU off) or the memory is Device. Other misalignments are
+ * caught by the halves themselves.
+ */
+static bool quad_aligned(struct iss *cpu, uint64_t address, bool write)
+{
+	struct iss_translation t;
+
+	if ((address & 15) != 8)
+		return true;
+	bool checked = (cpu->sctlr_el1 & (SCTLR_M | SCTLR_A)) != SCTLR_M;
+	if (!checked && !(iss_translate(cpu, address, write ? AT_WRITE : AT_READ, cpu->el, &t) && t.device))
+		return true; /* a translation fault is left to the access, which reports it */
+	iss_data_abort(cpu, address, write ? AT_WRITE : AT_READ, FSC_ALIGNMENT, false);
+	return false;
+}
+
+/* Reads `bytes` (1, 2, 4, 8 or 16) into value[0..1], zero-extended. */
+static bool load_bytes(struct iss *cpu, uint64_t address, unsigned bytes, uint64_t value[2])
+{
+	value[1] = 0;
+	if (bytes < 16)
+		return iss_load(cpu, address, bytes, &value[0]);
+	return quad_aligned(cpu, address, false) && iss_load(cpu, address, 8, &value[0]) &&
+	       iss_load(cpu, address + 8, 8, &value[1]);
+}
+
+static bool store_bytes(struct iss *cpu, uint64_t address, unsigned bytes, const union iss_vreg *v)
+{
+	if (bytes < 16)
+		return iss_store(cpu, address, bytes, v->d[0]);
+	return quad_aligned(cpu, address, true) && iss_store(cpu, address, 8, v->d[0]) &&
+	       iss_store(cpu, address + 8, 8, v->d[1]);
+}
+
+static void transfer(struct iss *cpu, const struct iss_insn *insn, bool load, uint64_t address, bool writeback,
+                     uint64_t new_base)
+{
+	uint64_t value[2];
+
+	if (!iss_fp_enabled(cpu) || !iss_sp_aligned(cpu, insn->rn))
+		return;
+	if (load ? !load_bytes(cpu, address, insn->type, value)
+	         : !store_bytes(cpu, address, insn->type, &cpu->v[insn->rd]))
+		return;
+	if (writeback)
+		cpu->x[insn->rn] = new_base;
+	if (load) {
+		cpu->v[insn->rd].d[0] = value[0];
+		cpu->v[insn->rd].d[1] = value[1];
+	}
+	cpu->pc += 4;
+}
+
+/* Register offset: Rm extended (UXTW, SXTW) or not (LSL, SXTX), then scaled. */
+static uint64_t index_value(const struct iss *cpu, const struct iss_insn *insn)
+{
+	uint64_t m = cpu->x[insn->rm];
+
+	if (insn->cond == EXTEND_UXTW)
+		m = (uint32_t)m;
+	else if (insn->cond == EXTEND_SXTW)
+		m = (uint64_t)(int64_t)(int32_t)m;
+	return m << insn->amount;
+}
+
+#define DEFINE_ACCESS(name, load)                                                                                      \
+	static void name##_offset(struct iss *cpu, const struct iss_insn *insn)                                        \
+	{                                                                                                              \
+		transfer(cpu, insn, load, cpu->x[insn->rn] + insn->imm, false, 0);                                     \
+	}                                                                                                              \
+	static void name##_pre(struct iss *cpu, const struct iss_insn *insn)                                           \
+	{                                                                                                              \
+		uint64_t address = cpu->x[insn->rn] + insn->imm;                                                       \
+		transfer(cpu, insn, load, address, true, address);                                                     \
+	}                                                                                                              \
+	static void name##_post(struct iss *cpu, const struct iss_insn *insn)                                          \
+	{                                                                                                              \
+		uint64_t address = cpu->x[insn->rn];                                                                   \
+		transfer(cpu, insn, load, address, true, address + insn->imm);                                         \
+	}                                                                                                              \
+	static void name##_register(struct iss *cpu, const struct iss_insn *insn)                                      \
+	{                                                                                                              \
+		transfer(cpu, insn, load, cpu->x[insn->rn] + index_value(cpu, insn), false, 0);                        \
+	}
+
+DEFINE_ACCESS(store, false)
+DEFINE_ACCESS(load, true)
+
+const iss_exec_fn iss_exec_fp_load_store[2][MODE_COUNT] = {
+    {store_offset, store_pre, store_post, store_register},
+    {load_offset, load_pre, load_post, load_register},
+};
+
+ISS_HANDLER(iss_exec_fp_load_literal)
+{
+	transfer(cpu, insn, true, cpu->pc + insn->imm, false, 0);
+}
+
+/* ---- Pairs: Vt at address, Vt2 (insn->ra) at address + size ---- */
+
+static void transfer_pair(struct iss *cpu, const struct iss_insn *insn, bool load, uint64_t address, bool writeback,
+                          uint64_t new_base)
+{
+	unsigned bytes = insn->type;
+	uint64_t first[2], second[2];
+
+	if (!iss_fp_enabled(cpu) || !iss_sp_aligned(cpu, insn->rn))
+		return;
+	if (load) {
+		if (!load_bytes(cpu, address, bytes, first) || !load_bytes(cpu, address + bytes, bytes, second))
+			return;
+	} else if (!store_bytes(cpu, address, bytes, &cpu->v[insn->rd]) ||
+	           !store_bytes(cpu, address + bytes, bytes, &cpu->v[insn->ra])) {
+		return;
+	}
+	if (writeback)
+		cpu->x[insn->rn] = new_base;
+	if (load) { /* Vt == Vt2 is UNPREDICTABLE: Vt2 is written last and wins */
+		cpu->v[insn->rd].d[0] = first[0];
+		cpu->v[insn->rd].d[1] = first[1];
+		cpu->v[insn->ra].d[0] = second[0];
+		cpu->v[insn->ra].d[1] = second[1];
+	}
+	cpu->pc += 4;
+}
+
+#define DEFINE_PAIR(name, load)                                                                                        \
+	static void name##_pair_offset(struct iss *cpu, const struct iss_insn *insn)                                   \
+	{                                                                                                              \
+		transfer_pair(cpu, insn, load, cpu->x[insn->rn] + insn->imm, false, 0);                                \
+	}                                                                                                              \
+	static void name##_pair_pre(struct iss *cpu, const struct iss_insn *insn)                                      \
+	{                                                                                                              \
+		uint64_t address = cpu->x[insn->rn] + insn->imm;                                                       \
+		transfer_pair(cpu, insn, load, address, true, address);                                                \
+	}                                                                                                              \
+	static void name##_pair_post(struct iss *cpu, const struct iss_insn *insn)                                     \
+	{                                                                                                              \
+		uint64_t address = cpu->x[insn->rn];                                                                   \
+		transfer_pair(cpu, insn, load, address, true, address + insn->imm);                                    \
+	}
+
+DEFINE_PAIR(store, false)
+DEFINE_PAIR(load, true)
+
+const iss_exec_fn iss_exec_fp_pair[2][3] = {
+    {store_pair_offset, store_pair_pre, store_pair_post},
+    {load_pair_offset, load_pair_pre, load_pair_post},
+};
+
+/* ---- AdvSIMD structures ---- */
+
+/* One element of `v` (lane `lane` of `ebytes` bytes) to or from memory. */
+static bool transfer_element(struct iss *cpu, uint64_t address, unsigned ebytes, union iss_vreg *v, unsigned lane,
+                             bool load)
+{
+	uint64_t value = 0;
+
+	if (load) {
+		if (!iss_load(cpu, address, ebytes, &value))
+			return false;
+		memcpy(&v->b[lane * ebytes], &value, ebytes);
+		return true;
+	}
+	memcpy(&value, &v->b[lane * ebytes], ebytes);
+	return iss_store(cpu, address, ebytes, value);
+}
+
+/* LD1-LD4/ST1-ST4 (multiple structures): element e of each register in turn, interleaved. */
+static bool transfer_multiple(struct iss *cpu, const struct iss_insn *insn, uint64_t address, union iss_vreg *v)
+{
+	unsigned ebytes = insn->type, selem = insn->amount, lanes = ((insn->cond & STRUCT_Q) ? 16 : 8) / ebytes;
+	bool load = insn->cond & STRUCT_LOAD;
+
+	for (unsigned r = 0; r < insn->ra; r++)
+		for (unsigned e = 0; e < lanes; e++)
+			for (unsigned s = 0; s < selem; s++, address += ebytes)
+				if (!transfer_element(cpu, address, ebytes, &v[r + s], e, load))
+					return false;
+	return true;
+}
+
+/* LD1-LD4/ST1-ST4 (single structure) and LD1R-LD4R: one element per register. */
+static bool transfer_single(struct iss *cpu, const struct iss_insn *insn, uint64_t address, union iss_vreg *v)
+{
+	unsigned ebytes = insn->type, lanes = ((insn->cond & STRUCT_Q) ? 16 : 8) / ebytes;
+	bool replicate = insn->cond & STRUCT_REPLICATE;
+
+	for (unsigned s = 0; s < insn->amount; s++, address += ebytes) {
+		if (!transfer_element(cpu, address, ebytes, &v[s], replicate ? 0 : insn->nzcv,
+		                      insn->cond & STRUCT_LOAD))
+			return false;
+		for (unsigned lane = 1; replicate && lane < lanes; lane++)
+			memcpy(&v[s].b[lane * ebytes], &v[s].b[0], ebytes);
+	}
+	return true;
+}
+
+ISS_HANDLER(iss_exec_fp_structure)
+{
+	unsigned flags = insn->cond;
+	unsigned count = (flags & (STRUCT_SINGLE | STRUCT_REPLICATE)) ? insn->amount : insn->amount * insn->ra;
+	union iss_vreg v[STRUCT_MAX_REGISTERS];
+	uint64_t address;
+
+	if (!iss_fp_enabled(cpu) || !iss_sp_aligned(cpu, insn->rn))
+		return;
+	address = cpu->x[insn->rn];
+	for (unsigned k = 0; k < count; k++)
+		v[k] = cpu->v[(insn->rd + k) % 32];
+	bool done = (flags & (STRUCT_SINGLE | STRUCT_REPLICATE)) ? transfer_single(cpu, insn, address, v)
+	                                                         : transfer_multiple(cpu, insn, address, v);
+	if (!done)
+		return;
+	if (flags & STRUCT_POST)
+		cpu->x[insn->rn] = address + (insn->rm == REG_ZR ? insn->imm : cpu->x[insn->rm]);
+	for (unsigned k = 0; (flags & STRUCT_LOAD) && k < count; k++) {
+		if (!(flags & (STRUCT_Q | STRUCT_SINGLE)))
+			v[k].d[1] = 0; /* a 64-bit load of whole registers zeroes the top half */
+		cpu->v[(insn->rd + k) % 32] = v[k];
+	}
+	cpu->pc += 4;
+}

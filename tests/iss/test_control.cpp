@@ -162,7 +162,7 @@ TEST_F(Control, SystemRegistersKeepWhatIsWritten)
 	EXPECT_EQ(x(10), kRamBase + 0x800); // bits 10:0 are RES0
 	EXPECT_EQ(x(11), 0x1234u);
 	EXPECT_EQ(x(12), 0x5678u);
-	EXPECT_EQ(x(13), 0u); // FPEN is RES0: no FP/SIMD
+	EXPECT_EQ(x(13), 3u << 20); // FPEN
 	EXPECT_EQ(x(14), 0x44ffu);
 	EXPECT_EQ(x(15), 0x30d01804u);
 	EXPECT_EQ(x(16), 0x99u);

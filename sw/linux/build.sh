@@ -63,7 +63,7 @@ build_disk() {
 	rm -f "$out/disk.ext2"
 	mke2fs -q -t ext2 -b 1024 -m 0 -L qvp-disk -U 5ca1ab1e-0000-4000-8000-000000000001 \
 		-E hash_seed=5ca1ab1e-0000-4000-8000-000000000002,root_owner=0:0 \
-		-d "$tree/disk" "$out/disk.ext2" 4M >&2
+		-d "$tree/disk" "$out/disk.ext2" 4M > /dev/null
 	# mke2fs -d copies each file's ctime, which no one can set on the host: set it here
 	(cd "$tree/disk" && find . -mindepth 1 | sort) | while read -r file; do
 		debugfs -w -R "set_inode_field ${file#.} ctime @$SOURCE_DATE_EPOCH" "$out/disk.ext2" 2> /dev/null

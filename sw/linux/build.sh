@@ -46,7 +46,8 @@ pack_initramfs() {
 build_initramfs() {
 	local busybox_deb=$1 tree=$2
 	dpkg-deb -x "$busybox_deb" "$tree/unpacked"
-	mkdir -p "$tree/root/bin" "$tree/root/proc" "$tree/root/sys" "$tree/root/dev" "$tree/root/mnt" "$tree/root/tmp"
+	mkdir -p "$tree/root/bin" "$tree/root/sbin" "$tree/root/usr/bin" "$tree/root/usr/sbin" "$tree/root/proc" \
+		"$tree/root/sys" "$tree/root/dev" "$tree/root/mnt" "$tree/root/tmp"
 	cp "$tree/unpacked/bin/busybox" "$tree/root/bin/busybox"
 	ln -s busybox "$tree/root/bin/sh"
 	install -m 0755 "$here/init" "$tree/root/init"

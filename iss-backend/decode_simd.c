@@ -119,8 +119,8 @@ static void decode_fp_misc_special(uint32_t word, struct iss_insn *insn, bool sc
 		exec = iss_simd_fcvtn[sz][q];
 	else if (opcode == 0x17 && !a && !u && !scalar)
 		exec = iss_simd_fcvtl[sz][q];
-	else if (opcode == 0x1c && a && !u && !sz && !scalar)
-		exec = iss_simd_urecpe[q];
+	else if (opcode == 0x1c && a && !sz && !scalar)
+		exec = u ? iss_simd_ursqrte[q] : iss_simd_urecpe[q];
 	handler(insn, word, exec);
 }
 
@@ -242,6 +242,7 @@ static const struct simd_op three_same[0x18][2] = {
     [0x13] = {{iss_simd_mul, NOT_64, 0}, {NULL, 0, 0}},
     [0x14] = {{iss_simd_smaxp, NOT_64, 0}, {iss_simd_umaxp, NOT_64, 0}},
     [0x15] = {{iss_simd_sminp, NOT_64, 0}, {iss_simd_uminp, NOT_64, 0}},
+    [0x16] = {{iss_simd_sqdmulh, 0x6, 0x6}, {iss_simd_sqrdmulh, 0x6, 0x6}},
     [0x17] = {{iss_simd_addp, ALL, 0}, {NULL, 0, 0}},
 };
 
@@ -277,6 +278,7 @@ static void decode_three_same(uint32_t word, struct iss_insn *insn, bool scalar)
 
 /* [opcode][U] of the lane-wise ones. */
 static const struct simd_op misc[0x0c][2] = {
+    [0x03] = {{iss_simd_suqadd, ALL, ALL}, {iss_simd_usqadd, ALL, ALL}},
     [0x04] = {{iss_simd_cls, NOT_64, 0}, {iss_simd_clz, NOT_64, 0}},
     [0x07] = {{iss_simd_sqabs, ALL, ALL}, {iss_simd_sqneg, ALL, ALL}},
     [0x08] = {{iss_simd_cmgt0, ALL, ONLY_64}, {iss_simd_cmge0, ALL, ONLY_64}},
@@ -293,8 +295,8 @@ static unsigned reverse_xor(unsigned container_bytes, unsigned size)
 	return element_bytes < container_bytes ? container_bytes - element_bytes : 0;
 }
 
-/* Narrowing and widening misc forms, [narrow size][Q]; [opcode - 0x10][U]. */
-static const iss_exec_fn (*const misc_narrow[5][2])[2] = {
+/* Narrowing misc forms, [narrow size][part or scalar]; [opcode - 0x10][U]. */
+static const iss_exec_fn (*const misc_narrow[5][2])[3] = {
     [2] = {iss_simd_xtn, iss_simd_sqxtun},
     [4] = {iss_simd_sqxtn, iss_simd_uqxtn},
 };
@@ -368,6 +370,8 @@ static void decode_misc(uint32_t word, struct iss_insn *insn, bool scalar)
 		handler(insn, word, sized(op->table, scalar ? op->scalar_sizes : op->vector_sizes, size, scalar ? FORM_SCALAR : q));
 	} else if (!scalar)
 		decode_misc_special(word, insn, opcode);
+	else if ((opcode == 0x12 && u) || opcode == 0x14) /* SQXTUN, SQXTN, UQXTN of a scalar */
+		handler(insn, word, size < 3 ? misc_narrow[opcode - 0x10][u][size][FORM_SCALAR] : NULL);
 	else
 		undefined(insn, word, UNDEF_NOT_IMPLEMENTED);
 }
@@ -405,8 +409,8 @@ static void decode_across_lanes(uint32_t word, struct iss_insn *insn)
 
 /* ---- Three different ---- */
 
-/* [opcode][U], [narrow size][part]. */
-static const iss_exec_fn (*const three_different[16][2])[2] = {
+/* [opcode][U], [narrow size][part or scalar]. */
+static const iss_exec_fn (*const three_different[16][2])[3] = {
     [0x0] = {iss_simd_saddl, iss_simd_uaddl},
     [0x1] = {iss_simd_saddw, iss_simd_uaddw},
     [0x2] = {iss_simd_ssubl, iss_simd_usubl},
@@ -416,20 +420,29 @@ static const iss_exec_fn (*const three_different[16][2])[2] = {
     [0x6] = {iss_simd_subhn, iss_simd_rsubhn},
     [0x7] = {iss_simd_sabdl, iss_simd_uabdl},
     [0x8] = {iss_simd_smlal, iss_simd_umlal},
+    [0x9] = {iss_simd_sqdmlal, NULL},
     [0xa] = {iss_simd_smlsl, iss_simd_umlsl},
+    [0xb] = {iss_simd_sqdmlsl, NULL},
     [0xc] = {iss_simd_smull, iss_simd_umull},
+    [0xd] = {iss_simd_sqdmull, NULL},
     [0xe] = {iss_simd_pmull, NULL},
 };
 
-static void decode_three_different(uint32_t word, struct iss_insn *insn)
+/* SQDMLAL, SQDMLSL, SQDMULL: 16- and 32-bit lanes only, and the only scalar forms. */
+static bool doubling(unsigned opcode)
+{
+	return opcode == 0x9 || opcode == 0xb || opcode == 0xd;
+}
+
+static void decode_three_different(uint32_t word, struct iss_insn *insn, bool scalar)
 {
 	unsigned q = bit(word, 30), u = bit(word, 29), size = bits(word, 23, 22), opcode = bits(word, 15, 12);
-	const iss_exec_fn (*table)[2] = three_different[opcode][u];
+	const iss_exec_fn (*table)[3] = three_different[opcode][u];
 
 	vector_registers(word, insn);
-	if (opcode == 0xe && size != 0)
+	if ((opcode == 0xe && size != 0) || (doubling(opcode) && size == 0) || (scalar && !doubling(opcode)))
 		table = NULL; /* PMULL of 64-bit lanes is crypto */
-	handler(insn, word, table && size < 3 ? table[size][q] : NULL);
+	handler(insn, word, table && size < 3 ? table[size][scalar ? FORM_SCALAR : q] : NULL);
 }
 
 /* ---- Copy ---- */
@@ -549,7 +562,7 @@ static const iss_exec_fn (*const shift_same[8][2])[3] = {
 };
 
 /* [opcode - 0x10][U] of the narrowing shifts. */
-static const iss_exec_fn (*const shift_narrow[4][2])[2] = {
+static const iss_exec_fn (*const shift_narrow[4][2])[3] = {
     {iss_simd_shrn, iss_simd_sqshrun},
     {iss_simd_rshrn, iss_simd_sqrshrun},
     {iss_simd_sqshrn, iss_simd_uqshrn},
@@ -574,8 +587,8 @@ static void decode_shift_immediate(uint32_t word, struct iss_insn *insn, bool sc
 	if (opcode < 0x10 && !(opcode & 1)) {
 		const iss_exec_fn (*table)[3] = shift_same[opcode / 2][u];
 		exec = sized(table, scalar ? (saturating ? ALL : ONLY_64) : ALL, size, scalar ? FORM_SCALAR : q);
-	} else if (!scalar && opcode >= 0x10 && opcode <= 0x13 && size < 3) {
-		exec = shift_narrow[opcode - 0x10][u][size][q];
+	} else if (opcode >= 0x10 && opcode <= 0x13 && size < 3 && (!scalar || u || opcode >= 0x12)) {
+		exec = shift_narrow[opcode - 0x10][u][size][scalar ? FORM_SCALAR : q]; /* no scalar SHRN, RSHRN */
 	} else if (!scalar && opcode == 0x14 && size < 3) {
 		exec = u ? iss_simd_ushll[size][q] : iss_simd_sshll[size][q];
 	}
@@ -583,6 +596,28 @@ static void decode_shift_immediate(uint32_t word, struct iss_insn *insn, bool sc
 }
 
 /* ---- Vector by element ---- */
+
+/* SQDMULH, SQRDMULH, SQDMULL, SQDMLAL, SQDMLSL by element, vector and scalar (U = 0). */
+static void decode_doubling_by_element(uint32_t word, struct iss_insn *insn, bool scalar)
+{
+	unsigned q = bit(word, 30), u = bit(word, 29), size = bits(word, 23, 22), opcode = bits(word, 15, 12);
+	unsigned form = scalar ? FORM_SCALAR : q;
+	iss_exec_fn exec = NULL;
+
+	if (u)
+		exec = NULL; /* SQRDMLAH/SQRDMLSH (v8.1) */
+	else if (opcode == 0xc)
+		exec = iss_simd_sqdmulh_elem[size][form];
+	else if (opcode == 0xd)
+		exec = iss_simd_sqrdmulh_elem[size][form];
+	else if (opcode == 0xb)
+		exec = iss_simd_sqdmull_elem[size][form];
+	else if (opcode == 0x3)
+		exec = iss_simd_sqdmlal_elem[size][form];
+	else if (opcode == 0x7)
+		exec = iss_simd_sqdmlsl_elem[size][form];
+	handler(insn, word, exec);
+}
 
 static void decode_by_element(uint32_t word, struct iss_insn *insn, bool scalar)
 {
@@ -596,8 +631,8 @@ static void decode_by_element(uint32_t word, struct iss_insn *insn, bool scalar)
 		decode_fp_by_element(word, insn, scalar);
 		return;
 	}
-	if (scalar || (size != 1 && size != 2)) {
-		undefined(insn, word, UNDEF_NOT_IMPLEMENTED);
+	if (size != 1 && size != 2) {
+		undefined(insn, word, UNDEF_UNALLOCATED);
 		return;
 	}
 	if (size == 1) {
@@ -606,6 +641,10 @@ static void decode_by_element(uint32_t word, struct iss_insn *insn, bool scalar)
 	} else {
 		insn->rm = (uint8_t)bits(word, 20, 16);
 		insn->imm = h << 1 | l;
+	}
+	if (scalar || (!u && opcode >= 0xc && opcode <= 0xd) || (!u && (opcode & 3) == 3)) {
+		decode_doubling_by_element(word, insn, scalar);
+		return;
 	}
 	switch (opcode << 1 | u) {
 	case 0x8 << 1: /* MUL */
@@ -621,7 +660,7 @@ static void decode_by_element(uint32_t word, struct iss_insn *insn, bool scalar)
 		break;
 	}
 	if (!exec) {
-		static const iss_exec_fn (*const long_ops[16][2])[2] = {
+		static const iss_exec_fn (*const long_ops[16][2])[3] = {
 		    [0x2] = {iss_simd_smlal_elem, iss_simd_umlal_elem},
 		    [0x6] = {iss_simd_smlsl_elem, iss_simd_umlsl_elem},
 		    [0xa] = {iss_simd_smull_elem, iss_simd_umull_elem},
@@ -678,7 +717,7 @@ static void decode_vector(uint32_t word, struct iss_insn *insn)
 		if (bit(word, 10))
 			decode_three_same(word, insn, false);
 		else if (!bit(word, 11))
-			decode_three_different(word, insn);
+			decode_three_different(word, insn, false);
 		else if (bits(word, 20, 17) == 0)
 			decode_misc(word, insn, false);
 		else if (bits(word, 20, 17) == 8)
@@ -712,8 +751,10 @@ static void decode_scalar(uint32_t word, struct iss_insn *insn)
 			decode_misc(word, insn, true);
 		else if (bits(word, 11, 10) == 2 && bits(word, 20, 17) == 8)
 			decode_pairwise_scalar(word, insn);
+		else if (bits(word, 11, 10) == 0)
+			decode_three_different(word, insn, true);
 		else
-			undefined(insn, word, UNDEF_NOT_IMPLEMENTED); /* three different (SQDMULL...), crypto */
+			undefined(insn, word, UNDEF_UNALLOCATED); /* crypto */
 	} else if (!bit(word, 29) && bits(word, 15, 10) == 1 && (bits(word, 20, 16) & 0xf)) {
 		insn->rd = (uint8_t)bits(word, 4, 0);
 		insn->rn = (uint8_t)bits(word, 9, 5);

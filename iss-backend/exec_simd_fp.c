@@ -177,10 +177,30 @@ static inline uint64_t unsigned_recip_estimate(uint64_t a)
 	return ((quotient + 1) / 2) << 23;
 }
 
-#define F_URECPE(a, b, o, size) unsigned_recip_estimate(a)
+/* URSQRTE: UnsignedRSqrtEstimate() and RecipSqrtEstimate() of the Arm ARM on 32-bit lanes. */
+static inline uint64_t unsigned_rsqrt_estimate(uint64_t a)
+{
+	uint64_t scaled = a >> 23, b = 512;
+
+	if (!(a >> 30))
+		return 0xffffffff;
+	if (scaled < 256)
+		scaled = scaled * 2 + 1; /* 0.25 <= x < 0.5, in units of 1/512 */
+	else
+		scaled = ((scaled >> 1 << 1) + 1) * 2; /* 0.5 <= x < 1, bottom bit dropped, units of 1/512 */
+	while (scaled * (b + 1) * (b + 1) < (1ull << 28))
+		b++;
+	return ((b + 1) / 2) << 23;
+}
+
+#define F_URECPE(a, b, o, size)  unsigned_recip_estimate(a)
+#define F_URSQRTE(a, b, o, size) unsigned_rsqrt_estimate(a)
 FP_LANEWISE(urecpe_2s, uint32_t, s, 32, 2, F_URECPE)
 FP_LANEWISE(urecpe_4s, uint32_t, s, 32, 4, F_URECPE)
+FP_LANEWISE(ursqrte_2s, uint32_t, s, 32, 2, F_URSQRTE)
+FP_LANEWISE(ursqrte_4s, uint32_t, s, 32, 4, F_URSQRTE)
 const iss_exec_fn iss_simd_urecpe[2] = {urecpe_2s, urecpe_4s};
+const iss_exec_fn iss_simd_ursqrte[2] = {ursqrte_2s, ursqrte_4s};
 
 /* FCVTL, FCVTN, FCVTXN: [sz][part]; sz 0 converts between half and single, 1 single and double. */
 #define FP_WIDEN(fn, NU, nf, WU, wf, from, to, lanes, part)                                                            \

@@ -324,6 +324,56 @@ SIMD_FORMS(LANEWISE, iss_simd_sqshli, OP_SQSHLI)
 SIMD_FORMS(LANEWISE, iss_simd_uqshli, OP_UQSHLI)
 SIMD_FORMS(LANEWISE, iss_simd_sqshlu, OP_SQSHLU)
 
+/* ---- Saturating accumulates and doubling multiplies (high half) ---- */
+
+/* SUQADD: signed Vd plus unsigned Vn; USQADD: unsigned Vd plus signed Vn. */
+static inline uint64_t sat_accumulate_unsigned_into_signed(struct iss *cpu, int64_t d, uint64_t n, unsigned esize)
+{
+	__int128 sum = (__int128)d + n;
+
+	if (sum > (__int128)signed_max(esize)) {
+		cpu->fpsr |= FPSR_QC;
+		return (uint64_t)signed_max(esize);
+	}
+	return (uint64_t)(int64_t)sum;
+}
+
+static inline uint64_t sat_accumulate_signed_into_unsigned(struct iss *cpu, uint64_t d, int64_t n, unsigned esize)
+{
+	__int128 sum = (__int128)d + n;
+
+	if (sum < 0 || sum > (__int128)ones(esize)) {
+		cpu->fpsr |= FPSR_QC;
+		return sum < 0 ? 0 : ones(esize);
+	}
+	return (uint64_t)sum;
+}
+
+/* SQDMULH, SQRDMULH: the high half of 2 * a * b (rounded), saturated. */
+static inline uint64_t doubling_multiply_high(struct iss *cpu, int64_t a, int64_t b, unsigned esize, bool round)
+{
+	__int128 product = (__int128)a * b * 2 + (round ? (__int128)1 << (esize - 1) : 0);
+	__int128 high = product >> esize;
+
+	if (high > (__int128)signed_max(esize)) {
+		cpu->fpsr |= FPSR_QC;
+		return (uint64_t)signed_max(esize);
+	}
+	return (uint64_t)(int64_t)high;
+}
+
+#define OP_SUQADD(U, S, a, b, o)   sat_accumulate_unsigned_into_signed(cpu, SX(S, o), a, ESIZE(U))
+#define OP_USQADD(U, S, a, b, o)   sat_accumulate_signed_into_unsigned(cpu, o, SX(S, a), ESIZE(U))
+#define OP_SQDMULH(U, S, a, b, o)  doubling_multiply_high(cpu, SX(S, a), SX(S, b), ESIZE(U), false)
+#define OP_SQRDMULH(U, S, a, b, o) doubling_multiply_high(cpu, SX(S, a), SX(S, b), ESIZE(U), true)
+
+SIMD_FORMS(LANEWISE, iss_simd_suqadd, OP_SUQADD)
+SIMD_FORMS(LANEWISE, iss_simd_usqadd, OP_USQADD)
+SIMD_FORMS(LANEWISE, iss_simd_sqdmulh, OP_SQDMULH)
+SIMD_FORMS(LANEWISE, iss_simd_sqrdmulh, OP_SQRDMULH)
+SIMD_FORMS(BY_ELEMENT, iss_simd_sqdmulh_elem, OP_SQDMULH)
+SIMD_FORMS(BY_ELEMENT, iss_simd_sqrdmulh_elem, OP_SQRDMULH)
+
 /* ---- By element: MUL, MLA, MLS with Vm's lane insn->imm ---- */
 SIMD_FORMS(BY_ELEMENT, iss_simd_mul_elem, OP_MUL)
 SIMD_FORMS(BY_ELEMENT, iss_simd_mla_elem, OP_MLA)

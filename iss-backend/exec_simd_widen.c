@@ -41,7 +41,11 @@ enum { SHAPE_LONG, SHAPE_WIDE, SHAPE_ELEMENT };
 	WIDEN(name##_8h, uint16_t, int16_t, h, uint32_t, int32_t, s, 4, 1, sgn, shape, OP)                             \
 	WIDEN(name##_2s, uint32_t, int32_t, s, uint64_t, int64_t, d, 2, 0, sgn, shape, OP)                             \
 	WIDEN(name##_4s, uint32_t, int32_t, s, uint64_t, int64_t, d, 2, 1, sgn, shape, OP)                             \
-	const iss_exec_fn name[3][2] = {{name##_8b, name##_16b}, {name##_4h, name##_8h}, {name##_2s, name##_4s}};
+	WIDEN(name##_1b, uint8_t, int8_t, b, uint16_t, int16_t, h, 1, 0, sgn, shape, OP)                               \
+	WIDEN(name##_1h, uint16_t, int16_t, h, uint32_t, int32_t, s, 1, 0, sgn, shape, OP)                             \
+	WIDEN(name##_1s, uint32_t, int32_t, s, uint64_t, int64_t, d, 1, 0, sgn, shape, OP)                             \
+	const iss_exec_fn name[3][3] = {                                                                               \
+	    {name##_8b, name##_16b, name##_1b}, {name##_4h, name##_8h, name##_1h}, {name##_2s, name##_4s, name##_1s}};
 
 /* The signed and unsigned tables of one long operation. */
 #define WIDEN_PAIR(sname, uname, shape, OP)                                                                            \
@@ -84,6 +88,32 @@ WIDEN_FORMS(iss_simd_uabal, 0, SHAPE_LONG, W_UABA)
 WIDEN_FORMS(iss_simd_pmull, 0, SHAPE_LONG, W_PMUL)
 WIDEN_PAIR(iss_simd_sshll, iss_simd_ushll, SHAPE_LONG, W_SHL)
 WIDEN_PAIR(iss_simd_smull_elem, iss_simd_umull_elem, SHAPE_ELEMENT, W_MUL)
+
+/* SQDMULL, SQDMLAL, SQDMLSL: 2 * a * b saturated to the wide lane, then the saturating sum. */
+static inline int64_t doubling_product(struct iss *cpu, int64_t a, int64_t b, unsigned wide_size)
+{
+	__int128 product = (__int128)a * b * 2;
+
+	if (product > (__int128)signed_max(wide_size)) { /* only MIN * MIN */
+		cpu->fpsr |= FPSR_QC;
+		return signed_max(wide_size);
+	}
+	return (int64_t)product;
+}
+
+#define WSIZE_OF(WU)              ((unsigned)(8 * sizeof(WU)))
+#define W_SQDMULL(WU, WS, a, b, o) doubling_product(cpu, (WS)(a), (WS)(b), WSIZE_OF(WU))
+#define W_SQDMLAL(WU, WS, a, b, o)                                                                                     \
+	sat_add_signed(cpu, (WS)(o), doubling_product(cpu, (WS)(a), (WS)(b), WSIZE_OF(WU)), WSIZE_OF(WU))
+#define W_SQDMLSL(WU, WS, a, b, o)                                                                                     \
+	sat_sub_signed(cpu, (WS)(o), doubling_product(cpu, (WS)(a), (WS)(b), WSIZE_OF(WU)), WSIZE_OF(WU))
+
+WIDEN_FORMS(iss_simd_sqdmull, 1, SHAPE_LONG, W_SQDMULL)
+WIDEN_FORMS(iss_simd_sqdmlal, 1, SHAPE_LONG, W_SQDMLAL)
+WIDEN_FORMS(iss_simd_sqdmlsl, 1, SHAPE_LONG, W_SQDMLSL)
+WIDEN_FORMS(iss_simd_sqdmull_elem, 1, SHAPE_ELEMENT, W_SQDMULL)
+WIDEN_FORMS(iss_simd_sqdmlal_elem, 1, SHAPE_ELEMENT, W_SQDMLAL)
+WIDEN_FORMS(iss_simd_sqdmlsl_elem, 1, SHAPE_ELEMENT, W_SQDMLSL)
 WIDEN_PAIR(iss_simd_smlal_elem, iss_simd_umlal_elem, SHAPE_ELEMENT, W_MLA)
 WIDEN_PAIR(iss_simd_smlsl_elem, iss_simd_umlsl_elem, SHAPE_ELEMENT, W_MLS)
 
@@ -117,7 +147,11 @@ WIDEN_PAIR(iss_simd_smlsl_elem, iss_simd_umlsl_elem, SHAPE_ELEMENT, W_MLS)
 	NARROW(name##_8h, uint16_t, int16_t, h, uint32_t, int32_t, s, 4, 1, OP)                                        \
 	NARROW(name##_2s, uint32_t, int32_t, s, uint64_t, int64_t, d, 2, 0, OP)                                        \
 	NARROW(name##_4s, uint32_t, int32_t, s, uint64_t, int64_t, d, 2, 1, OP)                                        \
-	const iss_exec_fn name[3][2] = {{name##_8b, name##_16b}, {name##_4h, name##_8h}, {name##_2s, name##_4s}};
+	NARROW(name##_1b, uint8_t, int8_t, b, uint16_t, int16_t, h, 1, 0, OP)                                          \
+	NARROW(name##_1h, uint16_t, int16_t, h, uint32_t, int32_t, s, 1, 0, OP)                                        \
+	NARROW(name##_1s, uint32_t, int32_t, s, uint64_t, int64_t, d, 1, 0, OP)                                        \
+	const iss_exec_fn name[3][3] = {                                                                               \
+	    {name##_8b, name##_16b, name##_1b}, {name##_4h, name##_8h, name##_1h}, {name##_2s, name##_4s, name##_1s}};
 
 #define WSX(WS, a)     ((int64_t)(WS)(a)) /* a wide lane sign-extended */
 #define NSIZE(U)       ESIZE(U)

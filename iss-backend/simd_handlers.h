@@ -83,6 +83,12 @@ SIMD_TABLE(iss_simd_sqshlu);
 SIMD_TABLE(iss_simd_mul_elem); /* by element: insn->imm is Vm's lane */
 SIMD_TABLE(iss_simd_mla_elem);
 SIMD_TABLE(iss_simd_mls_elem);
+SIMD_TABLE(iss_simd_suqadd);
+SIMD_TABLE(iss_simd_usqadd);
+SIMD_TABLE(iss_simd_sqdmulh);
+SIMD_TABLE(iss_simd_sqrdmulh);
+SIMD_TABLE(iss_simd_sqdmulh_elem);
+SIMD_TABLE(iss_simd_sqrdmulh_elem);
 SIMD_TABLE(iss_simd_dup_element); /* exec_simd_permute.c; DUP (scalar) is the scalar form */
 SIMD_TABLE(iss_simd_dup_general);
 #undef SIMD_TABLE
@@ -98,8 +104,8 @@ extern const iss_exec_fn iss_simd_addv[3][2], iss_simd_uaddlv[3][2], iss_simd_sa
 extern const iss_exec_fn iss_simd_umaxv[3][2], iss_simd_uminv[3][2], iss_simd_smaxv[3][2], iss_simd_sminv[3][2];
 ISS_HANDLER(iss_simd_addp_scalar);
 
-/* exec_simd_widen.c: [narrow size][part] (ADDLP/ADALP: [narrow size][Q]). */
-#define WIDEN_TABLE(name) extern const iss_exec_fn name[3][2]
+/* exec_simd_widen.c: [narrow size][part, or 2 for the scalar form] (ADDLP/ADALP: [narrow size][Q]). */
+#define WIDEN_TABLE(name) extern const iss_exec_fn name[3][3]
 WIDEN_TABLE(iss_simd_saddl);
 WIDEN_TABLE(iss_simd_uaddl);
 WIDEN_TABLE(iss_simd_ssubl);
@@ -143,11 +149,14 @@ WIDEN_TABLE(iss_simd_uqshrn);
 WIDEN_TABLE(iss_simd_uqrshrn);
 WIDEN_TABLE(iss_simd_sqshrun);
 WIDEN_TABLE(iss_simd_sqrshrun);
-WIDEN_TABLE(iss_simd_saddlp);
-WIDEN_TABLE(iss_simd_uaddlp);
-WIDEN_TABLE(iss_simd_sadalp);
-WIDEN_TABLE(iss_simd_uadalp);
+WIDEN_TABLE(iss_simd_sqdmull);
+WIDEN_TABLE(iss_simd_sqdmlal);
+WIDEN_TABLE(iss_simd_sqdmlsl);
+WIDEN_TABLE(iss_simd_sqdmull_elem);
+WIDEN_TABLE(iss_simd_sqdmlal_elem);
+WIDEN_TABLE(iss_simd_sqdmlsl_elem);
 #undef WIDEN_TABLE
+extern const iss_exec_fn iss_simd_saddlp[3][2], iss_simd_uaddlp[3][2], iss_simd_sadalp[3][2], iss_simd_uadalp[3][2];
 
 /* exec_simd_permute.c */
 extern const iss_exec_fn iss_simd_ins_general[4]; /* [size]; insn->imm: the lane */
@@ -214,6 +223,7 @@ FP_TABLE(iss_simd_ucvtf);
 #undef FP_TABLE
 #define FP_ROUND_FPCR 0xff
 extern const iss_exec_fn iss_simd_urecpe[2];    /* [Q] */
+extern const iss_exec_fn iss_simd_ursqrte[2];   /* [Q] */
 extern const iss_exec_fn iss_simd_fcvtl[2][2];  /* [sz][part] */
 extern const iss_exec_fn iss_simd_fcvtn[2][2];  /* [sz][part] */
 extern const iss_exec_fn iss_simd_fcvtxn[3];    /* [form] */

@@ -382,7 +382,7 @@ constexpr uint32_t kQ = 1u << 30, kU = 1u << 29, kSize = 3u << 22, kRegs = 0x1f0
 TEST_F(SimdOracle, ThreeSameInteger)
 {
 	run_class("three same", 0x0e200400, kQ | kU | kSize | kRegs | 0x1f << 11,
-	          field_from(15, 11, {0, 1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 23}));
+	          field_from(15, 11, {0, 1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23}));
 }
 TEST_F(SimdOracle, ThreeSameLogical)
 {
@@ -391,7 +391,7 @@ TEST_F(SimdOracle, ThreeSameLogical)
 TEST_F(SimdOracle, TwoRegisterMiscInteger)
 {
 	run_class("misc", 0x0e200800, kQ | kU | kSize | 0x3ff | 0x1f << 12,
-	          field_from(16, 12, {0, 1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 0x12, 0x13, 0x14}));
+	          field_from(16, 12, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0x12, 0x13, 0x14}));
 }
 TEST_F(SimdOracle, AcrossLanesInteger)
 {
@@ -401,7 +401,7 @@ TEST_F(SimdOracle, ThreeDifferent)
 {
 	// PMULL of 64-bit lanes (size 3) is the crypto extension, which qvp does not advertise.
 	run_class("three different", 0x0e200000, kQ | kU | kSize | kRegs,
-	          field_from(15, 12, {0, 1, 2, 3, 4, 5, 6, 7, 8, 0xa, 0xc, 0xe}), false,
+	          field_from(15, 12, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0xa, 0xb, 0xc, 0xd, 0xe}), false,
 	          [](uint32_t w) { return (w & 0xbfe0fc00) == 0x0ee0e000; });
 }
 TEST_F(SimdOracle, Copy)
@@ -433,7 +433,7 @@ TEST_F(SimdOracle, ByElementInteger)
 {
 	run_class("by element", 0x0f000000, kQ | kU | kSize | 0x3f03ff | 1u << 11, [](uint32_t w, Rng &rng) {
 		w = rng.below(8) ? with(w, 23, 22, 1 + rng.below(2)) : w; // 16 and 32 bits, some reserved sizes
-		return with(w, 15, 12, w & kU ? rng.pick({0u, 2u, 4u, 6u, 0xau}) : rng.pick({2u, 6u, 8u, 0xau}));
+		return with(w, 15, 12, w & kU ? rng.pick({0u, 2u, 4u, 6u, 0xau}) : rng.pick({2u, 3u, 6u, 7u, 8u, 0xau, 0xbu, 0xcu, 0xdu}));
 	});
 }
 
@@ -441,20 +441,37 @@ TEST_F(SimdOracle, ByElementInteger)
 TEST_F(SimdOracle, ScalarThreeSame)
 {
 	run_class("scalar three same", 0x5e200400, kU | kSize | kRegs | 0x1f << 11,
-	          field_from(15, 11, {1, 5, 6, 7, 8, 9, 10, 11, 16, 17}));
+	          field_from(15, 11, {1, 5, 6, 7, 8, 9, 10, 11, 16, 17, 22}));
 }
 TEST_F(SimdOracle, ScalarMiscInteger)
 {
 	run_class("scalar misc", 0x5e200800, kU | kSize | 0x3ff, [](uint32_t w, Rng &rng) {
-		w = with(w, 16, 12, rng.pick({7u, 8u, 9u, 10u, 11u}));
-		return rng.below(4) ? w | kSize : w; // mostly D, the only size of all but SQABS/SQNEG
+		unsigned opcode = rng.pick({3u, 7u, 8u, 9u, 10u, 11u, 0x12u, 0x14u});
+		w = with(w, 16, 12, opcode);
+		if (opcode >= 8 && opcode <= 11 && rng.below(4))
+			w |= kSize; // mostly D, the only size of the compares, ABS and NEG
+		return w;
 	});
 }
 TEST_F(SimdOracle, ScalarShiftByImmediate)
 {
 	run_class("scalar shift", 0x5f000400, kU | 0x7f << 16 | 0x3ff, [](uint32_t w, Rng &rng) {
-		w = with(w, 15, 11, rng.pick({0u, 2u, 4u, 6u, 8u, 0xau, 0xcu, 0xeu}));
+		unsigned opcode = rng.pick({0u, 2u, 4u, 6u, 8u, 0xau, 0xcu, 0xeu, 0x10u, 0x11u, 0x12u, 0x13u});
+		w = with(w, 15, 11, opcode);
+		if (opcode < 0xc && rng.below(4))
+			w |= 1u << 22; // D, the only size of the plain shifts
 		return (w >> 19 & 0xf) ? w : with(w, 22, 19, 8);
+	});
+}
+TEST_F(SimdOracle, ScalarThreeDifferentAndByElement)
+{
+	// SQDMULL, SQDMLAL, SQDMLSL; by element also SQDMULH, SQRDMULH (U = 1 there is v8.1's SQRDMLAH).
+	run_class("scalar doubling multiplies", 0x5e200000, kSize | kRegs, [](uint32_t w, Rng &rng) {
+		if (rng.below(2))
+			return with(w, 15, 12, rng.pick({9u, 0xbu, 0xdu}));
+		w = 0x5f000000 | (w & 0x3ff) | (uint32_t)(rng.next() & (0x3f0000 | 1u << 11));
+		w = with(w, 23, 22, rng.below(8) ? 1 + rng.below(2) : rng.below(4));
+		return with(w, 15, 12, rng.pick({3u, 7u, 0xbu, 0xcu, 0xdu}));
 	});
 }
 TEST_F(SimdOracle, ScalarPairwiseAndDup)
@@ -478,7 +495,6 @@ TEST_F(SimdOracle, ThreeSameFloat)
 }
 TEST_F(SimdOracle, TwoRegisterMiscFloat)
 {
-	// URSQRTE (U=1, bit 23, opcode 0x1c) is not implemented: not in the list.
 	run_class("fp misc", 0x0e200800, kQ | kU | kSize | 0x3ff, [](uint32_t w, Rng &rng) {
 		w = with(w, 16, 12, rng.pick({0x0cu, 0x0du, 0x0eu, 0x0fu, 0x16u, 0x17u, 0x18u, 0x19u, 0x1au, 0x1bu, 0x1cu,
 		                               0x1du, 0x1fu}));
@@ -487,7 +503,7 @@ TEST_F(SimdOracle, TwoRegisterMiscFloat)
 			w |= 1u << 23; // compares with zero, FABS, FNEG
 		if ((opcode == 0x16 || opcode == 0x17) && rng.below(8))
 			w &= ~(1u << 23); // FCVTN, FCVTXN, FCVTL
-		return opcode == 0x1c && (w & kU) ? w & ~(1u << 23) : w;
+		return w;
 	}, true);
 }
 TEST_F(SimdOracle, AcrossLanesFloat)

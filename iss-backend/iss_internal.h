@@ -133,7 +133,7 @@ struct iss_tlb_entry {
 	uint64_t pa;     /* physical address of the page */
 	uint64_t va;     /* VA of the page, for TLBI by VA */
 	uint8_t shift;   /* log2 of the block or page the walk found: TLBI by VA drops all of it */
-	bool global;     /* nG = 0: valid in every address space */
+	uint8_t global;  /* nG = 0: valid in every address space (a byte: emptied entries are all ones) */
 };
 
 /* The translations of one ASID: entries[EL]; global ones are copied into each set that uses them. */

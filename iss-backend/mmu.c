@@ -297,7 +297,7 @@ static void invalidate_va(struct iss_tlb_set *set, uint64_t va_page, bool only_g
 	for (unsigned el = 0; el < 2; el++)
 		for (unsigned k = 0; k < TLB_ENTRIES; k++) {
 			struct iss_tlb_entry *e = &set->entries[el][k];
-			if ((e->global || !only_global) && entry_maps(e, va_page))
+			if (entry_maps(e, va_page) && (e->global || !only_global))
 				drop_entry(e);
 		}
 }
@@ -369,7 +369,7 @@ static uint8_t *tlb_fill(struct iss *cpu, uint64_t va, unsigned el, const struct
 	e->pa = pa_page;
 	e->va = va_page;
 	e->shift = t->shift;
-	e->global = t->global;
+	e->global = t->global ? 1 : 0;
 	if (unlikely(cpu->watch_count) && iss_debug_page_watched(cpu, va_page))
 		e->read = e->write = TLB_INVALID; /* every access here is compared with the watchpoints */
 	return host + (va - va_page);

@@ -1,8 +1,7 @@
 /*
  * Decoder of the AdvSIMD encodings, vector and scalar: picks the handler specialised for the
  * element size and register width (tables of simd_handlers.h). Encodings of extensions this
- * v8.0 CPU does not advertise (crypto, FP16, dot product, RDM) and the few v8.0 instructions
- * not implemented (see docs/iss.md) stay UNDEFINED.
+ * v8.0 CPU does not advertise (crypto, FP16, dot product, RDM, FHM, FCMA) stay UNDEFINED.
  */
 #include "decode_fields.h"
 #include "fp.h"
@@ -455,7 +454,7 @@ static void decode_copy(uint32_t word, struct iss_insn *insn)
 
 	insn->rd = (uint8_t)bits(word, 4, 0);
 	insn->rn = (uint8_t)bits(word, 9, 5);
-	if (size > 3) {
+	if (size > 3 || bits(word, 23, 22)) {
 		undefined(insn, word, UNDEF_UNALLOCATED);
 		return;
 	}
@@ -709,6 +708,8 @@ static void decode_vector(uint32_t word, struct iss_insn *insn)
 	if (bit(word, 24)) {
 		if (!bit(word, 10))
 			decode_by_element(word, insn, false);
+		else if (bit(word, 23))
+			undefined(insn, word, UNDEF_UNALLOCATED);
 		else if (bits(word, 22, 19) == 0)
 			decode_modified_immediate(word, insn);
 		else
@@ -740,7 +741,7 @@ static void decode_scalar(uint32_t word, struct iss_insn *insn)
 	if (bit(word, 24)) {
 		if (!bit(word, 10))
 			decode_by_element(word, insn, true);
-		else if (bits(word, 22, 19) == 0)
+		else if (bit(word, 23) || bits(word, 22, 19) == 0)
 			undefined(insn, word, UNDEF_UNALLOCATED);
 		else
 			decode_shift_immediate(word, insn, true);
@@ -755,7 +756,7 @@ static void decode_scalar(uint32_t word, struct iss_insn *insn)
 			decode_three_different(word, insn, true);
 		else
 			undefined(insn, word, UNDEF_UNALLOCATED); /* crypto */
-	} else if (!bit(word, 29) && bits(word, 15, 10) == 1 && (bits(word, 20, 16) & 0xf)) {
+	} else if (!bit(word, 29) && !bits(word, 23, 22) && bits(word, 15, 10) == 1 && (bits(word, 20, 16) & 0xf)) {
 		insn->rd = (uint8_t)bits(word, 4, 0);
 		insn->rn = (uint8_t)bits(word, 9, 5);
 		unsigned size = (unsigned)__builtin_ctz(bits(word, 20, 16));

@@ -155,7 +155,6 @@ WIDEN_PAIR(iss_simd_smlsl_elem, iss_simd_umlsl_elem, SHAPE_ELEMENT, W_MLS)
 
 #define WSX(WS, a)     ((int64_t)(WS)(a)) /* a wide lane sign-extended */
 #define NSIZE(U)       ESIZE(U)
-#define WSIZE(U)       (2 * ESIZE(U))
 #define HALF_ROUND(U)  (1ull << (ESIZE(U) - 1))
 
 #define N_XTN(U, S, WS, a, b)     (a)

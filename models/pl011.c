@@ -1,20 +1,32 @@
-/* PL011 UART: transmit only for now. Characters go straight to the console, so the FIFO is
- * always empty and never full. Registers follow the TRM's table; each write handler ends in
- * pl011_update(), which recomputes the masked interrupt status. */
+/* PL011 UART (TRM DDI 0183). Transmit goes straight to the console, so the transmit FIFO is
+ * always empty and never full. Receive has the TRM's 32-entry FIFO (one entry while FEN is
+ * clear), the error bits, the level-triggered RX interrupt and the receive timeout, an event
+ * 32 bit periods after the last character. Registers are a table; every access ends in
+ * pl011_update(), which drives UARTINTR from the masked status. */
 #include "pl011.h"
 
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "console.h"
 #include "error.h"
 #include "irq.h"
 #include "models.h"
 
+#define PL011_FIFO_DEPTH 32
+#define PL011_UARTCLK 24000000ull    /* the apb-pclk of the virt board, which drives UARTCLK */
+#define PL011_DEFAULT_BAUD 115200ull /* for the timeout before the guest programs a rate */
+
 struct pl011 {
 	struct machine *machine;
 	FILE *console;
+	bool on_console; /* console input arrives here and console scripts watch what it sends */
 	uint32_t rsr, ilpr, ibrd, fbrd, lcr_h, cr, ifls, imsc, ris, dmacr;
+	uint16_t rx_fifo[PL011_FIFO_DEPTH]; /* data in bits 7:0, FE/PE/BE/OE in bits 11:8 */
+	unsigned rx_head, rx_count;
+	bool overrun; /* a character was lost to a full FIFO and none has been stored since */
+	struct event rx_timeout;
 	struct irq_line irq; /* UARTINTR */
 };
 
@@ -25,25 +37,138 @@ static void pl011_update(struct pl011 *uart)
 	irq_line_set(&uart->irq, (uart->ris & uart->imsc) != 0);
 }
 
+static unsigned pl011_rx_depth(const struct pl011 *uart)
+{
+	return (uart->lcr_h & PL011_LCR_H_FEN) ? PL011_FIFO_DEPTH : 1;
+}
+
+/* IFLS RXIFLSEL: 1/8, 1/4, 1/2, 3/4 or 7/8 full; the reserved encodings as 7/8. */
+static unsigned pl011_rx_trigger(const struct pl011 *uart)
+{
+	static const unsigned levels[] = { 4, 8, 16, 24, 28 };
+	unsigned select = (uart->ifls >> 3) & 7;
+
+	if (!(uart->lcr_h & PL011_LCR_H_FEN))
+		return 1;
+	return levels[select < 5 ? select : 4];
+}
+
+/* 32 bit periods at the programmed rate: UARTCLK / (16 * (IBRD + FBRD / 64)) baud. */
+static vtime_t pl011_timeout_period(const struct pl011 *uart)
+{
+	uint64_t divisor64 = (uint64_t)uart->ibrd * 64 + uart->fbrd; /* 64 * the baud divisor */
+
+	if (uart->ibrd == 0)
+		return 32 * VTIME_S / PL011_DEFAULT_BAUD;
+	return (vtime_t)(32 * (unsigned __int128)VTIME_S * 16 * divisor64 / (64 * PL011_UARTCLK));
+}
+
+static void pl011_rx_clear(struct pl011 *uart)
+{
+	uart->rx_head = uart->rx_count = 0;
+	uart->overrun = false;
+	uart->ris &= ~(PL011_INT_RX | PL011_INT_RT);
+	event_cancel(uart->machine->events, &uart->rx_timeout);
+}
+
 static void pl011_reset(struct pl011 *uart)
 {
 	uart->rsr = uart->ilpr = uart->ibrd = uart->fbrd = uart->lcr_h = 0;
 	uart->imsc = uart->ris = uart->dmacr = 0;
 	uart->cr = PL011_CR_TXE | PL011_CR_RXE;
 	uart->ifls = 0x12;
+	pl011_rx_clear(uart);
 	pl011_update(uart);
 }
 
+static void pl011_restart_timeout(struct pl011 *uart)
+{
+	machine_schedule_event(uart->machine, &uart->rx_timeout,
+			       machine_now(uart->machine) + pl011_timeout_period(uart));
+}
+
+/* The receive timeout: characters wait in the FIFO and none came for 32 bit periods. */
+static void pl011_rx_timeout_fire(void *opaque, vtime_t time)
+{
+	struct pl011 *uart = opaque;
+
+	(void)time;
+	if (uart->rx_count)
+		uart->ris |= PL011_INT_RT;
+	pl011_update(uart);
+}
+
+/* A character (with its error bits) arrives from the line. */
+static void pl011_push(struct pl011 *uart, uint16_t entry)
+{
+	if (uart->rx_count == pl011_rx_depth(uart)) {
+		uart->overrun = true; /* the FIFO's contents stay; this character is lost */
+		uart->rsr |= PL011_RSR_OE;
+		uart->ris |= PL011_INT_OE;
+	} else {
+		uart->overrun = false;
+		uart->rx_fifo[(uart->rx_head + uart->rx_count) % PL011_FIFO_DEPTH] = entry;
+		uart->ris |= (entry >> 1) & (PL011_INT_FE | PL011_INT_PE | PL011_INT_BE); /* DR bit n is RIS bit n-1 */
+		if (++uart->rx_count == pl011_rx_trigger(uart))
+			uart->ris |= PL011_INT_RX;
+	}
+	pl011_restart_timeout(uart);
+	pl011_update(uart);
+}
+
+static bool pl011_can_receive(void *opaque)
+{
+	struct pl011 *uart = opaque;
+	uint32_t enabled = PL011_CR_UARTEN | PL011_CR_RXE;
+
+	return (uart->cr & enabled) == enabled && uart->rx_count < pl011_rx_depth(uart);
+}
+
+static void pl011_receive(void *opaque, uint8_t byte)
+{
+	pl011_push(opaque, byte);
+}
+
+void pl011_receive_entry(void *uart, uint16_t entry)
+{
+	pl011_push(uart, entry & 0x7ff); /* OE is the FIFO's own doing */
+}
+
+/* Reading pops the oldest character; its break, parity and framing errors go to RSR too, and
+ * OE shows while the overrun lasts (RSR keeps it until ECR is written). */
 static uint32_t pl011_read_dr(struct pl011 *uart)
 {
-	(void)uart;
-	return 0; /* receive FIFO empty */
+	uint32_t entry;
+
+	if (uart->rx_count == 0)
+		return uart->overrun ? PL011_DR_OE : 0;
+	entry = uart->rx_fifo[uart->rx_head];
+	uart->rx_head = (uart->rx_head + 1) % PL011_FIFO_DEPTH;
+	uart->rx_count--;
+	uart->rsr = (uart->rsr & PL011_RSR_OE) | ((entry >> 8) & (PL011_RSR_FE | PL011_RSR_PE | PL011_RSR_BE));
+	if (uart->overrun)
+		entry |= PL011_DR_OE;
+	if (uart->rx_count < pl011_rx_trigger(uart))
+		uart->ris &= ~PL011_INT_RX;
+	if (uart->rx_count == 0) {
+		uart->ris &= ~PL011_INT_RT;
+		event_cancel(uart->machine->events, &uart->rx_timeout);
+	} else {
+		pl011_restart_timeout(uart);
+	}
+	pl011_update(uart);
+	return entry;
 }
 
 static uint32_t pl011_read_fr(struct pl011 *uart)
 {
-	(void)uart;
-	return PL011_FR_TXFE | PL011_FR_RXFE;
+	uint32_t flags = PL011_FR_TXFE;
+
+	if (uart->rx_count == 0)
+		flags |= PL011_FR_RXFE;
+	if (uart->rx_count == pl011_rx_depth(uart))
+		flags |= PL011_FR_RXFF;
+	return flags;
 }
 
 static uint32_t pl011_read_mis(struct pl011 *uart)
@@ -56,7 +181,23 @@ static uint32_t pl011_read_mis(struct pl011 *uart)
 static void pl011_write_dr(struct pl011 *uart, uint32_t value)
 {
 	fputc((int)(value & 0xff), uart->console);
+	if (uart->on_console && uart->machine->console_input)
+		console_output(uart->machine->console_input, (uint8_t)value);
 	uart->ris |= PL011_INT_TX;
+}
+
+static void pl011_write_rsr(struct pl011 *uart, uint32_t value)
+{
+	(void)value;
+	uart->rsr = 0; /* ECR: any write clears the errors */
+}
+
+/* Switching the FIFOs on or off empties the receive FIFO, as in QEMU's model. */
+static void pl011_write_lcr_h(struct pl011 *uart, uint32_t value)
+{
+	if ((uart->lcr_h ^ value) & PL011_LCR_H_FEN)
+		pl011_rx_clear(uart);
+	uart->lcr_h = value & 0xff;
 }
 
 static void pl011_write_icr(struct pl011 *uart, uint32_t value)
@@ -76,12 +217,12 @@ struct pl011_register_info {
 
 static const struct pl011_register_info pl011_registers[] = {
 	{ PL011_DR, "DR", 0, 0xff, pl011_read_dr, pl011_write_dr },
-	{ PL011_RSR, "RSR", offsetof(struct pl011, rsr), 0, NULL, NULL }, /* writes clear the errors */
+	{ PL011_RSR, "RSR", offsetof(struct pl011, rsr), 0, NULL, pl011_write_rsr },
 	{ PL011_FR, "FR", 0, 0, pl011_read_fr, NULL },
 	{ PL011_ILPR, "ILPR", offsetof(struct pl011, ilpr), 0xff, NULL, NULL },
 	{ PL011_IBRD, "IBRD", offsetof(struct pl011, ibrd), 0xffff, NULL, NULL },
 	{ PL011_FBRD, "FBRD", offsetof(struct pl011, fbrd), 0x3f, NULL, NULL },
-	{ PL011_LCR_H, "LCR_H", offsetof(struct pl011, lcr_h), 0xff, NULL, NULL },
+	{ PL011_LCR_H, "LCR_H", offsetof(struct pl011, lcr_h), 0xff, NULL, pl011_write_lcr_h },
 	{ PL011_CR, "CR", offsetof(struct pl011, cr), 0xff87, NULL, NULL },
 	{ PL011_IFLS, "IFLS", offsetof(struct pl011, ifls), 0x3f, NULL, NULL },
 	{ PL011_IMSC, "IMSC", offsetof(struct pl011, imsc), 0x7ff, NULL, NULL },
@@ -133,9 +274,7 @@ static bool pl011_write(void *opaque, uint64_t offset, unsigned size, uint64_t v
 		return true; /* reserved: writes are ignored */
 	if (info->write)
 		info->write(uart, (uint32_t)value);
-	else if (info->offset == PL011_RSR)
-		uart->rsr = 0;
-	else if (info->field)
+	else if (info->field && info->write_mask)
 		*pl011_field(uart, info) = (uint32_t)value & info->write_mask;
 	pl011_update(uart);
 	return true;
@@ -150,8 +289,24 @@ static void pl011_destroy(void *state)
 {
 	struct pl011 *uart = state;
 
+	event_cancel(uart->machine->events, &uart->rx_timeout);
+	if (uart->on_console)
+		memset(&uart->machine->console_uart, 0, sizeof(uart->machine->console_uart));
 	fflush(uart->console);
 	free(uart);
+}
+
+/* The first PL011 is the console's: the one virt's /chosen/stdout-path names. */
+static void pl011_claim_console(struct pl011 *uart)
+{
+	struct console_uart *port = &uart->machine->console_uart;
+
+	if (port->uart)
+		return;
+	port->can_receive = pl011_can_receive;
+	port->receive = pl011_receive;
+	port->uart = uart;
+	uart->on_console = true;
 }
 
 int pl011_create(const struct model_config *config, struct model_instance *instance)
@@ -162,6 +317,7 @@ int pl011_create(const struct model_config *config, struct model_instance *insta
 		return error_set("%s: out of memory", config->path);
 	uart->machine = config->machine;
 	uart->console = config->machine->console;
+	event_init(&uart->rx_timeout, "pl011 receive timeout", pl011_rx_timeout_fire, uart);
 	if (irq_count(config->machine, config->node) > 0 && irq_connect(config->machine, config->node, 0, &uart->irq) < 0) {
 		free(uart);
 		return -1;
@@ -171,6 +327,7 @@ int pl011_create(const struct model_config *config, struct model_instance *insta
 		free(uart);
 		return -1;
 	}
+	pl011_claim_console(uart);
 	instance->state = uart;
 	instance->destroy = pl011_destroy;
 	return 0;

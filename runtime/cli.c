@@ -40,6 +40,9 @@ static const char help_text[] =
 	"  --dtb FILE         the board's device tree (.dtb or .dts), given to the kernel too;\n"
 	"                     the same as --platform FILE\n"
 	"  --console FILE     write the UART's output to FILE instead of standard output\n"
+	"  --console-script FILE  feed the UART from FILE: expect \"TEXT\", send \"TEXT\",\n"
+	"                     sleep TIME, at TIME, one per line (docs/user-guide.md); without\n"
+	"                     it a terminal on standard input is the console (Ctrl-A x quits)\n"
 	"  --stats            print a summary on standard error when the run ends\n"
 	"  --trace FILE.json  write a Chrome trace-event file (Perfetto, chrome://tracing) of\n"
 	"                     CPU runs, idle skips, interrupts and MMIO, in virtual time\n"
@@ -56,6 +59,7 @@ static const char help_text[] =
 	"\n"
 	"Exit status:\n"
 	"  the guest's exit code (0-255), written to the simulation-control device\n"
+	"  123  the run ended before the console script's expectations were met\n"
 	"  124  virtual time reached --timeout\n"
 	"  125  bad options or input files (the message names which and where)\n"
 	"  126  the simulated CPU could not go on (e.g. a WFI nothing can wake)\n";
@@ -72,6 +76,7 @@ enum option_id {
 	OPTION_TIMEOUT,
 	OPTION_RAW,
 	OPTION_CONSOLE,
+	OPTION_CONSOLE_SCRIPT,
 	OPTION_STATS,
 	OPTION_TRACE,
 	OPTION_RTC,
@@ -95,6 +100,7 @@ static const struct option long_options[] = {
 	{ "timeout", required_argument, NULL, OPTION_TIMEOUT },
 	{ "raw", required_argument, NULL, OPTION_RAW },
 	{ "console", required_argument, NULL, OPTION_CONSOLE },
+	{ "console-script", required_argument, NULL, OPTION_CONSOLE_SCRIPT },
 	{ "stats", no_argument, NULL, OPTION_STATS },
 	{ "trace", required_argument, NULL, OPTION_TRACE },
 	{ "rtc", required_argument, NULL, OPTION_RTC },
@@ -191,6 +197,9 @@ static int parse_option(int id, const char *argument, struct cli_options *option
 		return parse_address(argument, &options->machine.raw_address);
 	case OPTION_CONSOLE:
 		options->console_path = argument;
+		return 0;
+	case OPTION_CONSOLE_SCRIPT:
+		options->console_script_path = argument;
 		return 0;
 	case OPTION_STATS:
 		options->stats = true;

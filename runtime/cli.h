@@ -13,6 +13,7 @@ extern "C" {
 
 /* Exit statuses of qvp itself; any other status is the guest's own exit code. */
 enum qvp_exit_status {
+	QVP_EXIT_SCRIPT = 123,  /* the run ended before the console script's expectations were met */
 	QVP_EXIT_TIMEOUT = 124, /* virtual time reached --timeout */
 	QVP_EXIT_ERROR = 125,   /* bad options or input files */
 	QVP_EXIT_FATAL = 126,   /* the simulated CPU could not go on */
@@ -28,6 +29,7 @@ struct cli_options {
 	enum cli_command command;
 	struct machine_config machine;
 	const char *console_path;
+	const char *console_script_path; /* --console-script FILE: scripted console input */
 	bool stats;
 	const char *trace_path; /* --trace FILE.json */
 	const char *stats_json_path;   /* --stats-json FILE, for the regression farm and tools */

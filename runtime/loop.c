@@ -59,6 +59,8 @@ static void skip_idle_time(struct machine *machine)
 
 	if (wake <= machine->now)
 		return;
+	if (wake == VTIME_NEVER && machine->host_input && machine->host_input(machine, true))
+		return; /* typed input arrived (it enters at this virtual time) or the user quit */
 	if (wake == VTIME_NEVER) {
 		machine->cpu->ops->get_register(machine->cpu, CPU_REG_PC, &pc);
 		error_set("the guest waits for an interrupt (WFI before pc 0x%" PRIx64 ") but no event can wake it", pc);
@@ -139,6 +141,8 @@ enum machine_stop_cause machine_run(struct machine *machine)
 		if (machine->reset_requested)
 			restart_board(machine);
 		tell_debugger(machine, MACHINE_DEBUG_QUANTUM, &result);
+		if (machine->host_input)
+			machine->host_input(machine, false);
 		if (machine->progress)
 			machine->progress(machine);
 	}

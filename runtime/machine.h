@@ -72,6 +72,14 @@ enum machine_debug_event {
 	MACHINE_DEBUG_END,     /* the run ended (machine.stop_cause says why) */
 };
 
+/* The UART on the console (the first PL011): where console input goes (runtime/console.c). */
+struct console_uart {
+	bool (*can_receive)(void *uart); /* room in its receive FIFO, and the receiver enabled */
+	void (*receive)(void *uart, uint8_t byte);
+	void *uart;                      /* NULL: the board has no such UART */
+};
+
+struct console;
 struct cpu_run_result;
 struct irq_controller_entry;
 struct iss_sysreg_hook;
@@ -100,6 +108,8 @@ struct machine {
 	struct machine_stats stats;
 
 	FILE *console;
+	struct console_uart console_uart;
+	struct console *console_input; /* scripted or interactive input (runtime/console.c), or NULL */
 	uint64_t ram_base;        /* the first RAM region the device tree describes */
 	uint64_t ram_size;
 	void *fdt;                /* the board's flattened device tree */
@@ -120,6 +130,11 @@ struct machine {
 	void (*debugger)(struct machine *machine, enum machine_debug_event event, const struct cpu_run_result *result);
 	void *debugger_opaque;
 	uint64_t budget_limit; /* at most this many instructions per CPU run (a step: 1); 0: none */
+
+	/* Host input (the interactive console), or NULL: called at every quantum boundary to
+	 * inject what has arrived, with `wait` when the guest idles with nothing due, to block
+	 * until something does. False when no input can come any more. */
+	bool (*host_input)(struct machine *machine, bool wait);
 
 	/* Called after every quantum, e.g. to refresh a status line; may be NULL. */
 	void (*progress)(struct machine *machine);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "console.h"
 #include "error.h"
 #include "farm.h"
 #include "gdb_stub.h"
@@ -146,12 +147,37 @@ static int stop_status(const struct machine *machine, enum machine_stop_cause ca
 	return QVP_EXIT_FATAL;
 }
 
+/* Console input: the script if there is one, else the terminal on standard input if it is
+ * one (and the board has a UART), else none. */
+static int attach_console_input(struct machine *machine, const char *script_path, struct console **console)
+{
+	*console = NULL;
+	if (!script_path && (!isatty(STDIN_FILENO) || !machine->console_uart.uart))
+		return 0;
+	*console = console_create(machine);
+	if (!*console)
+		return -1;
+	if (script_path)
+		return console_run_script(*console, script_path);
+	return console_attach_terminal(*console, STDIN_FILENO);
+}
+
+/* An unmet expectation of the console script turns a successful run into a failed one. */
+static int check_console_script(const struct console *console, int exit_status)
+{
+	if (!console || console_check_finished(console) == 0)
+		return exit_status;
+	fprintf(stderr, "qvp: %s\n", error_message());
+	return exit_status == 0 ? QVP_EXIT_SCRIPT : exit_status;
+}
+
 static int run(struct cli_options *options)
 {
 	char platform[PATH_MAX + 32];
 	struct status_line status = { 0 };
 	struct machine *machine;
 	struct gdb_stub *gdb = NULL;
+	struct console *console_input = NULL;
 	FILE *console = NULL;
 	double started;
 	int exit_status;
@@ -197,12 +223,22 @@ static int run(struct cli_options *options)
 		}
 		gdb_stub_attach(gdb, machine);
 	}
-	status.tty = isatty(STDERR_FILENO);
+	if (attach_console_input(machine, options->console_script_path, &console_input) < 0) {
+		fprintf(stderr, "qvp: error: %s\n", error_message());
+		console_destroy(console_input);
+		gdb_stub_destroy(gdb);
+		machine_destroy(machine);
+		if (console)
+			fclose(console);
+		return QVP_EXIT_ERROR;
+	}
+	status.tty = isatty(STDERR_FILENO) && !machine->host_input; /* no status line over a typed-in console */
 	status.hooks = &options->test_hooks;
 	machine->progress = show_status;
 	machine->progress_opaque = &status;
 	started = status.started = status.last_shown = wall_seconds();
-	exit_status = stop_status(machine, machine_run(machine));
+	exit_status = check_console_script(console_input, stop_status(machine, machine_run(machine)));
+	console_destroy(console_input);
 	clear_status(&status);
 	run_test_hooks_finish(&options->test_hooks, console ? console : stdout);
 	fflush(stdout);

@@ -111,6 +111,184 @@ TEST_F(DeviceTest, Pl011ReservedOffsetsReadZeroAndIgnoreWrites)
 	EXPECT_EQ(console(), "");
 }
 
+// Receive, as the console feeds it: through the board's console UART port.
+class Pl011ReceiveTest : public DeviceTest {
+protected:
+	void SetUp() override
+	{
+		DeviceTest::SetUp();
+		port = machine.console_uart;
+		ASSERT_NE(port.uart, nullptr);
+		write(uart + PL011_CR, PL011_CR_UARTEN | PL011_CR_TXE | PL011_CR_RXE);
+	}
+	bool receive(uint8_t byte)
+	{
+		if (!port.can_receive(port.uart))
+			return false;
+		port.receive(port.uart, byte);
+		return true;
+	}
+	void advance_to(vtime_t time)
+	{
+		machine.now = time;
+		event_queue_fire_due(machine.events, time);
+	}
+	struct console_uart port = {};
+};
+
+TEST_F(Pl011ReceiveTest, FifoHoldsThirtyTwoCharactersInOrderWithFen)
+{
+	write(uart + PL011_LCR_H, PL011_LCR_H_FEN | 0x60);
+	EXPECT_TRUE(read(uart + PL011_FR) & PL011_FR_RXFE);
+	for (unsigned i = 0; i < 32; i++)
+		ASSERT_TRUE(receive(uint8_t('a' + i))) << i;
+	EXPECT_FALSE(receive('!')); // full: the console waits
+	EXPECT_EQ(read(uart + PL011_FR) & (PL011_FR_RXFF | PL011_FR_RXFE), PL011_FR_RXFF);
+	for (unsigned i = 0; i < 32; i++)
+		EXPECT_EQ(read(uart + PL011_DR), 'a' + i) << i;
+	EXPECT_EQ(read(uart + PL011_FR) & (PL011_FR_RXFF | PL011_FR_RXFE), PL011_FR_RXFE);
+	EXPECT_EQ(read(uart + PL011_DR), 0u); // empty
+}
+
+TEST_F(Pl011ReceiveTest, WithoutFenOneCharacterAndAnOverrunLosesTheNext)
+{
+	ASSERT_TRUE(receive('x'));
+	EXPECT_FALSE(port.can_receive(port.uart));
+	EXPECT_TRUE(read(uart + PL011_FR) & PL011_FR_RXFF);
+	pl011_receive_entry(port.uart, 'y'); // the line does not wait: overrun
+	EXPECT_EQ(read(uart + PL011_RSR), uint32_t(PL011_RSR_OE));
+	EXPECT_TRUE(read(uart + PL011_RIS) & PL011_INT_OE);
+	EXPECT_EQ(read(uart + PL011_DR), uint32_t(PL011_DR_OE | 'x')); // 'y' is lost
+	ASSERT_TRUE(receive('z'));
+	EXPECT_EQ(read(uart + PL011_DR), uint32_t('z')); // stored again: the overrun is over
+	EXPECT_EQ(read(uart + PL011_RSR), uint32_t(PL011_RSR_OE)); // until ECR is written
+	write(uart + PL011_RSR, 0);
+	EXPECT_EQ(read(uart + PL011_RSR), 0u);
+}
+
+TEST_F(Pl011ReceiveTest, ErrorBitsComeWithTheirCharacterAndRaiseTheErrorInterrupts)
+{
+	write(uart + PL011_LCR_H, PL011_LCR_H_FEN);
+	pl011_receive_entry(port.uart, PL011_DR_FE | 'a');
+	pl011_receive_entry(port.uart, PL011_DR_BE);
+	pl011_receive_entry(port.uart, 'b');
+	EXPECT_EQ(read(uart + PL011_RIS) & (PL011_INT_FE | PL011_INT_BE | PL011_INT_PE), uint32_t(PL011_INT_FE | PL011_INT_BE));
+	EXPECT_EQ(read(uart + PL011_DR), uint32_t(PL011_DR_FE | 'a'));
+	EXPECT_EQ(read(uart + PL011_RSR), uint32_t(PL011_RSR_FE));
+	EXPECT_EQ(read(uart + PL011_DR), uint32_t(PL011_DR_BE));
+	EXPECT_EQ(read(uart + PL011_RSR), uint32_t(PL011_RSR_BE)); // the status of the last character read
+	EXPECT_EQ(read(uart + PL011_DR), uint32_t('b'));
+	EXPECT_EQ(read(uart + PL011_RSR), 0u);
+	write(uart + PL011_ICR, PL011_INT_FE | PL011_INT_BE);
+	EXPECT_EQ(read(uart + PL011_RIS) & (PL011_INT_FE | PL011_INT_BE), 0u);
+}
+
+TEST_F(Pl011ReceiveTest, NothingArrivesWhileTheReceiverIsOff)
+{
+	write(uart + PL011_CR, PL011_CR_TXE | PL011_CR_RXE); // UARTEN clear: the reset state
+	EXPECT_FALSE(port.can_receive(port.uart));
+	write(uart + PL011_CR, PL011_CR_UARTEN | PL011_CR_TXE);
+	EXPECT_FALSE(port.can_receive(port.uart));
+	write(uart + PL011_CR, PL011_CR_UARTEN | PL011_CR_RXE);
+	EXPECT_TRUE(port.can_receive(port.uart));
+}
+
+TEST_F(Pl011ReceiveTest, RxInterruptAtEachTriggerLevelAndClearedBelowIt)
+{
+	const struct {
+		uint32_t ifls;
+		unsigned level;
+	} levels[] = { { PL011_IFLS_RX_1_8, 4 }, { PL011_IFLS_RX_1_4, 8 }, { PL011_IFLS_RX_1_2, 16 },
+		       { PL011_IFLS_RX_3_4, 24 }, { PL011_IFLS_RX_7_8, 28 } };
+	write(uart + PL011_LCR_H, PL011_LCR_H_FEN);
+	write(uart + PL011_IMSC, PL011_INT_RX);
+	for (auto l : levels) {
+		write(uart + PL011_IFLS, l.ifls | 0x2); // TX bits are not ours
+		for (unsigned i = 0; i + 1 < l.level; i++)
+			ASSERT_TRUE(receive('.'));
+		EXPECT_EQ(read(uart + PL011_MIS), 0u) << l.level;
+		ASSERT_TRUE(receive('.'));
+		EXPECT_EQ(read(uart + PL011_MIS), uint32_t(PL011_INT_RX)) << l.level;
+		read(uart + PL011_DR); // one below the level
+		EXPECT_EQ(read(uart + PL011_RIS) & PL011_INT_RX, 0u) << l.level;
+		while (!(read(uart + PL011_FR) & PL011_FR_RXFE))
+			read(uart + PL011_DR);
+	}
+}
+
+TEST_F(Pl011ReceiveTest, WithoutFenEveryCharacterRaisesRxAndOneReadClearsIt)
+{
+	write(uart + PL011_IMSC, PL011_INT_RX);
+	ASSERT_TRUE(receive('a'));
+	EXPECT_EQ(read(uart + PL011_MIS), uint32_t(PL011_INT_RX));
+	EXPECT_EQ(read(uart + PL011_DR), uint32_t('a'));
+	EXPECT_EQ(read(uart + PL011_MIS), 0u);
+	ASSERT_TRUE(receive('b'));
+	write(uart + PL011_ICR, PL011_INT_RX); // or cleared by ICR
+	EXPECT_EQ(read(uart + PL011_MIS), 0u);
+}
+
+// 32 bit periods at the programmed rate (TRM: the timeout counts bit periods of UARTCLK/16/divisor).
+TEST_F(Pl011ReceiveTest, ReceiveTimeoutAfterThirtyTwoBitPeriodsOfSilence)
+{
+	const uint64_t uartclk = 24000000, ibrd = 13, fbrd = 1; // 115200 baud from the 24 MHz apb-pclk
+	const vtime_t period = vtime_t((unsigned __int128)32 * VTIME_S * 16 * (ibrd * 64 + fbrd) / (64 * uartclk));
+	write(uart + PL011_IBRD, ibrd);
+	write(uart + PL011_FBRD, fbrd);
+	write(uart + PL011_LCR_H, PL011_LCR_H_FEN);
+	write(uart + PL011_IMSC, PL011_INT_RX | PL011_INT_RT);
+	machine.now = 1000 * VTIME_NS;
+	ASSERT_TRUE(receive('a'));
+	advance_to(machine.now + period / 2);
+	ASSERT_TRUE(receive('b')); // restarts the count
+	vtime_t last = machine.now;
+	advance_to(last + period - 1);
+	EXPECT_EQ(read(uart + PL011_MIS), 0u);
+	advance_to(last + period);
+	EXPECT_EQ(read(uart + PL011_MIS), uint32_t(PL011_INT_RT));
+	EXPECT_EQ(read(uart + PL011_DR), uint32_t('a'));
+	EXPECT_EQ(read(uart + PL011_MIS), uint32_t(PL011_INT_RT)); // still a character waiting
+	EXPECT_EQ(read(uart + PL011_DR), uint32_t('b'));
+	EXPECT_EQ(read(uart + PL011_MIS), 0u); // empty: cleared
+	advance_to(last + 10 * period);
+	EXPECT_EQ(read(uart + PL011_RIS) & PL011_INT_RT, 0u); // nothing waits, no timeout
+}
+
+TEST_F(Pl011ReceiveTest, ClearingTheTimeoutWithCharactersLeftRaisesItAgainOnePeriodLater)
+{
+	write(uart + PL011_LCR_H, PL011_LCR_H_FEN);
+	write(uart + PL011_IMSC, PL011_INT_RT);
+	ASSERT_TRUE(receive('a'));
+	ASSERT_TRUE(receive('b'));
+	advance_to(VTIME_MS);
+	EXPECT_EQ(read(uart + PL011_MIS), uint32_t(PL011_INT_RT));
+	write(uart + PL011_ICR, PL011_INT_RT);
+	read(uart + PL011_DR);
+	EXPECT_EQ(read(uart + PL011_MIS), 0u);
+	advance_to(2 * VTIME_MS);
+	EXPECT_EQ(read(uart + PL011_MIS), uint32_t(PL011_INT_RT));
+}
+
+TEST_F(Pl011ReceiveTest, TheInterruptLineFollowsTheMaskedStatus)
+{
+	write(uart + PL011_IMSC, PL011_INT_RX);
+	ASSERT_TRUE(receive('a'));
+	uint64_t pending = 0;
+	// SPI 1 is interrupt 33: GICD_ISPENDR1 bit 1 shows the level input pending
+	EXPECT_EQ(bus_read(machine.bus, 0x08000000 + 0x204, 4, &pending), BUS_OK);
+	EXPECT_TRUE(pending & 2);
+	read(uart + PL011_DR);
+	EXPECT_EQ(bus_read(machine.bus, 0x08000000 + 0x204, 4, &pending), BUS_OK);
+	EXPECT_FALSE(pending & 2);
+}
+
+TEST_F(Pl011ReceiveTest, SwitchingTheFifosEmptiesThem)
+{
+	ASSERT_TRUE(receive('a'));
+	write(uart + PL011_LCR_H, PL011_LCR_H_FEN);
+	EXPECT_TRUE(read(uart + PL011_FR) & PL011_FR_RXFE);
+}
+
 TEST_F(DeviceTest, SimControlIdentifiesItselfAndTakesTheExitCode)
 {
 	EXPECT_EQ(read(control + SIM_CONTROL_ID), SIM_CONTROL_ID_VALUE);

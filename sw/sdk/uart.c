@@ -1,4 +1,4 @@
-/* Polled PL011 transmit; register names shared with the qvp model (models/pl011.h). */
+/* Polled PL011 transmit and receive; register names shared with the qvp model (models/pl011.h). */
 #include <pl011.h>
 #include <qvp/mmio.h>
 #include <qvp/uart.h>
@@ -24,4 +24,16 @@ void uart_flush(void)
 {
 	while (mmio_read32(uart_base + PL011_FR) & PL011_FR_BUSY)
 		;
+}
+
+bool uart_rx_ready(void)
+{
+	return !(mmio_read32(uart_base + PL011_FR) & PL011_FR_RXFE);
+}
+
+int uart_getc(void)
+{
+	while (!uart_rx_ready())
+		;
+	return (int)(mmio_read32(uart_base + PL011_DR) & 0xfff);
 }

@@ -1,0 +1,272 @@
+/* Console input: a queue of bytes that enter the console UART one per character time (an
+ * event on the machine's queue, so the timing is virtual and repeats), fed by a script that
+ * waits for output and time, or by the terminal (console_terminal.c). */
+#include "console.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "console_script.h"
+#include "console_terminal.h"
+#include "error.h"
+
+struct byte_buffer {
+	uint8_t *bytes;
+	size_t start, length, capacity; /* the live bytes are bytes[start, start + length) */
+};
+
+struct console {
+	struct machine *machine;
+	struct byte_buffer pending; /* queued for the UART */
+	struct event deliver;       /* puts the next pending byte into the UART */
+	vtime_t last_delivery;      /* when the previous byte entered the UART, or VTIME_NEVER */
+
+	struct script script;       /* empty without --console-script */
+	size_t next_step;           /* the step running or next to run */
+	bool waiting;               /* the current step (expect, sleep, at) has not finished */
+	struct event wake;          /* the end of a sleep or at */
+	struct byte_buffer seen;    /* output since the last expect matched, while a script runs */
+
+	struct terminal *terminal;  /* interactive input, or NULL */
+};
+
+static int buffer_append(struct byte_buffer *buffer, const uint8_t *bytes, size_t length)
+{
+	if (buffer->start > 0 && buffer->start + buffer->length + length > buffer->capacity) {
+		memmove(buffer->bytes, buffer->bytes + buffer->start, buffer->length);
+		buffer->start = 0;
+	}
+	if (buffer->length + length > buffer->capacity) {
+		size_t capacity = buffer->capacity ? buffer->capacity : 256;
+		while (capacity < buffer->length + length)
+			capacity *= 2;
+		uint8_t *grown = realloc(buffer->bytes, capacity);
+		if (!grown)
+			return error_set("console: out of memory");
+		buffer->bytes = grown;
+		buffer->capacity = capacity;
+	}
+	memcpy(buffer->bytes + buffer->start + buffer->length, bytes, length);
+	buffer->length += length;
+	return 0;
+}
+
+static void buffer_consume(struct byte_buffer *buffer, size_t length)
+{
+	buffer->start += length;
+	buffer->length -= length;
+	if (buffer->length == 0)
+		buffer->start = 0;
+}
+
+/* One byte into the UART per character time; a full FIFO (or a disabled receiver) holds the
+ * queue, and the next try is one character time later. */
+static void deliver_fire(void *opaque, vtime_t time)
+{
+	struct console *console = opaque;
+	struct console_uart *uart = &console->machine->console_uart;
+
+	if (console->pending.length == 0)
+		return;
+	if (uart->can_receive(uart->uart)) {
+		uart->receive(uart->uart, console->pending.bytes[console->pending.start]);
+		buffer_consume(&console->pending, 1);
+		console->last_delivery = time;
+	}
+	if (console->pending.length > 0)
+		machine_schedule_event(console->machine, &console->deliver, time + CONSOLE_BYTE_TIME);
+}
+
+int console_send(struct console *console, const uint8_t *bytes, size_t length)
+{
+	vtime_t now = machine_now(console->machine), first = now;
+
+	if (length == 0)
+		return 0;
+	if (buffer_append(&console->pending, bytes, length) < 0)
+		return -1;
+	if (event_is_queued(&console->deliver))
+		return 0;
+	if (console->last_delivery != VTIME_NEVER && console->last_delivery + CONSOLE_BYTE_TIME > now)
+		first = console->last_delivery + CONSOLE_BYTE_TIME;
+	return machine_schedule_event(console->machine, &console->deliver, first);
+}
+
+/* The expected text in what the console printed since the last match: consumed up to it. */
+static bool expect_met(struct console *console, const struct script_step *step)
+{
+	const uint8_t *seen = console->seen.bytes + console->seen.start;
+	const uint8_t *found = memmem(seen, console->seen.length, step->text, step->length);
+
+	if (!found)
+		return false;
+	buffer_consume(&console->seen, (size_t)(found - seen) + step->length);
+	return true;
+}
+
+/* Starts the current step; true if it finished at once. */
+static bool step_start(struct console *console, const struct script_step *step)
+{
+	vtime_t now = machine_now(console->machine);
+
+	switch (step->op) {
+	case SCRIPT_SEND:
+		return console_send(console, (const uint8_t *)step->text, step->length) == 0;
+	case SCRIPT_EXPECT:
+		return expect_met(console, step);
+	case SCRIPT_SLEEP:
+		machine_schedule_event(console->machine, &console->wake,
+				       step->time > VTIME_NEVER - 1 - now ? VTIME_NEVER - 1 : now + step->time);
+		return false;
+	case SCRIPT_AT:
+		if (step->time <= now)
+			return true;
+		machine_schedule_event(console->machine, &console->wake, step->time);
+		return false;
+	}
+	return true;
+}
+
+/* Runs steps until one has to wait or the script ends. */
+static void script_advance(struct console *console)
+{
+	console->waiting = false;
+	while (console->next_step < console->script.count) {
+		if (!step_start(console, &console->script.steps[console->next_step])) {
+			console->waiting = true;
+			return;
+		}
+		console->next_step++;
+	}
+}
+
+static void step_done(struct console *console)
+{
+	console->next_step++;
+	script_advance(console);
+}
+
+static void wake_fire(void *opaque, vtime_t time)
+{
+	(void)time;
+	step_done(opaque);
+}
+
+static bool script_running(const struct console *console)
+{
+	return console->next_step < console->script.count;
+}
+
+void console_output(struct console *console, uint8_t byte)
+{
+	const struct script_step *step;
+
+	if (!script_running(console))
+		return;
+	if (buffer_append(&console->seen, &byte, 1) < 0)
+		return;
+	step = &console->script.steps[console->next_step];
+	if (console->waiting && step->op == SCRIPT_EXPECT && console->seen.length >= step->length &&
+	    memcmp(console->seen.bytes + console->seen.start + console->seen.length - step->length, step->text,
+		   step->length) == 0) {
+		buffer_consume(&console->seen, console->seen.length);
+		step_done(console);
+	}
+}
+
+int console_run_script(struct console *console, const char *path)
+{
+	if (console_script_parse(path, &console->script) < 0)
+		return -1;
+	console->next_step = 0;
+	script_advance(console);
+	return 0;
+}
+
+/* Only expectations count: steps after the last expect (a final sleep, say) may be cut off. */
+int console_check_finished(const struct console *console)
+{
+	const struct script *script = &console->script;
+
+	for (size_t i = console->next_step; i < script->count; i++) {
+		const struct script_step *step = &script->steps[i];
+		if (step->op != SCRIPT_EXPECT)
+			continue;
+		if (i == console->next_step)
+			return error_set("console script %s:%u: expect \"%.*s\" was never met", script->path, step->line,
+					 (int)step->length, step->text);
+		return error_set("console script %s:%u: expect \"%.*s\" was never reached (the run ended at line %u)",
+				 script->path, step->line, (int)step->length, step->text,
+				 script->steps[console->next_step].line);
+	}
+	return 0;
+}
+
+/* The machine's host-input hook: what was typed enters the UART from now on. */
+static bool console_host_input(struct machine *machine, bool wait)
+{
+	struct console *console = machine->console_input;
+	uint8_t bytes[256];
+	bool quit = false;
+	long got;
+
+	fflush(machine->console); /* a prompt without a newline shows before we wait for typing */
+	got = terminal_read(console->terminal, wait, bytes, sizeof(bytes), &quit);
+
+	if (got > 0)
+		console_send(console, bytes, (size_t)got);
+	if (quit) {
+		terminal_restore(console->terminal);
+		fputs("\nqvp: quit (Ctrl-A x)\n", stderr);
+		machine_request_exit(machine, 0);
+		return true;
+	}
+	return got >= 0;
+}
+
+int console_attach_terminal(struct console *console, int fd)
+{
+	console->terminal = terminal_open(fd);
+	if (!console->terminal)
+		return -1;
+	console->machine->host_input = console_host_input;
+	return 0;
+}
+
+struct console *console_create(struct machine *machine)
+{
+	struct console *console;
+
+	if (!machine->console_uart.uart) {
+		error_set("console input: the board has no UART to receive it (arm,pl011)");
+		return NULL;
+	}
+	console = calloc(1, sizeof(*console));
+	if (!console) {
+		error_set("console: out of memory");
+		return NULL;
+	}
+	console->machine = machine;
+	console->last_delivery = VTIME_NEVER;
+	event_init(&console->deliver, "console input", deliver_fire, console);
+	event_init(&console->wake, "console script", wake_fire, console);
+	machine->console_input = console;
+	return console;
+}
+
+void console_destroy(struct console *console)
+{
+	if (!console)
+		return;
+	event_cancel(console->machine->events, &console->deliver);
+	event_cancel(console->machine->events, &console->wake);
+	if (console->machine->console_input == console)
+		console->machine->console_input = NULL;
+	if (console->machine->host_input == console_host_input)
+		console->machine->host_input = NULL;
+	terminal_close(console->terminal);
+	console_script_free(&console->script);
+	free(console->pending.bytes);
+	free(console->seen.bytes);
+	free(console);
+}

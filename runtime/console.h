@@ -1,0 +1,49 @@
+/* Console input: the bytes the console UART receives, from a script (--console-script) or
+ * from the terminal qvp runs in. Bytes enter the UART one per character time of 115200 baud
+ * in virtual time, so a scripted run repeats exactly; typed input is the one documented
+ * source of nondeterminism (docs/user-guide.md). */
+#ifndef QVP_CONSOLE_H
+#define QVP_CONSOLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "machine.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* One character time at 115200 baud, 8N1 (10 bits): how often a byte enters the UART. */
+#define CONSOLE_BYTE_TIME (10 * VTIME_S / 115200)
+
+struct console;
+
+/* Console input for `machine` (machine->console_input); nothing is sent until a script or
+ * a terminal is attached. Returns NULL after error_set() if the board has no console UART. */
+struct console *console_create(struct machine *machine);
+void console_destroy(struct console *console);
+
+/* Loads and starts a console script (format: docs/user-guide.md); -1 after error_set() naming
+ * the file and line of what is malformed. */
+int console_run_script(struct console *console, const char *path);
+
+/* Puts the terminal at `fd` in raw mode (restored by console_destroy(), at exit and on
+ * fatal signals) and forwards what is typed; Ctrl-A x ends the run, Ctrl-A Ctrl-A sends
+ * Ctrl-A. Sets machine->host_input. -1 after error_set() if `fd` is no terminal. */
+int console_attach_terminal(struct console *console, int fd);
+
+/* Queues bytes for the UART, after those already queued. */
+int console_send(struct console *console, const uint8_t *bytes, size_t length);
+
+/* The console UART transmitted `byte` (called by the UART model): scripts wait for output. */
+void console_output(struct console *console, uint8_t byte);
+
+/* At the end of the run: 0 if the script (if any) ran to its end, else -1 after error_set()
+ * saying which line it waited on. */
+int console_check_finished(const struct console *console);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

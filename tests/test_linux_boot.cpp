@@ -106,8 +106,12 @@ std::string chosen_string(const void *fdt, const char *name)
 uint64_t chosen_u64(const void *fdt, const char *name)
 {
 	int length = 0;
-	const fdt64_t *value = static_cast<const fdt64_t *>(fdt_getprop(fdt, fdt_path_offset(fdt, "/chosen"), name, &length));
-	return value && length == 8 ? fdt64_to_cpu(*value) : 0;
+	const void *value = fdt_getprop(fdt, fdt_path_offset(fdt, "/chosen"), name, &length);
+	fdt64_t cells = 0;
+	if (!value || length != 8)
+		return 0;
+	std::memcpy(&cells, value, sizeof(cells)); // properties are only 4-byte aligned
+	return fdt64_to_cpu(cells);
 }
 
 TEST(LinuxBoot, EntersTheImageAtTextOffsetWithTheDtbInX0)

@@ -16,8 +16,10 @@ guest powers off, and prints the wall time of each and the ratios.
 
   BUILD_DIR    qvp's CMake build directory (default: build)
   --repeat N   boots per simulator; the fastest one counts (default: 1)
-  --init PATH  the initramfs's program that runs as PID 1 and powers off
-               (default: /poweroff-init, which needs no FP/SIMD)
+  --init PATH  the initramfs's program that runs as PID 1 and powers off (default:
+               /init, busybox's init script up to where it would start the shell,
+               told by qvp.poweroff on the command line to power off instead;
+               /poweroff-init powers off at once, without busybox)
   -h, --help   print this help
 
 Environment: QEMU names the qemu-system-aarch64 to use.
@@ -26,7 +28,7 @@ USAGE
 }
 
 repeat=1
-init=/poweroff-init
+init=/init
 build_dir=build
 while [[ $# -gt 0 ]]; do
 	case $1 in
@@ -49,7 +51,7 @@ qemu=${QEMU:-qemu-system-aarch64}
 command -v "$qemu" > /dev/null || { echo "linux.sh: $qemu not found (apt-get install qemu-system-arm)" >&2; exit 2; }
 
 linux=$("$repo_root/sw/linux/build.sh" "$build_dir/linux")
-append="console=ttyAMA0 rdinit=$init"
+append="console=ttyAMA0 rdinit=$init qvp.poweroff"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

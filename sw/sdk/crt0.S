@@ -1,13 +1,18 @@
 /*
  * Entry point. The loader enters at EL1 with the MMU and caches off and x0 holding the
- * DTB's address (qvp) or 0 (QEMU with an ELF image). Sets up the stack, clears BSS,
- * installs the vector table, then runs exit(main()).
+ * DTB's address (qvp) or 0 (QEMU with an ELF image). Turns FP/SIMD on, sets up the stack,
+ * clears BSS, installs the vector table, then runs exit(main()).
  */
 	.section .text.boot, "ax"
 	.global _start
 	.type _start, %function
 _start:
 	mov	x19, x0			/* callee-saved: survives the calls below */
+
+	/* CPACR_EL1.FPEN = 3: FP/SIMD at EL1 and EL0 (out of reset it traps), for firmware built with it. */
+	mov	x1, #(3 << 20)
+	msr	cpacr_el1, x1
+	isb
 
 	ldr	x1, =__stack_top
 	mov	sp, x1

@@ -25,18 +25,19 @@ const uint16_t iss_cond_table[16] = {
 
 ISS_HANDLER(iss_exec_b)
 {
-	cpu->pc += insn->imm;
+	iss_jump(cpu, insn, insn->imm);
 }
 
 ISS_HANDLER(iss_exec_bl)
 {
 	cpu->x[30] = cpu->pc + 4;
-	cpu->pc += insn->imm;
+	iss_jump(cpu, insn, insn->imm);
 }
 
 ISS_HANDLER(iss_exec_br)
 {
 	cpu->pc = cpu->x[insn->rn];
+	iss_next(cpu);
 }
 
 ISS_HANDLER(iss_exec_blr)
@@ -45,31 +46,32 @@ ISS_HANDLER(iss_exec_blr)
 
 	cpu->x[30] = cpu->pc + 4;
 	cpu->pc = target;
+	iss_next(cpu);
 }
 
 ISS_HANDLER(iss_exec_b_cond)
 {
-	cpu->pc += cond_holds(cpu, insn->cond) ? insn->imm : 4;
+	iss_jump(cpu, insn, cond_holds(cpu, insn->cond) ? insn->imm : 4);
 }
 
 static void cbz_64(struct iss *cpu, const struct iss_insn *insn)
 {
-	cpu->pc += cpu->x[insn->rd] == 0 ? insn->imm : 4;
+	iss_jump(cpu, insn, cpu->x[insn->rd] == 0 ? insn->imm : 4);
 }
 
 static void cbnz_64(struct iss *cpu, const struct iss_insn *insn)
 {
-	cpu->pc += cpu->x[insn->rd] != 0 ? insn->imm : 4;
+	iss_jump(cpu, insn, cpu->x[insn->rd] != 0 ? insn->imm : 4);
 }
 
 static void cbz_32(struct iss *cpu, const struct iss_insn *insn)
 {
-	cpu->pc += (uint32_t)cpu->x[insn->rd] == 0 ? insn->imm : 4;
+	iss_jump(cpu, insn, (uint32_t)cpu->x[insn->rd] == 0 ? insn->imm : 4);
 }
 
 static void cbnz_32(struct iss *cpu, const struct iss_insn *insn)
 {
-	cpu->pc += (uint32_t)cpu->x[insn->rd] != 0 ? insn->imm : 4;
+	iss_jump(cpu, insn, (uint32_t)cpu->x[insn->rd] != 0 ? insn->imm : 4);
 }
 
 const iss_exec_fn iss_exec_cb[2][2] = {
@@ -79,12 +81,12 @@ const iss_exec_fn iss_exec_cb[2][2] = {
 
 static void tbz(struct iss *cpu, const struct iss_insn *insn)
 {
-	cpu->pc += ((cpu->x[insn->rd] >> insn->amount) & 1) == 0 ? insn->imm : 4;
+	iss_jump(cpu, insn, ((cpu->x[insn->rd] >> insn->amount) & 1) == 0 ? insn->imm : 4);
 }
 
 static void tbnz(struct iss *cpu, const struct iss_insn *insn)
 {
-	cpu->pc += ((cpu->x[insn->rd] >> insn->amount) & 1) != 0 ? insn->imm : 4;
+	iss_jump(cpu, insn, ((cpu->x[insn->rd] >> insn->amount) & 1) != 0 ? insn->imm : 4);
 }
 
 const iss_exec_fn iss_exec_tb[2] = {tbz, tbnz};

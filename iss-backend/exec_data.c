@@ -187,12 +187,12 @@ DEFINE_OP(bics_32, uint32_t, logic_flags32(cpu, a & ~b))
 	static void op##_##operand##_64(struct iss *cpu, const struct iss_insn *insn)                                  \
 	{                                                                                                              \
 		cpu->x[insn->rd] = op##_64(cpu, cpu->x[insn->rn], operand##_64(cpu, insn));                            \
-		cpu->pc += 4;                                                                                          \
+		iss_advance(cpu, insn);                                                                                \
 	}                                                                                                              \
 	static void op##_##operand##_32(struct iss *cpu, const struct iss_insn *insn)                                  \
 	{                                                                                                              \
 		cpu->x[insn->rd] = op##_32(cpu, (uint32_t)cpu->x[insn->rn], operand##_32(cpu, insn));                  \
-		cpu->pc += 4;                                                                                          \
+		iss_advance(cpu, insn);                                                                                \
 	}
 
 #define DEFINE_SHIFTED3(op) DEFINE_BINARY(op, lsl) DEFINE_BINARY(op, lsr) DEFINE_BINARY(op, asr)
@@ -265,31 +265,31 @@ const iss_exec_fn iss_exec_logic_reg[2][8][4] = {
 ISS_HANDLER(iss_exec_adr)
 {
 	cpu->x[insn->rd] = cpu->pc + insn->imm;
-	cpu->pc += 4;
+	iss_advance(cpu, insn);
 }
 
 ISS_HANDLER(iss_exec_adrp)
 {
 	cpu->x[insn->rd] = (cpu->pc & ~(PAGE_SIZE - 1)) + insn->imm;
-	cpu->pc += 4;
+	iss_advance(cpu, insn);
 }
 
 ISS_HANDLER(iss_exec_mov_const)
 {
 	cpu->x[insn->rd] = insn->imm;
-	cpu->pc += 4;
+	iss_advance(cpu, insn);
 }
 
 static void mov_reg_64(struct iss *cpu, const struct iss_insn *insn)
 {
 	cpu->x[insn->rd] = cpu->x[insn->rm];
-	cpu->pc += 4;
+	iss_advance(cpu, insn);
 }
 
 static void mov_reg_32(struct iss *cpu, const struct iss_insn *insn)
 {
 	cpu->x[insn->rd] = (uint32_t)cpu->x[insn->rm];
-	cpu->pc += 4;
+	iss_advance(cpu, insn);
 }
 
 const iss_exec_fn iss_exec_mov_reg[2] = {mov_reg_32, mov_reg_64};
@@ -298,13 +298,13 @@ const iss_exec_fn iss_exec_mov_reg[2] = {mov_reg_32, mov_reg_64};
 static void movk_64(struct iss *cpu, const struct iss_insn *insn)
 {
 	cpu->x[insn->rd] = (cpu->x[insn->rd] & ~insn->imm2) | insn->imm;
-	cpu->pc += 4;
+	iss_advance(cpu, insn);
 }
 
 static void movk_32(struct iss *cpu, const struct iss_insn *insn)
 {
 	cpu->x[insn->rd] = (uint32_t)((cpu->x[insn->rd] & ~insn->imm2) | insn->imm);
-	cpu->pc += 4;
+	iss_advance(cpu, insn);
 }
 
 const iss_exec_fn iss_exec_movk[2] = {movk_32, movk_64};
@@ -318,7 +318,7 @@ const iss_exec_fn iss_exec_movk[2] = {movk_32, movk_64};
 static void sbfm_64(struct iss *cpu, const struct iss_insn *insn)
 {
 	cpu->x[insn->rd] = (uint64_t)((int64_t)(cpu->x[insn->rn] << insn->amount) >> insn->type);
-	cpu->pc += 4;
+	iss_advance(cpu, insn);
 }
 
 static void sbfm_32(struct iss *cpu, const struct iss_insn *insn)
@@ -326,19 +326,19 @@ static void sbfm_32(struct iss *cpu, const struct iss_insn *insn)
 	uint32_t shifted = (uint32_t)cpu->x[insn->rn] << insn->amount;
 
 	cpu->x[insn->rd] = (uint32_t)((int32_t)shifted >> insn->type);
-	cpu->pc += 4;
+	iss_advance(cpu, insn);
 }
 
 static void ubfm_64(struct iss *cpu, const struct iss_insn *insn)
 {
 	cpu->x[insn->rd] = (cpu->x[insn->rn] << insn->amount) >> insn->type;
-	cpu->pc += 4;
+	iss_advance(cpu, insn);
 }
 
 static void ubfm_32(struct iss *cpu, const struct iss_insn *insn)
 {
 	cpu->x[insn->rd] = ((uint32_t)cpu->x[insn->rn] << insn->amount) >> insn->type;
-	cpu->pc += 4;
+	iss_advance(cpu, insn);
 }
 
 static void bfm_64(struct iss *cpu, const struct iss_insn *insn)
@@ -347,7 +347,7 @@ static void bfm_64(struct iss *cpu, const struct iss_insn *insn)
 	uint64_t bot = (dst & ~insn->imm) | (ror64(cpu->x[insn->rn], insn->amount) & insn->imm);
 
 	cpu->x[insn->rd] = (dst & ~insn->imm2) | (bot & insn->imm2);
-	cpu->pc += 4;
+	iss_advance(cpu, insn);
 }
 
 static void bfm_32(struct iss *cpu, const struct iss_insn *insn)
@@ -357,7 +357,7 @@ static void bfm_32(struct iss *cpu, const struct iss_insn *insn)
 	uint32_t bot = (dst & ~wmask) | (ror32((uint32_t)cpu->x[insn->rn], insn->amount) & wmask);
 
 	cpu->x[insn->rd] = (dst & ~tmask) | (bot & tmask);
-	cpu->pc += 4;
+	iss_advance(cpu, insn);
 }
 
 const iss_exec_fn iss_exec_bitfield[2][3] = {
@@ -374,7 +374,7 @@ static void extr_64(struct iss *cpu, const struct iss_insn *insn)
 	unsigned lsb = insn->amount;
 
 	cpu->x[insn->rd] = lsb ? (lo >> lsb) | (hi << (64 - lsb)) : lo;
-	cpu->pc += 4;
+	iss_advance(cpu, insn);
 }
 
 static void extr_32(struct iss *cpu, const struct iss_insn *insn)
@@ -382,7 +382,7 @@ static void extr_32(struct iss *cpu, const struct iss_insn *insn)
 	uint64_t pair = (cpu->x[insn->rn] << 32) | (uint32_t)cpu->x[insn->rm];
 
 	cpu->x[insn->rd] = (uint32_t)(pair >> insn->amount);
-	cpu->pc += 4;
+	iss_advance(cpu, insn);
 }
 
 const iss_exec_fn iss_exec_extr[2] = {extr_32, extr_64};
@@ -398,7 +398,7 @@ const iss_exec_fn iss_exec_extr[2] = {extr_32, extr_64};
 		} else {                                                                                               \
 			cpu->nzcv = insn->nzcv;                                                                        \
 		}                                                                                                      \
-		cpu->pc += 4;                                                                                          \
+		iss_advance(cpu, insn);                                                                                \
 	}
 
 DEFINE_CCMP(ccmn_reg, uint64_t, 64, cpu->x[insn->rm], add_with_carry64(cpu, a, b, 0))
@@ -421,7 +421,7 @@ const iss_exec_fn iss_exec_ccmp[2][2][2] = {
 	{                                                                                                              \
 		type m = (type)cpu->x[insn->rm];                                                                       \
 		cpu->x[insn->rd] = cond_holds(cpu, insn->cond) ? (type)cpu->x[insn->rn] : (type)(f);                   \
-		cpu->pc += 4;                                                                                          \
+		iss_advance(cpu, insn);                                                                                \
 	}
 
 DEFINE_CSEL(csel, uint64_t, 64, m)
@@ -473,7 +473,7 @@ static unsigned cls32(uint32_t v)
 	{                                                                                                              \
 		uint64_t v = cpu->x[insn->rn];                                                                         \
 		cpu->x[insn->rd] = (expr);                                                                             \
-		cpu->pc += 4;                                                                                          \
+		iss_advance(cpu, insn);                                                                                \
 	}
 
 DEFINE_UNARY(rbit, 64, reverse_bits64(v))
@@ -500,7 +500,7 @@ const iss_exec_fn iss_exec_dp1[2][6] = {
 	{                                                                                                              \
 		type a = (type)cpu->x[insn->rn], b = (type)cpu->x[insn->rm];                                           \
 		cpu->x[insn->rd] = (expr);                                                                             \
-		cpu->pc += 4;                                                                                          \
+		iss_advance(cpu, insn);                                                                                \
 	}
 
 DEFINE_TWO(udiv, 64, uint64_t, b ? a / b : 0)
@@ -530,7 +530,7 @@ const iss_exec_fn iss_exec_dp2[2][12] = {
 		uint64_t n = cpu->x[insn->rn], m = cpu->x[insn->rm], a = cpu->x[insn->ra];                             \
 		(void)a;                                                                                               \
 		cpu->x[insn->rd] = (expr);                                                                             \
-		cpu->pc += 4;                                                                                          \
+		iss_advance(cpu, insn);                                                                                \
 	}
 
 #define SEXT32(v) ((int64_t)(int32_t)(uint32_t)(v))

@@ -55,8 +55,10 @@ static ALWAYS_INLINE uint64_t loaded_value(uint64_t v, enum iss_access kind)
 	}
 }
 
-static ALWAYS_INLINE void transfer(struct iss *cpu, const struct iss_insn *insn, enum iss_access kind, uint64_t address,
-                                   bool writeback, uint64_t new_base)
+/* The whole access through the slow paths: SP alignment, faults, MMIO, page crossings, code pages. */
+static __attribute__((noinline)) void transfer_slow(struct iss *cpu, const struct iss_insn *insn,
+                                                    enum iss_access kind, uint64_t address, bool writeback,
+                                                    uint64_t new_base)
 {
 	unsigned size = access_size(kind);
 	uint64_t value;
@@ -76,6 +78,44 @@ static ALWAYS_INLINE void transfer(struct iss *cpu, const struct iss_insn *insn,
 		cpu->x[insn->rd] = loaded_value(value, kind);
 	}
 	cpu->pc += 4;
+}
+
+/* Whether the software TLB allows an aligned RAM access at once; *host is then its host address. */
+static ALWAYS_INLINE bool tlb_hit(const struct iss *cpu, uint64_t address, unsigned size, bool write, uint8_t **host)
+{
+	const struct iss_tlb_entry *e = &cpu->tlb[(address >> PAGE_SHIFT) & (TLB_ENTRIES - 1)];
+
+	*host = (uint8_t *)(uintptr_t)(address + e->addend);
+	return (address & (~(PAGE_SIZE - 1) | (size - 1))) == (write ? e->write : e->read);
+}
+
+/*
+ * One load or store. The fast path (a TLB hit, no SP alignment fault) takes no local's
+ * address, so its iss_advance() compiles to a jump to the next handler; everything else is
+ * transfer_slow()'s, which returns to the dispatch loop.
+ */
+static ALWAYS_INLINE void transfer(struct iss *cpu, const struct iss_insn *insn, enum iss_access kind, uint64_t address,
+                                   bool writeback, uint64_t new_base)
+{
+	unsigned size = access_size(kind);
+	uint8_t *host;
+
+	if (unlikely(!tlb_hit(cpu, address, size, is_store(kind), &host)) ||
+	    unlikely(insn->rn == REG_SP && (cpu->x[REG_SP] & cpu->sp_align))) {
+		transfer_slow(cpu, insn, kind, address, writeback, new_base);
+		return;
+	}
+	if (is_store(kind)) {
+		iss_host_write(host, size, cpu->x[insn->rd]); /* before the writeback: Rt == Rn stores the old base */
+		if (writeback)
+			cpu->x[insn->rn] = new_base;
+	} else {
+		uint64_t value = iss_host_read(host, size);
+		if (writeback)
+			cpu->x[insn->rn] = new_base; /* before Rt: with Rt == Rn the loaded value wins */
+		cpu->x[insn->rd] = loaded_value(value, kind);
+	}
+	iss_advance(cpu, insn);
 }
 
 /* Register offset: Rm extended (UXTW, SXTW) or not (LSL, SXTX), then scaled. */

@@ -100,7 +100,11 @@ ISS_HANDLER(iss_exec_decode)
 
 /* ---- The run loop ---- */
 
-/* Dispatches until the budget is used; `checked` (a constant at each call) adds breakpoints. */
+/*
+ * Dispatches until the budget is used; `checked` (a constant at each call) adds breakpoints.
+ * Most handlers start the next instruction themselves (iss_chain() in iss_internal.h); this
+ * loop takes over at page changes, after exceptions and every CHAIN_DEPTH instructions.
+ */
 static inline __attribute__((always_inline)) void dispatch(struct iss *cpu, bool checked)
 {
 	for (;;) {
@@ -150,6 +154,7 @@ static struct cpu_run_result iss_run(struct cpu *base, uint64_t budget)
 	cpu->budget = budget;
 	cpu->left = budget;
 	cpu->parked = 0;
+	cpu->chain_mask = cpu->debug_active ? 0 : CHAIN_DEPTH - 1;
 	if (unlikely(cpu->debug_active))
 		dispatch_checked(cpu);
 	else

@@ -223,6 +223,7 @@ struct iss {
 	uint64_t x[REG_FILE_SIZE];
 	uint64_t pc;
 	uint64_t left;         /* instructions the current run may still start */
+	uint64_t chain_mask;   /* handlers chain (iss_chain) while left & chain_mask; 0 under a debugger */
 	uint64_t code_base;    /* guest virtual address of the page `code` decodes */
 	struct iss_page *code; /* decoded page the PC is in */
 	struct iss_tlb_entry *tlb; /* the software TLB of the current exception level */
@@ -409,12 +410,108 @@ static inline bool iss_fp_enabled(struct iss *cpu)
 	return false;
 }
 
+/*
+ * Threaded dispatch: a handler that completed its instruction ends with iss_advance() or,
+ * after a branch, iss_next(), which start the next instruction of the budget themselves (a
+ * tail call, so the host predicts each handler's successor separately) while it is in the
+ * current page. Everything else returns to the dispatch loop: the end of the budget (a stop
+ * or a due interrupt zeroes `left`), a page change, every CHAIN_DEPTH instructions (which
+ * bounds the host stack should the compiler not make the call a jump), and a debugger's
+ * checking loop (chain_mask 0).
+ */
+#define CHAIN_DEPTH 64
+
+static inline void iss_chain(struct iss *cpu, const struct iss_insn *next)
+{
+	uint64_t left = cpu->left;
+
+	if (unlikely(!(left & cpu->chain_mask)))
+		return;
+	cpu->left = left - 1;
+	next->exec(cpu, next);
+}
+
+/* The end of a handler that goes on in sequence: the next slot, unless the page ends. */
+static inline void iss_advance(struct iss *cpu, const struct iss_insn *insn)
+{
+	uint64_t pc = cpu->pc + 4;
+
+	cpu->pc = pc;
+	if (likely(pc & (PAGE_SIZE - 4)))
+		iss_chain(cpu, insn + 1);
+}
+
+/* The end of a PC-relative branch (or a skip of 4): the target's slot, found from this one, in the same page. */
+static inline void iss_jump(struct iss *cpu, const struct iss_insn *insn, uint64_t offset)
+{
+	uint64_t pc = cpu->pc;
+
+	cpu->pc = pc + offset;
+	if (likely((pc & (PAGE_SIZE - 1)) + offset < PAGE_SIZE))
+		iss_chain(cpu, insn + ((int64_t)offset >> 2));
+}
+
+/* The end of a branch to a register: the target's slot when it is in the current page. */
+static inline void iss_next(struct iss *cpu)
+{
+	uint64_t offset = cpu->pc - cpu->code_base;
+
+	if (likely(!(offset & ~(PAGE_SIZE - 4))))
+		iss_chain(cpu, &cpu->code->insn[offset >> 2]);
+}
+
 /* Condition codes: bit `nzcv` of iss_cond_table[cond] says whether cond holds. */
 extern const uint16_t iss_cond_table[16];
 
 static inline bool cond_holds(const struct iss *cpu, unsigned cond)
 {
 	return (iss_cond_table[cond] >> cpu->nzcv) & 1;
+}
+
+/* A little-endian guest value of `size` bytes at a host address, and back. */
+static inline uint64_t iss_host_read(const uint8_t *p, unsigned size)
+{
+	uint8_t b;
+	uint16_t h;
+	uint32_t w;
+	uint64_t d;
+
+	switch (size) {
+	case 1:
+		memcpy(&b, p, 1);
+		return b;
+	case 2:
+		memcpy(&h, p, 2);
+		return h;
+	case 4:
+		memcpy(&w, p, 4);
+		return w;
+	default:
+		memcpy(&d, p, 8);
+		return d;
+	}
+}
+
+static inline void iss_host_write(uint8_t *p, unsigned size, uint64_t value)
+{
+	uint8_t b = (uint8_t)value;
+	uint16_t h = (uint16_t)value;
+	uint32_t w = (uint32_t)value;
+
+	switch (size) {
+	case 1:
+		memcpy(p, &b, 1);
+		break;
+	case 2:
+		memcpy(p, &h, 2);
+		break;
+	case 4:
+		memcpy(p, &w, 4);
+		break;
+	default:
+		memcpy(p, &value, 8);
+		break;
+	}
 }
 
 /*
@@ -428,27 +525,7 @@ static inline bool iss_load(struct iss *cpu, uint64_t address, unsigned size, ui
 	const struct iss_tlb_entry *e = &cpu->tlb[(address >> PAGE_SHIFT) & (TLB_ENTRIES - 1)];
 
 	if (likely((address & (~(PAGE_SIZE - 1) | (size - 1))) == e->read)) {
-		const uint8_t *p = (const uint8_t *)(uintptr_t)(address + e->addend);
-		switch (size) {
-		case 1:
-			*value = *p;
-			break;
-		case 2: {
-			uint16_t v;
-			memcpy(&v, p, 2);
-			*value = v;
-			break;
-		}
-		case 4: {
-			uint32_t v;
-			memcpy(&v, p, 4);
-			*value = v;
-			break;
-		}
-		default:
-			memcpy(value, p, 8);
-			break;
-		}
+		*value = iss_host_read((const uint8_t *)(uintptr_t)(address + e->addend), size);
 		return true;
 	}
 	return iss_load_slow(cpu, address, size, value);
@@ -459,25 +536,7 @@ static inline bool iss_store(struct iss *cpu, uint64_t address, unsigned size, u
 	const struct iss_tlb_entry *e = &cpu->tlb[(address >> PAGE_SHIFT) & (TLB_ENTRIES - 1)];
 
 	if (likely((address & (~(PAGE_SIZE - 1) | (size - 1))) == e->write)) {
-		uint8_t *p = (uint8_t *)(uintptr_t)(address + e->addend);
-		switch (size) {
-		case 1:
-			*p = (uint8_t)value;
-			break;
-		case 2: {
-			uint16_t v = (uint16_t)value;
-			memcpy(p, &v, 2);
-			break;
-		}
-		case 4: {
-			uint32_t v = (uint32_t)value;
-			memcpy(p, &v, 4);
-			break;
-		}
-		default:
-			memcpy(p, &value, 8);
-			break;
-		}
+		iss_host_write((uint8_t *)(uintptr_t)(address + e->addend), size, value);
 		return true;
 	}
 	return iss_store_slow(cpu, address, size, value);

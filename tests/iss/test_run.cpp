@@ -388,6 +388,47 @@ TEST_F(Run, MaskedLinesDoNotInterruptButWakeWfi)
 	EXPECT_EQ(x(1), 4u);
 }
 
+// Handlers start the next instruction themselves within a page; the budget, page crossings,
+// calls and returns must come out as when every instruction is a run of its own.
+TEST_F(Run, ChainedInstructionsKeepTheBudgetExact)
+{
+	const char *program = "mov x0, #0\n mov x1, #300\n"
+	                      "1: add x0, x0, x1\n bl far\n subs x1, x1, #1\n b.ne 1b\n wfi\n"
+	                      ".balign 4096\n .skip 4092\n" // far's first instruction ends a page
+	                      "far: eor x0, x0, x0, lsl #3\n cbz x1, 2f\n tbz x1, #0, 2f\n ldr x2, [sp, #-16]!\n"
+	                      "str x2, [sp], #16\n 2: ret\n";
+	load(program);
+	set_x(CPU_REG_SP, kData + 0x100);
+	uint64_t steps = 0;
+	while (run(1).reason == CPU_STOP_BUDGET)
+		steps++;
+	uint64_t expected_x0 = x(0), expected_pc = pc();
+	for (uint64_t chunk : {3, 63, 64, 65, 1000, 100000}) {
+		load(program);
+		set_x(CPU_REG_SP, kData + 0x100);
+		uint64_t executed = 0;
+		cpu_run_result r;
+		do {
+			r = run(chunk);
+			executed += r.executed;
+		} while (r.reason == CPU_STOP_BUDGET);
+		EXPECT_EQ(r.reason, CPU_STOP_WFI) << "chunks of " << chunk;
+		EXPECT_EQ(executed, steps + 1) << "chunks of " << chunk;
+		EXPECT_EQ(x(0), expected_x0) << "chunks of " << chunk;
+		EXPECT_EQ(pc(), expected_pc) << "chunks of " << chunk;
+	}
+}
+
+TEST_F(Run, StoreToTheNextInstructionIsSeenWhenItRuns)
+{
+	std::vector<uint32_t> add100 = assemble("add x0, x0, #100\n");
+	load("adr x3, patch\n str w4, [x3]\n patch: add x0, x0, #1\n wfi\n");
+	set_x(4, add100[0]);
+	set_x(0, 0);
+	EXPECT_EQ(run(100).reason, CPU_STOP_WFI);
+	EXPECT_EQ(x(0), 100u);
+}
+
 TEST_F(Run, SameProgramSameResult)
 {
 	const char *program = "mov x0, #1\n mov x1, #12345\n 1: madd x0, x0, x1, x1\n eor x0, x0, x0, lsr #7\n"

@@ -21,6 +21,7 @@ enum {
 	FPSR_IDC = 1u << 7,
 	FPCR_FZ = 1u << 24,
 	FPCR_DN = 1u << 25,
+	FPCR_AHP = 1u << 26,
 	FPCR_RMODE_SHIFT = 22,
 };
 
@@ -110,6 +111,12 @@ static void raise_flags(struct iss *cpu, uint32_t flags)
 	cpu->fpsr |= flags;
 }
 
+/* FPCR.AHP: halves in the alternative format, without infinities and NaNs. */
+static bool alternative_half(const struct iss *cpu, unsigned size)
+{
+	return size == 16 && (cpu->fpcr & FPCR_AHP);
+}
+
 static bool flush_to_zero(const struct iss *cpu, unsigned size)
 {
 	return (cpu->fpcr & FPCR_FZ) && size != 16; /* FZ16 is not implemented: halves never flush */
@@ -135,7 +142,7 @@ static struct fp_value unpack(struct iss *cpu, uint64_t bits, unsigned size)
 	uint64_t exponent = (bits & exp_mask(size)) >> f;
 	struct fp_value v = {.sign = (bits & sign_bit(size)) != 0};
 
-	if (exponent == (1ull << exp_bits(size)) - 1) {
+	if (exponent == (1ull << exp_bits(size)) - 1 && !alternative_half(cpu, size)) {
 		v.cls = fraction == 0 ? FP_INFINITY : (fraction & quiet_bit(size)) ? FP_QNAN : FP_SNAN;
 	} else if (exponent == 0) {
 		if (fraction == 0 || flush_to_zero(cpu, size)) {
@@ -275,7 +282,11 @@ static uint64_t round_pack(struct iss *cpu, bool sign, int exp, uint64_t sig, un
 	}
 	if (inexact && rounding == FP_ROUND_ODD)
 		mantissa |= 1;
-	if (biased_exp >= (1 << exp_bits(size)) - 1) {
+	if (alternative_half(cpu, size) && biased_exp >= 1 << exp_bits(size)) {
+		result = fp_zero(sign, size) | 0x7fff; /* saturates: Invalid Operation, not Overflow */
+		raise_flags(cpu, FPSR_IOC);
+		inexact = false;
+	} else if (!alternative_half(cpu, size) && biased_exp >= (1 << exp_bits(size)) - 1) {
 		result = overflows_to_infinity(rounding, sign) ? fp_infinity(sign, size) : fp_max_normal(sign, size);
 		raise_flags(cpu, FPSR_OFC);
 		inexact = true;
@@ -752,18 +763,25 @@ static uint64_t convert_nan(uint64_t a, unsigned from_size, unsigned to_size)
 	return fp_infinity(sign, to_size) | quiet_bit(to_size) | payload >> (64 - frac_bits(to_size));
 }
 
-/* FPConvert. Alternative half precision (FPCR.AHP) is not implemented: halves are IEEE. */
+/* FPConvert. An alternative half (FPCR.AHP) has no NaN or infinity: those give 0 and the largest value. */
 uint64_t fp_convert(struct iss *cpu, uint64_t a, unsigned from_size, unsigned to_size, enum fp_rounding rounding)
 {
 	struct fp_value v = unpack(cpu, a, from_size);
+	bool alternative = alternative_half(cpu, to_size);
 
 	if (is_nan(&v)) {
-		if (v.cls == FP_SNAN)
+		if (v.cls == FP_SNAN || alternative)
 			raise_flags(cpu, FPSR_IOC);
+		if (alternative)
+			return fp_zero(v.sign, to_size);
 		return (cpu->fpcr & FPCR_DN) ? fp_default_nan(to_size) : convert_nan(a, from_size, to_size);
 	}
-	if (v.cls == FP_INFINITY)
-		return fp_infinity(v.sign, to_size);
+	if (v.cls == FP_INFINITY) {
+		if (!alternative)
+			return fp_infinity(v.sign, to_size);
+		raise_flags(cpu, FPSR_IOC);
+		return fp_zero(v.sign, to_size) | 0x7fff;
+	}
 	if (v.cls == FP_ZERO)
 		return fp_zero(v.sign, to_size);
 	return round_pack(cpu, v.sign, v.exp, v.sig, to_size, rounding);

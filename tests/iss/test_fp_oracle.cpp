@@ -33,7 +33,7 @@ constexpr uint64_t kWindowSize = 0x10000;
 constexpr uint64_t kVbar = kRam + 0xa00000;
 constexpr uint32_t kMrsEsr = 0xd5385200, kMsrVbar = 0xd518c000, kMsrCpacr = 0xd5181041; // msr cpacr_el1, x1
 constexpr uint64_t kFpenOn = 3ull << 20;
-constexpr uint32_t kFpcrRMode = 3u << 22, kFpcrFz = 1u << 24, kFpcrDn = 1u << 25;
+constexpr uint32_t kFpcrFz = 1u << 24, kFpcrDn = 1u << 25, kFpcrAhp = 1u << 26;
 
 struct Rng {
 	uint64_t state;
@@ -210,7 +210,8 @@ class FpOracle : public ::testing::Test
 		unsigned nzcv = rng.below(16);
 		in.pstate =
 		    (uint64_t)nzcv << 28 | 0x5; // EL1h, interrupts unmasked: DAIF set afterwards means an exception
-		in.fpcr = (rng.below(4) << 22) | (rng.below(3) == 0 ? kFpcrFz : 0) | (rng.below(3) == 0 ? kFpcrDn : 0);
+		in.fpcr = (rng.below(4) << 22) | (rng.below(3) == 0 ? kFpcrFz : 0) | (rng.below(3) == 0 ? kFpcrDn : 0) |
+		          (rng.below(4) == 0 ? kFpcrAhp : 0);
 		in.fpsr = rng.below(4) == 0 ? 0x9f : 0;
 		write_both(pc, &word, 4);
 

@@ -17,6 +17,7 @@
 
 #include "error.h"
 #include "kvm_internal.h"
+#include "psci.h"
 
 /* From our kernel series (kvm-backend/kernel/): not in Debian's kernel headers. */
 #ifndef KVM_CAP_ARM_EXIT_ON_WFX
@@ -235,9 +236,15 @@ static struct cpu_run_result kvm_cpu_run(struct cpu *cpu, uint64_t budget)
 	if (result.reason == CPU_STOP_BUDGET && result.executed > budget &&
 	    result.executed - budget > kc->modes.largest_overshoot)
 		kc->modes.largest_overshoot = result.executed - budget;
+	kc->clock_lead = kvm_timer_lead(kc, result.executed);
 	kvm_timer_sync(kc);
 	kc->modes.pmu_budget = kvm_budget_counts_instructions(&kc->budget);
 	return result;
+}
+
+static uint64_t kvm_cpu_clock_lead(struct cpu *cpu)
+{
+	return to_kvm_cpu(cpu)->clock_lead;
 }
 
 static void kvm_cpu_kick(struct cpu *cpu)
@@ -307,6 +314,7 @@ static const struct cpu_ops kvm_cpu_ops = {
 	.insert_debug = kvm_cpu_insert_debug,
 	.remove_debug = kvm_cpu_remove_debug,
 	.watch_hit = kvm_cpu_watch_hit,
+	.clock_lead = kvm_cpu_clock_lead,
 };
 
 static int add_memslots(struct kvm_cpu *kc)
@@ -327,8 +335,10 @@ static int add_memslots(struct kvm_cpu *kc)
 	return 0;
 }
 
+/* KVM's in-kernel PSCI answers as the iss backend's runtime/psci.c does: the same version. */
 static int create_vcpu(struct kvm_cpu *kc)
 {
+	uint64_t psci_version = PSCI_VERSION_IMPLEMENTED;
 	struct kvm_vcpu_init init;
 	int size;
 
@@ -347,7 +357,7 @@ static int create_vcpu(struct kvm_cpu *kc)
 	init.features[0] |= 1u << KVM_ARM_VCPU_PSCI_0_2;
 	if (ioctl(kc->vcpu_fd, KVM_ARM_VCPU_INIT, &init) < 0)
 		return error_set("kvm: KVM_ARM_VCPU_INIT failed: %s", strerror(errno));
-	return 0;
+	return kvm_one_reg(kc, KVM_SET_ONE_REG, KVM_REG_ARM_PSCI_VERSION, &psci_version);
 }
 
 /* With our kernel capability a WFI that would block returns to us; else KVM_RUN blocks. */

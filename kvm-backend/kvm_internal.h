@@ -46,6 +46,9 @@ struct kvm_cpu {
 	const struct iss_sysreg_hook *const *timer_hooks; /* the generic timer model, if the board has one */
 	unsigned timer_hook_count;
 	struct kvm_debug debug;
+	bool counter_set;          /* the guest's virtual counter was set from the model for this run */
+	uint64_t counter_at_start; /* to that count */
+	uint64_t clock_lead;       /* picoseconds the guest's counter ran ahead in the last run */
 	void (*system_event)(void *opaque, bool reset);
 	void *system_event_opaque;
 	struct cpu *interpreter; /* borrowed for what KVM cannot decode (kvm_emulate.c), made on first use */
@@ -64,6 +67,7 @@ int kvm_one_reg(struct kvm_cpu *kc, unsigned long request, uint64_t id, uint64_t
 int kvm_timer_check(struct kvm_cpu *kc);
 void kvm_timer_set_counter(struct kvm_cpu *kc);
 void kvm_timer_sync(struct kvm_cpu *kc);
+uint64_t kvm_timer_lead(struct kvm_cpu *kc, uint64_t executed);
 
 /* Serves one exit of KVM_RUN; CPU_STOP_BUDGET means the run goes on (kvm_cpu.c). */
 enum cpu_stop_reason kvm_handle_exit(struct kvm_cpu *kc);

@@ -2,8 +2,10 @@
  * board's generic timer model owns virtual time and the timer PPIs: before each run the guest's
  * virtual counter is set to the model's count, and after a run (and before any MMIO, so an EOI
  * sees the guest's latest timer state) the virtual timer's CTL and CVAL are copied into the
- * model, which then fires at the exact virtual time. Without EL2 offsets (Linux 6.1) the
- * physical counter stays host time, so only the virtual timer is kept in step. */
+ * model, which then fires at the exact virtual time. During a run the guest's counter runs
+ * with the host's; after it, virtual time catches up with what the guest read (the loop adds
+ * kvm_timer_lead()), so the guest never sees its counter go back. Without EL2 offsets (Linux
+ * 6.1) the physical counter stays host time, so only the virtual timer is kept in step. */
 #include <inttypes.h>
 #include <string.h>
 
@@ -52,8 +54,25 @@ void kvm_timer_set_counter(struct kvm_cpu *kc)
 {
 	uint64_t count;
 
-	if (model_read(kc, GT_CNTVCT_EL0, &count))
-		kvm_one_reg(kc, KVM_SET_ONE_REG, KVM_REG_ARM_TIMER_CNT, &count);
+	kc->counter_set = model_read(kc, GT_CNTVCT_EL0, &count) &&
+			  kvm_one_reg(kc, KVM_SET_ONE_REG, KVM_REG_ARM_TIMER_CNT, &count) == 0;
+	kc->counter_at_start = count;
+}
+
+/* How far the guest's counter, running with the host's, got ahead of `executed` instructions
+ * since kvm_timer_set_counter(), in picoseconds rounded up: at least the virtual time that
+ * makes the model's count (floor) reach what the guest has read. */
+uint64_t kvm_timer_lead(struct kvm_cpu *kc, uint64_t executed)
+{
+	uint64_t count, frequency;
+	unsigned __int128 elapsed;
+	uint64_t instructions = executed * kc->budget.time_per_instruction;
+
+	if (!kc->counter_set || !model_read(kc, GT_CNTFRQ_EL0, &frequency) || frequency == 0 ||
+	    kvm_one_reg(kc, KVM_GET_ONE_REG, KVM_REG_ARM_TIMER_CNT, &count) < 0 || count <= kc->counter_at_start)
+		return 0;
+	elapsed = ((unsigned __int128)(count - kc->counter_at_start) * VTIME_S + frequency - 1) / frequency;
+	return elapsed > instructions ? (uint64_t)(elapsed - instructions) : 0;
 }
 
 void kvm_timer_sync(struct kvm_cpu *kc)

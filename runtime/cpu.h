@@ -85,6 +85,10 @@ struct cpu_ops {
 	int (*remove_debug)(struct cpu *cpu, enum cpu_debug_kind kind, uint64_t address, uint64_t length);
 	/* After a CPU_STOP_BREAKPOINT: true and the watchpoint's kind and data address if one hit. */
 	bool (*watch_hit)(struct cpu *cpu, enum cpu_debug_kind *kind, uint64_t *address);
+	/* Optional: picoseconds by which the guest's own clock ran ahead of the last run's
+	 * instructions (kvm: the counter runs with the host's during a run); the loop adds them
+	 * to virtual time, so the guest never sees its counter go back at the next run. */
+	uint64_t (*clock_lead)(struct cpu *cpu);
 };
 
 struct cpu {

@@ -92,6 +92,8 @@ bool machine_run_quantum(struct machine *machine, struct cpu_run_result *result)
 	*result = cpu->ops->run(cpu, instruction_budget(machine, machine->run_deadline));
 	machine->cpu_running = false;
 	machine->now += result->executed * machine->time_per_instruction;
+	if (cpu->ops->clock_lead) /* the guest's clock ran ahead of its instructions: never fall behind it */
+		machine->now += cpu->ops->clock_lead(cpu);
 	if (machine->trace)
 		trace_quantum(machine->trace, start, machine->now, result->executed, result->reason);
 	machine->stats.instructions += result->executed;

@@ -59,6 +59,7 @@ const struct cpu_ops fake_ops = {
 	nullptr,
 	nullptr,
 	nullptr,
+	nullptr, // clock_lead
 };
 
 class IrqBench : public ::testing::Test {

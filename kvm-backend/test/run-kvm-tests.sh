@@ -20,7 +20,7 @@ kick) idle_mode="host-timer kick" ;;
 esac
 # Not the timer firmware (timer_irq, sleep, rtc, sp804): it checks interrupt times to a few
 # counter ticks, and during a run the guest's counter follows the host's (docs/kvm.md).
-firmware=(hello exitcode bench sgi spi_priorities mmio_pairs)
+firmware=(hello exitcode bench sgi spi_priorities mmio_pairs psci psci_reset)
 spin_timeout=5ms spin_instructions=5000000 # a guest spinning in "b ." until --timeout
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -108,7 +108,11 @@ check_budgets() { # $1: label
 
 run_in_vm "icount" "$work/initrd-budget.gz" "${firmware[@]}" -- -icount shift=0
 check_budgets "icount"
-run_in_vm "tcg" "$work/initrd.gz" "${firmware[@]}" --
+# Not psci_reset: it must reach main within 1 ms of its counter, which runs with the host's
+# during a run, and without -icount the emulated host is far slower than that.
+tcg_firmware=()
+for name in "${firmware[@]}"; do [ "$name" = psci_reset ] || tcg_firmware+=("$name"); done
+run_in_vm "tcg" "$work/initrd.gz" "${tcg_firmware[@]}" --
 
 if [ "$failures" -ne 0 ]; then
 	echo "run-kvm-tests: $failures failure(s)"

@@ -33,6 +33,7 @@ int gicv2_create(const struct model_config *config, struct model_instance *insta
 int generic_timer_create(const struct model_config *config, struct model_instance *instance);
 int sp804_create(const struct model_config *config, struct model_instance *instance);
 int pl031_create(const struct model_config *config, struct model_instance *instance);
+int virtio_mmio_create(const struct model_config *config, struct model_instance *instance);
 
 #ifdef __cplusplus
 }

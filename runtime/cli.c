@@ -40,6 +40,9 @@ static const char help_text[] =
 	"  --dtb FILE         the board's device tree (.dtb or .dts), given to the kernel too;\n"
 	"                     the same as --platform FILE\n"
 	"  --console FILE     write the UART's output to FILE instead of standard output\n"
+	"  --disk FILE[,rw]   a virtio block device on the image FILE, read-only unless ',rw'\n"
+	"                     (then the guest's writes change FILE); up to 4, one per\n"
+	"                     virtio-mmio transport in device-tree order\n"
 	"  --console-script FILE  feed the UART from FILE: expect \"TEXT\", send \"TEXT\",\n"
 	"                     sleep TIME, at TIME, one per line (docs/user-guide.md); without\n"
 	"                     it a terminal on standard input is the console (Ctrl-A x quits)\n"
@@ -77,6 +80,7 @@ enum option_id {
 	OPTION_RAW,
 	OPTION_CONSOLE,
 	OPTION_CONSOLE_SCRIPT,
+	OPTION_DISK,
 	OPTION_STATS,
 	OPTION_TRACE,
 	OPTION_RTC,
@@ -101,6 +105,7 @@ static const struct option long_options[] = {
 	{ "raw", required_argument, NULL, OPTION_RAW },
 	{ "console", required_argument, NULL, OPTION_CONSOLE },
 	{ "console-script", required_argument, NULL, OPTION_CONSOLE_SCRIPT },
+	{ "disk", required_argument, NULL, OPTION_DISK },
 	{ "stats", no_argument, NULL, OPTION_STATS },
 	{ "trace", required_argument, NULL, OPTION_TRACE },
 	{ "rtc", required_argument, NULL, OPTION_RTC },
@@ -171,6 +176,32 @@ static int parse_rtc(const char *text, uint64_t *epoch)
 	return 0;
 }
 
+/* --disk FILE[,rw] or FILE,ro. The paths are kept here: the options point into them. */
+static int parse_disk(const char *text, struct machine_config *machine)
+{
+	static char paths[MACHINE_MAX_DISKS][PATH_MAX];
+	struct machine_disk *disk = &machine->disks[machine->disk_count];
+	const char *comma = strrchr(text, ',');
+	size_t length = strlen(text);
+
+	if (machine->disk_count == MACHINE_MAX_DISKS)
+		return error_set("--disk: at most %d disks", MACHINE_MAX_DISKS);
+	disk->writable = false;
+	if (comma && (strcmp(comma, ",rw") == 0 || strcmp(comma, ",ro") == 0)) {
+		disk->writable = comma[2] == 'w';
+		length = (size_t)(comma - text);
+	} else if (comma) {
+		return error_set("--disk %s: unknown option '%s' (use FILE, FILE,rw or FILE,ro)", text, comma + 1);
+	}
+	if (length == 0 || length >= PATH_MAX)
+		return error_set("--disk '%s': missing or too long FILE", text);
+	memcpy(paths[machine->disk_count], text, length);
+	paths[machine->disk_count][length] = '\0';
+	disk->path = paths[machine->disk_count];
+	machine->disk_count++;
+	return 0;
+}
+
 static int parse_time(const char *option, const char *text, vtime_t *time)
 {
 	if (vtime_parse(text, time) < 0)
@@ -201,6 +232,8 @@ static int parse_option(int id, const char *argument, struct cli_options *option
 	case OPTION_CONSOLE_SCRIPT:
 		options->console_script_path = argument;
 		return 0;
+	case OPTION_DISK:
+		return parse_disk(argument, &options->machine);
 	case OPTION_STATS:
 		options->stats = true;
 		return 0;

@@ -25,6 +25,15 @@ enum backend_kind {
 	BACKEND_KVM,
 };
 
+#define MACHINE_MAX_DISKS 4
+
+/* A disk image behind a virtio-mmio transport (--disk FILE[,rw]): the n-th disk goes to the
+ * n-th "virtio,mmio" node of the device tree. */
+struct machine_disk {
+	const char *path;
+	bool writable; /* the guest's writes go to the file; else the disk is read-only */
+};
+
 struct machine_config {
 	const char *platform_path;  /* .dts or .dtb */
 	const char *firmware_path;  /* ELF, or raw binary when raw_firmware is set */
@@ -39,6 +48,8 @@ struct machine_config {
 	FILE *console;              /* where the UART transmits; stdout if NULL */
 	uint64_t rtc_epoch;         /* the RTC's count at reset, seconds since 1970; 0: QVP_RTC_EPOCH */
 	bool precise;               /* kvm: stop runs on their exact instruction (the iss always does) */
+	struct machine_disk disks[MACHINE_MAX_DISKS];
+	unsigned disk_count;
 	/* Builds the device-tree nodes compatible with "qvp,systemc-target" (runtime/systemc/),
 	 * which need no reg (config->base and size are 0; platform_node_reg() reads one);
 	 * NULL outside a SystemC platform, where such a node is an error saying so. */

@@ -21,16 +21,11 @@
 
 using qvp_test::build_path;
 using qvp_test::ProcessResult;
+using qvp_test::run_qvp;
 using qvp_test::TempDir;
 using qvp_test::write_file;
 
 namespace {
-
-ProcessResult qvp(std::vector<std::string> args)
-{
-	args.insert(args.begin(), build_path("qvp"));
-	return qvp_test::run_process(args);
-}
 
 // The value of a `--stats` line such as "instructions: 123".
 std::string stat(const std::string &err, const std::string &name)
@@ -51,7 +46,7 @@ protected:
 		std::vector<std::string> args = { "run", "--backend", "iss", "--console-script", script_path,
 						  build_path("sw/" + firmware + ".elf") };
 		args.insert(args.end(), extra.begin(), extra.end());
-		return qvp(args);
+		return run_qvp(args);
 	}
 	TempDir dir;
 	std::string script_path = dir.path("console.txt");
@@ -182,7 +177,7 @@ TEST_F(ConsoleScript, MalformedScriptsAreInputErrorsWithFileAndLine)
 			<< c.script << " -> " << result.err;
 		EXPECT_EQ(result.out, "");
 	}
-	ProcessResult missing = qvp({ "run", "--console-script", dir.path("none.txt"), build_path("sw/hello.elf") });
+	ProcessResult missing = run_qvp({ "run", "--console-script", dir.path("none.txt"), build_path("sw/hello.elf") });
 	EXPECT_EQ(missing.status, QVP_EXIT_ERROR);
 	EXPECT_NE(missing.err.find("--console-script " + dir.path("none.txt")), std::string::npos) << missing.err;
 }
@@ -201,7 +196,7 @@ TEST_F(ConsoleScript, CommentsBlankLinesAndEscapes)
 // Without a script and without a terminal on standard input there is no console input.
 TEST(ConsoleInput, NoneFromAPipe)
 {
-	ProcessResult result = qvp({ "run", "--backend", "iss", build_path("sw/console_irq.elf") });
+	ProcessResult result = run_qvp({ "run", "--backend", "iss", build_path("sw/console_irq.elf") });
 	EXPECT_EQ(result.status, QVP_EXIT_FATAL) << result.err;
 	EXPECT_EQ(result.out, "irq> ");
 }

@@ -92,6 +92,12 @@ ProcessResult run_process(const std::vector<std::string> &argv)
 	return result;
 }
 
+ProcessResult run_qvp(std::vector<std::string> args)
+{
+	args.insert(args.begin(), build_path("qvp"));
+	return run_process(args);
+}
+
 void release_board(struct machine *machine)
 {
 	platform_teardown(machine);

@@ -17,6 +17,9 @@ struct ProcessResult {
 // Runs argv[0] with the arguments, capturing standard output and error.
 ProcessResult run_process(const std::vector<std::string> &argv);
 
+// Runs the qvp built here with the arguments (standard input /dev/null).
+ProcessResult run_qvp(std::vector<std::string> args);
+
 std::string build_path(const std::string &relative); // inside the build directory
 std::string data_path(const std::string &relative);  // inside tests/data
 

@@ -1,0 +1,179 @@
+// The virtio-mmio block device through the qvp command and the sw/ driver firmware: reads,
+// writes that reach the file only with ,rw, get-id, malformed requests and chains rejected
+// without ending the run, and --disk errors.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "cli.h"
+#include "test_support.h"
+
+using qvp_test::build_path;
+using qvp_test::ProcessResult;
+using qvp_test::run_qvp;
+using qvp_test::read_file;
+using qvp_test::TempDir;
+using qvp_test::write_file;
+
+namespace {
+
+bool has(const std::string &text, const std::string &what)
+{
+	return text.find(what) != std::string::npos;
+}
+
+// 64 sectors, each starting "qvp disk sector N" and padded with dots.
+std::string disk_image()
+{
+	std::string image;
+	for (int i = 0; i < 64; i++) {
+		std::string sector = "qvp disk sector " + std::to_string(i) + "\n";
+		sector.resize(512, '.');
+		image += sector;
+	}
+	return image;
+}
+
+class VirtioBlk : public ::testing::Test {
+protected:
+	ProcessResult run(const std::string &disk_option)
+	{
+		std::vector<std::string> args = { "run", "--backend", "iss", "--stats" };
+		if (!disk_option.empty())
+			args.insert(args.end(), { "--disk", disk_option });
+		args.push_back(build_path("sw/virtio_blk.elf"));
+		return run_qvp(args);
+	}
+	TempDir dir;
+	std::string image_path = dir.path("disk.img");
+	std::string image = disk_image();
+	void SetUp() override { write_file(image_path, image); }
+};
+
+const char *const driver_checks[] = {
+	"transport 0: magic ok version 2 device 2\n",
+	"transport 1: magic ok version 2 device 0\n", // no disk: device ID 0, as QEMU
+	"without VERSION_1: FEATURES_OK refused: ok\n",
+	"capacity 64 sectors\n",
+	"get-id: ok\nid: qvp-disk.img\n",
+	"read sectors 0-1: ok\nsector 0: qvp disk sector 0\nsector 1: qvp disk sector 1\n",
+	"flush: ok\n",
+	"read past the end: IOERR: ok\n",
+	"unknown request type: UNSUPP: ok\n",
+	"data buffer outside RAM: IOERR: ok\n",
+	"read of 100 bytes: IOERR: ok\n",
+	"write with a device-writable buffer: IOERR: ok\n",
+	"8-byte header: IOERR: ok\n",
+	"readable after writable: IOERR: ok\n",
+	"looping chain: NEEDS_RESET: ok\nreset: ok\nread after the reset: ok\n",
+	"next outside the table: NEEDS_RESET: ok\nreset: ok\nread after the reset: ok\n",
+	"indirect descriptor: NEEDS_RESET: ok\nreset: ok\nread after the reset: ok\n",
+	"status byte outside RAM: NEEDS_RESET: ok\nreset: ok\nread after the reset: ok\n",
+	"no status byte: NEEDS_RESET: ok\nreset: ok\nread after the reset: ok\n",
+	"available index too far ahead: NEEDS_RESET: ok\nreset: ok\nread after the reset: ok\n",
+	"descriptor table outside RAM: not ready, NEEDS_RESET: ok\n",
+	"queue size 3: not ready: ok\n",
+	"0 failures\n",
+};
+
+TEST_F(VirtioBlk, ReadOnlyByDefaultAndTheFileStaysTheSame)
+{
+	ProcessResult result = run(image_path);
+	EXPECT_EQ(result.status, 0) << result.out << result.err;
+	for (const char *check : driver_checks)
+		EXPECT_TRUE(has(result.out, check)) << check << "\n" << result.out;
+	EXPECT_TRUE(has(result.out, "read-only yes"));
+	EXPECT_TRUE(has(result.out, "write sector 2: IOERR\n"));
+	EXPECT_TRUE(has(result.out, "sector 2: qvp disk sector 2\n"));
+	EXPECT_EQ(read_file(image_path), image);
+}
+
+TEST_F(VirtioBlk, RwWritesTheGuestsSectorBackToTheFile)
+{
+	ProcessResult result = run(image_path + ",rw");
+	EXPECT_EQ(result.status, 0) << result.out << result.err;
+	for (const char *check : driver_checks)
+		EXPECT_TRUE(has(result.out, check)) << check << "\n" << result.out;
+	EXPECT_TRUE(has(result.out, "read-only no"));
+	EXPECT_TRUE(has(result.out, "write sector 2: OK\nwrite as the RO feature says: ok\n"));
+	EXPECT_TRUE(has(result.out, "sector 2: written by the guest\n"));
+	std::string expected = image;
+	std::string sector(512, '\0');
+	sector.replace(0, 20, "written by the guest");
+	expected.replace(2 * 512, 512, sector);
+	EXPECT_EQ(read_file(image_path), expected);
+}
+
+// Every chain the device cannot answer is reported on stderr; the run goes on.
+TEST_F(VirtioBlk, BrokenChainsAreWarningsNotTheEndOfTheRun)
+{
+	ProcessResult result = run(image_path + ",ro");
+	EXPECT_EQ(result.status, 0) << result.err;
+	const char *warnings[] = {
+		"/virtio_mmio@a000000: device needs reset: the chain from descriptor 0 loops (more than 8 descriptors)",
+		"descriptor 200 is outside the 8-entry table",
+		"descriptor 0 is indirect (VIRTIO_F_INDIRECT_DESC was not offered)",
+		"block request (descriptor 0): its status byte is not in RAM",
+		"block request (descriptor 0) has no status byte to write",
+		"available index 102 is more than 8 ahead of 1",
+		"a ring is not in RAM (descriptors 0x1000, avail 0x0, used 0x0)",
+		"queue size 3 is not a power of 2 from 1 to 256",
+	};
+	for (const char *warning : warnings)
+		EXPECT_TRUE(has(result.err, std::string("qvp: warning: ") + warning) ||
+			    has(result.err, warning))
+			<< warning << "\n" << result.err;
+}
+
+TEST_F(VirtioBlk, WithoutADiskEveryTransportReadsDeviceIdZero)
+{
+	ProcessResult result = run("");
+	EXPECT_EQ(result.status, 0) << result.err;
+	for (int i = 0; i < 4; i++)
+		EXPECT_TRUE(has(result.out, "transport " + std::to_string(i) + ": magic ok version 2 device 0\n"))
+			<< result.out;
+	EXPECT_TRUE(has(result.out, "no virtio block device\n"));
+}
+
+// Requests complete at the notify: output, instruction count and virtual time repeat.
+TEST_F(VirtioBlk, TwoRunsAreIdentical)
+{
+	ProcessResult first = run(image_path), second = run(image_path);
+	auto counters = [](const std::string &err) {
+		size_t from = err.find("instructions:");
+		return from == std::string::npos ? std::string() : err.substr(from, err.find("wall time") - from);
+	};
+	EXPECT_EQ(first.out, second.out);
+	EXPECT_NE(counters(first.err), "");
+	EXPECT_EQ(counters(first.err), counters(second.err));
+}
+
+TEST_F(VirtioBlk, DiskOptionErrorsAreInputErrors)
+{
+	write_file(dir.path("tiny.img"), std::string(100, 'x'));
+	const struct {
+		std::vector<std::string> disks;
+		std::string message;
+	} cases[] = {
+		{ { dir.path("missing.img") }, "--disk " + dir.path("missing.img") + ": No such file or directory" },
+		{ { image_path + ",wr" }, "unknown option 'wr' (use FILE, FILE,rw or FILE,ro)" },
+		{ { ",rw" }, "missing or too long FILE" },
+		{ { dir.path("tiny.img") }, "not a regular file of at least one 512-byte sector" },
+		{ { dir.path("") }, "not a regular file" },
+		{ { image_path, image_path, image_path, image_path, image_path }, "--disk: at most 4 disks" },
+	};
+	for (const auto &c : cases) {
+		std::vector<std::string> args = { "run", "--backend", "iss" };
+		for (const std::string &disk : c.disks)
+			args.insert(args.end(), { "--disk", disk });
+		args.push_back(build_path("sw/virtio_blk.elf"));
+		ProcessResult result = run_qvp(args);
+		EXPECT_EQ(result.status, QVP_EXIT_ERROR) << c.message;
+		EXPECT_TRUE(has(result.err, "qvp: error: ")) << result.err;
+		EXPECT_TRUE(has(result.err, c.message)) << c.message << " -> " << result.err;
+		EXPECT_EQ(result.out, "");
+	}
+}
+
+} // namespace

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds what the Linux tests boot on qvp's virt board, from Debian's own packages:
 #   Image             Debian's arm64 kernel (linux-image-*-arm64, as the kvm harness fetches it)
-#   initramfs.cpio.gz busybox-static:arm64 with /init (a shell on the console) and
+#   initramfs.cpio.gz busybox-static:arm64 with /init (a shell on the console), the kernel's
+#                     modules for the virtio disk and ext2 (through ext4), and
 #                     /poweroff-init (no FP/SIMD, no libc: prints a line and powers off)
 #   disk.ext2         a small ext2 image holding hello.txt, for the virtio block device
 # Every file gets the same mtime, owner and order, so the same inputs give the same bytes.
@@ -43,8 +44,24 @@ pack_initramfs() {
 	(cd "$1" && find . | sort | cpio -o -H newc --quiet --reproducible -R 0:0) | gzip -n -9 > "$2"
 }
 
+# Debian builds these as modules; /init loads them in this order (no modules.dep in the
+# package: depmod makes it at install time). virtio itself is built in.
+modules=(kernel/drivers/virtio/virtio_mmio.ko kernel/drivers/block/virtio_blk.ko kernel/lib/crc16.ko
+	kernel/crypto/crc32c_generic.ko kernel/fs/mbcache.ko kernel/fs/jbd2/jbd2.ko kernel/fs/ext4/ext4.ko)
+
+# The modules above from the kernel's package ($1) into ROOT/lib/modules/qvp ($2), with the order.
+add_modules() {
+	local kernel_deb=$1 dir=$2/lib/modules/qvp unpacked=$2/../modules module
+	mkdir -p "$dir" "$unpacked"
+	dpkg-deb --fsys-tarfile "$kernel_deb" | tar -x -C "$unpacked" --wildcards "${modules[@]/#/./lib/modules/*/}"
+	for module in "${modules[@]}"; do
+		cp "$unpacked"/lib/modules/*/"$module" "$dir/"
+		basename "$module" >> "$dir/order"
+	done
+}
+
 build_initramfs() {
-	local busybox_deb=$1 tree=$2
+	local busybox_deb=$1 tree=$2 kernel_deb=$3
 	dpkg-deb -x "$busybox_deb" "$tree/unpacked"
 	mkdir -p "$tree/root/bin" "$tree/root/sbin" "$tree/root/usr/bin" "$tree/root/usr/sbin" "$tree/root/proc" \
 		"$tree/root/sys" "$tree/root/dev" "$tree/root/mnt" "$tree/root/tmp"
@@ -53,6 +70,7 @@ build_initramfs() {
 	install -m 0755 "$here/init" "$tree/root/init"
 	aarch64-linux-gnu-gcc -O2 -Wall -Wextra -Werror -static -nostdlib -ffreestanding -mgeneral-regs-only \
 		-fno-pie -no-pie -Wl,--build-id=none -o "$tree/root/poweroff-init" "$here/poweroff-init.c"
+	add_modules "$kernel_deb" "$tree/root"
 	pack_initramfs "$tree/root" "$out/initramfs.cpio.gz"
 }
 
@@ -73,11 +91,12 @@ build_disk() {
 
 kernel_dir=$("$root/kvm-backend/test/stock-kernel.sh") || unavailable "Debian's linux-image-*-arm64"
 busybox_deb=$(cached_deb busybox-static)
+kernel_deb=$(cached_deb "$(basename "$kernel_dir" | sed 's/^stock-//')") # the package stock-kernel.sh took
 mkdir -p "$out"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cp "$kernel_dir/Image" "$out/Image"
-build_initramfs "$busybox_deb" "$work"
+build_initramfs "$busybox_deb" "$work" "$kernel_deb"
 build_disk "$work"
 say "kernel $(basename "$kernel_dir"), $(dpkg-deb -f "$busybox_deb" Package) $(dpkg-deb -f "$busybox_deb" Version)"
 echo "$out"

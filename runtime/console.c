@@ -25,6 +25,7 @@ struct console {
 	size_t next_step;           /* the step running or next to run */
 	bool waiting;               /* the current step (expect, sleep, at) has not finished */
 	struct event wake;          /* the end of a sleep or at */
+	vtime_t wake_time;          /* when `wake` is due */
 	struct byte_buffer seen;    /* output since the last expect matched, while a script runs */
 
 	struct terminal *terminal;  /* interactive input, or NULL */
@@ -115,13 +116,14 @@ static bool step_start(struct console *console, const struct script_step *step)
 	case SCRIPT_EXPECT:
 		return expect_met(console, step);
 	case SCRIPT_SLEEP:
-		machine_schedule_event(console->machine, &console->wake,
-				       step->time > VTIME_NEVER - 1 - now ? VTIME_NEVER - 1 : now + step->time);
+		console->wake_time = step->time > VTIME_NEVER - 1 - now ? VTIME_NEVER - 1 : now + step->time;
+		machine_schedule_event(console->machine, &console->wake, console->wake_time);
 		return false;
 	case SCRIPT_AT:
 		if (step->time <= now)
 			return true;
-		machine_schedule_event(console->machine, &console->wake, step->time);
+		console->wake_time = step->time;
+		machine_schedule_event(console->machine, &console->wake, console->wake_time);
 		return false;
 	}
 	return true;
@@ -181,6 +183,18 @@ int console_run_script(struct console *console, const char *path)
 	console->next_step = 0;
 	script_advance(console);
 	return 0;
+}
+
+void console_board_reset(struct console *console)
+{
+	struct machine *machine = console->machine;
+	vtime_t now = machine_now(machine);
+
+	if (console->pending.length > 0 && !event_is_queued(&console->deliver))
+		machine_schedule_event(machine, &console->deliver, now);
+	if (script_running(console) && console->waiting && !event_is_queued(&console->wake) &&
+	    console->script.steps[console->next_step].op != SCRIPT_EXPECT)
+		machine_schedule_event(machine, &console->wake, console->wake_time > now ? console->wake_time : now);
 }
 
 /* Only expectations count: steps after the last expect (a final sleep, say) may be cut off. */

@@ -33,6 +33,10 @@ int console_run_script(struct console *console, const char *path);
  * Ctrl-A. Sets machine->host_input. -1 after error_set() if `fd` is no terminal. */
 int console_attach_terminal(struct console *console, int fd);
 
+/* The board was rebuilt (PSCI SYSTEM_RESET) with a new event queue: what was waiting for an
+ * event (queued bytes, a sleep or at) carries on from now. */
+void console_board_reset(struct console *console);
+
 /* Queues bytes for the UART, after those already queued. */
 int console_send(struct console *console, const uint8_t *bytes, size_t length);
 

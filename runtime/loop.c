@@ -6,6 +6,7 @@
 
 #include <inttypes.h>
 
+#include "console.h"
 #include "error.h"
 #include "trace.h"
 
@@ -110,7 +111,8 @@ static void tell_debugger(struct machine *machine, enum machine_debug_event even
 		machine->debugger(machine, event, result);
 }
 
-/* PSCI SYSTEM_RESET: the board rebuilt, an attached trace following the new bus. */
+/* PSCI SYSTEM_RESET: the board rebuilt, an attached trace following the new bus and console
+ * input the new event queue. */
 static void restart_board(struct machine *machine)
 {
 	if (machine->stop_cause != MACHINE_RUNNING)
@@ -121,6 +123,8 @@ static void restart_board(struct machine *machine)
 	}
 	if (machine->trace)
 		trace_attach(machine->trace, machine);
+	if (machine->console_input)
+		console_board_reset(machine->console_input);
 }
 
 enum machine_stop_cause machine_run(struct machine *machine)

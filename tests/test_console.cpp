@@ -151,6 +151,21 @@ TEST_F(ConsoleScript, AGuestWaitingForInputThatNeverComesEnds)
 	EXPECT_NE(result.err.find("no event can wake it"), std::string::npos) << result.err;
 }
 
+// PSCI SYSTEM_RESET rebuilds the board and its event queue; the script carries on: a sleep
+// across the reset ends on time and queued bytes still arrive.
+TEST_F(ConsoleScript, TheScriptCarriesOnAcrossASystemReset)
+{
+	ProcessResult result = run("console_poll", "expect \"poll> \"\n"
+						   "send \"reset\\n\"\n"
+						   "sleep 5ms\n"
+						   "send \"after\\n\"\n"
+						   "expect \"upper: AFTER\"\n"
+						   "send \"exit 5\\n\"\n",
+				   { "--timeout", "1s" });
+	EXPECT_EQ(result.status, 5) << result.err;
+	EXPECT_EQ(result.out, "poll> poll> upper: AFTER\npoll> ");
+}
+
 TEST_F(ConsoleScript, MalformedScriptsAreInputErrorsWithFileAndLine)
 {
 	const struct {

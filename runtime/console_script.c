@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,34 +95,56 @@ static const struct time_unit script_time_units[] = {
 	{ "ps", 1 }, { "ns", 1000ull }, { "us", 1000000ull }, { "ms", 1000000000ull }, { "s", 1000000000000ull },
 };
 
+/* Digits at *s into *value (at most UINT64_MAX) and their count; advances *s. */
+static bool parse_digits(const char **s, unsigned __int128 *value, unsigned *count)
+{
+	*value = 0;
+	for (*count = 0; **s >= '0' && **s <= '9'; (*s)++, (*count)++) {
+		*value = *value * 10 + (unsigned)(**s - '0');
+		if (*value > UINT64_MAX)
+			return false;
+	}
+	return true;
+}
+
+static const struct time_unit *parse_unit(const char **s)
+{
+	for (size_t i = 0; i < sizeof(script_time_units) / sizeof(script_time_units[0]); i++) {
+		size_t n = strlen(script_time_units[i].name);
+		if (strncmp(*s, script_time_units[i].name, n) == 0 && ((*s)[n] == '\0' || (*s)[n] == ' ' || (*s)[n] == '\t')) {
+			*s += n;
+			return &script_time_units[i];
+		}
+	}
+	return NULL;
+}
+
 /* A decimal number with a unit, e.g. 1.5s or 250ms, exactly in picoseconds. */
 static int parse_time(const struct script_parser *parser, const char **p, vtime_t *time)
 {
 	const char *s = *p;
-	unsigned __int128 whole = 0, scale = 1;
-	size_t i;
+	unsigned __int128 whole, fraction = 0, scale = 1, total;
+	unsigned digits, fraction_digits = 0;
+	const struct time_unit *unit;
 
 	if (*s < '0' || *s > '9')
 		return parse_error(parser, "expected a time such as 1.5s, 200ms or 10us");
-	for (; *s >= '0' && *s <= '9' && whole < ((unsigned __int128)1 << 100); s++)
-		whole = whole * 10 + (unsigned)(*s - '0');
-	if (*s == '.')
-		for (s++; *s >= '0' && *s <= '9' && scale < ((unsigned __int128)1 << 60); s++, scale *= 10)
-			whole = whole * 10 + (unsigned)(*s - '0');
-	for (i = 0; i < sizeof(script_time_units) / sizeof(script_time_units[0]); i++) {
-		size_t n = strlen(script_time_units[i].name);
-		if (strncmp(s, script_time_units[i].name, n) == 0 && (s[n] == '\0' || s[n] == ' ' || s[n] == '\t'))
-			break;
-	}
-	if (i == sizeof(script_time_units) / sizeof(script_time_units[0]))
-		return parse_error(parser, "time '%.20s' needs a unit: ps, ns, us, ms or s", *p);
-	whole = whole * script_time_units[i].picoseconds;
-	if (whole % scale != 0)
-		return parse_error(parser, "time '%.20s' is finer than a picosecond", *p);
-	if (whole / scale >= VTIME_NEVER)
-		return parse_error(parser, "time '%.20s' is too large", *p);
-	*time = (vtime_t)(whole / scale);
-	*p = s + strlen(script_time_units[i].name);
+	if (!parse_digits(&s, &whole, &digits))
+		return parse_error(parser, "time '%.40s' is too large", *p);
+	if (*s == '.' && (s++, !parse_digits(&s, &fraction, &fraction_digits) || fraction_digits > 12))
+		return parse_error(parser, "time '%.40s' is finer than a picosecond", *p);
+	unit = parse_unit(&s);
+	if (!unit)
+		return parse_error(parser, "time '%.40s' needs a unit: ps, ns, us, ms or s", *p);
+	for (unsigned i = 0; i < fraction_digits; i++)
+		scale *= 10;
+	if (fraction * unit->picoseconds % scale != 0)
+		return parse_error(parser, "time '%.40s' is finer than a picosecond", *p);
+	total = whole * unit->picoseconds + fraction * unit->picoseconds / scale; /* below 2^105 */
+	if (total >= VTIME_NEVER)
+		return parse_error(parser, "time '%.40s' is too large", *p);
+	*time = (vtime_t)total;
+	*p = s;
 	return 0;
 }
 

@@ -57,6 +57,7 @@ const char poll_script[] = "# answers in upper case\n"
 			   "send \"hello, World\\n\"\n"
 			   "expect \"upper: HELLO, WORLD\\n\"\n"
 			   "sleep 1.5ms\n"
+			   "sleep 0.000000000001s\n"
 			   "at 20ms\n"
 			   "send \"tab\\there\\r\"\n"
 			   "expect \"poll> \"\n"
@@ -182,6 +183,9 @@ TEST_F(ConsoleScript, MalformedScriptsAreInputErrorsWithFileAndLine)
 		{ "sleep fast\n", ":1: expected a time" },
 		{ "sleep 0.0000000000001s\n", ":1: time '0.0000000000001s' is finer than a picosecond" },
 		{ "at 99999999999s\n", ":1: time '99999999999s' is too large" },
+		{ "at 18446744073709551616ps\n", ":1: time '18446744073709551616ps' is too large" },
+		{ "sleep 18446744073709551615s\n", ":1: time '18446744073709551615s' is too large" },
+		{ "sleep 1.5ps\n", ":1: time '1.5ps' is finer than a picosecond" },
 		{ "\n# fine\nsend \"x\" y\n", ":3: unexpected 'y' after the send command" },
 		{ std::string("send \"a\0b\"\n", 11), ":1: NUL byte in the line" },
 	};

@@ -171,7 +171,7 @@ static int place_kernel(const struct machine *machine, const char *path, const s
 
 	layout->kernel = align_up(machine->ram_base, SZ_2M) + header->text_offset;
 	layout->kernel_end = layout->kernel + span;
-	if (layout->kernel_end > ram_end(machine))
+	if (span > machine->ram_size || layout->kernel_end > ram_end(machine)) /* the first: no wrap-around */
 		return error_set("%s: the Image needs 0x%" PRIx64 " bytes at 0x%" PRIx64 " but RAM ends at 0x%" PRIx64,
 				 path, span, layout->kernel, ram_end(machine));
 	return 0;

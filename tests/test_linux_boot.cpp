@@ -233,6 +233,13 @@ TEST(LinuxBootErrors, ImageLargerThanRam)
 	expect_error(boot, "the Image needs 0x8001000 bytes at 0x40000000 but RAM ends at 0x48000000");
 }
 
+TEST(LinuxBootErrors, ImageSizeThatWrapsAround)
+{
+	Boot boot;
+	write_file(boot.kernel, make_image(0, ~0ull - 0x1000));
+	expect_error(boot, "the Image needs 0xffffffffffffefff bytes at 0x40000000");
+}
+
 TEST(LinuxBootErrors, InitrdThatDoesNotFit)
 {
 	Boot boot;

@@ -7,7 +7,12 @@
 #include <vector>
 
 #include "cli.h"
+#include "error.h"
+#include "machine.h"
+#include "platform.h"
 #include "test_support.h"
+#include "virtio_blk.h"
+#include "virtio_mmio.h"
 
 using qvp_test::build_path;
 using qvp_test::ProcessResult;
@@ -174,6 +179,99 @@ TEST_F(VirtioBlk, DiskOptionErrorsAreInputErrors)
 		EXPECT_TRUE(has(result.err, c.message)) << c.message << " -> " << result.err;
 		EXPECT_EQ(result.out, "");
 	}
+}
+
+// The transport through the bus, as a driver sees it, without a CPU.
+class VirtioMmioBench : public ::testing::Test {
+protected:
+	void build(const std::vector<struct machine_disk> &disks)
+	{
+		machine.console = fopen("/dev/null", "w");
+		machine.bus = bus_create();
+		machine.events = event_queue_create();
+		for (const struct machine_disk &disk : disks)
+			machine.config.disks[machine.config.disk_count++] = disk;
+		ASSERT_EQ(platform_build(&machine, build_path("platforms/virt.dtb").c_str()), 0) << error_message();
+		built = true;
+	}
+	void TearDown() override
+	{
+		if (built)
+			qvp_test::release_board(&machine);
+		if (machine.console)
+			fclose(machine.console);
+	}
+	uint64_t read(unsigned transport, uint32_t offset, unsigned size = 4)
+	{
+		uint64_t value = ~0ull;
+		EXPECT_EQ(bus_read(machine.bus, 0x0a000000 + 0x200 * transport + offset, size, &value), BUS_OK);
+		return value;
+	}
+	void write(unsigned transport, uint32_t offset, uint32_t value)
+	{
+		EXPECT_EQ(bus_write(machine.bus, 0x0a000000 + 0x200 * transport + offset, 4, value), BUS_OK);
+	}
+	struct machine machine = {};
+	bool built = false;
+	TempDir dir;
+};
+
+TEST_F(VirtioMmioBench, WithoutADiskOnlyTheIdentificationAnswers)
+{
+	build({});
+	for (unsigned t = 0; t < 4; t++) {
+		EXPECT_EQ(read(t, VIRTIO_MMIO_MAGIC), VIRTIO_MMIO_MAGIC_VALUE);
+		EXPECT_EQ(read(t, VIRTIO_MMIO_VERSION), 2u);
+		EXPECT_EQ(read(t, VIRTIO_MMIO_DEVICE_ID), 0u);
+		EXPECT_EQ(read(t, VIRTIO_MMIO_VENDOR_ID), VIRTIO_MMIO_VENDOR_QVP);
+		EXPECT_EQ(read(t, VIRTIO_MMIO_DEVICE_FEATURES), 0u);
+		EXPECT_EQ(read(t, VIRTIO_MMIO_QUEUE_NUM_MAX), 0u);
+		EXPECT_EQ(read(t, VIRTIO_MMIO_CONFIG), 0u);
+	}
+	write(0, VIRTIO_MMIO_QUEUE_NOTIFY, 0); // nothing behind it: ignored
+	EXPECT_EQ(read(0, VIRTIO_MMIO_INTERRUPT_STATUS), 0u);
+}
+
+TEST_F(VirtioMmioBench, TheSecondDiskIsBehindTheSecondTransport)
+{
+	std::string image(8 * 512 + 100, 'x'); // a partial last sector is left out
+	qvp_test::write_file(dir.path("a.img"), image);
+	qvp_test::write_file(dir.path("b.img"), image);
+	std::string a = dir.path("a.img"), b = dir.path("b.img");
+	build({ { a.c_str(), false }, { b.c_str(), true } });
+	EXPECT_EQ(read(0, VIRTIO_MMIO_DEVICE_ID), uint64_t(VIRTIO_ID_BLOCK));
+	EXPECT_EQ(read(1, VIRTIO_MMIO_DEVICE_ID), uint64_t(VIRTIO_ID_BLOCK));
+	EXPECT_EQ(read(2, VIRTIO_MMIO_DEVICE_ID), 0u);
+	EXPECT_TRUE(read(0, VIRTIO_MMIO_DEVICE_FEATURES) & (1u << VIRTIO_BLK_F_RO));
+	EXPECT_FALSE(read(1, VIRTIO_MMIO_DEVICE_FEATURES) & (1u << VIRTIO_BLK_F_RO));
+	write(1, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
+	EXPECT_EQ(read(1, VIRTIO_MMIO_DEVICE_FEATURES), 1u << (VIRTIO_F_VERSION_1 - 32));
+	EXPECT_EQ(read(1, VIRTIO_MMIO_CONFIG + VIRTIO_BLK_CONFIG_CAPACITY, 8), 8u);
+	EXPECT_EQ(read(1, VIRTIO_MMIO_CONFIG + VIRTIO_BLK_CONFIG_BLK_SIZE), 512u);
+	EXPECT_EQ(read(1, VIRTIO_MMIO_CONFIG + VIRTIO_BLK_CONFIG_BLK_SIZE, 2), 512u); // any width
+	EXPECT_EQ(read(1, VIRTIO_MMIO_QUEUE_NUM_MAX), 256u);
+	EXPECT_EQ(read(1, VIRTIO_MMIO_STATUS, 2), 0u); // registers are 32-bit only
+}
+
+TEST_F(VirtioMmioBench, FeaturesOkNeedsVersion1AndOnlyOfferedBitsAndStatusZeroResets)
+{
+	std::string image(4096, '\0');
+	qvp_test::write_file(dir.path("a.img"), image);
+	std::string a = dir.path("a.img");
+	build({ { a.c_str(), true } });
+	const uint32_t driver = VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER;
+	write(0, VIRTIO_MMIO_STATUS, driver);
+	write(0, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
+	write(0, VIRTIO_MMIO_DRIVER_FEATURES, 1u << (VIRTIO_F_VERSION_1 - 32) | 2); // bit 33: not offered
+	write(0, VIRTIO_MMIO_STATUS, driver | VIRTIO_STATUS_FEATURES_OK);
+	EXPECT_EQ(read(0, VIRTIO_MMIO_STATUS), driver);
+	write(0, VIRTIO_MMIO_DRIVER_FEATURES, 1u << (VIRTIO_F_VERSION_1 - 32));
+	write(0, VIRTIO_MMIO_STATUS, driver | VIRTIO_STATUS_FEATURES_OK);
+	EXPECT_EQ(read(0, VIRTIO_MMIO_STATUS), driver | VIRTIO_STATUS_FEATURES_OK);
+	write(0, VIRTIO_MMIO_STATUS, 0);
+	EXPECT_EQ(read(0, VIRTIO_MMIO_STATUS), 0u);
+	write(0, VIRTIO_MMIO_STATUS, driver | VIRTIO_STATUS_FEATURES_OK); // features were reset with it
+	EXPECT_EQ(read(0, VIRTIO_MMIO_STATUS), driver);
 }
 
 } // namespace

@@ -3,6 +3,7 @@
 // without ending the run, and --disk errors.
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -272,6 +273,74 @@ TEST_F(VirtioMmioBench, FeaturesOkNeedsVersion1AndOnlyOfferedBitsAndStatusZeroRe
 	EXPECT_EQ(read(0, VIRTIO_MMIO_STATUS), 0u);
 	write(0, VIRTIO_MMIO_STATUS, driver | VIRTIO_STATUS_FEATURES_OK); // features were reset with it
 	EXPECT_EQ(read(0, VIRTIO_MMIO_STATUS), driver);
+}
+
+// Random descriptor tables and rings (a fixed seed): whatever the guest writes, the device
+// only answers, sets NEEDS_RESET or ignores it; the sanitizer build checks no host memory
+// outside guest RAM is touched.
+TEST_F(VirtioMmioBench, RandomRingsNeverReachOutsideGuestRam)
+{
+	std::string image(64 * 512, 'd');
+	qvp_test::write_file(dir.path("a.img"), image);
+	std::string a = dir.path("a.img");
+	build({ { a.c_str(), true } });
+	const uint64_t ram = 0x40000000, desc = ram + 0x1000, avail = ram + 0x2000, used = ram + 0x3000;
+	uint8_t *host = bus_ram_pointer(machine.bus, ram, 0x10000);
+	ASSERT_NE(host, nullptr);
+	uint64_t state = 0x9e3779b97f4a7c15ull;
+	auto next = [&state]() { // xorshift64*
+		state ^= state >> 12;
+		state ^= state << 25;
+		state ^= state >> 27;
+		return state * 0x2545f4914f6cdd1dull;
+	};
+	const uint16_t VIRTQ_INDIRECT_FLAG = 4;
+	unsigned served = 0, resets = 0;
+	for (int round = 0; round < 2000; round++) {
+		const uint32_t driver = VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER;
+		uint32_t size = 1u << (next() % 5);
+		write(0, VIRTIO_MMIO_STATUS, 0);
+		write(0, VIRTIO_MMIO_STATUS, driver);
+		write(0, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
+		write(0, VIRTIO_MMIO_DRIVER_FEATURES, 1);
+		write(0, VIRTIO_MMIO_STATUS, driver | VIRTIO_STATUS_FEATURES_OK);
+		write(0, VIRTIO_MMIO_QUEUE_NUM, size);
+		write(0, VIRTIO_MMIO_QUEUE_DESC_LOW, uint32_t(desc));
+		write(0, VIRTIO_MMIO_QUEUE_DRIVER_LOW, uint32_t(avail));
+		write(0, VIRTIO_MMIO_QUEUE_DEVICE_LOW, uint32_t(used));
+		write(0, VIRTIO_MMIO_QUEUE_READY, 1);
+		write(0, VIRTIO_MMIO_STATUS, driver | VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK);
+		for (uint32_t i = 0; i < size; i++) { // descriptors: addresses near and far from RAM
+			uint64_t choice = next() % 4;
+			uint64_t address = choice == 0 ? next() : choice == 1 ? ram + next() % 0x8000000 : ram + 0x4000 + next() % 0x8000;
+			uint32_t length = uint32_t(next() % 3 == 0 ? next() : next() % 2048);
+			uint16_t flags = uint16_t(next() % 16 == 0 ? VIRTQ_INDIRECT_FLAG : next() % 4), link = uint16_t(next() % 3 == 0 ? next() : next() % size);
+			uint8_t *d = host + 0x1000 + 16 * i;
+			memcpy(d, &address, 8);
+			memcpy(d + 8, &length, 4);
+			memcpy(d + 12, &flags, 2);
+			memcpy(d + 14, &link, 2);
+		}
+		for (uint32_t i = 0; i < 0x4000; i += 8) { // request headers and data somewhere to find
+			uint64_t word = next();
+			if (word % 3 == 0)
+				word = (next() % 3 == 0 ? uint64_t(VIRTIO_BLK_T_OUT) : next() % 9) | (next() % 80) << 32;
+			memcpy(host + 0x4000 + i, &word, 8);
+		}
+		uint16_t count = uint16_t(next() % 8 == 0 ? next() : next() % (size + 1));
+		for (uint32_t i = 0; i < size; i++) {
+			uint16_t head = uint16_t(next() % (size + 1));
+			memcpy(host + 0x2000 + 4 + 2 * i, &head, 2);
+		}
+		memcpy(host + 0x2000 + 2, &count, 2);
+		write(0, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+		uint16_t used_index;
+		memcpy(&used_index, host + 0x3000 + 2, 2);
+		served += used_index;
+		resets += (read(0, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_NEEDS_RESET) != 0;
+	}
+	EXPECT_GT(served, 500u) << resets; // many were well-formed enough to answer
+	EXPECT_GT(resets, 500u) << served;
 }
 
 } // namespace

@@ -2,10 +2,8 @@
 // against the PSCI specification (Arm DEN 0022) and compared with QEMU's -M virt.
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <sstream>
 #include <string>
-#include <unistd.h>
 
 #include "cli.h"
 #include "test_support.h"
@@ -68,16 +66,12 @@ TEST(Psci, EveryFunctionReturnsWhatTheSpecificationSays)
 // reports (QEMU 7.2 says 1.1; qvp implements 1.0).
 TEST(Psci, SameAnswersAsQemu)
 {
-	if (access("/usr/bin/qemu-system-aarch64", X_OK) != 0)
+	qvp_test::QemuRun qemu = qvp_test::run_qemu_virt(build_path("sw/psci.elf"), 60);
+	if (!qemu.available)
 		GTEST_SKIP() << "qemu-system-aarch64 is not installed (apt-get install qemu-system-arm)";
-	ProcessResult qemu = qvp_test::run_process({ "timeout", "60", "qemu-system-aarch64", "-M", "virt", "-cpu",
-						     "cortex-a57", "-nographic", "-monitor", "none", "-serial", "stdio",
-						     "-kernel", build_path("sw/psci.elf") });
 	ASSERT_EQ(qemu.status, 0) << qemu.err;
 	GuestRun run = qvp_test::run_guest(build_path("sw/psci.elf"));
-	std::string qemu_console = qemu.out;
-	qemu_console.erase(std::remove(qemu_console.begin(), qemu_console.end(), '\r'), qemu_console.end());
-	EXPECT_EQ(results(run.console, true), results(qemu_console, true));
+	EXPECT_EQ(results(run.console, true), results(qemu.console, true));
 }
 
 TEST(Psci, SystemResetRestartsTheBoardClean)

@@ -142,4 +142,21 @@ GuestRun run_guest(const std::string &firmware_path, const GuestOptions &options
 	return run;
 }
 
+QemuRun run_qemu_virt(const std::string &firmware_path, int timeout_seconds)
+{
+	QemuRun run;
+	if (access("/usr/bin/qemu-system-aarch64", X_OK) != 0)
+		return run;
+	ProcessResult qemu = run_process({ "timeout", std::to_string(timeout_seconds), "qemu-system-aarch64", "-M",
+					   "virt", "-cpu", "cortex-a57", "-nographic", "-monitor", "none", "-serial",
+					   "stdio", "-kernel", firmware_path });
+	run.available = true;
+	run.status = qemu.status;
+	run.err = qemu.err;
+	for (char c : qemu.out)
+		if (c != '\r')
+			run.console += c;
+	return run;
+}
+
 } // namespace qvp_test

@@ -58,6 +58,16 @@ struct GuestOptions {
 };
 
 GuestRun run_guest(const std::string &firmware_path, const GuestOptions &options = GuestOptions());
+
+// The same firmware on the peer, qemu-system-aarch64 -M virt -cpu cortex-a57 (its PSCI
+// SYSTEM_OFF ends it); `available` is false when QEMU is not installed (the test skips).
+struct QemuRun {
+	bool available = false;
+	int status = -1;
+	std::string console; // the UART's output, without the carriage returns QEMU's tty adds
+	std::string err;
+};
+QemuRun run_qemu_virt(const std::string &firmware_path, int timeout_seconds = 120);
 void write_file(const std::string &path, const std::string &contents);
 
 } // namespace qvp_test

@@ -2,7 +2,7 @@
  * System registers: one table of what the interpreter owns (MRS/MSR), the ID registers of the
  * CPU it claims to be, and the hooks that serve the rest (the generic timer's CNT*).
  *
- * The CPU is a Cortex-A57-class ARMv8.0-A with EL0 and EL1 in AArch64 only, no FP/SIMD, no
+ * The CPU is a Cortex-A57-class ARMv8.0-A with EL0 and EL1 in AArch64 only, FP and AdvSIMD, no
  * LSE atomics, a PMUv3 with only the cycle counter (pmu.c), 4/16/64 KiB granules, 48-bit physical addresses, 16-bit ASIDs.
  */
 #include <stdlib.h>
@@ -15,8 +15,8 @@
 /* ID register values: what is implemented, nothing more. */
 #define MIDR_CORTEX_A57_R1P3     0x411fd073ull
 #define MPIDR_UNIPROCESSOR_CORE0 0x80000000ull /* RES1 bit 31, U = 0, affinity 0.0.0 */
-/* EL0 and EL1 AArch64 only (1, 1), no EL2/EL3, FP and AdvSIMD not implemented (0xf, 0xf), no GIC sysregs. */
-#define ID_AA64PFR0  0x0000000000ff0011ull
+/* EL0 and EL1 AArch64 only (1, 1), no EL2/EL3, FP and AdvSIMD implemented without FP16 (0, 0), no GIC sysregs. */
+#define ID_AA64PFR0  0x0000000000000011ull
 /* DebugVer v8 (6), no trace, PMUVer 1 (PMUv3, pmu.c), 2 breakpoints, 2 watchpoints, 1 context-aware. */
 #define ID_AA64DFR0  0x0000000000101106ull
 /* No AES/SHA/CRC32/atomics/RDM: every field 0. */

@@ -147,7 +147,7 @@ TEST_F(Control, ResetState)
 	EXPECT_EQ(x(3), 0u);
 	EXPECT_EQ(x(4), 0x411fd073u);
 	EXPECT_EQ(x(5), 0x80000000u);
-	EXPECT_EQ(x(6), 0xff0011u); // EL0/EL1 AArch64 only, no FP/SIMD
+	EXPECT_EQ(x(6), 0x11u); // EL0/EL1 AArch64 only, FP and AdvSIMD (0)
 	EXPECT_EQ(x(7), 0x30d00800u); // MMU off, RES1 bits
 }
 

@@ -18,6 +18,14 @@ static unsigned ptype_size(uint32_t word)
 
 /* ---- Data processing ---- */
 
+/* Rd, Rn and Rm of the two-source, three-source and conditional forms. */
+static void three_registers(uint32_t word, struct iss_insn *insn)
+{
+	insn->rd = (uint8_t)bits(word, 4, 0);
+	insn->rn = (uint8_t)bits(word, 9, 5);
+	insn->rm = (uint8_t)bits(word, 20, 16);
+}
+
 static void decode_1source(uint32_t word, struct iss_insn *insn)
 {
 	static const iss_exec_fn simple[4] = {iss_exec_fmov_reg, iss_exec_fabs, iss_exec_fneg, iss_exec_fsqrt};
@@ -68,9 +76,7 @@ static void decode_2source(uint32_t word, struct iss_insn *insn)
 		          opcode < 9 && bits(word, 23, 22) == 3 ? UNDEF_NOT_IMPLEMENTED : UNDEF_UNALLOCATED);
 		return;
 	}
-	insn->rd = (uint8_t)bits(word, 4, 0);
-	insn->rn = (uint8_t)bits(word, 9, 5);
-	insn->rm = (uint8_t)bits(word, 20, 16);
+	three_registers(word, insn);
 	insn->type = (uint8_t)size;
 	insn->exec = ops[opcode];
 }
@@ -84,9 +90,7 @@ static void decode_3source(uint32_t word, struct iss_insn *insn)
 		undefined(insn, word, bits(word, 23, 22) == 3 ? UNDEF_NOT_IMPLEMENTED : UNDEF_UNALLOCATED);
 		return;
 	}
-	insn->rd = (uint8_t)bits(word, 4, 0);
-	insn->rn = (uint8_t)bits(word, 9, 5);
-	insn->rm = (uint8_t)bits(word, 20, 16);
+	three_registers(word, insn);
 	insn->ra = (uint8_t)bits(word, 14, 10);
 	insn->type = (uint8_t)size;
 	insn->exec = ops[bit(word, 21) << 1 | bit(word, 15)];
@@ -116,9 +120,7 @@ static void decode_conditional(uint32_t word, struct iss_insn *insn, bool select
 		undefined(insn, word, bits(word, 23, 22) == 3 ? UNDEF_NOT_IMPLEMENTED : UNDEF_UNALLOCATED);
 		return;
 	}
-	insn->rd = (uint8_t)bits(word, 4, 0);
-	insn->rn = (uint8_t)bits(word, 9, 5);
-	insn->rm = (uint8_t)bits(word, 20, 16);
+	three_registers(word, insn);
 	insn->cond = (uint8_t)bits(word, 15, 12);
 	insn->type = (uint8_t)size;
 	if (select) {

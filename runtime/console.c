@@ -96,9 +96,12 @@ int console_send(struct console *console, const uint8_t *bytes, size_t length)
 /* The expected text in what the console printed since the last match: consumed up to it. */
 static bool expect_met(struct console *console, const struct script_step *step)
 {
-	const uint8_t *seen = console->seen.bytes + console->seen.start;
-	const uint8_t *found = memmem(seen, console->seen.length, step->text, step->length);
+	const uint8_t *seen, *found;
 
+	if (console->seen.length < step->length)
+		return false; /* also: nothing seen yet, and no buffer */
+	seen = console->seen.bytes + console->seen.start;
+	found = memmem(seen, console->seen.length, step->text, step->length);
 	if (!found)
 		return false;
 	buffer_consume(&console->seen, (size_t)(found - seen) + step->length);

@@ -9,17 +9,18 @@
 
 #define STRUCT_MAX_REGISTERS 4
 
+/* Inlined into each handler: a loaded value then stays in registers instead of the stack. */
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+
 /*
- * A 16-byte access whose 8-byte halves are aligned: an alignment fault where alignment is
- * checked (SCTLR_EL1.A, or the MMU off) or the memory is Device. Other misalignments are
- * caught by the halves themselves.
+ * A 16-byte access whose 8-byte halves are aligned: an alignment fault (and false) where
+ * alignment is checked (SCTLR_EL1.A, or the MMU off) or the memory is Device. Other
+ * misalignments are caught by the halves themselves.
  */
-static bool quad_aligned(struct iss *cpu, uint64_t address, bool write)
+static bool quad_aligned_slow(struct iss *cpu, uint64_t address, bool write)
 {
 	struct iss_translation t;
 
-	if ((address & 15) != 8)
-		return true;
 	bool checked = (cpu->sctlr_el1 & (SCTLR_M | SCTLR_A)) != SCTLR_M;
 	if (!checked && !(iss_translate(cpu, address, write ? AT_WRITE : AT_READ, cpu->el, &t) && t.device))
 		return true; /* a translation fault is left to the access, which reports it */
@@ -27,8 +28,13 @@ static bool quad_aligned(struct iss *cpu, uint64_t address, bool write)
 	return false;
 }
 
+static ALWAYS_INLINE bool quad_aligned(struct iss *cpu, uint64_t address, bool write)
+{
+	return (address & 15) != 8 || quad_aligned_slow(cpu, address, write);
+}
+
 /* Reads `bytes` (1, 2, 4, 8 or 16) into value[0..1], zero-extended. */
-static bool load_bytes(struct iss *cpu, uint64_t address, unsigned bytes, uint64_t value[2])
+static ALWAYS_INLINE bool load_bytes(struct iss *cpu, uint64_t address, unsigned bytes, uint64_t value[2])
 {
 	value[1] = 0;
 	if (bytes < 16)
@@ -37,7 +43,7 @@ static bool load_bytes(struct iss *cpu, uint64_t address, unsigned bytes, uint64
 	       iss_load(cpu, address + 8, 8, &value[1]);
 }
 
-static bool store_bytes(struct iss *cpu, uint64_t address, unsigned bytes, const union iss_vreg *v)
+static ALWAYS_INLINE bool store_bytes(struct iss *cpu, uint64_t address, unsigned bytes, const union iss_vreg *v)
 {
 	if (bytes < 16)
 		return iss_store(cpu, address, bytes, v->d[0]);
@@ -45,8 +51,8 @@ static bool store_bytes(struct iss *cpu, uint64_t address, unsigned bytes, const
 	       iss_store(cpu, address + 8, 8, v->d[1]);
 }
 
-static void transfer(struct iss *cpu, const struct iss_insn *insn, bool load, uint64_t address, bool writeback,
-                     uint64_t new_base)
+static ALWAYS_INLINE void transfer(struct iss *cpu, const struct iss_insn *insn, bool load, uint64_t address,
+                                   bool writeback, uint64_t new_base)
 {
 	uint64_t value[2];
 
@@ -163,20 +169,58 @@ const iss_exec_fn iss_exec_fp_pair[2][3] = {
 
 /* ---- AdvSIMD structures ---- */
 
-/* One element of `v` (lane `lane` of `ebytes` bytes) to or from memory. */
-static bool transfer_element(struct iss *cpu, uint64_t address, unsigned ebytes, union iss_vreg *v, unsigned lane,
-                             bool load)
+/*
+ * One element of `v` (lane `lane` of `ebytes` bytes) to or from memory, as a shift within one
+ * doubleword: lanes assembled in integer registers, not byte by byte through memory.
+ */
+static ALWAYS_INLINE bool transfer_element(struct iss *cpu, uint64_t address, unsigned ebytes, union iss_vreg *v,
+                                           unsigned lane, bool load)
 {
-	uint64_t value = 0;
+	unsigned word = lane * ebytes / 8, shift = lane * ebytes % 8 * 8;
+	uint64_t mask = ebytes == 8 ? ~0ull : ((1ull << (8 * ebytes)) - 1) << shift;
+	uint64_t value;
 
-	if (load) {
-		if (!iss_load(cpu, address, ebytes, &value))
-			return false;
-		memcpy(&v->b[lane * ebytes], &value, ebytes);
-		return true;
+	if (!load)
+		return iss_store(cpu, address, ebytes, (v->d[word] & mask) >> shift);
+	if (!iss_load(cpu, address, ebytes, &value))
+		return false;
+	v->d[word] = (v->d[word] & ~mask) | value << shift;
+	return true;
+}
+
+/*
+ * The host address of an aligned doubleword the software TLB maps to RAM for this access, or
+ * NULL (MMIO, watched, unmapped, unaligned): there, element accesses and one doubleword
+ * access cannot be told apart.
+ */
+static ALWAYS_INLINE uint8_t *ram_doubleword(const struct iss *cpu, uint64_t address, bool write)
+{
+	const struct iss_tlb_entry *e = &cpu->tlb[(address >> PAGE_SHIFT) & (TLB_ENTRIES - 1)];
+	uint64_t tag = address & (~(PAGE_SIZE - 1) | 7);
+
+	return tag == (write ? e->write : e->read) ? (uint8_t *)(uintptr_t)(address + e->addend) : NULL;
+}
+
+/* LD1/ST1 of whole registers: a doubleword at a time from RAM, else element by element. */
+static bool transfer_registers(struct iss *cpu, const struct iss_insn *insn, uint64_t address, union iss_vreg *v)
+{
+	unsigned ebytes = insn->type, words = (insn->cond & STRUCT_Q) ? 2 : 1;
+	bool load = insn->cond & STRUCT_LOAD;
+
+	for (unsigned r = 0; r < insn->ra; r++) {
+		for (unsigned w = 0; w < words; w++, address += 8) {
+			uint8_t *host = ram_doubleword(cpu, address, !load);
+			if (host && load)
+				memcpy(&v[r].d[w], host, 8);
+			else if (host)
+				memcpy(host, &v[r].d[w], 8);
+			for (unsigned e = 0; !host && e < 8 / ebytes; e++)
+				if (!transfer_element(cpu, address + e * ebytes, ebytes, &v[r], w * 8 / ebytes + e,
+				                      load))
+					return false;
+		}
 	}
-	memcpy(&value, &v->b[lane * ebytes], ebytes);
-	return iss_store(cpu, address, ebytes, value);
+	return true;
 }
 
 /* LD1-LD4/ST1-ST4 (multiple structures): element e of each register in turn, interleaved. */
@@ -185,6 +229,8 @@ static bool transfer_multiple(struct iss *cpu, const struct iss_insn *insn, uint
 	unsigned ebytes = insn->type, selem = insn->amount, lanes = ((insn->cond & STRUCT_Q) ? 16 : 8) / ebytes;
 	bool load = insn->cond & STRUCT_LOAD;
 
+	if (selem == 1)
+		return transfer_registers(cpu, insn, address, v);
 	for (unsigned r = 0; r < insn->ra; r++)
 		for (unsigned e = 0; e < lanes; e++)
 			for (unsigned s = 0; s < selem; s++, address += ebytes)
@@ -196,15 +242,18 @@ static bool transfer_multiple(struct iss *cpu, const struct iss_insn *insn, uint
 /* LD1-LD4/ST1-ST4 (single structure) and LD1R-LD4R: one element per register. */
 static bool transfer_single(struct iss *cpu, const struct iss_insn *insn, uint64_t address, union iss_vreg *v)
 {
-	unsigned ebytes = insn->type, lanes = ((insn->cond & STRUCT_Q) ? 16 : 8) / ebytes;
+	unsigned ebytes = insn->type;
 	bool replicate = insn->cond & STRUCT_REPLICATE;
+	uint64_t element_mask = ebytes == 8 ? ~0ull : (1ull << (8 * ebytes)) - 1;
 
 	for (unsigned s = 0; s < insn->amount; s++, address += ebytes) {
 		if (!transfer_element(cpu, address, ebytes, &v[s], replicate ? 0 : insn->nzcv,
 		                      insn->cond & STRUCT_LOAD))
 			return false;
-		for (unsigned lane = 1; replicate && lane < lanes; lane++)
-			memcpy(&v[s].b[lane * ebytes], &v[s].b[0], ebytes);
+		if (replicate) { /* the element times 0x...0101 (in element units) fills every lane */
+			v[s].d[0] = (v[s].d[0] & element_mask) * (~0ull / element_mask);
+			v[s].d[1] = (insn->cond & STRUCT_Q) ? v[s].d[0] : 0;
+		}
 	}
 	return true;
 }

@@ -11,6 +11,9 @@
 
 typedef unsigned __int128 u128;
 
+/* The helpers of the hot paths: inlined, so no 128-bit value takes a trip through the stack. */
+#define HOT static inline __attribute__((always_inline))
+
 /* FPSR cumulative exception flags and the FPCR controls. */
 enum {
 	FPSR_IOC = 1u << 0,
@@ -127,7 +130,7 @@ enum fp_rounding fp_current_rounding(const struct iss *cpu)
 	return (enum fp_rounding)((cpu->fpcr >> FPCR_RMODE_SHIFT) & 3);
 }
 
-static int leading_zeros128(u128 m)
+HOT int leading_zeros128(u128 m)
 {
 	uint64_t high = (uint64_t)(m >> 64);
 
@@ -135,7 +138,7 @@ static int leading_zeros128(u128 m)
 }
 
 /* FPUnpack: with FZ, a denormal input is zero and raises Input Denormal. */
-static struct fp_value unpack(struct iss *cpu, uint64_t bits, unsigned size)
+HOT struct fp_value unpack(struct iss *cpu, uint64_t bits, unsigned size)
 {
 	unsigned f = frac_bits(size);
 	uint64_t fraction = bits & ((1ull << f) - 1);
@@ -169,7 +172,7 @@ static bool is_nan(const struct fp_value *v)
 }
 
 /* FPProcessNaN: quiets a signalling NaN (Invalid Operation); DN gives the default NaN. */
-static uint64_t process_nan(struct iss *cpu, const struct fp_value *v, uint64_t bits, unsigned size)
+HOT uint64_t process_nan(struct iss *cpu, const struct fp_value *v, uint64_t bits, unsigned size)
 {
 	if (v->cls == FP_SNAN) {
 		raise_flags(cpu, FPSR_IOC);
@@ -179,8 +182,8 @@ static uint64_t process_nan(struct iss *cpu, const struct fp_value *v, uint64_t 
 }
 
 /* FPProcessNaNs: signalling NaNs first, then quiet ones, each in operand order. */
-static bool process_nans(struct iss *cpu, const struct fp_value *v, const uint64_t *bits, unsigned count, unsigned size,
-                         uint64_t *result)
+HOT bool process_nans(struct iss *cpu, const struct fp_value *v, const uint64_t *bits, unsigned count, unsigned size,
+                      uint64_t *result)
 {
 	for (unsigned k = 0; k < count; k++) {
 		if (v[k].cls == FP_SNAN) {
@@ -198,7 +201,7 @@ static bool process_nans(struct iss *cpu, const struct fp_value *v, const uint64
 }
 
 /* Whether a value below the rounding position rounds the magnitude up (sign-magnitude rounding). */
-static bool rounds_up(enum fp_rounding rounding, bool sign, bool odd, bool round_bit, bool sticky)
+HOT bool rounds_up(enum fp_rounding rounding, bool sign, bool odd, bool round_bit, bool sticky)
 {
 	switch (rounding) {
 	case FP_ROUND_NEAREST_EVEN:
@@ -231,7 +234,7 @@ static bool overflows_to_infinity(enum fp_rounding rounding, bool sign)
 }
 
 /* sig >> shift for shift in [0, 127], with the bit below and the OR of the bits below that. */
-static uint64_t shift_right_round(uint64_t sig, unsigned shift, bool *round_bit, bool *sticky)
+HOT uint64_t shift_right_round(uint64_t sig, unsigned shift, bool *round_bit, bool *sticky)
 {
 	if (shift == 0) {
 		*round_bit = *sticky = false;
@@ -252,7 +255,7 @@ static uint64_t shift_right_round(uint64_t sig, unsigned shift, bool *round_bit,
  * is below the normal range before rounding is zero and raises Underflow only; otherwise
  * Underflow is a tiny (before rounding, as AArch64 detects it) inexact result.
  */
-static uint64_t round_pack(struct iss *cpu, bool sign, int exp, uint64_t sig, unsigned size, enum fp_rounding rounding)
+HOT uint64_t round_pack(struct iss *cpu, bool sign, int exp, uint64_t sig, unsigned size, enum fp_rounding rounding)
 {
 	unsigned f = frac_bits(size);
 	int minimum_exp = 1 - exp_bias(size);
@@ -299,7 +302,7 @@ static uint64_t round_pack(struct iss *cpu, bool sign, int exp, uint64_t sig, un
 }
 
 /* Rounds an exact non-zero m * 2^e0 (compressing the bits below 64 significant ones to a sticky bit). */
-static uint64_t round_wide(struct iss *cpu, struct fp_wide w, unsigned size, enum fp_rounding rounding)
+HOT uint64_t round_wide(struct iss *cpu, struct fp_wide w, unsigned size, enum fp_rounding rounding)
 {
 	int lz = leading_zeros128(w.m);
 	u128 normal = w.m << lz;
@@ -309,13 +312,13 @@ static uint64_t round_wide(struct iss *cpu, struct fp_wide w, unsigned size, enu
 }
 
 /* A finite non-zero value as m * 2^e0 with its leading bit at bit 125 (room for a carry). */
-static struct fp_wide widen(const struct fp_value *v)
+HOT struct fp_wide widen(const struct fp_value *v)
 {
 	return (struct fp_wide){.sign = v->sign, .e0 = v->exp - 125, .m = (u128)v->sig << 62};
 }
 
 /* Shifts right keeping a sticky bit, for any shift. */
-static u128 shift_right_sticky(u128 m, unsigned shift)
+HOT u128 shift_right_sticky(u128 m, unsigned shift)
 {
 	if (shift == 0)
 		return m;
@@ -325,7 +328,7 @@ static u128 shift_right_sticky(u128 m, unsigned shift)
 }
 
 /* Places m with its leading bit at bit 125: exactly when it had trailing zeros to spare. */
-static struct fp_wide align125(struct fp_wide w)
+HOT struct fp_wide align125(struct fp_wide w)
 {
 	int lz = leading_zeros128(w.m);
 
@@ -340,7 +343,7 @@ static struct fp_wide align125(struct fp_wide w)
 }
 
 /* The sum of two non-zero values led at bit 125; m == 0 for an exact zero. */
-static struct fp_wide add_wide(struct fp_wide a, struct fp_wide b)
+HOT struct fp_wide add_wide(struct fp_wide a, struct fp_wide b)
 {
 	if (b.e0 > a.e0 || (b.e0 == a.e0 && b.m > a.m)) {
 		struct fp_wide t = a;
@@ -396,7 +399,7 @@ uint64_t fp_sub(struct iss *cpu, uint64_t a, uint64_t b, unsigned size)
 	return add_values(cpu, a, b, size, true);
 }
 
-static struct fp_wide product(const struct fp_value *a, const struct fp_value *b)
+HOT struct fp_wide product(const struct fp_value *a, const struct fp_value *b)
 {
 	return (struct fp_wide){.sign = a->sign != b->sign, .e0 = a->exp + b->exp - 126, .m = (u128)a->sig * b->sig};
 }

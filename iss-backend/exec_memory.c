@@ -198,8 +198,21 @@ const iss_exec_fn iss_exec_load_literal[3] = {ldr_literal_w, ldr_literal_x, ldr_
 
 /* ---- Pairs: Rt at address, Rt2 (insn->ra) at address + size ---- */
 
-static ALWAYS_INLINE void transfer_pair(struct iss *cpu, const struct iss_insn *insn, enum iss_pair kind,
-                                        uint64_t address, bool writeback, uint64_t new_base)
+/* The registers of a loaded pair; LDPSW sign-extends. Rt == Rt2 is UNPREDICTABLE: Rt2 is written last and wins. */
+static ALWAYS_INLINE void set_pair(struct iss *cpu, const struct iss_insn *insn, enum iss_pair kind, uint64_t first,
+                                   uint64_t second)
+{
+	if (kind == PAIR_LDPSW) {
+		first = (uint64_t)(int64_t)(int32_t)first;
+		second = (uint64_t)(int64_t)(int32_t)second;
+	}
+	cpu->x[insn->rd] = first;
+	cpu->x[insn->ra] = second;
+}
+
+static __attribute__((noinline)) void transfer_pair_slow(struct iss *cpu, const struct iss_insn *insn,
+                                                         enum iss_pair kind, uint64_t address, bool writeback,
+                                                         uint64_t new_base)
 {
 	unsigned size = (kind == PAIR_STP_X || kind == PAIR_LDP_X) ? 8 : 4;
 	uint64_t first, second;
@@ -217,15 +230,37 @@ static ALWAYS_INLINE void transfer_pair(struct iss *cpu, const struct iss_insn *
 			return;
 		if (writeback)
 			cpu->x[insn->rn] = new_base;
-		if (kind == PAIR_LDPSW) {
-			first = (uint64_t)(int64_t)(int32_t)first;
-			second = (uint64_t)(int64_t)(int32_t)second;
-		}
-		/* Rt == Rt2 is UNPREDICTABLE: Rt2 is written last and wins. */
-		cpu->x[insn->rd] = first;
-		cpu->x[insn->ra] = second;
+		set_pair(cpu, insn, kind, first, second);
 	}
 	cpu->pc += 4;
+}
+
+/* A pair: both halves through the TLB's fast path (they may be in two pages), else transfer_pair_slow(). */
+static ALWAYS_INLINE void transfer_pair(struct iss *cpu, const struct iss_insn *insn, enum iss_pair kind,
+                                        uint64_t address, bool writeback, uint64_t new_base)
+{
+	unsigned size = (kind == PAIR_STP_X || kind == PAIR_LDP_X) ? 8 : 4;
+	bool store = kind == PAIR_STP_W || kind == PAIR_STP_X;
+	uint8_t *first, *second;
+
+	if (unlikely(!tlb_hit(cpu, address, size, store, &first)) ||
+	    unlikely(!tlb_hit(cpu, address + size, size, store, &second)) ||
+	    unlikely(insn->rn == REG_SP && (cpu->x[REG_SP] & cpu->sp_align))) {
+		transfer_pair_slow(cpu, insn, kind, address, writeback, new_base);
+		return;
+	}
+	if (store) {
+		iss_host_write(first, size, cpu->x[insn->rd]);
+		iss_host_write(second, size, cpu->x[insn->ra]);
+		if (writeback)
+			cpu->x[insn->rn] = new_base;
+	} else {
+		uint64_t a = iss_host_read(first, size), b = iss_host_read(second, size);
+		if (writeback)
+			cpu->x[insn->rn] = new_base;
+		set_pair(cpu, insn, kind, a, b);
+	}
+	iss_advance(cpu, insn);
 }
 
 #define DEFINE_PAIR(name, kind)                                                                                        \

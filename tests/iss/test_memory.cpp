@@ -134,6 +134,30 @@ TEST_F(Memory, SpAsBase)
 	EXPECT_EQ(sp(), kData + 0x800);
 }
 
+// The two halves of a pair in two pages, each through its own TLB entry; a pair whose first
+// half is in a page of decoded code takes the slow path, and the second half's store to the
+// next page is what runs there.
+TEST_F(Memory, PairAcrossAPageBoundary)
+{
+	const uint64_t a = 0x1111111187654321ull, b = 0x22222222f0000001ull;
+	exec("stp x1, x2, [x9]\n ldp x3, x4, [x9]\n ldpsw x5, x6, [x10]\n",
+	     {{9, kData + 0xff8}, {10, kData + 0x1ffc}, {1, a}, {2, b}});
+	EXPECT_EQ(read64(kData + 0xff8), a);
+	EXPECT_EQ(read64(kData + 0x1000), b);
+	EXPECT_EQ(x(3), a);
+	EXPECT_EQ(x(4), b);
+	EXPECT_EQ(x(5), 0u); // kData + 0x1ffc is still zero
+	EXPECT_EQ(x(6), 0u);
+	std::vector<uint32_t> words = assemble("mov x0, #7\n mov x0, #9\n");
+	load("mov x0, #1\n stp w1, w2, [x9]\n b 1f\n .balign 4096\n 1: nop\n mov x0, #2\n wfi\n");
+	set_x(1, words[0]);
+	set_x(2, words[1]);
+	set_x(9, kRamBase + 0x1000 - 4); // the first half is in this page, the second overwrites the NOP
+	EXPECT_EQ(run(100).reason, CPU_STOP_WFI);
+	EXPECT_EQ(x(0), 2u); // the NOP became MOV X0, #9, then MOV X0, #2 ran
+	EXPECT_EQ(read32(kRamBase + 0x1000), words[1]);
+}
+
 TEST_F(Memory, PairsEveryModeAndWidth)
 {
 	const uint64_t a = 0x1111111187654321ull, b = 0x22222222f0000001ull;

@@ -36,21 +36,6 @@ struct blk_request {
 	uint64_t data_in;   /* bytes before the status byte in the writable part */
 };
 
-static void put_le(uint8_t *bytes, uint64_t value, unsigned size)
-{
-	for (unsigned i = 0; i < size; i++, value >>= 8)
-		bytes[i] = (uint8_t)value;
-}
-
-static uint64_t get_le(const uint8_t *bytes, unsigned size)
-{
-	uint64_t value = 0;
-
-	for (unsigned i = size; i-- > 0;)
-		value = value << 8 | bytes[i];
-	return value;
-}
-
 static uint64_t blk_features(void *device)
 {
 	struct virtio_blk *blk = device;
@@ -67,7 +52,7 @@ static bool blk_config_read(void *device, uint64_t offset, unsigned size, uint64
 
 	if (offset >= sizeof(blk->config) || size > sizeof(blk->config) - offset)
 		return false;
-	*value = get_le(blk->config + offset, size);
+	*value = virtio_get_le(blk->config + offset, size);
 	return true;
 }
 
@@ -156,8 +141,8 @@ static long blk_serve(void *device, const struct bus *bus, unsigned queue, const
 	}
 	if (directions_in_order(chain) && readable >= HEADER_SIZE &&
 	    virtq_read_stream(bus, chain, 0, header, HEADER_SIZE)) {
-		request.type = (uint32_t)get_le(header, 4);
-		request.sector = get_le(header + 8, 8);
+		request.type = (uint32_t)virtio_get_le(header, 4);
+		request.sector = virtio_get_le(header + 8, 8);
 		request.data_out = readable - HEADER_SIZE;
 		request.data_in = writable - 1;
 		status = blk_execute(blk, bus, chain, &request, &written);
@@ -199,9 +184,9 @@ static void make_id(uint8_t *id, const char *path)
 
 static void fill_config(struct virtio_blk *blk)
 {
-	put_le(blk->config + VIRTIO_BLK_CONFIG_CAPACITY, blk->sectors, 8);
-	put_le(blk->config + VIRTIO_BLK_CONFIG_SEG_MAX, VIRTQ_MAX_SIZE - 2, 4); /* header and status take two */
-	put_le(blk->config + VIRTIO_BLK_CONFIG_BLK_SIZE, VIRTIO_BLK_SECTOR_SIZE, 4);
+	virtio_put_le(blk->config + VIRTIO_BLK_CONFIG_CAPACITY, blk->sectors, 8);
+	virtio_put_le(blk->config + VIRTIO_BLK_CONFIG_SEG_MAX, VIRTQ_MAX_SIZE - 2, 4); /* header and status take two */
+	virtio_put_le(blk->config + VIRTIO_BLK_CONFIG_BLK_SIZE, VIRTIO_BLK_SECTOR_SIZE, 4);
 }
 
 int virtio_blk_create(const struct machine_disk *disk, const struct virtio_device_ops **ops, void **device)

@@ -28,8 +28,7 @@ static bool guest_write(const struct bus *bus, uint64_t address, const void *dat
 	return true;
 }
 
-/* Little-endian fields, whatever the host's order. */
-static uint64_t le(const uint8_t *bytes, unsigned size)
+uint64_t virtio_get_le(const uint8_t *bytes, unsigned size)
 {
 	uint64_t value = 0;
 
@@ -38,7 +37,7 @@ static uint64_t le(const uint8_t *bytes, unsigned size)
 	return value;
 }
 
-static void put_le(uint8_t *bytes, uint64_t value, unsigned size)
+void virtio_put_le(uint8_t *bytes, uint64_t value, unsigned size)
 {
 	for (unsigned i = 0; i < size; i++, value >>= 8)
 		bytes[i] = (uint8_t)value;
@@ -50,7 +49,7 @@ static bool read_u16(const struct bus *bus, uint64_t address, uint16_t *value)
 
 	if (!guest_read(bus, address, bytes, 2))
 		return false;
-	*value = (uint16_t)le(bytes, 2);
+	*value = (uint16_t)virtio_get_le(bytes, 2);
 	return true;
 }
 
@@ -58,7 +57,7 @@ static bool write_u16(const struct bus *bus, uint64_t address, uint16_t value)
 {
 	uint8_t bytes[2];
 
-	put_le(bytes, value, 2);
+	virtio_put_le(bytes, value, 2);
 	return guest_write(bus, address, bytes, 2);
 }
 
@@ -93,10 +92,10 @@ static bool read_descriptor(const struct bus *bus, const struct virtq *queue, ui
 
 	if (!guest_read(bus, queue->desc + (uint64_t)index * VIRTQ_DESC_SIZE, bytes, sizeof(bytes)))
 		return false;
-	segment->address = le(bytes, 8);
-	segment->length = (uint32_t)le(bytes + 8, 4);
-	*flags = (uint16_t)le(bytes + 12, 2);
-	*next = (uint16_t)le(bytes + 14, 2);
+	segment->address = virtio_get_le(bytes, 8);
+	segment->length = (uint32_t)virtio_get_le(bytes + 8, 4);
+	*flags = (uint16_t)virtio_get_le(bytes + 12, 2);
+	*next = (uint16_t)virtio_get_le(bytes + 14, 2);
 	segment->device_writes = (*flags & VIRTQ_DESC_F_WRITE) != 0;
 	return true;
 }
@@ -160,8 +159,8 @@ bool virtq_push(const struct bus *bus, struct virtq *queue, uint16_t head, uint3
 {
 	uint8_t element[8];
 
-	put_le(element, head, 4);
-	put_le(element + 4, written, 4);
+	virtio_put_le(element, head, 4);
+	virtio_put_le(element + 4, written, 4);
 	if (!guest_write(bus, queue->used + 4 + 8ull * (queue->next_used % queue->size), element, sizeof(element)) ||
 	    !write_u16(bus, queue->used + 2, (uint16_t)(queue->next_used + 1))) {
 		error_set("used ring not in RAM");

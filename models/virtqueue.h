@@ -68,6 +68,10 @@ bool virtq_read_stream(const struct bus *bus, const struct virtq_chain *chain, u
 bool virtq_write_stream(const struct bus *bus, const struct virtq_chain *chain, uint64_t offset, const void *data,
 			uint64_t length);
 
+/* Little-endian fields of rings, requests and configuration spaces, whatever the host's order. */
+uint64_t virtio_get_le(const uint8_t *bytes, unsigned size);
+void virtio_put_le(uint8_t *bytes, uint64_t value, unsigned size);
+
 /* Total bytes of the readable (device_writes false) or writable segments. */
 uint64_t virtq_stream_length(const struct virtq_chain *chain, bool device_writes);
 

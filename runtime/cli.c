@@ -53,7 +53,7 @@ static const char help_text[] =
 	"                     seconds since 1970 (default: 1704067200, 2024-01-01 UTC)\n"
 	"  --stats-json FILE  write the run's counters to FILE as JSON (docs/farm.md)\n"
 	"  --gdb [HOST:]PORT  serve the GDB remote protocol there (host 127.0.0.1 unless\n"
-	"                     given; iss backend; docs/gdb.md)\n"
+	"                     given), or on a serial line: --gdb /dev/ttyS1 (docs/gdb.md)\n"
 	"  --gdb-wait         with --gdb: halt before the first instruction until gdb attaches\n"
 	"  -h, --help         print this help\n"
 	"  --version          print qvp's version\n"
@@ -307,7 +307,7 @@ static int check_kernel_options(int argc, char **argv, struct cli_options *optio
 	if (optind + 1 < argc)
 		return error_set("run: unexpected argument '%s' with --kernel (no FIRMWARE)", argv[optind + 1]);
 	if (options->gdb_wait && !options->gdb_address)
-		return error_set("--gdb-wait needs --gdb [HOST:]PORT");
+		return error_set("--gdb-wait needs --gdb [HOST:]PORT or --gdb /dev/PATH");
 	return 0;
 }
 
@@ -330,7 +330,7 @@ static int parse_command(int argc, char **argv, struct cli_options *options)
 		return error_set("run: unexpected argument '%s' after FIRMWARE", argv[optind + 2]);
 	options->machine.firmware_path = argv[optind + 1];
 	if (options->gdb_wait && !options->gdb_address)
-		return error_set("--gdb-wait needs --gdb [HOST:]PORT");
+		return error_set("--gdb-wait needs --gdb [HOST:]PORT or --gdb /dev/PATH");
 	return 0;
 }
 

@@ -148,6 +148,19 @@ static uint32_t read_zero(struct virtio_mmio *transport)
 	return 0;
 }
 
+/* A region that does not exist has length and base -1 (virtio 1.2, 4.2.2). */
+static uint32_t read_no_region(struct virtio_mmio *transport)
+{
+	(void)transport;
+	return 0xffffffffu;
+}
+
+static void write_ignored(struct virtio_mmio *transport, uint32_t value)
+{
+	(void)transport;
+	(void)value;
+}
+
 static void write_device_features_sel(struct virtio_mmio *transport, uint32_t value)
 {
 	transport->device_features_sel = value;
@@ -277,6 +290,11 @@ static const struct virtio_mmio_register_info virtio_mmio_registers[] = {
 	{ VIRTIO_MMIO_INTERRUPT_STATUS, "InterruptStatus", read_interrupt_status, NULL },
 	{ VIRTIO_MMIO_INTERRUPT_ACK, "InterruptACK", read_zero, write_interrupt_ack },
 	{ VIRTIO_MMIO_STATUS, "Status", read_status, write_status },
+	{ VIRTIO_MMIO_SHM_SEL, "SHMSel", read_zero, write_ignored },
+	{ VIRTIO_MMIO_SHM_LEN_LOW, "SHMLenLow", read_no_region, NULL },
+	{ VIRTIO_MMIO_SHM_LEN_HIGH, "SHMLenHigh", read_no_region, NULL },
+	{ VIRTIO_MMIO_SHM_BASE_LOW, "SHMBaseLow", read_no_region, NULL },
+	{ VIRTIO_MMIO_SHM_BASE_HIGH, "SHMBaseHigh", read_no_region, NULL },
 	{ VIRTIO_MMIO_CONFIG_GENERATION, "ConfigGeneration", read_zero, NULL }, /* the config never changes */
 };
 

@@ -30,6 +30,11 @@ enum virtio_mmio_register {
 	VIRTIO_MMIO_QUEUE_DRIVER_HIGH = 0x094,
 	VIRTIO_MMIO_QUEUE_DEVICE_LOW = 0x0a0, /* the used ring */
 	VIRTIO_MMIO_QUEUE_DEVICE_HIGH = 0x0a4,
+	VIRTIO_MMIO_SHM_SEL = 0x0ac, /* shared memory regions: none here */
+	VIRTIO_MMIO_SHM_LEN_LOW = 0x0b0,
+	VIRTIO_MMIO_SHM_LEN_HIGH = 0x0b4,
+	VIRTIO_MMIO_SHM_BASE_LOW = 0x0b8,
+	VIRTIO_MMIO_SHM_BASE_HIGH = 0x0bc,
 	VIRTIO_MMIO_CONFIG_GENERATION = 0x0fc,
 	VIRTIO_MMIO_CONFIG = 0x100, /* the device's configuration space */
 };

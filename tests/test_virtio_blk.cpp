@@ -252,6 +252,8 @@ TEST_F(VirtioMmioBench, TheSecondDiskIsBehindTheSecondTransport)
 	EXPECT_EQ(read(1, VIRTIO_MMIO_CONFIG + VIRTIO_BLK_CONFIG_BLK_SIZE, 2), 512u); // any width
 	EXPECT_EQ(read(1, VIRTIO_MMIO_QUEUE_NUM_MAX), 256u);
 	EXPECT_EQ(read(1, VIRTIO_MMIO_STATUS, 2), 0u); // registers are 32-bit only
+	EXPECT_EQ(read(1, VIRTIO_MMIO_SHM_LEN_LOW), 0xffffffffu); // no shared memory region
+	EXPECT_EQ(read(1, VIRTIO_MMIO_SHM_LEN_HIGH), 0xffffffffu);
 }
 
 TEST_F(VirtioMmioBench, FeaturesOkNeedsVersion1AndOnlyOfferedBitsAndStatusZeroResets)

@@ -179,6 +179,23 @@ TEST(LinuxBoot, WithoutInitrdChosenHasNone)
 	EXPECT_EQ(fdt_getprop(boot.guest_fdt(), chosen, "bootargs", nullptr), nullptr);
 }
 
+// A board without /chosen gets one; stdout-path names its first PL011.
+TEST(LinuxBoot, ChosenIsAddedWhenTheBoardHasNone)
+{
+	Boot boot;
+	std::string dts = qvp_test::read_file(std::string(QVP_SOURCE_DIR) + "/platforms/virt.dts");
+	size_t node = dts.find("\tchosen {");
+	ASSERT_NE(node, std::string::npos);
+	dts.erase(node, dts.find("};", node) + 2 - node);
+	boot.platform = boot.dir.path("no-chosen.dts");
+	write_file(boot.platform, dts);
+	write_file(boot.kernel, make_image(0, 0x10000));
+	boot.bootargs = "console=ttyAMA0";
+	ASSERT_TRUE(boot.create()) << error_message();
+	EXPECT_EQ(chosen_string(boot.guest_fdt(), "bootargs"), "console=ttyAMA0");
+	EXPECT_EQ(chosen_string(boot.guest_fdt(), "stdout-path"), "/pl011@9000000");
+}
+
 TEST(LinuxBoot, GzipImageBootsLikeTheRawOne)
 {
 	Boot raw, packed;

@@ -96,6 +96,8 @@ static void print_stats(const struct machine *machine, double wall)
 	fprintf(stderr, "events fired: %" PRIu64 "\n", machine->stats.events_fired);
 	fprintf(stderr, "idle time skipped: %s\n", idle);
 	fprintf(stderr, "interrupts taken: %" PRIu64 "\n", machine->stats.interrupts_taken);
+	if (machine->stats.resets)
+		fprintf(stderr, "board resets: %" PRIu64 " (PSCI SYSTEM_RESET)\n", machine->stats.resets);
 	fprintf(stderr, "backend: %s\n", machine->cpu->ops->name);
 	print_kvm_modes(machine->cpu);
 }

@@ -84,6 +84,14 @@ TEST(Psci, SystemResetRestartsTheBoardClean)
 	EXPECT_EQ(run.stats.resets, 1u);
 }
 
+TEST(Psci, StatsCountTheResets)
+{
+	ProcessResult result = qvp_test::run_process({ build_path("qvp"), "run", "--backend", "iss", "--stats",
+						       build_path("sw/psci_reset.elf") });
+	EXPECT_EQ(result.status, 0) << result.err;
+	EXPECT_NE(result.err.find("\nboard resets: 1 (PSCI SYSTEM_RESET)\n"), std::string::npos) << result.err;
+}
+
 TEST(Psci, ResetRunsRepeatExactly)
 {
 	GuestRun first = qvp_test::run_guest(build_path("sw/psci_reset.elf"));

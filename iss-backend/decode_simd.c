@@ -205,7 +205,7 @@ static void decode_pairwise_scalar(uint32_t word, struct iss_insn *insn)
 
 	vector_registers(word, insn);
 	if (!u && size == 3 && opcode == 0x1b)
-		insn->exec = iss_simd_addp_scalar;
+		insn->exec = iss_simd_addp[3][FORM_SCALAR];
 	else if (u && opcode < 16 && fp_pairs[opcode][size >> 1])
 		insn->exec = fp_pairs[opcode][size >> 1][size & 1][FORM_SCALAR];
 	else

@@ -1,148 +1,97 @@
 /*
  * AdvSIMD floating point on 32- and 64-bit lanes, vector and scalar forms, on top of fp.h.
  * Tables are [sz][form] (sz 0: single, 1: double; form as in simd_handlers.h, the 64-bit
- * vector of doubles unallocated). OP(a, b, o, size) gets the lanes of Vn, Vm and the old Vd.
+ * vector of doubles unallocated). OP(U, S, a, b, o) as in exec_simd_lanes.h; ESIZE(U) is
+ * the precision.
  */
 #include "exec_simd_lanes.h"
 #include "fp.h"
 
-#define FP_LANEWISE(fn, U, f, size, lanes, OP)                                                                         \
-	static ISS_HANDLER(fn)                                                                                         \
-	{                                                                                                              \
-		union iss_vreg n, m, d, r = {{0}};                                                                     \
-		if (!iss_fp_enabled(cpu))                                                                              \
-			return;                                                                                        \
-		n = cpu->v[insn->rn];                                                                                  \
-		m = cpu->v[insn->rm];                                                                                  \
-		d = cpu->v[insn->rd];                                                                                  \
-		(void)m, (void)d;                                                                                      \
-		for (unsigned i = 0; i < (lanes); i++)                                                                 \
-			r.f[i] = (U)(OP(n.f[i], m.f[i], d.f[i], size));                                                \
-		cpu->v[insn->rd] = r;                                                                                  \
-		cpu->pc += 4;                                                                                          \
-	}
-
-/* By element: b is Vm's lane insn->imm. */
-#define FP_BY_ELEMENT(fn, U, f, size, lanes, OP)                                                                       \
-	static ISS_HANDLER(fn)                                                                                         \
-	{                                                                                                              \
-		union iss_vreg n, d, r = {{0}};                                                                        \
-		U b;                                                                                                   \
-		if (!iss_fp_enabled(cpu))                                                                              \
-			return;                                                                                        \
-		n = cpu->v[insn->rn];                                                                                  \
-		d = cpu->v[insn->rd];                                                                                  \
-		b = cpu->v[insn->rm].f[insn->imm];                                                                     \
-		(void)d;                                                                                               \
-		for (unsigned i = 0; i < (lanes); i++)                                                                 \
-			r.f[i] = (U)(OP(n.f[i], b, d.f[i], size));                                                     \
-		cpu->v[insn->rd] = r;                                                                                  \
-		cpu->pc += 4;                                                                                          \
-	}
-
-/* Pairwise: the lanes of Vm:Vn two at a time; the scalar form (one lane) pairs Vn's two lanes. */
-#define FP_PAIRWISE(fn, U, f, size, lanes, OP)                                                                         \
-	static ISS_HANDLER(fn)                                                                                         \
-	{                                                                                                              \
-		union iss_vreg n, m, r = {{0}};                                                                        \
-		if (!iss_fp_enabled(cpu))                                                                              \
-			return;                                                                                        \
-		n = cpu->v[insn->rn];                                                                                  \
-		m = cpu->v[insn->rm];                                                                                  \
-		if ((lanes) == 1)                                                                                      \
-			r.f[0] = (U)(OP(n.f[0], n.f[1], 0, size));                                                     \
-		for (unsigned i = 0; 2 * i + 1 < (lanes); i++) {                                                       \
-			r.f[i] = (U)(OP(n.f[2 * i], n.f[2 * i + 1], 0, size));                                         \
-			r.f[(lanes) / 2 + i] = (U)(OP(m.f[2 * i], m.f[2 * i + 1], 0, size));                           \
-		}                                                                                                      \
-		cpu->v[insn->rd] = r;                                                                                  \
-		cpu->pc += 4;                                                                                          \
-	}
-
+/* The lane loops of exec_simd_lanes.h on single and double lanes. */
 #define FP_FORMS(KIND, name, OP)                                                                                       \
-	KIND(name##_2s, uint32_t, s, 32, 2, OP)                                                                        \
-	KIND(name##_4s, uint32_t, s, 32, 4, OP)                                                                        \
-	KIND(name##_1s, uint32_t, s, 32, 1, OP)                                                                        \
-	KIND(name##_2d, uint64_t, d, 64, 2, OP)                                                                        \
-	KIND(name##_1d, uint64_t, d, 64, 1, OP)                                                                        \
+	KIND(name##_2s, uint32_t, int32_t, s, 2, OP)                                                                   \
+	KIND(name##_4s, uint32_t, int32_t, s, 4, OP)                                                                   \
+	KIND(name##_1s, uint32_t, int32_t, s, 1, OP)                                                                   \
+	KIND(name##_2d, uint64_t, int64_t, d, 2, OP)                                                                   \
+	KIND(name##_1d, uint64_t, int64_t, d, 1, OP)                                                                   \
 	const iss_exec_fn name[2][3] = {{name##_2s, name##_4s, name##_1s}, {NULL, name##_2d, name##_1d}};
 
 #define FP_MASK(cond) (-(uint64_t)(cond))
 
 /* ---- Three same ---- */
-#define F_ADD(a, b, o, size)     fp_add(cpu, a, b, size)
-#define F_SUB(a, b, o, size)     fp_sub(cpu, a, b, size)
-#define F_MUL(a, b, o, size)     fp_mul(cpu, a, b, size)
-#define F_MULX(a, b, o, size)    fp_mulx(cpu, a, b, size)
-#define F_DIV(a, b, o, size)     fp_div(cpu, a, b, size)
-#define F_MAX(a, b, o, size)     fp_max(cpu, a, b, size)
-#define F_MIN(a, b, o, size)     fp_min(cpu, a, b, size)
-#define F_MAXNM(a, b, o, size)   fp_maxnm(cpu, a, b, size)
-#define F_MINNM(a, b, o, size)   fp_minnm(cpu, a, b, size)
-#define F_MLA(a, b, o, size)     fp_muladd(cpu, o, a, b, size)
-#define F_MLS(a, b, o, size)     fp_muladd(cpu, o, fp_neg(a, size), b, size)
-#define F_ABD(a, b, o, size)     fp_abs(fp_sub(cpu, a, b, size), size)
-#define F_RECPS(a, b, o, size)   fp_recip_step(cpu, a, b, size)
-#define F_RSQRTS(a, b, o, size)  fp_rsqrt_step(cpu, a, b, size)
-#define F_CMEQ(a, b, o, size)    FP_MASK(fp_compare_eq(cpu, a, b, size))
-#define F_CMGE(a, b, o, size)    FP_MASK(fp_compare_ge(cpu, a, b, size))
-#define F_CMGT(a, b, o, size)    FP_MASK(fp_compare_gt(cpu, a, b, size))
-#define F_ACGE(a, b, o, size)    FP_MASK(fp_compare_ge(cpu, fp_abs(a, size), fp_abs(b, size), size))
-#define F_ACGT(a, b, o, size)    FP_MASK(fp_compare_gt(cpu, fp_abs(a, size), fp_abs(b, size), size))
+#define F_ADD(U, S, a, b, o)     fp_add(cpu, a, b, ESIZE(U))
+#define F_SUB(U, S, a, b, o)     fp_sub(cpu, a, b, ESIZE(U))
+#define F_MUL(U, S, a, b, o)     fp_mul(cpu, a, b, ESIZE(U))
+#define F_MULX(U, S, a, b, o)    fp_mulx(cpu, a, b, ESIZE(U))
+#define F_DIV(U, S, a, b, o)     fp_div(cpu, a, b, ESIZE(U))
+#define F_MAX(U, S, a, b, o)     fp_max(cpu, a, b, ESIZE(U))
+#define F_MIN(U, S, a, b, o)     fp_min(cpu, a, b, ESIZE(U))
+#define F_MAXNM(U, S, a, b, o)   fp_maxnm(cpu, a, b, ESIZE(U))
+#define F_MINNM(U, S, a, b, o)   fp_minnm(cpu, a, b, ESIZE(U))
+#define F_MLA(U, S, a, b, o)     fp_muladd(cpu, o, a, b, ESIZE(U))
+#define F_MLS(U, S, a, b, o)     fp_muladd(cpu, o, fp_neg(a, ESIZE(U)), b, ESIZE(U))
+#define F_ABD(U, S, a, b, o)     fp_abs(fp_sub(cpu, a, b, ESIZE(U)), ESIZE(U))
+#define F_RECPS(U, S, a, b, o)   fp_recip_step(cpu, a, b, ESIZE(U))
+#define F_RSQRTS(U, S, a, b, o)  fp_rsqrt_step(cpu, a, b, ESIZE(U))
+#define F_CMEQ(U, S, a, b, o)    FP_MASK(fp_compare_eq(cpu, a, b, ESIZE(U)))
+#define F_CMGE(U, S, a, b, o)    FP_MASK(fp_compare_ge(cpu, a, b, ESIZE(U)))
+#define F_CMGT(U, S, a, b, o)    FP_MASK(fp_compare_gt(cpu, a, b, ESIZE(U)))
+#define F_ACGE(U, S, a, b, o)    FP_MASK(fp_compare_ge(cpu, fp_abs(a, ESIZE(U)), fp_abs(b, ESIZE(U)), ESIZE(U)))
+#define F_ACGT(U, S, a, b, o)    FP_MASK(fp_compare_gt(cpu, fp_abs(a, ESIZE(U)), fp_abs(b, ESIZE(U)), ESIZE(U)))
 
-FP_FORMS(FP_LANEWISE, iss_simd_fadd, F_ADD)
-FP_FORMS(FP_LANEWISE, iss_simd_fsub, F_SUB)
-FP_FORMS(FP_LANEWISE, iss_simd_fmul, F_MUL)
-FP_FORMS(FP_LANEWISE, iss_simd_fmulx, F_MULX)
-FP_FORMS(FP_LANEWISE, iss_simd_fdiv, F_DIV)
-FP_FORMS(FP_LANEWISE, iss_simd_fmax, F_MAX)
-FP_FORMS(FP_LANEWISE, iss_simd_fmin, F_MIN)
-FP_FORMS(FP_LANEWISE, iss_simd_fmaxnm, F_MAXNM)
-FP_FORMS(FP_LANEWISE, iss_simd_fminnm, F_MINNM)
-FP_FORMS(FP_LANEWISE, iss_simd_fmla, F_MLA)
-FP_FORMS(FP_LANEWISE, iss_simd_fmls, F_MLS)
-FP_FORMS(FP_LANEWISE, iss_simd_fabd, F_ABD)
-FP_FORMS(FP_LANEWISE, iss_simd_frecps, F_RECPS)
-FP_FORMS(FP_LANEWISE, iss_simd_frsqrts, F_RSQRTS)
-FP_FORMS(FP_LANEWISE, iss_simd_fcmeq, F_CMEQ)
-FP_FORMS(FP_LANEWISE, iss_simd_fcmge, F_CMGE)
-FP_FORMS(FP_LANEWISE, iss_simd_fcmgt, F_CMGT)
-FP_FORMS(FP_LANEWISE, iss_simd_facge, F_ACGE)
-FP_FORMS(FP_LANEWISE, iss_simd_facgt, F_ACGT)
-FP_FORMS(FP_PAIRWISE, iss_simd_faddp, F_ADD)
-FP_FORMS(FP_PAIRWISE, iss_simd_fmaxp, F_MAX)
-FP_FORMS(FP_PAIRWISE, iss_simd_fminp, F_MIN)
-FP_FORMS(FP_PAIRWISE, iss_simd_fmaxnmp, F_MAXNM)
-FP_FORMS(FP_PAIRWISE, iss_simd_fminnmp, F_MINNM)
-FP_FORMS(FP_BY_ELEMENT, iss_simd_fmul_elem, F_MUL)
-FP_FORMS(FP_BY_ELEMENT, iss_simd_fmulx_elem, F_MULX)
-FP_FORMS(FP_BY_ELEMENT, iss_simd_fmla_elem, F_MLA)
-FP_FORMS(FP_BY_ELEMENT, iss_simd_fmls_elem, F_MLS)
+FP_FORMS(LANEWISE, iss_simd_fadd, F_ADD)
+FP_FORMS(LANEWISE, iss_simd_fsub, F_SUB)
+FP_FORMS(LANEWISE, iss_simd_fmul, F_MUL)
+FP_FORMS(LANEWISE, iss_simd_fmulx, F_MULX)
+FP_FORMS(LANEWISE, iss_simd_fdiv, F_DIV)
+FP_FORMS(LANEWISE, iss_simd_fmax, F_MAX)
+FP_FORMS(LANEWISE, iss_simd_fmin, F_MIN)
+FP_FORMS(LANEWISE, iss_simd_fmaxnm, F_MAXNM)
+FP_FORMS(LANEWISE, iss_simd_fminnm, F_MINNM)
+FP_FORMS(LANEWISE, iss_simd_fmla, F_MLA)
+FP_FORMS(LANEWISE, iss_simd_fmls, F_MLS)
+FP_FORMS(LANEWISE, iss_simd_fabd, F_ABD)
+FP_FORMS(LANEWISE, iss_simd_frecps, F_RECPS)
+FP_FORMS(LANEWISE, iss_simd_frsqrts, F_RSQRTS)
+FP_FORMS(LANEWISE, iss_simd_fcmeq, F_CMEQ)
+FP_FORMS(LANEWISE, iss_simd_fcmge, F_CMGE)
+FP_FORMS(LANEWISE, iss_simd_fcmgt, F_CMGT)
+FP_FORMS(LANEWISE, iss_simd_facge, F_ACGE)
+FP_FORMS(LANEWISE, iss_simd_facgt, F_ACGT)
+FP_FORMS(PAIRWISE, iss_simd_faddp, F_ADD)
+FP_FORMS(PAIRWISE, iss_simd_fmaxp, F_MAX)
+FP_FORMS(PAIRWISE, iss_simd_fminp, F_MIN)
+FP_FORMS(PAIRWISE, iss_simd_fmaxnmp, F_MAXNM)
+FP_FORMS(PAIRWISE, iss_simd_fminnmp, F_MINNM)
+FP_FORMS(BY_ELEMENT, iss_simd_fmul_elem, F_MUL)
+FP_FORMS(BY_ELEMENT, iss_simd_fmulx_elem, F_MULX)
+FP_FORMS(BY_ELEMENT, iss_simd_fmla_elem, F_MLA)
+FP_FORMS(BY_ELEMENT, iss_simd_fmls_elem, F_MLS)
 
 /* ---- Two-register misc ---- */
-#define F_ABS(a, b, o, size)   fp_abs(a, size)
-#define F_NEG(a, b, o, size)   fp_neg(a, size)
-#define F_SQRT(a, b, o, size)  fp_sqrt(cpu, a, size)
-#define F_RECPE(a, b, o, size) fp_recip_estimate(cpu, a, size)
-#define F_RSQRTE(a, b, o, size) fp_rsqrt_estimate(cpu, a, size)
-#define F_RECPX(a, b, o, size) fp_recip_exponent(cpu, a, size)
-#define F_CMGT0(a, b, o, size) FP_MASK(fp_compare_gt(cpu, a, 0, size))
-#define F_CMGE0(a, b, o, size) FP_MASK(fp_compare_ge(cpu, a, 0, size))
-#define F_CMEQ0(a, b, o, size) FP_MASK(fp_compare_eq(cpu, a, 0, size))
-#define F_CMLE0(a, b, o, size) FP_MASK(fp_compare_ge(cpu, 0, a, size))
-#define F_CMLT0(a, b, o, size) FP_MASK(fp_compare_gt(cpu, 0, a, size))
+#define F_ABS(U, S, a, b, o)   fp_abs(a, ESIZE(U))
+#define F_NEG(U, S, a, b, o)   fp_neg(a, ESIZE(U))
+#define F_SQRT(U, S, a, b, o)  fp_sqrt(cpu, a, ESIZE(U))
+#define F_RECPE(U, S, a, b, o) fp_recip_estimate(cpu, a, ESIZE(U))
+#define F_RSQRTE(U, S, a, b, o) fp_rsqrt_estimate(cpu, a, ESIZE(U))
+#define F_RECPX(U, S, a, b, o) fp_recip_exponent(cpu, a, ESIZE(U))
+#define F_CMGT0(U, S, a, b, o) FP_MASK(fp_compare_gt(cpu, a, 0, ESIZE(U)))
+#define F_CMGE0(U, S, a, b, o) FP_MASK(fp_compare_ge(cpu, a, 0, ESIZE(U)))
+#define F_CMEQ0(U, S, a, b, o) FP_MASK(fp_compare_eq(cpu, a, 0, ESIZE(U)))
+#define F_CMLE0(U, S, a, b, o) FP_MASK(fp_compare_ge(cpu, 0, a, ESIZE(U)))
+#define F_CMLT0(U, S, a, b, o) FP_MASK(fp_compare_gt(cpu, 0, a, ESIZE(U)))
 
-FP_FORMS(FP_LANEWISE, iss_simd_fabs, F_ABS)
-FP_FORMS(FP_LANEWISE, iss_simd_fneg, F_NEG)
-FP_FORMS(FP_LANEWISE, iss_simd_fsqrt, F_SQRT)
-FP_FORMS(FP_LANEWISE, iss_simd_frecpe, F_RECPE)
-FP_FORMS(FP_LANEWISE, iss_simd_frsqrte, F_RSQRTE)
-FP_FORMS(FP_LANEWISE, iss_simd_frecpx, F_RECPX)
-FP_FORMS(FP_LANEWISE, iss_simd_fcmgt0, F_CMGT0)
-FP_FORMS(FP_LANEWISE, iss_simd_fcmge0, F_CMGE0)
-FP_FORMS(FP_LANEWISE, iss_simd_fcmeq0, F_CMEQ0)
-FP_FORMS(FP_LANEWISE, iss_simd_fcmle0, F_CMLE0)
-FP_FORMS(FP_LANEWISE, iss_simd_fcmlt0, F_CMLT0)
+FP_FORMS(LANEWISE, iss_simd_fabs, F_ABS)
+FP_FORMS(LANEWISE, iss_simd_fneg, F_NEG)
+FP_FORMS(LANEWISE, iss_simd_fsqrt, F_SQRT)
+FP_FORMS(LANEWISE, iss_simd_frecpe, F_RECPE)
+FP_FORMS(LANEWISE, iss_simd_frsqrte, F_RSQRTE)
+FP_FORMS(LANEWISE, iss_simd_frecpx, F_RECPX)
+FP_FORMS(LANEWISE, iss_simd_fcmgt0, F_CMGT0)
+FP_FORMS(LANEWISE, iss_simd_fcmge0, F_CMGE0)
+FP_FORMS(LANEWISE, iss_simd_fcmeq0, F_CMEQ0)
+FP_FORMS(LANEWISE, iss_simd_fcmle0, F_CMLE0)
+FP_FORMS(LANEWISE, iss_simd_fcmlt0, F_CMLT0)
 
 /* Rounding and conversions: insn->cond is the enum fp_rounding, or FP_ROUND_FPCR for FPCR's;
  * insn->amount the fraction bits of the fixed-point forms. */
@@ -151,19 +100,19 @@ static inline enum fp_rounding rounding_of(const struct iss *cpu, const struct i
 	return insn->cond == FP_ROUND_FPCR ? fp_current_rounding(cpu) : (enum fp_rounding)insn->cond;
 }
 
-#define F_RINT(a, b, o, size)  fp_round_integral(cpu, a, size, rounding_of(cpu, insn), false)
-#define F_RINTX(a, b, o, size) fp_round_integral(cpu, a, size, rounding_of(cpu, insn), true)
-#define F_CVTS(a, b, o, size)  fp_to_fixed(cpu, a, size, size, insn->amount, false, rounding_of(cpu, insn))
-#define F_CVTU(a, b, o, size)  fp_to_fixed(cpu, a, size, size, insn->amount, true, rounding_of(cpu, insn))
-#define F_SCVTF(a, b, o, size) fp_from_fixed(cpu, a, size, insn->amount, false, size)
-#define F_UCVTF(a, b, o, size) fp_from_fixed(cpu, a, size, insn->amount, true, size)
+#define F_RINT(U, S, a, b, o)  fp_round_integral(cpu, a, ESIZE(U), rounding_of(cpu, insn), false)
+#define F_RINTX(U, S, a, b, o) fp_round_integral(cpu, a, ESIZE(U), rounding_of(cpu, insn), true)
+#define F_CVTS(U, S, a, b, o)  fp_to_fixed(cpu, a, ESIZE(U), ESIZE(U), insn->amount, false, rounding_of(cpu, insn))
+#define F_CVTU(U, S, a, b, o)  fp_to_fixed(cpu, a, ESIZE(U), ESIZE(U), insn->amount, true, rounding_of(cpu, insn))
+#define F_SCVTF(U, S, a, b, o) fp_from_fixed(cpu, a, ESIZE(U), insn->amount, false, ESIZE(U))
+#define F_UCVTF(U, S, a, b, o) fp_from_fixed(cpu, a, ESIZE(U), insn->amount, true, ESIZE(U))
 
-FP_FORMS(FP_LANEWISE, iss_simd_frint, F_RINT)
-FP_FORMS(FP_LANEWISE, iss_simd_frintx, F_RINTX)
-FP_FORMS(FP_LANEWISE, iss_simd_fcvts, F_CVTS)
-FP_FORMS(FP_LANEWISE, iss_simd_fcvtu, F_CVTU)
-FP_FORMS(FP_LANEWISE, iss_simd_scvtf, F_SCVTF)
-FP_FORMS(FP_LANEWISE, iss_simd_ucvtf, F_UCVTF)
+FP_FORMS(LANEWISE, iss_simd_frint, F_RINT)
+FP_FORMS(LANEWISE, iss_simd_frintx, F_RINTX)
+FP_FORMS(LANEWISE, iss_simd_fcvts, F_CVTS)
+FP_FORMS(LANEWISE, iss_simd_fcvtu, F_CVTU)
+FP_FORMS(LANEWISE, iss_simd_scvtf, F_SCVTF)
+FP_FORMS(LANEWISE, iss_simd_ucvtf, F_UCVTF)
 
 /* URECPE: UnsignedRecipEstimate() of the Arm ARM on 32-bit lanes. */
 static inline uint64_t unsigned_recip_estimate(uint64_t a)
@@ -193,12 +142,12 @@ static inline uint64_t unsigned_rsqrt_estimate(uint64_t a)
 	return ((b + 1) / 2) << 23;
 }
 
-#define F_URECPE(a, b, o, size)  unsigned_recip_estimate(a)
-#define F_URSQRTE(a, b, o, size) unsigned_rsqrt_estimate(a)
-FP_LANEWISE(urecpe_2s, uint32_t, s, 32, 2, F_URECPE)
-FP_LANEWISE(urecpe_4s, uint32_t, s, 32, 4, F_URECPE)
-FP_LANEWISE(ursqrte_2s, uint32_t, s, 32, 2, F_URSQRTE)
-FP_LANEWISE(ursqrte_4s, uint32_t, s, 32, 4, F_URSQRTE)
+#define F_URECPE(U, S, a, b, o)  unsigned_recip_estimate(a)
+#define F_URSQRTE(U, S, a, b, o) unsigned_rsqrt_estimate(a)
+LANEWISE(urecpe_2s, uint32_t, int32_t, s, 2, F_URECPE)
+LANEWISE(urecpe_4s, uint32_t, int32_t, s, 4, F_URECPE)
+LANEWISE(ursqrte_2s, uint32_t, int32_t, s, 2, F_URSQRTE)
+LANEWISE(ursqrte_4s, uint32_t, int32_t, s, 4, F_URSQRTE)
 const iss_exec_fn iss_simd_urecpe[2] = {urecpe_2s, urecpe_4s};
 const iss_exec_fn iss_simd_ursqrte[2] = {ursqrte_2s, ursqrte_4s};
 
@@ -256,9 +205,9 @@ const iss_exec_fn iss_simd_fcvtxn[3] = {fcvtxn_2s, fcvtxn_4s, fcvtxn_1s};
 		if (!iss_fp_enabled(cpu))                                                                              \
 			return;                                                                                        \
 		n = cpu->v[insn->rn];                                                                                  \
-		low = OP(n.s[0], n.s[1], 0, 32);                                                                       \
-		high = OP(n.s[2], n.s[3], 0, 32);                                                                      \
-		r.s[0] = (uint32_t)OP(low, high, 0, 32);                                                               \
+		low = OP(uint32_t, int32_t, n.s[0], n.s[1], 0);                                                        \
+		high = OP(uint32_t, int32_t, n.s[2], n.s[3], 0);                                                       \
+		r.s[0] = (uint32_t)OP(uint32_t, int32_t, low, high, 0);                                                \
 		cpu->v[insn->rd] = r;                                                                                  \
 		cpu->pc += 4;                                                                                          \
 	}

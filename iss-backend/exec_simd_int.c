@@ -281,18 +281,6 @@ REDUCE_FORMS(iss_simd_uminv, uint64_t, uint, 1, R_MIN)
 REDUCE_FORMS(iss_simd_smaxv, int64_t, int, 1, R_MAX)
 REDUCE_FORMS(iss_simd_sminv, int64_t, int, 1, R_MIN)
 
-/* ADDP (scalar): D = Vn.D[0] + Vn.D[1]. */
-ISS_HANDLER(iss_simd_addp_scalar)
-{
-	union iss_vreg r = {{0}};
-
-	if (!iss_fp_enabled(cpu))
-		return;
-	r.d[0] = cpu->v[insn->rn].d[0] + cpu->v[insn->rn].d[1];
-	cpu->v[insn->rd] = r;
-	cpu->pc += 4;
-}
-
 /* ---- Shift by immediate, same width: the count is insn->amount ---- */
 #define OP_SSHR(U, S, a, b, o)   asr64(SX(S, a), insn->amount)
 #define OP_USHR(U, S, a, b, o)   lsr64(a, insn->amount)

@@ -206,7 +206,8 @@ static inline uint64_t sat_shl_signed_to_unsigned(struct iss *cpu, int64_t a, un
 		cpu->pc += 4;                                                                                          \
 	}
 
-/* Pairwise: the lanes of Vm:Vn taken two at a time, Vn's pairs first. */
+/* Pairwise: the lanes of Vm:Vn taken two at a time, Vn's pairs first; the scalar form (one
+ * lane) pairs Vn's two lanes. */
 #define PAIRWISE(fn, U, S, f, lanes, OP)                                                                               \
 	static ISS_HANDLER(fn)                                                                                         \
 	{                                                                                                              \
@@ -215,6 +216,8 @@ static inline uint64_t sat_shl_signed_to_unsigned(struct iss *cpu, int64_t a, un
 			return;                                                                                        \
 		n = cpu->v[insn->rn];                                                                                  \
 		m = cpu->v[insn->rm];                                                                                  \
+		if ((lanes) == 1)                                                                                      \
+			r.f[0] = (U)(OP(U, S, n.f[0], n.f[1], 0));                                                     \
 		for (unsigned i = 0; 2 * i + 1 < (lanes); i++) {                                                       \
 			r.f[i] = (U)(OP(U, S, n.f[2 * i], n.f[2 * i + 1], 0));                                         \
 			r.f[(lanes) / 2 + i] = (U)(OP(U, S, m.f[2 * i], m.f[2 * i + 1], 0));                           \

@@ -50,7 +50,7 @@ SIMD_TABLE(iss_simd_sqshl);
 SIMD_TABLE(iss_simd_uqshl);
 SIMD_TABLE(iss_simd_sqrshl);
 SIMD_TABLE(iss_simd_uqrshl);
-SIMD_TABLE(iss_simd_addp);
+SIMD_TABLE(iss_simd_addp); /* the scalar form: ADDP Dd, Vn.2D */
 SIMD_TABLE(iss_simd_smaxp);
 SIMD_TABLE(iss_simd_sminp);
 SIMD_TABLE(iss_simd_umaxp);
@@ -102,7 +102,6 @@ extern const iss_exec_fn iss_simd_rev[2]; /* insn->imm: the byte index XOR of RE
 /* Across lanes, [size][Q] (4S only for 32-bit lanes). */
 extern const iss_exec_fn iss_simd_addv[3][2], iss_simd_uaddlv[3][2], iss_simd_saddlv[3][2];
 extern const iss_exec_fn iss_simd_umaxv[3][2], iss_simd_uminv[3][2], iss_simd_smaxv[3][2], iss_simd_sminv[3][2];
-ISS_HANDLER(iss_simd_addp_scalar);
 
 /* exec_simd_widen.c: [narrow size][part, or 2 for the scalar form] (ADDLP/ADALP: [narrow size][Q]). */
 #define WIDEN_TABLE(name) extern const iss_exec_fn name[3][3]

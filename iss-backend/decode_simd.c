@@ -7,6 +7,10 @@
 #include "fp.h"
 #include "simd_handlers.h"
 
+/* Handler tables as the decoder holds them: [size][form] (table3) and [size][Q or part] (table2). */
+typedef const iss_exec_fn (*table3)[3];
+typedef const iss_exec_fn (*table2)[2];
+
 /* Installs `exec`, or the undefined handler when there is none. */
 static void handler(struct iss_insn *insn, uint32_t word, iss_exec_fn exec)
 {
@@ -24,7 +28,7 @@ static void vector_registers(uint32_t word, struct iss_insn *insn)
 }
 
 /* A [size][form] table entry when `size` is in the `sizes` bit mask, else NULL. */
-static iss_exec_fn sized(const iss_exec_fn (*table)[3], unsigned sizes, unsigned size, unsigned form)
+static iss_exec_fn sized(table3 table, unsigned sizes, unsigned size, unsigned form)
 {
 	if (!table || !((sizes >> size) & 1))
 		return NULL;
@@ -35,14 +39,14 @@ static iss_exec_fn sized(const iss_exec_fn (*table)[3], unsigned sizes, unsigned
 
 /* A lane-wise operation: its table and the sizes it has as a vector and as a scalar. */
 struct simd_op {
-	const iss_exec_fn (*table)[3];
+	table3 table;
 	uint8_t vector_sizes, scalar_sizes;
 };
 
 /* ---- Floating point (vector and scalar forms) ---- */
 
 /* A [sz][form] FP table entry; double-precision lanes need the 128-bit vector or a scalar. */
-static iss_exec_fn fp_sized(const iss_exec_fn (*table)[3], unsigned sz, unsigned form)
+static iss_exec_fn fp_sized(table3 table, unsigned sz, unsigned form)
 {
 	return table ? table[sz][form] : NULL;
 }
@@ -54,20 +58,20 @@ static unsigned fp_form(uint32_t word, bool scalar)
 
 /* An FP table and whether the AdvSIMD scalar space has that instruction too. */
 struct fp_op {
-	const iss_exec_fn (*table)[3];
+	table3 table;
 	bool scalar;
 };
 
 /* Three same, opcodes 0x18..0x1f: [U:a:opcode - 0x18], a being bit 23. */
 static const struct fp_op fp_three_same[32] = {
-    [0x00] = {iss_simd_fmaxnm, false},  [0x01] = {iss_simd_fmla, false},   [0x02] = {iss_simd_fadd, false},
-    [0x03] = {iss_simd_fmulx, true},    [0x04] = {iss_simd_fcmeq, true},   [0x06] = {iss_simd_fmax, false},
-    [0x07] = {iss_simd_frecps, true},   [0x08] = {iss_simd_fminnm, false}, [0x09] = {iss_simd_fmls, false},
-    [0x0a] = {iss_simd_fsub, false},    [0x0e] = {iss_simd_fmin, false},   [0x0f] = {iss_simd_frsqrts, true},
-    [0x10] = {iss_simd_fmaxnmp, false}, [0x12] = {iss_simd_faddp, false},  [0x13] = {iss_simd_fmul, false},
-    [0x14] = {iss_simd_fcmge, true},    [0x15] = {iss_simd_facge, true},   [0x16] = {iss_simd_fmaxp, false},
+    [0x00] = {iss_simd_fmaxnm, false},  [0x01] = {iss_simd_fmla, false},    [0x02] = {iss_simd_fadd, false},
+    [0x03] = {iss_simd_fmulx, true},    [0x04] = {iss_simd_fcmeq, true},    [0x06] = {iss_simd_fmax, false},
+    [0x07] = {iss_simd_frecps, true},   [0x08] = {iss_simd_fminnm, false},  [0x09] = {iss_simd_fmls, false},
+    [0x0a] = {iss_simd_fsub, false},    [0x0e] = {iss_simd_fmin, false},    [0x0f] = {iss_simd_frsqrts, true},
+    [0x10] = {iss_simd_fmaxnmp, false}, [0x12] = {iss_simd_faddp, false},   [0x13] = {iss_simd_fmul, false},
+    [0x14] = {iss_simd_fcmge, true},    [0x15] = {iss_simd_facge, true},    [0x16] = {iss_simd_fmaxp, false},
     [0x17] = {iss_simd_fdiv, false},    [0x18] = {iss_simd_fminnmp, false}, [0x1a] = {iss_simd_fabd, true},
-    [0x1c] = {iss_simd_fcmgt, true},    [0x1d] = {iss_simd_facgt, true},   [0x1e] = {iss_simd_fminp, false},
+    [0x1c] = {iss_simd_fcmgt, true},    [0x1d] = {iss_simd_facgt, true},    [0x1e] = {iss_simd_fminp, false},
 };
 
 static void decode_fp_three_same(uint32_t word, struct iss_insn *insn, bool scalar)
@@ -80,7 +84,7 @@ static void decode_fp_three_same(uint32_t word, struct iss_insn *insn, bool scal
 
 /* Two-register misc: [opcode][U][a]; rounding: the mode of FRINT and FCVT*, as insn->cond. */
 struct fp_misc_op {
-	const iss_exec_fn (*table)[3];
+	table3 table;
 	bool scalar;
 	uint8_t rounding;
 	bool scalar_only;
@@ -158,7 +162,7 @@ static void decode_fp_fixed(uint32_t word, struct iss_insn *insn, bool scalar)
 {
 	unsigned u = bit(word, 29), immh = bits(word, 22, 19), opcode = bits(word, 15, 11);
 	unsigned sz = immh >> 3, esize = sz ? 64 : 32;
-	const iss_exec_fn (*table)[3];
+	table3 table;
 
 	if (immh < 4 || (opcode != 0x1c && opcode != 0x1f)) {
 		undefined(insn, word, UNDEF_NOT_IMPLEMENTED); /* immh 001x: half precision */
@@ -178,7 +182,7 @@ static void decode_fp_by_element(uint32_t word, struct iss_insn *insn, bool scal
 {
 	unsigned u = bit(word, 29), sz = bit(word, 22), opcode = bits(word, 15, 12);
 	unsigned h = bit(word, 11), l = bit(word, 21);
-	const iss_exec_fn (*table)[3] = NULL;
+	table3 table = NULL;
 
 	insn->rm = (uint8_t)bits(word, 20, 16);
 	insn->imm = sz ? h : h << 1 | l;
@@ -196,7 +200,7 @@ static void decode_fp_by_element(uint32_t word, struct iss_insn *insn, bool scal
 /* Scalar pairwise: ADDP and the FP pairs of a 2-lane vector. */
 static void decode_pairwise_scalar(uint32_t word, struct iss_insn *insn)
 {
-	static const iss_exec_fn (*const fp_pairs[16][2])[3] = {
+	static const table3 fp_pairs[16][2] = {
 	    [0x0c] = {iss_simd_fmaxnmp, iss_simd_fminnmp},
 	    [0x0d] = {iss_simd_faddp, NULL},
 	    [0x0f] = {iss_simd_fmaxp, iss_simd_fminp},
@@ -295,7 +299,7 @@ static unsigned reverse_xor(unsigned container_bytes, unsigned size)
 }
 
 /* Narrowing misc forms, [narrow size][part or scalar]; [opcode - 0x10][U]. */
-static const iss_exec_fn (*const misc_narrow[5][2])[3] = {
+static const table3 misc_narrow[5][2] = {
     [2] = {iss_simd_xtn, iss_simd_sqxtun},
     [4] = {iss_simd_sqxtn, iss_simd_uqxtn},
 };
@@ -315,8 +319,8 @@ static void decode_misc_special(uint32_t word, struct iss_insn *insn, unsigned o
 	case 0x02:
 	case 0x06: /* SADDLP, UADDLP, SADALP, UADALP */
 		if (size < 3) {
-			static const iss_exec_fn (*const pairs[2][2])[2] = {
-			    {iss_simd_saddlp, iss_simd_uaddlp}, {iss_simd_sadalp, iss_simd_uadalp}};
+			static const table2 pairs[2][2] = {{iss_simd_saddlp, iss_simd_uaddlp},
+			                                   {iss_simd_sadalp, iss_simd_uadalp}};
 			insn->exec = pairs[opcode == 0x06][u][size][q];
 			return;
 		}
@@ -366,7 +370,8 @@ static void decode_misc(uint32_t word, struct iss_insn *insn, bool scalar)
 	}
 	if (opcode < 0x0c && misc[opcode][u].table) {
 		op = &misc[opcode][u];
-		handler(insn, word, sized(op->table, scalar ? op->scalar_sizes : op->vector_sizes, size, scalar ? FORM_SCALAR : q));
+		handler(insn, word,
+		        sized(op->table, scalar ? op->scalar_sizes : op->vector_sizes, size, scalar ? FORM_SCALAR : q));
 	} else if (!scalar)
 		decode_misc_special(word, insn, opcode);
 	else if ((opcode == 0x12 && u) || opcode == 0x14) /* SQXTUN, SQXTN, UQXTN of a scalar */
@@ -380,7 +385,7 @@ static void decode_misc(uint32_t word, struct iss_insn *insn, bool scalar)
 static void decode_across_lanes(uint32_t word, struct iss_insn *insn)
 {
 	unsigned q = bit(word, 30), u = bit(word, 29), size = bits(word, 23, 22), opcode = bits(word, 16, 12);
-	const iss_exec_fn (*table)[2] = NULL;
+	table2 table = NULL;
 
 	vector_registers(word, insn);
 	if (opcode == 0x0c || opcode == 0x0f) {
@@ -409,7 +414,7 @@ static void decode_across_lanes(uint32_t word, struct iss_insn *insn)
 /* ---- Three different ---- */
 
 /* [opcode][U], [narrow size][part or scalar]. */
-static const iss_exec_fn (*const three_different[16][2])[3] = {
+static const table3 three_different[16][2] = {
     [0x0] = {iss_simd_saddl, iss_simd_uaddl},
     [0x1] = {iss_simd_saddw, iss_simd_uaddw},
     [0x2] = {iss_simd_ssubl, iss_simd_usubl},
@@ -436,7 +441,7 @@ static bool doubling(unsigned opcode)
 static void decode_three_different(uint32_t word, struct iss_insn *insn, bool scalar)
 {
 	unsigned q = bit(word, 30), u = bit(word, 29), size = bits(word, 23, 22), opcode = bits(word, 15, 12);
-	const iss_exec_fn (*table)[3] = three_different[opcode][u];
+	table3 table = three_different[opcode][u];
 
 	vector_registers(word, insn);
 	if ((opcode == 0xe && size != 0) || (doubling(opcode) && size == 0) || (scalar && !doubling(opcode)))
@@ -554,14 +559,19 @@ static void decode_modified_immediate(uint32_t word, struct iss_insn *insn)
 /* ---- Shift by immediate ---- */
 
 /* [opcode / 2][U] of the same-width shifts, opcodes 0x00..0x0e. */
-static const iss_exec_fn (*const shift_same[8][2])[3] = {
-    {iss_simd_sshr, iss_simd_ushr},    {iss_simd_ssra, iss_simd_usra},   {iss_simd_srshr, iss_simd_urshr},
-    {iss_simd_srsra, iss_simd_ursra},  {NULL, iss_simd_sri},             {iss_simd_shl, iss_simd_sli},
-    {NULL, iss_simd_sqshlu},           {iss_simd_sqshli, iss_simd_uqshli},
+static const table3 shift_same[8][2] = {
+    {iss_simd_sshr, iss_simd_ushr},
+    {iss_simd_ssra, iss_simd_usra},
+    {iss_simd_srshr, iss_simd_urshr},
+    {iss_simd_srsra, iss_simd_ursra},
+    {NULL, iss_simd_sri},
+    {iss_simd_shl, iss_simd_sli},
+    {NULL, iss_simd_sqshlu},
+    {iss_simd_sqshli, iss_simd_uqshli},
 };
 
 /* [opcode - 0x10][U] of the narrowing shifts. */
-static const iss_exec_fn (*const shift_narrow[4][2])[3] = {
+static const table3 shift_narrow[4][2] = {
     {iss_simd_shrn, iss_simd_sqshrun},
     {iss_simd_rshrn, iss_simd_sqrshrun},
     {iss_simd_sqshrn, iss_simd_uqshrn},
@@ -584,7 +594,7 @@ static void decode_shift_immediate(uint32_t word, struct iss_insn *insn, bool sc
 		return;
 	}
 	if (opcode < 0x10 && !(opcode & 1)) {
-		const iss_exec_fn (*table)[3] = shift_same[opcode / 2][u];
+		table3 table = shift_same[opcode / 2][u];
 		exec = sized(table, scalar ? (saturating ? ALL : ONLY_64) : ALL, size, scalar ? FORM_SCALAR : q);
 	} else if (opcode >= 0x10 && opcode <= 0x13 && size < 3 && (!scalar || u || opcode >= 0x12)) {
 		exec = shift_narrow[opcode - 0x10][u][size][scalar ? FORM_SCALAR : q]; /* no scalar SHRN, RSHRN */
@@ -659,7 +669,7 @@ static void decode_by_element(uint32_t word, struct iss_insn *insn, bool scalar)
 		break;
 	}
 	if (!exec) {
-		static const iss_exec_fn (*const long_ops[16][2])[3] = {
+		static const table3 long_ops[16][2] = {
 		    [0x2] = {iss_simd_smlal_elem, iss_simd_umlal_elem},
 		    [0x6] = {iss_simd_smlsl_elem, iss_simd_umlsl_elem},
 		    [0xa] = {iss_simd_smull_elem, iss_simd_umull_elem},
@@ -674,7 +684,7 @@ static void decode_by_element(uint32_t word, struct iss_insn *insn, bool scalar)
 
 static void decode_permute(uint32_t word, struct iss_insn *insn)
 {
-	static const iss_exec_fn (*const permutes[8])[2] = {
+	static const table2 permutes[8] = {
 	    NULL, iss_simd_uzp1, iss_simd_trn1, iss_simd_zip1, NULL, iss_simd_uzp2, iss_simd_trn2, iss_simd_zip2,
 	};
 	unsigned q = bit(word, 30), size = bits(word, 23, 22), opcode = bits(word, 14, 12);

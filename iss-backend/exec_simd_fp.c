@@ -19,25 +19,25 @@
 #define FP_MASK(cond) (-(uint64_t)(cond))
 
 /* ---- Three same ---- */
-#define F_ADD(U, S, a, b, o)     fp_add(cpu, a, b, ESIZE(U))
-#define F_SUB(U, S, a, b, o)     fp_sub(cpu, a, b, ESIZE(U))
-#define F_MUL(U, S, a, b, o)     fp_mul(cpu, a, b, ESIZE(U))
-#define F_MULX(U, S, a, b, o)    fp_mulx(cpu, a, b, ESIZE(U))
-#define F_DIV(U, S, a, b, o)     fp_div(cpu, a, b, ESIZE(U))
-#define F_MAX(U, S, a, b, o)     fp_max(cpu, a, b, ESIZE(U))
-#define F_MIN(U, S, a, b, o)     fp_min(cpu, a, b, ESIZE(U))
-#define F_MAXNM(U, S, a, b, o)   fp_maxnm(cpu, a, b, ESIZE(U))
-#define F_MINNM(U, S, a, b, o)   fp_minnm(cpu, a, b, ESIZE(U))
-#define F_MLA(U, S, a, b, o)     fp_muladd(cpu, o, a, b, ESIZE(U))
-#define F_MLS(U, S, a, b, o)     fp_muladd(cpu, o, fp_neg(a, ESIZE(U)), b, ESIZE(U))
-#define F_ABD(U, S, a, b, o)     fp_abs(fp_sub(cpu, a, b, ESIZE(U)), ESIZE(U))
-#define F_RECPS(U, S, a, b, o)   fp_recip_step(cpu, a, b, ESIZE(U))
-#define F_RSQRTS(U, S, a, b, o)  fp_rsqrt_step(cpu, a, b, ESIZE(U))
-#define F_CMEQ(U, S, a, b, o)    FP_MASK(fp_compare_eq(cpu, a, b, ESIZE(U)))
-#define F_CMGE(U, S, a, b, o)    FP_MASK(fp_compare_ge(cpu, a, b, ESIZE(U)))
-#define F_CMGT(U, S, a, b, o)    FP_MASK(fp_compare_gt(cpu, a, b, ESIZE(U)))
-#define F_ACGE(U, S, a, b, o)    FP_MASK(fp_compare_ge(cpu, fp_abs(a, ESIZE(U)), fp_abs(b, ESIZE(U)), ESIZE(U)))
-#define F_ACGT(U, S, a, b, o)    FP_MASK(fp_compare_gt(cpu, fp_abs(a, ESIZE(U)), fp_abs(b, ESIZE(U)), ESIZE(U)))
+#define F_ADD(U, S, a, b, o)    fp_add(cpu, a, b, ESIZE(U))
+#define F_SUB(U, S, a, b, o)    fp_sub(cpu, a, b, ESIZE(U))
+#define F_MUL(U, S, a, b, o)    fp_mul(cpu, a, b, ESIZE(U))
+#define F_MULX(U, S, a, b, o)   fp_mulx(cpu, a, b, ESIZE(U))
+#define F_DIV(U, S, a, b, o)    fp_div(cpu, a, b, ESIZE(U))
+#define F_MAX(U, S, a, b, o)    fp_max(cpu, a, b, ESIZE(U))
+#define F_MIN(U, S, a, b, o)    fp_min(cpu, a, b, ESIZE(U))
+#define F_MAXNM(U, S, a, b, o)  fp_maxnm(cpu, a, b, ESIZE(U))
+#define F_MINNM(U, S, a, b, o)  fp_minnm(cpu, a, b, ESIZE(U))
+#define F_MLA(U, S, a, b, o)    fp_muladd(cpu, o, a, b, ESIZE(U))
+#define F_MLS(U, S, a, b, o)    fp_muladd(cpu, o, fp_neg(a, ESIZE(U)), b, ESIZE(U))
+#define F_ABD(U, S, a, b, o)    fp_abs(fp_sub(cpu, a, b, ESIZE(U)), ESIZE(U))
+#define F_RECPS(U, S, a, b, o)  fp_recip_step(cpu, a, b, ESIZE(U))
+#define F_RSQRTS(U, S, a, b, o) fp_rsqrt_step(cpu, a, b, ESIZE(U))
+#define F_CMEQ(U, S, a, b, o)   FP_MASK(fp_compare_eq(cpu, a, b, ESIZE(U)))
+#define F_CMGE(U, S, a, b, o)   FP_MASK(fp_compare_ge(cpu, a, b, ESIZE(U)))
+#define F_CMGT(U, S, a, b, o)   FP_MASK(fp_compare_gt(cpu, a, b, ESIZE(U)))
+#define F_ACGE(U, S, a, b, o)   FP_MASK(fp_compare_ge(cpu, fp_abs(a, ESIZE(U)), fp_abs(b, ESIZE(U)), ESIZE(U)))
+#define F_ACGT(U, S, a, b, o)   FP_MASK(fp_compare_gt(cpu, fp_abs(a, ESIZE(U)), fp_abs(b, ESIZE(U)), ESIZE(U)))
 
 FP_FORMS(LANEWISE, iss_simd_fadd, F_ADD)
 FP_FORMS(LANEWISE, iss_simd_fsub, F_SUB)
@@ -69,17 +69,17 @@ FP_FORMS(BY_ELEMENT, iss_simd_fmla_elem, F_MLA)
 FP_FORMS(BY_ELEMENT, iss_simd_fmls_elem, F_MLS)
 
 /* ---- Two-register misc ---- */
-#define F_ABS(U, S, a, b, o)   fp_abs(a, ESIZE(U))
-#define F_NEG(U, S, a, b, o)   fp_neg(a, ESIZE(U))
-#define F_SQRT(U, S, a, b, o)  fp_sqrt(cpu, a, ESIZE(U))
-#define F_RECPE(U, S, a, b, o) fp_recip_estimate(cpu, a, ESIZE(U))
+#define F_ABS(U, S, a, b, o)    fp_abs(a, ESIZE(U))
+#define F_NEG(U, S, a, b, o)    fp_neg(a, ESIZE(U))
+#define F_SQRT(U, S, a, b, o)   fp_sqrt(cpu, a, ESIZE(U))
+#define F_RECPE(U, S, a, b, o)  fp_recip_estimate(cpu, a, ESIZE(U))
 #define F_RSQRTE(U, S, a, b, o) fp_rsqrt_estimate(cpu, a, ESIZE(U))
-#define F_RECPX(U, S, a, b, o) fp_recip_exponent(cpu, a, ESIZE(U))
-#define F_CMGT0(U, S, a, b, o) FP_MASK(fp_compare_gt(cpu, a, 0, ESIZE(U)))
-#define F_CMGE0(U, S, a, b, o) FP_MASK(fp_compare_ge(cpu, a, 0, ESIZE(U)))
-#define F_CMEQ0(U, S, a, b, o) FP_MASK(fp_compare_eq(cpu, a, 0, ESIZE(U)))
-#define F_CMLE0(U, S, a, b, o) FP_MASK(fp_compare_ge(cpu, 0, a, ESIZE(U)))
-#define F_CMLT0(U, S, a, b, o) FP_MASK(fp_compare_gt(cpu, 0, a, ESIZE(U)))
+#define F_RECPX(U, S, a, b, o)  fp_recip_exponent(cpu, a, ESIZE(U))
+#define F_CMGT0(U, S, a, b, o)  FP_MASK(fp_compare_gt(cpu, a, 0, ESIZE(U)))
+#define F_CMGE0(U, S, a, b, o)  FP_MASK(fp_compare_ge(cpu, a, 0, ESIZE(U)))
+#define F_CMEQ0(U, S, a, b, o)  FP_MASK(fp_compare_eq(cpu, a, 0, ESIZE(U)))
+#define F_CMLE0(U, S, a, b, o)  FP_MASK(fp_compare_ge(cpu, 0, a, ESIZE(U)))
+#define F_CMLT0(U, S, a, b, o)  FP_MASK(fp_compare_gt(cpu, 0, a, ESIZE(U)))
 
 FP_FORMS(LANEWISE, iss_simd_fabs, F_ABS)
 FP_FORMS(LANEWISE, iss_simd_fneg, F_NEG)
@@ -198,7 +198,7 @@ const iss_exec_fn iss_simd_fcvtxn[3] = {fcvtxn_2s, fcvtxn_4s, fcvtxn_1s};
 
 /* ---- Across lanes (4S): Arm's Reduce() pairs the halves recursively ---- */
 #define FP_REDUCE(fn, OP)                                                                                              \
-	ISS_HANDLER(fn)                                                                                         \
+	ISS_HANDLER(fn)                                                                                                \
 	{                                                                                                              \
 		union iss_vreg n, r = {{0}};                                                                           \
 		uint64_t low, high;                                                                                    \

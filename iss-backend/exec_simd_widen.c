@@ -101,7 +101,7 @@ static inline int64_t doubling_product(struct iss *cpu, int64_t a, int64_t b, un
 	return (int64_t)product;
 }
 
-#define WSIZE_OF(WU)              ((unsigned)(8 * sizeof(WU)))
+#define WSIZE_OF(WU)               ((unsigned)(8 * sizeof(WU)))
 #define W_SQDMULL(WU, WS, a, b, o) doubling_product(cpu, (WS)(a), (WS)(b), WSIZE_OF(WU))
 #define W_SQDMLAL(WU, WS, a, b, o)                                                                                     \
 	sat_add_signed(cpu, (WS)(o), doubling_product(cpu, (WS)(a), (WS)(b), WSIZE_OF(WU)), WSIZE_OF(WU))
@@ -153,25 +153,25 @@ WIDEN_PAIR(iss_simd_smlsl_elem, iss_simd_umlsl_elem, SHAPE_ELEMENT, W_MLS)
 	const iss_exec_fn name[3][3] = {                                                                               \
 	    {name##_8b, name##_16b, name##_1b}, {name##_4h, name##_8h, name##_1h}, {name##_2s, name##_4s, name##_1s}};
 
-#define WSX(WS, a)     ((int64_t)(WS)(a)) /* a wide lane sign-extended */
-#define NSIZE(U)       ESIZE(U)
-#define HALF_ROUND(U)  (1ull << (ESIZE(U) - 1))
+#define WSX(WS, a)    ((int64_t)(WS)(a)) /* a wide lane sign-extended */
+#define NSIZE(U)      ESIZE(U)
+#define HALF_ROUND(U) (1ull << (ESIZE(U) - 1))
 
-#define N_XTN(U, S, WS, a, b)     (a)
-#define N_SQXTN(U, S, WS, a, b)   saturate_signed(cpu, WSX(WS, a), NSIZE(U))
-#define N_UQXTN(U, S, WS, a, b)   saturate_unsigned(cpu, a, NSIZE(U))
-#define N_SQXTUN(U, S, WS, a, b)  saturate_signed_to_unsigned(cpu, WSX(WS, a), NSIZE(U))
-#define N_ADDHN(U, S, WS, a, b)   (((a) + (b)) >> NSIZE(U))
-#define N_SUBHN(U, S, WS, a, b)   (((a) - (b)) >> NSIZE(U))
-#define N_RADDHN(U, S, WS, a, b)  (((a) + (b) + HALF_ROUND(U)) >> NSIZE(U))
-#define N_RSUBHN(U, S, WS, a, b)  (((a) - (b) + HALF_ROUND(U)) >> NSIZE(U))
-#define N_SHRN(U, S, WS, a, b)    ((a) >> insn->amount)
-#define N_RSHRN(U, S, WS, a, b)   urshr64(a, insn->amount)
-#define N_SQSHRN(U, S, WS, a, b)  saturate_signed(cpu, asr64(WSX(WS, a), insn->amount), NSIZE(U))
-#define N_SQRSHRN(U, S, WS, a, b) saturate_signed(cpu, srshr64(WSX(WS, a), insn->amount), NSIZE(U))
-#define N_UQSHRN(U, S, WS, a, b)  saturate_unsigned(cpu, (a) >> insn->amount, NSIZE(U))
-#define N_UQRSHRN(U, S, WS, a, b) saturate_unsigned(cpu, urshr64(a, insn->amount), NSIZE(U))
-#define N_SQSHRUN(U, S, WS, a, b) saturate_signed_to_unsigned(cpu, asr64(WSX(WS, a), insn->amount), NSIZE(U))
+#define N_XTN(U, S, WS, a, b)      (a)
+#define N_SQXTN(U, S, WS, a, b)    saturate_signed(cpu, WSX(WS, a), NSIZE(U))
+#define N_UQXTN(U, S, WS, a, b)    saturate_unsigned(cpu, a, NSIZE(U))
+#define N_SQXTUN(U, S, WS, a, b)   saturate_signed_to_unsigned(cpu, WSX(WS, a), NSIZE(U))
+#define N_ADDHN(U, S, WS, a, b)    (((a) + (b)) >> NSIZE(U))
+#define N_SUBHN(U, S, WS, a, b)    (((a) - (b)) >> NSIZE(U))
+#define N_RADDHN(U, S, WS, a, b)   (((a) + (b) + HALF_ROUND(U)) >> NSIZE(U))
+#define N_RSUBHN(U, S, WS, a, b)   (((a) - (b) + HALF_ROUND(U)) >> NSIZE(U))
+#define N_SHRN(U, S, WS, a, b)     ((a) >> insn->amount)
+#define N_RSHRN(U, S, WS, a, b)    urshr64(a, insn->amount)
+#define N_SQSHRN(U, S, WS, a, b)   saturate_signed(cpu, asr64(WSX(WS, a), insn->amount), NSIZE(U))
+#define N_SQRSHRN(U, S, WS, a, b)  saturate_signed(cpu, srshr64(WSX(WS, a), insn->amount), NSIZE(U))
+#define N_UQSHRN(U, S, WS, a, b)   saturate_unsigned(cpu, (a) >> insn->amount, NSIZE(U))
+#define N_UQRSHRN(U, S, WS, a, b)  saturate_unsigned(cpu, urshr64(a, insn->amount), NSIZE(U))
+#define N_SQSHRUN(U, S, WS, a, b)  saturate_signed_to_unsigned(cpu, asr64(WSX(WS, a), insn->amount), NSIZE(U))
 #define N_SQRSHRUN(U, S, WS, a, b) saturate_signed_to_unsigned(cpu, srshr64(WSX(WS, a), insn->amount), NSIZE(U))
 
 NARROW_FORMS(iss_simd_xtn, N_XTN)

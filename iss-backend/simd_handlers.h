@@ -221,12 +221,12 @@ FP_TABLE(iss_simd_scvtf);
 FP_TABLE(iss_simd_ucvtf);
 #undef FP_TABLE
 #define FP_ROUND_FPCR 0xff
-extern const iss_exec_fn iss_simd_urecpe[2];    /* [Q] */
-extern const iss_exec_fn iss_simd_ursqrte[2];   /* [Q] */
-extern const iss_exec_fn iss_simd_fcvtl[2][2];  /* [sz][part] */
-extern const iss_exec_fn iss_simd_fcvtn[2][2];  /* [sz][part] */
-extern const iss_exec_fn iss_simd_fcvtxn[3];    /* [form] */
-ISS_HANDLER(iss_simd_fmaxv);                    /* 4S */
+extern const iss_exec_fn iss_simd_urecpe[2];   /* [Q] */
+extern const iss_exec_fn iss_simd_ursqrte[2];  /* [Q] */
+extern const iss_exec_fn iss_simd_fcvtl[2][2]; /* [sz][part] */
+extern const iss_exec_fn iss_simd_fcvtn[2][2]; /* [sz][part] */
+extern const iss_exec_fn iss_simd_fcvtxn[3];   /* [form] */
+ISS_HANDLER(iss_simd_fmaxv);                   /* 4S */
 ISS_HANDLER(iss_simd_fminv);
 ISS_HANDLER(iss_simd_fmaxnmv);
 ISS_HANDLER(iss_simd_fminnmv);

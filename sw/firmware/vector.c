@@ -225,10 +225,10 @@ __attribute__((noinline)) static void run_workload(void)
 		conversions(ints_x, floats_x, ints_y, floats_y);
 		shorts_a[round] = (int16_t)sums;
 
-		printf("round %d: sums %x sat %x avg %x sad %u dot %llx ext %x ints %x %x floats %x %x doubles %x\n", round,
-		       sums, sat, avg, diff, (unsigned long long)dot, ext, checksum(ints_x, sizeof ints_x),
-		       checksum(ints_y, sizeof ints_y), checksum(floats_x, sizeof floats_x), checksum(floats_y, sizeof floats_y),
-		       checksum(doubles_y, sizeof doubles_y));
+		printf("round %d: sums %x sat %x avg %x sad %u dot %llx ext %x ints %x %x floats %x %x doubles %x\n",
+		       round, sums, sat, avg, diff, (unsigned long long)dot, ext, checksum(ints_x, sizeof ints_x),
+		       checksum(ints_y, sizeof ints_y), checksum(floats_x, sizeof floats_x),
+		       checksum(floats_y, sizeof floats_y), checksum(doubles_y, sizeof doubles_y));
 		total ^= sums ^ sat ^ avg ^ diff ^ ext;
 	}
 	printf("vector: done, %x\n", total);

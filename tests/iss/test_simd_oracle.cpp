@@ -32,8 +32,8 @@ namespace
 {
 
 constexpr uint64_t kRam = 0x40000000, kRamSize = 16 << 20;
-constexpr uint64_t kCode = kRam;             // one fresh word per case
-constexpr uint64_t kVbar = kRam + 0xa00000;   // qvp's vectors: `mrs x0, esr_el1` at the sync entry
+constexpr uint64_t kCode = kRam;            // one fresh word per case
+constexpr uint64_t kVbar = kRam + 0xa00000; // qvp's vectors: `mrs x0, esr_el1` at the sync entry
 constexpr uint32_t kMrsEsr = 0xd5385200, kMsrVbar = 0xd518c000;
 constexpr uint32_t kFpsrQc = 1u << 27;
 
@@ -95,7 +95,7 @@ uint64_t edge_lanes(Rng &rng, unsigned bits)
 			lane = all;
 			break;
 		case 5:
-			lane = rng.below(2 * bits) ; // small: shift counts, indices
+			lane = rng.below(2 * bits); // small: shift counts, indices
 			break;
 		default:
 			lane = rng.next() & all;
@@ -112,11 +112,22 @@ uint64_t fp_lanes(Rng &rng, unsigned bits)
 	static const uint32_t singles[] = {0x00000000, 0x80000000, 0x3f800000, 0xbf800000, 0x7f800000, 0xff800000,
 	                                   0x7fc00000, 0x7f800001, 0xffc00001, 0x00000001, 0x807fffff, 0x7f7fffff,
 	                                   0x4b000000, 0x3effffff, 0x4f000000, 0xcf000000, 0x5f000000, 0x3f000000};
-	static const uint64_t doubles[] = {0, 0x8000000000000000ull, 0x3ff0000000000000ull, 0xbff0000000000000ull,
-	                                   0x7ff0000000000000ull, 0xfff0000000000000ull, 0x7ff8000000000000ull,
-	                                   0x7ff0000000000001ull, 0x0000000000000001ull, 0x800fffffffffffffull,
-	                                   0x7fefffffffffffffull, 0x4330000000000000ull, 0x43e0000000000000ull,
-	                                   0xc3e0000000000000ull, 0x41e0000000000000ull, 0x3fe0000000000000ull};
+	static const uint64_t doubles[] = {0,
+	                                   0x8000000000000000ull,
+	                                   0x3ff0000000000000ull,
+	                                   0xbff0000000000000ull,
+	                                   0x7ff0000000000000ull,
+	                                   0xfff0000000000000ull,
+	                                   0x7ff8000000000000ull,
+	                                   0x7ff0000000000001ull,
+	                                   0x0000000000000001ull,
+	                                   0x800fffffffffffffull,
+	                                   0x7fefffffffffffffull,
+	                                   0x4330000000000000ull,
+	                                   0x43e0000000000000ull,
+	                                   0xc3e0000000000000ull,
+	                                   0x41e0000000000000ull,
+	                                   0x3fe0000000000000ull};
 	uint64_t r = 0;
 	for (unsigned at = 0; at < 64; at += bits) {
 		uint64_t lane;
@@ -177,7 +188,8 @@ class SimdOracle : public ::testing::Test
 		for (auto &v : in.v)
 			for (auto &half : v) {
 				unsigned bits = rng.pick({8u, 16u, 32u, 64u});
-				half = fp && rng.below(4) != 0 ? fp_lanes(rng, rng.below(2) ? 32 : 64) : edge_lanes(rng, bits);
+				half = fp && rng.below(4) != 0 ? fp_lanes(rng, rng.below(2) ? 32 : 64)
+				                               : edge_lanes(rng, bits);
 			}
 		in.nzcv = rng.below(16);
 		in.fpsr = rng.below(2) ? kFpsrQc : 0;
@@ -260,8 +272,8 @@ class SimdOracle : public ::testing::Test
 		char line[200];
 		for (int n = 0; n < 31; n++)
 			if (iss_out.x[n] != ref.x[n]) {
-				snprintf(line, sizeof line, " x%d qvp 0x%llx unicorn 0x%llx;", n, (unsigned long long)iss_out.x[n],
-				         (unsigned long long)ref.x[n]);
+				snprintf(line, sizeof line, " x%d qvp 0x%llx unicorn 0x%llx;", n,
+				         (unsigned long long)iss_out.x[n], (unsigned long long)ref.x[n]);
 				diff += line;
 			}
 		for (int n = 0; n < 32; n++)
@@ -319,8 +331,9 @@ class SimdOracle : public ::testing::Test
 				return;
 			}
 			ADD_FAILURE() << cls << ": word 0x" << std::hex << word
-			              << (iss_exception ? " faults on qvp with ESR 0x" : "") << (iss_exception ? esr : 0)
-			              << (ref_exception ? " faults on Unicorn: " : "") << (ref_exception ? uc_strerror(err) : "");
+			              << (iss_exception ? " faults on qvp with ESR 0x" : "")
+			              << (iss_exception ? esr : 0) << (ref_exception ? " faults on Unicorn: " : "")
+			              << (ref_exception ? uc_strerror(err) : "");
 			return;
 		}
 		compared++;
@@ -336,9 +349,10 @@ class SimdOracle : public ::testing::Test
 	}
 
 	// `count` cases of base | (random & mask), reshaped by `shape` (to implemented opcodes).
-	void run_class(const char *cls, uint32_t base, uint32_t mask, std::function<uint32_t(uint32_t, Rng &)> shape,
-	               bool fp = false, std::function<bool(uint32_t)> later = [](uint32_t) { return false; },
-	               int count = kCases, unsigned min_percent = 50)
+	void run_class(
+	    const char *cls, uint32_t base, uint32_t mask, std::function<uint32_t(uint32_t, Rng &)> shape,
+	    bool fp = false, std::function<bool(uint32_t)> later = [](uint32_t) { return false; }, int count = kCases,
+	    unsigned min_percent = 50)
 	{
 		Rng rng{0x9e3779b97f4a7c15ull ^ base ^ mask};
 		for (int k = 0; k < count && failures() < 10; k++) {
@@ -348,7 +362,8 @@ class SimdOracle : public ::testing::Test
 			run_case(word, rng, fp, later, cls);
 		}
 		EXPECT_GT(compared * 100, (uint64_t)count * min_percent)
-		    << cls << ": too few cases compared (" << skipped << " skipped, " << both_faulted << " faulted on both)";
+		    << cls << ": too few cases compared (" << skipped << " skipped, " << both_faulted
+		    << " faulted on both)";
 	}
 
 	int failures()
@@ -382,8 +397,9 @@ constexpr uint32_t kQ = 1u << 30, kU = 1u << 29, kSize = 3u << 22, kRegs = 0x1f0
 // ---- Vector integer ----
 TEST_F(SimdOracle, ThreeSameInteger)
 {
-	run_class("three same", 0x0e200400, kQ | kU | kSize | kRegs | 0x1f << 11,
-	          field_from(15, 11, {0, 1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23}));
+	run_class(
+	    "three same", 0x0e200400, kQ | kU | kSize | kRegs | 0x1f << 11,
+	    field_from(15, 11, {0, 1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23}));
 }
 TEST_F(SimdOracle, ThreeSameLogical)
 {
@@ -418,7 +434,8 @@ TEST_F(SimdOracle, ModifiedImmediate)
 TEST_F(SimdOracle, ShiftByImmediate)
 {
 	run_class("shift by immediate", 0x0f000400, kQ | kU | 0x7f << 16 | 0x3ff, [](uint32_t w, Rng &rng) {
-		w = with(w, 15, 11, rng.pick({0u, 2u, 4u, 6u, 8u, 0xau, 0xcu, 0xeu, 0x10u, 0x11u, 0x12u, 0x13u, 0x14u}));
+		w = with(w, 15, 11,
+		         rng.pick({0u, 2u, 4u, 6u, 8u, 0xau, 0xcu, 0xeu, 0x10u, 0x11u, 0x12u, 0x13u, 0x14u}));
 		return (w >> 19 & 0xf) ? w : with(w, 22, 19, 1u << rng.below(4)); // immh != 0: not a modified immediate
 	});
 }
@@ -434,7 +451,9 @@ TEST_F(SimdOracle, ByElementInteger)
 {
 	run_class("by element", 0x0f000000, kQ | kU | kSize | 0x3f03ff | 1u << 11, [](uint32_t w, Rng &rng) {
 		w = rng.below(8) ? with(w, 23, 22, 1 + rng.below(2)) : w; // 16 and 32 bits, some reserved sizes
-		return with(w, 15, 12, w & kU ? rng.pick({0u, 2u, 4u, 6u, 0xau}) : rng.pick({2u, 3u, 6u, 7u, 8u, 0xau, 0xbu, 0xcu, 0xdu}));
+		return with(w, 15, 12,
+		            w & kU ? rng.pick({0u, 2u, 4u, 6u, 0xau})
+		                   : rng.pick({2u, 3u, 6u, 7u, 8u, 0xau, 0xbu, 0xcu, 0xdu}));
 	});
 }
 
@@ -496,47 +515,64 @@ TEST_F(SimdOracle, ThreeSameFloat)
 }
 TEST_F(SimdOracle, TwoRegisterMiscFloat)
 {
-	run_class("fp misc", 0x0e200800, kQ | kU | kSize | 0x3ff, [](uint32_t w, Rng &rng) {
-		w = with(w, 16, 12, rng.pick({0x0cu, 0x0du, 0x0eu, 0x0fu, 0x16u, 0x17u, 0x18u, 0x19u, 0x1au, 0x1bu, 0x1cu,
-		                               0x1du, 0x1fu}));
-		unsigned opcode = w >> 12 & 0x1f;
-		if (opcode >= 0x0c && opcode <= 0x0f && rng.below(8))
-			w |= 1u << 23; // compares with zero, FABS, FNEG
-		if ((opcode == 0x16 || opcode == 0x17) && rng.below(8))
-			w &= ~(1u << 23); // FCVTN, FCVTXN, FCVTL
-		return w;
-	}, true);
+	run_class(
+	    "fp misc", 0x0e200800, kQ | kU | kSize | 0x3ff,
+	    [](uint32_t w, Rng &rng) {
+		    w = with(w, 16, 12,
+		             rng.pick({0x0cu, 0x0du, 0x0eu, 0x0fu, 0x16u, 0x17u, 0x18u, 0x19u, 0x1au, 0x1bu, 0x1cu,
+		                       0x1du, 0x1fu}));
+		    unsigned opcode = w >> 12 & 0x1f;
+		    if (opcode >= 0x0c && opcode <= 0x0f && rng.below(8))
+			    w |= 1u << 23; // compares with zero, FABS, FNEG
+		    if ((opcode == 0x16 || opcode == 0x17) && rng.below(8))
+			    w &= ~(1u << 23); // FCVTN, FCVTXN, FCVTL
+		    return w;
+	    },
+	    true);
 }
 TEST_F(SimdOracle, AcrossLanesFloat)
 {
-	run_class("fp across lanes", 0x2e300800, kQ | kSize | 0x3ff, [](uint32_t w, Rng &rng) {
-		w = with(w, 16, 12, rng.pick({0x0cu, 0x0fu}));
-		return rng.below(8) ? (w | kQ) & ~(1u << 22) : w; // mostly 4S, the only size
-	}, true);
+	run_class(
+	    "fp across lanes", 0x2e300800, kQ | kSize | 0x3ff,
+	    [](uint32_t w, Rng &rng) {
+		    w = with(w, 16, 12, rng.pick({0x0cu, 0x0fu}));
+		    return rng.below(8) ? (w | kQ) & ~(1u << 22) : w; // mostly 4S, the only size
+	    },
+	    true);
 }
 TEST_F(SimdOracle, FixedPointConversions)
 {
-	run_class("fp fixed point", 0x0f000400, kQ | kU | 0x7f << 16 | 0x3ff, [](uint32_t w, Rng &rng) {
-		w = with(w, 15, 11, rng.pick({0x1cu, 0x1fu}));
-		return w >> 21 & 3 ? w : with(w, 22, 21, 1 + rng.below(3)); // immh 01xx or 1xxx
-	}, true);
+	run_class(
+	    "fp fixed point", 0x0f000400, kQ | kU | 0x7f << 16 | 0x3ff,
+	    [](uint32_t w, Rng &rng) {
+		    w = with(w, 15, 11, rng.pick({0x1cu, 0x1fu}));
+		    return w >> 21 & 3 ? w : with(w, 22, 21, 1 + rng.below(3)); // immh 01xx or 1xxx
+	    },
+	    true);
 }
 TEST_F(SimdOracle, ByElementFloat)
 {
-	run_class("fp by element", 0x0f800000, kQ | kU | 1u << 22 | 0x3f03ff | 1u << 11, [](uint32_t w, Rng &rng) {
-		w = with(w, 15, 12, rng.pick({1u, 5u, 9u}));
-		if (rng.below(8) && (w >> 22 & 1))
-			w = (w | kQ) & ~(1u << 21); // doubles: 2D, index H only
-		return rng.below(8) ? with(w, 29, 29, (w >> 12 & 0xf) == 9 ? w >> 29 & 1 : 0) : w;
-	}, true, [](uint32_t w) { return (w & kU) && (w >> 12 & 0xf) != 9; }); // U=1: FCMLA (v8.3)
+	run_class(
+	    "fp by element", 0x0f800000, kQ | kU | 1u << 22 | 0x3f03ff | 1u << 11,
+	    [](uint32_t w, Rng &rng) {
+		    w = with(w, 15, 12, rng.pick({1u, 5u, 9u}));
+		    if (rng.below(8) && (w >> 22 & 1))
+			    w = (w | kQ) & ~(1u << 21); // doubles: 2D, index H only
+		    return rng.below(8) ? with(w, 29, 29, (w >> 12 & 0xf) == 9 ? w >> 29 & 1 : 0) : w;
+	    },
+	    true, [](uint32_t w) { return (w & kU) && (w >> 12 & 0xf) != 9; }); // U=1: FCMLA (v8.3)
 }
 TEST_F(SimdOracle, ScalarThreeSameFloat)
 {
-	run_class("scalar fp three same", 0x5e20c400, 1u << 22 | kRegs, [](uint32_t w, Rng &rng) {
-		// U:a:opcode of FMULX, FCMEQ, FRECPS, FRSQRTS, FCMGE, FACGE, FABD, FCMGT, FACGT, and one unallocated
-		unsigned op = rng.pick({0x1bu, 0x1cu, 0x1fu, 0x3fu, 0x5cu, 0x5du, 0x7au, 0x7cu, 0x7du, 0x1au});
-		return with(with(with(w, 15, 11, op & 0x1f), 23, 23, op >> 5 & 1), 29, 29, op >> 6);
-	}, true);
+	run_class(
+	    "scalar fp three same", 0x5e20c400, 1u << 22 | kRegs,
+	    [](uint32_t w, Rng &rng) {
+		    // U:a:opcode of FMULX, FCMEQ, FRECPS, FRSQRTS, FCMGE, FACGE, FABD, FCMGT, FACGT, and one
+		    // unallocated
+		    unsigned op = rng.pick({0x1bu, 0x1cu, 0x1fu, 0x3fu, 0x5cu, 0x5du, 0x7au, 0x7cu, 0x7du, 0x1au});
+		    return with(with(with(w, 15, 11, op & 0x1f), 23, 23, op >> 5 & 1), 29, 29, op >> 6);
+	    },
+	    true);
 }
 TEST_F(SimdOracle, ScalarMiscFloat)
 {
@@ -545,12 +581,15 @@ TEST_F(SimdOracle, ScalarMiscFloat)
 }
 TEST_F(SimdOracle, ScalarPairwiseAndByElementFloat)
 {
-	run_class("scalar fp pairwise/by element", 0x7e300800, kSize | 0x3ff, [](uint32_t w, Rng &rng) {
-		if (rng.below(2))
-			return with(w, 16, 12, rng.pick({0x0cu, 0x0du, 0x0fu}));
-		w = 0x5f800000 | (w & 0x3ff) | (uint32_t)(rng.next() & (kU | 1u << 22 | 0x3f0000 | 1u << 11));
-		return with(w, 15, 12, rng.pick({1u, 5u, 9u}));
-	}, true, [](uint32_t w) { return (w >> 24 & 0xff) == 0x7f && (w >> 12 & 0xf) != 9; });
+	run_class(
+	    "scalar fp pairwise/by element", 0x7e300800, kSize | 0x3ff,
+	    [](uint32_t w, Rng &rng) {
+		    if (rng.below(2))
+			    return with(w, 16, 12, rng.pick({0x0cu, 0x0du, 0x0fu}));
+		    w = 0x5f800000 | (w & 0x3ff) | (uint32_t)(rng.next() & (kU | 1u << 22 | 0x3f0000 | 1u << 11));
+		    return with(w, 15, 12, rng.pick({1u, 5u, 9u}));
+	    },
+	    true, [](uint32_t w) { return (w >> 24 & 0xff) == 0x7f && (w >> 12 & 0xf) != 9; });
 }
 
 // ---- The whole AdvSIMD space: every encoding qvp executes must give Unicorn's result ----
@@ -559,11 +598,13 @@ TEST_F(SimdOracle, ScalarPairwiseAndByElementFloat)
 // later CPU (crypto, FP16, RDM, dot product...): such cases are counted, not compared.
 TEST_F(SimdOracle, WholeVectorSpace)
 {
-	run_class("vector space", 0x0e000000, 0x61ffffff, nullptr, true, [](uint32_t) { return true; }, 20000, 20);
+	run_class(
+	    "vector space", 0x0e000000, 0x61ffffff, nullptr, true, [](uint32_t) { return true; }, 20000, 20);
 }
 TEST_F(SimdOracle, WholeScalarSpace)
 {
-	run_class("scalar space", 0x5e000000, 0x21ffffff, nullptr, true, [](uint32_t) { return true; }, 20000, 5);
+	run_class(
+	    "scalar space", 0x5e000000, 0x21ffffff, nullptr, true, [](uint32_t) { return true; }, 20000, 5);
 }
 
 } // namespace

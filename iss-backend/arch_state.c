@@ -92,3 +92,26 @@ int iss_translate_address(struct cpu *base, uint64_t va, uint64_t *pa)
 	*pa = t.pa;
 	return 0;
 }
+
+/* The debugger's view of the SIMD&FP registers (cpu_ops get_vector/set_vector). */
+int iss_get_vector(struct cpu *base, unsigned index, uint64_t value[2])
+{
+	struct iss *cpu = to_iss(base);
+
+	if (index >= 32)
+		return error_set("iss: no register v%u", index);
+	value[0] = cpu->v[index].d[0];
+	value[1] = cpu->v[index].d[1];
+	return 0;
+}
+
+int iss_set_vector(struct cpu *base, unsigned index, const uint64_t value[2])
+{
+	struct iss *cpu = to_iss(base);
+
+	if (index >= 32)
+		return error_set("iss: no register v%u", index);
+	cpu->v[index].d[0] = value[0];
+	cpu->v[index].d[1] = value[1];
+	return 0;
+}

@@ -222,6 +222,8 @@ static int get_system_register(const struct iss *cpu, enum cpu_register reg, uin
 	case CPU_REG_SPSR_EL1: *value = cpu->spsr_el1; return 0;
 	case CPU_REG_VBAR_EL1: *value = cpu->vbar_el1; return 0;
 	case CPU_REG_CURRENT_EL: *value = (uint64_t)cpu->el << 2; return 0;
+	case CPU_REG_FPSR: *value = cpu->fpsr; return 0;
+	case CPU_REG_FPCR: *value = cpu->fpcr; return 0;
 	default: return error_set("iss: no register number %d", (int)reg);
 	}
 }
@@ -261,6 +263,10 @@ static int iss_set_register(struct cpu *base, enum cpu_register reg, uint64_t va
 		iss_set_sp_select(cpu, el, el == 1 ? (m & 1) != 0 : cpu->spsel);
 		iss_set_el(cpu, el);
 		iss_update_attention(cpu);
+	} else if (reg == CPU_REG_FPSR) {
+		cpu->fpsr = (uint32_t)value & FPSR_WRITABLE;
+	} else if (reg == CPU_REG_FPCR) {
+		cpu->fpcr = (uint32_t)value & FPCR_WRITABLE;
 	} else {
 		return error_set("iss: no register number %d", (int)reg);
 	}
@@ -410,6 +416,8 @@ static const struct cpu_ops iss_ops = {
     .set_line = iss_set_line,
     .get_register = iss_get_register,
     .set_register = iss_set_register,
+    .get_vector = iss_get_vector,
+    .set_vector = iss_set_vector,
     .read_memory = iss_read_memory,
     .write_memory = iss_write_memory,
     .diagnose = iss_diagnose,

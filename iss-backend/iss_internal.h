@@ -98,6 +98,13 @@ enum {
 	VECTOR_LOWER_A64 = 0x400,
 };
 
+/*
+ * FPCR: AHP, DN, FZ, RMode (no trap enables, as on the A57; no FZ16);
+ * FPSR: QC and the cumulative flags.
+ */
+#define FPCR_WRITABLE 0x07c00000u
+#define FPSR_WRITABLE 0x0800009fu
+
 /* SCTLR_EL1 bits the interpreter acts on. */
 #define SCTLR_M    (1ull << 0)
 #define SCTLR_A    (1ull << 1)
@@ -318,6 +325,10 @@ void iss_fatal(struct iss *cpu, const char *format, ...) __attribute__((format(p
 ISS_HANDLER(iss_exec_decode); /* every slot of a fresh page: decodes, then executes */
 void iss_code_written(struct iss *cpu, uint64_t pa, uint64_t length);
 uint64_t iss_instruction_count(const struct iss *cpu); /* retired before the current instruction */
+
+/* The debugger's SIMD&FP registers (arch_state.c). */
+int iss_get_vector(struct cpu *base, unsigned index, uint64_t value[2]);
+int iss_set_vector(struct cpu *base, unsigned index, const uint64_t value[2]);
 
 /* Debugger stops (debug.c). */
 int iss_insert_debug(struct cpu *base, enum cpu_debug_kind kind, uint64_t address, uint64_t length);

@@ -29,10 +29,6 @@
 
 #define OSLSR_OSLM 0x8ull /* OS lock implemented (OSLM = 0b10), unlocked */
 
-/* FPCR: AHP, DN, FZ, RMode (no trap enables, as on the A57; no FZ16); FPSR: QC and the cumulative flags. */
-#define FPCR_WRITABLE 0x07c00000u
-#define FPSR_WRITABLE 0x0800009fu
-
 /* What an entry does on MRS and MSR. */
 enum sysreg_kind {
 	KIND_FIELD,    /* a uint64_t in struct iss: MRS reads it, MSR writes the bits of `mask` */

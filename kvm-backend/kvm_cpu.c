@@ -56,6 +56,46 @@ static size_t register_offset(struct kvm_cpu *kc, enum cpu_register reg)
 	return (pstate & 1) ? offsetof(struct kvm_regs, sp_el1) : offsetof(struct kvm_regs, regs.sp);
 }
 
+/* FPSR and FPCR: 32-bit fields of the vCPU's FP state. */
+static int fp_control_register(struct kvm_cpu *kc, unsigned long request, enum cpu_register reg, uint64_t *value)
+{
+	size_t offset = reg == CPU_REG_FPSR ? offsetof(struct kvm_regs, fp_regs.fpsr) : offsetof(struct kvm_regs, fp_regs.fpcr);
+	uint64_t id = KVM_REG_ARM64 | KVM_REG_SIZE_U32 | KVM_REG_ARM_CORE | (offset / sizeof(__u32));
+	uint32_t word = (uint32_t)*value;
+	struct kvm_one_reg one = { .id = id, .addr = (uint64_t)(uintptr_t)&word };
+
+	if (ioctl(kc->vcpu_fd, request, &one) < 0)
+		return error_set("kvm: %s of FPSR/FPCR failed: %s", request == KVM_GET_ONE_REG ? "read" : "write", strerror(errno));
+	*value = word;
+	return 0;
+}
+
+static int vector_register(struct cpu *cpu, unsigned long request, unsigned index, uint64_t value[2])
+{
+	struct kvm_cpu *kc = to_kvm_cpu(cpu);
+	uint64_t id = KVM_REG_ARM64 | KVM_REG_SIZE_U128 | KVM_REG_ARM_CORE |
+		      (offsetof(struct kvm_regs, fp_regs.vregs[0]) / sizeof(__u32) + index * 4);
+	struct kvm_one_reg one = { .id = id, .addr = (uint64_t)(uintptr_t)value };
+
+	if (index >= 32)
+		return error_set("kvm: no register v%u", index);
+	if (ioctl(kc->vcpu_fd, request, &one) < 0)
+		return error_set("kvm: %s of v%u failed: %s", request == KVM_GET_ONE_REG ? "read" : "write", index, strerror(errno));
+	return 0;
+}
+
+static int kvm_cpu_get_vector(struct cpu *cpu, unsigned index, uint64_t value[2])
+{
+	return vector_register(cpu, KVM_GET_ONE_REG, index, value);
+}
+
+static int kvm_cpu_set_vector(struct cpu *cpu, unsigned index, const uint64_t value[2])
+{
+	uint64_t copy[2] = { value[0], value[1] };
+
+	return vector_register(cpu, KVM_SET_ONE_REG, index, copy);
+}
+
 /* The EL1 system registers a debugger shows, in enum cpu_register's order. */
 static uint64_t system_register_id(enum cpu_register reg)
 {
@@ -84,6 +124,8 @@ static int kvm_cpu_get_register(struct cpu *cpu, enum cpu_register reg, uint64_t
 		*value &= 0xc;
 		return status;
 	}
+	if (reg == CPU_REG_FPSR || reg == CPU_REG_FPCR)
+		return fp_control_register(kc, KVM_GET_ONE_REG, reg, value);
 	if (system_register_id(reg))
 		return kvm_one_reg(kc, KVM_GET_ONE_REG, system_register_id(reg), value);
 	return error_set("kvm: no register %d", reg);
@@ -93,6 +135,8 @@ static int kvm_cpu_set_register(struct cpu *cpu, enum cpu_register reg, uint64_t
 {
 	struct kvm_cpu *kc = to_kvm_cpu(cpu);
 
+	if (reg == CPU_REG_FPSR || reg == CPU_REG_FPCR)
+		return fp_control_register(kc, KVM_SET_ONE_REG, reg, &value);
 	if ((unsigned)reg >= CPU_REG_COUNT)
 		return error_set("kvm: no register %d", reg);
 	return kvm_one_reg(kc, KVM_SET_ONE_REG, core_register_id(register_offset(kc, reg)), &value);
@@ -309,6 +353,8 @@ static const struct cpu_ops kvm_cpu_ops = {
 	.set_line = kvm_cpu_set_line,
 	.get_register = kvm_cpu_get_register,
 	.set_register = kvm_cpu_set_register,
+	.get_vector = kvm_cpu_get_vector,
+	.set_vector = kvm_cpu_set_vector,
 	.read_memory = kvm_cpu_read_memory,
 	.write_memory = kvm_cpu_write_memory,
 	.insert_debug = kvm_cpu_insert_debug,

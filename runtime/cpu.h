@@ -37,8 +37,12 @@ enum cpu_register {
 	CPU_REG_PC = 32,
 	CPU_REG_PSTATE = 33, /* NZCV, DAIF, CurrentEL, SPSel as in SPSR */
 	CPU_REG_COUNT = 34,
+	/* SIMD&FP: V0..V31 (128 bits, through get_vector/set_vector), then FPSR and FPCR. */
+	CPU_REG_V0 = 34,
+	CPU_REG_FPSR = 66,
+	CPU_REG_FPCR = 67,
 	/* EL1 system registers a debugger shows (read-only; a backend may not serve them). */
-	CPU_REG_SCTLR_EL1 = 64,
+	CPU_REG_SCTLR_EL1 = 68,
 	CPU_REG_TCR_EL1,
 	CPU_REG_TTBR0_EL1,
 	CPU_REG_TTBR1_EL1,
@@ -73,6 +77,9 @@ struct cpu_ops {
 	void (*set_line)(struct cpu *cpu, enum cpu_line line, bool level);
 	int (*get_register)(struct cpu *cpu, enum cpu_register reg, uint64_t *value);
 	int (*set_register)(struct cpu *cpu, enum cpu_register reg, uint64_t value);
+	/* SIMD&FP register V`index` (0..31): value[0] the low 64 bits, value[1] the high ones. */
+	int (*get_vector)(struct cpu *cpu, unsigned index, uint64_t value[2]);
+	int (*set_vector)(struct cpu *cpu, unsigned index, const uint64_t value[2]);
 	/* Guest memory by virtual address, as the guest would see it now. */
 	int (*read_memory)(struct cpu *cpu, uint64_t address, void *buffer, size_t length);
 	int (*write_memory)(struct cpu *cpu, uint64_t address, const void *buffer, size_t length);

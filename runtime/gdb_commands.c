@@ -36,30 +36,64 @@ enum gdb_action gdb_write_registers(struct gdb_stub *stub, const char *text, siz
 	return ACTION_STAY;
 }
 
+static bool is_vector(uint64_t number)
+{
+	return number >= CPU_REG_V0 && number < CPU_REG_V0 + 32;
+}
+
+/* One register into `out` as gdb encodes it (target byte order); -1 if the CPU has none. */
+static int encode_one_register(struct cpu *cpu, uint64_t number, char *out)
+{
+	uint64_t value[2] = { 0, 0 };
+
+	if (!gdb_register_bytes((unsigned)number))
+		return -1;
+	if (is_vector(number)) {
+		if (!cpu->ops->get_vector || cpu->ops->get_vector(cpu, (unsigned)(number - CPU_REG_V0), value) < 0)
+			return -1;
+		gdb_encode_register(out, value[0], 8);
+		gdb_encode_register(out + 16, value[1], 8);
+		return 0;
+	}
+	if (cpu->ops->get_register(cpu, (enum cpu_register)number, &value[0]) < 0)
+		return -1;
+	gdb_encode_register(out, value[0], gdb_register_bytes((unsigned)number));
+	return 0;
+}
+
+/* `text` holds exactly the register's bytes in hex. */
+static int decode_one_register(struct cpu *cpu, uint64_t number, const char *text)
+{
+	unsigned bytes = gdb_register_bytes((unsigned)number);
+
+	if (!bytes || strlen(text) != 2 * bytes)
+		return -1;
+	if (is_vector(number)) {
+		uint64_t value[2] = { gdb_decode_register(text, 8), gdb_decode_register(text + 16, 8) };
+		if (!cpu->ops->set_vector)
+			return -1;
+		return cpu->ops->set_vector(cpu, (unsigned)(number - CPU_REG_V0), value);
+	}
+	return cpu->ops->set_register(cpu, (enum cpu_register)number, gdb_decode_register(text, bytes));
+}
+
 enum gdb_action gdb_read_register(struct gdb_stub *stub, const char *text)
 {
-	struct cpu *cpu = stub->machine->cpu;
-	uint64_t number, value;
+	uint64_t number;
 
-	if (!gdb_parse_number(&text, &number) || *text || !gdb_register_bytes((unsigned)number) ||
-	    cpu->ops->get_register(cpu, (enum cpu_register)number, &value) < 0) {
+	if (!gdb_parse_number(&text, &number) || *text || encode_one_register(stub->machine->cpu, number, stub->reply) < 0) {
 		gdb_reply(stub, "E01");
 		return ACTION_STAY;
 	}
-	gdb_encode_register(stub->reply, value, gdb_register_bytes((unsigned)number));
 	gdb_reply(stub, stub->reply);
 	return ACTION_STAY;
 }
 
 enum gdb_action gdb_write_register(struct gdb_stub *stub, const char *text)
 {
-	struct cpu *cpu = stub->machine->cpu;
 	uint64_t number;
-	unsigned bytes;
 
-	if (!gdb_parse_number(&text, &number) || *text++ != '=' || !(bytes = gdb_register_bytes((unsigned)number)) ||
-	    strlen(text) != 2 * bytes ||
-	    cpu->ops->set_register(cpu, (enum cpu_register)number, gdb_decode_register(text, bytes)) < 0)
+	if (!gdb_parse_number(&text, &number) || *text++ != '=' || decode_one_register(stub->machine->cpu, number, text) < 0)
 		gdb_reply(stub, "E01");
 	else
 		gdb_reply(stub, "OK");

@@ -309,6 +309,25 @@ TEST(GdbSession, RegistersDisassemblyAndMonitor)
 	EXPECT_EQ(qvp.wait(30), 0) << qvp.errors();
 }
 
+// The FP/SIMD feature: V registers as lane unions, the q/d/s views gdb derives, FPSR and FPCR.
+TEST(GdbSession, SimdAndFpRegistersReadAndWrite)
+{
+	TempDir dir;
+	Qvp qvp(dir, { debugme() });
+	std::string out = gdb(qvp, debugme(),
+	                      { "break main", "continue", "set var $d1 = 2.5", "print $d1", "print/x $v1.d.u[0]",
+	                        "set var $v2.s.u[3] = 0x12345678", "print/x $q2", "print/x $fpcr", "print/x $fpsr",
+	                        "info registers v1", "continue" });
+
+	EXPECT_TRUE(contains(out, "$1 = {f = 2.5, ")) << out;
+	EXPECT_TRUE(contains(out, "$2 = 0x4004000000000000")) << out;
+	EXPECT_TRUE(contains(out, "$3 = {u = 0x12345678000000000000000000000000, ")) << out; // lane 3 is the top
+	EXPECT_TRUE(contains(out, "$4 = 0x0")) << out;
+	EXPECT_TRUE(contains(out, "$5 = 0x0")) << out;
+	EXPECT_TRUE(contains(out, "v1             {d = {f = {0x4004000000000000, 0x0}")) << out;
+	EXPECT_EQ(qvp.wait(30), 0) << qvp.errors();
+}
+
 TEST(GdbSession, DetachLetsTheRunFinish)
 {
 	TempDir dir;

@@ -53,6 +53,8 @@ const struct cpu_ops fake_ops = {
 	[](struct cpu *cpu, enum cpu_line line, bool level) { fake(cpu)->line[line] = level; },
 	nullptr,
 	nullptr,
+	nullptr, // get_vector
+	nullptr, // set_vector
 	nullptr,
 	nullptr,
 	nullptr,

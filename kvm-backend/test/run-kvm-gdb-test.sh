@@ -39,7 +39,8 @@ done
 timeout 1200 gdb-multiarch -batch -nx -ex "set confirm off" -ex "set remotetimeout 600" \
 	-ex "target remote 127.0.0.1:$port" \
 	-ex "break main" -ex "continue" -ex "next" -ex "step" -ex "info locals" -ex "finish" \
-	-ex "print local" -ex "print counter" -ex "info registers SCTLR_EL1 VBAR_EL1 CurrentEL" -ex "monitor time" -ex "x/2i \$pc" \
+	-ex "print local" -ex "print counter" -ex "info registers SCTLR_EL1 VBAR_EL1 CurrentEL" -ex "monitor time" \
+	-ex "set var \$d1 = 2.5" -ex "print \$d1" -ex "print/x \$fpcr" -ex "x/2i \$pc" \
 	-ex "watch counter" -ex "continue" -ex "set var counter = 12" -ex "continue" \
 	"$build/sw/debugme.elf" > "$work/gdb.out" 2>&1 || true
 wait "$qemu_pid" || true
@@ -61,6 +62,8 @@ expect "locals" "$work/gdb.out" "twice = "
 expect "finish with the return value" "$work/gdb.out" "Value returned is \$1 = 15"
 expect "print a local" "$work/gdb.out" "\$2 = 7"
 expect "print a global" "$work/gdb.out" "\$3 = 5"
+expect "a SIMD&FP register written and read back" "$work/gdb.out" "\$4 = {f = 2.5, "
+expect "FPCR" "$work/gdb.out" "\$5 = 0x"
 expect_line() { # $1: what, $2: file, $3: a line's extended regular expression
 	if grep -qE -- "$3" "$2"; then
 		echo "run-kvm-gdb-test: $1"

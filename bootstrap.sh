@@ -7,7 +7,7 @@ cd "$(dirname "$0")"
 packages=(
   build-essential cmake pkg-config          # host build
   libelf-dev libfdt-dev device-tree-compiler # ELF loading, device trees
-  zlib1g-dev                                 # gzip-compressed Linux kernel Images
+  zlib1g-dev cpio                            # gzip-compressed Linux kernel Images; sw/linux/'s initramfs
   libgtest-dev                               # the test suite
   libunicorn-dev                             # the ISS's differential oracle (tests only)
   libyaml-dev libssl-dev libxml2-utils       # qvp test: manifests, result hashes; xmllint checks JUnit

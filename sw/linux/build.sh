@@ -89,6 +89,9 @@ build_disk() {
 	done
 }
 
+for tool in apt-get dpkg-deb cpio gzip mke2fs debugfs aarch64-linux-gnu-gcc; do
+	command -v "$tool" > /dev/null || { say "$tool not found (./bootstrap.sh installs what is needed)"; exit 1; }
+done
 kernel_dir=$("$root/kvm-backend/test/stock-kernel.sh") || unavailable "Debian's linux-image-*-arm64"
 busybox_deb=$(cached_deb busybox-static)
 kernel_deb=$(cached_deb "$(basename "$kernel_dir" | sed 's/^stock-//')") # the package stock-kernel.sh took

@@ -34,6 +34,7 @@ int iss_set_arch_state(struct cpu *base, const struct iss_arch_state *state)
 	cpu->spsr_el1 = state->spsr_el1;
 	cpu->esr_el1 = state->esr_el1;
 	cpu->far_el1 = state->far_el1;
+	cpu->cpacr_el1 = state->cpacr_el1;
 	for (unsigned k = 0; k < 32; k++)
 		memcpy(cpu->v[k].d, state->v[k], sizeof(cpu->v[k].d));
 	cpu->fpcr = state->fpcr;
@@ -75,6 +76,7 @@ void iss_get_arch_state(const struct cpu *base, struct iss_arch_state *state)
 	state->spsr_el1 = cpu->spsr_el1;
 	state->esr_el1 = cpu->esr_el1;
 	state->far_el1 = cpu->far_el1;
+	state->cpacr_el1 = cpu->cpacr_el1;
 	for (unsigned k = 0; k < 32; k++)
 		memcpy(state->v[k], cpu->v[k].d, sizeof(state->v[k]));
 	state->fpcr = cpu->fpcr;

@@ -67,6 +67,7 @@ struct iss_arch_state {
 	uint64_t sp_el0, sp_el1, pc, pstate;
 	uint64_t sctlr_el1, tcr_el1, ttbr0_el1, ttbr1_el1, mair_el1;
 	uint64_t vbar_el1, elr_el1, spsr_el1, esr_el1, far_el1;
+	uint64_t cpacr_el1; /* FPEN: whether a SIMD&FP access to a device may execute or traps */
 	uint64_t v[32][2]; /* V0..V31, low doubleword first */
 	uint32_t fpcr, fpsr;
 };

@@ -42,6 +42,7 @@ static const struct state_register scalar_registers[] = {
 	SYS(3, 0, 12, 0, 0, vbar_el1),
 	SYS(3, 0, 5, 2, 0, esr_el1),
 	SYS(3, 0, 6, 0, 0, far_el1),
+	SYS(3, 0, 1, 0, 2, cpacr_el1),
 };
 
 static int access_register(struct kvm_cpu *kc, bool set, uint64_t id, void *value)

@@ -263,14 +263,17 @@ static enum gdb_action handle_packet(struct gdb_stub *stub, size_t length)
 
 /* ---- Halting ---- */
 
-/* Halted: answers packets until gdb resumes the target or goes away. */
-static void serve(struct gdb_stub *stub)
+/* Halted: answers packets (first the `pending` one read already, if not 0 bytes) until gdb
+ * resumes the target or goes away. */
+static void serve(struct gdb_stub *stub, size_t pending)
 {
 	for (;;) {
-		size_t length = 0;
-		enum gdb_read_result got = gdb_packet_read(&stub->connection, stub->packet, &length, -1);
+		size_t length = pending;
+		enum gdb_read_result got =
+			pending ? GDB_READ_PACKET : gdb_packet_read(&stub->connection, stub->packet, &length, -1);
 		enum gdb_action action;
 
+		pending = 0;
 		if (got == GDB_READ_CLOSED) {
 			drop_client(stub);
 			return;
@@ -296,26 +299,30 @@ static void halt(struct gdb_stub *stub, int signal, bool announce)
 	stub->machine->budget_limit = 0;
 	if (announce)
 		gdb_reply(stub, stub->last_stop);
-	serve(stub);
+	serve(stub, 0);
 }
 
-static bool interrupted(struct gdb_stub *stub)
+/* While the target runs gdb sends only Ctrl-C; a packet means a gdb that takes the target for
+ * halted (one just started at the other end of a serial line): halt, and answer it there. */
+static void poll_running(struct gdb_stub *stub)
 {
-	size_t length;
+	size_t length = 0;
 
 	switch (gdb_packet_read(&stub->connection, stub->packet, &length, 0)) {
 	case GDB_READ_INTERRUPT:
-		return true;
+		halt(stub, SIGNAL_INT, true);
+		break;
 	case GDB_READ_CLOSED:
 		drop_client(stub);
-		return false;
-	case GDB_READ_PACKET: /* gdb only sends Ctrl-C to a running target; answer, stay running */
-		gdb_reply(stub, "");
-		return false;
+		break;
+	case GDB_READ_PACKET:
+		format_stop(stub, SIGNAL_INT, "");
+		stub->machine->budget_limit = 0;
+		serve(stub, length);
+		break;
 	case GDB_READ_NOTHING:
 		break;
 	}
-	return false;
 }
 
 static void after_run(struct gdb_stub *stub, const struct cpu_run_result *result)
@@ -329,8 +336,8 @@ static void after_run(struct gdb_stub *stub, const struct cpu_run_result *result
 	}
 	if (result->reason == CPU_STOP_BREAKPOINT || stub->stepping)
 		halt(stub, SIGNAL_TRAP, true);
-	else if (interrupted(stub))
-		halt(stub, SIGNAL_INT, true);
+	else
+		poll_running(stub);
 }
 
 /* The guest exited (W with its code) or the run ended otherwise (X: killed). */

@@ -5,9 +5,11 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pty.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -516,3 +518,114 @@ TEST(GdbOptions, WithoutAClientTheRunIsUnchanged)
 }
 
 } // namespace
+
+// ---- A serial line ----
+
+// qvp on the slave side of a pty (`--gdb /dev/pts/N`), the test speaking the protocol on the
+// master side, as gdb would over a UART: a gdb that starts talking while the guest runs halts
+// it, Ctrl-C works, and `k` ends the run.
+class SerialLine {
+public:
+	SerialLine()
+	{
+		char name[128];
+		termios raw;
+		opened_ = openpty(&master_, &slave_, name, nullptr, nullptr) == 0;
+		if (opened_) {
+			cfmakeraw(&raw);
+			tcsetattr(master_, TCSANOW, &raw);
+			path_ = name;
+		}
+	}
+	~SerialLine()
+	{
+		if (opened_) {
+			close(master_);
+			close(slave_);
+		}
+	}
+	bool opened() const { return opened_; }
+	const std::string &path() const { return path_; }
+	void send_raw(const std::string &bytes) { (void)!write(master_, bytes.data(), bytes.size()); }
+	void send_packet(const std::string &data)
+	{
+		unsigned sum = 0;
+		char trailer[4];
+		for (unsigned char c : data)
+			sum += c;
+		snprintf(trailer, sizeof(trailer), "#%02x", sum & 0xff);
+		send_raw("$" + data + trailer);
+	}
+	// The body of the next packet from qvp, acknowledged; "<none>" after `seconds`.
+	std::string next_packet(double seconds = 10)
+	{
+		auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+		while (std::chrono::steady_clock::now() < deadline) {
+			size_t dollar = received_.find('$'), hash = received_.find('#', dollar == std::string::npos ? 0 : dollar);
+			if (dollar != std::string::npos && hash != std::string::npos && received_.size() >= hash + 3) {
+				std::string body = received_.substr(dollar + 1, hash - dollar - 1);
+				received_.erase(0, hash + 3);
+				send_raw("+");
+				return body;
+			}
+			pollfd poller = { master_, POLLIN, 0 };
+			char buffer[4096];
+			if (poll(&poller, 1, 50) > 0) {
+				ssize_t got = read(master_, buffer, sizeof(buffer));
+				if (got > 0)
+					received_.append(buffer, static_cast<size_t>(got));
+			}
+		}
+		return "<none>";
+	}
+	std::string request(const std::string &data)
+	{
+		send_packet(data);
+		return next_packet();
+	}
+
+private:
+	bool opened_ = false;
+	int master_ = -1, slave_ = -1;
+	std::string path_, received_;
+};
+
+TEST(GdbSerialLine, AGdbTalkingToARunningGuestHaltsItThenCtrlCAndKill)
+{
+	SerialLine line;
+	ASSERT_TRUE(line.opened());
+	TempDir dir;
+	std::string spin = dir.path("spin.bin");
+	write_file(spin, std::string("\x00\x00\x00\x14", 4)); // b .
+	std::string err = dir.path("qvp.err");
+	pid_t pid = fork();
+	if (pid == 0) {
+		int fd = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		dup2(fd, 2);
+		execl(build_path("qvp").c_str(), "qvp", "run", "--gdb", line.path().c_str(), "--raw", "0x40080000",
+		      spin.c_str(), (char *)nullptr);
+		_exit(127);
+	}
+	for (int k = 0; k < 500 && read_file(err).find("serving on") == std::string::npos; k++)
+		std::this_thread::sleep_for(std::chrono::milliseconds(10));
+	EXPECT_TRUE(contains(read_file(err), "qvp: gdb: serving on " + line.path())) << read_file(err);
+
+	EXPECT_TRUE(contains(line.request("qSupported:multiprocess+"), "PacketSize=")); // while it spins
+	EXPECT_EQ(line.request("?").substr(0, 3), "T02");
+	std::string pc = line.request("p20");
+	EXPECT_EQ(pc, "0000084000000000"); // 0x40080000, little-endian
+	line.send_packet("c");
+	std::this_thread::sleep_for(std::chrono::milliseconds(200));
+	line.send_raw("\x03");
+	EXPECT_EQ(line.next_packet().substr(0, 3), "T02");
+	line.send_packet("k");
+
+	int status = -1;
+	for (int k = 0; k < 1000 && waitpid(pid, &status, WNOHANG) != pid; k++)
+		std::this_thread::sleep_for(std::chrono::milliseconds(10));
+	if (!WIFEXITED(status)) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+	}
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 126) << read_file(err);
+}

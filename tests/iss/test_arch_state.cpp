@@ -24,6 +24,7 @@ iss_arch_state sample_state(uint64_t pstate)
 	state.esr_el1 = 0x96000000;
 	state.far_el1 = 0x5678;
 	state.mair_el1 = 0xff;
+	state.cpacr_el1 = 3u << 20; // FPEN: SIMD&FP enabled at EL0 and EL1
 	for (int k = 0; k < 32; k++) {
 		state.v[k][0] = 0x1111111111111111ull * (uint64_t)(k % 15 + 1);
 		state.v[k][1] = ~state.v[k][0];
@@ -48,6 +49,7 @@ void expect_same(const iss_arch_state &a, const iss_arch_state &b)
 	EXPECT_EQ(a.esr_el1, b.esr_el1);
 	EXPECT_EQ(a.far_el1, b.far_el1);
 	EXPECT_EQ(a.mair_el1, b.mair_el1);
+	EXPECT_EQ(a.cpacr_el1, b.cpacr_el1);
 	for (int k = 0; k < 32; k++) {
 		EXPECT_EQ(a.v[k][0], b.v[k][0]) << "v" << k;
 		EXPECT_EQ(a.v[k][1], b.v[k][1]) << "v" << k;
@@ -86,6 +88,21 @@ TEST_P(ArchState, OneInstructionUsesTheCurrentStackPointer)
 	in.pc += 4;
 	(on_sp_el1 ? in.sp_el1 : in.sp_el0) -= 16;
 	expect_same(in, out);
+}
+
+// A SIMD&FP access executes when the handed-over CPACR_EL1 enables it (as KVM's guest had it).
+TEST_P(ArchState, SimdStoreRunsWithTheGuestsFpen)
+{
+	iss_arch_state in = sample_state(GetParam()), out;
+
+	in.x[3] = kData;
+	load_words(assemble("str q5, [x3]"));
+	ASSERT_EQ(iss_set_arch_state(cpu, &in), 0) << error_message();
+	ASSERT_EQ(cpu->ops->run(cpu, 1).executed, 1u);
+	iss_get_arch_state(cpu, &out);
+	EXPECT_EQ(out.pc, in.pc + 4) << "trapped: ESR " << std::hex << out.esr_el1;
+	EXPECT_EQ(read64(kData), in.v[5][0]);
+	EXPECT_EQ(read64(kData + 8), in.v[5][1]);
 }
 
 INSTANTIATE_TEST_SUITE_P(Modes, ArchState, ::testing::Values(0x3c5u /* EL1h */, 0x3c4u /* EL1t */, 0x0u /* EL0t */));

@@ -42,6 +42,7 @@ struct farm_test {
 	struct farm_pattern *forbid; /* must none match */
 	size_t forbid_count;
 	char *timeout;   /* virtual-time limit as written ("10ms"), NULL for none */
+	char *input;     /* console script (qvp run --console-script), NULL for none */
 	double watchdog; /* wall-clock seconds before the child is killed */
 	unsigned repeat; /* runs of this test; 0: --repeat or the defaults decide */
 };

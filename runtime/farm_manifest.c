@@ -16,7 +16,7 @@
 
 /* A test (or the defaults) as written, before the defaults are merged in. */
 struct draft {
-	char *name, *firmware, *platform, *timeout;
+	char *name, *firmware, *platform, *timeout, *input;
 	struct farm_list options, expect, forbid;
 	int exit_code;
 	bool exit_set;
@@ -84,6 +84,7 @@ static void draft_free(struct draft *draft)
 	free(draft->firmware);
 	free(draft->platform);
 	free(draft->timeout);
+	free(draft->input);
 	list_free(&draft->options);
 	list_free(&draft->expect);
 	list_free(&draft->forbid);
@@ -266,7 +267,7 @@ static int parse_field(struct parser *p, enum field_id id, yaml_node_t *value, s
 	case FIELD_FORBID:
 		return parse_patterns(p, field, value, &draft->forbid);
 	case FIELD_INPUT:
-		return fail_at(p, value, field, "not supported yet: the PL011 receive path is not modelled");
+		return parse_string(p, field, value, &draft->input);
 	case FIELD_TIMEOUT:
 		return parse_timeout(p, value, &draft->timeout);
 	case FIELD_WATCHDOG:
@@ -367,6 +368,7 @@ static void make_test(const struct draft *defaults, const struct draft *own, str
 	test->firmware = strdup(own->firmware);
 	test->platform = pick(own->platform, defaults->platform);
 	test->timeout = pick(own->timeout, defaults->timeout);
+	test->input = pick(own->input, defaults->input);
 	for (size_t i = 0; i < defaults->options.count; i++)
 		list_append(&test->options, defaults->options.items[i]);
 	for (size_t i = 0; i < own->options.count; i++)
@@ -568,6 +570,7 @@ void farm_manifest_free(struct farm_manifest *manifest)
 		free(test->firmware);
 		free(test->platform);
 		free(test->timeout);
+		free(test->input);
 		list_free(&test->options);
 		free_patterns(test->expect, test->expect_count);
 		free_patterns(test->forbid, test->forbid_count);

@@ -153,6 +153,10 @@ static void build_arguments(const struct farm_runner *runner, const struct farm_
 		add(args, strdup("--timeout"));
 		add(args, strdup(test->timeout));
 	}
+	if (test->input) {
+		add(args, strdup("--console-script"));
+		add(args, resolve(runner, test->input));
+	}
 	for (size_t i = 0; i < test->options.count; i++)
 		add(args, strdup(test->options.items[i]));
 	add(args, resolve(runner, test->firmware));

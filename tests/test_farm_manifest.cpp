@@ -150,10 +150,18 @@ TEST(FarmManifestErrors, BadRegularExpression)
 	          "farm.yaml:4: test 'a': field 'forbid': invalid regular expression '(': Unmatched ( or \\(");
 }
 
-TEST(FarmManifestErrors, InputIsNotSupportedYet)
+// input: names a console script, which the farm passes to qvp run as --console-script.
+TEST(FarmManifest, InputIsAConsoleScript)
 {
-	EXPECT_EQ(error_for("tests:\n  - name: a\n    firmware: a.elf\n    input: \"help\\n\"\n"),
-	          "farm.yaml:4: test 'a': field 'input': not supported yet: the PL011 receive path is not modelled");
+	TempDir dir;
+	Loaded loaded;
+	load(dir, "tests:\n  - name: a\n    firmware: a.elf\n    input: scripts/a.txt\n  - name: b\n    firmware: b.elf\n",
+	     loaded);
+	ASSERT_NE(loaded.manifest, nullptr) << loaded.error;
+	EXPECT_STREQ(loaded.manifest->tests[0].input, "scripts/a.txt");
+	EXPECT_EQ(loaded.manifest->tests[1].input, nullptr);
+	EXPECT_EQ(error_for("tests:\n  - name: a\n    firmware: a.elf\n    input: [a, b]\n"),
+	          "farm.yaml:4: test 'a': field 'input': expected a string");
 }
 
 TEST(FarmManifestErrors, MissingAndUnknownFields)

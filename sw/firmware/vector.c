@@ -200,7 +200,7 @@ __attribute__((noinline)) static void widen_add(int32_t *out, const int16_t *a, 
 		out[i] = (int32_t)a[i] + (int32_t)b[i] * 3;
 }
 
-__attribute__((noinline)) static void run_workload(void)
+static void run_workload(void)
 {
 	uint32_t total = 0;
 
@@ -234,13 +234,8 @@ __attribute__((noinline)) static void run_workload(void)
 	printf("vector: done, %x\n", total);
 }
 
-/* Integer-only, so no FP/SIMD instruction runs before CPACR_EL1.FPEN lets it. */
-__attribute__((target("general-regs-only"))) int main(void)
+int main(void)
 {
-	uint64_t cpacr;
-
-	__asm__ volatile("mrs %0, cpacr_el1" : "=r"(cpacr));
-	__asm__ volatile("msr cpacr_el1, %0\n isb" : : "r"(cpacr | 3u << 20) : "memory");
-	run_workload();
+	run_workload(); /* the SDK's crt0 has turned CPACR_EL1.FPEN on */
 	return 0;
 }

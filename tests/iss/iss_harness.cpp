@@ -255,4 +255,17 @@ void IssTest::fill(uint64_t address, uint8_t byte, size_t length)
 	EXPECT_EQ(cpu->ops->write_memory(cpu, address, bytes.data(), length), 0) << error_message();
 }
 
+Taken IssTest::run_to_vector()
+{
+	run(1000);
+	Taken t = taken();
+	EXPECT_TRUE(t.taken) << "pc 0x" << std::hex << pc();
+	return t;
+}
+
+void IssTest::set_cpacr(uint64_t value)
+{
+	setup("msr cpacr_el1, x0\n isb\n", {{0, value}});
+}
+
 } // namespace iss_test

@@ -113,6 +113,8 @@ class IssTest : public ::testing::Test
 	// with WFI, so a test sees any exception the snippet takes. Sets VBAR_EL1.
 	void install_vectors();
 	Taken taken(); // after a run: the entry the CPU stopped in, if any
+	Taken run_to_vector(); // runs (up to 1000 instructions) and expects an exception taken
+	void set_cpacr(uint64_t value); // CPACR_EL1 (FPEN) through MSR, as software sets it
 	// Turns the MMU on: 4 KiB granule, 39-bit VAs, RAM identity-mapped as Normal memory,
 	// the rest of the first GiB as Device memory. MAIR attr0 Normal, attr1 Device.
 	void enable_mmu_identity();

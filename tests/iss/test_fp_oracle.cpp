@@ -23,40 +23,18 @@
 #include "cpu.h"
 #include "error.h"
 #include "iss.h"
+#include "oracle_support.h"
 
 namespace
 {
 
-constexpr uint64_t kRam = 0x40000000, kRamSize = 16 << 20;
-constexpr uint64_t kCode = kRam;
+using namespace oracle;
+
 constexpr uint64_t kWindow = kRam + 0x900000;
 constexpr uint64_t kWindowSize = 0x10000;
-constexpr uint64_t kVbar = kRam + 0xa00000;
-constexpr uint32_t kMrsEsr = 0xd5385200, kMsrVbar = 0xd518c000, kMsrCpacr = 0xd5181041; // msr cpacr_el1, x1
+constexpr uint32_t kMsrCpacr = 0xd5181041; // msr cpacr_el1, x1
 constexpr uint64_t kFpenOn = 3ull << 20;
 constexpr uint32_t kFpcrFz = 1u << 24, kFpcrDn = 1u << 25, kFpcrAhp = 1u << 26;
-
-struct Rng {
-	uint64_t state;
-	uint64_t next()
-	{
-		state = state * 6364136223846793005ull + 1442695040888963407ull;
-		uint64_t x = state;
-		x ^= x >> 33;
-		x *= 0xff51afd7ed558ccdull;
-		x ^= x >> 33;
-		return x;
-	}
-	uint32_t below(uint32_t n)
-	{
-		return (uint32_t)(next() % n);
-	}
-};
-
-int uc_x(int n)
-{
-	return n < 29 ? UC_ARM64_REG_X0 + n : n == 29 ? UC_ARM64_REG_X29 : UC_ARM64_REG_X30;
-}
 
 // IEEE formats by size: exponent and fraction widths.
 struct Format {

@@ -23,17 +23,6 @@ class Simd : public IssTest
 		IssTest::SetUp();
 		install_vectors();
 	}
-	void set_cpacr(uint64_t value)
-	{
-		setup("msr cpacr_el1, x0\n isb\n", {{0, value}});
-	}
-	Taken run_to_vector()
-	{
-		run(1000);
-		Taken t = taken();
-		EXPECT_TRUE(t.taken) << "pc 0x" << std::hex << pc();
-		return t;
-	}
 };
 
 // One instruction of each AdvSIMD group of the decoder, vector and scalar.

@@ -24,6 +24,7 @@
 #include "cpu.h"
 #include "error.h"
 #include "iss.h"
+#include "oracle_support.h"
 extern "C" {
 #include "iss_internal.h"
 }
@@ -31,32 +32,9 @@ extern "C" {
 namespace
 {
 
-constexpr uint64_t kRam = 0x40000000, kRamSize = 16 << 20;
-constexpr uint64_t kCode = kRam;            // one fresh word per case
-constexpr uint64_t kVbar = kRam + 0xa00000; // qvp's vectors: `mrs x0, esr_el1` at the sync entry
-constexpr uint32_t kMrsEsr = 0xd5385200, kMsrVbar = 0xd518c000;
-constexpr uint32_t kFpsrQc = 1u << 27;
+using namespace oracle;
 
-struct Rng {
-	uint64_t state;
-	uint64_t next()
-	{
-		state = state * 6364136223846793005ull + 1442695040888963407ull;
-		uint64_t x = state;
-		x ^= x >> 33;
-		x *= 0xff51afd7ed558ccdull;
-		x ^= x >> 33;
-		return x;
-	}
-	uint32_t below(uint32_t n)
-	{
-		return (uint32_t)(next() % n);
-	}
-	template <typename T> T pick(std::initializer_list<T> list)
-	{
-		return list.begin()[below((uint32_t)list.size())];
-	}
-};
+constexpr uint32_t kFpsrQc = 1u << 27;
 
 struct State {
 	uint64_t x[31];
@@ -65,11 +43,6 @@ struct State {
 	unsigned nzcv;
 	uint32_t fpsr, fpcr;
 };
-
-int uc_xreg(int n)
-{
-	return n < 29 ? UC_ARM64_REG_X0 + n : n == 29 ? UC_ARM64_REG_X29 : UC_ARM64_REG_X30;
-}
 
 // Lanes of `bits` bits filled with edge values or noise.
 uint64_t edge_lanes(Rng &rng, unsigned bits)
@@ -239,7 +212,7 @@ class SimdOracle : public ::testing::Test
 	void set_unicorn(const State &in)
 	{
 		for (int n = 0; n < 31; n++)
-			uc_reg_write(uc, uc_xreg(n), &in.x[n]);
+			uc_reg_write(uc, uc_x(n), &in.x[n]);
 		for (int n = 0; n < 32; n++)
 			uc_reg_write(uc, UC_ARM64_REG_Q0 + n, in.v[n]);
 		uint64_t nzcv = (uint64_t)in.nzcv << 28, fpsr = in.fpsr, fpcr = in.fpcr;
@@ -252,7 +225,7 @@ class SimdOracle : public ::testing::Test
 	{
 		State out = {};
 		for (int n = 0; n < 31; n++)
-			uc_reg_read(uc, uc_xreg(n), &out.x[n]);
+			uc_reg_read(uc, uc_x(n), &out.x[n]);
 		for (int n = 0; n < 32; n++)
 			uc_reg_read(uc, UC_ARM64_REG_Q0 + n, out.v[n]);
 		uint64_t nzcv = 0, fpsr = 0, fpcr = 0;

@@ -26,44 +26,21 @@
 #include "cpu.h"
 #include "error.h"
 #include "iss.h"
+#include "oracle_support.h"
 
 namespace
 {
 
-constexpr uint64_t kRam = 0x40000000, kRamSize = 16 << 20;
-constexpr uint64_t kCode = kRam;                 // one fresh word per case
+using namespace oracle;
+
 constexpr uint64_t kWindow = kRam + 0x900000;     // data the loads and stores reach
 constexpr uint64_t kWindowSize = 0x10000;
-constexpr uint64_t kVbar = kRam + 0xa00000;       // qvp's vectors: `mrs x0, esr_el1` at the sync entry
-constexpr uint32_t kMrsEsr = 0xd5385200, kMsrVbar = 0xd518c000;
-
-struct Rng {
-	uint64_t state;
-	uint64_t next()
-	{
-		state = state * 6364136223846793005ull + 1442695040888963407ull;
-		uint64_t x = state;
-		x ^= x >> 33;
-		x *= 0xff51afd7ed558ccdull;
-		x ^= x >> 33;
-		return x;
-	}
-	uint32_t below(uint32_t n)
-	{
-		return (uint32_t)(next() % n);
-	}
-};
 
 struct State {
 	uint64_t x[31];
 	uint64_t sp, pc;
 	unsigned nzcv;
 };
-
-int uc_reg(int n)
-{
-	return n < 29 ? UC_ARM64_REG_X0 + n : n == 29 ? UC_ARM64_REG_X29 : UC_ARM64_REG_X30;
-}
 
 class UnicornOracle : public ::testing::Test
 {
@@ -167,7 +144,7 @@ class UnicornOracle : public ::testing::Test
 		bool undefined = (esr >> 26) == 0;
 
 		for (int n = 0; n < 31; n++)
-			uc_reg_write(uc, uc_reg(n), &in.x[n]);
+			uc_reg_write(uc, uc_x(n), &in.x[n]);
 		uc_reg_write(uc, UC_ARM64_REG_SP, &in.sp);
 		uint64_t nzcv = (uint64_t)in.nzcv << 28;
 		uc_reg_write(uc, UC_ARM64_REG_NZCV, &nzcv);
@@ -175,7 +152,7 @@ class UnicornOracle : public ::testing::Test
 		uc_err err = uc_emu_start(uc, pc, 0, 0, 1);
 		State ref = {};
 		for (int n = 0; n < 31; n++)
-			uc_reg_read(uc, uc_reg(n), &ref.x[n]);
+			uc_reg_read(uc, uc_x(n), &ref.x[n]);
 		uc_reg_read(uc, UC_ARM64_REG_SP, &ref.sp);
 		uc_reg_read(uc, UC_ARM64_REG_PC, &ref.pc);
 		uc_reg_read(uc, UC_ARM64_REG_NZCV, &nzcv);

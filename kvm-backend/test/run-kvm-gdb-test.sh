@@ -55,9 +55,10 @@ timeout 1200 gdb-multiarch -batch -nx -ex "set confirm off" -ex "set remotetimeo
 	-ex "target remote 127.0.0.1:$spin_port" -ex "continue" -ex "print \$pc" -ex "kill" > "$work/spin.out" 2>&1 &
 spin_pid=$!
 wait "$gdb_pid" || true
-# gdb's Ctrl-C is SIGINT to gdb during `continue`: it sends 0x03 down the serial line.
-for _ in $(seq 6000); do grep -q "^Continuing" "$work/spin.out" && break; sleep 0.1; done
-sleep 3
+# gdb's Ctrl-C is SIGINT to gdb during `continue`: it sends 0x03 down the serial line. gdb
+# reports where it found the target when it attached, then continues at once.
+for _ in $(seq 6000); do grep -q "^0x0000000040080000 in" "$work/spin.out" && break; sleep 0.1; done
+sleep 5
 kill -INT "$spin_pid" 2>/dev/null || true
 wait "$spin_pid" || true
 wait "$qemu_pid" || true

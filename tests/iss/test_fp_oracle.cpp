@@ -111,45 +111,16 @@ void fp_register(Rng &rng, uint64_t v[2])
 	v[1] = rng.below(2) ? rng.next() : fp_value(rng, 64);
 }
 
-class FpOracle : public ::testing::Test
+class FpOracle : public Fixture
 {
       protected:
 	void SetUp() override
 	{
-		ASSERT_EQ(uc_open(UC_ARCH_ARM64, UC_MODE_ARM, &uc), UC_ERR_OK);
-		ASSERT_EQ(uc_mem_map(uc, kRam, kRamSize, UC_PROT_ALL), UC_ERR_OK);
-		uint64_t cpacr = kFpenOn;
-		ASSERT_EQ(uc_reg_write(uc, UC_ARM64_REG_CPACR_EL1, &cpacr), UC_ERR_OK);
-		bus = bus_create();
-		ASSERT_EQ(bus_add_ram(bus, "ram", kRam, kRamSize), 0) << error_message();
-		cpu = iss_create(bus);
-		ASSERT_NE(cpu, nullptr);
+		open_both(kFpenOn);
 		std::vector<uint8_t> pattern(kWindowSize);
 		for (size_t k = 0; k < pattern.size(); k++)
 			pattern[k] = (uint8_t)(k * 7 + 3);
 		write_both(kWindow, pattern.data(), pattern.size());
-		// qvp: VBAR_EL1 whose sync entry reads ESR_EL1 into x0, and CPACR_EL1.FPEN = 3.
-		ASSERT_EQ(cpu->ops->write_memory(cpu, kVbar + 0x200, &kMrsEsr, 4), 0);
-		ASSERT_EQ(cpu->ops->write_memory(cpu, kVbar - 8, &kMsrVbar, 4), 0);
-		ASSERT_EQ(cpu->ops->write_memory(cpu, kVbar - 4, &kMsrCpacr, 4), 0);
-		cpu->ops->set_register(cpu, CPU_REG_X0, kVbar);
-		cpu->ops->set_register(cpu, (cpu_register)1, kFpenOn);
-		cpu->ops->set_register(cpu, CPU_REG_PC, kVbar - 8);
-		ASSERT_EQ(cpu->ops->run(cpu, 2).executed, 2u);
-	}
-	void TearDown() override
-	{
-		if (cpu)
-			cpu->ops->destroy(cpu);
-		if (bus)
-			bus_destroy(bus);
-		if (uc)
-			uc_close(uc);
-	}
-	void write_both(uint64_t address, const void *data, size_t length)
-	{
-		ASSERT_EQ(uc_mem_write(uc, address, data, length), UC_ERR_OK);
-		ASSERT_EQ(cpu->ops->write_memory(cpu, address, data, length), 0);
 	}
 
 	uint64_t x_value(Rng &rng, bool memory_class)
@@ -325,9 +296,6 @@ class FpOracle : public ::testing::Test
 		                                         << " skipped, " << both_faulted << " faulted on both)";
 	}
 
-	uc_engine *uc = nullptr;
-	struct bus *bus = nullptr;
-	struct cpu *cpu = nullptr;
 	uint64_t cases = 0, compared = 0, skipped = 0, both_faulted = 0;
 	int failures = 0;
 };

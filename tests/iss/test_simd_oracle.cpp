@@ -121,36 +121,13 @@ uint64_t fp_lanes(Rng &rng, unsigned bits)
 	return r;
 }
 
-class SimdOracle : public ::testing::Test
+class SimdOracle : public Fixture
 {
       protected:
 	void SetUp() override
 	{
-		ASSERT_EQ(uc_open(UC_ARCH_ARM64, UC_MODE_ARM, &uc), UC_ERR_OK);
-		ASSERT_EQ(uc_mem_map(uc, kRam, kRamSize, UC_PROT_ALL), UC_ERR_OK);
-		uint64_t cpacr = 3ull << 20;
-		ASSERT_EQ(uc_reg_write(uc, UC_ARM64_REG_CPACR_EL1, &cpacr), UC_ERR_OK);
-		bus = bus_create();
-		ASSERT_EQ(bus_add_ram(bus, "ram", kRam, kRamSize), 0) << error_message();
-		cpu = iss_create(bus);
-		ASSERT_NE(cpu, nullptr);
+		open_both(3ull << 20); // FPEN: SIMD&FP enabled at EL0 and EL1
 		iss = (struct iss *)cpu;
-		iss->cpacr_el1 = cpacr;
-		// qvp's VBAR_EL1: its current-EL sync entry reads ESR_EL1 into x0.
-		ASSERT_EQ(cpu->ops->write_memory(cpu, kVbar + 0x200, &kMrsEsr, 4), 0);
-		ASSERT_EQ(cpu->ops->write_memory(cpu, kVbar - 4, &kMsrVbar, 4), 0);
-		cpu->ops->set_register(cpu, CPU_REG_X0, kVbar);
-		cpu->ops->set_register(cpu, CPU_REG_PC, kVbar - 4);
-		ASSERT_EQ(cpu->ops->run(cpu, 1).executed, 1u);
-	}
-	void TearDown() override
-	{
-		if (cpu)
-			cpu->ops->destroy(cpu);
-		if (bus)
-			bus_destroy(bus);
-		if (uc)
-			uc_close(uc);
 	}
 
 	State random_state(Rng &rng, bool fp)
@@ -315,11 +292,6 @@ class SimdOracle : public ::testing::Test
 			ADD_FAILURE() << cls << ": word 0x" << std::hex << word << " fpcr 0x" << in.fpcr << ":" << diff;
 	}
 
-	void write_both(uint64_t address, const void *data, size_t length)
-	{
-		ASSERT_EQ(uc_mem_write(uc, address, data, length), UC_ERR_OK);
-		ASSERT_EQ(cpu->ops->write_memory(cpu, address, data, length), 0);
-	}
 
 	// `count` cases of base | (random & mask), reshaped by `shape` (to implemented opcodes).
 	void run_class(
@@ -345,9 +317,6 @@ class SimdOracle : public ::testing::Test
 	}
 
 	static const int kCases = 10000;
-	uc_engine *uc = nullptr;
-	struct bus *bus = nullptr;
-	struct cpu *cpu = nullptr;
 	struct iss *iss = nullptr;
 	uint64_t cases = 0, compared = 0, skipped = 0, both_faulted = 0;
 };

@@ -42,42 +42,16 @@ struct State {
 	unsigned nzcv;
 };
 
-class UnicornOracle : public ::testing::Test
+class UnicornOracle : public Fixture
 {
       protected:
 	void SetUp() override
 	{
-		ASSERT_EQ(uc_open(UC_ARCH_ARM64, UC_MODE_ARM, &uc), UC_ERR_OK);
-		ASSERT_EQ(uc_mem_map(uc, kRam, kRamSize, UC_PROT_ALL), UC_ERR_OK);
-		bus = bus_create();
-		ASSERT_EQ(bus_add_ram(bus, "ram", kRam, kRamSize), 0) << error_message();
-		cpu = iss_create(bus);
-		ASSERT_NE(cpu, nullptr);
+		open_both(0); // integer only: Unicorn's CPACR_EL1 as it comes
 		std::vector<uint8_t> pattern(kWindowSize);
 		for (size_t k = 0; k < pattern.size(); k++)
 			pattern[k] = (uint8_t)(k * 7 + 3);
 		write_both(kWindow, pattern.data(), pattern.size());
-		// qvp's VBAR_EL1: its current-EL sync entry reads ESR_EL1 into x0, so a case can tell
-		// an alignment fault from an undefined instruction.
-		ASSERT_EQ(cpu->ops->write_memory(cpu, kVbar + 0x200, &kMrsEsr, 4), 0);
-		ASSERT_EQ(cpu->ops->write_memory(cpu, kVbar - 4, &kMsrVbar, 4), 0);
-		cpu->ops->set_register(cpu, CPU_REG_X0, kVbar);
-		cpu->ops->set_register(cpu, CPU_REG_PC, kVbar - 4);
-		ASSERT_EQ(cpu->ops->run(cpu, 1).executed, 1u);
-	}
-	void TearDown() override
-	{
-		if (cpu)
-			cpu->ops->destroy(cpu);
-		if (bus)
-			bus_destroy(bus);
-		if (uc)
-			uc_close(uc);
-	}
-	void write_both(uint64_t address, const void *data, size_t length)
-	{
-		ASSERT_EQ(uc_mem_write(uc, address, data, length), UC_ERR_OK);
-		ASSERT_EQ(cpu->ops->write_memory(cpu, address, data, length), 0);
 	}
 
 	// Interesting register values: window addresses (aligned to 16), small numbers, edges, noise.
@@ -258,9 +232,6 @@ class UnicornOracle : public ::testing::Test
 		                                         << both_faulted << " faulted on both)";
 	}
 
-	uc_engine *uc = nullptr;
-	struct bus *bus = nullptr;
-	struct cpu *cpu = nullptr;
 	uint64_t cases = 0, compared = 0, skipped = 0, both_faulted = 0;
 };
 

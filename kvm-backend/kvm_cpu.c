@@ -31,7 +31,7 @@ static uint64_t core_register_id(size_t offset)
 	return KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM_CORE | (offset / sizeof(__u32));
 }
 
-int kvm_one_reg(struct kvm_cpu *kc, unsigned long request, uint64_t id, uint64_t *value)
+int kvm_one_reg(struct kvm_cpu *kc, unsigned long request, uint64_t id, void *value)
 {
 	struct kvm_one_reg reg = { .id = id, .addr = (uint64_t)(uintptr_t)value };
 
@@ -59,29 +59,21 @@ static size_t register_offset(struct kvm_cpu *kc, enum cpu_register reg)
 /* FPSR and FPCR: 32-bit fields of the vCPU's FP state. */
 static int fp_control_register(struct kvm_cpu *kc, unsigned long request, enum cpu_register reg, uint64_t *value)
 {
-	size_t offset = reg == CPU_REG_FPSR ? offsetof(struct kvm_regs, fp_regs.fpsr) : offsetof(struct kvm_regs, fp_regs.fpcr);
-	uint64_t id = KVM_REG_ARM64 | KVM_REG_SIZE_U32 | KVM_REG_ARM_CORE | (offset / sizeof(__u32));
+	uint64_t id = reg == CPU_REG_FPSR ? KVM_CORE_REG(fp_regs.fpsr, KVM_REG_SIZE_U32)
+					  : KVM_CORE_REG(fp_regs.fpcr, KVM_REG_SIZE_U32);
 	uint32_t word = (uint32_t)*value;
-	struct kvm_one_reg one = { .id = id, .addr = (uint64_t)(uintptr_t)&word };
 
-	if (ioctl(kc->vcpu_fd, request, &one) < 0)
-		return error_set("kvm: %s of FPSR/FPCR failed: %s", request == KVM_GET_ONE_REG ? "read" : "write", strerror(errno));
+	if (kvm_one_reg(kc, request, id, &word) < 0)
+		return -1;
 	*value = word;
 	return 0;
 }
 
 static int vector_register(struct cpu *cpu, unsigned long request, unsigned index, uint64_t value[2])
 {
-	struct kvm_cpu *kc = to_kvm_cpu(cpu);
-	uint64_t id = KVM_REG_ARM64 | KVM_REG_SIZE_U128 | KVM_REG_ARM_CORE |
-		      (offsetof(struct kvm_regs, fp_regs.vregs[0]) / sizeof(__u32) + index * 4);
-	struct kvm_one_reg one = { .id = id, .addr = (uint64_t)(uintptr_t)value };
-
 	if (index >= 32)
 		return error_set("kvm: no register v%u", index);
-	if (ioctl(kc->vcpu_fd, request, &one) < 0)
-		return error_set("kvm: %s of v%u failed: %s", request == KVM_GET_ONE_REG ? "read" : "write", index, strerror(errno));
-	return 0;
+	return kvm_one_reg(to_kvm_cpu(cpu), request, KVM_CORE_REG(fp_regs.vregs[index], KVM_REG_SIZE_U128), value);
 }
 
 static int kvm_cpu_get_vector(struct cpu *cpu, unsigned index, uint64_t value[2])

@@ -14,9 +14,7 @@
 #include "error.h"
 #include "kvm_internal.h"
 
-/* ONE_REG id of a field of struct kvm_regs. */
-#define CORE_ID(field, size) (KVM_REG_ARM64 | (size) | KVM_REG_ARM_CORE | (offsetof(struct kvm_regs, field) / sizeof(__u32)))
-#define CORE_U64(field)      CORE_ID(field, KVM_REG_SIZE_U64)
+#define CORE_U64(field) KVM_CORE_REG(field, KVM_REG_SIZE_U64)
 
 /* A 64-bit register of the vCPU and where it goes in struct iss_arch_state. */
 struct state_register {
@@ -45,39 +43,30 @@ static const struct state_register scalar_registers[] = {
 	SYS(3, 0, 1, 0, 2, cpacr_el1),
 };
 
-static int access_register(struct kvm_cpu *kc, bool set, uint64_t id, void *value)
-{
-	struct kvm_one_reg reg = { .id = id, .addr = (uint64_t)(uintptr_t)value };
-
-	if (ioctl(kc->vcpu_fd, set ? KVM_SET_ONE_REG : KVM_GET_ONE_REG, &reg) < 0)
-		return error_set("kvm: %s of register 0x%" PRIx64 " failed: %s", set ? "KVM_SET_ONE_REG" : "KVM_GET_ONE_REG",
-				 id, strerror(errno));
-	return 0;
-}
-
 /* Moves the state between the vCPU and `state`; a write skips what `old` says is unchanged. */
 static int transfer_state(struct kvm_cpu *kc, bool set, struct iss_arch_state *state, const struct iss_arch_state *old)
 {
 	uint8_t *bytes = (uint8_t *)state;
 	const uint8_t *old_bytes = (const uint8_t *)old;
+	unsigned long request = set ? KVM_SET_ONE_REG : KVM_GET_ONE_REG;
 	int failed = 0;
 
 	for (unsigned k = 0; k < 31; k++)
 		if (!set || state->x[k] != old->x[k])
-			failed |= access_register(kc, set, CORE_U64(regs.regs[k]), &state->x[k]);
+			failed |= kvm_one_reg(kc, request, CORE_U64(regs.regs[k]), &state->x[k]);
 	for (size_t k = 0; k < sizeof(scalar_registers) / sizeof(scalar_registers[0]); k++) {
 		size_t offset = scalar_registers[k].offset;
 		if (!set || memcmp(bytes + offset, old_bytes + offset, sizeof(uint64_t)) != 0)
-			failed |= access_register(kc, set, scalar_registers[k].id, bytes + offset);
+			failed |= kvm_one_reg(kc, request, scalar_registers[k].id, bytes + offset);
 	}
 	for (unsigned k = 0; k < 32; k++)
 		if (!set || memcmp(state->v[k], old->v[k], sizeof(state->v[k])) != 0)
-			failed |= access_register(kc, set, CORE_ID(fp_regs.vregs[k], KVM_REG_SIZE_U128),
+			failed |= kvm_one_reg(kc, request, KVM_CORE_REG(fp_regs.vregs[k], KVM_REG_SIZE_U128),
 						  state->v[k]);
 	if (!set || state->fpsr != old->fpsr)
-		failed |= access_register(kc, set, CORE_ID(fp_regs.fpsr, KVM_REG_SIZE_U32), &state->fpsr);
+		failed |= kvm_one_reg(kc, request, KVM_CORE_REG(fp_regs.fpsr, KVM_REG_SIZE_U32), &state->fpsr);
 	if (!set || state->fpcr != old->fpcr)
-		failed |= access_register(kc, set, CORE_ID(fp_regs.fpcr, KVM_REG_SIZE_U32), &state->fpcr);
+		failed |= kvm_one_reg(kc, request, KVM_CORE_REG(fp_regs.fpcr, KVM_REG_SIZE_U32), &state->fpcr);
 	return failed ? -1 : 0;
 }
 

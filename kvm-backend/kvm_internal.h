@@ -59,8 +59,13 @@ static inline struct kvm_cpu *to_kvm_cpu(const struct cpu *cpu)
 	return (struct kvm_cpu *)cpu;
 }
 
-/* KVM_GET_ONE_REG / KVM_SET_ONE_REG; -1 after error_set() on failure. */
-int kvm_one_reg(struct kvm_cpu *kc, unsigned long request, uint64_t id, uint64_t *value);
+/* KVM_GET_ONE_REG / KVM_SET_ONE_REG of a register whose size `id` gives, through `value`;
+ * -1 after error_set() on failure. */
+int kvm_one_reg(struct kvm_cpu *kc, unsigned long request, uint64_t id, void *value);
+
+/* ONE_REG id of a field of struct kvm_regs (asm/kvm.h), of KVM_REG_SIZE_U32/U64/U128. */
+#define KVM_CORE_REG(field, size) \
+	(KVM_REG_ARM64 | (size) | KVM_REG_ARM_CORE | (offsetof(struct kvm_regs, field) / sizeof(__u32)))
 
 /* The guest's generic timer (kvm_timer.c): the counter follows virtual time, and the model
  * that drives the timer PPIs learns what the guest programmed. */

@@ -13,6 +13,7 @@
 #define STALLED_PACKET_MS 1000 /* a packet cut off for this long is dropped */
 #define ACK_WAIT_MS 5000
 #define ACK_RETRIES 3
+#define HUNG_UP_RETRY_MS 100 /* how often a hung-up serial line is looked at again */
 
 enum { BYTE_NONE = -1, BYTE_CLOSED = -2 };
 
@@ -23,6 +24,7 @@ void gdb_connection_init(struct gdb_connection *connection, int fd)
 	memset(connection, 0, sizeof(*connection));
 	connection->fd = fd;
 	connection->serial_line = fd >= 0 && fstat(fd, &info) == 0 && !S_ISSOCK(info.st_mode);
+	connection->idle = connection->serial_line; /* until a gdb talks on it */
 }
 
 void gdb_connection_close(struct gdb_connection *connection)
@@ -30,6 +32,17 @@ void gdb_connection_close(struct gdb_connection *connection)
 	if (connection->fd >= 0)
 		close(connection->fd);
 	connection->fd = -1;
+}
+
+void gdb_connection_end_session(struct gdb_connection *connection)
+{
+	if (!connection->serial_line) {
+		gdb_connection_close(connection);
+		return;
+	}
+	connection->idle = true;
+	connection->no_ack = false; /* the next gdb on the line starts in ack mode */
+	connection->input_start = connection->input_end = 0;
 }
 
 /* The next byte, waiting up to wait_ms (< 0: forever); BYTE_NONE or BYTE_CLOSED otherwise. */
@@ -54,18 +67,44 @@ static int next_byte(struct gdb_connection *connection, int wait_ms)
 	return connection->input[0];
 }
 
+bool gdb_connection_has_input(struct gdb_connection *connection, int wait_ms)
+{
+	for (;;) {
+		int c = connection->fd >= 0 ? next_byte(connection, wait_ms) : BYTE_CLOSED;
+
+		if (c >= 0) {
+			connection->input_start--; /* looked at, not consumed */
+			return true;
+		}
+		if (wait_ms >= 0 || connection->fd < 0)
+			return false;
+		if (c == BYTE_CLOSED) /* hung up: poll() would say so at once, every time */
+			poll(NULL, 0, HUNG_UP_RETRY_MS);
+	}
+}
+
+/* A serial line is written once it can take the bytes: a hung-up line (a virtio port with
+ * nothing at the host's end would block a write until something connects) ends the session. */
+static bool serial_line_writable(struct gdb_connection *connection)
+{
+	struct pollfd poller = { .fd = connection->fd, .events = POLLOUT };
+
+	return poll(&poller, 1, ACK_WAIT_MS) > 0 && !(poller.revents & (POLLHUP | POLLERR)) &&
+	       (poller.revents & POLLOUT);
+}
+
 static void send_raw(struct gdb_connection *connection, const void *data, size_t length)
 {
-	ssize_t sent;
+	ssize_t sent = -1;
 
-	if (connection->fd < 0)
+	if (connection->fd < 0 || connection->idle)
 		return;
-	if (connection->serial_line)
-		sent = write(connection->fd, data, length);
-	else
+	if (!connection->serial_line)
 		sent = send(connection->fd, data, length, MSG_NOSIGNAL); /* no SIGPIPE from a closed socket */
+	else if (serial_line_writable(connection))
+		sent = write(connection->fd, data, length);
 	if (sent != (ssize_t)length)
-		gdb_connection_close(connection);
+		gdb_connection_end_session(connection);
 }
 
 static void send_ack(struct gdb_connection *connection, char ack)
@@ -181,14 +220,14 @@ int gdb_packet_send(struct gdb_connection *connection, const char *data, size_t 
 		send_raw(connection, "$", 1);
 		send_raw(connection, data, length);
 		send_raw(connection, trailer, 3);
-		if (connection->fd < 0)
+		if (connection->fd < 0 || connection->idle)
 			return -1;
 		if (acknowledged(connection, &resend))
 			return 0;
 		if (!resend)
 			break;
 	}
-	gdb_connection_close(connection);
+	gdb_connection_end_session(connection);
 	return -1;
 }
 

@@ -19,12 +19,20 @@ struct gdb_connection {
 	int fd;
 	bool no_ack; /* after QStartNoAckMode: no '+'/'-' either way */
 	bool serial_line; /* a character device, not a socket */
+	bool idle; /* a serial line that no gdb talks on now (it stays open for the next) */
 	unsigned char input[4096];
 	size_t input_start, input_end;
 };
 
 void gdb_connection_init(struct gdb_connection *connection, int fd);
 void gdb_connection_close(struct gdb_connection *connection);
+/* The client is gone: a socket is closed; a serial line stays open for the next gdb. */
+void gdb_connection_end_session(struct gdb_connection *connection);
+
+/* Whether bytes from the client wait to be read (they stay unread), within wait_ms; wait_ms < 0
+ * waits until some come, through a serial line's hang-ups (a virtio console port reads as
+ * hung up while nothing is connected at the host's end). */
+bool gdb_connection_has_input(struct gdb_connection *connection, int wait_ms);
 
 /* Reads one packet into `packet` (binary escapes undone, NUL-terminated, *length without it).
  * wait_ms < 0 waits until something arrives; an oversized or badly checksummed packet is

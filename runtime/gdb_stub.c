@@ -35,7 +35,7 @@
 
 static bool attached(const struct gdb_stub *stub)
 {
-	return stub->connection.fd >= 0;
+	return stub->connection.fd >= 0 && !stub->connection.idle;
 }
 
 /* A client has gone: its breakpoints go with it and the run continues. */
@@ -48,7 +48,7 @@ static void drop_client(struct gdb_stub *stub)
 	stub->point_count = 0;
 	stub->stepping = false;
 	stub->machine->budget_limit = 0;
-	gdb_connection_close(&stub->connection);
+	gdb_connection_end_session(&stub->connection);
 }
 
 static bool accept_client(struct gdb_stub *stub, int wait_ms)
@@ -56,8 +56,12 @@ static bool accept_client(struct gdb_stub *stub, int wait_ms)
 	struct pollfd poller = { .fd = stub->listen_fd, .events = POLLIN };
 	int fd, one = 1;
 
-	if (stub->listen_fd < 0)
-		return false; /* a serial line carries one session, attached from the start */
+	if (stub->listen_fd < 0) { /* a serial line: a gdb arrives by talking on it */
+		if (!gdb_connection_has_input(&stub->connection, wait_ms))
+			return false;
+		stub->connection.idle = false;
+		return true;
+	}
 	if (poll(&poller, 1, wait_ms) <= 0 || !(poller.revents & POLLIN))
 		return false;
 	fd = accept(stub->listen_fd, NULL, NULL);
@@ -303,7 +307,7 @@ static void halt(struct gdb_stub *stub, int signal, bool announce)
 }
 
 /* While the target runs gdb sends only Ctrl-C; a packet means a gdb that takes the target for
- * halted (one just started at the other end of a serial line): halt, and answer it there. */
+ * halted (a new one on a serial line that never hung up): halt, and answer it there. */
 static void poll_running(struct gdb_stub *stub)
 {
 	size_t length = 0;
@@ -340,6 +344,15 @@ static void after_run(struct gdb_stub *stub, const struct cpu_run_result *result
 		poll_running(stub);
 }
 
+/* A reset built a new CPU: gdb's breakpoints and watchpoints stay where gdb put them. */
+static void insert_points_again(struct gdb_stub *stub)
+{
+	struct cpu *cpu = stub->machine->cpu;
+
+	for (unsigned k = 0; k < stub->point_count; k++)
+		cpu->ops->insert_debug(cpu, stub->points[k].kind, stub->points[k].address, stub->points[k].length);
+}
+
 /* The guest exited (W with its code) or the run ended otherwise (X: killed). */
 static void report_end(struct gdb_stub *stub)
 {
@@ -367,6 +380,9 @@ static void on_machine_event(struct machine *machine, enum machine_debug_event e
 		break;
 	case MACHINE_DEBUG_QUANTUM:
 		after_run(stub, result);
+		break;
+	case MACHINE_DEBUG_RESET:
+		insert_points_again(stub);
 		break;
 	case MACHINE_DEBUG_END:
 		report_end(stub);

@@ -28,7 +28,7 @@ struct gdb_stub {
 	int listen_fd;
 	bool wait_for_client;
 	bool stepping;
-	struct gdb_connection connection; /* fd -1 while no client is attached */
+	struct gdb_connection connection; /* no client: fd -1, or an idle serial line */
 	struct machine *machine;
 	struct debug_point points[MAX_DEBUG_POINTS]; /* inserted by the client, removed when it goes */
 	unsigned point_count;

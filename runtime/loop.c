@@ -111,8 +111,8 @@ static void tell_debugger(struct machine *machine, enum machine_debug_event even
 		machine->debugger(machine, event, result);
 }
 
-/* PSCI SYSTEM_RESET: the board rebuilt, an attached trace following the new bus and console
- * input the new event queue. */
+/* PSCI SYSTEM_RESET: the board rebuilt, an attached trace following the new bus, console
+ * input the new event queue and a debugger's breakpoints the new CPU. */
 static void restart_board(struct machine *machine)
 {
 	if (machine->stop_cause != MACHINE_RUNNING)
@@ -125,6 +125,7 @@ static void restart_board(struct machine *machine)
 		trace_attach(machine->trace, machine);
 	if (machine->console_input)
 		console_board_reset(machine->console_input);
+	tell_debugger(machine, MACHINE_DEBUG_RESET, NULL);
 }
 
 enum machine_stop_cause machine_run(struct machine *machine)

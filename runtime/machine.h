@@ -80,6 +80,7 @@ struct machine_stats {
 enum machine_debug_event {
 	MACHINE_DEBUG_START,   /* before the first CPU run */
 	MACHINE_DEBUG_QUANTUM, /* after a CPU run */
+	MACHINE_DEBUG_RESET,   /* the board was rebuilt (PSCI SYSTEM_RESET): a new CPU */
 	MACHINE_DEBUG_END,     /* the run ended (machine.stop_cause says why) */
 };
 

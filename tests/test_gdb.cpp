@@ -19,6 +19,8 @@
 
 #include <gtest/gtest.h>
 
+#include "bus.h"
+#include "loader.h"
 #include "test_support.h"
 
 using namespace qvp_test;
@@ -132,6 +134,14 @@ std::string gdb(const Qvp &qvp, const std::string &elf, const std::vector<std::s
 bool contains(const std::string &text, const std::string &part)
 {
 	return text.find(part) != std::string::npos;
+}
+
+size_t count(const std::string &text, const std::string &part)
+{
+	size_t found = 0;
+	for (size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1))
+		found++;
+	return found;
 }
 
 // ---- A raw protocol client ----
@@ -341,6 +351,20 @@ TEST(GdbSession, DetachLetsTheRunFinish)
 	EXPECT_EQ(qvp.console(), "debugme: counter 20\n");
 }
 
+// PSCI SYSTEM_RESET rebuilds the board and its CPU; gdb's breakpoint stays, as on a JTAG probe.
+TEST(GdbSession, BreakpointsSurviveASystemReset)
+{
+	TempDir dir;
+	std::string elf = build_path("sw/psci_reset.elf");
+	Qvp qvp(dir, { elf });
+	std::string out = gdb(qvp, elf, { "break main", "continue", "continue", "continue" });
+
+	EXPECT_EQ(count(out, "Breakpoint 1, main ()"), 2u) << out;
+	EXPECT_TRUE(contains(out, "exited normally")) << out;
+	EXPECT_EQ(qvp.wait(30), 0) << qvp.errors();
+	EXPECT_TRUE(contains(qvp.console(), "psci_reset: second boot")) << qvp.console();
+}
+
 TEST(GdbSession, KillEndsTheRun)
 {
 	TempDir dir;
@@ -532,6 +556,8 @@ public:
 		termios raw;
 		opened_ = openpty(&master_, &slave_, name, nullptr, nullptr) == 0;
 		if (opened_) {
+			fcntl(master_, F_SETFD, FD_CLOEXEC); // qvp opens the line by its name, and holds no end
+			fcntl(slave_, F_SETFD, FD_CLOEXEC);
 			cfmakeraw(&raw);
 			tcsetattr(master_, TCSANOW, &raw);
 			path_ = name;
@@ -540,11 +566,18 @@ public:
 	~SerialLine()
 	{
 		if (opened_) {
-			close(master_);
+			if (master_ >= 0)
+				close(master_);
 			close(slave_);
 		}
 	}
 	bool opened() const { return opened_; }
+	// The far end goes away, as a gdb that quits without detaching: qvp's end reads a hang-up.
+	void hang_up()
+	{
+		close(master_);
+		master_ = -1;
+	}
 	const std::string &path() const { return path_; }
 	void send_raw(const std::string &bytes) { (void)!write(master_, bytes.data(), bytes.size()); }
 	void send_packet(const std::string &data)
@@ -590,6 +623,42 @@ private:
 	std::string path_, received_;
 };
 
+// `qvp run --gdb LINE ARGUMENTS...` in the background, standard error into `err`, started once
+// qvp says it serves the line.
+pid_t start_on_line(const SerialLine &line, const std::string &err, std::vector<std::string> arguments)
+{
+	std::vector<std::string> argv = { build_path("qvp"), "run", "--gdb", line.path() };
+	argv.insert(argv.end(), arguments.begin(), arguments.end());
+	pid_t pid = fork();
+	if (pid == 0) {
+		int fd = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		dup2(fd, 2);
+		std::vector<char *> args;
+		for (auto &a : argv)
+			args.push_back(a.data());
+		args.push_back(nullptr);
+		execv(args[0], args.data());
+		_exit(127);
+	}
+	for (int k = 0; k < 500 && read_file(err).find("serving on") == std::string::npos; k++)
+		std::this_thread::sleep_for(std::chrono::milliseconds(10));
+	return pid;
+}
+
+// qvp's exit status within `seconds`, or -1 (and qvp killed).
+int wait_exit(pid_t pid, double seconds)
+{
+	int status = -1;
+	for (int k = 0; k < seconds * 100; k++) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+		std::this_thread::sleep_for(std::chrono::milliseconds(10));
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	return -1;
+}
+
 TEST(GdbSerialLine, AGdbTalkingToARunningGuestHaltsItThenCtrlCAndKill)
 {
 	SerialLine line;
@@ -598,16 +667,7 @@ TEST(GdbSerialLine, AGdbTalkingToARunningGuestHaltsItThenCtrlCAndKill)
 	std::string spin = dir.path("spin.bin");
 	write_file(spin, std::string("\x00\x00\x00\x14", 4)); // b .
 	std::string err = dir.path("qvp.err");
-	pid_t pid = fork();
-	if (pid == 0) {
-		int fd = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		dup2(fd, 2);
-		execl(build_path("qvp").c_str(), "qvp", "run", "--gdb", line.path().c_str(), "--raw", "0x40080000",
-		      spin.c_str(), (char *)nullptr);
-		_exit(127);
-	}
-	for (int k = 0; k < 500 && read_file(err).find("serving on") == std::string::npos; k++)
-		std::this_thread::sleep_for(std::chrono::milliseconds(10));
+	pid_t pid = start_on_line(line, err, { "--raw", "0x40080000", spin });
 	EXPECT_TRUE(contains(read_file(err), "qvp: gdb: serving on " + line.path())) << read_file(err);
 
 	EXPECT_TRUE(contains(line.request("qSupported:multiprocess+"), "PacketSize=")); // while it spins
@@ -620,12 +680,36 @@ TEST(GdbSerialLine, AGdbTalkingToARunningGuestHaltsItThenCtrlCAndKill)
 	EXPECT_EQ(line.next_packet().substr(0, 3), "T02");
 	line.send_packet("k");
 
-	int status = -1;
-	for (int k = 0; k < 1000 && waitpid(pid, &status, WNOHANG) != pid; k++)
-		std::this_thread::sleep_for(std::chrono::milliseconds(10));
-	if (!WIFEXITED(status)) {
-		kill(pid, SIGKILL);
-		waitpid(pid, &status, 0);
-	}
-	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 126) << read_file(err);
+	EXPECT_EQ(wait_exit(pid, 10), 126) << read_file(err);
+}
+
+// A gdb that hangs up while the target is halted at a breakpoint ends its session: its other
+// breakpoint goes with it and the run finishes as if never debugged.
+TEST(GdbSerialLine, AHangUpEndsTheSessionAndTheRunGoesOn)
+{
+	struct bus *bus = bus_create();
+	ASSERT_EQ(bus_add_ram(bus, "ram", 0x40000000, 0x8000000), 0);
+	struct image image = {};
+	ASSERT_EQ(loader_load_elf(bus, debugme().c_str(), &image), 0);
+	uint64_t add_twice = image_find_symbol(&image, "add_twice")->address;
+	uint64_t exit_call = image_find_symbol(&image, "exit")->address;
+	image_release(&image);
+	bus_destroy(bus);
+
+	SerialLine line;
+	ASSERT_TRUE(line.opened());
+	TempDir dir;
+	std::string err = dir.path("qvp.err"), out = dir.path("qvp.out");
+	pid_t pid = start_on_line(line, err, { "--gdb-wait", "--console", out, debugme() });
+	EXPECT_TRUE(contains(line.request("qSupported:multiprocess+"), "PacketSize="));
+	char packet[64];
+	snprintf(packet, sizeof(packet), "Z0,%llx,4", static_cast<unsigned long long>(add_twice));
+	EXPECT_EQ(line.request(packet), "OK");
+	snprintf(packet, sizeof(packet), "Z0,%llx,4", static_cast<unsigned long long>(exit_call));
+	EXPECT_EQ(line.request(packet), "OK");
+	EXPECT_EQ(line.request("c").substr(0, 3), "T05"); // at add_twice
+	line.hang_up();
+
+	EXPECT_EQ(wait_exit(pid, 10), 0) << read_file(err);
+	EXPECT_EQ(read_file(out), "debugme: counter 20\n");
 }

@@ -3,7 +3,9 @@
 # arm64 KVM host. The debugger's serial line is a virtio console port of the VM: QEMU serves
 # it as a TCP socket here, and qvp inside runs `--gdb /dev/vport0p1`. The session is the one
 # tests/test_gdb.cpp runs against the iss backend: break, next, step, finish, locals, system
-# registers, disassembly, a hardware watchpoint, a changed variable, and the exit code.
+# registers, disassembly, a hardware watchpoint, a changed variable, and the exit code. Then a
+# second gdb on the same port, once the first has gone and a second qvp serves the line, attaches
+# to a spinning guest, stops it with Ctrl-C and detaches: the run goes on to its --timeout.
 #
 # usage: kvm-backend/test/run-kvm-gdb-test.sh [BUILD_DIR] [IMAGE_DIR]
 set -euo pipefail
@@ -22,6 +24,8 @@ echo "run-kvm-gdb-test: cross-building a static arm64 qvp in $build/aarch64"
 kvm_host_build_qvp "$build"
 kvm_host_prepare_root "$build" "$work/root"
 echo "debugme /qvp run --backend kvm --gdb /dev/vport0p1 --gdb-wait /fw/debugme.elf" > "$work/root/tests.txt"
+printf '\x00\x00\x00\x14' > "$work/root/fw/spin.bin" # b .
+echo "spin /qvp run --backend kvm --gdb /dev/vport0p1 --timeout 10s --raw 0x40080000 /fw/spin.bin" >> "$work/root/tests.txt"
 kvm_host_pack "$work/root" "$work/initrd.gz"
 
 # wait=on: QEMU starts the VM only once gdb has connected, so no byte of the session is lost.
@@ -43,6 +47,23 @@ timeout 1200 gdb-multiarch -batch -nx -ex "set confirm off" -ex "set remotetimeo
 	-ex "set var \$d1 = 2.5" -ex "print \$d1" -ex "print/x \$fpcr" -ex "x/2i \$pc" \
 	-ex "watch counter" -ex "continue" -ex "set var counter = 12" -ex "continue" \
 	"$build/sw/debugme.elf" > "$work/gdb.out" 2>&1 || true
+
+# The second qvp serves the line while nothing is connected at this end (a hung-up port); the
+# second gdb comes a second later. gdb's Ctrl-C is SIGINT to gdb during `continue`.
+for _ in $(seq 3000); do
+	[ "$(grep -c "qvp: gdb: serving on /dev/vport0p1" "$log")" -ge 2 ] && break
+	sleep 0.1
+done
+sleep 1
+timeout 600 gdb-multiarch -batch -nx -ex "set confirm off" -ex "set remotetimeout 60" -ex "set architecture aarch64" \
+	-ex "target remote 127.0.0.1:$port" -ex "continue" -ex "print \$pc" -ex "monitor time" -ex "detach" \
+	> "$work/spin.out" 2>&1 &
+spin_gdb=$!
+# gdb -batch prints where it found the target when it attaches, then continues at once.
+for _ in $(seq 1200); do grep -q "^0x0000000040080000 in" "$work/spin.out" && break; sleep 0.1; done
+sleep 3
+kill -INT "$spin_gdb" 2>/dev/null || true
+wait "$spin_gdb" || true
 wait "$qemu_pid" || true
 qemu_pid=
 sed 's/^/    gdb: /' "$work/gdb.out"
@@ -81,6 +102,14 @@ expect "hardware watchpoint fires on the write" "$work/gdb.out" "New value = 20"
 expect "exit code after the variable was changed" "$work/gdb.out" "exited with code 04"
 kvm_host_test_lines "$log" debugme > "$work/console"
 expect "the guest printed the changed value" "$work/console" "debugme: counter 12"
+sed 's/^/    gdb (spin): /' "$work/spin.out"
+expect "a second gdb on the line stops the spinning guest with Ctrl-C" "$work/spin.out" "Program received signal SIGINT"
+expect "where it spins" "$work/spin.out" "0x40080000"
+expect "detach" "$work/spin.out" "[Inferior 1 (Remote target) detached]"
+if [ "$(kvm_host_test_status "$log" spin)" != 124 ]; then
+	echo "run-kvm-gdb-test: FAILED: the spinning guest's status '$(kvm_host_test_status "$log" spin)', expected 124 (ran on to --timeout after the detach)"
+	failures=$((failures + 1))
+fi
 if [ "$(kvm_host_test_status "$log" debugme)" != 4 ]; then
 	echo "run-kvm-gdb-test: FAILED: qvp's exit status '$(kvm_host_test_status "$log" debugme)', expected 4"
 	sed 's/^/    vm: /' "$log" | tail -30

@@ -350,7 +350,9 @@ static void insert_points_again(struct gdb_stub *stub)
 	struct cpu *cpu = stub->machine->cpu;
 
 	for (unsigned k = 0; k < stub->point_count; k++)
-		cpu->ops->insert_debug(cpu, stub->points[k].kind, stub->points[k].address, stub->points[k].length);
+		if (cpu->ops->insert_debug(cpu, stub->points[k].kind, stub->points[k].address, stub->points[k].length) < 0)
+			fprintf(stderr, "qvp: gdb: the reset lost the breakpoint or watchpoint at 0x%" PRIx64 ": %s\n",
+			        stub->points[k].address, error_message());
 }
 
 /* The guest exited (W with its code) or the run ended otherwise (X: killed). */

@@ -5,7 +5,9 @@
 # tests/test_gdb.cpp runs against the iss backend: break, next, step, finish, locals, system
 # registers, disassembly, a hardware watchpoint, a changed variable, and the exit code. Then a
 # second gdb on the same port, once the first has gone and a second qvp serves the line, attaches
-# to a spinning guest, stops it with Ctrl-C and detaches: the run goes on to its --timeout.
+# to a spinning guest, stops it with Ctrl-C and detaches: the run goes on to its --timeout. A
+# third, on a qvp that waited for it through the hang-up, sees its breakpoint at printf hit on
+# both boots of a PSCI SYSTEM_RESET.
 #
 # usage: kvm-backend/test/run-kvm-gdb-test.sh [BUILD_DIR] [IMAGE_DIR]
 set -euo pipefail
@@ -26,13 +28,16 @@ kvm_host_prepare_root "$build" "$work/root"
 echo "debugme /qvp run --backend kvm --gdb /dev/vport0p1 --gdb-wait /fw/debugme.elf" > "$work/root/tests.txt"
 printf '\x00\x00\x00\x14' > "$work/root/fw/spin.bin" # b .
 echo "spin /qvp run --backend kvm --gdb /dev/vport0p1 --timeout 10s --raw 0x40080000 /fw/spin.bin" >> "$work/root/tests.txt"
+echo "reset /qvp run --backend kvm --gdb /dev/vport0p1 --gdb-wait /fw/psci_reset.elf" >> "$work/root/tests.txt"
 kvm_host_pack "$work/root" "$work/initrd.gz"
 
 # wait=on: QEMU starts the VM only once gdb has connected, so no byte of the session is lost.
+# -icount: psci_reset must reach its check within 1 ms of a counter that runs with the host's
+# during a run (as in run-kvm-tests.sh).
 echo "run-kvm-gdb-test: booting the KVM host (console log: $log), gdb on port $port"
 kvm_host_boot "$images/Image" "$work/initrd.gz" "$log" \
 	-device virtio-serial-device -chardev "socket,id=gdb,host=127.0.0.1,port=$port,server=on,wait=on" \
-	-device virtserialport,chardev=gdb,name=qvp.gdb &
+	-device virtserialport,chardev=gdb,name=qvp.gdb -icount shift=0 &
 qemu_pid=$!
 for _ in $(seq 300); do # QEMU says when it listens (connecting to look would be the session)
 	grep -q "waiting for connection" "$log" 2>/dev/null && break
@@ -48,13 +53,17 @@ timeout 1200 gdb-multiarch -batch -nx -ex "set confirm off" -ex "set remotetimeo
 	-ex "watch counter" -ex "continue" -ex "set var counter = 12" -ex "continue" \
 	"$build/sw/debugme.elf" > "$work/gdb.out" 2>&1 || true
 
-# The second qvp serves the line while nothing is connected at this end (a hung-up port); the
-# second gdb comes a second later. gdb's Ctrl-C is SIGINT to gdb during `continue`.
-for _ in $(seq 3000); do
-	[ "$(grep -c "qvp: gdb: serving on /dev/vport0p1" "$log")" -ge 2 ] && break
-	sleep 0.1
-done
-sleep 1
+# The next qvp serves the line while nothing is connected at this end (a hung-up port); its gdb
+# comes a second later.
+wait_for_qvp() { # $1: how many qvps have served the line
+	for _ in $(seq 3000); do
+		[ "$(grep -c "qvp: gdb: serving on /dev/vport0p1" "$log")" -ge "$1" ] && break
+		sleep 0.1
+	done
+	sleep 1
+}
+# gdb's Ctrl-C is SIGINT to gdb during `continue`.
+wait_for_qvp 2
 timeout 600 gdb-multiarch -batch -nx -ex "set confirm off" -ex "set remotetimeout 60" -ex "set architecture aarch64" \
 	-ex "target remote 127.0.0.1:$port" -ex "continue" -ex "print \$pc" -ex "monitor time" -ex "detach" \
 	> "$work/spin.out" 2>&1 &
@@ -62,8 +71,13 @@ spin_gdb=$!
 # gdb -batch prints where it found the target when it attaches, then continues at once.
 for _ in $(seq 1200); do grep -q "^0x0000000040080000 in" "$work/spin.out" && break; sleep 0.1; done
 sleep 3
-kill -INT "$spin_gdb" 2>/dev/null || true
+# To gdb itself: timeout(1) would pass a SIGINT on to its whole process group as well, and a
+# second SIGINT before the stop reply makes gdb give up on the target ("Disconnected").
+pkill -INT -P "$spin_gdb" gdb-multiarch || true
 wait "$spin_gdb" || true
+wait_for_qvp 3
+timeout 600 gdb-multiarch -batch -nx -ex "set confirm off" -ex "set remotetimeout 60" -ex "target remote 127.0.0.1:$port" \
+	-ex "break printf" -ex "continue" -ex "continue" -ex "continue" "$build/sw/psci_reset.elf" > "$work/reset.out" 2>&1 || true
 wait "$qemu_pid" || true
 qemu_pid=
 sed 's/^/    gdb: /' "$work/gdb.out"
@@ -110,6 +124,14 @@ if [ "$(kvm_host_test_status "$log" spin)" != 124 ]; then
 	echo "run-kvm-gdb-test: FAILED: the spinning guest's status '$(kvm_host_test_status "$log" spin)', expected 124 (ran on to --timeout after the detach)"
 	failures=$((failures + 1))
 fi
+sed 's/^/    gdb (reset): /' "$work/reset.out"
+if [ "$(grep -c "^Breakpoint 1, " "$work/reset.out")" = 2 ]; then
+	echo "run-kvm-gdb-test: the breakpoint at printf is hit on both boots of a SYSTEM_RESET"
+else
+	echo "run-kvm-gdb-test: FAILED: the breakpoint at printf was not hit on both boots of the SYSTEM_RESET"
+	failures=$((failures + 1))
+fi
+expect "the reset firmware exits normally" "$work/reset.out" "exited normally"
 if [ "$(kvm_host_test_status "$log" debugme)" != 4 ]; then
 	echo "run-kvm-gdb-test: FAILED: qvp's exit status '$(kvm_host_test_status "$log" debugme)', expected 4"
 	sed 's/^/    vm: /' "$log" | tail -30

@@ -113,7 +113,7 @@ static void tell_debugger(struct machine *machine, enum machine_debug_event even
 
 /* PSCI SYSTEM_RESET: the board rebuilt, an attached trace following the new bus, console
  * input the new event queue and a debugger's breakpoints the new CPU. */
-static void restart_board(struct machine *machine)
+void machine_restart_board(struct machine *machine)
 {
 	if (machine->stop_cause != MACHINE_RUNNING)
 		return;
@@ -146,7 +146,7 @@ enum machine_stop_cause machine_run(struct machine *machine)
 			break;
 		}
 		if (machine->reset_requested)
-			restart_board(machine);
+			machine_restart_board(machine);
 		tell_debugger(machine, MACHINE_DEBUG_QUANTUM, &result);
 		if (machine->host_input)
 			machine->host_input(machine, false);

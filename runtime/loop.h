@@ -16,6 +16,10 @@ enum machine_stop_cause machine_run(struct machine *machine);
  * false, without running the CPU, once machine->stop_cause is set. */
 bool machine_run_quantum(struct machine *machine, struct cpu_run_result *result);
 
+/* After the quantum in which the guest asked for a reset (machine->reset_requested): builds
+ * the board anew and re-attaches the trace, console input and debugger to it. */
+void machine_restart_board(struct machine *machine);
+
 /* After a WFI: when the guest can next wake (the next event or the timeout, VTIME_NEVER if
  * neither); machine->now when an interrupt is already pending. */
 vtime_t machine_idle_wake_time(const struct machine *machine);

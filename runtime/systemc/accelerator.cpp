@@ -1,6 +1,7 @@
 // The example SystemC peripheral and a TLM memory with DMI (docs/systemc.md).
 #include "accelerator.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "accelerator_regs.h"
@@ -109,10 +110,21 @@ bool accelerator::dma_transfer(tlm::tlm_command command, uint64_t address, std::
 	return trans.is_response_ok();
 }
 
+void accelerator::reset()
+{
+	ctrl_ = status_ = op_ = length_ = operand_ = result_ = completed_ = 0;
+	src_ = dst_ = 0;
+	generation_++;
+	start_.cancel();
+	reset_.notify(sc_core::SC_ZERO_TIME);
+	irq_changed_.notify(sc_core::SC_ZERO_TIME);
+}
+
 void accelerator::worker()
 {
 	for (;;) {
 		wait(start_);
+		unsigned generation = generation_;
 		std::vector<uint32_t> words(length_ / 4);
 		bool ok = length_ % 4 == 0 && length_ <= SC_ACCEL_MAX_LENGTH && op_ <= SC_ACCEL_OP_CHECKSUM &&
 			  dma_transfer(tlm::TLM_READ_COMMAND, src_, words);
@@ -126,7 +138,9 @@ void accelerator::worker()
 			if (op_ == SC_ACCEL_OP_CHECKSUM)
 				result_ = sum;
 		}
-		wait(sc_time((double)(SC_ACCEL_SETUP_NS + SC_ACCEL_PER_WORD_NS * words.size()), sc_core::SC_NS));
+		wait(sc_time((double)(SC_ACCEL_SETUP_NS + SC_ACCEL_PER_WORD_NS * words.size()), sc_core::SC_NS), reset_);
+		if (generation != generation_)
+			continue; // a reset came first
 		if (ok && op_ != SC_ACCEL_OP_CHECKSUM)
 			ok = dma_transfer(tlm::TLM_WRITE_COMMAND, dst_, words);
 		status_ &= ~SC_ACCEL_STATUS_BUSY;
@@ -146,6 +160,11 @@ memory::memory(sc_core::sc_module_name name, uint64_t size) : sc_module(name), s
 	socket.register_b_transport(this, &memory::b_transport);
 	socket.register_get_direct_mem_ptr(this, &memory::get_direct_mem_ptr);
 	socket.register_transport_dbg(this, &memory::transport_dbg);
+}
+
+void memory::reset()
+{
+	std::fill(bytes_.begin(), bytes_.end(), 0);
 }
 
 void memory::b_transport(tlm::tlm_generic_payload &trans, sc_time &)

@@ -18,6 +18,8 @@ public:
 	sc_core::sc_out<bool> irq;                             // high while DONE and IRQ_ENABLE
 
 	explicit accelerator(sc_core::sc_module_name name);
+	// A board reset: registers as after construction, an operation under way abandoned.
+	void reset();
 
 private:
 	void b_transport(tlm::tlm_generic_payload &trans, sc_core::sc_time &delay);
@@ -29,7 +31,9 @@ private:
 
 	uint32_t ctrl_ = 0, status_ = 0, op_ = 0, length_ = 0, operand_ = 0, result_ = 0, completed_ = 0;
 	uint64_t src_ = 0, dst_ = 0;
+	unsigned generation_ = 0; // counts resets: an operation started before one is dropped
 	sc_core::sc_event start_;
+	sc_core::sc_event reset_;
 	sc_core::sc_event irq_changed_;
 };
 
@@ -39,6 +43,8 @@ public:
 	tlm_utils::simple_target_socket<memory> socket;
 
 	memory(sc_core::sc_module_name name, uint64_t size);
+	// A board reset: zeroed, as qvp's RAM is when the board is rebuilt.
+	void reset();
 
 private:
 	void b_transport(tlm::tlm_generic_payload &trans, sc_core::sc_time &delay);

@@ -146,6 +146,8 @@ void cpu::run()
 		bound_by_systemc();
 		if (!machine_run_quantum(machine_, &result))
 			break;
+		if (machine_->reset_requested)
+			restart_board();
 		keeper_.set(local_time());
 		if (keeper_.need_sync() || systemc_next_activity() <= machine_->now || result.reason == CPU_STOP_WFI)
 			sync();
@@ -157,6 +159,21 @@ void cpu::run()
 	sync();
 	finished_ = true;
 	sc_core::sc_stop();
+}
+
+// PSCI SYSTEM_RESET: qvp's side of the board is built anew (bus, models, event queue, CPU) and
+// the SystemC modules, which SystemC cannot build again once it runs, are reset in place
+// (platform::create). SystemC initiators lose their DMI into the old RAM.
+void cpu::restart_board()
+{
+	event_cancel(machine_->events, &systemc_event_);
+	machine_restart_board(machine_);
+	if (machine_->stop_cause != MACHINE_RUNNING)
+		return;
+	bus_set_fallback(machine_->bus, &cpu::fallback, this);
+	for (int port : dmi_granted_)
+		bus[port]->invalidate_direct_mem_ptr(0, ~sc_dt::uint64(0));
+	dmi_granted_.clear();
 }
 
 enum bus_result cpu::fallback(void *opaque, uint64_t address, unsigned size, uint64_t *value, bool write)
@@ -337,9 +354,12 @@ bool serve_bus_dmi(struct bus *bus, uint64_t address, tlm::tlm_dmi &dmi)
 	return true;
 }
 
-bool cpu::get_direct_mem_ptr(int, tlm::tlm_generic_payload &trans, tlm::tlm_dmi &dmi)
+bool cpu::get_direct_mem_ptr(int port, tlm::tlm_generic_payload &trans, tlm::tlm_dmi &dmi)
 {
-	return serve_bus_dmi(machine_->bus, trans.get_address(), dmi);
+	if (!serve_bus_dmi(machine_->bus, trans.get_address(), dmi))
+		return false;
+	dmi_granted_.insert(port);
+	return true;
 }
 
 // Debug access (no side effects on time): RAM only.
@@ -354,6 +374,11 @@ unsigned int cpu::transport_dbg(int, tlm::tlm_generic_payload &trans)
 	else if (trans.is_read())
 		std::memcpy(trans.get_data_ptr(), ram, trans.get_data_length());
 	return trans.get_data_length();
+}
+
+void irq_input::set_line(const struct irq_line &line)
+{
+	line_ = line;
 }
 
 irq_input::irq_input(sc_core::sc_module_name name, cpu &cpu, const struct irq_line &line)

@@ -34,6 +34,8 @@ static std::string module_name(const char *path)
 
 int platform::create(const struct model_config *config)
 {
+	if (attached_)
+		return reset(config);
 	const char *compatible = static_cast<const char *>(fdt_getprop(config->fdt, config->node, "compatible", nullptr));
 	std::string name = module_name(config->path);
 	uint64_t base, size;
@@ -51,7 +53,8 @@ int platform::create(const struct model_config *config)
 		router_.map(device->regs, base, size);
 		device->irq(*signal);
 		dma_masters_.push_back(&device->dma);
-		interrupts_.push_back({ name, signal.get(), line });
+		interrupts_.push_back({ name, signal.get(), line, nullptr });
+		targets_.push_back({ name, [module = device.get()] { module->reset(); } });
 		modules_.push_back(std::move(device));
 		signals_.push_back(std::move(signal));
 		return 0;
@@ -59,6 +62,7 @@ int platform::create(const struct model_config *config)
 	if (std::strcmp(compatible, "qvp,sc-memory") == 0) {
 		auto device = std::make_unique<memory>(name.c_str(), size);
 		router_.map(device->socket, base, size);
+		targets_.push_back({ name, [module = device.get()] { module->reset(); } });
 		modules_.push_back(std::move(device));
 		return 0;
 	}
@@ -66,14 +70,37 @@ int platform::create(const struct model_config *config)
 			 compatible);
 }
 
+// The node's module, on a board a reset rebuilt: its interrupt goes to the new controller.
+int platform::reset(const struct model_config *config)
+{
+	std::string name = module_name(config->path);
+
+	for (interrupt &interrupt : interrupts_) {
+		if (interrupt.name != name || irq_count(config->machine, config->node) == 0)
+			continue;
+		if (irq_connect(config->machine, config->node, 0, &interrupt.line) < 0)
+			return -1;
+		interrupt.input->set_line(interrupt.line);
+	}
+	for (target &target : targets_) {
+		if (target.name == name) {
+			target.reset();
+			return 0;
+		}
+	}
+	return error_set("no SystemC module was built for this node");
+}
+
 void platform::attach(cpu &cpu)
 {
+	attached_ = true;
 	cpu.bridge.bind(router_.in);
 	for (tlm::tlm_initiator_socket<> *master : dma_masters_)
 		master->bind(cpu.bus);
-	for (const interrupt &interrupt : interrupts_) {
+	for (interrupt &interrupt : interrupts_) {
 		auto input = std::make_unique<irq_input>((interrupt.name + "_in").c_str(), cpu, interrupt.line);
 		input->in.bind(*interrupt.signal);
+		interrupt.input = input.get();
 		modules_.push_back(std::move(input));
 	}
 }

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -76,6 +77,7 @@ public:
 
 private:
 	void run();
+	void restart_board();
 	void sync();
 	void idle();
 	vtime_t systemc_next_activity() const;
@@ -96,6 +98,7 @@ private:
 	sc_core::sc_event wake_;
 	struct event systemc_event_; // a qvp event at SystemC's next activity: the CPU stops there
 	std::vector<tlm::tlm_dmi> dmi_;
+	std::set<int> dmi_granted_; // the ports of `bus` given DMI into qvp's RAM
 	bool idle_ = false;
 	bool finished_ = false;
 	uint64_t transactions_ = 0;
@@ -114,6 +117,8 @@ public:
 	// on the machine `cpu` runs, or on the CPU-less machine of `models`.
 	irq_input(sc_core::sc_module_name name, cpu &cpu, const struct irq_line &line);
 	irq_input(sc_core::sc_module_name name, models &models, const struct irq_line &line);
+	// The input on a rebuilt board (a reset made a new interrupt controller).
+	void set_line(const struct irq_line &line);
 
 private:
 	void update();

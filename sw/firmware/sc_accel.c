@@ -7,20 +7,16 @@
  * exits 0 when all pass, 1 otherwise.
  */
 #include <qvp/exception.h>
-#include <qvp/fdt.h>
 #include <qvp/mmio.h>
-#include <qvp/sdk.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #include "../../runtime/systemc/accelerator_regs.h"
-#include "gicv2.h"
+#include "virt_sc.h"
 
 #define WORDS       256
-#define GICC_OFFSET 0x10000 /* virt: the CPU interface follows the distributor */
 
-static uintptr_t accel, sram, gicd, gicc;
-static unsigned accel_irq; /* the accelerator's SPI as a GIC interrupt ID */
+static struct virt_sc board;
 static int failures;
 
 static uint32_t src[WORDS], dst[WORDS];
@@ -42,26 +38,26 @@ static void check(int ok, const char *what)
 
 static uint32_t reg_read(unsigned offset)
 {
-	return mmio_read32(accel + offset);
+	return mmio_read32(board.accel + offset);
 }
 
 static void reg_write(unsigned offset, uint32_t value)
 {
-	mmio_write32(accel + offset, value);
+	mmio_write32(board.accel + offset, value);
 }
 
 static void irq_handler(struct exception_frame *frame)
 {
 	(void)frame;
-	unsigned id = mmio_read32(gicc + GICC_IAR) & 0x3ff;
-	if (id == accel_irq) {
+	unsigned id = mmio_read32(board.gicc + GICC_IAR) & 0x3ff;
+	if (id == board.accel_irq) {
 		seen.status = reg_read(SC_ACCEL_STATUS);
 		reg_write(SC_ACCEL_STATUS, SC_ACCEL_STATUS_DONE | SC_ACCEL_STATUS_ERROR); /* drops the line */
 	}
 	seen.last_id = id;
 	seen.interrupts++;
 	if (id < GICV2_SPURIOUS_GRP1)
-		mmio_write32(gicc + GICC_EOIR, id);
+		mmio_write32(board.gicc + GICC_EOIR, id);
 }
 
 static void sync_handler(struct exception_frame *frame)
@@ -70,16 +66,6 @@ static void sync_handler(struct exception_frame *frame)
 	seen.far = frame->far;
 	seen.aborts++;
 	frame->elr += 4; /* skip the access */
-}
-
-static void gic_enable(unsigned id)
-{
-	mmio_write32(gicd + GICD_CTLR, GICD_CTLR_ENABLE_GRP0);
-	mmio_write32(gicd + GICD_IPRIORITYR + (id & ~3u), 0xa0a0a0a0u);
-	mmio_write32(gicd + GICD_ITARGETSR + (id & ~3u), 0x01010101u);
-	mmio_write32(gicd + GICD_ISENABLER + 4 * (id / 32), 1u << (id % 32));
-	mmio_write32(gicc + GICC_PMR, 0xff);
-	mmio_write32(gicc + GICC_CTLR, GICC_CTLR_ENABLE_GRP0);
 }
 
 static void start(uint32_t op, const void *from, void *to, uint32_t length, uint32_t ctrl)
@@ -126,7 +112,7 @@ static void add_with_interrupt(void)
 	irq_disable();
 	for (unsigned i = 0; i < WORDS; i++)
 		same &= dst[i] == src[i] + 0x11111111u;
-	check(seen.interrupts == 1 && seen.last_id == accel_irq, "add: one interrupt, the accelerator's SPI");
+	check(seen.interrupts == 1 && seen.last_id == board.accel_irq, "add: one interrupt, the accelerator's SPI");
 	check(seen.status == SC_ACCEL_STATUS_DONE, "add: STATUS in the handler is DONE");
 	check(same, "add: DMA wrote src + OPERAND into guest RAM");
 	check(reg_read(SC_ACCEL_COMPLETED) == 2, "add: COMPLETED counts two operations");
@@ -134,9 +120,9 @@ static void add_with_interrupt(void)
 
 static void sram_and_checksum(void)
 {
-	volatile uint32_t *words = (volatile uint32_t *)sram;
-	volatile uint64_t *doubles = (volatile uint64_t *)sram;
-	volatile uint8_t *bytes = (volatile uint8_t *)sram;
+	volatile uint32_t *words = (volatile uint32_t *)board.sram;
+	volatile uint64_t *doubles = (volatile uint64_t *)board.sram;
+	volatile uint8_t *bytes = (volatile uint8_t *)board.sram;
 	uint32_t sum = 0;
 
 	for (unsigned i = 0; i < WORDS; i++) {
@@ -147,7 +133,7 @@ static void sram_and_checksum(void)
 	      "SystemC memory: 32-bit reads return what was written");
 	doubles[WORDS] = 0x0123456789abcdefull;
 	check(bytes[WORDS * 8] == 0xef && bytes[WORDS * 8 + 7] == 0x01, "SystemC memory: 64-bit write, byte reads");
-	start(SC_ACCEL_OP_CHECKSUM, (const void *)sram, 0, WORDS * 4, 0);
+	start(SC_ACCEL_OP_CHECKSUM, (const void *)board.sram, 0, WORDS * 4, 0);
 	while (!(reg_read(SC_ACCEL_STATUS) & SC_ACCEL_STATUS_DONE))
 		;
 	check(reg_read(SC_ACCEL_RESULT) == sum, "checksum: the accelerator summed the SystemC memory");
@@ -164,40 +150,25 @@ static void errors(void)
 	irq_disable();
 	check(seen.status == SC_ACCEL_STATUS_ERROR, "DMA from an unmapped address: STATUS ERROR and an interrupt");
 
-	volatile uint32_t *past = (volatile uint32_t *)(accel + 0x800);
+	volatile uint32_t *past = (volatile uint32_t *)(board.accel + 0x800);
 	uint32_t value = *past;
 	(void)value;
-	check(seen.aborts == 1 && seen.esr == 0x96000010 && seen.far == accel + 0x800,
+	check(seen.aborts == 1 && seen.esr == 0x96000010 && seen.far == board.accel + 0x800,
 	      "TLM address error on a read: synchronous external data abort, FAR");
 	*past = 1;
-	check(seen.aborts == 2 && seen.esr == 0x96000050 && seen.far == accel + 0x800,
+	check(seen.aborts == 2 && seen.esr == 0x96000050 && seen.far == board.accel + 0x800,
 	      "TLM address error on a write: data abort with WnR");
 }
 
 int main(void)
 {
-	const void *dtb = sdk_platform()->dtb;
-	uint64_t base;
-
-	if (fdt_find_compatible_reg(dtb, "qvp,sc-accelerator", &base, NULL) < 0) {
-		printf("sc_accel: no qvp,sc-accelerator in the device tree (run with qvp-sc --platform virt-sc)\n");
+	if (virt_sc_find(&board) < 0) {
+		printf("sc_accel: no SystemC accelerator, memory and GIC in the device tree (run with qvp-sc --platform virt-sc)\n");
 		return 1;
 	}
-	accel = (uintptr_t)base;
-	if (fdt_find_compatible_reg(dtb, "qvp,sc-memory", &base, NULL) < 0 ||
-	    fdt_find_compatible_reg(dtb, "arm,cortex-a15-gic", &base, NULL) < 0) {
-		printf("sc_accel: the board lacks the SystemC memory or the GIC\n");
-		return 1;
-	}
-	gicd = (uintptr_t)base;
-	gicc = gicd + GICC_OFFSET;
-	fdt_find_compatible_reg(dtb, "qvp,sc-memory", &base, NULL);
-	sram = (uintptr_t)base;
-	accel_irq = GICV2_SPI_BASE + 11; /* interrupts = <0 11 4> in virt-sc.dts */
-
 	exception_set_handler(EXCEPTION_IRQ, irq_handler);
 	exception_set_handler(EXCEPTION_SYNC, sync_handler);
-	gic_enable(accel_irq);
+	virt_sc_enable_accel_irq(&board);
 
 	check(reg_read(SC_ACCEL_ID) == SC_ACCEL_ID_VALUE, "ID register reads \"QSCA\"");
 	reg_write(SC_ACCEL_OPERAND, 0x11111111u);

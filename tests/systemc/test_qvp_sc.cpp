@@ -74,7 +74,8 @@ TEST_P(SameAsQvp, ConsoleExitStatusInstructionsAndVirtualTime)
 
 INSTANTIATE_TEST_SUITE_P(Firmware, SameAsQvp,
 			 ::testing::Values("hello", "bench", "exitcode", "fault", "exceptions", "timer_irq", "sleep",
-					   "sleep_long", "sgi", "spi_priorities", "rtc", "sp804"));
+					   "sleep_long", "sgi", "spi_priorities", "rtc", "sp804", "psci", "psci_reset",
+					   "psci_cpu_off", "fp_math", "vector", "pmu_cycles", "mmio_pairs"));
 
 // Another quantum (so another TLM global quantum and other sync points): still the same run.
 TEST(QvpSc, SameAsQvpWithAnotherQuantum)
@@ -99,6 +100,19 @@ TEST(QvpSc, AcceleratorFirmwarePasses)
 	EXPECT_NE(run_.process.out.find("sc_accel: all checks passed"), std::string::npos) << run_.process.out;
 	EXPECT_EQ(run_.process.out.find("FAIL"), std::string::npos) << run_.process.out;
 	EXPECT_EQ(run_.process.err, "");
+}
+
+// PSCI SYSTEM_RESET rebuilds qvp's side of the board and resets the SystemC modules in place:
+// the accelerator drops the operation under way, the SystemC memory is zeroed, and the rebuilt
+// GIC gets the accelerator's interrupt.
+TEST(QvpSc, SystemResetResetsTheSystemCModules)
+{
+	QvpRun run_ = run("qvp-sc", { "--platform", "virt-sc", "--timeout", "1s" }, "sc_reset");
+
+	EXPECT_EQ(run_.process.status, 0) << run_.process.out << run_.process.err;
+	EXPECT_NE(run_.process.out.find("sc_reset: second boot"), std::string::npos) << run_.process.out;
+	EXPECT_NE(run_.process.out.find("sc_reset: all checks passed"), std::string::npos) << run_.process.out;
+	EXPECT_EQ(run_.process.out.find("FAIL"), std::string::npos) << run_.process.out;
 }
 
 TEST(QvpSc, TwoRunsGiveIdenticalTracesLogsAndStats)

@@ -59,10 +59,12 @@ static void virtio_mmio_reset(struct virtio_mmio *transport)
 	memset(transport->queues, 0, sizeof(transport->queues));
 }
 
-/* The device stops until the driver resets it; the driver hears of it as a config change. */
+/* The device stops until the driver resets it; the driver hears of it as a config change.
+ * One warning until then, however often the driver pokes the stopped device. */
 static void needs_reset(struct virtio_mmio *transport)
 {
-	fprintf(stderr, "qvp: warning: %s: device needs reset: %s\n", transport->path, error_message());
+	if (!(transport->status & VIRTIO_STATUS_NEEDS_RESET))
+		fprintf(stderr, "qvp: warning: %s: device needs reset: %s\n", transport->path, error_message());
 	transport->status |= VIRTIO_STATUS_NEEDS_RESET;
 	if (transport->status & VIRTIO_STATUS_DRIVER_OK)
 		transport->interrupt_status |= VIRTIO_INTERRUPT_CONFIG_CHANGE;

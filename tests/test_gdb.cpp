@@ -136,13 +136,6 @@ bool contains(const std::string &text, const std::string &part)
 	return text.find(part) != std::string::npos;
 }
 
-size_t count(const std::string &text, const std::string &part)
-{
-	size_t found = 0;
-	for (size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1))
-		found++;
-	return found;
-}
 
 // ---- A raw protocol client ----
 

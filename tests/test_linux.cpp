@@ -10,6 +10,7 @@
 #include "test_support.h"
 
 using qvp_test::build_path;
+using qvp_test::count;
 using qvp_test::ProcessResult;
 using qvp_test::TempDir;
 
@@ -97,14 +98,6 @@ TEST_F(Linux, KernelRunsInitFromTheInitramfsAndPowersOffTheSameTwice)
 	EXPECT_EQ(field(stats[0], "instructions"), field(stats[1], "instructions"));
 	EXPECT_EQ(field(stats[0], "virtual_time_ps"), field(stats[1], "virtual_time_ps"));
 	EXPECT_NE(field(stats[0], "instructions"), "");
-}
-
-size_t count(const std::string &text, const std::string &what)
-{
-	size_t n = 0;
-	for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1))
-		n++;
-	return n;
 }
 
 // The kernel's panic=-1 reboots through PSCI SYSTEM_RESET: qvp rebuilds the board and the

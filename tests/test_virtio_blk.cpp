@@ -16,6 +16,7 @@
 #include "virtio_mmio.h"
 
 using qvp_test::build_path;
+using qvp_test::count;
 using qvp_test::ProcessResult;
 using qvp_test::run_qvp;
 using qvp_test::read_file;
@@ -275,6 +276,35 @@ TEST_F(VirtioMmioBench, FeaturesOkNeedsVersion1AndOnlyOfferedBitsAndStatusZeroRe
 	EXPECT_EQ(read(0, VIRTIO_MMIO_STATUS), 0u);
 	write(0, VIRTIO_MMIO_STATUS, driver | VIRTIO_STATUS_FEATURES_OK); // features were reset with it
 	EXPECT_EQ(read(0, VIRTIO_MMIO_STATUS), driver);
+}
+
+// A driver that keeps poking a stopped device gets one warning, not one per access, until it
+// resets the device.
+TEST_F(VirtioMmioBench, OneNeedsResetWarningUntilTheDriverResets)
+{
+	std::string image(4096, '\0');
+	qvp_test::write_file(dir.path("a.img"), image);
+	std::string a = dir.path("a.img");
+	build({ { a.c_str(), true } });
+	auto make_ready_outside_ram = [this] {
+		write(0, VIRTIO_MMIO_QUEUE_SEL, 0);
+		write(0, VIRTIO_MMIO_QUEUE_NUM, 8);
+		write(0, VIRTIO_MMIO_QUEUE_DESC_LOW, 0x1000); // below RAM
+		write(0, VIRTIO_MMIO_QUEUE_READY, 1);
+	};
+	testing::internal::CaptureStderr();
+	make_ready_outside_ram();
+	make_ready_outside_ram();
+	make_ready_outside_ram();
+	std::string warned = testing::internal::GetCapturedStderr();
+	EXPECT_TRUE(read(0, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_NEEDS_RESET);
+	EXPECT_EQ(count(warned, "device needs reset"), 1u) << warned;
+
+	write(0, VIRTIO_MMIO_STATUS, 0);
+	testing::internal::CaptureStderr();
+	make_ready_outside_ram();
+	warned = testing::internal::GetCapturedStderr();
+	EXPECT_EQ(count(warned, "device needs reset"), 1u) << warned;
 }
 
 // Random descriptor tables and rings (a fixed seed): whatever the guest writes, the device

@@ -56,6 +56,14 @@ std::string read_file(const std::string &path)
 	return contents.str();
 }
 
+size_t count(const std::string &text, const std::string &part)
+{
+	size_t found = 0;
+	for (size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1))
+		found++;
+	return found;
+}
+
 void write_file(const std::string &path, const std::string &contents)
 {
 	std::ofstream out(path, std::ios::binary);

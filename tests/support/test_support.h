@@ -36,6 +36,9 @@ private:
 
 std::string read_file(const std::string &path);
 
+// How many times `part` occurs in `text` (overlapping ones too).
+size_t count(const std::string &text, const std::string &part);
+
 // Frees what platform_build() and the test's bus and event queue hold in a hand-built machine
 // (test benches that drive models through the bus, without a CPU).
 void release_board(struct machine *machine);

@@ -3,9 +3,12 @@
  * waits for output and time, or by the terminal (console_terminal.c). */
 #include "console.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "cli.h"
 #include "console_script.h"
 #include "console_terminal.h"
 #include "error.h"
@@ -286,4 +289,25 @@ void console_destroy(struct console *console)
 	free(console->pending.bytes);
 	free(console->seen.bytes);
 	free(console);
+}
+
+int console_attach_input(struct machine *machine, const char *script_path, struct console **console)
+{
+	*console = NULL;
+	if (!script_path && (!isatty(STDIN_FILENO) || !machine->console_uart.uart))
+		return 0;
+	*console = console_create(machine);
+	if (!*console)
+		return -1;
+	if (script_path)
+		return console_run_script(*console, script_path);
+	return console_attach_terminal(*console, STDIN_FILENO);
+}
+
+int console_exit_status(const struct console *console, int exit_status, const char *program)
+{
+	if (!console || console_check_finished(console) == 0)
+		return exit_status;
+	fprintf(stderr, "%s: %s\n", program, error_message());
+	return exit_status == 0 ? QVP_EXIT_SCRIPT : exit_status;
 }

@@ -43,6 +43,15 @@ int console_send(struct console *console, const uint8_t *bytes, size_t length);
 /* The console UART transmitted `byte` (called by the UART model): scripts wait for output. */
 void console_output(struct console *console, uint8_t byte);
 
+/* The console input of a run: the script if `script_path` is given, else the terminal on
+ * standard input if it is one and the board has a console UART, else none (*console NULL).
+ * -1 after error_set(). */
+int console_attach_input(struct machine *machine, const char *script_path, struct console **console);
+
+/* The run's exit status: a console script whose expectations were not all met (said on
+ * standard error after "PROGRAM: ") turns a successful run into QVP_EXIT_SCRIPT (123). */
+int console_exit_status(const struct console *console, int exit_status, const char *program);
+
 /* At the end of the run: 0 if the script (if any) ran to its end, else -1 after error_set()
  * saying which line it waited on. */
 int console_check_finished(const struct console *console);

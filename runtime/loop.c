@@ -105,7 +105,7 @@ bool machine_run_quantum(struct machine *machine, struct cpu_run_result *result)
 }
 
 /* An attached debugger sees every stop; while it keeps the target halted, time stands still. */
-static void tell_debugger(struct machine *machine, enum machine_debug_event event, const struct cpu_run_result *result)
+void machine_tell_debugger(struct machine *machine, enum machine_debug_event event, const struct cpu_run_result *result)
 {
 	if (machine->debugger)
 		machine->debugger(machine, event, result);
@@ -125,14 +125,14 @@ void machine_restart_board(struct machine *machine)
 		trace_attach(machine->trace, machine);
 	if (machine->console_input)
 		console_board_reset(machine->console_input);
-	tell_debugger(machine, MACHINE_DEBUG_RESET, NULL);
+	machine_tell_debugger(machine, MACHINE_DEBUG_RESET, NULL);
 }
 
 enum machine_stop_cause machine_run(struct machine *machine)
 {
 	struct cpu_run_result result;
 
-	tell_debugger(machine, MACHINE_DEBUG_START, NULL);
+	machine_tell_debugger(machine, MACHINE_DEBUG_START, NULL);
 	while (machine_run_quantum(machine, &result)) {
 		switch (result.reason) {
 		case CPU_STOP_BUDGET:
@@ -147,12 +147,12 @@ enum machine_stop_cause machine_run(struct machine *machine)
 		}
 		if (machine->reset_requested)
 			machine_restart_board(machine);
-		tell_debugger(machine, MACHINE_DEBUG_QUANTUM, &result);
+		machine_tell_debugger(machine, MACHINE_DEBUG_QUANTUM, &result);
 		if (machine->host_input)
 			machine->host_input(machine, false);
 		if (machine->progress)
 			machine->progress(machine);
 	}
-	tell_debugger(machine, MACHINE_DEBUG_END, NULL);
+	machine_tell_debugger(machine, MACHINE_DEBUG_END, NULL);
 	return machine->stop_cause;
 }

@@ -20,6 +20,10 @@ bool machine_run_quantum(struct machine *machine, struct cpu_run_result *result)
  * the board anew and re-attaches the trace, console input and debugger to it. */
 void machine_restart_board(struct machine *machine);
 
+/* Tells an attached debugger (machine->debugger) about the run: before the first quantum,
+ * after each (with its result) and at the end. It may keep the target halted meanwhile. */
+void machine_tell_debugger(struct machine *machine, enum machine_debug_event event, const struct cpu_run_result *result);
+
 /* After a WFI: when the guest can next wake (the next event or the timeout, VTIME_NEVER if
  * neither); machine->now when an interrupt is already pending. */
 vtime_t machine_idle_wake_time(const struct machine *machine);

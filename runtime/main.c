@@ -149,30 +149,6 @@ static int stop_status(const struct machine *machine, enum machine_stop_cause ca
 	return QVP_EXIT_FATAL;
 }
 
-/* Console input: the script if there is one, else the terminal on standard input if it is
- * one (and the board has a UART), else none. */
-static int attach_console_input(struct machine *machine, const char *script_path, struct console **console)
-{
-	*console = NULL;
-	if (!script_path && (!isatty(STDIN_FILENO) || !machine->console_uart.uart))
-		return 0;
-	*console = console_create(machine);
-	if (!*console)
-		return -1;
-	if (script_path)
-		return console_run_script(*console, script_path);
-	return console_attach_terminal(*console, STDIN_FILENO);
-}
-
-/* An unmet expectation of the console script turns a successful run into a failed one. */
-static int check_console_script(const struct console *console, int exit_status)
-{
-	if (!console || console_check_finished(console) == 0)
-		return exit_status;
-	fprintf(stderr, "qvp: %s\n", error_message());
-	return exit_status == 0 ? QVP_EXIT_SCRIPT : exit_status;
-}
-
 static int run(struct cli_options *options)
 {
 	char platform[PATH_MAX + 32];
@@ -225,7 +201,7 @@ static int run(struct cli_options *options)
 		}
 		gdb_stub_attach(gdb, machine);
 	}
-	if (attach_console_input(machine, options->console_script_path, &console_input) < 0) {
+	if (console_attach_input(machine, options->console_script_path, &console_input) < 0) {
 		fprintf(stderr, "qvp: error: %s\n", error_message());
 		console_destroy(console_input);
 		gdb_stub_destroy(gdb);
@@ -239,7 +215,7 @@ static int run(struct cli_options *options)
 	machine->progress = show_status;
 	machine->progress_opaque = &status;
 	started = status.started = status.last_shown = wall_seconds();
-	exit_status = check_console_script(console_input, stop_status(machine, machine_run(machine)));
+	exit_status = console_exit_status(console_input, stop_status(machine, machine_run(machine)), "qvp");
 	console_destroy(console_input);
 	clear_status(&status);
 	run_test_hooks_finish(&options->test_hooks, console ? console : stdout);

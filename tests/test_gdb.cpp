@@ -42,14 +42,16 @@ int free_port()
 	return ntohs(address.sin_port);
 }
 
-// `qvp run --gdb 127.0.0.1:PORT --gdb-wait ...` in the background, output into files.
+// `qvp run --gdb 127.0.0.1:PORT --gdb-wait ...` in the background, output into files (or
+// `qvp-sc run ...`: the same options).
 class Qvp {
 public:
-	Qvp(const TempDir &dir, std::vector<std::string> arguments, bool wait_for_gdb = true)
+	Qvp(const TempDir &dir, std::vector<std::string> arguments, bool wait_for_gdb = true,
+	    const std::string &program = "qvp")
 		: out_(dir.path("qvp.out")), err_(dir.path("qvp.err"))
 	{
 		port_ = free_port();
-		std::vector<std::string> argv = { build_path("qvp"), "run", "--gdb", "127.0.0.1:" + std::to_string(port_) };
+		std::vector<std::string> argv = { build_path(program), "run", "--gdb", "127.0.0.1:" + std::to_string(port_) };
 		if (wait_for_gdb)
 			argv.push_back("--gdb-wait");
 		argv.insert(argv.end(), arguments.begin(), arguments.end());
@@ -408,6 +410,33 @@ TEST(GdbSession, DebuggedRunMatchesAFreeRun)
 	std::string free_json = read_file(dir.path("free.json"));
 	std::string debugged_json = read_file(dir.path("debugged.json"));
 	EXPECT_NE(json_number(free_json, "instructions"), 0u);
+	EXPECT_EQ(json_number(debugged_json, "instructions"), json_number(free_json, "instructions"));
+	EXPECT_EQ(json_number(debugged_json, "virtual_time_ps"), json_number(free_json, "virtual_time_ps"));
+}
+
+// qvp-sc (qvp inside SystemC) serves gdb too: the debugger halts the SystemC simulation with
+// the CPU, and a stepped run still computes exactly what a free run computes.
+TEST(GdbSession, QvpScIsDebuggedLikeQvp)
+{
+	if (access(build_path("qvp-sc").c_str(), X_OK) != 0)
+		GTEST_SKIP() << "qvp-sc is not built (SystemC not found)";
+	TempDir dir;
+	ProcessResult free_run =
+		run_process({ build_path("qvp"), "run", "--stats-json", dir.path("free.json"), debugme() });
+	Qvp qvp(dir, { "--stats-json", dir.path("debugged.json"), debugme() }, true, "qvp-sc");
+	std::string out = gdb(qvp, debugme(),
+	                      { "break add_twice", "continue", "stepi", "stepi", "next", "print twice", "finish",
+	                        "watch counter", "continue", "continue" });
+
+	EXPECT_TRUE(contains(out, "Breakpoint 1, add_twice (value=7)")) << out;
+	EXPECT_TRUE(contains(out, "$1 = 14")) << out;
+	EXPECT_TRUE(contains(out, "Value returned is $2 = 15")) << out;
+	EXPECT_TRUE(contains(out, "New value = 20")) << out;
+	EXPECT_TRUE(contains(out, "exited normally")) << out;
+	ASSERT_EQ(qvp.wait(30), 0) << qvp.errors();
+	EXPECT_EQ(qvp.console(), free_run.out);
+	std::string free_json = read_file(dir.path("free.json"));
+	std::string debugged_json = read_file(dir.path("debugged.json"));
 	EXPECT_EQ(json_number(debugged_json, "instructions"), json_number(free_json, "instructions"));
 	EXPECT_EQ(json_number(debugged_json, "virtual_time_ps"), json_number(free_json, "virtual_time_ps"));
 }

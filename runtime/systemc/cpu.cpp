@@ -106,6 +106,9 @@ void cpu::idle()
 		vtime_t wake = machine_idle_wake_time(machine_);
 		if (wake <= machine_->now || machine_->stop_cause != MACHINE_RUNNING)
 			return;
+		if (wake == VTIME_NEVER && !sc_core::sc_pending_activity() && machine_->host_input &&
+		    machine_->host_input(machine_, true))
+			return; // typed input arrived (it enters at this virtual time) or the user quit
 		idle_ = true;
 		if (wake == VTIME_NEVER)
 			wait(wake_);
@@ -138,6 +141,7 @@ void cpu::run()
 {
 	struct cpu_run_result result;
 
+	machine_tell_debugger(machine_, MACHINE_DEBUG_START, nullptr);
 	for (;;) {
 		if (systemc_next_activity() <= machine_->now) {
 			sync(); // SystemC has work before the CPU may go on
@@ -148,6 +152,9 @@ void cpu::run()
 			break;
 		if (machine_->reset_requested)
 			restart_board();
+		machine_tell_debugger(machine_, MACHINE_DEBUG_QUANTUM, &result);
+		if (machine_->host_input)
+			machine_->host_input(machine_, false);
 		keeper_.set(local_time());
 		if (keeper_.need_sync() || systemc_next_activity() <= machine_->now || result.reason == CPU_STOP_WFI)
 			sync();
@@ -156,6 +163,7 @@ void cpu::run()
 		if (machine_->progress)
 			machine_->progress(machine_);
 	}
+	machine_tell_debugger(machine_, MACHINE_DEBUG_END, nullptr);
 	sync();
 	finished_ = true;
 	sc_core::sc_stop();

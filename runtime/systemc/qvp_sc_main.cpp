@@ -15,7 +15,9 @@
 #include <systemc>
 
 #include "cli.h"
+#include "console.h"
 #include "error.h"
+#include "gdb_stub.h"
 #include "machine.h"
 #include "platform_sc.h"
 #include "qvp_systemc.h"
@@ -133,6 +135,30 @@ struct files {
 	}
 };
 
+// What a run attaches to the machine from outside: gdb and console input, as under qvp.
+// Released before the machine is destroyed.
+struct attachments {
+	struct gdb_stub *gdb = nullptr;
+	struct console *console_input = nullptr;
+	void release()
+	{
+		console_destroy(console_input);
+		gdb_stub_destroy(gdb);
+		console_input = nullptr;
+		gdb = nullptr;
+	}
+	int attach(struct machine *machine, const struct cli_options &options)
+	{
+		if (options.gdb_address) {
+			gdb = gdb_stub_create(options.gdb_address, options.gdb_wait);
+			if (!gdb)
+				return -1;
+			gdb_stub_attach(gdb, machine);
+		}
+		return console_attach_input(machine, options.console_script_path, &console_input);
+	}
+};
+
 int run(struct cli_options &options, const char *log_path)
 {
 	char platform_path[PATH_MAX + 32];
@@ -171,6 +197,13 @@ int run(struct cli_options &options, const char *log_path)
 		}
 		trace_attach(trace, machine);
 	}
+	attachments attachments;
+	if (attachments.attach(machine, options) < 0) {
+		std::fprintf(stderr, "qvp-sc: error: %s\n", error_message());
+		attachments.release();
+		machine_destroy(machine);
+		return QVP_EXIT_ERROR;
+	}
 	auto cpu = std::make_unique<qvp::sc::cpu>("cpu", machine);
 	platform.attach(*cpu);
 	cpu->set_transaction_log(files.log);
@@ -181,7 +214,7 @@ int run(struct cli_options &options, const char *log_path)
 		cpu->report_starved();
 		machine->stop_cause = MACHINE_FATAL;
 	}
-	int exit_status = stop_status(machine);
+	int exit_status = console_exit_status(attachments.console_input, stop_status(machine), "qvp-sc");
 	run_test_hooks_finish(&options.test_hooks, files.console ? files.console : stdout);
 	std::fflush(stdout);
 	if (options.stats)
@@ -198,6 +231,7 @@ int run(struct cli_options &options, const char *log_path)
 	}
 	machine->trace = nullptr;
 	cpu.reset();
+	attachments.release();
 	machine_destroy(machine);
 	return exit_status;
 }

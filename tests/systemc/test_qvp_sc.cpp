@@ -14,6 +14,7 @@ using qvp_test::ProcessResult;
 using qvp_test::read_file;
 using qvp_test::run_process;
 using qvp_test::TempDir;
+using qvp_test::write_file;
 
 namespace {
 
@@ -90,6 +91,28 @@ TEST(QvpSc, SameAsQvpWithAnotherQuantum)
 		EXPECT_EQ(systemc.process.status, native.process.status) << firmware;
 		EXPECT_EQ(systemc.stats, native.stats) << firmware;
 	}
+}
+
+// Console input from a script enters the UART at the same virtual times under qvp-sc; an unmet
+// expectation is status 123 there too.
+TEST(QvpSc, ConsoleScriptsRunAsUnderQvp)
+{
+	TempDir dir;
+	write_file(dir.path("poll.script"), "expect \"poll> \"\nsend \"hello\\n\"\nat 20ms\nsend \"exit 7\\n\"\n");
+	std::vector<std::string> options = { "--console-script", dir.path("poll.script"), "--timeout", "10s" };
+	QvpRun native = run("qvp", options, "console_poll");
+	QvpRun systemc = run("qvp-sc", options, "console_poll");
+
+	EXPECT_EQ(native.process.out, "poll> upper: HELLO\npoll> ");
+	EXPECT_EQ(native.process.status, 7) << native.process.err;
+	EXPECT_EQ(systemc.process.out, native.process.out);
+	EXPECT_EQ(systemc.process.status, native.process.status) << systemc.process.err;
+	EXPECT_EQ(systemc.stats, native.stats); // the bytes entered at the same virtual times
+
+	write_file(dir.path("never.script"), "expect \"never printed\"\n");
+	QvpRun unmet = run("qvp-sc", { "--console-script", dir.path("never.script") }, "hello");
+	EXPECT_EQ(unmet.process.status, 123);
+	EXPECT_NE(unmet.process.err.find("qvp-sc: console script"), std::string::npos) << unmet.process.err;
 }
 
 TEST(QvpSc, AcceleratorFirmwarePasses)

@@ -407,6 +407,11 @@ struct cpu *iss_create(struct bus *bus)
 	return &cpu->cpu;
 }
 
+static void iss_ram_written(struct cpu *base, uint64_t address, uint64_t length)
+{
+	iss_code_written(to_iss(base), address, length);
+}
+
 static const struct cpu_ops iss_ops = {
     .name = "iss",
     .destroy = iss_destroy,
@@ -424,4 +429,5 @@ static const struct cpu_ops iss_ops = {
     .insert_debug = iss_insert_debug,
     .remove_debug = iss_remove_debug,
     .watch_hit = iss_watch_hit,
+    .ram_written = iss_ram_written,
 };

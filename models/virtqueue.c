@@ -25,6 +25,7 @@ static bool guest_write(const struct bus *bus, uint64_t address, const void *dat
 	if (!host)
 		return false;
 	memcpy(host, data, length);
+	bus_ram_written(bus, address, length);
 	return true;
 }
 
@@ -204,9 +205,10 @@ static bool copy_stream(const struct bus *bus, const struct virtq_chain *chain, 
 		uint8_t *host = bus_ram_pointer(bus, segment->address + offset, part);
 		if (!host || segment->address + offset < segment->address)
 			return false;
-		if (device_writes)
+		if (device_writes) {
 			memcpy(host, data, part);
-		else
+			bus_ram_written(bus, segment->address + offset, part);
+		} else
 			memcpy(data, host, part);
 		data += part;
 		length -= part;

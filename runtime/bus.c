@@ -24,6 +24,8 @@ struct bus {
 	void *observer_opaque;
 	bus_fallback fallback; /* for addresses no region claims */
 	void *fallback_opaque;
+	bus_ram_observer ram_observer;
+	void *ram_observer_opaque;
 };
 
 struct bus *bus_create(void)
@@ -191,6 +193,18 @@ void bus_set_mmio_observer(struct bus *bus, bus_mmio_observer observer, void *op
 {
 	bus->observer = observer;
 	bus->observer_opaque = opaque;
+}
+
+void bus_set_ram_observer(struct bus *bus, bus_ram_observer observer, void *opaque)
+{
+	bus->ram_observer = observer;
+	bus->ram_observer_opaque = opaque;
+}
+
+void bus_ram_written(const struct bus *bus, uint64_t address, uint64_t length)
+{
+	if (bus->ram_observer && length)
+		bus->ram_observer(bus->ram_observer_opaque, address, length);
 }
 
 void bus_set_fallback(struct bus *bus, bus_fallback fallback, void *opaque)

@@ -50,6 +50,17 @@ bool bus_ram_at(const struct bus *bus, size_t index, struct bus_ram *ram);
 /* Host pointer to [address, address + length) if one RAM region holds all of it, else NULL. */
 uint8_t *bus_ram_pointer(const struct bus *bus, uint64_t address, uint64_t length);
 
+/* Hears of RAM written other than by the CPU's own stores (a device's DMA through
+ * bus_ram_pointer()): the CPU drops instructions it decoded there. */
+typedef void (*bus_ram_observer)(void *opaque, uint64_t address, uint64_t length);
+
+/* Sets the one RAM observer, or removes it with NULL. */
+void bus_set_ram_observer(struct bus *bus, bus_ram_observer observer, void *opaque);
+
+/* A device wrote [address, address + length) of RAM through bus_ram_pointer(): tells the
+ * RAM observer. Every model that writes guest RAM calls it after the write. */
+void bus_ram_written(const struct bus *bus, uint64_t address, uint64_t length);
+
 /* Called after every MMIO access a device accepted (never for RAM), e.g. for tracing. */
 typedef void (*bus_mmio_observer)(void *opaque, const char *region, uint64_t offset, unsigned size,
 				  uint64_t value, bool write);

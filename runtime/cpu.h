@@ -96,6 +96,9 @@ struct cpu_ops {
 	 * instructions (kvm: the counter runs with the host's during a run); the loop adds them
 	 * to virtual time, so the guest never sees its counter go back at the next run. */
 	uint64_t (*clock_lead)(struct cpu *cpu);
+	/* Optional (NULL when nothing is cached): a device wrote guest RAM at physical
+	 * [address, address + length); instructions decoded from there are stale. */
+	void (*ram_written)(struct cpu *cpu, uint64_t address, uint64_t length);
 };
 
 struct cpu {

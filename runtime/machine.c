@@ -89,6 +89,13 @@ static struct cpu *create_cpu(struct machine *machine, const struct machine_conf
 	return NULL;
 }
 
+static void cpu_hears_ram_written(void *opaque, uint64_t address, uint64_t length)
+{
+	struct cpu *cpu = opaque;
+
+	cpu->ops->ram_written(cpu, address, length);
+}
+
 static int load_firmware(struct machine *machine, const struct machine_config *config)
 {
 	if (config->kernel_path)
@@ -137,6 +144,8 @@ static int build_board(struct machine *machine, const struct machine_config *con
 	machine->cpu = create_cpu(machine, config);
 	if (!machine->cpu || reset_cpu(machine) < 0)
 		return -1;
+	if (machine->cpu->ops->ram_written) /* devices' DMA over decoded code */
+		bus_set_ram_observer(machine->bus, cpu_hears_ram_written, machine->cpu);
 	/* models built before the CPU may already drive its lines */
 	machine->cpu->ops->set_line(machine->cpu, CPU_LINE_IRQ, machine->line_level[CPU_LINE_IRQ]);
 	machine->cpu->ops->set_line(machine->cpu, CPU_LINE_FIQ, machine->line_level[CPU_LINE_FIQ]);

@@ -62,6 +62,7 @@ const struct cpu_ops fake_ops = {
 	nullptr,
 	nullptr,
 	nullptr, // clock_lead
+	nullptr, // ram_written
 };
 
 class IrqBench : public ::testing::Test {

@@ -30,12 +30,15 @@ bool has(const std::string &text, const std::string &what)
 	return text.find(what) != std::string::npos;
 }
 
-// 64 sectors, each starting "qvp disk sector N" and padded with dots.
+// 64 sectors, each starting "qvp disk sector N" and padded with dots, but sector 10, which
+// holds the instructions "mov w0, #2; ret" (little-endian) for the firmware to run.
 std::string disk_image()
 {
 	std::string image;
 	for (int i = 0; i < 64; i++) {
 		std::string sector = "qvp disk sector " + std::to_string(i) + "\n";
+		if (i == 10)
+			sector = std::string("\x40\x00\x80\x52\xc0\x03\x5f\xd6", 8);
 		sector.resize(512, '.');
 		image += sector;
 	}
@@ -67,6 +70,7 @@ const char *const driver_checks[] = {
 	"read sectors 0-1: ok\nsector 0: qvp disk sector 0\nsector 1: qvp disk sector 1\n",
 	"flush: ok\n",
 	"read past the end: IOERR: ok\n",
+	"code the device wrote over run code: 1 then 2\nthe CPU runs the code the device wrote: ok\n",
 	"unknown request type: UNSUPP: ok\n",
 	"data buffer outside RAM: IOERR: ok\n",
 	"read of 100 bytes: IOERR: ok\n",

@@ -308,9 +308,10 @@ void serve_bus(struct bus *bus, tlm::tlm_generic_payload &trans)
 		return;
 	}
 	if (uint8_t *ram = bus_ram_pointer(bus, address, length)) {
-		if (write)
+		if (write) {
 			std::memcpy(ram, data, length);
-		else
+			bus_ram_written(bus, address, length);
+		} else
 			std::memcpy(data, ram, length);
 		trans.set_dmi_allowed(true);
 		trans.set_response_status(tlm::TLM_OK_RESPONSE);
@@ -347,7 +348,7 @@ void cpu::b_transport(int, tlm::tlm_generic_payload &trans, sc_time &)
 	serve_bus(machine_->bus, trans);
 }
 
-bool serve_bus_dmi(struct bus *bus, uint64_t address, tlm::tlm_dmi &dmi)
+bool serve_bus_dmi(struct bus *bus, uint64_t address, tlm::tlm_dmi &dmi, bool writable)
 {
 	struct bus_ram ram;
 
@@ -356,7 +357,10 @@ bool serve_bus_dmi(struct bus *bus, uint64_t address, tlm::tlm_dmi &dmi)
 	dmi.set_dmi_ptr(ram.host);
 	dmi.set_start_address(ram.base);
 	dmi.set_end_address(ram.base + ram.size - 1);
-	dmi.allow_read_write();
+	if (writable)
+		dmi.allow_read_write();
+	else
+		dmi.allow_read();
 	dmi.set_read_latency(sc_core::SC_ZERO_TIME);
 	dmi.set_write_latency(sc_core::SC_ZERO_TIME);
 	return true;
@@ -364,7 +368,8 @@ bool serve_bus_dmi(struct bus *bus, uint64_t address, tlm::tlm_dmi &dmi)
 
 bool cpu::get_direct_mem_ptr(int port, tlm::tlm_generic_payload &trans, tlm::tlm_dmi &dmi)
 {
-	if (!serve_bus_dmi(machine_->bus, trans.get_address(), dmi))
+	// Writes the CPU must hear of (over code it decoded) take b_transport: DMI only reads then.
+	if (!serve_bus_dmi(machine_->bus, trans.get_address(), dmi, !machine_->cpu->ops->ram_written))
 		return false;
 	dmi_granted_.insert(port);
 	return true;
@@ -377,9 +382,10 @@ unsigned int cpu::transport_dbg(int, tlm::tlm_generic_payload &trans)
 
 	if (!ram)
 		return 0;
-	if (trans.is_write())
+	if (trans.is_write()) {
 		std::memcpy(ram, trans.get_data_ptr(), trans.get_data_length());
-	else if (trans.is_read())
+		bus_ram_written(machine_->bus, trans.get_address(), trans.get_data_length());
+	} else if (trans.is_read())
 		std::memcpy(trans.get_data_ptr(), ram, trans.get_data_length());
 	return trans.get_data_length();
 }

@@ -129,7 +129,7 @@ void models::b_transport(int, tlm::tlm_generic_payload &trans, sc_core::sc_time 
 
 bool models::get_direct_mem_ptr(int, tlm::tlm_generic_payload &trans, tlm::tlm_dmi &dmi)
 {
-	return serve_bus_dmi(machine_.bus, trans.get_address(), dmi);
+	return serve_bus_dmi(machine_.bus, trans.get_address(), dmi, true); // no CPU decodes this RAM
 }
 
 } // namespace qvp::sc

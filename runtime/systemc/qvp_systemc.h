@@ -32,8 +32,9 @@ namespace qvp::sc {
 // Serves a TLM transaction on a qvp bus: wholly inside one RAM region it is one copy (and the
 // DMI hint is set); otherwise naturally aligned accesses of up to 8 bytes, as a CPU makes.
 void serve_bus(struct bus *bus, tlm::tlm_generic_payload &trans);
-// DMI into the RAM region of `bus` holding `address`, read and write; false if none does.
-bool serve_bus_dmi(struct bus *bus, uint64_t address, tlm::tlm_dmi &dmi);
+// DMI into the RAM region of `bus` holding `address`, read-only unless `writable`; false if
+// none does.
+bool serve_bus_dmi(struct bus *bus, uint64_t address, tlm::tlm_dmi &dmi, bool writable);
 
 // qvp's virtual time is picoseconds; the SystemC kernel must resolve exactly 1 ps.
 sc_core::sc_time to_sc_time(vtime_t time);

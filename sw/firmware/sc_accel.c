@@ -140,6 +140,27 @@ static void sram_and_checksum(void)
 	reg_write(SC_ACCEL_STATUS, SC_ACCEL_STATUS_DONE);
 }
 
+/* A DMA copy over instructions the CPU has already run: the CPU runs the copied ones. */
+static void dma_over_code(void)
+{
+	static uint32_t code[16] __attribute__((aligned(64)));
+	int (*function)(void) = (int (*)(void))(uintptr_t)code;
+
+	code[0] = 0x52800020; /* mov w0, #1 */
+	code[1] = 0xd65f03c0; /* ret */
+	__asm__ volatile("dsb ish\n\tic iallu\n\tdsb ish\n\tisb" ::: "memory");
+	int before = function();
+	src[0] = 0x52800060; /* mov w0, #3 */
+	src[1] = 0xd65f03c0;
+	start(SC_ACCEL_OP_COPY, src, code, 8, 0);
+	while (!(reg_read(SC_ACCEL_STATUS) & SC_ACCEL_STATUS_DONE))
+		;
+	reg_write(SC_ACCEL_STATUS, SC_ACCEL_STATUS_DONE);
+	__asm__ volatile("dsb ish\n\tic iallu\n\tdsb ish\n\tisb" ::: "memory");
+	int after = function();
+	check(before == 1 && after == 3, "DMA over code the CPU ran: the CPU runs the new code");
+}
+
 static void errors(void)
 {
 	seen.interrupts = 0;
@@ -176,6 +197,7 @@ int main(void)
 	copy_polled();
 	add_with_interrupt();
 	sram_and_checksum();
+	dma_over_code();
 	errors();
 	printf("sc_accel: %s\n", failures ? "FAILED" : "all checks passed");
 	return failures ? 1 : 0;

@@ -195,6 +195,34 @@ static void normal_requests(uint64_t capacity, int read_only)
 	check(status == VIRTIO_BLK_S_UNSUPP, "unknown request type: UNSUPP");
 }
 
+#define CODE_SECTOR 10 /* where tests/test_virtio_blk.cpp puts "mov w0, #2; ret" */
+
+static uint32_t code[128] __attribute__((aligned(64))); /* one sector of instructions */
+
+/* Runs `code` after the architecture's maintenance for new instructions. */
+static int run_code(void)
+{
+	__asm__ volatile("dsb ish\n\tic iallu\n\tdsb ish\n\tisb" ::: "memory");
+	return ((int (*)(void))(uintptr_t)code)();
+}
+
+/* A disk read (the device's DMA) over instructions the CPU has already run: the CPU must run
+ * the new ones, as Linux running programs from page-cache pages needs. */
+static void code_from_disk(void)
+{
+	code[0] = 0x52800020; /* mov w0, #1 */
+	code[1] = 0xd65f03c0; /* ret */
+	int before = run_code();
+	if (request(VIRTIO_BLK_T_IN, CODE_SECTOR, data, 512, 1) != 513 || *(uint32_t *)data != 0x52800040) {
+		printf("sector %d holds no code: skipped\n", CODE_SECTOR);
+		return;
+	}
+	request(VIRTIO_BLK_T_IN, CODE_SECTOR, code, 512, 1);
+	int after = run_code();
+	printf("code the device wrote over run code: %d then %d\n", before, after);
+	check(before == 1 && after == 2, "the CPU runs the code the device wrote");
+}
+
 /* Requests the device must answer with IOERR: it can still write their status byte. */
 static void rejected_requests(void)
 {
@@ -288,6 +316,7 @@ int main(void)
 	       (features >> 32) & 1 ? "yes" : "no", read_only ? "yes" : "no",
 	       (features >> VIRTIO_BLK_F_FLUSH) & 1 ? "yes" : "no", (unsigned long long)capacity);
 	normal_requests(capacity, read_only);
+	code_from_disk();
 	rejected_requests();
 	broken_chains();
 	broken_queue();

@@ -46,6 +46,7 @@ bool accelerator::write_register(uint64_t offset, uint32_t value, const sc_time 
 		ctrl_ = value & SC_ACCEL_CTRL_IRQ_ENABLE;
 		if ((value & SC_ACCEL_CTRL_START) && !(status_ & SC_ACCEL_STATUS_BUSY)) {
 			status_ |= SC_ACCEL_STATUS_BUSY;
+			started_generation_ = generation_;
 			start_.notify(delay);
 		}
 		irq_changed_.notify(delay);
@@ -124,7 +125,9 @@ void accelerator::worker()
 {
 	for (;;) {
 		wait(start_);
-		unsigned generation = generation_;
+		unsigned generation = started_generation_;
+		if (generation != generation_)
+			continue; // reset between START and now
 		std::vector<uint32_t> words(length_ / 4);
 		bool ok = length_ % 4 == 0 && length_ <= SC_ACCEL_MAX_LENGTH && op_ <= SC_ACCEL_OP_CHECKSUM &&
 			  dma_transfer(tlm::TLM_READ_COMMAND, src_, words);

@@ -31,7 +31,8 @@ private:
 
 	uint32_t ctrl_ = 0, status_ = 0, op_ = 0, length_ = 0, operand_ = 0, result_ = 0, completed_ = 0;
 	uint64_t src_ = 0, dst_ = 0;
-	unsigned generation_ = 0; // counts resets: an operation started before one is dropped
+	unsigned generation_ = 0;         // counts resets: an operation started before one is dropped
+	unsigned started_generation_ = 0; // generation_ when START was written
 	sc_core::sc_event start_;
 	sc_core::sc_event reset_;
 	sc_core::sc_event irq_changed_;

@@ -27,7 +27,7 @@ enum {
 #define PAGE_SHIFT       12
 #define PAGE_SIZE        (1ull << PAGE_SHIFT)
 #define PAGE_INSNS       (PAGE_SIZE / 4)
-#define PAGE_CACHE_SLOTS 1024 /* decoded pages kept, direct-mapped by physical page number */
+#define PAGE_CACHE_SLOTS 4096 /* decoded pages kept, direct-mapped by physical page number */
 
 /* NZCV as a 4-bit nibble, the layout of PSTATE bits 31:28. */
 enum {

@@ -4,7 +4,6 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -14,49 +13,11 @@
 #include "gdb_stub.h"
 #include "loop.h"
 #include "machine.h"
+#include "status_line.h"
 #include "trace.h"
 #ifdef QVP_HAVE_KVM
 #include "kvm.h"
 #endif
-
-/* Host time, for the status line and --stats only: nothing in the simulation reads it. */
-static double wall_seconds(void)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
-}
-
-struct status_line {
-	double started;
-	double last_shown;
-	bool shown;
-	bool tty;                             /* show the line at all */
-	const struct run_test_hooks *hooks;   /* test doubles, checked after every quantum */
-};
-
-static void show_status(struct machine *machine)
-{
-	struct status_line *status = machine->progress_opaque;
-	double now = wall_seconds();
-	char virtual_time[48];
-
-	run_test_hooks_check(status->hooks, machine);
-	if (!status->tty || now - status->last_shown < 1.0)
-		return;
-	status->last_shown = now;
-	status->shown = true;
-	vtime_format(machine->now, virtual_time, sizeof(virtual_time));
-	fprintf(stderr, "\r\033[Kqvp: virtual time %s, %" PRIu64 " instructions, %.1f MIPS", virtual_time,
-		machine->stats.instructions, (double)machine->stats.instructions / (now - status->started) / 1e6);
-}
-
-static void clear_status(const struct status_line *status)
-{
-	if (status->shown)
-		fputs("\r\033[K", stderr);
-}
 
 #ifdef QVP_HAVE_KVM
 /* Under KVM, how idle time and budgets were found: exact, or approximated with host time. */
@@ -152,7 +113,7 @@ static int stop_status(const struct machine *machine, enum machine_stop_cause ca
 static int run(struct cli_options *options)
 {
 	char platform[PATH_MAX + 32];
-	struct status_line status = { 0 };
+	struct status_line status;
 	struct machine *machine;
 	struct gdb_stub *gdb = NULL;
 	struct console *console_input = NULL;
@@ -210,14 +171,11 @@ static int run(struct cli_options *options)
 			fclose(console);
 		return QVP_EXIT_ERROR;
 	}
-	status.tty = isatty(STDERR_FILENO) && !machine->host_input; /* no status line over a typed-in console */
-	status.hooks = &options->test_hooks;
-	machine->progress = show_status;
-	machine->progress_opaque = &status;
-	started = status.started = status.last_shown = wall_seconds();
+	status_line_start(&status, machine, "qvp", &options->test_hooks);
+	started = status.started;
 	exit_status = console_exit_status(console_input, stop_status(machine, machine_run(machine)), "qvp");
 	console_destroy(console_input);
-	clear_status(&status);
+	status_line_clear(&status);
 	run_test_hooks_finish(&options->test_hooks, console ? console : stdout);
 	fflush(stdout);
 	if (options->stats)

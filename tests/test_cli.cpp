@@ -1,7 +1,15 @@
 // The qvp command as a user runs it: exit statuses and one-line errors.
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
+#include <poll.h>
+#include <pty.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <chrono>
 #include <string>
 
 #include "cli.h"
@@ -183,6 +191,70 @@ TEST(CliExit, UnhandledGuestExceptionIsReportedByTheSdk)
 	EXPECT_NE(result.out.find("qvp-sdk: unexpected synchronous exception from EL1h: ESR_EL1=0x96000010"),
 	          std::string::npos)
 	    << result.out;
+}
+
+
+// ---- The status line ----
+
+// `PROGRAM run` with standard error on a pseudo-terminal (standard input is not one, so no
+// one types into the console): what it wrote there within 20 s, once `text` appeared.
+std::string stderr_on_a_terminal(const std::string &program, const std::vector<std::string> &args,
+                                 const std::string &text)
+{
+	int master, slave;
+	if (openpty(&master, &slave, nullptr, nullptr, nullptr) != 0)
+		return "<no pty>";
+	pid_t child = fork();
+	if (child == 0) {
+		int null = open("/dev/null", O_RDWR);
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(slave, 2);
+		close(master);
+		std::vector<std::string> argv = { build_path(program), "run" };
+		argv.insert(argv.end(), args.begin(), args.end());
+		std::vector<char *> pointers;
+		for (std::string &arg : argv)
+			pointers.push_back(arg.data());
+		pointers.push_back(nullptr);
+		execv(pointers[0], pointers.data());
+		_exit(127);
+	}
+	close(slave);
+	std::string output;
+	auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+	while (output.find(text) == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+		struct pollfd poller = { master, POLLIN, 0 };
+		char buffer[4096];
+		if (poll(&poller, 1, 100) > 0) {
+			ssize_t got = read(master, buffer, sizeof(buffer));
+			if (got <= 0)
+				break;
+			output.append(buffer, size_t(got));
+		}
+	}
+	kill(child, SIGKILL);
+	waitpid(child, nullptr, 0);
+	close(master);
+	return output;
+}
+
+// A long run shows its progress on a terminal (at most once a second), under qvp and qvp-sc.
+TEST(StatusLine, ALongRunShowsVirtualTimeInstructionsAndMips)
+{
+	TempDir dir;
+	std::string spin = dir.path("spin.bin");
+	write_file(spin, std::string("\x00\x00\x00\x14", 4)); // b .
+	for (const char *program : { "qvp", "qvp-sc" }) {
+		if (access(build_path(program).c_str(), X_OK) != 0)
+			continue; // qvp-sc without SystemC
+		std::string prefix = std::string("\r\033[K") + program + ": virtual time ";
+		std::string out = stderr_on_a_terminal(program, { "--raw", "0x40080000", spin }, " MIPS");
+		size_t line = out.find(prefix);
+		ASSERT_NE(line, std::string::npos) << program << ": " << out;
+		EXPECT_NE(out.find(" instructions, ", line), std::string::npos) << out;
+		EXPECT_NE(out.find(" MIPS", line), std::string::npos) << out;
+	}
 }
 
 } // namespace

@@ -22,6 +22,7 @@
 #include "platform_sc.h"
 #include "qvp_systemc.h"
 #include "run_report.h"
+#include "status_line.h"
 #include "trace.h"
 
 namespace {
@@ -31,14 +32,6 @@ const char help_extra[] =
 	"qvp-sc runs the same `run` command inside a SystemC 2.3 simulation: the board's\n"
 	"\"qvp,systemc-target\" nodes are SystemC modules (try --platform virt-sc). Its own option:\n"
 	"  --sc-log FILE      write one line per transaction the CPU sends into SystemC\n";
-
-double wall_seconds()
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
-}
 
 // As qvp: a board name means the .dtb built next to the program, else the source .dts.
 const char *resolve_platform(const char *name, char *buffer, size_t size)
@@ -208,8 +201,11 @@ int run(struct cli_options &options, const char *log_path)
 	platform.attach(*cpu);
 	cpu->set_transaction_log(files.log);
 
-	double started = wall_seconds();
+	struct status_line status;
+	status_line_start(&status, machine, "qvp-sc", &options.test_hooks);
+	double started = status.started;
 	sc_core::sc_start();
+	status_line_clear(&status);
 	if (!cpu->finished() && machine->stop_cause == MACHINE_RUNNING) {
 		cpu->report_starved();
 		machine->stop_cause = MACHINE_FATAL;

@@ -92,7 +92,9 @@ bool machine_run_quantum(struct machine *machine, struct cpu_run_result *result)
 	machine->cpu_running = true;
 	*result = cpu->ops->run(cpu, instruction_budget(machine, machine->run_deadline));
 	machine->cpu_running = false;
-	machine->now += result->executed * machine->time_per_instruction;
+	machine->now += result->executed * machine->time_per_instruction + machine->stall;
+	machine->stats.stalled += machine->stall;
+	machine->stall = 0;
 	if (cpu->ops->clock_lead) /* the guest's clock ran ahead of its instructions: never fall behind it */
 		machine->now += cpu->ops->clock_lead(cpu);
 	if (machine->trace)

@@ -234,7 +234,16 @@ vtime_t machine_now(const struct machine *machine)
 {
 	if (!machine->cpu_running)
 		return machine->now;
-	return machine->now + machine->cpu->ops->executed_in_run(machine->cpu) * machine->time_per_instruction;
+	return machine->now + machine->cpu->ops->executed_in_run(machine->cpu) * machine->time_per_instruction +
+	       machine->stall;
+}
+
+void machine_stall_cpu(struct machine *machine, vtime_t time)
+{
+	if (!machine->cpu_running || !time)
+		return;
+	machine->stall += time;
+	machine->cpu->ops->kick(machine->cpu);
 }
 
 void machine_request_exit(struct machine *machine, int exit_code)

@@ -74,6 +74,7 @@ struct machine_stats {
 	vtime_t idle_skipped; /* virtual time jumped over while the guest waited in WFI */
 	uint64_t interrupts_taken; /* acknowledged at an interrupt controller (e.g. GICC_IAR) */
 	uint64_t resets;           /* board restarts the guest asked for (PSCI SYSTEM_RESET) */
+	vtime_t stalled;           /* virtual time the CPU waited on slow device accesses */
 };
 
 /* When the quantum loop tells an attached debugger about the run (machine.debugger). */
@@ -109,6 +110,7 @@ struct machine {
 	vtime_t now;              /* virtual time at the start of the current CPU run */
 	bool cpu_running;         /* inside cpu->ops->run() */
 	vtime_t run_deadline;     /* where the current CPU run is meant to end */
+	vtime_t stall;            /* the current run's wait on slow device accesses (machine_stall_cpu) */
 	vtime_t time_per_instruction;
 	vtime_t quantum;
 	vtime_t timeout;
@@ -165,9 +167,14 @@ void machine_request_exit(struct machine *machine, int exit_code);
 
 /* Restarts the board at the current instruction boundary (PSCI SYSTEM_RESET): the quantum
  * loop then calls machine_reset(), which rebuilds bus, models, images and CPU from the
- * configuration; virtual time and the counters go on. Breakpoints of a debugger are lost. */
+ * configuration; virtual time and the counters go on. A debugger sets its breakpoints again. */
 void machine_request_reset(struct machine *machine);
 int machine_reset(struct machine *machine);
+
+/* The CPU waits `time` for the device access it is making (a SystemC target's annotated
+ * latency): virtual time moves on by it after this instruction, where the run then ends so
+ * that events keep their exact times. */
+void machine_stall_cpu(struct machine *machine, vtime_t time);
 
 /* Ends the simulation as MACHINE_FATAL, with the message error_set() last recorded. */
 void machine_request_fatal_stop(struct machine *machine);

@@ -202,6 +202,7 @@ bool cpu::dmi_access(uint64_t address, unsigned size, uint64_t *value, bool writ
 		else
 			std::memcpy(value, host, size);
 		dmi_accesses_++;
+		machine_stall_cpu(machine_, from_sc_time(write ? dmi.get_write_latency() : dmi.get_read_latency()));
 		return true;
 	}
 	return false;
@@ -240,7 +241,7 @@ enum bus_result cpu::transport(uint64_t address, unsigned size, uint64_t *value,
 
 	unsigned char data[8] = { 0 };
 	tlm::tlm_generic_payload trans;
-	sc_time delay = local_time();
+	sc_time local = local_time(), delay = local;
 	vtime_t at = machine_now(machine_);
 
 	if (write)
@@ -265,6 +266,8 @@ enum bus_result cpu::transport(uint64_t address, unsigned size, uint64_t *value,
 	}
 	if (!write)
 		std::memcpy(value, data, size);
+	if (delay > local) // the target's latency: the CPU waits for the access
+		machine_stall_cpu(machine_, from_sc_time(delay - local));
 	if (log_)
 		std::fprintf(log_, "%" PRIu64 " ps %s 0x%" PRIx64 " %u 0x%" PRIx64 " %s\n", at, write ? "write" : "read",
 			     address, size, *value, response_name(trans.get_response_status()));

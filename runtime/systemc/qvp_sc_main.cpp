@@ -75,6 +75,8 @@ void print_stats(const struct machine *machine, const qvp::sc::cpu &cpu, double 
 	std::fprintf(stderr, "SystemC time: %s\n", kernel);
 	std::fprintf(stderr, "SystemC transactions: %" PRIu64 " (and %" PRIu64 " accesses by DMI)\n",
 		     cpu.bridge_transactions(), cpu.bridge_dmi_accesses());
+	vtime_format(machine->stats.stalled, kernel, sizeof(kernel));
+	std::fprintf(stderr, "SystemC latency charged to the CPU: %s\n", kernel);
 }
 
 int stop_status(const struct machine *machine)

@@ -37,6 +37,7 @@ struct recording_target : sc_core::sc_module {
 	tlm_utils::simple_target_socket<recording_target> socket;
 	std::vector<seen_transaction> seen;
 	uint64_t value = 0x1122334455667788ull;
+	sc_core::sc_time latency = sc_core::SC_ZERO_TIME; // annotated on every access
 
 	explicit recording_target(sc_core::sc_module_name name) : sc_module(name), socket("socket")
 	{
@@ -58,6 +59,7 @@ struct recording_target : sc_core::sc_module {
 			std::memcpy(trans.get_data_ptr(), &value, trans.get_data_length());
 		std::memcpy(&t.data, trans.get_data_ptr(), trans.get_data_length());
 		seen.push_back(t);
+		delay += latency;
 		trans.set_response_status(tlm::TLM_OK_RESPONSE);
 	}
 };
@@ -136,6 +138,31 @@ TEST(Bridge, GuestAccessesBecomeBTransportWithTheirTimeAndErrorsBecomeDataAborts
 	bench.machine->cpu->ops->get_register(bench.machine->cpu, (enum cpu_register)3, &x3);
 	EXPECT_EQ(x2, 0x1234u);
 	EXPECT_EQ(x3, 0x1122334400001234ull);
+}
+
+// A target's annotated latency is charged to the CPU: the next instruction starts that much
+// later, and the run's virtual time is its instructions plus the waits.
+TEST(Bridge, AnnotatedLatencyDelaysTheCpu)
+{
+	// x1 = 0x0c000000; three times ldr w0, [x1]; b .
+	bench_machine bench({ 0xd2a18001, 0xb9400020, 0xb9400020, 0xb9400020, 0x14000000 }, 10 * VTIME_US);
+	ASSERT_TRUE(bench.machine) << error_message();
+	qvp::sc::cpu cpu("cpu", bench.machine.get());
+	recording_target target("target");
+	target.latency = sc_core::sc_time(50, sc_core::SC_NS);
+	cpu.bridge.bind(target.socket);
+	sc_core::sc_start();
+
+	ASSERT_TRUE(cpu.finished());
+	EXPECT_EQ(bench.machine->stop_cause, MACHINE_TIMEOUT);
+	ASSERT_EQ(target.seen.size(), 3u);
+	EXPECT_EQ(target.seen[0].at, 1 * VTIME_NS); // after the mov
+	EXPECT_EQ(target.seen[1].at, (1 + 1 + 50) * VTIME_NS); // the first load took 1 ns + 50 ns
+	EXPECT_EQ(target.seen[2].at, (1 + 2 + 100) * VTIME_NS);
+	EXPECT_EQ(bench.machine->stats.stalled, 150 * VTIME_NS);
+	EXPECT_EQ(bench.machine->now, 10 * VTIME_US);
+	EXPECT_EQ(bench.machine->stats.instructions, (10 * VTIME_US - 150 * VTIME_NS) / VTIME_NS);
+	EXPECT_EQ(qvp::sc::from_sc_time(sc_core::sc_time_stamp()), 10 * VTIME_US);
 }
 
 // A target that waits inside b_transport, which a CPU in the middle of its run cannot follow.

@@ -5,11 +5,13 @@
 
 #include "error.h"
 #include "gdb_stub.h"
+#include "loop.h"
 
 static const char help_text[] =
 	"monitor time            virtual time and instructions retired\n"
 	"monitor stats           the run's counters (as qvp run --stats)\n"
 	"monitor quantum TIME    longest CPU run between model updates (e.g. 10us)\n"
+	"monitor reset           rebuild the board and halt at its entry\n"
 	"monitor help            this list\n";
 
 static void show_time(struct machine *machine, char *out, size_t size)
@@ -48,6 +50,22 @@ static void set_quantum(struct machine *machine, const char *value, char *out, s
 	snprintf(out, size, "quantum: %s\n", text);
 }
 
+/* A JTAG probe's "reset halt": the board built anew, the CPU halted at the entry point with
+ * gdb's breakpoints set again; virtual time and the counters go on, as for PSCI SYSTEM_RESET. */
+static void reset_board(struct machine *machine, char *out, size_t size)
+{
+	uint64_t pc = 0;
+
+	machine_restart_board(machine);
+	if (machine->stop_cause != MACHINE_RUNNING) {
+		snprintf(out, size, "reset failed, the run ends: %s\n", error_message());
+		return;
+	}
+	machine->cpu->ops->get_register(machine->cpu, CPU_REG_PC, &pc);
+	snprintf(out, size, "board reset: halted at 0x%" PRIx64 "; 'maintenance flush register-cache' shows gdb the new registers\n",
+	         pc);
+}
+
 void gdb_monitor_command(struct machine *machine, const char *command, char *out, size_t size)
 {
 	while (*command == ' ')
@@ -58,6 +76,8 @@ void gdb_monitor_command(struct machine *machine, const char *command, char *out
 		show_stats(machine, out, size);
 	else if (strncmp(command, "quantum ", 8) == 0)
 		set_quantum(machine, command + 8, out, size);
+	else if (strcmp(command, "reset") == 0 || strcmp(command, "reset halt") == 0)
+		reset_board(machine, out, size);
 	else if (strcmp(command, "help") == 0 || *command == '\0')
 		snprintf(out, size, "%s", help_text);
 	else

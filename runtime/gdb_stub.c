@@ -186,15 +186,23 @@ static enum gdb_action monitor(struct gdb_stub *stub, const char *hex)
 {
 	size_t length = strlen(hex) / 2;
 	char command[256], output[1024];
+	uint64_t resets;
 
 	if (strlen(hex) % 2 || length >= sizeof(command) || !gdb_hex_decode(hex, (uint8_t *)command, length)) {
 		gdb_reply(stub, "E01");
 		return ACTION_STAY;
 	}
 	command[length] = '\0';
+	resets = stub->machine->stats.resets;
 	gdb_monitor_command(stub->machine, command, output, sizeof(output));
 	gdb_hex_encode(stub->reply, (const uint8_t *)output, strlen(output));
 	gdb_reply(stub, stub->reply[0] ? stub->reply : "OK");
+	if (stub->machine->stop_cause != MACHINE_RUNNING)
+		return ACTION_CONTINUE; /* `monitor reset` failed: the loop ends the run and says so */
+	if (stub->machine->stats.resets != resets) { /* a new CPU at the entry point */
+		stub->stepping = false;
+		format_stop(stub, SIGNAL_TRAP, "");
+	}
 	return ACTION_STAY;
 }
 

@@ -113,8 +113,8 @@ void machine_tell_debugger(struct machine *machine, enum machine_debug_event eve
 		machine->debugger(machine, event, result);
 }
 
-/* PSCI SYSTEM_RESET: the board rebuilt, an attached trace following the new bus, console
- * input the new event queue and a debugger's breakpoints the new CPU. */
+/* PSCI SYSTEM_RESET (or gdb's `monitor reset`): the board rebuilt, an attached trace following
+ * the new bus, console input the new event queue and a debugger's breakpoints the new CPU. */
 void machine_restart_board(struct machine *machine)
 {
 	if (machine->stop_cause != MACHINE_RUNNING)
@@ -127,6 +127,8 @@ void machine_restart_board(struct machine *machine)
 		trace_attach(machine->trace, machine);
 	if (machine->console_input)
 		console_board_reset(machine->console_input);
+	if (machine->rebuilt)
+		machine->rebuilt(machine->rebuilt_opaque);
 	machine_tell_debugger(machine, MACHINE_DEBUG_RESET, NULL);
 }
 

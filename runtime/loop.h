@@ -16,8 +16,9 @@ enum machine_stop_cause machine_run(struct machine *machine);
  * false, without running the CPU, once machine->stop_cause is set. */
 bool machine_run_quantum(struct machine *machine, struct cpu_run_result *result);
 
-/* After the quantum in which the guest asked for a reset (machine->reset_requested): builds
- * the board anew and re-attaches the trace, console input and debugger to it. */
+/* After the quantum in which the guest asked for a reset (machine->reset_requested), or while
+ * a debugger holds the CPU halted: builds the board anew and re-attaches the trace, console
+ * input, machine->rebuilt and the debugger to it. machine->stop_cause says if it failed. */
 void machine_restart_board(struct machine *machine);
 
 /* Tells an attached debugger (machine->debugger) about the run: before the first quantum,

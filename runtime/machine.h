@@ -153,6 +153,11 @@ struct machine {
 	/* Called after every quantum, e.g. to refresh a status line; may be NULL. */
 	void (*progress)(struct machine *machine);
 	void *progress_opaque;
+
+	/* Called when machine_restart_board() has built the board anew, for what holds on to
+	 * the old one beyond the trace, console and debugger (the SystemC CPU's bridge); or NULL. */
+	void (*rebuilt)(void *opaque);
+	void *rebuilt_opaque;
 };
 
 /* Builds the board from the platform DTS/DTB, loads the firmware, creates the CPU backend. */

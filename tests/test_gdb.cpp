@@ -362,6 +362,24 @@ TEST(GdbSession, BreakpointsSurviveASystemReset)
 	EXPECT_TRUE(contains(qvp.console(), "psci_reset: second boot")) << qvp.console();
 }
 
+// `monitor reset`, as a JTAG probe's "reset halt": the board rebuilt, halted at the entry point,
+// the breakpoints still set; the program then runs again from its start.
+TEST(GdbSession, MonitorResetRestartsTheBoardHalted)
+{
+	TempDir dir;
+	Qvp qvp(dir, { debugme() });
+	std::string out = gdb(qvp, debugme(),
+	                      { "break add_twice", "continue", "monitor reset", "maintenance flush register-cache",
+	                        "print $pc", "continue", "continue" });
+
+	EXPECT_TRUE(contains(out, "board reset: halted at 0x40080000")) << out;
+	EXPECT_TRUE(contains(out, "$1 = (void (*)()) 0x40080000 <_start>")) << out;
+	EXPECT_EQ(count(out, "Breakpoint 1, add_twice (value=7)"), 2u) << out;
+	EXPECT_TRUE(contains(out, "exited normally")) << out;
+	EXPECT_EQ(qvp.wait(30), 0) << qvp.errors();
+	EXPECT_EQ(qvp.console(), "debugme: counter 20\n"); // the first run stopped before it printed
+}
+
 TEST(GdbSession, KillEndsTheRun)
 {
 	TempDir dir;

@@ -2,12 +2,12 @@
 # gdb-multiarch on this machine steps firmware that runs under --backend kvm inside the nested
 # arm64 KVM host. The debugger's serial line is a virtio console port of the VM: QEMU serves
 # it as a TCP socket here, and qvp inside runs `--gdb /dev/vport0p1`. The session is the one
-# tests/test_gdb.cpp runs against the iss backend: break, next, step, finish, locals, system
-# registers, disassembly, a hardware watchpoint, a changed variable, and the exit code. Then a
-# second gdb on the same port, once the first has gone and a second qvp serves the line, attaches
-# to a spinning guest, stops it with Ctrl-C and detaches: the run goes on to its --timeout. A
-# third, on a qvp that waited for it through the hang-up, sees its breakpoint at printf hit on
-# both boots of a PSCI SYSTEM_RESET.
+# tests/test_gdb.cpp runs against the iss backend: break, `monitor reset` (the breakpoint hit
+# again), next, step, finish, locals, system registers, disassembly, a hardware watchpoint, a
+# changed variable, and the exit code. Then a second gdb on the same port, once the first has
+# gone and a second qvp serves the line, attaches to a spinning guest, stops it with Ctrl-C and
+# detaches: the run goes on to its --timeout. A third, on a qvp that waited for it through the
+# hang-up, sees its breakpoint at printf hit on both boots of a PSCI SYSTEM_RESET.
 #
 # usage: kvm-backend/test/run-kvm-gdb-test.sh [BUILD_DIR] [IMAGE_DIR]
 set -euo pipefail
@@ -47,7 +47,8 @@ done
 # The VM boots while gdb waits for the first reply: a long remote timeout.
 timeout 1200 gdb-multiarch -batch -nx -ex "set confirm off" -ex "set remotetimeout 600" \
 	-ex "target remote 127.0.0.1:$port" \
-	-ex "break main" -ex "continue" -ex "next" -ex "step" -ex "info locals" -ex "finish" \
+	-ex "break main" -ex "continue" -ex "monitor reset" -ex "maintenance flush register-cache" -ex "continue" \
+	-ex "next" -ex "step" -ex "info locals" -ex "finish" \
 	-ex "print local" -ex "print counter" -ex "info registers SCTLR_EL1 VBAR_EL1 CurrentEL" -ex "monitor time" \
 	-ex "set var \$d1 = 2.5" -ex "print \$d1" -ex "print/x \$fpcr" -ex "x/2i \$pc" \
 	-ex "watch counter" -ex "continue" -ex "set var counter = 12" -ex "continue" \
@@ -92,6 +93,13 @@ expect() { # $1: what, $2: file, $3: fixed text that must appear
 	fi
 }
 expect "breakpoint at main" "$work/gdb.out" "Breakpoint 1, main () at"
+expect "monitor reset halts the rebuilt board at its entry" "$work/gdb.out" "board reset: halted at 0x40080000"
+if [ "$(grep -c "^Breakpoint 1, main () at" "$work/gdb.out")" = 2 ]; then
+	echo "run-kvm-gdb-test: the breakpoint at main is hit again after monitor reset"
+else
+	echo "run-kvm-gdb-test: FAILED: the breakpoint at main was not hit again after monitor reset"
+	failures=$((failures + 1))
+fi
 expect "step into the call" "$work/gdb.out" "add_twice (value=7) at"
 expect "locals" "$work/gdb.out" "twice = "
 expect "finish with the return value" "$work/gdb.out" "Value returned is \$1 = 15"

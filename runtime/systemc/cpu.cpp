@@ -43,6 +43,8 @@ cpu::cpu(sc_core::sc_module_name name, struct machine *machine)
 	bus.register_get_direct_mem_ptr(this, &cpu::get_direct_mem_ptr);
 	bus.register_transport_dbg(this, &cpu::transport_dbg);
 	bus_set_fallback(machine_->bus, &cpu::fallback, this);
+	machine_->rebuilt = &cpu::board_rebuilt;
+	machine_->rebuilt_opaque = this;
 	tlm_utils::tlm_quantumkeeper::set_global_quantum(to_sc_time(machine_->quantum));
 	keeper_.reset();
 	sc_core::sc_spawn_options options;
@@ -54,6 +56,7 @@ cpu::~cpu()
 {
 	event_cancel(machine_->events, &systemc_event_);
 	bus_set_fallback(machine_->bus, nullptr, nullptr);
+	machine_->rebuilt = nullptr;
 }
 
 // The CPU's time (exact inside a run) less SystemC's: the TLM local time offset.
@@ -150,16 +153,16 @@ void cpu::run()
 		bound_by_systemc();
 		if (!machine_run_quantum(machine_, &result))
 			break;
-		if (machine_->reset_requested)
-			restart_board();
-		machine_tell_debugger(machine_, MACHINE_DEBUG_QUANTUM, &result);
-		if (machine_->host_input)
-			machine_->host_input(machine_, false);
 		keeper_.set(local_time());
 		if (keeper_.need_sync() || systemc_next_activity() <= machine_->now || result.reason == CPU_STOP_WFI)
 			sync();
 		if (result.reason == CPU_STOP_WFI)
 			idle();
+		if (machine_->reset_requested)
+			machine_restart_board(machine_);
+		machine_tell_debugger(machine_, MACHINE_DEBUG_QUANTUM, &result);
+		if (machine_->host_input)
+			machine_->host_input(machine_, false);
 		if (machine_->progress)
 			machine_->progress(machine_);
 	}
@@ -169,19 +172,19 @@ void cpu::run()
 	sc_core::sc_stop();
 }
 
-// PSCI SYSTEM_RESET: qvp's side of the board is built anew (bus, models, event queue, CPU) and
-// the SystemC modules, which SystemC cannot build again once it runs, are reset in place
-// (platform::create). SystemC initiators lose their DMI into the old RAM.
-void cpu::restart_board()
+// A reset built qvp's side of the board anew (bus, models, event queue, CPU); the SystemC
+// modules, which SystemC cannot build again once it runs, were reset in place
+// (platform::create). The bridge moves to the new bus; SystemC initiators lose their DMI into
+// the old RAM; the event that bounds runs by SystemC's activity belongs to no queue now.
+void cpu::board_rebuilt(void *opaque)
 {
-	event_cancel(machine_->events, &systemc_event_);
-	machine_restart_board(machine_);
-	if (machine_->stop_cause != MACHINE_RUNNING)
-		return;
-	bus_set_fallback(machine_->bus, &cpu::fallback, this);
-	for (int port : dmi_granted_)
-		bus[port]->invalidate_direct_mem_ptr(0, ~sc_dt::uint64(0));
-	dmi_granted_.clear();
+	cpu *self = static_cast<cpu *>(opaque);
+
+	event_init(&self->systemc_event_, "systemc", systemc_event_fired, self);
+	bus_set_fallback(self->machine_->bus, &cpu::fallback, self);
+	for (int port : self->dmi_granted_)
+		self->bus[port]->invalidate_direct_mem_ptr(0, ~sc_dt::uint64(0));
+	self->dmi_granted_.clear();
 }
 
 enum bus_result cpu::fallback(void *opaque, uint64_t address, unsigned size, uint64_t *value, bool write)

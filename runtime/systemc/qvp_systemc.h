@@ -78,7 +78,7 @@ public:
 
 private:
 	void run();
-	void restart_board();
+	static void board_rebuilt(void *opaque);
 	void sync();
 	void idle();
 	vtime_t systemc_next_activity() const;

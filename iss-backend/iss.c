@@ -243,6 +243,23 @@ static int iss_get_register(struct cpu *base, enum cpu_register reg, uint64_t *v
 	return 0;
 }
 
+/* The MSR encoding of a system register a debugger may write; 0 for CurrentEL and others. */
+static unsigned system_register_encoding(enum cpu_register reg)
+{
+	switch (reg) {
+	case CPU_REG_SCTLR_EL1: return SYSREG(3, 0, 1, 0, 0);
+	case CPU_REG_TCR_EL1: return SYSREG(3, 0, 2, 0, 2);
+	case CPU_REG_TTBR0_EL1: return SYSREG(3, 0, 2, 0, 0);
+	case CPU_REG_TTBR1_EL1: return SYSREG(3, 0, 2, 0, 1);
+	case CPU_REG_ESR_EL1: return SYSREG(3, 0, 5, 2, 0);
+	case CPU_REG_FAR_EL1: return SYSREG(3, 0, 6, 0, 0);
+	case CPU_REG_ELR_EL1: return SYSREG(3, 0, 4, 0, 1);
+	case CPU_REG_SPSR_EL1: return SYSREG(3, 0, 4, 0, 0);
+	case CPU_REG_VBAR_EL1: return SYSREG(3, 0, 12, 0, 0);
+	default: return 0;
+	}
+}
+
 static int iss_set_register(struct cpu *base, enum cpu_register reg, uint64_t value)
 {
 	struct iss *cpu = to_iss(base);
@@ -267,8 +284,10 @@ static int iss_set_register(struct cpu *base, enum cpu_register reg, uint64_t va
 		cpu->fpsr = (uint32_t)value & FPSR_WRITABLE;
 	} else if (reg == CPU_REG_FPCR) {
 		cpu->fpcr = (uint32_t)value & FPCR_WRITABLE;
+	} else if (system_register_encoding(reg)) {
+		return iss_write_system_register(cpu, system_register_encoding(reg), value);
 	} else {
-		return error_set("iss: no register number %d", (int)reg);
+		return error_set("iss: register number %d cannot be written", (int)reg);
 	}
 	return 0;
 }

@@ -355,7 +355,11 @@ void iss_sctlr_changed(struct iss *cpu);
 /* System registers (sysreg.c). */
 void iss_sysreg_reset(struct iss *cpu);
 uint32_t iss_sysreg_syndrome(uint32_t word); /* ISS of EC 0x18 for an MRS/MSR/SYS word */
+/* A system register's encoding as MRS/MSR hold it in bits 20:5. */
+#define SYSREG(op0, op1, crn, crm, op2) ((op0) << 14 | (op1) << 11 | (crn) << 7 | (crm) << 3 | (op2))
 uint8_t iss_sysreg_slot(unsigned encoding); /* for the decoder: insn->type of MRS/MSR */
+/* A debugger's write, with MSR's effects but not its access checks; -1 if read-only or unknown. */
+int iss_write_system_register(struct iss *cpu, unsigned encoding, uint64_t value);
 
 /* Performance monitors (pmu.c): the registers the sysreg table hands over. */
 enum iss_pmu_register {

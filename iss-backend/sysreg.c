@@ -10,8 +10,6 @@
 #include "error.h"
 #include "iss_internal.h"
 
-#define SYSREG(op0, op1, crn, crm, op2) ((op0) << 14 | (op1) << 11 | (crn) << 7 | (crm) << 3 | (op2))
-
 /* ID register values: what is implemented, nothing more. */
 #define MIDR_CORTEX_A57_R1P3     0x411fd073ull
 #define MPIDR_UNIPROCESSOR_CORE0 0x80000000ull /* RES1 bit 31, U = 0, affinity 0.0.0 */
@@ -393,6 +391,17 @@ ISS_HANDLER(iss_exec_mrs)
 	cpu->pc += 4;
 }
 
+/* What MSR does once the access is allowed: the register's writable bits, and its effects. */
+static void write_sysreg(struct iss *cpu, const struct sysreg *r, unsigned encoding, uint64_t value)
+{
+	if (r->kind == KIND_FIELD)
+		*field(cpu, r) = value & r->value;
+	else if (r->kind == KIND_SPECIAL)
+		write_special(cpu, r, encoding, value);
+	else if (r->kind == KIND_PMU)
+		iss_pmu_write(cpu, (enum iss_pmu_register)r->offset, value);
+}
+
 ISS_HANDLER(iss_exec_msr)
 {
 	uint32_t word = (uint32_t)insn->imm;
@@ -415,12 +424,17 @@ ISS_HANDLER(iss_exec_msr)
 	if (!access_allowed(cpu, r, word, false))
 		return;
 	cpu->pc += 4; /* before write_special: nothing there changes the PC */
-	if (r->kind == KIND_FIELD)
-		*field(cpu, r) = value & r->value;
-	else if (r->kind == KIND_SPECIAL)
-		write_special(cpu, r, encoding, value);
-	else if (r->kind == KIND_PMU)
-		iss_pmu_write(cpu, (enum iss_pmu_register)r->offset, value);
+	write_sysreg(cpu, r, encoding, value);
+}
+
+int iss_write_system_register(struct iss *cpu, unsigned encoding, uint64_t value)
+{
+	const struct sysreg *r = slot_sysreg(iss_sysreg_slot(encoding));
+
+	if (!r || r->read_only)
+		return error_set("iss: system register 0x%04x cannot be written", encoding);
+	write_sysreg(cpu, r, encoding, value);
+	return 0;
 }
 
 /* MSR (immediate) DAIFSet/DAIFClr/SPSel: imm holds CRm. EL0 DAIF access follows SCTLR_EL1.UMA. */

@@ -129,8 +129,10 @@ static int kvm_cpu_set_register(struct cpu *cpu, enum cpu_register reg, uint64_t
 
 	if (reg == CPU_REG_FPSR || reg == CPU_REG_FPCR)
 		return fp_control_register(kc, KVM_SET_ONE_REG, reg, &value);
+	if (system_register_id(reg))
+		return kvm_one_reg(kc, KVM_SET_ONE_REG, system_register_id(reg), &value);
 	if ((unsigned)reg >= CPU_REG_COUNT)
-		return error_set("kvm: no register %d", reg);
+		return error_set("kvm: register %d cannot be written", reg);
 	return kvm_one_reg(kc, KVM_SET_ONE_REG, core_register_id(register_offset(kc, reg)), &value);
 }
 

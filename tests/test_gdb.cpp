@@ -362,6 +362,27 @@ TEST(GdbSession, BreakpointsSurviveASystemReset)
 	EXPECT_TRUE(contains(qvp.console(), "psci_reset: second boot")) << qvp.console();
 }
 
+// The EL1 system registers can be written as MSR writes them (with its effects); CurrentEL not.
+TEST(GdbSession, SystemRegistersCanBeWritten)
+{
+	TempDir dir;
+	Qvp qvp(dir, { debugme() });
+	std::string out = gdb(qvp, debugme(),
+	                      { "break main", "continue", "set var $ESR_EL1 = 0x96000010", "print/x $ESR_EL1",
+	                        "set var $ELR_EL1 = 0x40081234", "print/x $ELR_EL1", "set var $SPSR_EL1 = 0x3c5",
+	                        "print/x $SPSR_EL1", "set var $SCTLR_EL1 = 0x30d00802", "print/x $SCTLR_EL1",
+	                        "set var $CurrentEL = 0", "print/x $CurrentEL", "continue" });
+
+	EXPECT_TRUE(contains(out, "$1 = 0x96000010")) << out;
+	EXPECT_TRUE(contains(out, "$2 = 0x40081234")) << out;
+	EXPECT_TRUE(contains(out, "$3 = 0x3c5")) << out;
+	EXPECT_TRUE(contains(out, "$4 = 0x30d00802")) << out; // A (alignment checks) now set
+	EXPECT_TRUE(contains(out, "Could not write register \"CurrentEL\"")) << out;
+	EXPECT_TRUE(contains(out, "$5 = 0x4")) << out;
+	EXPECT_TRUE(contains(out, "exited normally")) << out;
+	EXPECT_EQ(qvp.wait(30), 0) << qvp.errors();
+}
+
 // `monitor reset`, as a JTAG probe's "reset halt": the board rebuilt, halted at the entry point,
 // the breakpoints still set; the program then runs again from its start.
 TEST(GdbSession, MonitorResetRestartsTheBoardHalted)

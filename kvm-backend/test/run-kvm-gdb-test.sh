@@ -51,6 +51,7 @@ timeout 1200 gdb-multiarch -batch -nx -ex "set confirm off" -ex "set remotetimeo
 	-ex "next" -ex "step" -ex "info locals" -ex "finish" \
 	-ex "print local" -ex "print counter" -ex "info registers SCTLR_EL1 VBAR_EL1 CurrentEL" -ex "monitor time" \
 	-ex "set var \$d1 = 2.5" -ex "print \$d1" -ex "print/x \$fpcr" -ex "x/2i \$pc" \
+	-ex "set var \$ESR_EL1 = 0x96000010" -ex "print/x \$ESR_EL1" \
 	-ex "watch counter" -ex "continue" -ex "set var counter = 12" -ex "continue" \
 	"$build/sw/debugme.elf" > "$work/gdb.out" 2>&1 || true
 
@@ -107,6 +108,7 @@ expect "print a local" "$work/gdb.out" "\$2 = 7"
 expect "print a global" "$work/gdb.out" "\$3 = 5"
 expect "a SIMD&FP register written and read back" "$work/gdb.out" "\$4 = {f = 2.5, "
 expect "FPCR" "$work/gdb.out" "\$5 = 0x"
+expect "a system register written and read back" "$work/gdb.out" "\$6 = 0x96000010"
 expect_line() { # $1: what, $2: file, $3: a line's extended regular expression
 	if grep -qE -- "$3" "$2"; then
 		echo "run-kvm-gdb-test: $1"

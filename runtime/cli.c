@@ -355,3 +355,26 @@ int cli_parse(int argc, char **argv, struct cli_options *options)
 	}
 	return parse_command(argc, argv, options);
 }
+
+const char *cli_resolve_platform(const char *name, char *buffer, size_t size)
+{
+	char executable[PATH_MAX];
+	ssize_t length;
+	char *slash;
+
+	if (strchr(name, '/') || strchr(name, '.'))
+		return name;
+	length = readlink("/proc/self/exe", executable, sizeof(executable) - 1);
+	if (length > 0) {
+		executable[length] = '\0';
+		slash = strrchr(executable, '/');
+		if (slash) {
+			*slash = '\0';
+			snprintf(buffer, size, "%s/platforms/%s.dtb", executable, name);
+			if (access(buffer, R_OK) == 0)
+				return buffer;
+		}
+	}
+	snprintf(buffer, size, "%s/platforms/%s.dts", QVP_SOURCE_DIR, name);
+	return buffer;
+}

@@ -42,6 +42,10 @@ struct cli_options {
 int cli_parse(int argc, char **argv, struct cli_options *options);
 void cli_print_help(FILE *out);
 
+/* --platform NAME: a path as given; a board name ("virt") is the .dtb built next to the
+ * program, else the .dts in the sources. Returns `name` or `buffer`. */
+const char *cli_resolve_platform(const char *name, char *buffer, size_t size);
+
 #ifdef __cplusplus
 }
 #endif

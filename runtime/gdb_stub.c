@@ -186,23 +186,17 @@ static enum gdb_action monitor(struct gdb_stub *stub, const char *hex)
 {
 	size_t length = strlen(hex) / 2;
 	char command[256], output[1024];
-	uint64_t resets;
 
 	if (strlen(hex) % 2 || length >= sizeof(command) || !gdb_hex_decode(hex, (uint8_t *)command, length)) {
 		gdb_reply(stub, "E01");
 		return ACTION_STAY;
 	}
 	command[length] = '\0';
-	resets = stub->machine->stats.resets;
 	gdb_monitor_command(stub->machine, command, output, sizeof(output));
 	gdb_hex_encode(stub->reply, (const uint8_t *)output, strlen(output));
 	gdb_reply(stub, stub->reply[0] ? stub->reply : "OK");
 	if (stub->machine->stop_cause != MACHINE_RUNNING)
 		return ACTION_CONTINUE; /* `monitor reset` failed: the loop ends the run and says so */
-	if (stub->machine->stats.resets != resets) { /* a new CPU at the entry point */
-		stub->stepping = false;
-		format_stop(stub, SIGNAL_TRAP, "");
-	}
 	return ACTION_STAY;
 }
 
@@ -352,11 +346,13 @@ static void after_run(struct gdb_stub *stub, const struct cpu_run_result *result
 		poll_running(stub);
 }
 
-/* A reset built a new CPU: gdb's breakpoints and watchpoints stay where gdb put them. */
-static void insert_points_again(struct gdb_stub *stub)
+/* A reset built a new CPU: gdb's breakpoints and watchpoints stay where gdb put them, and `?`
+ * answers with the new CPU's registers. */
+static void follow_reset(struct gdb_stub *stub)
 {
 	struct cpu *cpu = stub->machine->cpu;
 
+	format_stop(stub, SIGNAL_TRAP, "");
 	for (unsigned k = 0; k < stub->point_count; k++)
 		if (cpu->ops->insert_debug(cpu, stub->points[k].kind, stub->points[k].address, stub->points[k].length) < 0)
 			fprintf(stderr, "qvp: gdb: the reset lost the breakpoint or watchpoint at 0x%" PRIx64 ": %s\n",
@@ -392,7 +388,7 @@ static void on_machine_event(struct machine *machine, enum machine_debug_event e
 		after_run(stub, result);
 		break;
 	case MACHINE_DEBUG_RESET:
-		insert_points_again(stub);
+		follow_reset(stub);
 		break;
 	case MACHINE_DEBUG_END:
 		report_end(stub);

@@ -132,6 +132,17 @@ void machine_restart_board(struct machine *machine)
 	machine_tell_debugger(machine, MACHINE_DEBUG_RESET, NULL);
 }
 
+void machine_finish_quantum(struct machine *machine, const struct cpu_run_result *result)
+{
+	if (machine->reset_requested)
+		machine_restart_board(machine);
+	machine_tell_debugger(machine, MACHINE_DEBUG_QUANTUM, result);
+	if (machine->host_input)
+		machine->host_input(machine, false);
+	if (machine->progress)
+		machine->progress(machine);
+}
+
 enum machine_stop_cause machine_run(struct machine *machine)
 {
 	struct cpu_run_result result;
@@ -149,13 +160,7 @@ enum machine_stop_cause machine_run(struct machine *machine)
 			skip_idle_time(machine);
 			break;
 		}
-		if (machine->reset_requested)
-			machine_restart_board(machine);
-		machine_tell_debugger(machine, MACHINE_DEBUG_QUANTUM, &result);
-		if (machine->host_input)
-			machine->host_input(machine, false);
-		if (machine->progress)
-			machine->progress(machine);
+		machine_finish_quantum(machine, &result);
 	}
 	machine_tell_debugger(machine, MACHINE_DEBUG_END, NULL);
 	return machine->stop_cause;

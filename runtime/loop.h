@@ -25,6 +25,10 @@ void machine_restart_board(struct machine *machine);
  * after each (with its result) and at the end. It may keep the target halted meanwhile. */
 void machine_tell_debugger(struct machine *machine, enum machine_debug_event event, const struct cpu_run_result *result);
 
+/* The end of a turn, after any idle wait: a reset the guest asked for, the debugger's look at
+ * the stop (it may keep the CPU halted), typed console input, and the progress hook. */
+void machine_finish_quantum(struct machine *machine, const struct cpu_run_result *result);
+
 /* After a WFI: when the guest can next wake (the next event or the timeout, VTIME_NEVER if
  * neither); machine->now when an interrupt is already pending. */
 vtime_t machine_idle_wake_time(const struct machine *machine);

@@ -44,70 +44,8 @@ static void print_kvm_modes(const struct cpu *cpu)
 
 static void print_stats(const struct machine *machine, double wall)
 {
-	char virtual_time[48], idle[48];
-
-	vtime_format(machine->now, virtual_time, sizeof(virtual_time));
-	vtime_format(machine->stats.idle_skipped, idle, sizeof(idle));
-	fprintf(stderr, "--- qvp stats ---\n");
-	fprintf(stderr, "instructions: %" PRIu64 "\n", machine->stats.instructions);
-	fprintf(stderr, "virtual time: %s\n", virtual_time);
-	fprintf(stderr, "wall time: %.3f s\n", wall);
-	fprintf(stderr, "MIPS: %.1f\n", wall > 0 ? (double)machine->stats.instructions / wall / 1e6 : 0.0);
-	fprintf(stderr, "quanta: %" PRIu64 "\n", machine->stats.quanta);
-	fprintf(stderr, "events fired: %" PRIu64 "\n", machine->stats.events_fired);
-	fprintf(stderr, "idle time skipped: %s\n", idle);
-	fprintf(stderr, "interrupts taken: %" PRIu64 "\n", machine->stats.interrupts_taken);
-	if (machine->stats.resets)
-		fprintf(stderr, "board resets: %" PRIu64 " (PSCI SYSTEM_RESET)\n", machine->stats.resets);
-	fprintf(stderr, "backend: %s\n", machine->cpu->ops->name);
+	run_report_print_stats(machine, wall);
 	print_kvm_modes(machine->cpu);
-}
-
-/* A board name like "virt" means the .dtb built next to qvp, else the .dts in the sources. */
-static const char *resolve_platform(const char *name, char *buffer, size_t size)
-{
-	char executable[PATH_MAX];
-	ssize_t length;
-	char *slash;
-
-	if (strchr(name, '/') || strchr(name, '.'))
-		return name;
-	length = readlink("/proc/self/exe", executable, sizeof(executable) - 1);
-	if (length > 0) {
-		executable[length] = '\0';
-		slash = strrchr(executable, '/');
-		if (slash) {
-			*slash = '\0';
-			snprintf(buffer, size, "%s/platforms/%s.dtb", executable, name);
-			if (access(buffer, R_OK) == 0)
-				return buffer;
-		}
-	}
-	snprintf(buffer, size, "%s/platforms/%s.dts", QVP_SOURCE_DIR, name);
-	return buffer;
-}
-
-static int stop_status(const struct machine *machine, enum machine_stop_cause cause)
-{
-	char virtual_time[48];
-
-	switch (cause) {
-	case MACHINE_GUEST_EXIT:
-		return machine->exit_code;
-	case MACHINE_TIMEOUT:
-		vtime_format(machine->now, virtual_time, sizeof(virtual_time));
-		if (machine->cpu->ops->diagnose && machine->cpu->ops->diagnose(machine->cpu))
-			fprintf(stderr, "qvp: timeout: virtual time reached %s: %s\n", virtual_time,
-			        machine->cpu->ops->diagnose(machine->cpu));
-		else
-			fprintf(stderr, "qvp: timeout: virtual time reached %s\n", virtual_time);
-		return QVP_EXIT_TIMEOUT;
-	case MACHINE_FATAL:
-	case MACHINE_RUNNING:
-		break;
-	}
-	fprintf(stderr, "qvp: error: %s\n", error_message());
-	return QVP_EXIT_FATAL;
 }
 
 static int run(struct cli_options *options)
@@ -121,7 +59,7 @@ static int run(struct cli_options *options)
 	double started;
 	int exit_status;
 
-	options->machine.platform_path = resolve_platform(options->machine.platform_path, platform, sizeof(platform));
+	options->machine.platform_path = cli_resolve_platform(options->machine.platform_path, platform, sizeof(platform));
 	if (options->console_path) {
 		console = fopen(options->console_path, "w");
 		if (!console) {
@@ -173,7 +111,8 @@ static int run(struct cli_options *options)
 	}
 	status_line_start(&status, machine, "qvp", &options->test_hooks);
 	started = status.started;
-	exit_status = console_exit_status(console_input, stop_status(machine, machine_run(machine)), "qvp");
+	machine_run(machine);
+	exit_status = console_exit_status(console_input, run_report_exit_status(machine, "qvp"), "qvp");
 	console_destroy(console_input);
 	status_line_clear(&status);
 	run_test_hooks_finish(&options->test_hooks, console ? console : stdout);

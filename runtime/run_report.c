@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "error.h"
 
 const char *run_report_stop_name(enum machine_stop_cause cause)
@@ -53,4 +54,48 @@ void run_test_hooks_finish(const struct run_test_hooks *hooks, FILE *console)
 {
 	if (hooks->perturb_output)
 		fprintf(console, "test double: host process %ld\n", (long)getpid());
+}
+
+int run_report_exit_status(const struct machine *machine, const char *program)
+{
+	char virtual_time[48];
+	const char *why;
+
+	switch (machine->stop_cause) {
+	case MACHINE_GUEST_EXIT:
+		return machine->exit_code;
+	case MACHINE_TIMEOUT:
+		vtime_format(machine->now, virtual_time, sizeof(virtual_time));
+		why = machine->cpu->ops->diagnose ? machine->cpu->ops->diagnose(machine->cpu) : NULL;
+		if (why)
+			fprintf(stderr, "%s: timeout: virtual time reached %s: %s\n", program, virtual_time, why);
+		else
+			fprintf(stderr, "%s: timeout: virtual time reached %s\n", program, virtual_time);
+		return QVP_EXIT_TIMEOUT;
+	case MACHINE_FATAL:
+	case MACHINE_RUNNING:
+		break;
+	}
+	fprintf(stderr, "%s: error: %s\n", program, error_message());
+	return QVP_EXIT_FATAL;
+}
+
+void run_report_print_stats(const struct machine *machine, double wall_seconds)
+{
+	char virtual_time[48], idle[48];
+
+	vtime_format(machine->now, virtual_time, sizeof(virtual_time));
+	vtime_format(machine->stats.idle_skipped, idle, sizeof(idle));
+	fprintf(stderr, "--- qvp stats ---\n");
+	fprintf(stderr, "instructions: %" PRIu64 "\n", machine->stats.instructions);
+	fprintf(stderr, "virtual time: %s\n", virtual_time);
+	fprintf(stderr, "wall time: %.3f s\n", wall_seconds);
+	fprintf(stderr, "MIPS: %.1f\n", wall_seconds > 0 ? (double)machine->stats.instructions / wall_seconds / 1e6 : 0.0);
+	fprintf(stderr, "quanta: %" PRIu64 "\n", machine->stats.quanta);
+	fprintf(stderr, "events fired: %" PRIu64 "\n", machine->stats.events_fired);
+	fprintf(stderr, "idle time skipped: %s\n", idle);
+	fprintf(stderr, "interrupts taken: %" PRIu64 "\n", machine->stats.interrupts_taken);
+	if (machine->stats.resets)
+		fprintf(stderr, "board resets: %" PRIu64 " (PSCI SYSTEM_RESET)\n", machine->stats.resets);
+	fprintf(stderr, "backend: %s\n", machine->cpu->ops->name);
 }

@@ -16,6 +16,14 @@ extern "C" {
 int run_report_write_json(const char *path, const struct machine *machine, const char *stop, int exit_status,
                           double wall_seconds);
 
+/* The run's exit status from how it stopped: the guest's code, or QVP_EXIT_TIMEOUT or
+ * QVP_EXIT_FATAL after saying why on standard error ("PROGRAM: timeout: ...", "PROGRAM: error: ..."). */
+int run_report_exit_status(const struct machine *machine, const char *program);
+
+/* --stats: the counters every program prints on standard error, from "--- qvp stats ---" to
+ * "backend: NAME"; a program adds its own lines after them. */
+void run_report_print_stats(const struct machine *machine, double wall_seconds);
+
 /* The name of a stop cause in the JSON: "exit", "timeout" or "fatal". */
 const char *run_report_stop_name(enum machine_stop_cause cause);
 

@@ -158,13 +158,7 @@ void cpu::run()
 			sync();
 		if (result.reason == CPU_STOP_WFI)
 			idle();
-		if (machine_->reset_requested)
-			machine_restart_board(machine_);
-		machine_tell_debugger(machine_, MACHINE_DEBUG_QUANTUM, &result);
-		if (machine_->host_input)
-			machine_->host_input(machine_, false);
-		if (machine_->progress)
-			machine_->progress(machine_);
+		machine_finish_quantum(machine_, &result);
 	}
 	machine_tell_debugger(machine_, MACHINE_DEBUG_END, nullptr);
 	sync();

@@ -33,73 +33,17 @@ const char help_extra[] =
 	"\"qvp,systemc-target\" nodes are SystemC modules (try --platform virt-sc). Its own option:\n"
 	"  --sc-log FILE      write one line per transaction the CPU sends into SystemC\n";
 
-// As qvp: a board name means the .dtb built next to the program, else the source .dts.
-const char *resolve_platform(const char *name, char *buffer, size_t size)
-{
-	char executable[PATH_MAX];
-	ssize_t length;
-
-	if (std::strchr(name, '/') || std::strchr(name, '.'))
-		return name;
-	length = readlink("/proc/self/exe", executable, sizeof(executable) - 1);
-	if (length > 0) {
-		executable[length] = '\0';
-		if (char *slash = std::strrchr(executable, '/')) {
-			*slash = '\0';
-			std::snprintf(buffer, size, "%s/platforms/%s.dtb", executable, name);
-			if (access(buffer, R_OK) == 0)
-				return buffer;
-		}
-	}
-	std::snprintf(buffer, size, "%s/platforms/%s.dts", QVP_SOURCE_DIR, name);
-	return buffer;
-}
-
 void print_stats(const struct machine *machine, const qvp::sc::cpu &cpu, double wall)
 {
-	char virtual_time[48], idle[48], kernel[48];
+	char kernel[48], stalled[48];
 
-	vtime_format(machine->now, virtual_time, sizeof(virtual_time));
-	vtime_format(machine->stats.idle_skipped, idle, sizeof(idle));
+	run_report_print_stats(machine, wall);
 	vtime_format(qvp::sc::from_sc_time(sc_core::sc_time_stamp()), kernel, sizeof(kernel));
-	std::fprintf(stderr, "--- qvp stats ---\n");
-	std::fprintf(stderr, "instructions: %" PRIu64 "\n", machine->stats.instructions);
-	std::fprintf(stderr, "virtual time: %s\n", virtual_time);
-	std::fprintf(stderr, "wall time: %.3f s\n", wall);
-	std::fprintf(stderr, "MIPS: %.1f\n", wall > 0 ? (double)machine->stats.instructions / wall / 1e6 : 0.0);
-	std::fprintf(stderr, "quanta: %" PRIu64 "\n", machine->stats.quanta);
-	std::fprintf(stderr, "events fired: %" PRIu64 "\n", machine->stats.events_fired);
-	std::fprintf(stderr, "idle time skipped: %s\n", idle);
-	std::fprintf(stderr, "interrupts taken: %" PRIu64 "\n", machine->stats.interrupts_taken);
-	std::fprintf(stderr, "backend: %s\n", machine->cpu->ops->name);
+	vtime_format(machine->stats.stalled, stalled, sizeof(stalled));
 	std::fprintf(stderr, "SystemC time: %s\n", kernel);
 	std::fprintf(stderr, "SystemC transactions: %" PRIu64 " (and %" PRIu64 " accesses by DMI)\n",
 		     cpu.bridge_transactions(), cpu.bridge_dmi_accesses());
-	vtime_format(machine->stats.stalled, kernel, sizeof(kernel));
-	std::fprintf(stderr, "SystemC latency charged to the CPU: %s\n", kernel);
-}
-
-int stop_status(const struct machine *machine)
-{
-	char virtual_time[48];
-
-	switch (machine->stop_cause) {
-	case MACHINE_GUEST_EXIT:
-		return machine->exit_code;
-	case MACHINE_TIMEOUT:
-		vtime_format(machine->now, virtual_time, sizeof(virtual_time));
-		if (machine->cpu->ops->diagnose && machine->cpu->ops->diagnose(machine->cpu))
-			std::fprintf(stderr, "qvp-sc: timeout: virtual time reached %s: %s\n", virtual_time,
-				     machine->cpu->ops->diagnose(machine->cpu));
-		else
-			std::fprintf(stderr, "qvp-sc: timeout: virtual time reached %s\n", virtual_time);
-		return QVP_EXIT_TIMEOUT;
-	case MACHINE_FATAL:
-	case MACHINE_RUNNING:
-		break;
-	}
-	std::fprintf(stderr, "qvp-sc: error: %s\n", error_message());
-	return QVP_EXIT_FATAL;
+	std::fprintf(stderr, "SystemC latency charged to the CPU: %s\n", stalled);
 }
 
 // Takes qvp-sc's own options out of argv; the rest is qvp's `run` command line.
@@ -161,7 +105,7 @@ int run(struct cli_options &options, const char *log_path)
 	qvp::sc::platform platform;
 	struct trace *trace = nullptr;
 
-	options.machine.platform_path = resolve_platform(options.machine.platform_path, platform_path,
+	options.machine.platform_path = cli_resolve_platform(options.machine.platform_path, platform_path,
 							 sizeof(platform_path));
 	if (options.console_path) {
 		files.console = std::fopen(options.console_path, "w");
@@ -212,7 +156,7 @@ int run(struct cli_options &options, const char *log_path)
 		cpu->report_starved();
 		machine->stop_cause = MACHINE_FATAL;
 	}
-	int exit_status = console_exit_status(attachments.console_input, stop_status(machine), "qvp-sc");
+	int exit_status = console_exit_status(attachments.console_input, run_report_exit_status(machine, "qvp-sc"), "qvp-sc");
 	run_test_hooks_finish(&options.test_hooks, files.console ? files.console : stdout);
 	std::fflush(stdout);
 	if (options.stats)

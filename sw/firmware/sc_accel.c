@@ -6,7 +6,9 @@
  * and a TLM address error that must reach the guest as a data abort. One line per check;
  * exits 0 when all pass, 1 otherwise.
  */
+#include <qvp/cache.h>
 #include <qvp/exception.h>
+#include <qvp/gic.h>
 #include <qvp/mmio.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -49,7 +51,8 @@ static void reg_write(unsigned offset, uint32_t value)
 static void irq_handler(struct exception_frame *frame)
 {
 	(void)frame;
-	unsigned id = mmio_read32(board.gicc + GICC_IAR) & 0x3ff;
+	uint32_t iar = gic_ack();
+	unsigned id = iar & 0x3ff;
 	if (id == board.accel_irq) {
 		seen.status = reg_read(SC_ACCEL_STATUS);
 		reg_write(SC_ACCEL_STATUS, SC_ACCEL_STATUS_DONE | SC_ACCEL_STATUS_ERROR); /* drops the line */
@@ -57,7 +60,7 @@ static void irq_handler(struct exception_frame *frame)
 	seen.last_id = id;
 	seen.interrupts++;
 	if (id < GICV2_SPURIOUS_GRP1)
-		mmio_write32(board.gicc + GICC_EOIR, id);
+		gic_eoi(iar);
 }
 
 static void sync_handler(struct exception_frame *frame)
@@ -148,7 +151,7 @@ static void dma_over_code(void)
 
 	code[0] = 0x52800020; /* mov w0, #1 */
 	code[1] = 0xd65f03c0; /* ret */
-	__asm__ volatile("dsb ish\n\tic iallu\n\tdsb ish\n\tisb" ::: "memory");
+	icache_sync_all();
 	int before = function();
 	src[0] = 0x52800060; /* mov w0, #3 */
 	src[1] = 0xd65f03c0;
@@ -156,7 +159,7 @@ static void dma_over_code(void)
 	while (!(reg_read(SC_ACCEL_STATUS) & SC_ACCEL_STATUS_DONE))
 		;
 	reg_write(SC_ACCEL_STATUS, SC_ACCEL_STATUS_DONE);
-	__asm__ volatile("dsb ish\n\tic iallu\n\tdsb ish\n\tisb" ::: "memory");
+	icache_sync_all();
 	int after = function();
 	check(before == 1 && after == 3, "DMA over code the CPU ran: the CPU runs the new code");
 }
@@ -183,13 +186,13 @@ static void errors(void)
 
 int main(void)
 {
-	if (virt_sc_find(&board) < 0) {
+	if (virt_sc_find(&board) < 0 || gic_init() != 0) {
 		printf("sc_accel: no SystemC accelerator, memory and GIC in the device tree (run with qvp-sc --platform virt-sc)\n");
 		return 1;
 	}
 	exception_set_handler(EXCEPTION_IRQ, irq_handler);
 	exception_set_handler(EXCEPTION_SYNC, sync_handler);
-	virt_sc_enable_accel_irq(&board);
+	gic_enable_irq(board.accel_irq, 0xa0, false);
 
 	check(reg_read(SC_ACCEL_ID) == SC_ACCEL_ID_VALUE, "ID register reads \"QSCA\"");
 	reg_write(SC_ACCEL_OPERAND, 0x11111111u);

@@ -8,6 +8,7 @@
  */
 #include <psci_ids.h>
 #include <qvp/exception.h>
+#include <qvp/gic.h>
 #include <qvp/mmio.h>
 #include <qvp/timer.h>
 #include <stdint.h>
@@ -33,12 +34,13 @@ static void check(int ok, const char *what)
 static void irq_handler(struct exception_frame *frame)
 {
 	(void)frame;
-	unsigned id = mmio_read32(board.gicc + GICC_IAR) & 0x3ff;
+	uint32_t iar = gic_ack();
+	unsigned id = iar & 0x3ff;
 	if (id == board.accel_irq)
 		mmio_write32(board.accel + SC_ACCEL_STATUS, SC_ACCEL_STATUS_DONE | SC_ACCEL_STATUS_ERROR);
 	interrupts++;
 	if (id < GICV2_SPURIOUS_GRP1)
-		mmio_write32(board.gicc + GICC_EOIR, id);
+		gic_eoi(iar);
 }
 
 static void start_add(uint32_t words, uint32_t operand)
@@ -87,7 +89,7 @@ static void second_boot(void)
 	check(mmio_read32(board.accel + SC_ACCEL_COMPLETED) == 0, "COMPLETED is 0");
 	check(mmio_read32(board.sram) == 0, "the SystemC memory is zeroed, as RAM is");
 
-	virt_sc_enable_accel_irq(&board);
+	gic_enable_irq(board.accel_irq, 0xa0, false);
 	irq_enable();
 	until = timer_count() + timer_frequency() / 50000; /* 20 us: past the dropped operation's end */
 	while (timer_count() < until)
@@ -111,7 +113,7 @@ static void second_boot(void)
 
 int main(void)
 {
-	if (virt_sc_find(&board) < 0) {
+	if (virt_sc_find(&board) < 0 || gic_init() != 0) {
 		printf("sc_reset: no SystemC accelerator, memory and GIC in the device tree (run with qvp-sc --platform virt-sc)\n");
 		return 1;
 	}

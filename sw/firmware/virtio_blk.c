@@ -2,6 +2,7 @@
  * first block device, reads and writes sectors, asks for the ID, then submits malformed
  * requests and checks the device rejects each (IOERR, or DEVICE_NEEDS_RESET and a reset)
  * and keeps working. Prints one line per step; tests/test_virtio_blk.cpp checks them. */
+#include <qvp/cache.h>
 #include <qvp/mmio.h>
 #include <stdio.h>
 #include <string.h>
@@ -202,7 +203,7 @@ static uint32_t code[128] __attribute__((aligned(64))); /* one sector of instruc
 /* Runs `code` after the architecture's maintenance for new instructions. */
 static int run_code(void)
 {
-	__asm__ volatile("dsb ish\n\tic iallu\n\tdsb ish\n\tisb" ::: "memory");
+	icache_sync_all();
 	return ((int (*)(void))(uintptr_t)code)();
 }
 

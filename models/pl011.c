@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "console.h"
 #include "error.h"
 #include "irq.h"
 #include "models.h"
@@ -182,7 +181,7 @@ static void pl011_write_dr(struct pl011 *uart, uint32_t value)
 {
 	fputc((int)(value & 0xff), uart->console);
 	if (uart->on_console && uart->machine->console_input)
-		console_output(uart->machine->console_input, (uint8_t)value);
+		uart->machine->console_output(uart->machine->console_input, (uint8_t)value);
 	uart->ris |= PL011_INT_TX;
 }
 

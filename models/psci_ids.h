@@ -1,5 +1,5 @@
 /* PSCI function IDs and return codes (Arm DEN 0022), shared by the runtime's PSCI
- * (runtime/psci.c) and the guest firmware that calls it. */
+ * (runtime/machine/psci.c) and the guest firmware that calls it. */
 #ifndef QVP_PSCI_IDS_H
 #define QVP_PSCI_IDS_H
 

@@ -1,4 +1,4 @@
-// The arm64 Linux boot protocol (runtime/linux_boot.c) with hand-made Images: where the Image,
+// The arm64 Linux boot protocol (runtime/machine/linux_boot.c) with hand-made Images: where the Image,
 // DTB and initrd land, what /chosen says, the CPU's state at entry, and every input error.
 #include <gtest/gtest.h>
 

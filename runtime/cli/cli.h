@@ -4,20 +4,13 @@
 
 #include <stdbool.h>
 
+#include "exit_status.h"
 #include "machine.h"
 #include "run_report.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/* Exit statuses of qvp itself; any other status is the guest's own exit code. */
-enum qvp_exit_status {
-	QVP_EXIT_SCRIPT = 123,  /* the run ended before the console script's expectations were met */
-	QVP_EXIT_TIMEOUT = 124, /* virtual time reached --timeout */
-	QVP_EXIT_ERROR = 125,   /* bad options or input files */
-	QVP_EXIT_FATAL = 126,   /* the simulated CPU could not go on */
-};
 
 enum cli_command {
 	CLI_RUN,

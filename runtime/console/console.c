@@ -8,10 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
 #include "console_script.h"
 #include "console_terminal.h"
 #include "error.h"
+#include "exit_status.h"
 
 struct byte_buffer {
 	uint8_t *bytes;
@@ -271,6 +271,8 @@ struct console *console_create(struct machine *machine)
 	event_init(&console->deliver, "console input", deliver_fire, console);
 	event_init(&console->wake, "console script", wake_fire, console);
 	machine->console_input = console;
+	machine->console_output = console_output;
+	machine->console_board_reset = console_board_reset;
 	return console;
 }
 

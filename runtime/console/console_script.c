@@ -2,6 +2,7 @@
  * lines and # comments. TEXT takes C-like escapes; TIME is a decimal number and a unit. */
 #include "console_script.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -11,7 +12,6 @@
 #include <string.h>
 
 #include "error.h"
-#include "gdb_packet.h" /* gdb_hex_value() */
 
 #define SCRIPT_MAX_LINE 4096
 
@@ -53,8 +53,10 @@ static int parse_escape(const struct script_parser *parser, const char **p, char
 		(*p)++;
 		return 0;
 	}
-	if (**p == 'x' && gdb_hex_value((*p)[1]) >= 0 && gdb_hex_value((*p)[2]) >= 0) {
-		*out = (char)(gdb_hex_value((*p)[1]) * 16 + gdb_hex_value((*p)[2]));
+	if (**p == 'x' && isxdigit((unsigned char)(*p)[1]) && isxdigit((unsigned char)(*p)[2])) {
+		char digits[3] = { (*p)[1], (*p)[2], '\0' };
+
+		*out = (char)strtol(digits, NULL, 16);
 		*p += 3;
 		return 0;
 	}

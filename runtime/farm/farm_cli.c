@@ -11,8 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli.h"
 #include "error.h"
+#include "exit_status.h"
 
 static const char help_text[] =
     "Usage: qvp test [OPTIONS] MANIFEST\n"

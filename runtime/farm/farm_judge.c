@@ -11,7 +11,7 @@
 #include <openssl/evp.h>
 #include <yaml.h>
 
-#include "cli.h"
+#include "exit_status.h"
 
 /* ---- reading the run's files ---- */
 

@@ -6,7 +6,6 @@
 
 #include <inttypes.h>
 
-#include "console.h"
 #include "error.h"
 #include "trace.h"
 
@@ -126,7 +125,7 @@ void machine_restart_board(struct machine *machine)
 	if (machine->trace)
 		trace_attach(machine->trace, machine);
 	if (machine->console_input)
-		console_board_reset(machine->console_input);
+		machine->console_board_reset(machine->console_input);
 	if (machine->rebuilt)
 		machine->rebuilt(machine->rebuilt_opaque);
 	machine_tell_debugger(machine, MACHINE_DEBUG_RESET, NULL);

@@ -17,7 +17,7 @@
 #include "trace.h"
 
 #ifdef QVP_HAVE_KVM
-/* KVM's in-kernel PSCI: SYSTEM_OFF and SYSTEM_RESET end up where runtime/psci.c sends them. */
+/* KVM's in-kernel PSCI: SYSTEM_OFF and SYSTEM_RESET end up where runtime/machine/psci.c sends them. */
 static void kvm_system_event(void *opaque, bool reset)
 {
 	if (reset)

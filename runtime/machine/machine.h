@@ -85,7 +85,7 @@ enum machine_debug_event {
 	MACHINE_DEBUG_END,     /* the run ended (machine.stop_cause says why) */
 };
 
-/* The UART on the console (the first PL011): where console input goes (runtime/console.c). */
+/* The UART on the console (the first PL011): where console input goes (runtime/console/). */
 struct console_uart {
 	bool (*can_receive)(void *uart); /* room in its receive FIFO, and the receiver enabled */
 	void (*receive)(void *uart, uint8_t byte);
@@ -123,7 +123,12 @@ struct machine {
 
 	FILE *console;
 	struct console_uart console_uart;
-	struct console *console_input; /* scripted or interactive input (runtime/console.c), or NULL */
+	/* Scripted or interactive input (runtime/console/), or NULL. The console UART tells it
+	 * each byte it transmits (a script waits for output), the loop that the board was rebuilt
+	 * (what it waited for was on the old event queue); hooks, so the machine needs no console. */
+	struct console *console_input;
+	void (*console_output)(struct console *console, uint8_t byte);
+	void (*console_board_reset)(struct console *console);
 	uint64_t ram_base;        /* the first RAM region the device tree describes */
 	uint64_t ram_size;
 	void *fdt;                /* the board's flattened device tree */
@@ -139,7 +144,7 @@ struct machine {
 	int (*systemc_target)(void *opaque, const struct model_config *config, struct model_instance *instance);
 	void *systemc_opaque;     /* both from machine_config */
 
-	/* A debugger (runtime/gdb_stub.c), or NULL: it may keep the CPU halted inside the call,
+	/* A debugger (runtime/gdb/), or NULL: it may keep the CPU halted inside the call,
 	 * where virtual time stands still; `result` is NULL except after a CPU run. */
 	void (*debugger)(struct machine *machine, enum machine_debug_event event, const struct cpu_run_result *result);
 	void *debugger_opaque;

@@ -14,13 +14,15 @@ packages=(
   libsystemc-dev                             # qvp-sc: qvp in a SystemC/TLM-2.0 simulation
   gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu # guest firmware and ISS tests
   gdb-multiarch                              # the gdb stub's tests (docs/gdb.md)
+  qemu-system-arm                            # the oracle of the QEMU comparisons, the benchmark's peer
+  e2fsprogs                                  # sw/linux/build.sh's disk image (mke2fs)
 )
-if [ "${QVP_WITH_BENCH:-0}" = 1 ]; then
-  packages+=(qemu-system-arm)                # the benchmark's peer
+if [ "${QVP_CLANG:-0}" = 1 ]; then           # CI's second compiler (CC=clang CXX=clang++)
+  packages+=(clang)
 fi
 kernel_tests=OFF
 if [ "${QVP_KERNEL_TESTS:-0}" = 1 ]; then    # the patched KVM kernel, tested nested in QEMU
-  packages+=(qemu-system-arm flex bison bc cpio rsync patch xz-utils)
+  packages+=(flex bison bc cpio rsync patch xz-utils)
   # a static arm64 qvp for the kvm backend's tests (libfdt's arm64 archive is unpacked aside)
   packages+=(g++-aarch64-linux-gnu libelf-dev:arm64 zlib1g-dev:arm64 libyaml-dev:arm64 libssl-dev:arm64)
   kernel_tests=ON

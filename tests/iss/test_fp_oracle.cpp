@@ -32,7 +32,6 @@ using namespace oracle;
 
 constexpr uint64_t kWindow = kRam + 0x900000;
 constexpr uint64_t kWindowSize = 0x10000;
-constexpr uint32_t kMsrCpacr = 0xd5181041; // msr cpacr_el1, x1
 constexpr uint64_t kFpenOn = 3ull << 20;
 constexpr uint32_t kFpcrFz = 1u << 24, kFpcrDn = 1u << 25, kFpcrAhp = 1u << 26;
 

@@ -216,8 +216,6 @@ TEST_F(ConsoleScript, CommentsBlankLinesAndEscapes)
 // (QEMU reads them from its standard input; its exit() is a PSCI power-off).
 TEST_F(ConsoleScript, PollingFirmwareAnswersAsOnQemu)
 {
-	if (access("/usr/bin/qemu-system-aarch64", X_OK) != 0)
-		GTEST_SKIP() << "qemu-system-aarch64 is not installed (apt-get install qemu-system-arm)";
 	const std::string lines[] = { "hello, World", "mixed Case 123 !?", "", "exit 0" };
 	std::string input, script;
 	for (const std::string &line : lines) {
@@ -225,14 +223,16 @@ TEST_F(ConsoleScript, PollingFirmwareAnswersAsOnQemu)
 		script += "expect \"poll> \"\nsend \"" + line + "\\n\"\n";
 	}
 	write_file(dir.path("input"), input);
-	ProcessResult qemu = qvp_test::run_process(
-		{ "sh", "-c",
-		  "exec timeout 60 qemu-system-aarch64 -M virt -cpu cortex-a57 -display none -monitor none "
-		  "-serial stdio -kernel '" + build_path("sw/console_poll.elf") + "' < '" + dir.path("input") + "'" });
+	qvp_test::QemuOptions options;
+	options.timeout_seconds = 60;
+	options.input = dir.path("input");
+	qvp_test::QemuRun qemu = qvp_test::run_qemu_virt(build_path("sw/console_poll.elf"), options);
+	if (!qemu.available)
+		GTEST_SKIP() << qvp_test::qemu_missing;
 	ASSERT_EQ(qemu.status, 0) << qemu.err;
 	ProcessResult qvp_run = run("console_poll", script);
 	EXPECT_EQ(qvp_run.status, 0) << qvp_run.err;
-	EXPECT_EQ(qvp_run.out, qemu.out);
+	EXPECT_EQ(qvp_run.out, qemu.console);
 	EXPECT_EQ(qvp_run.out, "poll> upper: HELLO, WORLD\npoll> upper: MIXED CASE 123 !?\npoll> upper: \npoll> ");
 }
 

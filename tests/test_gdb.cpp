@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <string>
 #include <thread>
 #include <vector>
@@ -248,7 +249,17 @@ std::string register_value(const std::string &out, const std::string &name)
 
 // ---- gdb-multiarch sessions ----
 
-TEST(GdbSession, BreakNextStepFinishAndPrint)
+// Each session runs the real gdb-multiarch; without it the test says it was skipped and why.
+class GdbSession : public ::testing::Test {
+protected:
+	void SetUp() override
+	{
+		if (system("command -v gdb-multiarch > /dev/null 2>&1") != 0)
+			GTEST_SKIP() << "gdb-multiarch is not installed (./bootstrap.sh installs it)";
+	}
+};
+
+TEST_F(GdbSession, BreakNextStepFinishAndPrint)
 {
 	TempDir dir;
 	Qvp qvp(dir, { debugme() });
@@ -267,7 +278,7 @@ TEST(GdbSession, BreakNextStepFinishAndPrint)
 	EXPECT_EQ(qvp.console(), "debugme: counter 20\n");
 }
 
-TEST(GdbSession, SettingAVariableChangesTheOutputAndExitCode)
+TEST_F(GdbSession, SettingAVariableChangesTheOutputAndExitCode)
 {
 	TempDir dir;
 	Qvp qvp(dir, { debugme() });
@@ -278,7 +289,7 @@ TEST(GdbSession, SettingAVariableChangesTheOutputAndExitCode)
 	EXPECT_EQ(qvp.console(), "debugme: counter 25\n");
 }
 
-TEST(GdbSession, WatchpointFiresWhereTheVariableIsWritten)
+TEST_F(GdbSession, WatchpointFiresWhereTheVariableIsWritten)
 {
 	TempDir dir;
 	Qvp qvp(dir, { debugme() });
@@ -292,7 +303,7 @@ TEST(GdbSession, WatchpointFiresWhereTheVariableIsWritten)
 	EXPECT_EQ(qvp.wait(30), 0) << qvp.errors();
 }
 
-TEST(GdbSession, RegistersDisassemblyAndMonitor)
+TEST_F(GdbSession, RegistersDisassemblyAndMonitor)
 {
 	TempDir dir;
 	Qvp qvp(dir, { debugme() });
@@ -317,7 +328,7 @@ TEST(GdbSession, RegistersDisassemblyAndMonitor)
 }
 
 // The FP/SIMD feature: V registers as lane unions, the q/d/s views gdb derives, FPSR and FPCR.
-TEST(GdbSession, SimdAndFpRegistersReadAndWrite)
+TEST_F(GdbSession, SimdAndFpRegistersReadAndWrite)
 {
 	TempDir dir;
 	Qvp qvp(dir, { debugme() });
@@ -335,7 +346,7 @@ TEST(GdbSession, SimdAndFpRegistersReadAndWrite)
 	EXPECT_EQ(qvp.wait(30), 0) << qvp.errors();
 }
 
-TEST(GdbSession, DetachLetsTheRunFinish)
+TEST_F(GdbSession, DetachLetsTheRunFinish)
 {
 	TempDir dir;
 	Qvp qvp(dir, { debugme() });
@@ -349,7 +360,7 @@ TEST(GdbSession, DetachLetsTheRunFinish)
 // PSCI SYSTEM_RESET rebuilds the board and its CPU; gdb's breakpoint stays, as on a JTAG probe.
 // In printf, not main: under KVM (the same session in the nested test) the counter runs with the
 // host's during a run, and stepping over a breakpoint in main can outlast the first boot's 1 ms.
-TEST(GdbSession, BreakpointsSurviveASystemReset)
+TEST_F(GdbSession, BreakpointsSurviveASystemReset)
 {
 	TempDir dir;
 	std::string elf = build_path("sw/psci_reset.elf");
@@ -363,7 +374,7 @@ TEST(GdbSession, BreakpointsSurviveASystemReset)
 }
 
 // The EL1 system registers can be written as MSR writes them (with its effects); CurrentEL not.
-TEST(GdbSession, SystemRegistersCanBeWritten)
+TEST_F(GdbSession, SystemRegistersCanBeWritten)
 {
 	TempDir dir;
 	Qvp qvp(dir, { debugme() });
@@ -385,7 +396,7 @@ TEST(GdbSession, SystemRegistersCanBeWritten)
 
 // `monitor reset`, as a JTAG probe's "reset halt": the board rebuilt, halted at the entry point,
 // the breakpoints still set; the program then runs again from its start.
-TEST(GdbSession, MonitorResetRestartsTheBoardHalted)
+TEST_F(GdbSession, MonitorResetRestartsTheBoardHalted)
 {
 	TempDir dir;
 	Qvp qvp(dir, { debugme() });
@@ -401,7 +412,7 @@ TEST(GdbSession, MonitorResetRestartsTheBoardHalted)
 	EXPECT_EQ(qvp.console(), "debugme: counter 20\n"); // the first run stopped before it printed
 }
 
-TEST(GdbSession, KillEndsTheRun)
+TEST_F(GdbSession, KillEndsTheRun)
 {
 	TempDir dir;
 	Qvp qvp(dir, { debugme() });
@@ -412,7 +423,7 @@ TEST(GdbSession, KillEndsTheRun)
 }
 
 // gdb's own Ctrl-C: SIGINT to gdb during `continue` makes it send 0x03 to qvp.
-TEST(GdbSession, CtrlCInterruptsASpinningGuest)
+TEST_F(GdbSession, CtrlCInterruptsASpinningGuest)
 {
 	TempDir dir;
 	std::string spin = dir.path("spin.bin");
@@ -433,7 +444,7 @@ TEST(GdbSession, CtrlCInterruptsASpinningGuest)
 }
 
 // Stopping, stepping and continuing changes nothing the program computes or how long it takes.
-TEST(GdbSession, DebuggedRunMatchesAFreeRun)
+TEST_F(GdbSession, DebuggedRunMatchesAFreeRun)
 {
 	TempDir dir;
 	ProcessResult free_run =
@@ -455,7 +466,7 @@ TEST(GdbSession, DebuggedRunMatchesAFreeRun)
 
 // qvp-sc (qvp inside SystemC) serves gdb too: the debugger halts the SystemC simulation with
 // the CPU, and a stepped run still computes exactly what a free run computes.
-TEST(GdbSession, QvpScIsDebuggedLikeQvp)
+TEST_F(GdbSession, QvpScIsDebuggedLikeQvp)
 {
 	if (access(build_path("qvp-sc").c_str(), X_OK) != 0)
 		GTEST_SKIP() << "qvp-sc is not built (SystemC not found)";

@@ -66,9 +66,11 @@ TEST(Psci, EveryFunctionReturnsWhatTheSpecificationSays)
 // reports (QEMU 7.2 says 1.1; qvp implements 1.0).
 TEST(Psci, SameAnswersAsQemu)
 {
-	qvp_test::QemuRun qemu = qvp_test::run_qemu_virt(build_path("sw/psci.elf"), 60);
+	qvp_test::QemuOptions options;
+	options.timeout_seconds = 60;
+	qvp_test::QemuRun qemu = qvp_test::run_qemu_virt(build_path("sw/psci.elf"), options);
 	if (!qemu.available)
-		GTEST_SKIP() << "qemu-system-aarch64 is not installed (apt-get install qemu-system-arm)";
+		GTEST_SKIP() << qvp_test::qemu_missing;
 	ASSERT_EQ(qemu.status, 0) << qemu.err;
 	GuestRun run = qvp_test::run_guest(build_path("sw/psci.elf"));
 	EXPECT_EQ(results(run.console, true), results(qemu.console, true));

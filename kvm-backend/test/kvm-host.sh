@@ -45,10 +45,40 @@ kvm_host_boot() {
 	shift 3
 	timeout "${QVP_KVM_TEST_TIMEOUT:-900}" qemu-system-aarch64 \
 		-machine virt,virtualization=on,gic-version=3 -cpu max,pauth-impdef=on \
-		-smp 1 -m 1024 -nographic -no-reboot "$@" \
+		-smp 1 -m 1024 -nographic -no-reboot -nic none "$@" \
 		-kernel "$image" -initrd "$initrd" \
 		-append "console=ttyAMA0 panic=-1 loglevel=3 rdinit=/init" < /dev/null > "$log" 2>&1 || true
 	tr -d '\r' < "$log" > "$log.tmp" && mv "$log.tmp" "$log"
+}
+
+# Whether the VM of a background kvm_host_boot (PID $1) still runs; if not, says so with the
+# last lines of its LOG ($2), so a harness fails at once instead of waiting out its timeouts.
+kvm_host_vm_alive() {
+	kill -0 "$1" 2>/dev/null && return 0
+	echo "kvm-host: the VM exited early; the last lines of its console:" >&2
+	tail -n 30 "$2" | sed 's/^/    vm: /' >&2
+	return 1
+}
+
+# Runs COMMAND ($3...) while the VM of a background kvm_host_boot (PID $1, LOG $2) runs: if the
+# VM goes first, COMMAND is stopped and the status is 1. Otherwise COMMAND's own status.
+kvm_host_while_vm_runs() {
+	local vm=$1 log=$2 command
+	shift 2
+	"$@" &
+	command=$!
+	while kill -0 "$command" 2>/dev/null; do
+		if ! kill -0 "$vm" 2>/dev/null; then
+			sleep 2 # the command may still be reading what the VM's last output
+			kill -0 "$command" 2>/dev/null || break
+			kill "$command" 2>/dev/null
+			wait "$command" 2>/dev/null
+			kvm_host_vm_alive "$vm" "$log"
+			return 1
+		fi
+		sleep 0.2
+	done
+	wait "$command"
 }
 
 # The lines test NAME ($2) printed in LOG ($1), without the markers.

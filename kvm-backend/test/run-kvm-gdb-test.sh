@@ -41,11 +41,12 @@ kvm_host_boot "$images/Image" "$work/initrd.gz" "$log" \
 qemu_pid=$!
 for _ in $(seq 300); do # QEMU says when it listens (connecting to look would be the session)
 	grep -q "waiting for connection" "$log" 2>/dev/null && break
+	kvm_host_vm_alive "$qemu_pid" "$log" || exit 1
 	sleep 0.1
 done
 
 # The VM boots while gdb waits for the first reply: a long remote timeout.
-timeout 1200 gdb-multiarch -batch -nx -ex "set confirm off" -ex "set remotetimeout 600" \
+kvm_host_while_vm_runs "$qemu_pid" "$log" timeout 1200 gdb-multiarch -batch -nx -ex "set confirm off" -ex "set remotetimeout 600" \
 	-ex "target remote 127.0.0.1:$port" \
 	-ex "break main" -ex "continue" -ex "monitor reset" -ex "maintenance flush register-cache" -ex "continue" \
 	-ex "next" -ex "step" -ex "info locals" -ex "finish" \
@@ -60,25 +61,30 @@ timeout 1200 gdb-multiarch -batch -nx -ex "set confirm off" -ex "set remotetimeo
 wait_for_qvp() { # $1: how many qvps have served the line
 	for _ in $(seq 3000); do
 		[ "$(grep -c "qvp: gdb: serving on /dev/vport0p1" "$log")" -ge "$1" ] && break
+		kvm_host_vm_alive "$qemu_pid" "$log" || return 1
 		sleep 0.1
 	done
 	sleep 1
 }
 # gdb's Ctrl-C is SIGINT to gdb during `continue`.
-wait_for_qvp 2
+wait_for_qvp 2 || exit 1
 timeout 600 gdb-multiarch -batch -nx -ex "set confirm off" -ex "set remotetimeout 60" -ex "set architecture aarch64" \
 	-ex "target remote 127.0.0.1:$port" -ex "continue" -ex "print \$pc" -ex "monitor time" -ex "detach" \
 	> "$work/spin.out" 2>&1 &
 spin_gdb=$!
 # gdb -batch prints where it found the target when it attaches, then continues at once.
-for _ in $(seq 1200); do grep -q "^0x0000000040080000 in" "$work/spin.out" && break; sleep 0.1; done
+for _ in $(seq 1200); do
+	grep -q "^0x0000000040080000 in" "$work/spin.out" && break
+	kvm_host_vm_alive "$qemu_pid" "$log" || { kill "$spin_gdb"; exit 1; }
+	sleep 0.1
+done
 sleep 3
 # To gdb itself: timeout(1) would pass a SIGINT on to its whole process group as well, and a
 # second SIGINT before the stop reply makes gdb give up on the target ("Disconnected").
 pkill -INT -P "$spin_gdb" gdb-multiarch || true
 wait "$spin_gdb" || true
-wait_for_qvp 3
-timeout 600 gdb-multiarch -batch -nx -ex "set confirm off" -ex "set remotetimeout 60" -ex "target remote 127.0.0.1:$port" \
+wait_for_qvp 3 || exit 1
+kvm_host_while_vm_runs "$qemu_pid" "$log" timeout 600 gdb-multiarch -batch -nx -ex "set confirm off" -ex "set remotetimeout 60" -ex "target remote 127.0.0.1:$port" \
 	-ex "break printf" -ex "continue" -ex "continue" -ex "continue" "$build/sw/psci_reset.elf" > "$work/reset.out" 2>&1 || true
 wait "$qemu_pid" || true
 qemu_pid=

@@ -78,7 +78,7 @@ measure() {
 	done
 }
 
-qemu_base=("$qemu" -M virt -cpu cortex-a57 -m 128M -nographic -no-reboot
+qemu_base=("$qemu" -M virt -cpu cortex-a57 -m 128M -nic none -nographic -no-reboot
 	-kernel "$linux/Image" -initrd "$linux/initramfs.cpio.gz" -append "$append")
 measure qvp "$qvp" run --backend iss --stats --kernel "$linux/Image" --initrd "$linux/initramfs.cpio.gz" \
 	--append "$append"

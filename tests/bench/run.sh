@@ -91,7 +91,7 @@ declare -A label=(
 	[qemu_tcg]="QEMU TCG"
 	[qemu_icount]="QEMU TCG -icount shift=0"
 )
-qemu_base=("$qemu" -M virt -cpu cortex-a57 -nographic -no-reboot)
+qemu_base=("$qemu" -M virt -cpu cortex-a57 -nic none -nographic -no-reboot)
 # shellcheck disable=SC2034 # used through the nameref in the measuring loop
 {
 	cmd_qvp=("$qvp" run --backend iss --stats)

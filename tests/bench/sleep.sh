@@ -85,7 +85,7 @@ for fw in sleep sleep_long; do
 			cmd=("$qvp" run --backend iss "$elf")
 		else
 			label="QEMU -icount shift=0,sleep=off"
-			cmd=("$qemu" -M virt -cpu cortex-a57 -nographic -no-reboot -icount shift=0,sleep=off -kernel "$elf")
+			cmd=("$qemu" -M virt -cpu cortex-a57 -nic none -nographic -no-reboot -icount shift=0,sleep=off -kernel "$elf")
 		fi
 		out=$work/$fw.$sim
 		if ! measure "$out" "${cmd[@]}"; then

@@ -42,7 +42,7 @@ TEST(FpFirmware, SameOutputAsQemu)
 {
 	qvp_test::QemuRun qemu = qvp_test::run_qemu_virt(build_path("sw/fp_math.elf"));
 	if (!qemu.available)
-		GTEST_SKIP() << "qemu-system-aarch64 is not installed (apt-get install qemu-system-arm)";
+		GTEST_SKIP() << qvp_test::qemu_missing;
 	ASSERT_EQ(qemu.status, 0) << qemu.err;
 	GuestRun run = qvp_test::run_guest(build_path("sw/fp_math.elf"));
 	ASSERT_EQ(run.cause, MACHINE_GUEST_EXIT) << run.error;

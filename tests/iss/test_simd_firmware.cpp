@@ -2,9 +2,7 @@
 // runs to the end, repeats exactly, and prints what qemu-system-aarch64 prints for the same ELF.
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <string>
-#include <unistd.h>
 
 #include "test_support.h"
 
@@ -41,17 +39,13 @@ TEST(SimdFirmware, RunsToTheEndAndRepeats)
 
 TEST(SimdFirmware, SameOutputAsQemu)
 {
-	if (access("/usr/bin/qemu-system-aarch64", X_OK) != 0)
-		GTEST_SKIP() << "qemu-system-aarch64 is not installed (apt-get install qemu-system-arm)";
-	ProcessResult qemu = qvp_test::run_process({"timeout", "120", "qemu-system-aarch64", "-M", "virt", "-cpu",
-	                                            "cortex-a57", "-nographic", "-monitor", "none", "-serial", "stdio",
-	                                            "-kernel", build_path("sw/vector.elf")});
+	qvp_test::QemuRun qemu = qvp_test::run_qemu_virt(build_path("sw/vector.elf"));
+	if (!qemu.available)
+		GTEST_SKIP() << qvp_test::qemu_missing;
 	ASSERT_EQ(qemu.status, 0) << qemu.err;
-	std::string qemu_console = qemu.out;
-	qemu_console.erase(std::remove(qemu_console.begin(), qemu_console.end(), '\r'), qemu_console.end());
 	GuestRun run = qvp_test::run_guest(build_path("sw/vector.elf"));
 	ASSERT_EQ(run.cause, MACHINE_GUEST_EXIT) << run.error;
-	EXPECT_EQ(run.console, qemu_console);
+	EXPECT_EQ(run.console, qemu.console);
 }
 
 } // namespace

@@ -150,14 +150,20 @@ GuestRun run_guest(const std::string &firmware_path, const GuestOptions &options
 	return run;
 }
 
-QemuRun run_qemu_virt(const std::string &firmware_path, int timeout_seconds)
+const char *const qemu_missing = "qemu-system-aarch64 is not installed (./bootstrap.sh installs qemu-system-arm)";
+
+QemuRun run_qemu_virt(const std::string &firmware_path, const QemuOptions &options)
 {
 	QemuRun run;
 	if (access("/usr/bin/qemu-system-aarch64", X_OK) != 0)
 		return run;
-	ProcessResult qemu = run_process({ "timeout", std::to_string(timeout_seconds), "qemu-system-aarch64", "-M",
-					   "virt", "-cpu", "cortex-a57", "-nographic", "-monitor", "none", "-serial",
-					   "stdio", "-kernel", firmware_path });
+	std::string command = "exec timeout " + std::to_string(options.timeout_seconds) +
+			      " qemu-system-aarch64 -M virt -cpu cortex-a57 -nic none -display none -monitor none"
+			      " -serial stdio";
+	for (const std::string &argument : options.extra)
+		command += " '" + argument + "'";
+	command += " -kernel '" + firmware_path + "' < '" + (options.input.empty() ? "/dev/null" : options.input) + "'";
+	ProcessResult qemu = run_process({ "sh", "-c", command });
 	run.available = true;
 	run.status = qemu.status;
 	run.err = qemu.err;

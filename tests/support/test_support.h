@@ -63,14 +63,21 @@ struct GuestOptions {
 GuestRun run_guest(const std::string &firmware_path, const GuestOptions &options = GuestOptions());
 
 // The same firmware on the peer, qemu-system-aarch64 -M virt -cpu cortex-a57 (its PSCI
-// SYSTEM_OFF ends it); `available` is false when QEMU is not installed (the test skips).
+// SYSTEM_OFF ends it), with no network card (whose ROM is an optional package); `available`
+// is false when QEMU is not installed (the test skips, saying so).
 struct QemuRun {
 	bool available = false;
 	int status = -1;
 	std::string console; // the UART's output, without the carriage returns QEMU's tty adds
 	std::string err;
 };
-QemuRun run_qemu_virt(const std::string &firmware_path, int timeout_seconds = 120);
+struct QemuOptions {
+	int timeout_seconds = 120;
+	std::vector<std::string> extra; // more arguments, e.g. {"-icount", "shift=0"}
+	std::string input;              // a file for the UART's input (default: none)
+};
+QemuRun run_qemu_virt(const std::string &firmware_path, const QemuOptions &options = QemuOptions());
+extern const char *const qemu_missing; // the skip message when QEMU is not installed
 void write_file(const std::string &path, const std::string &contents);
 
 } // namespace qvp_test

@@ -71,7 +71,6 @@ static void enter_el1(struct iss *cpu, unsigned vector, uint64_t return_address)
 	cpu->exclusive_valid = false;
 	cpu->pc = cpu->vbar_el1 + offset + vector;
 	cpu->exceptions_since_eret++;
-	cpu->last_exception_elr = return_address;
 	iss_update_attention(cpu);
 }
 
@@ -85,7 +84,12 @@ void iss_exception(struct iss *cpu, unsigned ec, uint32_t iss, uint64_t return_a
 {
 	/* EC 0 (unknown) has IL set too: it is always a 32-bit instruction in AArch64. */
 	cpu->esr_el1 = (uint64_t)ec << 26 | ESR_IL | (iss & 0x1ffffff);
-	cpu->last_exception_esr = cpu->esr_el1;
+	if (!cpu->loop_start_valid) {
+		cpu->loop_start_valid = true;
+		cpu->loop_start_esr = cpu->esr_el1;
+		cpu->loop_start_elr = return_address;
+		cpu->loop_start_far = cpu->far_el1;
+	}
 	enter_el1(cpu, VECTOR_SYNC, return_address);
 }
 
@@ -215,5 +219,6 @@ ISS_HANDLER(iss_exec_eret)
 	cpu->pc = cpu->elr_el1;
 	cpu->exclusive_valid = false;
 	cpu->exceptions_since_eret = 0;
+	cpu->loop_start_valid = false;
 	iss_update_attention(cpu);
 }

@@ -294,28 +294,38 @@ static int iss_set_register(struct cpu *base, enum cpu_register reg, uint64_t va
 
 /* ---- Guest memory for the debugger and loaders: translated without side effects, RAM only ---- */
 
-/* The RAM behind [address, address + length) up to the end of its page, or -1. */
-static int debug_chunk(struct iss *cpu, uint64_t address, size_t length, uint8_t **host, uint64_t *chunk,
-                       uint64_t *pa)
+/* A debugger access's piece: the RAM behind an address up to the end of its page. */
+struct debug_chunk {
+	uint8_t *host; /* NULL: the address is not mapped or not RAM (the error is set) */
+	uint64_t pa;
+	uint64_t length;
+};
+
+static struct debug_chunk debug_chunk(struct iss *cpu, uint64_t address, size_t length)
 {
+	struct debug_chunk chunk = {0};
 	struct iss_translation t;
 	struct bus_ram ram;
 	uint64_t in_page = PAGE_SIZE - (address & (PAGE_SIZE - 1));
 
-	if (!iss_translate(cpu, address, AT_READ, cpu->el, &t))
-		return error_set("iss: guest address 0x%016llx is not mapped (fault status 0x%02x)",
-		                 (unsigned long long)address, t.fsc);
-	if (!bus_find_ram(cpu->bus, t.pa, &ram))
-		return error_set("iss: guest address 0x%016llx (physical 0x%llx) is not RAM", (unsigned long long)address,
-		                 (unsigned long long)t.pa);
-	*chunk = ram.size - (t.pa - ram.base);
-	if (*chunk > in_page)
-		*chunk = in_page;
-	if (*chunk > length)
-		*chunk = length;
-	*host = ram.host + (t.pa - ram.base);
-	*pa = t.pa;
-	return 0;
+	if (!iss_translate(cpu, address, AT_READ, cpu->el, &t)) {
+		error_set("iss: guest address 0x%016llx is not mapped (fault status 0x%02x)", (unsigned long long)address,
+		          t.fsc);
+		return chunk;
+	}
+	if (!bus_find_ram(cpu->bus, t.pa, &ram)) {
+		error_set("iss: guest address 0x%016llx (physical 0x%llx) is not RAM", (unsigned long long)address,
+		          (unsigned long long)t.pa);
+		return chunk;
+	}
+	chunk.length = ram.size - (t.pa - ram.base);
+	if (chunk.length > in_page)
+		chunk.length = in_page;
+	if (chunk.length > length)
+		chunk.length = length;
+	chunk.host = ram.host + (t.pa - ram.base);
+	chunk.pa = t.pa;
+	return chunk;
 }
 
 static int iss_read_memory(struct cpu *base, uint64_t address, void *buffer, size_t length)
@@ -324,15 +334,14 @@ static int iss_read_memory(struct cpu *base, uint64_t address, void *buffer, siz
 	uint8_t *out = buffer;
 
 	while (length) {
-		uint8_t *host;
-		uint64_t chunk, pa;
+		struct debug_chunk chunk = debug_chunk(cpu, address, length);
 
-		if (debug_chunk(cpu, address, length, &host, &chunk, &pa) < 0)
+		if (!chunk.host)
 			return -1;
-		memcpy(out, host, chunk);
-		out += chunk;
-		address += chunk;
-		length -= chunk;
+		memcpy(out, chunk.host, chunk.length);
+		out += chunk.length;
+		address += chunk.length;
+		length -= chunk.length;
 	}
 	return 0;
 }
@@ -343,33 +352,76 @@ static int iss_write_memory(struct cpu *base, uint64_t address, const void *buff
 	const uint8_t *in = buffer;
 
 	while (length) {
-		uint8_t *host;
-		uint64_t chunk, pa;
+		struct debug_chunk chunk = debug_chunk(cpu, address, length);
 
-		if (debug_chunk(cpu, address, length, &host, &chunk, &pa) < 0)
+		if (!chunk.host)
 			return -1;
-		memcpy(host, in, chunk);
-		iss_code_written(cpu, pa, chunk);
-		in += chunk;
-		address += chunk;
-		length -= chunk;
+		memcpy(chunk.host, in, chunk.length);
+		iss_code_written(cpu, chunk.pa, chunk.length);
+		in += chunk.length;
+		address += chunk.length;
+		length -= chunk.length;
 	}
 	return 0;
 }
 
-/* Why the guest makes no progress, for the timeout message: an exception loop. */
+/* What an exception class is, for people: the kinds a stuck guest starts its loop with. */
+static const char *exception_class_name(unsigned ec)
+{
+	switch (ec) {
+	case EC_UNKNOWN:
+		return "undefined instruction";
+	case EC_FP_ACCESS:
+		return "SIMD&FP access trapped";
+	case EC_ILLEGAL_STATE:
+		return "illegal execution state";
+	case EC_SVC:
+		return "SVC";
+	case EC_HVC:
+		return "HVC";
+	case EC_SMC:
+		return "SMC";
+	case EC_SYSREG:
+		return "system register access trapped";
+	case EC_IABORT_LOWER:
+	case EC_IABORT_SAME:
+		return "instruction abort";
+	case EC_PC_ALIGNMENT:
+		return "PC alignment fault";
+	case EC_DABORT_LOWER:
+	case EC_DABORT_SAME:
+		return "data abort";
+	case EC_SP_ALIGNMENT:
+		return "SP alignment fault";
+	case EC_BRK:
+		return "BRK";
+	default:
+		return "synchronous exception";
+	}
+}
+
+/* Why the guest makes no progress: an exception loop, named by the fault that started it. */
 static const char *iss_diagnose(struct cpu *base)
 {
-	static char message[200];
+	static char message[300];
 	struct iss *cpu = to_iss(base);
 
 	if (cpu->exceptions_since_eret < EXCEPTION_LOOP_THRESHOLD)
 		return NULL;
+	if (!cpu->loop_start_valid) {
+		snprintf(message, sizeof(message),
+		         "the guest is stuck in an exception loop: %llu interrupts taken without an ERET, VBAR_EL1 "
+		         "0x%016llx",
+		         (unsigned long long)cpu->exceptions_since_eret, (unsigned long long)cpu->vbar_el1);
+		return message;
+	}
 	snprintf(message, sizeof(message),
-	         "the guest is stuck in an exception loop: %llu exceptions without an ERET, the last one "
-	         "ESR_EL1 0x%08llx from pc 0x%016llx, VBAR_EL1 0x%016llx",
-	         (unsigned long long)cpu->exceptions_since_eret, (unsigned long long)cpu->last_exception_esr,
-	         (unsigned long long)cpu->last_exception_elr, (unsigned long long)cpu->vbar_el1);
+	         "the guest is stuck in an exception loop: %llu exceptions without an ERET, started by a %s "
+	         "(ESR_EL1 0x%08llx, FAR_EL1 0x%llx) at pc 0x%016llx; VBAR_EL1 0x%016llx",
+	         (unsigned long long)cpu->exceptions_since_eret,
+	         exception_class_name((unsigned)(cpu->loop_start_esr >> 26) & 0x3f),
+	         (unsigned long long)cpu->loop_start_esr, (unsigned long long)cpu->loop_start_far,
+	         (unsigned long long)cpu->loop_start_elr, (unsigned long long)cpu->vbar_el1);
 	return message;
 }
 

@@ -277,10 +277,12 @@ struct iss {
 	uint64_t tlb_clock;                        /* counts set switches, for last_used */
 	struct iss_tlb_set tlb_sets[TLB_SETS];
 
-	/* Exception-loop detection, for the timeout message. */
+	/* Exception-loop detection: how many since the last ERET, and the first synchronous one. */
 	uint64_t exceptions_since_eret;
-	uint64_t last_exception_esr;
-	uint64_t last_exception_elr;
+	bool loop_start_valid;
+	uint64_t loop_start_esr;
+	uint64_t loop_start_elr;
+	uint64_t loop_start_far;
 
 	/* Hooks. */
 	struct iss_sysreg_hook *hooks;

@@ -26,6 +26,8 @@
 #define CLIDR_EL1    0x000000000a200023ull /* L1 I+D, L2 unified, LoUU 1, LoC 2 */
 
 #define OSLSR_OSLM 0x8ull /* OS lock implemented (OSLM = 0b10), unlocked */
+#define ISR_I      (1ull << 7)
+#define ISR_F      (1ull << 6)
 
 /* What an entry does on MRS and MSR. */
 enum sysreg_kind {
@@ -50,6 +52,7 @@ enum special_id {
 	SP_TPIDRRO,
 	SP_FPCR,
 	SP_FPSR,
+	SP_ISR,
 };
 
 /* Who may access: EL0 reads/writes are UNDEFINED unless the entry says otherwise. */
@@ -98,7 +101,7 @@ static const struct sysreg sysregs[] = {
     FIELD(SYSREG(3, 0, 5, 1, 0), afsr0_el1, 0),
     FIELD(SYSREG(3, 0, 5, 1, 1), afsr1_el1, 0),
     FIELD(SYSREG(3, 0, 12, 0, 0), vbar_el1, ~0x7ffull),
-    CONSTANT(SYSREG(3, 0, 12, 1, 0), 0), /* ISR_EL1: read by software that polls; lines are below */
+    SPECIAL(SYSREG(3, 0, 12, 1, 0), SP_ISR, EL0_NONE, true), /* ISR_EL1: the pending IRQ/FIQ lines */
     /* Memory system */
     SPECIAL(SYSREG(3, 0, 1, 0, 0), SP_SCTLR, EL0_NONE, false),
     RAZ_WI(SYSREG(3, 0, 1, 0, 1)), /* ACTLR_EL1 */
@@ -239,6 +242,8 @@ static uint64_t read_special(struct iss *cpu, const struct sysreg *r, unsigned e
 		return cpu->fpcr;
 	case SP_FPSR:
 		return cpu->fpsr;
+	case SP_ISR:
+		return (cpu->irq_line ? ISR_I : 0) | (cpu->fiq_line ? ISR_F : 0); /* A: no SErrors modelled */
 	}
 	return 0;
 }
@@ -298,6 +303,7 @@ static void write_special(struct iss *cpu, const struct sysreg *r, unsigned enco
 		break;
 	case SP_CURRENTEL:
 	case SP_CCSIDR:
+	case SP_ISR:
 		break;
 	}
 }

@@ -43,6 +43,23 @@ TEST(IrqFirmware, TimerIrqTicksArriveAtTheirCval)
 	EXPECT_GE(run.time, 50 * 100 * VTIME_US);
 }
 
+// Interrupts waited for with IRQs masked: WFI, then ISR_EL1. QEMU is the oracle of what it reads.
+TEST(IrqFirmware, IsrShowsPendingInterruptsWhileMasked)
+{
+	GuestRun run = run_firmware("isr_poll");
+	expect_passes(run, "isr_poll");
+	EXPECT_NE(run.console.find("isr_poll: ISR_EL1 0x0 before any interrupt\n"), std::string::npos) << run.console;
+	EXPECT_NE(run.console.find("isr_poll: 5 of 5 timer interrupts seen"), std::string::npos) << run.console;
+	EXPECT_NE(run.console.find("isr_poll: SGI 3 seen in ISR_EL1\n"), std::string::npos) << run.console;
+	EXPECT_EQ(run.stats.interrupts_taken, 6u); // acknowledged at the GIC; an IRQ exception would exit 127
+	EXPECT_GE(run.time, 5 * 100 * VTIME_US);
+	qvp_test::QemuRun qemu = qvp_test::run_qemu_virt(build_path("sw/isr_poll.elf"));
+	if (!qemu.available)
+		GTEST_SKIP() << qvp_test::qemu_missing;
+	ASSERT_EQ(qemu.status, 0) << qemu.err;
+	EXPECT_EQ(run.console, qemu.console);
+}
+
 TEST(IrqFirmware, SleepEndsAtOneSecondMostlySkipped)
 {
 	GuestRun run = run_firmware("sleep");

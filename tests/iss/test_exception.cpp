@@ -164,6 +164,26 @@ TEST_F(Exception, SystemRegisterHooksServeWhatTheInterpreterDoesNot)
 	EXPECT_EQ(t.esr, 0x02000000u);
 }
 
+// A WFI with a line high completes at once, so each read is one instruction run on its own.
+TEST_F(Exception, IsrReflectsTheLinesWhileMasked)
+{
+	auto read_isr = [&]() {
+		load("mrs x0, isr_el1\n");
+		run(1);
+		return x(0);
+	};
+	EXPECT_EQ(read_isr(), 0u);
+	cpu->ops->set_line(cpu, CPU_LINE_IRQ, true); // DAIF masks all out of reset: nothing is taken
+	EXPECT_EQ(read_isr(), 0x80u);
+	cpu->ops->set_line(cpu, CPU_LINE_FIQ, true);
+	EXPECT_EQ(read_isr(), 0xc0u);
+	cpu->ops->set_line(cpu, CPU_LINE_IRQ, false);
+	EXPECT_EQ(read_isr(), 0x40u);
+	EXPECT_EQ(pc(), kRamBase + 4);
+	load("msr isr_el1, x0\n"); // read-only: UNDEFINED
+	EXPECT_EQ(run_to_vector().esr, 0x02000000u);
+}
+
 TEST_F(Exception, IrqIsTakenWhenUnmaskedAtTheNextBoundary)
 {
 	cpu->ops->set_line(cpu, CPU_LINE_IRQ, true);
@@ -307,7 +327,7 @@ class Mmu : public Exception
 		}
 		write64(table + ((va >> 12) & 511) * 8, pa | attrs | 3);
 	}
-	static constexpr uint64_t AF = 1u << 10, NORMAL = 0, DEVICE = 1u << 2, EL0 = 1u << 6, RO = 1u << 7;
+	static constexpr uint64_t AF = 1u << 10, EL0 = 1u << 6, RO = 1u << 7; // attribute index 0: normal memory
 	static constexpr uint64_t PXN = 1ull << 53, UXN = 1ull << 54, ISH = 3u << 8;
 	static constexpr uint64_t kHigh = 0xffffffc000000000ull; // the start of TTBR1's 39-bit range
 

@@ -321,7 +321,10 @@ static inline struct iss *to_iss(const struct cpu *cpu)
 	return (struct iss *)cpu;
 }
 
-/* Execution control (iss.c). */
+/* The run loop and execution control (dispatch.c). */
+struct cpu_run_result iss_run(struct cpu *base, uint64_t budget);
+void iss_kick(struct cpu *base);
+uint64_t iss_executed_in_run(const struct cpu *base);
 void iss_stop(struct iss *cpu, enum cpu_stop_reason reason);
 void iss_fatal(struct iss *cpu, const char *format, ...) __attribute__((format(printf, 2, 3)));
 ISS_HANDLER(iss_exec_decode); /* every slot of a fresh page: decodes, then executes */

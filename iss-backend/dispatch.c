@@ -1,0 +1,187 @@
+/*
+ * The run loop: iss_run() dispatches decoded instructions until the budget is used or an
+ * instruction stops the run, and the bookkeeping that says how many retired.
+ *
+ * Instructions are decoded lazily, one 4 KiB guest page of slots at a time: a fresh page has
+ * every slot pointing at iss_exec_decode, which decodes that one word and runs it. A store to
+ * a page holding decoded code puts the overwritten slots back to iss_exec_decode.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "error.h"
+#include "iss_internal.h"
+
+/* ---- Stopping ---- */
+
+/*
+ * Ends the run after the current instruction (or, for CPU_STOP_FATAL, before it retires).
+ * `left` (plus any budget parked by iss_update_attention) was decremented before the
+ * instruction started, so the current instruction's index in the run is budget - left - 1. A fatal stop overrides any earlier reason.
+ */
+void iss_stop(struct iss *cpu, enum cpu_stop_reason reason)
+{
+	if (!cpu->stopping) {
+		cpu->stopping = true;
+		cpu->current = cpu->budget - (cpu->left + cpu->parked) - 1;
+		cpu->left = 0;
+		cpu->parked = 0;
+		cpu->stop_reason = reason;
+	} else if (reason == CPU_STOP_FATAL) {
+		cpu->stop_reason = reason;
+	}
+}
+
+void iss_fatal(struct iss *cpu, const char *format, ...)
+{
+	char message[256];
+	va_list args;
+
+	va_start(args, format);
+	vsnprintf(message, sizeof(message), format, args);
+	va_end(args);
+	error_set("%s", message);
+	iss_stop(cpu, CPU_STOP_FATAL);
+}
+
+/* ---- Decoded pages ---- */
+
+static struct iss_page *cached_page(const struct iss *cpu, uint64_t base)
+{
+	struct iss_page *page = cpu->pages[(base >> PAGE_SHIFT) % PAGE_CACHE_SLOTS];
+
+	return page && page->base == base ? page : NULL;
+}
+
+/* Puts the slots of [address, address + length) back to "decode me" in every cached page. */
+void iss_code_written(struct iss *cpu, uint64_t address, uint64_t length)
+{
+	uint64_t last = address + length - 1;
+	uint64_t base = address & ~(PAGE_SIZE - 1);
+
+	if (!length)
+		return;
+	if (last < address)
+		last = UINT64_MAX;
+	for (;;) {
+		struct iss_page *page = cached_page(cpu, base);
+		if (page) {
+			uint64_t from = address > base ? address - base : 0;
+			uint64_t to = last - base < PAGE_SIZE ? last - base : PAGE_SIZE - 1;
+			for (uint64_t k = from >> 2; k <= to >> 2; k++)
+				page->insn[k].exec = iss_exec_decode;
+		}
+		if (last - base < PAGE_SIZE)
+			break;
+		base += PAGE_SIZE;
+	}
+}
+
+ISS_HANDLER(iss_exec_decode)
+{
+	struct iss_insn *slot = &cpu->code->insn[insn - cpu->code->insn];
+	uint32_t word;
+
+	memcpy(&word, cpu->code_host + (cpu->pc - cpu->code_base), 4);
+	iss_decode(word, slot);
+	slot->exec(cpu, slot);
+}
+
+/* ---- The run loop ---- */
+
+/*
+ * Dispatches until the budget is used; `checked` (a constant at each call) adds breakpoints.
+ * Most handlers start the next instruction themselves (iss_chain() in iss_internal.h); this
+ * loop takes over at page changes, after exceptions and every CHAIN_DEPTH instructions.
+ */
+static inline __attribute__((always_inline)) void dispatch(struct iss *cpu, bool checked)
+{
+	for (;;) {
+		/* An interrupt or PSTATE.IL, due at this boundary: taking it uses one slot. */
+		if (unlikely(cpu->attention) && cpu->left)
+			iss_take_attention(cpu);
+		while (cpu->left) {
+			uint64_t offset;
+
+			cpu->left--;
+			if (checked && iss_debug_at_breakpoint(cpu))
+				break;
+			offset = cpu->pc - cpu->code_base;
+			/* Outside the current page, or not 4-byte aligned. */
+			if (unlikely(offset & ~(PAGE_SIZE - 4))) {
+				if (!iss_enter_page(cpu))
+					continue; /* an abort was taken (or a fatal stop): it used this slot */
+				offset = cpu->pc - cpu->code_base;
+			}
+			const struct iss_insn *insn = &cpu->code->insn[offset >> 2];
+			insn->exec(cpu, insn);
+		}
+		if (!cpu->parked)
+			break;
+		cpu->left = cpu->parked; /* iss_update_attention() ended the loop early */
+		cpu->parked = 0;
+	}
+}
+
+/* Out of line, so the free-running loop above is compiled exactly as without a debugger. */
+static __attribute__((noinline)) void dispatch_checked(struct iss *cpu)
+{
+	dispatch(cpu, true);
+}
+
+struct cpu_run_result iss_run(struct cpu *base, uint64_t budget)
+{
+	struct iss *cpu = to_iss(base);
+	struct cpu_run_result result;
+
+	cpu->running = true;
+	cpu->debug_resuming = cpu->stop_before;
+	cpu->stopping = false;
+	cpu->stop_before = false;
+	cpu->watch_hit = false;
+	cpu->stop_reason = CPU_STOP_BUDGET;
+	cpu->budget = budget;
+	cpu->left = budget;
+	cpu->parked = 0;
+	cpu->chain_mask = cpu->debug_active ? 0 : CHAIN_DEPTH - 1;
+	if (unlikely(cpu->debug_active))
+		dispatch_checked(cpu);
+	else
+		dispatch(cpu, false);
+	if (cpu->stopping)
+		cpu->executed = cpu->current + (cpu->stop_reason == CPU_STOP_FATAL || cpu->stop_before ? 0 : 1);
+	else
+		cpu->executed = budget;
+	cpu->running = false;
+	cpu->retired += cpu->executed;
+	result.executed = cpu->executed;
+	result.reason = cpu->stop_reason;
+	return result;
+}
+
+void iss_kick(struct cpu *base)
+{
+	struct iss *cpu = to_iss(base);
+
+	if (cpu->running) /* outside a run there is no instruction to stop after */
+		iss_stop(cpu, CPU_STOP_KICKED);
+}
+
+/*
+ * During an instruction (from an MMIO callback): the instructions retired before it, so the
+ * current one is not counted. Between runs: what the last run executed.
+ */
+uint64_t iss_executed_in_run(const struct cpu *base)
+{
+	const struct iss *cpu = to_iss(base);
+
+	if (!cpu->running)
+		return cpu->executed;
+	return cpu->stopping ? cpu->current : cpu->budget - (cpu->left + cpu->parked) - 1;
+}
+
+uint64_t iss_instruction_count(const struct iss *cpu)
+{
+	return cpu->retired + (cpu->running ? iss_executed_in_run(&cpu->cpu) : 0);
+}

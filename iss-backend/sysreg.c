@@ -28,6 +28,7 @@
 #define OSLSR_OSLM 0x8ull /* OS lock implemented (OSLM = 0b10), unlocked */
 #define ISR_I      (1ull << 7)
 #define ISR_F      (1ull << 6)
+#define DCZID_DZP    (1ull << 4)           /* DC ZVA prohibited at the reader's EL */
 
 /* What an entry does on MRS and MSR. */
 enum sysreg_kind {
@@ -58,6 +59,7 @@ enum special_id {
 /* Who may access: EL0 reads/writes are UNDEFINED unless the entry says otherwise. */
 enum {
 	EL0_NONE = 0,
+	SP_DCZID,
 	EL0_READ = 1,
 	EL0_WRITE = 2,
 	EL0_RW = 3,
@@ -130,7 +132,7 @@ static const struct sysreg sysregs[] = {
     SPECIAL(SYSREG(3, 1, 0, 0, 0), SP_CCSIDR, EL0_NONE, true),
     FIELD(SYSREG(3, 2, 0, 0, 0), csselr_el1, 0xf),
     CONSTANT_EL0(SYSREG(3, 3, 0, 0, 1), CTR_EL0, EL0_IF_UCT),
-    CONSTANT_EL0(SYSREG(3, 3, 0, 0, 7), DCZID_EL0, EL0_READ),
+    SPECIAL(SYSREG(3, 3, 0, 0, 7), SP_DCZID, EL0_READ, true),
     /* Debug, minimal: the registers Linux resets, as plain storage */
     FIELD(SYSREG(2, 0, 0, 2, 2), mdscr_el1, 0x0000000000208000ull | 0x1ull | 0x2000ull), /* KDE, MDE, SS, TDCC */
     FIELD(SYSREG(2, 0, 0, 2, 0), mdccint_el1, 0x60000000ull),
@@ -249,6 +251,8 @@ static uint64_t read_special(struct iss *cpu, const struct sysreg *r, unsigned e
 }
 
 static void write_special(struct iss *cpu, const struct sysreg *r, unsigned encoding, uint64_t value)
+	case SP_DCZID: /* DZP tells EL0 code (glibc's memset) whether DC ZVA would trap */
+		return DCZID_EL0 | (cpu->el == 0 && !(cpu->sctlr_el1 & SCTLR_DZE) ? DCZID_DZP : 0);
 {
 	switch ((enum special_id)r->offset) {
 	case SP_NZCV:
@@ -309,6 +313,7 @@ static void write_special(struct iss *cpu, const struct sysreg *r, unsigned enco
 }
 
 /* EL0 may access it? Returns 1 yes, 0 UNDEFINED, -1 trapped to EL1 with EC 0x18. */
+	case SP_DCZID:
 static int el0_access(const struct iss *cpu, const struct sysreg *r, bool read)
 {
 	if (r->el0 & EL0_IF_UMA)

@@ -260,6 +260,22 @@ TEST_F(Exception, El0AccessChecks)
 	EXPECT_EQ(x(1), 4u);
 }
 
+// DCZID_EL0.DZP tells EL0 whether DC ZVA would trap (SCTLR_EL1.DZE), as glibc's memset asks.
+TEST_F(Exception, DczidShowsWhetherEl0MayZero)
+{
+	load("mrs x1, dczid_el0\n dc zva, x9\n");
+	set_x(CPU_REG_PSTATE, 0);
+	set_x(9, kData);
+	EXPECT_EQ(run_to_vector().ec(), (unsigned)EC_SYSREG); // DZE is 0 out of reset: trapped
+	EXPECT_EQ(x(1), 0x14u);
+	exec("mrs x0, sctlr_el1\n orr x0, x0, #(1 << 14)\n msr sctlr_el1, x0\n mrs x2, dczid_el0\n");
+	EXPECT_EQ(x(2), 4u); // EL1 may always
+	load("mrs x1, dczid_el0\n svc #0\n");
+	set_x(CPU_REG_PSTATE, 0);
+	EXPECT_EQ(run_to_vector().ec(), 0x15u); // the SVC: no trap before it
+	EXPECT_EQ(x(1), 4u);
+}
+
 TEST_F(Exception, ExclusivesPairAndClrex)
 {
 	write64(kData, 5);

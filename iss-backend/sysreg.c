@@ -28,7 +28,7 @@
 #define OSLSR_OSLM 0x8ull /* OS lock implemented (OSLM = 0b10), unlocked */
 #define ISR_I      (1ull << 7)
 #define ISR_F      (1ull << 6)
-#define DCZID_DZP    (1ull << 4)           /* DC ZVA prohibited at the reader's EL */
+#define DCZID_DZP  (1ull << 4) /* DC ZVA prohibited at the reader's EL */
 
 /* What an entry does on MRS and MSR. */
 enum sysreg_kind {
@@ -54,12 +54,12 @@ enum special_id {
 	SP_FPCR,
 	SP_FPSR,
 	SP_ISR,
+	SP_DCZID,
 };
 
 /* Who may access: EL0 reads/writes are UNDEFINED unless the entry says otherwise. */
 enum {
 	EL0_NONE = 0,
-	SP_DCZID,
 	EL0_READ = 1,
 	EL0_WRITE = 2,
 	EL0_RW = 3,
@@ -246,13 +246,13 @@ static uint64_t read_special(struct iss *cpu, const struct sysreg *r, unsigned e
 		return cpu->fpsr;
 	case SP_ISR:
 		return (cpu->irq_line ? ISR_I : 0) | (cpu->fiq_line ? ISR_F : 0); /* A: no SErrors modelled */
+	case SP_DCZID: /* DZP tells EL0 code (glibc's memset) whether DC ZVA would trap */
+		return DCZID_EL0 | (cpu->el == 0 && !(cpu->sctlr_el1 & SCTLR_DZE) ? DCZID_DZP : 0);
 	}
 	return 0;
 }
 
 static void write_special(struct iss *cpu, const struct sysreg *r, unsigned encoding, uint64_t value)
-	case SP_DCZID: /* DZP tells EL0 code (glibc's memset) whether DC ZVA would trap */
-		return DCZID_EL0 | (cpu->el == 0 && !(cpu->sctlr_el1 & SCTLR_DZE) ? DCZID_DZP : 0);
 {
 	switch ((enum special_id)r->offset) {
 	case SP_NZCV:
@@ -308,12 +308,12 @@ static void write_special(struct iss *cpu, const struct sysreg *r, unsigned enco
 	case SP_CURRENTEL:
 	case SP_CCSIDR:
 	case SP_ISR:
+	case SP_DCZID:
 		break;
 	}
 }
 
 /* EL0 may access it? Returns 1 yes, 0 UNDEFINED, -1 trapped to EL1 with EC 0x18. */
-	case SP_DCZID:
 static int el0_access(const struct iss *cpu, const struct sysreg *r, bool read)
 {
 	if (r->el0 & EL0_IF_UMA)

@@ -2,8 +2,13 @@
  * Handing the architectural state in and out (iss.h): the kvm backend borrows the interpreter
  * to emulate an instruction KVM cannot, or to translate an address as the guest would.
  */
+#include <string.h>
+
+#include "arch_state.h"
 #include "error.h"
-#include "iss_internal.h"
+#include "exception.h"
+#include "iss_state.h"
+#include "mmu.h"
 
 /* Every decoded page and translation may be stale: the guest ran elsewhere meanwhile. */
 static void forget_decoded_code(struct iss *cpu)

@@ -7,8 +7,17 @@
  */
 #include <stdlib.h>
 
+#include "debug.h"
 #include "error.h"
-#include "iss_internal.h"
+#include "iss_state.h"
+#include "mmu.h"
+
+/* A debugger breakpoint or watchpoint (debug.c). */
+struct iss_debug_point {
+	enum cpu_debug_kind kind;
+	uint64_t address;
+	uint64_t length;
+};
 
 /* Index in the current run of the instruction now starting (its slot is already taken). */
 static uint64_t run_index(const struct iss *cpu)

@@ -2,7 +2,11 @@
  * The decoder: turns one A64 word into a handler and pre-extracted operands, once per
  * instruction per page. Field names follow the Arm ARM's encoding diagrams.
  */
+#include <string.h>
+
+#include "decode.h"
 #include "decode_fields.h"
+#include "sysreg.h"
 
 /* Installs `exec`, or the undefined handler when the table had no entry. */
 static void handler(struct iss_insn *insn, uint32_t word, iss_exec_fn exec)

@@ -5,7 +5,9 @@
 #ifndef QVP_ISS_DECODE_FIELDS_H
 #define QVP_ISS_DECODE_FIELDS_H
 
-#include "iss_internal.h"
+#include "exception.h"
+#include "exec_handlers.h"
+#include "iss_state.h"
 
 static inline unsigned bits(uint32_t word, unsigned hi, unsigned lo)
 {

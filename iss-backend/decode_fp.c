@@ -5,6 +5,7 @@
  * encodings only the FCVTs to and from H decode. Later extensions (FJCVTZS, FRINT32/64,
  * BFloat16) are UNDEFINED like any unallocated encoding.
  */
+#include "decode.h"
 #include "decode_fields.h"
 #include "fp_handlers.h"
 

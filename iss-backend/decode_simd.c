@@ -3,6 +3,7 @@
  * element size and register width (tables of simd_handlers.h). Encodings of extensions this
  * v8.0 CPU does not advertise (crypto, FP16, dot product, RDM, FHM, FCMA) stay UNDEFINED.
  */
+#include "decode.h"
 #include "decode_fields.h"
 #include "fp.h"
 #include "simd_handlers.h"

@@ -10,8 +10,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "debug.h"
+#include "decode.h"
+#include "dispatch.h"
 #include "error.h"
-#include "iss_internal.h"
+#include "exception.h"
+#include "iss_state.h"
+#include "mmu.h"
 
 /* ---- Stopping ---- */
 
@@ -92,7 +97,7 @@ ISS_HANDLER(iss_exec_decode)
 
 /*
  * Dispatches until the budget is used; `checked` (a constant at each call) adds breakpoints.
- * Most handlers start the next instruction themselves (iss_chain() in iss_internal.h); this
+ * Most handlers start the next instruction themselves (iss_chain() in iss_state.h); this
  * loop takes over at page changes, after exceptions and every CHAIN_DEPTH instructions.
  */
 static inline __attribute__((always_inline)) void dispatch(struct iss *cpu, bool checked)

@@ -8,7 +8,20 @@
  */
 #include <stdio.h>
 
-#include "iss_internal.h"
+#include "exception.h"
+#include "exec_handlers.h"
+#include "iss_state.h"
+#include "pmu.h"
+
+/* Vector offsets from VBAR_EL1. */
+enum {
+	VECTOR_SYNC = 0x000,
+	VECTOR_IRQ = 0x080,
+	VECTOR_FIQ = 0x100,
+	VECTOR_CURRENT_SP0 = 0x000,
+	VECTOR_CURRENT_SPX = 0x200,
+	VECTOR_LOWER_A64 = 0x400,
+};
 
 #define ESR_IL (1u << 25) /* a 32-bit instruction caused it */
 #define SPSR_IL (1ull << 20)

@@ -1,5 +1,6 @@
 /* Branches: immediate, conditional, compare-and-branch, test-and-branch, register. */
-#include "iss_internal.h"
+#include "exec_handlers.h"
+#include "iss_state.h"
 
 /* ConditionHolds() for each NZCV nibble f, 16 at a time: bit f of the mask says "holds". */
 #define N_(f) (((f) >> 3) & 1)

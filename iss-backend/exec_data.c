@@ -1,5 +1,6 @@
 /* Data processing: immediate and register forms, integer arithmetic, logic, bitfields, multiply, divide. */
-#include "iss_internal.h"
+#include "exec_handlers.h"
+#include "iss_state.h"
 
 /* AddWithCarry() of the Arm ARM: the sum, and NZCV into PSTATE. */
 static inline uint64_t add_with_carry64(struct iss *cpu, uint64_t a, uint64_t b, unsigned carry)

@@ -5,7 +5,10 @@
  * Loads gather into temporaries first: a faulting load changes no register (a faulting store
  * may have written the bytes before the fault, as an unaligned integer store may).
  */
+#include <string.h>
+
 #include "fp_handlers.h"
+#include "mmu.h"
 
 #define STRUCT_MAX_REGISTERS 4
 

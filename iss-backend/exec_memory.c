@@ -5,7 +5,10 @@
  * architecture) is defined here as: a store writes the base's old value, a load's value
  * wins over the written-back address. A faulting access changes no register.
  */
-#include "iss_internal.h"
+#include "exception.h"
+#include "exec_handlers.h"
+#include "iss_state.h"
+#include "mmu.h"
 
 #define ALWAYS_INLINE inline __attribute__((always_inline))
 

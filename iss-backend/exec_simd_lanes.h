@@ -9,6 +9,7 @@
 #define QVP_ISS_EXEC_SIMD_LANES_H
 
 #include "decode_fields.h"
+#include "exception.h"
 #include "simd_handlers.h"
 
 #define FPSR_QC (1u << 27)

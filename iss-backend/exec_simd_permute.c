@@ -1,4 +1,6 @@
 /* AdvSIMD data movement: DUP, INS, UMOV, SMOV, modified immediates, ZIP/UZP/TRN, EXT, TBL/TBX. */
+#include <string.h>
+
 #include "exec_simd_lanes.h"
 
 /* DUP (element) and DUP (scalar): every lane is lane insn->imm of Vn, [size][form]. */

@@ -1,5 +1,12 @@
 /* System instructions: hints, barriers, CLREX, cache and TLB maintenance, AT, the undefined path. */
-#include "iss_internal.h"
+#include <string.h>
+
+#include "dispatch.h"
+#include "exception.h"
+#include "exec_handlers.h"
+#include "iss_state.h"
+#include "mmu.h"
+#include "sysreg.h"
 
 #define WFX_ISS_COND_AL (1u << 24 | 0xeu << 20) /* CV = 1, COND = AL */
 #define DCZ_BLOCK       64u                     /* DCZID_EL0.BS = 4: 64 bytes */

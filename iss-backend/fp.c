@@ -7,7 +7,7 @@
  */
 #include "fp.h"
 
-#include "iss_internal.h"
+#include "iss_state.h"
 
 typedef unsigned __int128 u128;
 

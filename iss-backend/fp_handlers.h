@@ -10,8 +10,10 @@
 #ifndef QVP_ISS_FP_HANDLERS_H
 #define QVP_ISS_FP_HANDLERS_H
 
+#include "exception.h"
+#include "exec_handlers.h"
 #include "fp.h"
-#include "iss_internal.h"
+#include "iss_state.h"
 
 static inline uint64_t fp_size_mask(unsigned size)
 {

@@ -6,9 +6,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "arch_state.h"
+#include "debug.h"
+#include "dispatch.h"
 #include "error.h"
+#include "exception.h"
 #include "iss.h"
-#include "iss_internal.h"
+#include "iss_state.h"
+#include "mmu.h"
+#include "sysreg.h"
 
 #if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "the RAM fast path copies guest little-endian values as host integers"

@@ -12,8 +12,18 @@
  * of TCR_EL1 empty every set (invalidating more than the architecture requires is allowed).
  */
 #include <stdlib.h>
+#include <string.h>
 
-#include "iss_internal.h"
+#include "debug.h"
+#include "dispatch.h"
+#include "exception.h"
+#include "iss_state.h"
+#include "mmu.h"
+
+/* code_flags bits: a store to a flagged page must invalidate decoded instructions. */
+enum {
+	CODE_HERE = 1, /* this page holds decoded instructions: stores to it take the slow path */
+};
 
 static inline uint64_t ones(unsigned n)
 {
@@ -61,7 +71,7 @@ static struct iss_ram *find_ram(struct iss *cpu, uint64_t pa)
 	return add_ram(cpu, &found);
 }
 
-uint8_t *iss_ram_host(struct iss *cpu, uint64_t pa, uint64_t size, struct iss_ram **region)
+static uint8_t *iss_ram_host(struct iss *cpu, uint64_t pa, uint64_t size, struct iss_ram **region)
 {
 	struct iss_ram *ram = find_ram(cpu, pa);
 	uint64_t offset;

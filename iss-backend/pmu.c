@@ -6,7 +6,9 @@
  * changes (PMCCFILTR_EL0 filters by EL). The overflow flag is computed at the same moments;
  * no overflow interrupt is wired, so nobody could see it earlier.
  */
-#include "iss_internal.h"
+#include "dispatch.h"
+#include "iss_state.h"
+#include "pmu.h"
 
 /* PMCR_EL0 fields. */
 #define PMCR_E  (1ull << 0) /* enable */

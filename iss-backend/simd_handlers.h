@@ -7,7 +7,7 @@
 #ifndef QVP_ISS_SIMD_HANDLERS_H
 #define QVP_ISS_SIMD_HANDLERS_H
 
-#include "iss_internal.h"
+#include "iss_state.h"
 
 enum { FORM_64, FORM_128, FORM_SCALAR };
 

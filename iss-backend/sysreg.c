@@ -8,7 +8,12 @@
 #include <stdlib.h>
 
 #include "error.h"
-#include "iss_internal.h"
+#include "exception.h"
+#include "exec_handlers.h"
+#include "iss_state.h"
+#include "mmu.h"
+#include "pmu.h"
+#include "sysreg.h"
 
 /* ID register values: what is implemented, nothing more. */
 #define MIDR_CORTEX_A57_R1P3     0x411fd073ull

@@ -7,7 +7,7 @@
 // size/Q combinations), except those of later architecture versions that Unicorn implements
 // (the class's `later` predicate).
 //
-// qvp's V registers, FPSR and CPACR_EL1 are set through the interpreter's state (iss_internal.h),
+// qvp's V registers, FPSR and CPACR_EL1 are set through the interpreter's state (iss_state.h),
 // so no SIMD&FP load or MSR is involved. Unicorn pitfalls heeded (see the integer oracle):
 // count = 1 on every uc_emu_start(), a fresh code address per case.
 #include <gtest/gtest.h>
@@ -26,7 +26,7 @@
 #include "iss.h"
 #include "oracle_support.h"
 extern "C" {
-#include "iss_internal.h"
+#include "iss_state.h"
 }
 
 namespace

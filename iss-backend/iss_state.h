@@ -1,0 +1,304 @@
+/*
+ * The interpreter's state, shared by all its files: struct iss, the decoded instruction and
+ * page, the software TLB's entries, and the helpers every handler ends with (threaded
+ * dispatch, condition codes). What one part offers the others is in that part's header.
+ */
+#ifndef QVP_ISS_STATE_H
+#define QVP_ISS_STATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "bus.h"
+#include "cpu.h"
+#include "iss.h"
+
+#define likely(x)   __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+/*
+ * Register file indices. The decoder maps encoding 31 to SP, ZR or SINK once, so no
+ * handler ever tests for register 31: ZR always reads 0, SINK swallows writes.
+ */
+enum {
+	REG_SP = 31,
+	REG_ZR = 32,
+	REG_SINK = 33,
+	REG_FILE_SIZE = 34,
+};
+
+#define PAGE_SHIFT       12
+#define PAGE_SIZE        (1ull << PAGE_SHIFT)
+#define PAGE_INSNS       (PAGE_SIZE / 4)
+#define PAGE_CACHE_SLOTS 4096 /* decoded pages kept, direct-mapped by physical page number */
+
+/* NZCV as a 4-bit nibble, the layout of PSTATE bits 31:28. */
+enum {
+	FLAG_V = 1,
+	FLAG_C = 2,
+	FLAG_Z = 4,
+	FLAG_N = 8,
+};
+
+/* PSTATE.DAIF as in bits 9:6 of SPSR, kept shifted down to 3:0. */
+enum {
+	DAIF_F = 1,
+	DAIF_I = 2,
+	DAIF_A = 4,
+	DAIF_D = 8,
+};
+
+/* SCTLR_EL1 bits the interpreter acts on. */
+#define SCTLR_M    (1ull << 0)
+#define SCTLR_A    (1ull << 1)
+#define SCTLR_SA   (1ull << 3)
+#define SCTLR_SA0  (1ull << 4)
+#define SCTLR_UMA  (1ull << 9)
+#define SCTLR_DZE  (1ull << 14)
+#define SCTLR_UCT  (1ull << 15)
+#define SCTLR_NTWI (1ull << 16)
+#define SCTLR_NTWE (1ull << 18)
+#define SCTLR_WXN  (1ull << 19)
+#define SCTLR_UCI  (1ull << 26)
+
+/* Kinds of memory access, for permission checks and fault syndromes. */
+enum iss_access_type {
+	AT_READ,
+	AT_WRITE,
+	AT_EXEC,
+	AT_CACHE, /* cache maintenance by VA: needs a translation, reported as a write with CM set */
+};
+
+/* The software TLB: VA page -> host pointer for RAM, per exception level, one set per ASID. */
+#define TLB_BITS    8
+#define TLB_ENTRIES (1u << TLB_BITS)
+#define TLB_INVALID (~0ull) /* never equal to an address masked with a page mask */
+#define TLB_SETS    4 /* address spaces whose translations are kept at once */
+
+struct iss_tlb_entry {
+	uint64_t read;   /* VA of the page when readable, else TLB_INVALID */
+	uint64_t write;  /* VA of the page when writable and not code, else TLB_INVALID */
+	uint64_t exec;   /* VA of the page when executable, else TLB_INVALID */
+	uintptr_t addend; /* host address - VA */
+	uint64_t pa;     /* physical address of the page */
+	uint64_t va;     /* VA of the page, for TLBI by VA */
+	uint8_t shift;   /* log2 of the block or page the walk found: TLBI by VA drops all of it */
+	uint8_t global;  /* nG = 0: valid in every address space (a byte: emptied entries are all ones) */
+};
+
+/* The translations of one ASID: entries[EL]; global ones are copied into each set that uses them. */
+struct iss_tlb_set {
+	bool used;
+	uint16_t asid;
+	uint64_t last_used; /* for replacing the least recently used set */
+	struct iss_tlb_entry entries[2][TLB_ENTRIES];
+};
+
+/* One SIMD&FP register V0..V31: 128 bits, lanes little-endian as in memory. */
+union iss_vreg {
+	uint8_t b[16];
+	uint16_t h[8];
+	uint32_t s[4];
+	uint64_t d[2];
+};
+
+struct iss;
+struct iss_insn;
+
+typedef void (*iss_exec_fn)(struct iss *cpu, const struct iss_insn *insn);
+
+/* Declares or defines an instruction handler. */
+#define ISS_HANDLER(name) void name(struct iss *cpu, const struct iss_insn *insn)
+
+/* One pre-decoded instruction: the handler and the operands it needs, nothing to re-extract. */
+struct iss_insn {
+	iss_exec_fn exec;
+	uint64_t imm;   /* immediate, PC offset, constant, mask, or the raw word when undefined */
+	uint64_t imm2;  /* second mask (bitfield moves) */
+	uint8_t rd;     /* destination, or Rt of loads/stores, tested register of CBZ/TBZ */
+	uint8_t rn;     /* first source, or base register */
+	uint8_t rm;     /* second source, or index register */
+	uint8_t ra;     /* addend of multiply-add, or Rt2 of pairs */
+	uint8_t amount; /* shift amount, rotation, bit number, index scale */
+	uint8_t type;   /* shift or extend type, sysreg, bitfield S, undefined reason */
+	uint8_t cond;   /* condition code */
+	uint8_t nzcv;   /* flags of a conditional compare whose condition fails */
+};
+
+struct iss_page {
+	uint64_t base; /* guest physical address of the page, or ~0 when the slot is empty */
+	struct iss_insn insn[PAGE_INSNS];
+};
+
+/* A RAM region the interpreter has seen, with one byte per 4 KiB guest page marking code. */
+struct iss_ram {
+	uint64_t base;
+	uint64_t size;
+	uint8_t *host;
+	uint64_t first_page; /* base >> PAGE_SHIFT */
+	uint8_t *code_flags; /* CODE_HERE (mmu.c) per page, from first_page on */
+};
+
+struct iss_debug_point; /* debug.c */
+
+struct iss {
+	struct cpu cpu; /* first, so struct cpu * converts to struct iss * */
+
+	/* Hot state: touched by every instruction. */
+	uint64_t x[REG_FILE_SIZE];
+	uint64_t pc;
+	uint64_t left;         /* instructions the current run may still start */
+	uint64_t chain_mask;   /* handlers chain (iss_chain) while left & chain_mask; 0 under a debugger */
+	uint64_t code_base;    /* guest virtual address of the page `code` decodes */
+	struct iss_page *code; /* decoded page the PC is in */
+	struct iss_tlb_entry *tlb; /* the software TLB of the current exception level */
+	unsigned nzcv;
+	uint64_t sp_align; /* 15 when SP alignment checking is on at the current EL, else 0 */
+
+	/* SIMD&FP state. */
+	union iss_vreg v[32];
+	uint32_t fpcr, fpsr;
+
+	/* PSTATE. */
+	unsigned el;    /* 0 or 1 */
+	unsigned daif;
+	bool spsel;     /* at EL1: 1 for SP_EL1 (EL1h), 0 for SP_EL0 (EL1t) */
+	bool illegal;   /* PSTATE.IL */
+	uint64_t sp_banked[2]; /* SP_EL0 and SP_EL1 while they are not the current SP */
+	bool event_register;
+	bool irq_line;
+	bool fiq_line;
+	bool attention; /* an interrupt or an illegal-state exception is due at the next boundary */
+	uint64_t parked; /* budget set aside while `left` is 0 to end the dispatch loop early */
+
+	/* Exclusive monitor: one granule of 64 bytes, by physical address. */
+	bool exclusive_valid;
+	uint64_t exclusive_pa;
+
+	/* EL1 system registers (sysreg.c says which bits are writable). */
+	uint64_t sctlr_el1, tcr_el1, ttbr0_el1, ttbr1_el1, mair_el1, amair_el1, contextidr_el1;
+	uint64_t vbar_el1, esr_el1, far_el1, elr_el1, spsr_el1, par_el1, cpacr_el1;
+	uint64_t tpidr_el0, tpidr_el1, tpidrro_el0, mdscr_el1, csselr_el1, afsr0_el1, afsr1_el1;
+	uint64_t osdlr_el1, oslsr_el1, mdccint_el1, dbgclaim;
+	uint64_t dbgbvr[2], dbgbcr[2], dbgwvr[2], dbgwcr[2];
+
+	/* Performance monitors (pmu.c): PMCCNTR_EL0 is brought up to date lazily. */
+	uint64_t pmcr_el0, pmcnten, pmovs, pminten, pmuserenr, pmselr, pmccfiltr;
+	uint64_t pmccntr;   /* PMCCNTR_EL0 as of instruction `pmu_since` */
+	uint64_t pmu_since; /* instruction count up to which pmccntr counted */
+	unsigned pmu_phase; /* instructions towards the next count with PMCR_EL0.D */
+
+	/* Memory and translation. */
+	uint8_t *code_host; /* host pointer of the page `code` decodes */
+	struct iss_tlb_entry (*tlbs)[TLB_ENTRIES]; /* [EL]: the entries of the current ASID's set */
+	struct iss_tlb_set *tlb_set;               /* the set of the current ASID */
+	uint64_t tlb_clock;                        /* counts set switches, for last_used */
+	struct iss_tlb_set tlb_sets[TLB_SETS];
+
+	/* Exception-loop detection: how many since the last ERET, and the first synchronous one. */
+	uint64_t exceptions_since_eret;
+	bool loop_start_valid;
+	uint64_t loop_start_esr;
+	uint64_t loop_start_elr;
+	uint64_t loop_start_far;
+
+	/* Hooks. */
+	struct iss_sysreg_hook *hooks;
+	unsigned hook_count;
+	iss_call_hook call_hook;
+	void *call_hook_opaque;
+
+	/* Run bookkeeping. */
+	bool running;
+	bool stopping; /* a stop was requested during the current instruction */
+	uint64_t budget;
+	uint64_t current;  /* index in the run of the instruction that requested the stop */
+	uint64_t executed; /* result of the last run */
+	uint64_t retired;  /* instructions of every run before the current one */
+	enum cpu_stop_reason stop_reason;
+	bool stop_before; /* the stopping instruction did not execute (a debugger stop) */
+
+	/* Debugger stops (debug.c): `debug_active` makes iss_run() take its checking loop. */
+	bool debug_active;
+	bool debug_resuming; /* the last run stopped before an instruction that this run starts with */
+	unsigned watch_count;
+	struct iss_debug_point *debug_points;
+	unsigned debug_count;
+	bool watch_hit; /* the last run stopped on a watchpoint: */
+	enum cpu_debug_kind watch_kind;
+	uint64_t watch_address;
+
+	struct bus *bus;
+	struct iss_ram **rams;
+	unsigned ram_count;
+	struct iss_page *pages[PAGE_CACHE_SLOTS];
+};
+
+static inline struct iss *to_iss(const struct cpu *cpu)
+{
+	return (struct iss *)cpu;
+}
+
+/* Stopping the run, for every part (dispatch.c). */
+void iss_stop(struct iss *cpu, enum cpu_stop_reason reason);
+void iss_fatal(struct iss *cpu, const char *format, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * Threaded dispatch: a handler that completed its instruction ends with iss_advance() or,
+ * after a branch, iss_next(), which start the next instruction of the budget themselves (a
+ * tail call, so the host predicts each handler's successor separately) while it is in the
+ * current page. Everything else returns to the dispatch loop: the end of the budget (a stop
+ * or a due interrupt zeroes `left`), a page change, every CHAIN_DEPTH instructions (which
+ * bounds the host stack should the compiler not make the call a jump), and a debugger's
+ * checking loop (chain_mask 0).
+ */
+#define CHAIN_DEPTH 64
+
+static inline void iss_chain(struct iss *cpu, const struct iss_insn *next)
+{
+	uint64_t left = cpu->left;
+
+	if (unlikely(!(left & cpu->chain_mask)))
+		return;
+	cpu->left = left - 1;
+	next->exec(cpu, next);
+}
+
+/* The end of a handler that goes on in sequence: the next slot, unless the page ends. */
+static inline void iss_advance(struct iss *cpu, const struct iss_insn *insn)
+{
+	uint64_t pc = cpu->pc + 4;
+
+	cpu->pc = pc;
+	if (likely(pc & (PAGE_SIZE - 4)))
+		iss_chain(cpu, insn + 1);
+}
+
+/* The end of a PC-relative branch (or a skip of 4): the target's slot, found from this one, in the same page. */
+static inline void iss_jump(struct iss *cpu, const struct iss_insn *insn, uint64_t offset)
+{
+	uint64_t pc = cpu->pc;
+
+	cpu->pc = pc + offset;
+	if (likely((pc & (PAGE_SIZE - 1)) + offset < PAGE_SIZE))
+		iss_chain(cpu, insn + ((int64_t)offset >> 2));
+}
+
+/* The end of a branch to a register: the target's slot when it is in the current page. */
+static inline void iss_next(struct iss *cpu)
+{
+	uint64_t offset = cpu->pc - cpu->code_base;
+
+	if (likely(!(offset & ~(PAGE_SIZE - 4))))
+		iss_chain(cpu, &cpu->code->insn[offset >> 2]);
+}
+
+/* Condition codes: bit `nzcv` of iss_cond_table[cond] says whether cond holds. */
+extern const uint16_t iss_cond_table[16];
+
+static inline bool cond_holds(const struct iss *cpu, unsigned cond)
+{
+	return (iss_cond_table[cond] >> cpu->nzcv) & 1;
+}
+
+#endif

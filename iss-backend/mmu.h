@@ -1,0 +1,118 @@
+/*
+ * Memory and translation (mmu.c): the data fast path through the software TLB, the slow
+ * paths behind it, the table walk, TLB maintenance and entering the PC's page.
+ */
+#ifndef QVP_ISS_MMU_H
+#define QVP_ISS_MMU_H
+
+#include <string.h>
+
+#include "iss_state.h"
+
+/* A translation: what the walk or the MMU-off mapping says about one VA. */
+struct iss_translation {
+	uint64_t pa;
+	bool readable, writable, executable;
+	bool device; /* Device memory: unaligned accesses fault */
+	uint8_t attr; /* MAIR attribute byte, for PAR_EL1 */
+	uint8_t sh;   /* shareability, for PAR_EL1 */
+	uint8_t level; /* level of the leaf descriptor, for permission faults */
+	uint8_t shift; /* log2 of the size the leaf descriptor maps */
+	bool global;   /* nG = 0 (and always with the MMU off) */
+	/* On failure: */
+	uint8_t fsc;
+	bool s1ptw;
+};
+
+/* Slow paths return false after taking an exception. */
+bool iss_load_slow(struct iss *cpu, uint64_t va, unsigned size, uint64_t *value);
+bool iss_store_slow(struct iss *cpu, uint64_t va, unsigned size, uint64_t value);
+bool iss_load_as(struct iss *cpu, uint64_t va, unsigned size, uint64_t *value, unsigned el);
+bool iss_store_as(struct iss *cpu, uint64_t va, unsigned size, uint64_t value, unsigned el);
+/* Translates for an access of `type` at `el`; false with t->fsc set on a fault. No side effects. */
+bool iss_translate(struct iss *cpu, uint64_t va, enum iss_access_type type, unsigned el, struct iss_translation *t);
+void iss_tlb_flush(struct iss *cpu);        /* every set; then uses the current ASID's */
+void iss_tlb_asid_changed(struct iss *cpu); /* after a TTBR write: the set of the new ASID */
+/* TLBI by op2 of the encoding (VMALLE1, VAE1, ASIDE1, VAAE1, VALE1, VAALE1) and Xt. */
+void iss_tlbi(struct iss *cpu, unsigned op2, uint64_t operand);
+bool iss_enter_page(struct iss *cpu); /* makes the PC's page current; false after an exception */
+void iss_address_translate(struct iss *cpu, uint64_t va, bool write, unsigned el); /* AT into PAR_EL1 */
+/* Host pointer to the RAM bytes of [va, va + size) (in one page) for a data access, or NULL
+ * after taking the abort; *pa receives the physical address. */
+uint8_t *iss_data_pointer(struct iss *cpu, uint64_t va, unsigned size, enum iss_access_type type, uint64_t *pa);
+
+/* A little-endian guest value of `size` bytes at a host address, and back. */
+static inline uint64_t iss_host_read(const uint8_t *p, unsigned size)
+{
+	uint8_t b;
+	uint16_t h;
+	uint32_t w;
+	uint64_t d;
+
+	switch (size) {
+	case 1:
+		memcpy(&b, p, 1);
+		return b;
+	case 2:
+		memcpy(&h, p, 2);
+		return h;
+	case 4:
+		memcpy(&w, p, 4);
+		return w;
+	default:
+		memcpy(&d, p, 8);
+		return d;
+	}
+}
+
+static inline void iss_host_write(uint8_t *p, unsigned size, uint64_t value)
+{
+	uint8_t b = (uint8_t)value;
+	uint16_t h = (uint16_t)value;
+	uint32_t w = (uint32_t)value;
+
+	switch (size) {
+	case 1:
+		memcpy(p, &b, 1);
+		break;
+	case 2:
+		memcpy(p, &h, 2);
+		break;
+	case 4:
+		memcpy(p, &w, 4);
+		break;
+	default:
+		memcpy(p, &value, 8);
+		break;
+	}
+}
+
+/*
+ * The data fast path: one software-TLB probe. The tag compare includes the low address bits
+ * of the access size, so an unaligned access goes to the slow path, which decides between an
+ * alignment fault and a split access. Stores to pages with decoded code, MMIO and translation
+ * misses take the slow path too.
+ */
+static inline bool iss_load(struct iss *cpu, uint64_t address, unsigned size, uint64_t *value)
+{
+	const struct iss_tlb_entry *e = &cpu->tlb[(address >> PAGE_SHIFT) & (TLB_ENTRIES - 1)];
+
+	if (likely((address & (~(PAGE_SIZE - 1) | (size - 1))) == e->read)) {
+		*value = iss_host_read((const uint8_t *)(uintptr_t)(address + e->addend), size);
+		return true;
+	}
+	return iss_load_slow(cpu, address, size, value);
+}
+
+static inline bool iss_store(struct iss *cpu, uint64_t address, unsigned size, uint64_t value)
+{
+	const struct iss_tlb_entry *e = &cpu->tlb[(address >> PAGE_SHIFT) & (TLB_ENTRIES - 1)];
+
+	if (likely((address & (~(PAGE_SIZE - 1) | (size - 1))) == e->write)) {
+		iss_host_write((uint8_t *)(uintptr_t)(address + e->addend), size, value);
+		return true;
+	}
+	return iss_store_slow(cpu, address, size, value);
+}
+
+#endif

@@ -138,7 +138,7 @@ static uint64_t expand_immediate(unsigned imm8, unsigned size)
 {
 	unsigned e = size == 32 ? 8 : 11, f = size - e - 1;
 	uint64_t sign = (imm8 >> 7) & 1, b = (imm8 >> 6) & 1;
-	uint64_t exponent = (!b) << (e - 1) | (b ? ones(e - 3) << 2 : 0) | ((imm8 >> 4) & 3);
+	uint64_t exponent = (uint64_t)!b << (e - 1) | (b ? ones(e - 3) << 2 : 0) | ((imm8 >> 4) & 3);
 
 	return sign << (size - 1) | exponent << f | (uint64_t)(imm8 & 15) << (f - 4);
 }

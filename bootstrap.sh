@@ -16,10 +16,8 @@ packages=(
   gdb-multiarch                              # the gdb stub's tests (docs/gdb.md)
   qemu-system-arm                            # the oracle of the QEMU comparisons, the benchmark's peer
   e2fsprogs                                  # sw/linux/build.sh's disk image (mke2fs)
+  clang libclang-rt-14-dev                   # the fuzz harnesses (libFuzzer, tests/fuzz); CI's second compiler
 )
-if [ "${QVP_CLANG:-0}" = 1 ]; then           # CI's second compiler (CC=clang CXX=clang++)
-  packages+=(clang)
-fi
 kernel_tests=OFF
 if [ "${QVP_KERNEL_TESTS:-0}" = 1 ]; then    # the patched KVM kernel, tested nested in QEMU
   packages+=(flex bison bc cpio rsync patch xz-utils)

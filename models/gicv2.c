@@ -1,18 +1,24 @@
-/* GICv2 (GIC-400 programmer's model) for one CPU, without the Security Extensions: the view a
- * guest at EL1 of the virt board has, as on QEMU's `-M virt`. Interrupts are in Group 0 or
- * Group 1 (GICD_IGROUPR); Group 0 is signalled as FIQ when GICC_CTLR.FIQEn is set, everything
- * else as IRQ. Five priority bits (32 levels), active priorities in GICC_APR0/NSAPR0 (a bit per
- * preemption level), EOImode split of priority drop and deactivation.
+/* GICv2 (GIC-400 programmer's model) without the Security Extensions: the view a guest at EL1
+ * of the virt board has, as on QEMU's `-M virt`. One CPU interface per CPU of the board (its
+ * /cpus nodes, at most 8); SGIs and PPIs (IDs 0-31) are banked per CPU, SPIs go to the CPUs
+ * GICD_ITARGETSR names, SGIs to the ones GICD_SGIR names, each remembering its source CPU.
+ * Interrupts are in Group 0 or Group 1 (GICD_IGROUPR); Group 0 is signalled as FIQ when
+ * GICC_CTLR.FIQEn is set, everything else as IRQ. Five priority bits (32 levels), active
+ * priorities in GICC_APR0/NSAPR0 (a bit per preemption level), EOImode split of priority drop
+ * and deactivation.
  *
  * Registers are tables of small handlers; every write (and every read with a side effect, like
- * GICC_IAR) ends in gicv2_update(), which picks the highest-priority pending interrupt and
- * drives the CPU's IRQ and FIQ lines. Reserved registers and IDs past GICV2_NUM_IRQS read as
- * zero and ignore writes. */
+ * GICC_IAR) ends in gicv2_update(), which picks each CPU's highest-priority pending interrupt
+ * and drives that CPU's IRQ and FIQ lines. A banked register is the accessing CPU's
+ * (machine.current_cpu). Reserved registers and IDs past GICV2_NUM_IRQS read as zero and
+ * ignore writes. */
 #include "gicv2.h"
 
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <libfdt.h>
 
 #include "error.h"
 #include "irq.h"
@@ -23,76 +29,122 @@
 #define WORDS (GICV2_NUM_IRQS / 32)
 #define NO_IRQ GICV2_NUM_IRQS
 #define IDLE_PRIORITY 0x100u /* running priority with nothing active */
+#define SGI_COUNT 16
+
+/* A bit per interrupt of one word (32 IDs) of the distributor's per-interrupt state. */
+struct irq_bits {
+	uint32_t group, enabled, latched, active, level, edge;
+};
+
+/* One CPU interface, and that CPU's copy of the banked distributor state (IDs 0-31). */
+struct gicv2_cpu {
+	uint32_t ctlr, pmr, bpr, abpr;
+	uint32_t apr[2]; /* active priorities of Group 0 and Group 1: bit n = priority n << 3 */
+	bool output[2];  /* IRQ and FIQ as driven */
+	struct irq_bits banked;
+	uint8_t priority[GICV2_SPI_BASE];
+	uint8_t sgi_sources[SGI_COUNT]; /* a pending SGI: a bit per CPU that sent it */
+};
 
 struct gicv2 {
 	struct machine *machine;
 	char *name;
+	unsigned cpu_count;
 	uint32_t dist_ctlr;
-	uint32_t group[WORDS], enabled[WORDS], latched[WORDS], active[WORDS], level[WORDS], edge[WORDS];
+	struct irq_bits shared[WORDS]; /* word 0 is unused: banked per CPU */
 	uint8_t priority[GICV2_NUM_IRQS], target[GICV2_NUM_IRQS];
-	uint32_t cpu_ctlr, pmr, bpr, abpr;
-	uint32_t apr[2]; /* active priorities of Group 0 and Group 1: bit n = priority n << 3 */
-	bool output[2];  /* IRQ and FIQ as driven */
+	struct gicv2_cpu cpu[MACHINE_MAX_CPUS];
 };
 
-static bool test(const uint32_t *bits, unsigned id)
+/* The word of per-interrupt bits that holds interrupt IDs word * 32.. as CPU `cpu` sees it. */
+static struct irq_bits *bits_of(struct gicv2 *gic, unsigned cpu, unsigned word)
 {
-	return bits[id / 32] >> (id % 32) & 1;
+	return word == 0 ? &gic->cpu[cpu].banked : &gic->shared[word];
+}
+
+static const struct irq_bits *const_bits_of(const struct gicv2 *gic, unsigned cpu, unsigned word)
+{
+	return word == 0 ? &gic->cpu[cpu].banked : &gic->shared[word];
+}
+
+static uint8_t *priority_of(struct gicv2 *gic, unsigned cpu, unsigned id)
+{
+	return id < GICV2_SPI_BASE ? &gic->cpu[cpu].priority[id] : &gic->priority[id];
+}
+
+static uint8_t priority(const struct gicv2 *gic, unsigned cpu, unsigned id)
+{
+	return id < GICV2_SPI_BASE ? gic->cpu[cpu].priority[id] : gic->priority[id];
+}
+
+static bool test(uint32_t bits, unsigned id)
+{
+	return bits >> (id % 32) & 1;
 }
 
 static void assign(uint32_t *bits, unsigned id, bool value)
 {
 	if (value)
-		bits[id / 32] |= 1u << (id % 32);
+		*bits |= 1u << (id % 32);
 	else
-		bits[id / 32] &= ~(1u << (id % 32));
+		*bits &= ~(1u << (id % 32));
 }
 
-static unsigned group_of(const struct gicv2 *gic, unsigned id)
+static unsigned group_of(const struct gicv2 *gic, unsigned cpu, unsigned id)
 {
-	return test(gic->group, id);
+	return test(const_bits_of(gic, cpu, id / 32)->group, id);
+}
+
+/* The CPU whose access is being served; CPU 0 for an access from outside any CPU. */
+static unsigned accessing_cpu(const struct gicv2 *gic)
+{
+	unsigned cpu = gic->machine->current_cpu;
+
+	return cpu < gic->cpu_count ? cpu : 0;
 }
 
 /* ---- prioritization ---- */
 
-static uint32_t running_priority(const struct gicv2 *gic)
+static uint32_t running_priority(const struct gicv2_cpu *cpu)
 {
-	uint32_t active = gic->apr[0] | gic->apr[1];
+	uint32_t active = cpu->apr[0] | cpu->apr[1];
 
 	return active ? (uint32_t)__builtin_ctz(active) << 3 : IDLE_PRIORITY;
 }
 
 /* The priority with the sub-priority bits the binary point names cleared. */
-static uint32_t group_priority(const struct gicv2 *gic, unsigned id)
+static uint32_t group_priority(const struct gicv2 *gic, unsigned cpu, unsigned id)
 {
-	uint32_t bpr = gic->bpr;
+	uint32_t bpr = gic->cpu[cpu].bpr;
 
-	if (group_of(gic, id) == 1 && !(gic->cpu_ctlr & GICC_CTLR_CBPR))
-		bpr = gic->abpr - 1;
-	return gic->priority[id] & (0xffu << (bpr + 1)) & 0xff;
+	if (group_of(gic, cpu, id) == 1 && !(gic->cpu[cpu].ctlr & GICC_CTLR_CBPR))
+		bpr = gic->cpu[cpu].abpr - 1;
+	return priority(gic, cpu, id) & (0xffu << (bpr + 1)) & 0xff;
 }
 
-static bool forwarded(const struct gicv2 *gic, unsigned id)
+static bool forwarded(const struct gicv2 *gic, unsigned cpu, unsigned id)
 {
-	unsigned group = group_of(gic, id);
+	unsigned group = group_of(gic, cpu, id);
 
-	if (!(gic->dist_ctlr & (GICD_CTLR_ENABLE_GRP0 << group)) || !(gic->cpu_ctlr & (GICC_CTLR_ENABLE_GRP0 << group)))
+	if (!(gic->dist_ctlr & (GICD_CTLR_ENABLE_GRP0 << group)) ||
+	    !(gic->cpu[cpu].ctlr & (GICC_CTLR_ENABLE_GRP0 << group)))
 		return false;
-	return id < GICV2_SPI_BASE || (gic->target[id] & 1);
+	return id < GICV2_SPI_BASE || (gic->target[id] >> cpu & 1);
 }
 
-/* The highest-priority pending interrupt the CPU interface sees (lowest ID among equals). */
-static unsigned highest_pending(const struct gicv2 *gic)
+/* The highest-priority pending interrupt CPU interface `cpu` sees (lowest ID among equals). */
+static unsigned highest_pending(const struct gicv2 *gic, unsigned cpu)
 {
 	unsigned best = NO_IRQ;
 
 	for (unsigned word = 0; word < WORDS; word++) {
-		uint32_t candidates = gic->enabled[word] & ~gic->active[word] &
-				      (gic->latched[word] | (gic->level[word] & ~gic->edge[word]));
+		const struct irq_bits *bits = const_bits_of(gic, cpu, word);
+		uint32_t candidates = bits->enabled & ~bits->active & (bits->latched | (bits->level & ~bits->edge));
 		while (candidates) {
 			unsigned id = word * 32 + (unsigned)__builtin_ctz(candidates);
 			candidates &= candidates - 1;
-			if (forwarded(gic, id) && (best == NO_IRQ || gic->priority[id] < gic->priority[best]))
+			if (forwarded(gic, cpu, id) &&
+			    (best == NO_IRQ || priority(gic, cpu, id) < priority(gic, cpu, best)))
 				best = id;
 		}
 	}
@@ -100,203 +152,223 @@ static unsigned highest_pending(const struct gicv2 *gic)
 }
 
 /* Unmasked by GICC_PMR. */
-static bool above_mask(const struct gicv2 *gic, unsigned id)
+static bool above_mask(const struct gicv2 *gic, unsigned cpu, unsigned id)
 {
-	return id != NO_IRQ && gic->priority[id] < gic->pmr;
+	return id != NO_IRQ && priority(gic, cpu, id) < gic->cpu[cpu].pmr;
 }
 
 /* Unmasked and able to preempt what is active: what the CPU is signalled. */
-static unsigned signalled(const struct gicv2 *gic)
+static unsigned signalled(const struct gicv2 *gic, unsigned cpu)
 {
-	unsigned id = highest_pending(gic);
+	unsigned id = highest_pending(gic, cpu);
 
-	if (!above_mask(gic, id) || group_priority(gic, id) >= running_priority(gic))
+	if (!above_mask(gic, cpu, id) || group_priority(gic, cpu, id) >= running_priority(&gic->cpu[cpu]))
 		return NO_IRQ;
 	return id;
 }
 
-static void drive_output(struct gicv2 *gic, enum cpu_line line, bool level)
+static void drive_output(struct gicv2 *gic, unsigned cpu, enum cpu_line line, bool level)
 {
-	if (gic->output[line] == level)
+	if (gic->cpu[cpu].output[line] == level)
 		return;
-	gic->output[line] = level;
-	machine_set_cpu_line(gic->machine, line, level);
+	gic->cpu[cpu].output[line] = level;
+	machine_set_cpu_line(gic->machine, cpu, line, level);
 }
 
 static void gicv2_update(struct gicv2 *gic)
 {
-	unsigned id = signalled(gic);
-	bool fiq = id != NO_IRQ && group_of(gic, id) == 0 && (gic->cpu_ctlr & GICC_CTLR_FIQ_EN);
+	for (unsigned cpu = 0; cpu < gic->cpu_count; cpu++) {
+		unsigned id = signalled(gic, cpu);
+		bool fiq = id != NO_IRQ && group_of(gic, cpu, id) == 0 && (gic->cpu[cpu].ctlr & GICC_CTLR_FIQ_EN);
 
-	drive_output(gic, CPU_LINE_IRQ, id != NO_IRQ && !fiq);
-	drive_output(gic, CPU_LINE_FIQ, fiq);
+		drive_output(gic, cpu, CPU_LINE_IRQ, id != NO_IRQ && !fiq);
+		drive_output(gic, cpu, CPU_LINE_FIQ, fiq);
+	}
 }
 
 /* ---- acknowledge, priority drop, deactivation ---- */
 
-static uint32_t acknowledge(struct gicv2 *gic, unsigned id)
+/* An SGI is pending while any source has sent it; acknowledging takes the lowest source. */
+static uint32_t take_sgi_source(struct gicv2 *gic, unsigned cpu, unsigned id)
 {
-	gic->apr[group_of(gic, id)] |= 1u << (group_priority(gic, id) >> 3);
-	assign(gic->latched, id, false); /* a level-sensitive input still high stays pending */
-	assign(gic->active, id, true);
+	uint8_t *sources = &gic->cpu[cpu].sgi_sources[id];
+	unsigned source = *sources ? (unsigned)__builtin_ctz(*sources) : 0;
+
+	*sources &= (uint8_t)(*sources - 1);
+	assign(&gic->cpu[cpu].banked.latched, id, *sources != 0);
+	return source << 10;
+}
+
+static uint32_t acknowledge(struct gicv2 *gic, unsigned cpu, unsigned id)
+{
+	struct irq_bits *bits = bits_of(gic, cpu, id / 32);
+	uint32_t source = 0;
+
+	gic->cpu[cpu].apr[group_of(gic, cpu, id)] |= 1u << (group_priority(gic, cpu, id) >> 3);
+	if (id < SGI_COUNT)
+		source = take_sgi_source(gic, cpu, id);
+	else
+		assign(&bits->latched, id, false); /* a level-sensitive input still high stays pending */
+	assign(&bits->active, id, true);
 	gic->machine->stats.interrupts_taken++;
 	if (gic->machine->trace)
 		trace_irq_ack(gic->machine->trace, machine_now(gic->machine), gic->name, id);
-	return id; /* an SGI's source CPU (bits 12:10) is always CPU 0 */
+	return id | source;
 }
 
-static uint32_t read_iar(struct gicv2 *gic)
+static uint32_t read_iar(struct gicv2 *gic, unsigned cpu)
 {
-	unsigned id = signalled(gic);
+	unsigned id = signalled(gic, cpu);
 
 	if (id == NO_IRQ)
 		return GICV2_SPURIOUS;
-	if (group_of(gic, id) == 1 && !(gic->cpu_ctlr & GICC_CTLR_ACK_CTL))
+	if (group_of(gic, cpu, id) == 1 && !(gic->cpu[cpu].ctlr & GICC_CTLR_ACK_CTL))
 		return GICV2_SPURIOUS_GRP1;
-	return acknowledge(gic, id);
+	return acknowledge(gic, cpu, id);
 }
 
-static uint32_t read_aiar(struct gicv2 *gic)
+static uint32_t read_aiar(struct gicv2 *gic, unsigned cpu)
 {
-	unsigned id = signalled(gic);
+	unsigned id = signalled(gic, cpu);
 
-	if (id == NO_IRQ || group_of(gic, id) != 1)
+	if (id == NO_IRQ || group_of(gic, cpu, id) != 1)
 		return GICV2_SPURIOUS;
-	return acknowledge(gic, id);
+	return acknowledge(gic, cpu, id);
 }
 
 /* Priority drop: the highest active priority of the interrupt's group. */
-static void end_of_interrupt(struct gicv2 *gic, uint32_t value, bool group1_only)
+static void end_of_interrupt(struct gicv2 *gic, unsigned cpu, uint32_t value, bool group1_only)
 {
 	unsigned id = value & 0x3ff;
 	uint32_t *apr;
 
-	if (id >= GICV2_NUM_IRQS || running_priority(gic) == IDLE_PRIORITY)
+	if (id >= GICV2_NUM_IRQS || running_priority(&gic->cpu[cpu]) == IDLE_PRIORITY)
 		return; /* spurious IDs and EOIs with nothing active are ignored */
-	if (group1_only && group_of(gic, id) != 1)
+	if (group1_only && group_of(gic, cpu, id) != 1)
 		return;
-	apr = &gic->apr[group_of(gic, id)];
+	apr = &gic->cpu[cpu].apr[group_of(gic, cpu, id)];
 	*apr &= *apr - 1;
-	if (!(gic->cpu_ctlr & GICC_CTLR_EOI_MODE))
-		assign(gic->active, id, false);
+	if (!(gic->cpu[cpu].ctlr & GICC_CTLR_EOI_MODE))
+		assign(&bits_of(gic, cpu, id / 32)->active, id, false);
 }
 
-static void write_eoir(struct gicv2 *gic, uint32_t value)
+static void write_eoir(struct gicv2 *gic, unsigned cpu, uint32_t value)
 {
-	end_of_interrupt(gic, value, false);
+	end_of_interrupt(gic, cpu, value, false);
 }
 
-static void write_aeoir(struct gicv2 *gic, uint32_t value)
+static void write_aeoir(struct gicv2 *gic, unsigned cpu, uint32_t value)
 {
-	end_of_interrupt(gic, value, true);
+	end_of_interrupt(gic, cpu, value, true);
 }
 
-static void write_dir(struct gicv2 *gic, uint32_t value)
+static void write_dir(struct gicv2 *gic, unsigned cpu, uint32_t value)
 {
 	unsigned id = value & 0x3ff;
 
-	if (id < GICV2_NUM_IRQS && (gic->cpu_ctlr & GICC_CTLR_EOI_MODE))
-		assign(gic->active, id, false);
+	if (id < GICV2_NUM_IRQS && (gic->cpu[cpu].ctlr & GICC_CTLR_EOI_MODE))
+		assign(&bits_of(gic, cpu, id / 32)->active, id, false);
 }
 
-static uint32_t read_hppir(struct gicv2 *gic)
+static uint32_t read_hppir(struct gicv2 *gic, unsigned cpu)
 {
-	unsigned id = highest_pending(gic);
+	unsigned id = highest_pending(gic, cpu);
 
-	if (!above_mask(gic, id))
+	if (!above_mask(gic, cpu, id))
 		return GICV2_SPURIOUS;
-	if (group_of(gic, id) == 1 && !(gic->cpu_ctlr & GICC_CTLR_ACK_CTL))
+	if (group_of(gic, cpu, id) == 1 && !(gic->cpu[cpu].ctlr & GICC_CTLR_ACK_CTL))
 		return GICV2_SPURIOUS_GRP1;
 	return id;
 }
 
-static uint32_t read_ahppir(struct gicv2 *gic)
+static uint32_t read_ahppir(struct gicv2 *gic, unsigned cpu)
 {
-	unsigned id = highest_pending(gic);
+	unsigned id = highest_pending(gic, cpu);
 
-	return above_mask(gic, id) && group_of(gic, id) == 1 ? id : GICV2_SPURIOUS;
+	return above_mask(gic, cpu, id) && group_of(gic, cpu, id) == 1 ? id : GICV2_SPURIOUS;
 }
 
-/* ---- CPU interface registers ---- */
+/* ---- CPU interface registers: each CPU reaches its own interface at the same address ---- */
 
-static uint32_t read_cpu_ctlr(struct gicv2 *gic)
+static uint32_t read_cpu_ctlr(struct gicv2 *gic, unsigned cpu)
 {
-	return gic->cpu_ctlr;
+	return gic->cpu[cpu].ctlr;
 }
 
-static void write_cpu_ctlr(struct gicv2 *gic, uint32_t value)
+static void write_cpu_ctlr(struct gicv2 *gic, unsigned cpu, uint32_t value)
 {
-	gic->cpu_ctlr = value & 0x7ff;
+	gic->cpu[cpu].ctlr = value & 0x7ff;
 }
 
-static uint32_t read_pmr(struct gicv2 *gic)
+static uint32_t read_pmr(struct gicv2 *gic, unsigned cpu)
 {
-	return gic->pmr;
+	return gic->cpu[cpu].pmr;
 }
 
-static void write_pmr(struct gicv2 *gic, uint32_t value)
+static void write_pmr(struct gicv2 *gic, unsigned cpu, uint32_t value)
 {
-	gic->pmr = value & GICV2_PRIORITY_MASK;
+	gic->cpu[cpu].pmr = value & GICV2_PRIORITY_MASK;
 }
 
-static uint32_t read_bpr(struct gicv2 *gic)
+static uint32_t read_bpr(struct gicv2 *gic, unsigned cpu)
 {
-	return gic->bpr;
+	return gic->cpu[cpu].bpr;
 }
 
-static void write_bpr(struct gicv2 *gic, uint32_t value)
+static void write_bpr(struct gicv2 *gic, unsigned cpu, uint32_t value)
 {
-	gic->bpr = (value & 7) < 2 ? 2 : value & 7; /* five priority bits: at least 2 */
+	gic->cpu[cpu].bpr = (value & 7) < 2 ? 2 : value & 7; /* five priority bits: at least 2 */
 }
 
-static uint32_t read_abpr(struct gicv2 *gic)
+static uint32_t read_abpr(struct gicv2 *gic, unsigned cpu)
 {
-	return gic->abpr;
+	return gic->cpu[cpu].abpr;
 }
 
-static void write_abpr(struct gicv2 *gic, uint32_t value)
+static void write_abpr(struct gicv2 *gic, unsigned cpu, uint32_t value)
 {
-	gic->abpr = (value & 7) < 3 ? 3 : value & 7;
+	gic->cpu[cpu].abpr = (value & 7) < 3 ? 3 : value & 7;
 }
 
-static uint32_t read_rpr(struct gicv2 *gic)
+static uint32_t read_rpr(struct gicv2 *gic, unsigned cpu)
 {
-	uint32_t running = running_priority(gic);
+	uint32_t running = running_priority(&gic->cpu[cpu]);
 
 	return running == IDLE_PRIORITY ? 0xff : running;
 }
 
-static uint32_t read_apr0(struct gicv2 *gic)
+static uint32_t read_apr0(struct gicv2 *gic, unsigned cpu)
 {
-	return gic->apr[0];
+	return gic->cpu[cpu].apr[0];
 }
 
-static void write_apr0(struct gicv2 *gic, uint32_t value)
+static void write_apr0(struct gicv2 *gic, unsigned cpu, uint32_t value)
 {
-	gic->apr[0] = value;
+	gic->cpu[cpu].apr[0] = value;
 }
 
-static uint32_t read_nsapr0(struct gicv2 *gic)
+static uint32_t read_nsapr0(struct gicv2 *gic, unsigned cpu)
 {
-	return gic->apr[1];
+	return gic->cpu[cpu].apr[1];
 }
 
-static void write_nsapr0(struct gicv2 *gic, uint32_t value)
+static void write_nsapr0(struct gicv2 *gic, unsigned cpu, uint32_t value)
 {
-	gic->apr[1] = value;
+	gic->cpu[cpu].apr[1] = value;
 }
 
-static uint32_t read_cpu_iidr(struct gicv2 *gic)
+static uint32_t read_cpu_iidr(struct gicv2 *gic, unsigned cpu)
 {
 	(void)gic;
+	(void)cpu;
 	return GICV2_GICC_IIDR;
 }
 
 struct gicv2_cpu_register_info {
 	uint32_t offset;
 	const char *name;
-	uint32_t (*read)(struct gicv2 *gic);
-	void (*write)(struct gicv2 *gic, uint32_t value);
+	uint32_t (*read)(struct gicv2 *gic, unsigned cpu);
+	void (*write)(struct gicv2 *gic, unsigned cpu, uint32_t value);
 };
 
 static const struct gicv2_cpu_register_info gicv2_cpu_registers[] = {
@@ -317,201 +389,234 @@ static const struct gicv2_cpu_register_info gicv2_cpu_registers[] = {
 	{ GICC_DIR, "GICC_DIR", NULL, write_dir },
 };
 
+static const struct gicv2_cpu_register_info *find_cpu_register(uint64_t offset)
+{
+	for (size_t i = 0; i < sizeof(gicv2_cpu_registers) / sizeof(gicv2_cpu_registers[0]); i++)
+		if (gicv2_cpu_registers[i].offset == offset)
+			return &gicv2_cpu_registers[i];
+	return NULL;
+}
+
 static bool gicv2_cpu_read(void *opaque, uint64_t offset, unsigned size, uint64_t *value)
 {
 	struct gicv2 *gic = opaque;
+	const struct gicv2_cpu_register_info *info = find_cpu_register(offset);
 
 	*value = 0;
-	if (size != 4)
-		return true; /* the CPU interface is word-accessible only: RAZ/WI */
-	for (size_t i = 0; i < sizeof(gicv2_cpu_registers) / sizeof(gicv2_cpu_registers[0]); i++) {
-		const struct gicv2_cpu_register_info *info = &gicv2_cpu_registers[i];
-		if (info->offset == offset && info->read) {
-			*value = info->read(gic);
-			gicv2_update(gic);
-			break;
-		}
-	}
+	if (size != 4 || !info || !info->read)
+		return true; /* word-accessible only; reserved and write-only registers: RAZ */
+	*value = info->read(gic, accessing_cpu(gic));
+	gicv2_update(gic);
 	return true;
 }
 
 static bool gicv2_cpu_write(void *opaque, uint64_t offset, unsigned size, uint64_t value)
 {
 	struct gicv2 *gic = opaque;
+	const struct gicv2_cpu_register_info *info = find_cpu_register(offset);
 
-	if (size != 4)
+	if (size != 4 || !info || !info->write)
 		return true;
-	for (size_t i = 0; i < sizeof(gicv2_cpu_registers) / sizeof(gicv2_cpu_registers[0]); i++) {
-		const struct gicv2_cpu_register_info *info = &gicv2_cpu_registers[i];
-		if (info->offset == offset && info->write) {
-			info->write(gic, (uint32_t)value);
-			gicv2_update(gic);
-			break;
-		}
-	}
+	info->write(gic, accessing_cpu(gic), (uint32_t)value);
+	gicv2_update(gic);
 	return true;
 }
 
 /* ---- distributor registers: `index` is the register's number in its range (a word), or
- * the interrupt ID for the byte-wide ranges ---- */
+ * the interrupt ID for the byte-wide ranges; `cpu` the accessing CPU, whose bank of IDs 0-31
+ * the access reaches ---- */
 
-static uint32_t read_dist_ctlr(struct gicv2 *gic, unsigned index)
+static uint32_t read_dist_ctlr(struct gicv2 *gic, unsigned cpu, unsigned index)
 {
+	(void)cpu;
 	(void)index;
 	return gic->dist_ctlr;
 }
 
-static void write_dist_ctlr(struct gicv2 *gic, unsigned index, uint32_t value)
+static void write_dist_ctlr(struct gicv2 *gic, unsigned cpu, unsigned index, uint32_t value)
 {
+	(void)cpu;
 	(void)index;
 	gic->dist_ctlr = value & (GICD_CTLR_ENABLE_GRP0 | GICD_CTLR_ENABLE_GRP1);
 }
 
-static uint32_t read_typer(struct gicv2 *gic, unsigned index)
+/* ITLinesNumber and CPUNumber; no Security Extensions. */
+static uint32_t read_typer(struct gicv2 *gic, unsigned cpu, unsigned index)
 {
-	(void)gic;
+	(void)cpu;
 	(void)index;
-	return WORDS - 1; /* ITLinesNumber; CPUNumber 0 (one CPU); no Security Extensions */
+	return (gic->cpu_count - 1) << 5 | (WORDS - 1);
 }
 
-static uint32_t read_dist_iidr(struct gicv2 *gic, unsigned index)
+static uint32_t read_dist_iidr(struct gicv2 *gic, unsigned cpu, unsigned index)
 {
 	(void)gic;
+	(void)cpu;
 	(void)index;
 	return GICV2_GICD_IIDR;
 }
 
-static uint32_t read_igroupr(struct gicv2 *gic, unsigned index)
+static uint32_t read_igroupr(struct gicv2 *gic, unsigned cpu, unsigned index)
 {
-	return gic->group[index];
+	return bits_of(gic, cpu, index)->group;
 }
 
-static void write_igroupr(struct gicv2 *gic, unsigned index, uint32_t value)
+static void write_igroupr(struct gicv2 *gic, unsigned cpu, unsigned index, uint32_t value)
 {
-	gic->group[index] = value;
+	bits_of(gic, cpu, index)->group = value;
 }
 
-static uint32_t read_enabler(struct gicv2 *gic, unsigned index)
+static uint32_t read_enabler(struct gicv2 *gic, unsigned cpu, unsigned index)
 {
-	return gic->enabled[index];
+	return bits_of(gic, cpu, index)->enabled;
 }
 
 /* SGIs are always enabled on the GIC-400 (GICD_ISENABLER0[15:0] RAO/WI). */
-static void write_isenabler(struct gicv2 *gic, unsigned index, uint32_t value)
+static void write_isenabler(struct gicv2 *gic, unsigned cpu, unsigned index, uint32_t value)
 {
-	gic->enabled[index] |= value;
+	bits_of(gic, cpu, index)->enabled |= value;
 }
 
-static void write_icenabler(struct gicv2 *gic, unsigned index, uint32_t value)
+static void write_icenabler(struct gicv2 *gic, unsigned cpu, unsigned index, uint32_t value)
 {
-	gic->enabled[index] &= ~(index == 0 ? value & 0xffff0000u : value);
+	bits_of(gic, cpu, index)->enabled &= ~(index == 0 ? value & 0xffff0000u : value);
 }
 
-static uint32_t read_pendr(struct gicv2 *gic, unsigned index)
+static uint32_t read_pendr(struct gicv2 *gic, unsigned cpu, unsigned index)
 {
-	return gic->latched[index] | (gic->level[index] & ~gic->edge[index]);
+	const struct irq_bits *bits = bits_of(gic, cpu, index);
+
+	return bits->latched | (bits->level & ~bits->edge);
 }
 
 /* SGIs are made pending through GICD_SGIR and GICD_SPENDSGIR, not here. */
-static void write_ispendr(struct gicv2 *gic, unsigned index, uint32_t value)
+static void write_ispendr(struct gicv2 *gic, unsigned cpu, unsigned index, uint32_t value)
 {
-	gic->latched[index] |= index == 0 ? value & 0xffff0000u : value;
+	bits_of(gic, cpu, index)->latched |= index == 0 ? value & 0xffff0000u : value;
 }
 
-static void write_icpendr(struct gicv2 *gic, unsigned index, uint32_t value)
+static void write_icpendr(struct gicv2 *gic, unsigned cpu, unsigned index, uint32_t value)
 {
-	gic->latched[index] &= ~(index == 0 ? value & 0xffff0000u : value);
+	bits_of(gic, cpu, index)->latched &= ~(index == 0 ? value & 0xffff0000u : value);
 }
 
-static uint32_t read_activer(struct gicv2 *gic, unsigned index)
+static uint32_t read_activer(struct gicv2 *gic, unsigned cpu, unsigned index)
 {
-	return gic->active[index];
+	return bits_of(gic, cpu, index)->active;
 }
 
-static void write_isactiver(struct gicv2 *gic, unsigned index, uint32_t value)
+static void write_isactiver(struct gicv2 *gic, unsigned cpu, unsigned index, uint32_t value)
 {
-	gic->active[index] |= value;
+	bits_of(gic, cpu, index)->active |= value;
 }
 
-static void write_icactiver(struct gicv2 *gic, unsigned index, uint32_t value)
+static void write_icactiver(struct gicv2 *gic, unsigned cpu, unsigned index, uint32_t value)
 {
-	gic->active[index] &= ~value;
+	bits_of(gic, cpu, index)->active &= ~value;
 }
 
-static uint32_t read_priority(struct gicv2 *gic, unsigned id)
+static uint32_t read_priority(struct gicv2 *gic, unsigned cpu, unsigned id)
 {
-	return gic->priority[id];
+	return *priority_of(gic, cpu, id);
 }
 
-static void write_priority(struct gicv2 *gic, unsigned id, uint32_t value)
+static void write_priority(struct gicv2 *gic, unsigned cpu, unsigned id, uint32_t value)
 {
-	gic->priority[id] = (uint8_t)(value & GICV2_PRIORITY_MASK);
+	*priority_of(gic, cpu, id) = (uint8_t)(value & GICV2_PRIORITY_MASK);
 }
 
-/* SGIs and PPIs target the reading CPU; an SPI can target CPU 0 only. */
-static uint32_t read_target(struct gicv2 *gic, unsigned id)
+/* The CPUs there are, as a target mask. */
+static uint32_t all_cpus(const struct gicv2 *gic)
 {
-	return id < GICV2_SPI_BASE ? 1 : gic->target[id];
+	return (1u << gic->cpu_count) - 1;
 }
 
-static void write_target(struct gicv2 *gic, unsigned id, uint32_t value)
+/* SGIs and PPIs target the reading CPU; an SPI the CPUs its byte names (of those there are). */
+static uint32_t read_target(struct gicv2 *gic, unsigned cpu, unsigned id)
 {
+	return id < GICV2_SPI_BASE ? 1u << cpu : gic->target[id];
+}
+
+static void write_target(struct gicv2 *gic, unsigned cpu, unsigned id, uint32_t value)
+{
+	(void)cpu;
 	if (id >= GICV2_SPI_BASE)
-		gic->target[id] = (uint8_t)(value & 1);
+		gic->target[id] = (uint8_t)(value & all_cpus(gic));
 }
 
 /* Two bits per interrupt; bit 1 set is edge-triggered. SGIs are edge-triggered, read-only. */
-static uint32_t read_icfgr(struct gicv2 *gic, unsigned index)
+static uint32_t read_icfgr(struct gicv2 *gic, unsigned cpu, unsigned index)
 {
-	uint32_t value = 0;
+	uint32_t edge = bits_of(gic, cpu, index / 2)->edge >> (index % 2 * 16), value = 0;
 
 	for (unsigned i = 0; i < 16; i++)
-		value |= (uint32_t)test(gic->edge, index * 16 + i) << (2 * i + 1);
+		value |= (edge >> i & 1) << (2 * i + 1);
 	return value;
 }
 
-static void write_icfgr(struct gicv2 *gic, unsigned index, uint32_t value)
+static void write_icfgr(struct gicv2 *gic, unsigned cpu, unsigned index, uint32_t value)
 {
 	if (index == 0)
 		return;
 	for (unsigned i = 0; i < 16; i++)
-		assign(gic->edge, index * 16 + i, value >> (2 * i + 1) & 1);
+		assign(&bits_of(gic, cpu, index / 2)->edge, index * 16 + i, value >> (2 * i + 1) & 1);
 }
 
-static void write_sgir(struct gicv2 *gic, unsigned index, uint32_t value)
+static void send_sgi(struct gicv2 *gic, unsigned target, unsigned id, unsigned source)
 {
-	uint32_t filter = value & (3u << 24);
-	bool to_self = filter == GICD_SGIR_FILTER_SELF || (filter == GICD_SGIR_FILTER_LIST && (value >> 16 & 1));
+	gic->cpu[target].sgi_sources[id] |= (uint8_t)(1u << source);
+	assign(&gic->cpu[target].banked.latched, id, true);
+}
+
+/* SGIINTID to the CPUs of the target list, to every other CPU, or to the sender itself. */
+static void write_sgir(struct gicv2 *gic, unsigned cpu, unsigned index, uint32_t value)
+{
+	uint32_t filter = value & (3u << 24), targets;
 
 	(void)index;
-	if (to_self) /* "all other CPUs" and targets other than CPU 0 reach nobody */
-		assign(gic->latched, value & 0xf, true);
+	if (filter == GICD_SGIR_FILTER_LIST)
+		targets = value >> 16 & 0xff;
+	else if (filter == GICD_SGIR_FILTER_OTHERS)
+		targets = ~(1u << cpu);
+	else if (filter == GICD_SGIR_FILTER_SELF)
+		targets = 1u << cpu;
+	else
+		targets = 0; /* reserved */
+	targets &= all_cpus(gic);
+	for (unsigned target = 0; target < gic->cpu_count; target++)
+		if (targets >> target & 1)
+			send_sgi(gic, target, value & 0xf, cpu);
 }
 
-/* A byte per SGI, a bit per source CPU: only CPU 0 exists. */
-static uint32_t read_sgi_pending(struct gicv2 *gic, unsigned id)
+/* A byte per SGI of the accessing CPU, a bit per source CPU. */
+static uint32_t read_sgi_pending(struct gicv2 *gic, unsigned cpu, unsigned id)
 {
-	return id < 16 ? test(gic->latched, id) : 0;
+	return id < SGI_COUNT ? gic->cpu[cpu].sgi_sources[id] : 0;
 }
 
-static void write_cpendsgir(struct gicv2 *gic, unsigned id, uint32_t value)
+static void write_cpendsgir(struct gicv2 *gic, unsigned cpu, unsigned id, uint32_t value)
 {
-	if (id < 16 && (value & 1))
-		assign(gic->latched, id, false);
+	if (id >= SGI_COUNT)
+		return;
+	gic->cpu[cpu].sgi_sources[id] &= (uint8_t)~value;
+	assign(&gic->cpu[cpu].banked.latched, id, gic->cpu[cpu].sgi_sources[id] != 0);
 }
 
-static void write_spendsgir(struct gicv2 *gic, unsigned id, uint32_t value)
+static void write_spendsgir(struct gicv2 *gic, unsigned cpu, unsigned id, uint32_t value)
 {
-	if (id < 16 && (value & 1))
-		assign(gic->latched, id, true);
+	if (id >= SGI_COUNT)
+		return;
+	gic->cpu[cpu].sgi_sources[id] |= (uint8_t)(value & all_cpus(gic));
+	assign(&gic->cpu[cpu].banked.latched, id, gic->cpu[cpu].sgi_sources[id] != 0);
 }
 
 /* GIC-400 identification: PIDR4..7 at 0xfd0, PIDR0..3 at 0xfe0, CIDR0..3 at 0xff0. */
-static uint32_t read_id(struct gicv2 *gic, unsigned index)
+static uint32_t read_id(struct gicv2 *gic, unsigned cpu, unsigned index)
 {
 	static const uint8_t id[12] = { 0x04, 0, 0, 0, 0x90, 0xb4, 0x2b, 0x00, 0x0d, 0xf0, 0x05, 0xb1 };
 
 	(void)gic;
+	(void)cpu;
 	return id[index];
 }
 
@@ -520,8 +625,8 @@ struct gicv2_dist_register_info {
 	uint32_t count; /* registers (words) in the range, or bytes for bytewise ranges */
 	const char *name;
 	bool bytewise;  /* byte-accessible: one handler call per byte, index = interrupt ID */
-	uint32_t (*read)(struct gicv2 *gic, unsigned index);
-	void (*write)(struct gicv2 *gic, unsigned index, uint32_t value);
+	uint32_t (*read)(struct gicv2 *gic, unsigned cpu, unsigned index);
+	void (*write)(struct gicv2 *gic, unsigned cpu, unsigned index, uint32_t value);
 };
 
 static const struct gicv2_dist_register_info gicv2_dist_registers[] = {
@@ -581,11 +686,11 @@ static bool gicv2_dist_read(void *opaque, uint64_t offset, unsigned size, uint64
 	if (!info || !info->read)
 		return true; /* reserved or write-only: RAZ */
 	if (!info->bytewise) {
-		*value = info->read(gic, index);
+		*value = info->read(gic, accessing_cpu(gic), index);
 		return true;
 	}
 	for (unsigned i = 0; i < size; i++)
-		*value |= (uint64_t)(info->read(gic, index + i) & 0xff) << (8 * i);
+		*value |= (uint64_t)(info->read(gic, accessing_cpu(gic), index + i) & 0xff) << (8 * i);
 	return true;
 }
 
@@ -598,10 +703,10 @@ static bool gicv2_dist_write(void *opaque, uint64_t offset, unsigned size, uint6
 	if (!info || !info->write)
 		return true; /* reserved or read-only: WI */
 	if (!info->bytewise)
-		info->write(gic, index, (uint32_t)value);
+		info->write(gic, accessing_cpu(gic), index, (uint32_t)value);
 	else
 		for (unsigned i = 0; i < size; i++)
-			info->write(gic, index + i, (uint32_t)(value >> (8 * i)) & 0xff);
+			info->write(gic, accessing_cpu(gic), index + i, (uint32_t)(value >> (8 * i)) & 0xff);
 	gicv2_update(gic);
 	return true;
 }
@@ -628,42 +733,78 @@ static int gicv2_map(void *controller, const uint32_t *cells, unsigned count, un
 }
 
 /* An input line: a rising edge latches an edge-triggered interrupt; a level-sensitive one is
- * pending while its line is high. */
-static void gicv2_set_input(void *controller, unsigned id, bool level)
+ * pending while its line is high. A PPI of CPU n is input GICV2_PPI_INPUT(n, id). */
+static void gicv2_set_input(void *controller, unsigned input, bool level)
 {
 	struct gicv2 *gic = controller;
+	unsigned cpu = input / GICV2_NUM_IRQS, id = input % GICV2_NUM_IRQS;
+	struct irq_bits *bits;
 
-	if (id < GICV2_PPI_BASE || id >= GICV2_NUM_IRQS || test(gic->level, id) == level)
+	if (id < GICV2_PPI_BASE || cpu >= gic->cpu_count || (cpu > 0 && id >= GICV2_SPI_BASE))
+		return;
+	bits = bits_of(gic, cpu, id / 32);
+	if (test(bits->level, id) == level)
 		return;
 	if (gic->machine->trace)
 		trace_irq_input(gic->machine->trace, machine_now(gic->machine), gic->name, id, level);
-	assign(gic->level, id, level);
-	if (level && test(gic->edge, id))
-		assign(gic->latched, id, true);
+	assign(&bits->level, id, level);
+	if (level && test(bits->edge, id))
+		assign(&bits->latched, id, true);
 	gicv2_update(gic);
 }
 
 static const struct irq_controller_ops gicv2_irq_ops = { .map = gicv2_map, .set = gicv2_set_input };
 
+static void reset_bits(struct irq_bits *bits)
+{
+	uint32_t level = bits->level; /* the inputs are driven from outside */
+
+	memset(bits, 0, sizeof(*bits));
+	bits->level = level;
+}
+
+static void reset_cpu_interface(struct gicv2_cpu *cpu)
+{
+	reset_bits(&cpu->banked);
+	cpu->banked.enabled = 0xffff; /* SGIs: always enabled, edge-triggered */
+	cpu->banked.edge = 0xffff;
+	memset(cpu->priority, 0, sizeof(cpu->priority));
+	memset(cpu->sgi_sources, 0, sizeof(cpu->sgi_sources));
+	cpu->ctlr = cpu->pmr = 0;
+	cpu->bpr = 2;
+	cpu->abpr = 3;
+	cpu->apr[0] = cpu->apr[1] = 0;
+}
+
 static void gicv2_reset(struct gicv2 *gic)
 {
-	uint32_t level[WORDS];
-
-	memcpy(level, gic->level, sizeof(level)); /* the inputs are driven from outside */
-	memset(gic->group, 0, sizeof(gic->group));
-	memset(gic->enabled, 0, sizeof(gic->enabled));
-	memset(gic->latched, 0, sizeof(gic->latched));
-	memset(gic->active, 0, sizeof(gic->active));
-	memset(gic->edge, 0, sizeof(gic->edge));
+	for (unsigned word = 1; word < WORDS; word++)
+		reset_bits(&gic->shared[word]);
 	memset(gic->priority, 0, sizeof(gic->priority));
 	memset(gic->target, 0, sizeof(gic->target));
-	gic->enabled[0] = 0xffff; /* SGIs */
-	gic->edge[0] = 0xffff;
-	gic->dist_ctlr = gic->cpu_ctlr = gic->pmr = 0;
-	gic->bpr = 2;
-	gic->abpr = 3;
-	gic->apr[0] = gic->apr[1] = 0;
+	for (unsigned cpu = 0; cpu < gic->cpu_count; cpu++)
+		reset_cpu_interface(&gic->cpu[cpu]);
+	gic->dist_ctlr = 0;
 	gicv2_update(gic);
+}
+
+/* One CPU interface per node of /cpus with device_type "cpu" (at least one). */
+static int count_cpus(const void *fdt, unsigned *count)
+{
+	int cpus = fdt_path_offset(fdt, "/cpus"), node;
+
+	*count = 0;
+	if (cpus >= 0)
+		fdt_for_each_subnode(node, fdt, cpus) {
+			const char *type = fdt_getprop(fdt, node, "device_type", NULL);
+			if (type && strcmp(type, "cpu") == 0)
+				(*count)++;
+		}
+	if (*count > MACHINE_MAX_CPUS)
+		return error_set("the board has %u CPUs; a GICv2 serves at most %u", *count, MACHINE_MAX_CPUS);
+	if (*count == 0)
+		*count = 1;
+	return 0;
 }
 
 static void gicv2_destroy(void *state)
@@ -685,6 +826,10 @@ int gicv2_create(const struct model_config *config, struct model_instance *insta
 		return error_set("out of memory");
 	}
 	gic->machine = config->machine;
+	if (count_cpus(config->fdt, &gic->cpu_count) < 0) {
+		gicv2_destroy(gic);
+		return -1;
+	}
 	gicv2_reset(gic);
 	if (platform_node_reg(config->fdt, config->node, 1, &cpu_base, &cpu_size) < 0) {
 		gicv2_destroy(gic);

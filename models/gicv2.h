@@ -12,6 +12,8 @@ extern "C" {
 #define GICV2_SPI_BASE 32
 #define GICV2_PPI_BASE 16
 #define GICV2_SPURIOUS 1023     /* nothing to acknowledge */
+/* The irq input of PPI `id` (16-31) of CPU `cpu`: a per-CPU device drives its own CPU's. */
+#define GICV2_PPI_INPUT(cpu, id) ((cpu) * GICV2_NUM_IRQS + (id))
 #define GICV2_SPURIOUS_GRP1 1022 /* IAR: the highest is Group 1 and GICC_CTLR.AckCtl is 0 */
 
 /* Distributor, from the first `reg` entry. */

@@ -69,6 +69,10 @@ class IrqBench : public ::testing::Test {
 protected:
 	void SetUp() override
 	{
+		build(build_path("platforms/virt.dtb"));
+	}
+	void build(const std::string &dtb)
+	{
 		cpu.base.ops = &fake_ops;
 		machine.console = fopen("/dev/null", "w");
 		machine.bus = bus_create();
@@ -76,7 +80,7 @@ protected:
 		machine.rtc_epoch = QVP_RTC_EPOCH;
 		machine.timeout = VTIME_NEVER;
 		machine.run_deadline = VTIME_NEVER;
-		ASSERT_EQ(platform_build(&machine, build_path("platforms/virt.dtb").c_str()), 0) << error_message();
+		ASSERT_EQ(platform_build(&machine, dtb.c_str()), 0) << error_message();
 		machine.cpu = &cpu.base;
 		ASSERT_EQ(machine.sysreg_hook_count, 1u);
 	}
@@ -426,6 +430,152 @@ TEST_F(IrqBench, GicResetWiringRejectsBadSpecifiers)
 	EXPECT_NE(std::string(error_message()).find("lists no interrupt 1"), std::string::npos) << error_message();
 	EXPECT_EQ(irq_count(&machine, fdt_path_offset(machine.fdt, "/timer")), 4u);
 	EXPECT_EQ(irq_count(&machine, fdt_path_offset(machine.fdt, "/sim-control@b000000")), 0u);
+}
+
+// ---- GICv2 with several CPU interfaces ----
+
+// virt.dtb with `count` CPU nodes (cpu@0 copied, reg = n), written to `path`.
+std::string board_with_cpus(const qvp_test::TempDir &dir, unsigned count)
+{
+	std::string blob = qvp_test::read_file(build_path("platforms/virt.dtb"));
+	blob.resize(blob.size() + 4096);
+	void *fdt = &blob[0];
+	EXPECT_EQ(fdt_open_into(fdt, fdt, int(blob.size())), 0);
+	int cpus = fdt_path_offset(fdt, "/cpus");
+	for (unsigned n = count - 1; n >= 1; n--) { // added first-child, so descending keeps cpu@N order
+		int node = fdt_add_subnode(fdt, cpus, ("cpu@" + std::to_string(n)).c_str());
+		EXPECT_GE(node, 0);
+		fdt_setprop_string(fdt, node, "device_type", "cpu");
+		fdt_setprop_string(fdt, node, "compatible", "arm,cortex-a57");
+		fdt_setprop_u32(fdt, node, "reg", n);
+		fdt_setprop_string(fdt, node, "enable-method", "psci");
+	}
+	fdt_pack(fdt);
+	std::string path = dir.path("board.dtb");
+	qvp_test::write_file(path, std::string(static_cast<const char *>(fdt), fdt_totalsize(fdt)));
+	return path;
+}
+
+// Four CPU interfaces; the bench plays each CPU in turn through machine.current_cpu.
+class GicSmpBench : public IrqBench {
+protected:
+	void SetUp() override
+	{
+		build(board_with_cpus(dir, 4));
+	}
+	void as_cpu(unsigned cpu)
+	{
+		machine.current_cpu = cpu;
+	}
+	bool irq_of(unsigned cpu) const
+	{
+		return machine.line_level[cpu][CPU_LINE_IRQ];
+	}
+	void enable_cpu_interfaces()
+	{
+		write(gicd + GICD_CTLR, GICD_CTLR_ENABLE_GRP0 | GICD_CTLR_ENABLE_GRP1);
+		for (unsigned cpu = 0; cpu < 4; cpu++) {
+			as_cpu(cpu);
+			write(gicc + GICC_CTLR, GICC_CTLR_ENABLE_GRP0 | GICC_CTLR_ENABLE_GRP1);
+			write(gicc + GICC_PMR, 0xff);
+		}
+		as_cpu(0);
+	}
+	qvp_test::TempDir dir;
+};
+
+TEST_F(GicSmpBench, TyperCountsTheCpusAndBankedTargetsNameTheReader)
+{
+	EXPECT_EQ(read(gicd + GICD_TYPER) >> 5 & 7, 3u);
+	for (unsigned cpu = 0; cpu < 4; cpu++) {
+		as_cpu(cpu);
+		EXPECT_EQ(read(gicd + GICD_ITARGETSR + 27, 1), 1u << cpu);
+	}
+	write(gicd + GICD_ITARGETSR + 40, 0xff, 1);
+	EXPECT_EQ(read(gicd + GICD_ITARGETSR + 40, 1), 0x0fu) << "four CPUs exist";
+}
+
+TEST_F(GicSmpBench, SgisReachTheTargetListOthersOrSelfWithTheirSource)
+{
+	enable_cpu_interfaces();
+	write(gicd + GICD_SGIR, GICD_SGIR_FILTER_LIST | 0x06u << 16 | 1); // CPU 0 to CPUs 1 and 2
+	EXPECT_FALSE(irq_of(0));
+	EXPECT_TRUE(irq_of(1));
+	EXPECT_TRUE(irq_of(2));
+	EXPECT_FALSE(irq_of(3));
+	as_cpu(2);
+	write(gicd + GICD_SGIR, GICD_SGIR_FILTER_OTHERS | 1); // CPU 2 to 0, 1 and 3
+	EXPECT_EQ(read(gicd + GICD_SPENDSGIR + 1, 1), 0x01u) << "CPU 2 has SGI 1 from CPU 0 only";
+	EXPECT_EQ(read(gicc + GICC_IAR), 1u);
+	write(gicc + GICC_EOIR, 1);
+	EXPECT_FALSE(irq_of(2));
+	as_cpu(1);
+	EXPECT_EQ(read(gicd + GICD_SPENDSGIR + 1, 1), 0x05u) << "CPU 1 has SGI 1 from CPUs 0 and 2";
+	EXPECT_EQ(read(gicc + GICC_IAR), 1u);            // the lowest source first
+	write(gicc + GICC_EOIR, 1);
+	EXPECT_EQ(read(gicc + GICC_IAR), 1u | 2u << 10); // then CPU 2's
+	write(gicc + GICC_EOIR, 1);
+	EXPECT_FALSE(irq_of(1));
+	as_cpu(0);
+	EXPECT_EQ(read(gicc + GICC_IAR), 1u | 2u << 10);
+	as_cpu(3);
+	EXPECT_EQ(read(gicc + GICC_IAR), 1u | 2u << 10);
+	write(gicd + GICD_SGIR, GICD_SGIR_FILTER_SELF | 9);
+	EXPECT_FALSE(irq_of(3)) << "SGI 1, active at the same priority, is not preempted";
+	write(gicc + GICC_EOIR, 1);
+	EXPECT_TRUE(irq_of(3));
+	EXPECT_EQ(read(gicd + GICD_SPENDSGIR + 9, 1), 0x08u);
+	write(gicd + GICD_CPENDSGIR + 9, 0x08, 1);
+	EXPECT_FALSE(irq_of(3));
+	EXPECT_EQ(read(gicc + GICC_HPPIR), unsigned(GICV2_SPURIOUS));
+}
+
+TEST_F(GicSmpBench, SpisGoToTheirTargetsAndPpisAreBanked)
+{
+	enable_cpu_interfaces();
+	write(gicd + GICD_IPRIORITYR + 40, 0x80, 1);
+	write(gicd + GICD_ITARGETSR + 40, 0x08, 1);
+	write(gicd + GICD_ISENABLER + 4, 1u << 8);
+	set_pending(40);
+	EXPECT_TRUE(irq_of(3));
+	EXPECT_FALSE(irq_of(0));
+	write(gicd + GICD_ITARGETSR + 40, 0x02, 1);
+	EXPECT_FALSE(irq_of(3));
+	EXPECT_TRUE(irq_of(1));
+	as_cpu(1);
+	EXPECT_EQ(read(gicc + GICC_IAR), 40u);
+	EXPECT_FALSE(irq_of(1));
+	// PPI 27: enabled on CPU 2 only, raised on CPUs 0 and 2: only CPU 2 is signalled
+	as_cpu(2);
+	write(gicd + GICD_ISENABLER, 1u << 27);
+	EXPECT_EQ(read(gicd + GICD_ISENABLER) >> 27 & 1, 1u);
+	as_cpu(0);
+	EXPECT_EQ(read(gicd + GICD_ISENABLER) >> 27 & 1, 0u);
+	struct irq_line cpu0 = line_of("/timer", 2); // the virtual timer's PPI
+	struct irq_line cpu2 = cpu0;
+	cpu2.input += GICV2_PPI_INPUT(2, 0);
+	irq_line_set(&cpu0, true);
+	irq_line_set(&cpu2, true);
+	EXPECT_FALSE(irq_of(0));
+	EXPECT_TRUE(irq_of(2));
+	as_cpu(2);
+	EXPECT_EQ(read(gicc + GICC_IAR), 27u);
+	EXPECT_EQ(read(gicd + GICD_ISPENDR) >> 27 & 1, 1u) << "a level input still high stays pending";
+	as_cpu(0);
+	EXPECT_EQ(read(gicd + GICD_ISACTIVER) >> 27 & 1, 0u) << "CPU 0's PPI 27 is its own";
+}
+
+TEST(GicBoard, MoreCpusThanTheGicServesIsAnError)
+{
+	qvp_test::TempDir dir;
+	std::string dtb = board_with_cpus(dir, 9);
+	struct machine machine = {};
+	machine.bus = bus_create();
+	machine.events = event_queue_create();
+	EXPECT_LT(platform_build(&machine, dtb.c_str()), 0);
+	EXPECT_NE(std::string(error_message()).find("the board has 9 CPUs; a GICv2 serves at most 8"), std::string::npos)
+		<< error_message();
+	qvp_test::release_board(&machine);
 }
 
 // ---- generic timer ----

@@ -31,7 +31,7 @@ static uint64_t instruction_budget(const struct machine *machine, vtime_t deadli
 
 static bool interrupt_pending(const struct machine *machine)
 {
-	return machine->line_level[CPU_LINE_IRQ] || machine->line_level[CPU_LINE_FIQ];
+	return machine->line_level[0][CPU_LINE_IRQ] || machine->line_level[0][CPU_LINE_FIQ];
 }
 
 vtime_t machine_idle_wake_time(const struct machine *machine)

@@ -147,8 +147,8 @@ static int build_board(struct machine *machine, const struct machine_config *con
 	if (machine->cpu->ops->ram_written) /* devices' DMA over decoded code */
 		bus_set_ram_observer(machine->bus, cpu_hears_ram_written, machine->cpu);
 	/* models built before the CPU may already drive its lines */
-	machine->cpu->ops->set_line(machine->cpu, CPU_LINE_IRQ, machine->line_level[CPU_LINE_IRQ]);
-	machine->cpu->ops->set_line(machine->cpu, CPU_LINE_FIQ, machine->line_level[CPU_LINE_FIQ]);
+	machine->cpu->ops->set_line(machine->cpu, CPU_LINE_IRQ, machine->line_level[0][CPU_LINE_IRQ]);
+	machine->cpu->ops->set_line(machine->cpu, CPU_LINE_FIQ, machine->line_level[0][CPU_LINE_FIQ]);
 	return 0;
 }
 
@@ -256,11 +256,13 @@ void machine_request_exit(struct machine *machine, int exit_code)
 		machine->cpu->ops->kick(machine->cpu);
 }
 
-void machine_set_cpu_line(struct machine *machine, enum cpu_line line, bool level)
+void machine_set_cpu_line(struct machine *machine, unsigned cpu_index, enum cpu_line line, bool level)
 {
-	if (machine->line_level[line] == level)
+	if (cpu_index >= MACHINE_MAX_CPUS || machine->line_level[cpu_index][line] == level)
 		return;
-	machine->line_level[line] = level;
+	machine->line_level[cpu_index][line] = level;
+	if (cpu_index != 0) /* no backend CPU behind it yet */
+		return;
 	if (machine->trace)
 		trace_cpu_line(machine->trace, machine_now(machine), line, level);
 	if (!machine->cpu)

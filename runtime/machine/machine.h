@@ -26,6 +26,7 @@ enum backend_kind {
 };
 
 #define MACHINE_MAX_DISKS 4
+#define MACHINE_MAX_CPUS 8 /* what a GICv2 can serve */
 
 /* A disk image behind a virtio-mmio transport (--disk FILE[,rw]): the n-th disk goes to the
  * n-th "virtio,mmio" node of the device tree. */
@@ -114,7 +115,10 @@ struct machine {
 	vtime_t time_per_instruction;
 	vtime_t quantum;
 	vtime_t timeout;
-	bool line_level[2];       /* IRQ and FIQ as last driven, indexed by enum cpu_line */
+	/* IRQ and FIQ of each CPU as last driven, [CPU index][enum cpu_line]; kept for CPUs the
+	 * board describes but that have no backend CPU yet (only CPU 0 runs today). */
+	bool line_level[MACHINE_MAX_CPUS][2];
+	unsigned current_cpu;     /* the CPU whose access a model is serving (banked registers) */
 
 	enum machine_stop_cause stop_cause;
 	int exit_code;
@@ -189,9 +193,9 @@ void machine_stall_cpu(struct machine *machine, vtime_t time);
 /* Ends the simulation as MACHINE_FATAL, with the message error_set() last recorded. */
 void machine_request_fatal_stop(struct machine *machine);
 
-/* Drives the CPU's IRQ or FIQ input (remembered until the CPU exists); a rising line during
- * a run stops the run at the next instruction boundary so the CPU can take the interrupt. */
-void machine_set_cpu_line(struct machine *machine, enum cpu_line line, bool level);
+/* Drives CPU `cpu_index`'s IRQ or FIQ input (remembered until the CPU exists); a rising line
+ * during a run stops the run at the next instruction boundary so the CPU can take it. */
+void machine_set_cpu_line(struct machine *machine, unsigned cpu_index, enum cpu_line line, bool level);
 
 /* Schedules a model's event; one due before the end of the current CPU run cuts the run short
  * (at the next instruction boundary), so events fire at their exact time. */

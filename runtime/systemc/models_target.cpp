@@ -96,9 +96,9 @@ void models::input_changed()
 void models::drive_cpu_lines()
 {
 	for (int line = CPU_LINE_IRQ; line <= CPU_LINE_FIQ; line++) {
-		if (machine_.line_level[line] == cpu_lines_[line])
+		if (machine_.line_level[0][line] == cpu_lines_[line])
 			continue;
-		cpu_lines_[line] = machine_.line_level[line];
+		cpu_lines_[line] = machine_.line_level[0][line];
 		(line == CPU_LINE_IRQ ? cpu_irq : cpu_fiq).write(cpu_lines_[line]);
 	}
 }

@@ -150,6 +150,24 @@ TEST(FarmManifestErrors, BadRegularExpression)
 	          "farm.yaml:4: test 'a': field 'forbid': invalid regular expression '(': Unmatched ( or \\(");
 }
 
+// Found by the manifest fuzzer (docs/robustness.md): glibc's regcomp doubles its parse tree for
+// each repetition that follows another, so forty '+' took all the host's memory; POSIX leaves
+// them undefined, and the manifest refuses them. Repetitions of groups, escaped operators and
+// operators inside brackets stay valid.
+TEST(FarmManifestErrors, StackedRepetitionsAreRefusedBeforeRegcomp)
+{
+	const std::string head = "tests:\n  - name: a\n    firmware: a.elf\n    expect: '";
+	const std::string stacked = "a" + std::string(40, '+');
+	EXPECT_EQ(error_for(head + stacked + "'\n"),
+	          "farm.yaml:4: test 'a': field 'expect': invalid regular expression '" + stacked +
+	                  "': repetitions one after another (as in a++ or a*{2})");
+	EXPECT_NE(error_for(head + "x{2}{3}'\n"), "");
+	TempDir dir;
+	Loaded valid;
+	load(dir, head + "(a+)+ [*+?]+ \\++ x{2}y* 0x[0-9a-f]+$'\n", valid);
+	EXPECT_NE(valid.manifest, nullptr) << valid.error;
+}
+
 // input: names a console script, which the farm passes to qvp run as --console-script.
 TEST(FarmManifest, InputIsAConsoleScript)
 {

@@ -138,6 +138,40 @@ static int parse_strings(struct parser *p, const char *field, yaml_node_t *value
 	return 0;
 }
 
+/* Where a bracket expression that starts at `open` ('[') ends: its ']', which may also be
+ * its first member ("[]a]", "[^]a]"); NULL if it never does. */
+static const char *bracket_end(const char *open)
+{
+	const char *c = open + 1;
+
+	if (*c == '^')
+		c++;
+	if (*c == ']')
+		c++;
+	return strchr(c, ']');
+}
+
+/* POSIX leaves adjacent duplication symbols ("a++", "a*{2}") undefined, and glibc's regcomp
+ * doubles its parse tree for each: forty of them take all the host's memory. */
+static bool stacks_repetitions(const char *pattern)
+{
+	bool after_repetition = false;
+
+	for (const char *c = pattern; *c; c++) {
+		bool repetition = *c == '*' || *c == '+' || *c == '?' || *c == '{';
+		if (repetition && after_repetition)
+			return true;
+		if (*c == '\\' && c[1])
+			c++;
+		else if (*c == '[' && bracket_end(c))
+			c = bracket_end(c);
+		else if (*c == '{' && strchr(c, '}'))
+			c = strchr(c, '}');
+		after_repetition = repetition;
+	}
+	return false;
+}
+
 static int parse_patterns(struct parser *p, const char *field, yaml_node_t *value, struct farm_list *out)
 {
 	size_t first = out->count;
@@ -148,6 +182,10 @@ static int parse_patterns(struct parser *p, const char *field, yaml_node_t *valu
 	if (parse_strings(p, field, value, out) < 0)
 		return -1;
 	for (size_t i = first; i < out->count; i++) {
+		if (stacks_repetitions(out->items[i]))
+			return fail_at(p, value, field,
+				       "invalid regular expression '%s': repetitions one after another (as in a++ or a*{2})",
+				       out->items[i]);
 		code = regcomp(&regex, out->items[i], REG_EXTENDED | REG_NEWLINE | REG_NOSUB);
 		if (code != 0) {
 			regerror(code, &regex, problem, sizeof(problem));

@@ -1,9 +1,10 @@
 /* The generic timer: the system counter (CNTPCT_EL0 = CNTVCT_EL0, no EL2 so no offset) is
- * virtual time times the counter frequency, in exact integer arithmetic; the EL1 physical and
- * virtual timers are events on the machine's queue at the first instant the counter reaches
- * CVAL, and drive the PPIs the device tree names (interrupts: secure physical, non-secure
- * physical, virtual, hypervisor; only the middle two exist without EL3 and EL2). The CPU
- * reaches the registers through an iss system-register hook. */
+ * virtual time times the counter frequency, in exact integer arithmetic, one for the board;
+ * each CPU has its own EL1 physical and virtual timers, events on the machine's queue at the
+ * first instant the counter reaches CVAL, driving that CPU's copy of the PPIs the device tree
+ * names (interrupts: secure physical, non-secure physical, virtual, hypervisor; only the
+ * middle two exist without EL3 and EL2). A CPU reaches its own registers through an iss
+ * system-register hook (machine.current_cpu says whose). */
 #include "generic_timer.h"
 
 #include <libfdt.h>
@@ -13,6 +14,7 @@
 #include "irq.h"
 #include "iss.h"
 #include "models.h"
+#include "platform.h"
 
 struct timer_channel {
 	struct generic_timer *timer;
@@ -22,12 +24,18 @@ struct timer_channel {
 	struct event event;
 };
 
+/* One CPU's registers and timers. */
+struct timer_cpu {
+	uint64_t cntfrq; /* CNTFRQ_EL0: what firmware says the rate is */
+	uint32_t cntkctl;
+	struct timer_channel physical, virtual;
+};
+
 struct generic_timer {
 	struct machine *machine;
 	uint64_t frequency; /* the counter's real rate */
-	uint64_t cntfrq;    /* CNTFRQ_EL0: what firmware says the rate is */
-	uint32_t cntkctl;
-	struct timer_channel physical, virtual;
+	unsigned cpu_count;
+	struct timer_cpu cpu[MACHINE_MAX_CPUS];
 	struct iss_sysreg_hook hook;
 };
 
@@ -87,9 +95,9 @@ static void write_tval(struct timer_channel *channel, uint64_t count, uint64_t v
 }
 
 /* EL0 access as CNTKCTL_EL1 allows; EL1 may do everything (there is no EL2). */
-static bool el0_allowed(const struct generic_timer *timer, uint32_t encoding)
+static bool el0_allowed(const struct timer_cpu *cpu, uint32_t encoding)
 {
-	uint32_t k = timer->cntkctl;
+	uint32_t k = cpu->cntkctl;
 
 	switch (encoding) {
 	case GT_CNTFRQ_EL0:
@@ -110,14 +118,23 @@ static bool el0_allowed(const struct generic_timer *timer, uint32_t encoding)
 	return false; /* CNTKCTL_EL1 */
 }
 
-static struct timer_channel *channel_of(struct generic_timer *timer, uint32_t encoding)
+static struct timer_channel *channel_of(struct timer_cpu *cpu, uint32_t encoding)
 {
-	return (encoding >> 3 & 0xf) == 2 ? &timer->physical : &timer->virtual; /* CRm 2 or 3 */
+	return (encoding >> 3 & 0xf) == 2 ? &cpu->physical : &cpu->virtual; /* CRm 2 or 3 */
+}
+
+/* The registers of the CPU whose MRS or MSR this is. */
+static struct timer_cpu *accessing_cpu(struct generic_timer *timer)
+{
+	unsigned cpu = timer->machine->current_cpu;
+
+	return &timer->cpu[cpu < timer->cpu_count ? cpu : 0];
 }
 
 static bool generic_timer_read(void *opaque, uint32_t encoding, unsigned el, uint64_t *value)
 {
 	struct generic_timer *timer = opaque;
+	struct timer_cpu *cpu = accessing_cpu(timer);
 	uint64_t count = count_at(timer, machine_now(timer->machine));
 
 	switch (encoding) {
@@ -128,29 +145,29 @@ static bool generic_timer_read(void *opaque, uint32_t encoding, unsigned el, uin
 	default:
 		return false;
 	}
-	if (el == 0 && !el0_allowed(timer, encoding))
+	if (el == 0 && !el0_allowed(cpu, encoding))
 		return false;
 	switch (encoding) {
 	case GT_CNTFRQ_EL0:
-		*value = timer->cntfrq;
+		*value = cpu->cntfrq;
 		break;
 	case GT_CNTPCT_EL0:
 	case GT_CNTVCT_EL0:
 		*value = count;
 		break;
 	case GT_CNTKCTL_EL1:
-		*value = timer->cntkctl;
+		*value = cpu->cntkctl;
 		break;
 	case GT_CNTP_CTL_EL0:
 	case GT_CNTV_CTL_EL0:
-		*value = read_ctl(channel_of(timer, encoding), count);
+		*value = read_ctl(channel_of(cpu, encoding), count);
 		break;
 	case GT_CNTP_CVAL_EL0:
 	case GT_CNTV_CVAL_EL0:
-		*value = channel_of(timer, encoding)->cval;
+		*value = channel_of(cpu, encoding)->cval;
 		break;
 	default: /* TVAL */
-		*value = read_tval(channel_of(timer, encoding), count);
+		*value = read_tval(channel_of(cpu, encoding), count);
 		break;
 	}
 	return true;
@@ -159,19 +176,20 @@ static bool generic_timer_read(void *opaque, uint32_t encoding, unsigned el, uin
 static bool generic_timer_write(void *opaque, uint32_t encoding, unsigned el, uint64_t value)
 {
 	struct generic_timer *timer = opaque;
+	struct timer_cpu *cpu = accessing_cpu(timer);
 	vtime_t now = machine_now(timer->machine);
-	struct timer_channel *channel = channel_of(timer, encoding);
+	struct timer_channel *channel = channel_of(cpu, encoding);
 
 	switch (encoding) {
 	case GT_CNTFRQ_EL0: /* writable at the highest exception level, EL1 here */
 		if (el == 0)
 			return false;
-		timer->cntfrq = (uint32_t)value;
+		cpu->cntfrq = (uint32_t)value;
 		return true;
 	case GT_CNTKCTL_EL1:
 		if (el == 0)
 			return false;
-		timer->cntkctl = (uint32_t)value & 0x3ff;
+		cpu->cntkctl = (uint32_t)value & 0x3ff;
 		return true;
 	case GT_CNTP_CTL_EL0: case GT_CNTP_CVAL_EL0: case GT_CNTP_TVAL_EL0:
 	case GT_CNTV_CTL_EL0: case GT_CNTV_CVAL_EL0: case GT_CNTV_TVAL_EL0:
@@ -179,7 +197,7 @@ static bool generic_timer_write(void *opaque, uint32_t encoding, unsigned el, ui
 	default:
 		return false; /* CNTPCT/CNTVCT are read-only: writing them is undefined */
 	}
-	if (el == 0 && !el0_allowed(timer, encoding))
+	if (el == 0 && !el0_allowed(cpu, encoding))
 		return false;
 	if (encoding == GT_CNTP_CTL_EL0 || encoding == GT_CNTV_CTL_EL0)
 		channel->ctl = (uint32_t)value & (GT_CTL_ENABLE | GT_CTL_IMASK);
@@ -206,22 +224,51 @@ static int read_frequency(const struct model_config *config, uint64_t *frequency
 	return 0;
 }
 
-static int connect_channel(const struct model_config *config, struct generic_timer *timer,
+/* A CPU's timer: its events (named as one CPU's are, with the CPU's number after CPU 0) and
+ * its copy of the PPI the node's index-th interrupt names. */
+static int connect_channel(const struct model_config *config, struct generic_timer *timer, unsigned cpu,
 			   struct timer_channel *channel, unsigned index, const char *name)
 {
 	channel->timer = timer;
 	event_init(&channel->event, name, channel_fire, channel);
 	if (irq_count(config->machine, config->node) <= index)
 		return 0; /* not wired: the timer still counts and reports ISTATUS */
-	return irq_connect(config->machine, config->node, index, &channel->line);
+	if (irq_connect(config->machine, config->node, index, &channel->line) < 0)
+		return -1;
+	channel->line = irq_line_of_cpu(&channel->line, cpu);
+	return 0;
+}
+
+static const char *const physical_names[MACHINE_MAX_CPUS] = {
+	"generic timer (physical)", "generic timer (physical) cpu1", "generic timer (physical) cpu2",
+	"generic timer (physical) cpu3", "generic timer (physical) cpu4", "generic timer (physical) cpu5",
+	"generic timer (physical) cpu6", "generic timer (physical) cpu7",
+};
+static const char *const virtual_names[MACHINE_MAX_CPUS] = {
+	"generic timer (virtual)", "generic timer (virtual) cpu1", "generic timer (virtual) cpu2",
+	"generic timer (virtual) cpu3", "generic timer (virtual) cpu4", "generic timer (virtual) cpu5",
+	"generic timer (virtual) cpu6", "generic timer (virtual) cpu7",
+};
+
+static int connect_cpu(const struct model_config *config, struct generic_timer *timer, unsigned cpu)
+{
+	struct timer_cpu *registers = &timer->cpu[cpu];
+
+	registers->cntfrq = timer->frequency;
+	if (connect_channel(config, timer, cpu, &registers->physical, 1, physical_names[cpu]) < 0 ||
+	    connect_channel(config, timer, cpu, &registers->virtual, 2, virtual_names[cpu]) < 0)
+		return -1;
+	return 0;
 }
 
 static void generic_timer_destroy(void *state)
 {
 	struct generic_timer *timer = state;
 
-	event_cancel(timer->machine->events, &timer->physical.event);
-	event_cancel(timer->machine->events, &timer->virtual.event);
+	for (unsigned cpu = 0; cpu < timer->cpu_count; cpu++) {
+		event_cancel(timer->machine->events, &timer->cpu[cpu].physical.event);
+		event_cancel(timer->machine->events, &timer->cpu[cpu].virtual.event);
+	}
 	free(timer);
 }
 
@@ -232,15 +279,27 @@ int generic_timer_create(const struct model_config *config, struct model_instanc
 	if (!timer)
 		return error_set("out of memory");
 	timer->machine = config->machine;
+	timer->cpu_count = platform_cpu_count(config->fdt);
+	if (timer->cpu_count > MACHINE_MAX_CPUS) {
+		unsigned count = timer->cpu_count;
+
+		free(timer);
+		return error_set("the board has %u CPUs; qvp models at most %u", count, MACHINE_MAX_CPUS);
+	}
 	timer->hook = (struct iss_sysreg_hook){ .read = generic_timer_read, .write = generic_timer_write, .opaque = timer };
-	if (read_frequency(config, &timer->frequency) < 0 ||
-	    connect_channel(config, timer, &timer->physical, 1, "generic timer (physical)") < 0 ||
-	    connect_channel(config, timer, &timer->virtual, 2, "generic timer (virtual)") < 0 ||
-	    machine_add_sysreg_hook(config->machine, &timer->hook) < 0) {
+	if (read_frequency(config, &timer->frequency) < 0) {
 		free(timer);
 		return -1;
 	}
-	timer->cntfrq = timer->frequency;
+	for (unsigned cpu = 0; cpu < timer->cpu_count; cpu++)
+		if (connect_cpu(config, timer, cpu) < 0) {
+			free(timer);
+			return -1;
+		}
+	if (machine_add_sysreg_hook(config->machine, &timer->hook) < 0) {
+		free(timer);
+		return -1;
+	}
 	instance->state = timer;
 	instance->destroy = generic_timer_destroy;
 	return 0;

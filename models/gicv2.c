@@ -18,8 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libfdt.h>
-
 #include "error.h"
 #include "irq.h"
 #include "models.h"
@@ -753,7 +751,17 @@ static void gicv2_set_input(void *controller, unsigned input, bool level)
 	gicv2_update(gic);
 }
 
-static const struct irq_controller_ops gicv2_irq_ops = { .map = gicv2_map, .set = gicv2_set_input };
+static unsigned gicv2_cpu_input(void *controller, unsigned input, unsigned cpu)
+{
+	(void)controller;
+	return input >= GICV2_PPI_BASE && input < GICV2_SPI_BASE ? GICV2_PPI_INPUT(cpu, input) : input;
+}
+
+static const struct irq_controller_ops gicv2_irq_ops = {
+	.map = gicv2_map,
+	.set = gicv2_set_input,
+	.cpu_input = gicv2_cpu_input,
+};
 
 static void reset_bits(struct irq_bits *bits)
 {
@@ -788,25 +796,6 @@ static void gicv2_reset(struct gicv2 *gic)
 	gicv2_update(gic);
 }
 
-/* One CPU interface per node of /cpus with device_type "cpu" (at least one). */
-static int count_cpus(const void *fdt, unsigned *count)
-{
-	int cpus = fdt_path_offset(fdt, "/cpus"), node;
-
-	*count = 0;
-	if (cpus >= 0)
-		fdt_for_each_subnode(node, fdt, cpus) {
-			const char *type = fdt_getprop(fdt, node, "device_type", NULL);
-			if (type && strcmp(type, "cpu") == 0)
-				(*count)++;
-		}
-	if (*count > MACHINE_MAX_CPUS)
-		return error_set("the board has %u CPUs; a GICv2 serves at most %u", *count, MACHINE_MAX_CPUS);
-	if (*count == 0)
-		*count = 1;
-	return 0;
-}
-
 static void gicv2_destroy(void *state)
 {
 	struct gicv2 *gic = state;
@@ -826,7 +815,9 @@ int gicv2_create(const struct model_config *config, struct model_instance *insta
 		return error_set("out of memory");
 	}
 	gic->machine = config->machine;
-	if (count_cpus(config->fdt, &gic->cpu_count) < 0) {
+	gic->cpu_count = platform_cpu_count(config->fdt);
+	if (gic->cpu_count > MACHINE_MAX_CPUS) {
+		error_set("the board has %u CPUs; a GICv2 serves at most %u", gic->cpu_count, MACHINE_MAX_CPUS);
 		gicv2_destroy(gic);
 		return -1;
 	}

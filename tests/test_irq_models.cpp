@@ -565,6 +565,35 @@ TEST_F(GicSmpBench, SpisGoToTheirTargetsAndPpisAreBanked)
 	EXPECT_EQ(read(gicd + GICD_ISACTIVER) >> 27 & 1, 0u) << "CPU 0's PPI 27 is its own";
 }
 
+// Each CPU has its own virtual timer on its own PPI 27; the counter is the board's.
+TEST_F(GicSmpBench, EachCpuHasItsOwnTimers)
+{
+	enable_cpu_interfaces();
+	for (unsigned cpu = 1; cpu <= 2; cpu++) {
+		as_cpu(cpu);
+		write(gicd + GICD_IPRIORITYR + 27, 0x80, 1);
+		write(gicd + GICD_ISENABLER, 1u << 27);
+		EXPECT_TRUE(set_sysreg(GT_CNTV_CVAL_EL0, 1000 * cpu));
+		EXPECT_TRUE(set_sysreg(GT_CNTV_CTL_EL0, GT_CTL_ENABLE));
+	}
+	as_cpu(0);
+	EXPECT_EQ(sysreg(GT_CNTV_CTL_EL0), 0u) << "CPU 0's timer is its own";
+	EXPECT_EQ(sysreg(GT_CNTV_CVAL_EL0), 0u);
+	advance_to(1000 * tick16);
+	EXPECT_TRUE(irq_of(1));
+	EXPECT_FALSE(irq_of(2));
+	EXPECT_FALSE(irq_of(0));
+	as_cpu(2);
+	EXPECT_EQ(sysreg(GT_CNTV_TVAL_EL0), 1000u);
+	EXPECT_EQ(sysreg(GT_CNTVCT_EL0), 1000u);
+	advance_to(2000 * tick16);
+	EXPECT_TRUE(irq_of(2));
+	EXPECT_EQ(read(gicc + GICC_IAR), 27u);
+	EXPECT_TRUE(set_sysreg(GT_CNTV_CTL_EL0, GT_CTL_ENABLE | GT_CTL_IMASK));
+	EXPECT_FALSE(irq_of(2));
+	EXPECT_TRUE(irq_of(1)) << "CPU 1's timer still fires";
+}
+
 TEST(GicBoard, MoreCpusThanTheGicServesIsAnError)
 {
 	qvp_test::TempDir dir;

@@ -19,6 +19,9 @@ struct irq_controller_ops {
 	int (*map)(void *controller, const uint32_t *cells, unsigned count, unsigned *input);
 	/* Drives an input to a level. */
 	void (*set)(void *controller, unsigned input, bool level);
+	/* The input of CPU `cpu`'s own copy of a per-CPU interrupt (a GIC PPI); NULL or an input
+	 * that is not per-CPU: the same input. */
+	unsigned (*cpu_input)(void *controller, unsigned input, unsigned cpu);
 };
 
 /* A model's interrupt output. Zeroed, it is connected to nothing and only keeps its level. */
@@ -37,6 +40,18 @@ static inline void irq_line_set(struct irq_line *line, bool level)
 	line->level = level;
 	if (line->ops)
 		line->ops->set(line->controller, line->input, level);
+}
+
+/* `line`, connected as CPU `cpu`'s copy of a per-CPU interrupt (each core's timer drives its
+ * own PPI); the level starts low. */
+static inline struct irq_line irq_line_of_cpu(const struct irq_line *line, unsigned cpu)
+{
+	struct irq_line copy = *line;
+
+	copy.level = false;
+	if (line->ops && line->ops->cpu_input)
+		copy.input = line->ops->cpu_input(line->controller, line->input, cpu);
+	return copy;
 }
 
 /* Called by a controller's constructor: the device-tree node `node` (with an

@@ -258,6 +258,21 @@ int platform_node_reg(const void *fdt, int node, int index, uint64_t *base, uint
 	return node_reg(fdt, node, index, base, size);
 }
 
+unsigned platform_cpu_count(const void *fdt)
+{
+	int cpus = fdt_path_offset(fdt, "/cpus"), node;
+	unsigned count = 0;
+
+	if (cpus < 0)
+		return 1;
+	fdt_for_each_subnode(node, fdt, cpus) {
+		const char *type = fdt_getprop(fdt, node, "device_type", NULL);
+		if (type && strcmp(type, "cpu") == 0)
+			count++;
+	}
+	return count ? count : 1;
+}
+
 static bool is_interrupt_controller(const void *fdt, int node)
 {
 	return fdt_getprop(fdt, node, "interrupt-controller", NULL) != NULL;

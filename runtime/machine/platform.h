@@ -21,6 +21,9 @@ void platform_teardown(struct machine *machine);
 /* The index-th (address, size) of a node's `reg`, decoded with its parent's cell counts. */
 int platform_node_reg(const void *fdt, int node, int index, uint64_t *base, uint64_t *size);
 
+/* The board's CPUs: the nodes of /cpus with device_type "cpu"; 1 for a tree that has none. */
+unsigned platform_cpu_count(const void *fdt);
+
 #ifdef __cplusplus
 }
 #endif

@@ -16,7 +16,7 @@ static void drive_signal(void *signal, unsigned, bool level)
 	static_cast<sc_core::sc_signal_inout_if<bool> *>(signal)->write(level);
 }
 
-static const struct irq_controller_ops signal_ops = { nullptr, drive_signal };
+static const struct irq_controller_ops signal_ops = { nullptr, drive_signal, nullptr }; // no per-CPU inputs
 
 struct irq_line mmio_target::irq_output(sc_core::sc_signal_inout_if<bool> &signal)
 {

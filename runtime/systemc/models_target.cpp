@@ -11,7 +11,7 @@
 
 namespace qvp::sc {
 
-const struct irq_controller_ops models::irq_ops = { &models::map_irq, &models::set_irq };
+const struct irq_controller_ops models::irq_ops = { &models::map_irq, &models::set_irq, nullptr };
 
 models::models(sc_core::sc_module_name name, const char *platform_path, FILE *console)
 	: sc_module(name), socket("socket"), cpu_irq("cpu_irq"), cpu_fiq("cpu_fiq")

@@ -5,6 +5,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "arch_state.h"
 #include "debug.h"
@@ -13,6 +14,7 @@
 #include "exception.h"
 #include "iss.h"
 #include "iss_state.h"
+#include "loader.h"
 #include "mmu.h"
 #include "sysreg.h"
 
@@ -231,10 +233,12 @@ static const char *exception_class_name(unsigned ec)
 }
 
 /* Why the guest makes no progress: an exception loop, named by the fault that started it. */
-static const char *iss_diagnose(struct cpu *base)
+static const char *iss_diagnose(struct cpu *base, const struct image *image)
 {
-	static char message[300];
+	static char message[400];
 	struct iss *cpu = to_iss(base);
+	const char *kind;
+	char symbol[128];
 
 	if (cpu->exceptions_since_eret < EXCEPTION_LOOP_THRESHOLD)
 		return NULL;
@@ -245,13 +249,14 @@ static const char *iss_diagnose(struct cpu *base)
 		         (unsigned long long)cpu->exceptions_since_eret, (unsigned long long)cpu->vbar_el1);
 		return message;
 	}
+	image_name_address(image, cpu->loop_start_elr, symbol, sizeof(symbol));
+	kind = exception_class_name((unsigned)(cpu->loop_start_esr >> 26) & 0x3f);
 	snprintf(message, sizeof(message),
-	         "the guest is stuck in an exception loop: %llu exceptions without an ERET, started by a %s "
-	         "(ESR_EL1 0x%08llx, FAR_EL1 0x%llx) at pc 0x%016llx; VBAR_EL1 0x%016llx",
-	         (unsigned long long)cpu->exceptions_since_eret,
-	         exception_class_name((unsigned)(cpu->loop_start_esr >> 26) & 0x3f),
+	         "the guest is stuck in an exception loop: %llu exceptions without an ERET, started by %s %s "
+	         "(ESR_EL1 0x%08llx, FAR_EL1 0x%llx) at pc 0x%016llx%s; VBAR_EL1 0x%016llx",
+	         (unsigned long long)cpu->exceptions_since_eret, strchr("aeiouAEIOU", kind[0]) ? "an" : "a", kind,
 	         (unsigned long long)cpu->loop_start_esr, (unsigned long long)cpu->loop_start_far,
-	         (unsigned long long)cpu->loop_start_elr, (unsigned long long)cpu->vbar_el1);
+	         (unsigned long long)cpu->loop_start_elr, symbol, (unsigned long long)cpu->vbar_el1);
 	return message;
 }
 

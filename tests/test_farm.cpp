@@ -61,7 +61,7 @@ std::string elf(const std::string &name)
 std::string manifest(const TempDir &dir, const std::string &tests)
 {
 	std::string path = dir.path("farm.yaml");
-	write_file(path, "defaults:\n  watchdog: 120\ntests:\n" + tests);
+	write_file(path, "defaults:\n  watchdog: 120s\ntests:\n" + tests);
 	return path;
 }
 
@@ -111,7 +111,7 @@ class FarmVerdicts : public ::testing::Test
 		    "  - name: forbidden-text\n    firmware: " + elf("hello") + "\n    forbid: '[Hh]ello'\n" +
 		    "  - name: crashes\n    firmware: " + elf("hello") + "\n    options: [--test-abort-after, '0']\n" +
 		    "  - name: no-firmware\n    firmware: missing.elf\n" +
-		    "  - name: hangs\n    firmware: spin.bin\n    options: [--raw, '0x40080000']\n    watchdog: 1\n" +
+		    "  - name: hangs\n    firmware: spin.bin\n    options: [--raw, '0x40080000']\n    watchdog: 1s\n" +
 		    "  - name: times-out\n    firmware: " + elf("bench") + "\n    timeout: 1ms\n" +
 		    "  - name: runs-until-timeout\n    firmware: spin.bin\n    options: [--raw, '0x40080000']\n" +
 		    "    timeout: 1ms\n    exit: 124\n" + "  - name: not-repeatable\n    firmware: " + elf("hello") +
@@ -191,9 +191,14 @@ TEST_F(FarmVerdicts, CrashAndHangAreErrors)
 	EXPECT_EQ(testcase("crashes", "/error/@message").rfind("qvp crashed: killed by signal 6 (Aborted)", 0), 0u);
 	EXPECT_EQ(testcase("crashes", "/system-out"), "Hello from qvp!\n"); // what it printed before the crash
 	EXPECT_EQ(testcase("no-firmware", "/error/@type"), "qvp-error");
-	EXPECT_EQ(testcase("no-firmware", "/error/@message"),
-	          "qvp could not run the test (status 125): qvp: error: " + dir_->path("missing.elf") +
-	              ": cannot open: No such file or directory");
+	// every place looked in: next to the manifest, then the build directory (qvp's own)
+	EXPECT_EQ(testcase("no-firmware", "/error/@message").rfind(
+	              "qvp could not run the test (status 125): qvp: error: firmware 'missing.elf' not found: looked for " +
+	                  dir_->path("missing.elf") + " and ",
+	              0),
+	          0u)
+	    << testcase("no-firmware", "/error/@message");
+	EXPECT_NE(testcase("no-firmware", "/error/@message").find("/missing.elf and /"), std::string::npos);
 	EXPECT_EQ(testcase("crashes", "/system-err"),
 	          "qvp: --test-abort-after: aborting the host process on purpose (test double)\n");
 	EXPECT_EQ(testcase("hangs", "/error/@type"), "watchdog");
@@ -283,6 +288,43 @@ TEST(Farm, FilterSelectsByName)
 	EXPECT_NE(xpath(junit, "string(/testsuites/testsuite/@hostname)"), "");
 	EXPECT_EQ(qvp_test_command({"--filter", "(", path}).err,
 	          "qvp: error: --filter: invalid regular expression '(': Unmatched ( or \\(\n");
+	// a filter that matches nothing is a mistake, reported before any test runs (it passed with 0 tests)
+	ProcessResult none = qvp_test_command({"--filter", "nomatch", path});
+	EXPECT_EQ(none.status, 125);
+	EXPECT_EQ(none.out, "");
+	EXPECT_EQ(none.err, "qvp: error: --filter 'nomatch': no test of " + path +
+	                        " matches (its tests: boot-a, boot-b, net-a)\n");
+}
+
+// A report that cannot be written is refused before the suite runs (it was refused after).
+TEST(Farm, UnwritableReportIsRefusedBeforeAnyTestRuns)
+{
+	TempDir dir;
+	std::string path = manifest(dir, hello_test("one"));
+	ProcessResult junit = qvp_test_command({"--junit", "/nonexistent/x.xml", path});
+	EXPECT_EQ(junit.status, 125);
+	EXPECT_EQ(junit.out, "");
+	EXPECT_EQ(junit.err.rfind("qvp: error: --junit /nonexistent/x.xml: cannot write there: /nonexistent: ", 0), 0u)
+	    << junit.err;
+	ProcessResult json = qvp_test_command({"--json", dir.path("no/such/dir/r.json"), path});
+	EXPECT_EQ(json.status, 125);
+	EXPECT_EQ(json.out, "");
+}
+
+// A guest in WFI with nothing left to wake it is reported as idle, not as a slow guest.
+TEST(Farm, IdleUntilTheTimeoutIsItsOwnFailure)
+{
+	TempDir dir;
+	write_file(dir.path("wfi.bin"), std::string("\x7f\x20\x03\xd5\xff\xff\xff\x17", 8)); // wfi; b .-4
+	std::string path = manifest(dir, "  - name: waits\n    firmware: wfi.bin\n    options: [--raw, '0x40080000']\n"
+	                                 "    timeout: 1ms\n");
+	std::string junit = dir.path("junit.xml");
+	ProcessResult result = qvp_test_command({"--junit", junit, path});
+	EXPECT_EQ(result.status, 1) << result.out << result.err;
+	EXPECT_EQ(xpath(junit, "string(//testcase[@name='waits']/failure/@type)"), "idle");
+	EXPECT_EQ(xpath(junit, "string(//testcase[@name='waits']/failure/@message)"),
+	          "idle: the guest waited for an interrupt from 0.000000001000 s on, with nothing to wake it, until the "
+	          "timeout (1ms)");
 }
 
 // On a terminal (a pty from script(1)) a progress bar; into a file, plain lines only.

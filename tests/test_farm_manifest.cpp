@@ -65,7 +65,7 @@ TEST(FarmManifest, FieldsAndDefaults)
 	     "    exit: 3\n"
 	     "    expect: [one, '^two$']\n"
 	     "    options: [--backend, iss]\n"
-	     "    watchdog: 2.5\n"
+	     "    watchdog: 2.5s\n"
 	     "    repeat: 5\n"
 	     "  - name: b\n"
 	     "    firmware: /abs/b.elf\n"
@@ -125,14 +125,17 @@ TEST(FarmManifestErrors, WrongTypes)
 	EXPECT_EQ(error_for(head + "    platform: [virt]\n"),
 	          "farm.yaml:4: test 'hello': field 'platform': expected a string");
 	EXPECT_EQ(error_for(head + "    watchdog: soon\n"),
-	          "farm.yaml:4: test 'hello': field 'watchdog': expected a number of seconds");
-	EXPECT_EQ(error_for(head + "    watchdog: 0\n"),
-	          "farm.yaml:4: test 'hello': field 'watchdog': must be more than 0 seconds");
+	          "farm.yaml:4: test 'hello': field 'watchdog': expected a time such as 1.5s, 200ms or 10us, not 'soon'");
+	EXPECT_EQ(error_for(head + "    watchdog: 0s\n"), "farm.yaml:4: test 'hello': field 'watchdog': must be more than 0");
+	// Every duration takes a unit: a bare number was nanoseconds for one field, seconds for the other.
+	EXPECT_EQ(error_for(head + "    watchdog: 300\n"),
+	          "farm.yaml:4: test 'hello': field 'watchdog': time '300' needs a unit: ps, ns, us, ms or s (e.g. 10ms)");
+	EXPECT_EQ(error_for(head + "    timeout: 5\n"),
+	          "farm.yaml:4: test 'hello': field 'timeout': time '5' needs a unit: ps, ns, us, ms or s (e.g. 10ms)");
 	EXPECT_EQ(error_for(head + "    repeat: 0\n"),
 	          "farm.yaml:4: test 'hello': field 'repeat': 0 is out of range (1 to 1000000)");
 	EXPECT_EQ(error_for(head + "    timeout: soon\n"),
-	          "farm.yaml:4: test 'hello': field 'timeout': invalid time 'soon': expected a number with a unit "
-	          "(ps, ns, us, ms, s)");
+	          "farm.yaml:4: test 'hello': field 'timeout': expected a time such as 1.5s, 200ms or 10us, not 'soon'");
 }
 
 TEST(FarmManifestErrors, OptionsTheFarmSetsItself)

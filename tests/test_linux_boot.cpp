@@ -67,6 +67,7 @@ struct Boot {
 	std::string kernel = dir.path("Image");
 	std::string initrd;
 	std::string bootargs;
+	uint64_t memory_size = 0;
 	struct machine *machine = nullptr;
 
 	~Boot() { machine_destroy(machine); }
@@ -81,6 +82,7 @@ struct Boot {
 		config.backend = BACKEND_ISS;
 		config.quantum = 100 * VTIME_US;
 		config.timeout = VTIME_MS;
+		config.memory_size = memory_size;
 		machine = machine_create(&config);
 		return machine != nullptr;
 	}
@@ -112,6 +114,25 @@ uint64_t chosen_u64(const void *fdt, const char *name)
 		return 0;
 	std::memcpy(&cells, value, sizeof(cells)); // properties are only 4-byte aligned
 	return fdt64_to_cpu(cells);
+}
+
+// --memory 512M: the board's RAM and the memory node the kernel reads both say 512 MiB.
+TEST(LinuxBoot, MemorySizeResizesTheFirstMemoryNodeInTheGuestsTree)
+{
+	Boot boot;
+	write_file(boot.kernel, make_image(0x80000, 0x200000));
+	boot.memory_size = 512u << 20;
+	ASSERT_TRUE(boot.create()) << error_message();
+	EXPECT_EQ(boot.machine->ram_base, ram_base);
+	EXPECT_EQ(boot.machine->ram_size, 512u << 20);
+	const void *fdt = boot.guest_fdt();
+	int node = fdt_node_offset_by_prop_value(fdt, -1, "device_type", "memory", sizeof("memory"));
+	ASSERT_GE(node, 0);
+	int length = 0;
+	const fdt32_t *reg = static_cast<const fdt32_t *>(fdt_getprop(fdt, node, "reg", &length));
+	ASSERT_EQ(length, 16); // #address-cells = #size-cells = 2
+	EXPECT_EQ((uint64_t(fdt32_to_cpu(reg[0])) << 32) | fdt32_to_cpu(reg[1]), ram_base);
+	EXPECT_EQ((uint64_t(fdt32_to_cpu(reg[2])) << 32) | fdt32_to_cpu(reg[3]), 512u << 20);
 }
 
 TEST(LinuxBoot, EntersTheImageAtTextOffsetWithTheDtbInX0)

@@ -18,19 +18,29 @@ TEST(VirtualTime, ParsesUnits)
 	EXPECT_EQ(t, 10 * VTIME_MS);
 	ASSERT_EQ(vtime_parse("2s", &t), 0);
 	EXPECT_EQ(t, 2 * VTIME_S);
-	ASSERT_EQ(vtime_parse("7", &t), 0);
-	EXPECT_EQ(t, 7 * VTIME_NS);
+	ASSERT_EQ(vtime_parse("1.5s", &t), 0);
+	EXPECT_EQ(t, 1500 * VTIME_MS);
+}
+
+// A bare number used to be nanoseconds: `--timeout 10` ran for 10 ns. No unit is guessed now.
+TEST(VirtualTime, ABareNumberIsAnErrorNamingTheUnits)
+{
+	vtime_t t;
+	EXPECT_LT(vtime_parse("7", &t), 0);
+	EXPECT_STREQ(error_message(), "time '7' needs a unit: ps, ns, us, ms or s (e.g. 10ms)");
 }
 
 TEST(VirtualTime, RejectsBadText)
 {
 	vtime_t t;
 	EXPECT_LT(vtime_parse("10 minutes", &t), 0);
-	EXPECT_NE(std::string(error_message()).find("unknown unit"), std::string::npos);
+	EXPECT_NE(std::string(error_message()).find("needs a unit"), std::string::npos);
 	EXPECT_LT(vtime_parse("fast", &t), 0);
 	EXPECT_LT(vtime_parse("-5ms", &t), 0);
 	EXPECT_LT(vtime_parse("99999999999s", &t), 0); // overflows 64-bit picoseconds
-	EXPECT_NE(std::string(error_message()).find("ps"), std::string::npos);
+	EXPECT_NE(std::string(error_message()).find("too large"), std::string::npos);
+	EXPECT_LT(vtime_parse("1.5ps", &t), 0);
+	EXPECT_NE(std::string(error_message()).find("finer than a picosecond"), std::string::npos);
 }
 
 TEST(VirtualTime, FormatsSecondsWithPicoseconds)

@@ -1,5 +1,6 @@
 #include "cli.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -32,7 +33,10 @@ static const char help_text[] =
 	"  --precise          kvm backend: stop each run on its exact instruction (the PMU stops\n"
 	"                     it early and the last instructions are single-stepped; slower)\n"
 	"  --timeout TIME     stop when virtual time reaches TIME\n"
-	"  --raw ADDRESS      load FIRMWARE as a raw binary at ADDRESS and enter there\n"
+	"  --raw ADDRESS      load FIRMWARE as a raw binary at ADDRESS (4-byte aligned) and\n"
+	"                     enter there\n"
+	"  --memory SIZE      resize the board's first memory node to SIZE (like QEMU's -m); the\n"
+	"                     device tree given to the guest says so too\n"
 	"  --kernel IMAGE     boot an arm64 Linux Image (raw or gzip'd) instead of FIRMWARE,\n"
 	"                     as the arm64 boot protocol says (docs/user-guide.md)\n"
 	"  --initrd FILE      with --kernel: an initramfs, named in the DTB's /chosen\n"
@@ -58,7 +62,8 @@ static const char help_text[] =
 	"  -h, --help         print this help\n"
 	"  --version          print qvp's version\n"
 	"\n"
-	"TIME is a number with a unit: ps, ns, us, ms or s (e.g. 10ms); a bare number is ns.\n"
+	"TIME is a number with a unit: ps, ns, us, ms or s (e.g. 10ms, 1.5s); a bare number is\n"
+	"an error. SIZE is a number with K, M or G (e.g. 512M, 2G).\n"
 	"\n"
 	"Exit status:\n"
 	"  the guest's exit code (0-255), written to the simulation-control device\n"
@@ -93,6 +98,7 @@ enum option_id {
 	OPTION_INITRD,
 	OPTION_APPEND,
 	OPTION_DTB,
+	OPTION_MEMORY,
 	OPTION_TEST_ABORT_AFTER,
 	OPTION_TEST_PERTURB_OUTPUT,
 };
@@ -119,11 +125,14 @@ static const struct option long_options[] = {
 	{ "initrd", required_argument, NULL, OPTION_INITRD },
 	{ "append", required_argument, NULL, OPTION_APPEND },
 	{ "dtb", required_argument, NULL, OPTION_DTB },
+	{ "memory", required_argument, NULL, OPTION_MEMORY },
 	/* test doubles for the regression farm's own tests, left out of --help (docs/farm.md) */
 	{ "test-abort-after", required_argument, NULL, OPTION_TEST_ABORT_AFTER },
 	{ "test-perturb-output", no_argument, NULL, OPTION_TEST_PERTURB_OUTPUT },
 	{ NULL, 0, NULL, 0 },
 };
+
+static int check_board(const char *name);
 
 static int parse_backend(const char *name, enum backend_kind *backend)
 {
@@ -146,6 +155,30 @@ static int parse_address(const char *text, uint64_t *address)
 	*address = strtoull(text, &end, 0);
 	if (errno || end == text || *end || text[0] == '-')
 		return error_set("--raw: invalid address '%s' (e.g. 0x40080000)", text);
+	if (*address % 4) /* the entry point: an instruction address */
+		return error_set("--raw: address %s is not 4-byte aligned (the entry point is an instruction)", text);
+	return 0;
+}
+
+/* --memory SIZE: a count of K, M or G (binary units); a bare number is refused, as a time is. */
+static int parse_size(const char *text, uint64_t *size)
+{
+	static const char suffixes[] = "KMG";
+	const char *unit;
+	char *end;
+
+	errno = 0;
+	*size = strtoull(text, &end, 10);
+	unit = end[0] ? strchr(suffixes, end[0]) : NULL;
+	if (errno || end == text || text[0] < '0' || text[0] > '9' || !unit || end[1])
+		return error_set("--memory: '%s' is not a size with a unit K, M or G (e.g. 512M, 2G)", text);
+	for (const char *u = suffixes; u <= unit; u++) {
+		if (*size > UINT64_MAX / 1024)
+			return error_set("--memory: '%s' is too large", text);
+		*size *= 1024;
+	}
+	if (*size == 0 || *size % 4096)
+		return error_set("--memory: '%s' must be a positive multiple of 4K", text);
 	return 0;
 }
 
@@ -216,7 +249,7 @@ static int parse_option(int id, const char *argument, struct cli_options *option
 	switch (id) {
 	case OPTION_PLATFORM:
 		options->machine.platform_path = argument;
-		return 0;
+		return check_board(argument);
 	case OPTION_BACKEND:
 		return parse_backend(argument, &options->machine.backend);
 	case OPTION_QUANTUM:
@@ -266,6 +299,8 @@ static int parse_option(int id, const char *argument, struct cli_options *option
 	case OPTION_DTB:
 		options->machine.platform_path = argument;
 		return 0;
+	case OPTION_MEMORY:
+		return parse_size(argument, &options->machine.memory_size);
 	case OPTION_TEST_ABORT_AFTER:
 		options->test_hooks.abort_enabled = true;
 		return parse_count("--test-abort-after", argument, &options->test_hooks.abort_after);
@@ -356,25 +391,73 @@ int cli_parse(int argc, char **argv, struct cli_options *options)
 	return parse_command(argc, argv, options);
 }
 
-const char *cli_resolve_platform(const char *name, char *buffer, size_t size)
+/* The folders boards are looked for in by name: the built .dtb files next to the qvp binary
+ * (an installed qvp), then the sources. */
+static void board_folders(char built[PATH_MAX], char source[PATH_MAX])
 {
 	char executable[PATH_MAX];
-	ssize_t length;
+	ssize_t length = readlink("/proc/self/exe", executable, sizeof(executable) - 1);
 	char *slash;
 
-	if (strchr(name, '/') || strchr(name, '.'))
-		return name;
-	length = readlink("/proc/self/exe", executable, sizeof(executable) - 1);
+	built[0] = '\0';
 	if (length > 0) {
 		executable[length] = '\0';
 		slash = strrchr(executable, '/');
 		if (slash) {
 			*slash = '\0';
-			snprintf(buffer, size, "%s/platforms/%s.dtb", executable, name);
-			if (access(buffer, R_OK) == 0)
-				return buffer;
+			snprintf(built, PATH_MAX, "%.*s/platforms", PATH_MAX - 16, executable);
 		}
 	}
-	snprintf(buffer, size, "%s/platforms/%s.dts", QVP_SOURCE_DIR, name);
+	snprintf(source, PATH_MAX, "%s/platforms", QVP_SOURCE_DIR);
+}
+
+const char *cli_resolve_platform(const char *name, char *buffer, size_t size)
+{
+	char built[PATH_MAX], source[PATH_MAX];
+
+	if (strchr(name, '/') || strchr(name, '.'))
+		return name;
+	board_folders(built, source);
+	if (built[0]) {
+		snprintf(buffer, size, "%s/%s.dtb", built, name);
+		if (access(buffer, R_OK) == 0)
+			return buffer;
+	}
+	snprintf(buffer, size, "%s/%s.dts", source, name);
 	return buffer;
+}
+
+/* Appends the board names (NAME.dts or NAME.dtb) in `folder` to `list`, each once. */
+static void list_boards(const char *folder, char *list, size_t size)
+{
+	DIR *dir = opendir(folder);
+	struct dirent *entry;
+	char name[256];
+
+	while (dir && (entry = readdir(dir)) != NULL) {
+		const char *dot = strrchr(entry->d_name, '.');
+		if (!dot || (strcmp(dot, ".dts") != 0 && strcmp(dot, ".dtb") != 0) || dot == entry->d_name)
+			continue;
+		snprintf(name, sizeof(name), " %.*s,", (int)(dot - entry->d_name), entry->d_name);
+		if (!strstr(list, name) && strlen(list) + strlen(name) < size)
+			strcat(list, name);
+	}
+	if (dir)
+		closedir(dir);
+}
+
+/* --platform NAME: a board that is not there is an error listing the boards that are. */
+static int check_board(const char *name)
+{
+	char built[PATH_MAX], source[PATH_MAX], path[PATH_MAX + 64], boards[512] = ",";
+
+	if (strchr(name, '/') || strchr(name, '.') || access(cli_resolve_platform(name, path, sizeof(path)), R_OK) == 0)
+		return 0;
+	board_folders(built, source);
+	if (built[0])
+		list_boards(built, boards, sizeof(boards));
+	list_boards(source, boards, sizeof(boards));
+	boards[strlen(boards) - 1] = '\0'; /* the last comma */
+	return error_set("--platform: no board '%s' (boards:%s; or a .dts/.dtb file)", name,
+	                 boards[0] ? boards + 1 : " none found");
 }

@@ -33,10 +33,12 @@ int run_report_write_json(const char *path, const struct machine *machine, const
 		return error_set("--stats-json %s: %s", path, strerror(errno));
 	fprintf(out,
 	        "{\"stop\": \"%s\", \"exit_status\": %d, \"instructions\": %" PRIu64 ", \"virtual_time_ps\": %" PRIu64
-	        ", \"idle_skipped_ps\": %" PRIu64 ", \"quanta\": %" PRIu64 ", \"events_fired\": %" PRIu64
-	        ", \"wall_seconds\": %.6f}\n",
+	        ", \"idle_skipped_ps\": %" PRIu64 ", \"quanta\": %" PRIu64 ", \"events_fired\": %" PRIu64,
 	        stop, exit_status, machine->stats.instructions, machine->now, machine->stats.idle_skipped,
-	        machine->stats.quanta, machine->stats.events_fired, wall_seconds);
+	        machine->stats.quanta, machine->stats.events_fired);
+	if (machine->stats.idle_forever_since != VTIME_NEVER)
+		fprintf(out, ", \"idle_forever_since_ps\": %" PRIu64, machine->stats.idle_forever_since);
+	fprintf(out, ", \"wall_seconds\": %.6f}\n", wall_seconds);
 	if (fclose(out) != 0)
 		return error_set("--stats-json %s: %s", path, strerror(errno));
 	return 0;
@@ -56,21 +58,30 @@ void run_test_hooks_finish(const struct run_test_hooks *hooks, FILE *console)
 		fprintf(console, "test double: host process %ld\n", (long)getpid());
 }
 
+/* ": idle since T: ..." when the guest waited in WFI with nothing but the timeout to wake it,
+ * else "". */
+static void idle_forever_hint(const struct machine *machine, char *buffer, size_t size)
+{
+	char since[48];
+
+	buffer[0] = '\0';
+	if (machine->stats.idle_forever_since == VTIME_NEVER)
+		return;
+	vtime_format(machine->stats.idle_forever_since, since, sizeof(since));
+	snprintf(buffer, size, ": idle since %s: no interrupt or event could wake the CPU", since);
+}
+
 int run_report_exit_status(const struct machine *machine, const char *program)
 {
-	char virtual_time[48];
-	const char *why;
+	char virtual_time[48], why[128];
 
 	switch (machine->stop_cause) {
 	case MACHINE_GUEST_EXIT:
 		return machine->exit_code;
 	case MACHINE_TIMEOUT:
 		vtime_format(machine->now, virtual_time, sizeof(virtual_time));
-		why = machine->cpu->ops->diagnose ? machine->cpu->ops->diagnose(machine->cpu) : NULL;
-		if (why)
-			fprintf(stderr, "%s: timeout: virtual time reached %s: %s\n", program, virtual_time, why);
-		else
-			fprintf(stderr, "%s: timeout: virtual time reached %s\n", program, virtual_time);
+		idle_forever_hint(machine, why, sizeof(why));
+		fprintf(stderr, "%s: timeout: virtual time reached %s%s\n", program, virtual_time, why);
 		return QVP_EXIT_TIMEOUT;
 	case MACHINE_FATAL:
 	case MACHINE_RUNNING:
@@ -94,6 +105,10 @@ void run_report_print_stats(const struct machine *machine, double wall_seconds)
 	fprintf(stderr, "quanta: %" PRIu64 "\n", machine->stats.quanta);
 	fprintf(stderr, "events fired: %" PRIu64 "\n", machine->stats.events_fired);
 	fprintf(stderr, "idle time skipped: %s\n", idle);
+	if (machine->stats.idle_forever_since != VTIME_NEVER) {
+		vtime_format(machine->stats.idle_forever_since, idle, sizeof(idle));
+		fprintf(stderr, "idle since: %s (no interrupt or event could wake the CPU)\n", idle);
+	}
 	fprintf(stderr, "interrupts taken: %" PRIu64 "\n", machine->stats.interrupts_taken);
 	if (machine->stats.resets)
 		fprintf(stderr, "board resets: %" PRIu64 " (PSCI SYSTEM_RESET)\n", machine->stats.resets);

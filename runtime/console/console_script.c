@@ -88,65 +88,11 @@ static int parse_string(const struct script_parser *parser, const char **p, stru
 	return 0;
 }
 
-struct time_unit {
-	const char *name;
-	vtime_t picoseconds;
-};
-
-static const struct time_unit script_time_units[] = {
-	{ "ps", 1 }, { "ns", 1000ull }, { "us", 1000000ull }, { "ms", 1000000000ull }, { "s", 1000000000000ull },
-};
-
-/* Digits at *s into *value (at most UINT64_MAX) and their count; advances *s. */
-static bool parse_digits(const char **s, unsigned __int128 *value, unsigned *count)
-{
-	*value = 0;
-	for (*count = 0; **s >= '0' && **s <= '9'; (*s)++, (*count)++) {
-		*value = *value * 10 + (unsigned)(**s - '0');
-		if (*value > UINT64_MAX)
-			return false;
-	}
-	return true;
-}
-
-static const struct time_unit *parse_unit(const char **s)
-{
-	for (size_t i = 0; i < sizeof(script_time_units) / sizeof(script_time_units[0]); i++) {
-		size_t n = strlen(script_time_units[i].name);
-		if (strncmp(*s, script_time_units[i].name, n) == 0 && ((*s)[n] == '\0' || (*s)[n] == ' ' || (*s)[n] == '\t')) {
-			*s += n;
-			return &script_time_units[i];
-		}
-	}
-	return NULL;
-}
-
-/* A decimal number with a unit, e.g. 1.5s or 250ms, exactly in picoseconds. */
+/* A decimal number with a unit, e.g. 1.5s or 250ms, exactly in picoseconds (vtime_parse). */
 static int parse_time(const struct script_parser *parser, const char **p, vtime_t *time)
 {
-	const char *s = *p;
-	unsigned __int128 whole, fraction = 0, scale = 1, total;
-	unsigned digits, fraction_digits = 0;
-	const struct time_unit *unit;
-
-	if (*s < '0' || *s > '9')
-		return parse_error(parser, "expected a time such as 1.5s, 200ms or 10us");
-	if (!parse_digits(&s, &whole, &digits))
-		return parse_error(parser, "time '%.40s' is too large", *p);
-	if (*s == '.' && (s++, !parse_digits(&s, &fraction, &fraction_digits) || fraction_digits > 12))
-		return parse_error(parser, "time '%.40s' is finer than a picosecond", *p);
-	unit = parse_unit(&s);
-	if (!unit)
-		return parse_error(parser, "time '%.40s' needs a unit: ps, ns, us, ms or s", *p);
-	for (unsigned i = 0; i < fraction_digits; i++)
-		scale *= 10;
-	if (fraction * unit->picoseconds % scale != 0)
-		return parse_error(parser, "time '%.40s' is finer than a picosecond", *p);
-	total = whole * unit->picoseconds + fraction * unit->picoseconds / scale; /* below 2^105 */
-	if (total >= VTIME_NEVER)
-		return parse_error(parser, "time '%.40s' is too large", *p);
-	*time = (vtime_t)total;
-	*p = s;
+	if (vtime_parse_prefix(*p, p, time) < 0)
+		return parse_error(parser, "%s", error_message());
 	return 0;
 }
 

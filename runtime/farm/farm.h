@@ -92,6 +92,8 @@ struct farm_run {
 	bool have_stats; /* the child wrote --stats-json */
 	uint64_t instructions;
 	vtime_t virtual_time;
+	bool idle_forever;          /* the guest waited in WFI with nothing but the timeout to wake it */
+	vtime_t idle_forever_since; /* ... from then on (stats: idle_forever_since_ps) */
 	char *console; /* the UART output, whole */
 	size_t console_size;
 	char *error_line; /* the last line qvp wrote on stderr, or NULL */

@@ -52,6 +52,7 @@ struct farm_options {
 	const char *build_dir;
 	bool filtered;
 	regex_t filter;
+	const char *filter_text;
 	bool keep_logs;
 	bool help;
 };
@@ -108,6 +109,7 @@ static int parse_filter(const char *text, struct farm_options *options)
 		return error_set("--filter: invalid regular expression '%s': %s", text, problem);
 	}
 	options->filtered = true;
+	options->filter_text = text;
 	return 0;
 }
 
@@ -271,6 +273,45 @@ static bool selected(const struct farm *farm, size_t index)
 	        regexec(&farm->options.filter, farm->manifest->tests[index].name, 0, NULL, 0) == 0);
 }
 
+/* A filter that matches no test of the manifest is a mistake, not an empty suite (a shard
+ * may still be empty: the filter is checked against the whole manifest). */
+static int check_filter(const struct farm *farm)
+{
+	const struct farm_manifest *manifest = farm->manifest;
+	char names[200] = "";
+	size_t used = 0;
+
+	if (!farm->options.filtered)
+		return 0;
+	for (size_t i = 0; i < manifest->test_count; i++) {
+		if (regexec(&farm->options.filter, manifest->tests[i].name, 0, NULL, 0) == 0)
+			return 0;
+		if (used < sizeof(names))
+			used += (size_t)snprintf(names + used, sizeof(names) - used, "%s%s", i ? ", " : "",
+			                         manifest->tests[i].name);
+	}
+	return error_set("--filter '%s': no test of %s matches (its tests: %s%s)", farm->options.filter_text,
+	                 farm->options.manifest_path, names, used >= sizeof(names) ? "..." : "");
+}
+
+/* A report that cannot be written is refused before the suite runs, not after: its folder must
+ * take a new file, or the file itself be writable. Nothing is created here. */
+static int check_report_path(const char *option, const char *path)
+{
+	char folder[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+
+	if (access(path, F_OK) == 0) {
+		if (access(path, W_OK) != 0)
+			return error_set("%s %s: cannot write: %s", option, path, strerror(errno));
+		return 0;
+	}
+	snprintf(folder, sizeof(folder), "%.*s", slash ? (int)(slash - path) + (slash == path) : 1, slash ? path : ".");
+	if (access(folder, W_OK | X_OK) != 0)
+		return error_set("%s %s: cannot write there: %s: %s", option, path, folder, strerror(errno));
+	return 0;
+}
+
 static void plan(struct farm *farm)
 {
 	const struct farm_manifest *manifest = farm->manifest;
@@ -387,7 +428,9 @@ static int exit_status(const struct farm *farm, int run_status, int report_statu
 
 static int start_farm(struct farm *farm)
 {
-	if (farm_manifest_load(farm->options.manifest_path, &farm->manifest) < 0 ||
+	if ((farm->options.junit_path && check_report_path("--junit", farm->options.junit_path) < 0) ||
+	    (farm->options.json_path && check_report_path("--json", farm->options.json_path) < 0) ||
+	    farm_manifest_load(farm->options.manifest_path, &farm->manifest) < 0 || check_filter(farm) < 0 ||
 	    open_logs(&farm->options, &farm->logs) < 0)
 		return -1;
 	default_build_dir(farm);

@@ -80,7 +80,7 @@ static void read_stats(struct farm_run *run, const char *path)
 	yaml_parser_t parser;
 	yaml_document_t document;
 	yaml_node_t *root;
-	const char *instructions, *virtual_time;
+	const char *instructions, *virtual_time, *idle_since;
 
 	if (!file)
 		return;
@@ -95,6 +95,11 @@ static void read_stats(struct farm_run *run, const char *path)
 				run->instructions = strtoull(instructions, NULL, 10);
 				run->virtual_time = strtoull(virtual_time, NULL, 10);
 				run->have_stats = true;
+			}
+			idle_since = mapping_value(&document, root, "idle_forever_since_ps");
+			if (idle_since) {
+				run->idle_forever = true;
+				run->idle_forever_since = strtoull(idle_since, NULL, 10);
 			}
 		}
 		yaml_document_delete(&document);
@@ -260,13 +265,21 @@ static void check_status(const struct farm_result *result, unsigned index, struc
 {
 	const struct farm_run *run = &result->runs[index];
 	int expected = result->test->exit_code;
-	char p[32];
+	char p[32], since[48];
 
 	prefix(result, index, p, sizeof(p));
 	if (run->status == expected)
 		return;
 	switch (run->status) {
 	case QVP_EXIT_TIMEOUT:
+		if (run->idle_forever) { /* not slow but stuck: say so, as qvp does without a timeout */
+			vtime_format(run->idle_forever_since, since, sizeof(since));
+			problem(found, false, "idle",
+			        "%sidle: the guest waited for an interrupt from %s on, with nothing to wake it, until the "
+			        "timeout (%s)",
+			        p, since, result->test->timeout ? result->test->timeout : "from the options");
+			break;
+		}
 		problem(found, false, "timeout",
 		        "%stimed out: virtual time reached the timeout (%s) before the guest exited", p,
 		        result->test->timeout ? result->test->timeout : "from the options");

@@ -5,7 +5,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -246,19 +245,19 @@ static const char *const field_names[FIELD_COUNT] = {
     "name", "firmware", "platform", "options", "exit", "expect", "forbid", "input", "timeout", "watchdog", "repeat",
 };
 
+/* Wall-clock seconds, written with a time unit like every duration in qvp (300s, 2.5s). */
 static int parse_watchdog(struct parser *p, yaml_node_t *value, double *out)
 {
 	const char *text = scalar(value);
-	char *end;
+	vtime_t time;
 
-	if (!text || !text[0])
-		return fail_at(p, value, "watchdog", "expected a number of seconds");
-	errno = 0;
-	*out = strtod(text, &end);
-	if (errno || *end || !isfinite(*out))
-		return fail_at(p, value, "watchdog", "expected a number of seconds");
-	if (*out <= 0)
-		return fail_at(p, value, "watchdog", "must be more than 0 seconds");
+	if (!text)
+		return fail_at(p, value, "watchdog", "expected a wall-clock time such as 300s");
+	if (vtime_parse(text, &time) < 0)
+		return fail_at(p, value, "watchdog", "%s", error_message());
+	if (time == 0)
+		return fail_at(p, value, "watchdog", "must be more than 0");
+	*out = (double)time / (double)VTIME_S;
 	return 0;
 }
 

@@ -17,6 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "exit_status.h"
+
 #define TICK_SECONDS       0.2
 #define STOP_GRACE_SECONDS 2.0
 
@@ -105,6 +107,24 @@ static char *resolve(const struct farm_runner *runner, const char *path)
 	return candidate;
 }
 
+/* NULL if a relative `path` is found where resolve() looks, else a message naming every place
+ * looked in (the child prints it as qvp would, so the verdict is qvp-error as for any bad input). */
+static char *not_found(const struct farm_runner *runner, const char *what, const char *path)
+{
+	const char *bases[2] = {runner->manifest_dir, runner->build_dir};
+	char *message, *candidate = NULL;
+
+	if (path[0] == '/' || (candidate = resolve(runner, path), access(candidate, F_OK) == 0)) {
+		free(candidate);
+		return NULL;
+	}
+	free(candidate);
+	if (asprintf(&message, "qvp: error: %s '%s' not found: looked for %s/%s and %s/%s\n", what, path, bases[0],
+	             path, bases[1] ? bases[1] : "(no build directory)", path) < 0)
+		abort();
+	return message;
+}
+
 /* A board name ("virt") goes to qvp as is; a file name is resolved like firmware. */
 static char *resolve_platform(const struct farm_runner *runner, const char *platform)
 {
@@ -183,7 +203,7 @@ static void redirect(int fd, const char *path, int flags)
 
 /* In the child: own process group, dies with the runner, files in place, then qvp. */
 static void exec_child(const struct farm_runner *runner, const struct farm_run *run, struct arguments *args,
-                       pid_t parent)
+                       const char *missing, pid_t parent)
 {
 	char *console = with_suffix(run->log_prefix, ".console");
 	char *errors = with_suffix(run->log_prefix, ".stderr");
@@ -197,6 +217,10 @@ static void exec_child(const struct farm_runner *runner, const struct farm_run *
 	redirect(STDIN_FILENO, "/dev/null", O_RDONLY);
 	redirect(STDOUT_FILENO, console, O_WRONLY | O_CREAT | O_TRUNC);
 	redirect(STDERR_FILENO, errors, O_WRONLY | O_CREAT | O_TRUNC);
+	if (missing) {
+		fputs(missing, stderr);
+		_exit(QVP_EXIT_ERROR);
+	}
 	execv(runner->qvp_path, args->items);
 	fprintf(stderr, "qvp test: cannot execute %s: %s\n", runner->qvp_path, strerror(errno));
 	_exit(127);
@@ -208,15 +232,18 @@ static void start_job(const struct farm_runner *runner, struct farm_job *job)
 	struct arguments args;
 	pid_t parent = getpid();
 	char *stats = with_suffix(run->log_prefix, ".stats.json");
+	char *missing;
 
 	unlink(stats); /* left by an earlier farm in the same --log-dir; a run that dies writes none */
 	free(stats);
 	build_arguments(runner, job, &args);
+	missing = not_found(runner, "firmware", job->result->test->firmware);
 	job->started = farm_wall_seconds();
 	job->deadline = job->started + job->result->test->watchdog;
 	job->pid = fork();
 	if (job->pid == 0)
-		exec_child(runner, run, &args, parent);
+		exec_child(runner, run, &args, missing, parent);
+	free(missing);
 	free_arguments(&args);
 	if (job->pid < 0) {
 		run->end = FARM_RUN_SPAWN_FAILED;

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -412,6 +413,9 @@ static int split_address(const char *address, char *host, size_t host_size, cons
 		snprintf(host, host_size, "127.0.0.1");
 	if (!**port || strspn(*port, "0123456789") != strlen(*port))
 		return error_set("--gdb %s: expected [HOST:]PORT, e.g. 1234 or 0.0.0.0:1234", address);
+	/* getaddrinfo takes the port modulo 65536: 70000 would be 4464 */
+	if (strlen(*port) > 5 || strtoul(*port, NULL, 10) > 65535)
+		return error_set("--gdb %s: port %s is out of range (1 to 65535, or 0 for any free port)", address, *port);
 	return 0;
 }
 
@@ -444,9 +448,15 @@ static int listen_on(const char *address)
 /* A serial line (a character device: a UART, a virtio console port, a pty), raw if a terminal. */
 static int open_serial_line(const char *path)
 {
-	int fd = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
 	struct termios mode;
+	struct stat line;
+	int fd;
 
+	if (stat(path, &line) < 0)
+		return error_set("--gdb %s: %s", path, strerror(errno));
+	if (!S_ISCHR(line.st_mode)) /* a regular file would take gdb's replies as its requests */
+		return error_set("--gdb %s: not a character device (a serial line such as /dev/ttyS1 or a pty)", path);
+	fd = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
 		return error_set("--gdb %s: %s", path, strerror(errno));
 	if (isatty(fd) && tcgetattr(fd, &mode) == 0) {

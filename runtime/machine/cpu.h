@@ -64,6 +64,7 @@ enum cpu_debug_kind {
 };
 
 struct cpu;
+struct image;
 
 struct cpu_ops {
 	const char *name;
@@ -83,9 +84,10 @@ struct cpu_ops {
 	/* Guest memory by virtual address, as the guest would see it now. */
 	int (*read_memory)(struct cpu *cpu, uint64_t address, void *buffer, size_t length);
 	int (*write_memory)(struct cpu *cpu, uint64_t address, const void *buffer, size_t length);
-	/* Optional (may be NULL): one line saying why the guest makes no progress (e.g. it is
-	 * stuck in an exception loop), for the timeout message; NULL when nothing is known. */
-	const char *(*diagnose)(struct cpu *cpu);
+	/* Optional (may be NULL): one line saying why the guest can make no progress (it is
+	 * stuck in an exception loop), NULL while nothing is known; the loop ends the run with it.
+	 * `image` (may be NULL) names the faulting pc by its symbol. */
+	const char *(*diagnose)(struct cpu *cpu, const struct image *image);
 	/* Optional (NULL when the backend cannot): debugger stops, reported (CPU_STOP_BREAKPOINT)
 	 * before the instruction executes; the next run executes it first, so it makes progress. */
 	int (*insert_debug)(struct cpu *cpu, enum cpu_debug_kind kind, uint64_t address, uint64_t length);

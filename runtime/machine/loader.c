@@ -6,6 +6,7 @@
 #include <gelf.h>
 #include <inttypes.h>
 #include <libelf.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -281,4 +282,16 @@ const struct symbol *image_symbol_at(const struct image *image, uint64_t address
 		return NULL;
 	symbol = &image->symbols[low - 1];
 	return address - symbol->address < symbol->size ? symbol : NULL;
+}
+
+void image_name_address(const struct image *image, uint64_t address, char *buffer, size_t size)
+{
+	const struct symbol *symbol = image ? image_symbol_at(image, address) : NULL;
+
+	if (!symbol)
+		snprintf(buffer, size, "%s", "");
+	else if (address == symbol->address)
+		snprintf(buffer, size, " (%s)", symbol->name);
+	else
+		snprintf(buffer, size, " (%s+0x%" PRIx64 ")", symbol->name, address - symbol->address);
 }

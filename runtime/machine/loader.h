@@ -36,6 +36,9 @@ int loader_read_file(const char *path, uint8_t **data, size_t *size);
 const struct symbol *image_find_symbol(const struct image *image, const char *name);
 /* The symbol whose [address, address + size) holds `address`, or NULL. */
 const struct symbol *image_symbol_at(const struct image *image, uint64_t address);
+/* " (main+0x1c)" for an address inside a symbol, "" otherwise (or without an image): the
+ * suffix a message puts after the address. */
+void image_name_address(const struct image *image, uint64_t address, char *buffer, size_t size);
 
 #ifdef __cplusplus
 }

@@ -51,6 +51,14 @@ void machine_skip_idle(struct machine *machine, vtime_t wake)
 	machine->now = wake;
 }
 
+/* A timeout is then not mistaken for a slow guest. */
+void machine_note_idle(struct machine *machine, vtime_t wake)
+{
+	if (wake == machine->timeout && wake != VTIME_NEVER && event_queue_next_time(machine->events) == VTIME_NEVER &&
+	    !machine->host_input && machine->stats.idle_forever_since == VTIME_NEVER)
+		machine->stats.idle_forever_since = machine->now;
+}
+
 /* WFI with nothing pending: nothing can happen before the next event, so skip to it. */
 static void skip_idle_time(struct machine *machine)
 {
@@ -59,6 +67,7 @@ static void skip_idle_time(struct machine *machine)
 
 	if (wake <= machine->now)
 		return;
+	machine_note_idle(machine, wake);
 	if (wake == VTIME_NEVER && machine->host_input && machine->host_input(machine, true))
 		return; /* typed input arrived (it enters at this virtual time) or the user quit */
 	if (wake == VTIME_NEVER) {
@@ -68,6 +77,22 @@ static void skip_idle_time(struct machine *machine)
 		return;
 	}
 	machine_skip_idle(machine, wake);
+}
+
+/* A guest in an exception loop can never go on: end the run with the CPU's diagnosis (its
+ * first fault) instead of spinning to a timeout, or for ever without one. Once per quantum:
+ * the backend only compares a counter until it has something to say. */
+static void check_stuck(struct machine *machine)
+{
+	const char *why;
+
+	if (!machine->cpu->ops->diagnose)
+		return;
+	why = machine->cpu->ops->diagnose(machine->cpu, &machine->image);
+	if (!why)
+		return;
+	error_set("%s", why);
+	machine->stop_cause = MACHINE_FATAL;
 }
 
 bool machine_run_quantum(struct machine *machine, struct cpu_run_result *result)
@@ -102,6 +127,8 @@ bool machine_run_quantum(struct machine *machine, struct cpu_run_result *result)
 	machine->stats.quanta++;
 	if (result->reason == CPU_STOP_FATAL)
 		machine->stop_cause = MACHINE_FATAL;
+	else
+		check_stuck(machine);
 	return true;
 }
 

@@ -36,6 +36,11 @@ vtime_t machine_idle_wake_time(const struct machine *machine);
 /* Jumps virtual time forward to `wake` (nothing if it is not later), counted as idle time. */
 void machine_skip_idle(struct machine *machine, vtime_t wake);
 
+/* Before skipping idle time to `wake`: when only the timeout can end the wait (no event, no
+ * host input; the caller knows nothing else, such as SystemC, can), the guest can never wake,
+ * and the run report says since when (stats.idle_forever_since). */
+void machine_note_idle(struct machine *machine, vtime_t wake);
+
 #ifdef __cplusplus
 }
 #endif

@@ -186,6 +186,7 @@ struct machine *machine_create(const struct machine_config *config)
 	machine->quantum = config->quantum;
 	machine->timeout = config->timeout;
 	machine->run_deadline = VTIME_NEVER;
+	machine->stats.idle_forever_since = VTIME_NEVER;
 	machine->rtc_epoch = config->rtc_epoch ? config->rtc_epoch : QVP_RTC_EPOCH;
 	machine->systemc_target = config->systemc_target;
 	machine->systemc_opaque = config->systemc_opaque;

@@ -49,6 +49,7 @@ struct machine_config {
 	FILE *console;              /* where the UART transmits; stdout if NULL */
 	uint64_t rtc_epoch;         /* the RTC's count at reset, seconds since 1970; 0: QVP_RTC_EPOCH */
 	bool precise;               /* kvm: stop runs on their exact instruction (the iss always does) */
+	uint64_t memory_size;       /* --memory: the first memory node's size in bytes; 0: the board's */
 	struct machine_disk disks[MACHINE_MAX_DISKS];
 	unsigned disk_count;
 	/* Builds the device-tree nodes compatible with "qvp,systemc-target" (runtime/systemc/),
@@ -76,6 +77,8 @@ struct machine_stats {
 	uint64_t interrupts_taken; /* acknowledged at an interrupt controller (e.g. GICC_IAR) */
 	uint64_t resets;           /* board restarts the guest asked for (PSCI SYSTEM_RESET) */
 	vtime_t stalled;           /* virtual time the CPU waited on slow device accesses */
+	/* when the guest went idle with nothing but the timeout to wake it; VTIME_NEVER if not */
+	vtime_t idle_forever_since;
 };
 
 /* When the quantum loop tells an attached debugger about the run (machine.debugger). */

@@ -332,11 +332,40 @@ static int read_cpu_clock(struct machine *machine, const char *file)
 	return 0;
 }
 
+/* --memory: the size of the first enabled memory node's first reg entry, as QEMU's -m does,
+ * written into the tree itself so firmware and Linux read the same size the bus has. */
+static int resize_memory(void *fdt, const char *file, uint64_t memory_size)
+{
+	int node = fdt_node_offset_by_prop_value(fdt, -1, "device_type", "memory", sizeof("memory"));
+	int address_cells, size_cells, length;
+	fdt32_t *cells;
+
+	while (node >= 0 && !node_enabled(fdt, node))
+		node = fdt_node_offset_by_prop_value(fdt, node, "device_type", "memory", sizeof("memory"));
+	if (node < 0)
+		return error_set("--memory: %s has no memory node to resize", file);
+	address_cells = fdt_address_cells(fdt, fdt_parent_offset(fdt, node));
+	size_cells = fdt_size_cells(fdt, fdt_parent_offset(fdt, node));
+	cells = fdt_getprop_w(fdt, node, "reg", &length);
+	if (!cells || address_cells < 1 || address_cells > 2 || size_cells < 1 || size_cells > 2 ||
+	    length < (address_cells + size_cells) * 4)
+		return error_set("--memory: %s: the memory node has no usable reg property", file);
+	if (size_cells == 1 && memory_size > UINT32_MAX)
+		return error_set("--memory: %s describes memory sizes in 32 bits: at most 4294967295 bytes", file);
+	cells += address_cells;
+	if (size_cells == 2)
+		*cells++ = cpu_to_fdt32((uint32_t)(memory_size >> 32));
+	*cells = cpu_to_fdt32((uint32_t)memory_size);
+	return 0;
+}
+
 int platform_build(struct machine *machine, const char *path)
 {
 	size_t size;
 
 	if (platform_load_fdt(path, &machine->fdt, &size) < 0)
+		return -1;
+	if (machine->config.memory_size && resize_memory(machine->fdt, path, machine->config.memory_size) < 0)
 		return -1;
 	machine->models = calloc((size_t)count_nodes(machine->fdt) + 1, sizeof(*machine->models));
 	if (!machine->models)

@@ -109,6 +109,8 @@ void cpu::idle()
 		vtime_t wake = machine_idle_wake_time(machine_);
 		if (wake <= machine_->now || machine_->stop_cause != MACHINE_RUNNING)
 			return;
+		if (!sc_core::sc_pending_activity())
+			machine_note_idle(machine_, wake);
 		if (wake == VTIME_NEVER && !sc_core::sc_pending_activity() && machine_->host_input &&
 		    machine_->host_input(machine_, true))
 			return; // typed input arrived (it enters at this virtual time) or the user quit

@@ -198,7 +198,7 @@ TEST_F(Run, AFaultLoopUsesUpTheBudgetAndNeverHangs)
 	EXPECT_EQ(r.reason, CPU_STOP_BUDGET);
 	EXPECT_EQ(r.executed, 100000u);
 	ASSERT_NE(cpu->ops->diagnose, nullptr);
-	const char *why = cpu->ops->diagnose(cpu);
+	const char *why = cpu->ops->diagnose(cpu, nullptr);
 	ASSERT_NE(why, nullptr);
 	EXPECT_NE(std::string(why).find("exception loop"), std::string::npos) << why;
 }

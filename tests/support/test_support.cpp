@@ -142,8 +142,8 @@ GuestRun run_guest(const std::string &firmware_path, const GuestOptions &options
 	run.exit_code = machine->exit_code;
 	run.time = machine->now;
 	run.stats = machine->stats;
-	if (machine->cpu->ops->diagnose && machine->cpu->ops->diagnose(machine->cpu))
-		run.diagnosis = machine->cpu->ops->diagnose(machine->cpu);
+	if (machine->cpu->ops->diagnose && machine->cpu->ops->diagnose(machine->cpu, &machine->image))
+		run.diagnosis = machine->cpu->ops->diagnose(machine->cpu, &machine->image);
 	machine_destroy(machine);
 	fclose(console);
 	run.console = read_file(console_path);

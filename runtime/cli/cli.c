@@ -12,12 +12,10 @@
 
 #include "error.h"
 
+/* The program whose command line this is: "qvp", or "qvp-sc" (which has no `test`). */
+static const char *program = "qvp";
+
 static const char help_text[] =
-	"Usage: qvp run [OPTIONS] FIRMWARE\n"
-	"       qvp run [OPTIONS] --kernel IMAGE [--initrd FILE] [--append ARGS] [--dtb FILE]\n"
-	"       qvp test [OPTIONS] MANIFEST   (the regression farm: qvp test --help)\n"
-	"       qvp --help | --version\n"
-	"\n"
 	"Runs arm64 firmware on a simulated board, deterministically: the same inputs give the\n"
 	"same output, instruction count and virtual time on every run.\n"
 	"\n"
@@ -72,8 +70,18 @@ static const char help_text[] =
 	"  125  bad options or input files (the message names which and where)\n"
 	"  126  the simulated CPU could not go on (e.g. a WFI nothing can wake)\n";
 
+void cli_set_program(const char *name)
+{
+	program = name;
+}
+
 void cli_print_help(FILE *out)
 {
+	fprintf(out, "Usage: %s run [OPTIONS] FIRMWARE\n", program);
+	fprintf(out, "       %s run [OPTIONS] --kernel IMAGE [--initrd FILE] [--append ARGS] [--dtb FILE]\n", program);
+	if (strcmp(program, "qvp") == 0)
+		fputs("       qvp test [OPTIONS] MANIFEST   (the regression farm: qvp test --help)\n", out);
+	fprintf(out, "       %s --help | --version\n\n", program);
 	fputs(help_text, out);
 }
 
@@ -353,9 +361,10 @@ static int parse_command(int argc, char **argv, struct cli_options *options)
 	if (options->command != CLI_RUN)
 		return 0;
 	if (optind >= argc)
-		return error_set("missing command: try 'qvp run FIRMWARE' or 'qvp --help'");
+		return error_set("missing command: try '%s run FIRMWARE' or '%s --help'", program, program);
 	if (strcmp(argv[optind], "run") != 0)
-		return error_set("unknown command '%s': try 'qvp run FIRMWARE' or 'qvp --help'", argv[optind]);
+		return error_set("unknown command '%s': try '%s run FIRMWARE' or '%s --help'", argv[optind], program,
+				 program);
 	firmware = check_kernel_options(argc, argv, options);
 	if (firmware <= 0)
 		return firmware;
@@ -380,11 +389,11 @@ int cli_parse(int argc, char **argv, struct cli_options *options)
 	while ((id = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
 		if (id == '?') {
 			if (optopt)
-				return error_set("unknown option '-%c'; see 'qvp --help'", optopt);
-			return error_set("unknown option '%s'; see 'qvp --help'", argv[optind - 1]);
+				return error_set("unknown option '-%c'; see '%s --help'", optopt, program);
+			return error_set("unknown option '%s'; see '%s --help'", argv[optind - 1], program);
 		}
 		if (id == ':')
-			return error_set("option '%s' needs a value; see 'qvp --help'", argv[optind - 1]);
+			return error_set("option '%s' needs a value; see '%s --help'", argv[optind - 1], program);
 		if (parse_option(id, optarg, options) < 0)
 			return -1;
 	}

@@ -31,6 +31,10 @@ struct cli_options {
 	struct run_test_hooks test_hooks; /* --test-* options: test doubles for the farm's tests */
 };
 
+/* The program named in usage and errors: "qvp" (the default) or "qvp-sc", which has no
+ * `test` command. Call before cli_parse(). */
+void cli_set_program(const char *name);
+
 /* Fills `options`; on a usage error, error_message() says what is wrong. */
 int cli_parse(int argc, char **argv, struct cli_options *options);
 void cli_print_help(FILE *out);

@@ -201,9 +201,11 @@ int sc_main(int argc, char **argv)
 	qvp::sc::set_time_resolution();
 	sc_core::sc_report_handler::set_actions("/OSCI/SystemC", sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
 	if (argc > 1 && std::strcmp(argv[1], "test") == 0) {
-		std::fprintf(stderr, "qvp-sc: error: qvp-sc runs one firmware; the regression farm is `qvp test`\n");
+		std::fprintf(stderr, "qvp-sc: error: qvp-sc has no 'test' command: it runs one firmware "
+				     "('qvp-sc run FIRMWARE'); the regression farm is 'qvp test MANIFEST'\n");
 		return QVP_EXIT_ERROR;
 	}
+	cli_set_program("qvp-sc");
 	if (take_own_options(args, &log_path) < 0 ||
 	    cli_parse((int)args.size(), args.data(), &options) < 0) {
 		std::fprintf(stderr, "qvp-sc: error: %s\n", error_message());

@@ -241,6 +241,28 @@ TEST(QvpSc, HelpNamesItsOwnOptions)
 	EXPECT_EQ(result.status, 0);
 	EXPECT_NE(result.out.find("--sc-log FILE"), std::string::npos);
 	EXPECT_EQ(result.err, "");
+	EXPECT_EQ(result.out.rfind("Usage: qvp-sc run [OPTIONS] FIRMWARE\n", 0), 0u) << result.out;
+	EXPECT_NE(result.out.find("       qvp-sc --help | --version\n"), std::string::npos) << result.out;
+	EXPECT_EQ(result.out.find("qvp run"), std::string::npos) << result.out;
+	EXPECT_EQ(result.out.find("qvp test"), std::string::npos) << result.out;
+}
+
+// qvp-sc's refusals and usage errors name qvp-sc, not qvp.
+TEST(QvpSc, ErrorsNameQvpSc)
+{
+	ProcessResult test = run_process({ build_path("qvp-sc"), "test", "manifest.yaml" });
+	EXPECT_EQ(test.status, 125);
+	EXPECT_EQ(test.err.rfind("qvp-sc: error: qvp-sc has no 'test' command", 0), 0u) << test.err;
+	const std::vector<std::vector<std::string>> usage_errors = {
+		{ "run", "--no-such-option", "x.elf" }, { "run", "--timeout" }, { "sing" }, {} };
+	for (const auto &args : usage_errors) {
+		std::vector<std::string> command = { build_path("qvp-sc") };
+		command.insert(command.end(), args.begin(), args.end());
+		ProcessResult result = run_process(command);
+		EXPECT_EQ(result.status, 125) << result.err;
+		EXPECT_NE(result.err.find("'qvp-sc --help'"), std::string::npos) << result.err;
+		EXPECT_EQ(result.err.find("'qvp --help'"), std::string::npos) << result.err;
+	}
 }
 
 } // namespace

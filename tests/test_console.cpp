@@ -21,6 +21,7 @@
 
 using qvp_test::build_path;
 using qvp_test::ProcessResult;
+using qvp_test::run_process;
 using qvp_test::run_qvp;
 using qvp_test::TempDir;
 using qvp_test::write_file;
@@ -244,6 +245,107 @@ TEST(ConsoleInput, NoneFromAPipe)
 	EXPECT_EQ(result.out, "irq> ");
 }
 
+// A pipe on standard input feeds the console as QEMU's -serial stdio does; its bytes enter as
+// the UART can take them, so the writer's timing never shows: a slow writer, a fast one and a
+// file give the same output, instruction count and virtual time. Its end is no more input.
+TEST(ConsoleInput, APipeOrAFileFeedsTheConsoleTheSameOnEveryRun)
+{
+	TempDir dir;
+	std::string qvp = "'" + build_path("qvp") + "' run --backend iss --timeout 1s --stats '" + build_path("sw/console_poll.elf") + "'";
+	write_file(dir.path("input"), "farm input\nexit 7\n");
+	const std::string commands[] = {
+		"printf 'farm input\\nexit 7\\n' | " + qvp,
+		"(printf 'farm input\\n'; sleep 1; printf 'exit 7\\n') | " + qvp,
+		qvp + " < '" + dir.path("input") + "'",
+	};
+	std::vector<ProcessResult> runs;
+	for (const std::string &command : commands)
+		runs.push_back(run_process({ "sh", "-c", command }));
+	for (const ProcessResult &run : runs) {
+		EXPECT_EQ(run.status, 7) << run.err;
+		EXPECT_EQ(run.out, "poll> upper: FARM INPUT\npoll> ");
+		EXPECT_NE(stat(run.err, "instructions"), "");
+		EXPECT_EQ(stat(run.err, "instructions"), stat(runs[0].err, "instructions"));
+		EXPECT_EQ(stat(run.err, "virtual time"), stat(runs[0].err, "virtual time"));
+	}
+	ProcessResult ended = run_process({ "sh", "-c", "printf 'abc\\n' | '" + build_path("qvp") + "' run --timeout 1s '" +
+							    build_path("sw/console_irq.elf") + "'" });
+	EXPECT_EQ(ended.status, QVP_EXIT_TIMEOUT) << ended.err; // its line answered, it waits for the next
+	EXPECT_EQ(ended.out, "irq> reversed: cba\nirq> ");
+}
+
+// --pace realtime: idle time passes no faster than the host's clock (a second of sleep takes
+// about a second), and nothing the guest computes changes; --pace none skips it at once.
+TEST(ConsoleInput, PacedIdleTakesWallTimeAndChangesNothingElse)
+{
+	std::vector<ProcessResult> runs;
+	std::vector<double> seconds;
+	for (const char *pace : { "realtime", "none" }) {
+		auto start = std::chrono::steady_clock::now();
+		runs.push_back(run_qvp({ "run", "--backend", "iss", "--pace", pace, "--stats", build_path("sw/sleep.elf") }));
+		seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+		ASSERT_EQ(runs.back().status, 0) << runs.back().err;
+	}
+	EXPECT_GE(seconds[0], 0.9); // sleep.elf waits 1000 ticks of 1 ms in WFI
+	EXPECT_LT(seconds[1], seconds[0] / 2);
+	EXPECT_EQ(runs[0].out, runs[1].out);
+	EXPECT_EQ(stat(runs[0].err, "instructions"), stat(runs[1].err, "instructions"));
+	EXPECT_EQ(stat(runs[0].err, "virtual time"), stat(runs[1].err, "virtual time"));
+	EXPECT_EQ(stat(runs[0].err, "events fired"), stat(runs[1].err, "events fired"));
+	ProcessResult bad = run_qvp({ "run", "--pace", "fast", build_path("sw/hello.elf") });
+	EXPECT_EQ(bad.status, QVP_EXIT_ERROR);
+	EXPECT_NE(bad.err.find("--pace: unknown mode 'fast' (use realtime or none)"), std::string::npos) << bad.err;
+}
+
+// Code that prints "/ # " (a shell's prompt, no newline) to virt's PL011, then `last`.
+std::string prompt_then(uint32_t last)
+{
+	const uint32_t words[] = { 0xd2a12001,	       // movz x1, #0x0900, lsl #16: the UART
+				   0x528005e0, 0xb9000020, // '/'
+				   0x52800400, 0xb9000020, // ' '
+				   0x52800460, 0xb9000020, // '#'
+				   0x52800400, 0xb9000020, // ' '
+				   last };
+	return std::string(reinterpret_cast<const char *>(words), sizeof(words));
+}
+
+// A partial console line is written out when a signal ends qvp (stdout a file).
+TEST(ConsoleOutput, APartialLineSurvivesTheSignalsThatEndQvp)
+{
+	TempDir dir;
+	write_file(dir.path("spin.bin"), prompt_then(0x14000000)); // b .
+	for (int signal_number : { SIGTERM, SIGINT, SIGHUP }) {
+		std::string out = dir.path("out");
+		std::string qvp = build_path("qvp"), code = dir.path("spin.bin");
+		pid_t child = fork();
+		ASSERT_GE(child, 0);
+		if (child == 0) {
+			int null = open("/dev/null", O_RDWR), file = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+			dup2(null, 0);
+			dup2(file, 1);
+			execl(qvp.c_str(), qvp.c_str(), "run", "--raw", "0x40080000", code.c_str(), (char *)nullptr);
+			_exit(127);
+		}
+		usleep(500000);
+		kill(child, signal_number);
+		int status = 0;
+		ASSERT_EQ(waitpid(child, &status, 0), child);
+		EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == signal_number) << status;
+		EXPECT_EQ(qvp_test::read_file(out), "/ # ") << signal_number;
+	}
+}
+
+// With console and messages in one log (2>&1), the console's last words come first.
+TEST(ConsoleOutput, ConsoleTextComesBeforeQvpsOwnMessages)
+{
+	TempDir dir;
+	write_file(dir.path("wfi.bin"), prompt_then(0xd503207f)); // wfi, nothing can wake it
+	ProcessResult result = run_process({ "sh", "-c", "'" + build_path("qvp") + "' run --raw 0x40080000 '" +
+							    dir.path("wfi.bin") + "' < /dev/null 2>&1" });
+	EXPECT_EQ(result.status, QVP_EXIT_FATAL);
+	EXPECT_EQ(result.out.rfind("/ # qvp: error: the guest waits for an interrupt", 0), 0u) << result.out;
+}
+
 // qvp on the slave side of a pseudo-terminal, as a user at a terminal runs it.
 class Terminal : public ::testing::Test {
 protected:
@@ -264,19 +366,27 @@ protected:
 		close(master);
 		close(slave);
 	}
-	void start(const std::string &firmware)
+	// qvp run --backend iss ARGS FIRMWARE, standard input the terminal unless `stdin_null`.
+	void start(const std::string &firmware, std::vector<std::string> args = {}, bool stdin_null = false)
 	{
-		std::string qvp_path = build_path("qvp"), elf = build_path("sw/" + firmware + ".elf");
+		std::string qvp_path = build_path("qvp");
+		std::vector<std::string> strings = { qvp_path, "run", "--backend", "iss" };
+		strings.insert(strings.end(), args.begin(), args.end());
+		strings.push_back(firmware.find('/') == std::string::npos ? build_path("sw/" + firmware + ".elf") : firmware);
+		std::vector<char *> argv;
+		for (std::string &text : strings)
+			argv.push_back(&text[0]);
+		argv.push_back(nullptr);
 		child = fork();
 		ASSERT_GE(child, 0);
 		if (child == 0) {
 			setsid();
 			ioctl(slave, TIOCSCTTY, 0);
-			dup2(slave, 0);
+			dup2(stdin_null ? open("/dev/null", O_RDONLY) : slave, 0);
 			dup2(slave, 1);
 			dup2(slave, 2);
 			close(master);
-			execl(qvp_path.c_str(), qvp_path.c_str(), "run", "--backend", "iss", elf.c_str(), (char *)nullptr);
+			execv(qvp_path.c_str(), argv.data());
 			_exit(127);
 		}
 	}
@@ -363,6 +473,35 @@ TEST_F(Terminal, CtrlACtrlASendsOneCtrlA)
 	type("exit 4\r");
 	EXPECT_EQ(wait_exit(), 4);
 	expect_mode_restored();
+}
+
+// A person at the console: idle time keeps pace with the host's clock (the timeout is an
+// hour away, not skipped to at once), and typing wakes the guest at once.
+TEST_F(Terminal, TypingWakesAPacedGuestAtOnce)
+{
+	start("console_irq", { "--timeout", "3600s" });
+	ASSERT_TRUE(wait_for("irq> ")) << output;
+	usleep(300000);
+	EXPECT_EQ(waitpid(child, nullptr, WNOHANG), 0); // still waiting for the timeout, paced
+	auto typed = std::chrono::steady_clock::now();
+	type("abc\r");
+	ASSERT_TRUE(wait_for("reversed: cba")) << output;
+	EXPECT_LT(std::chrono::steady_clock::now() - typed, std::chrono::seconds(10));
+	type(std::string("\x01") + "x");
+	EXPECT_EQ(wait_exit(), 0);
+}
+
+// The status line (a long run, standard error a terminal) goes before qvp's own message.
+TEST_F(Terminal, TheStatusLineIsErasedBeforeQvpsMessages)
+{
+	TempDir dir;
+	write_file(dir.path("spin.bin"), std::string("\x00\x00\x00\x14", 4)); // b .
+	start(dir.path("spin.bin"), { "--raw", "0x40080000", "--timeout", "1500ms" }, true);
+	ASSERT_TRUE(wait_for(" MIPS")) << output;
+	ASSERT_TRUE(wait_for("virtual time reached")) << output;
+	EXPECT_EQ(output.find("MIPSqvp"), std::string::npos) << output;
+	EXPECT_NE(output.find("\r\033[Kqvp: timeout: virtual time reached 1.5"), std::string::npos) << output;
+	EXPECT_EQ(wait_exit(), QVP_EXIT_TIMEOUT);
 }
 
 TEST_F(Terminal, ASignalEndingQvpRestoresTheMode)

@@ -47,7 +47,13 @@ static const char help_text[] =
 	"                     virtio-mmio transport in device-tree order\n"
 	"  --console-script FILE  feed the UART from FILE: expect \"TEXT\", send \"TEXT\",\n"
 	"                     sleep TIME, at TIME, one per line (docs/user-guide.md); without\n"
-	"                     it a terminal on standard input is the console (Ctrl-A x quits)\n"
+	"                     it standard input is the console: a terminal (typed; Ctrl-A x\n"
+	"                     quits), or a pipe or file (its bytes enter as the UART can take\n"
+	"                     them, the same on every run; its end is just no more input)\n"
+	"  --pace MODE        realtime: idle time passes no faster than the host's clock, so an\n"
+	"                     idle guest costs no CPU; none: idle time is skipped at once\n"
+	"                     (default: realtime with a terminal at the console, else none);\n"
+	"                     pacing changes only when typed input arrives\n"
 	"  --stats            print a summary on standard error when the run ends\n"
 	"  --trace FILE.json  write a Chrome trace-event file (Perfetto, chrome://tracing) of\n"
 	"                     CPU runs, idle skips, interrupts and MMIO, in virtual time\n"
@@ -93,6 +99,7 @@ enum option_id {
 	OPTION_RAW,
 	OPTION_CONSOLE,
 	OPTION_CONSOLE_SCRIPT,
+	OPTION_PACE,
 	OPTION_DISK,
 	OPTION_STATS,
 	OPTION_TRACE,
@@ -119,6 +126,7 @@ static const struct option long_options[] = {
 	{ "raw", required_argument, NULL, OPTION_RAW },
 	{ "console", required_argument, NULL, OPTION_CONSOLE },
 	{ "console-script", required_argument, NULL, OPTION_CONSOLE_SCRIPT },
+	{ "pace", required_argument, NULL, OPTION_PACE },
 	{ "disk", required_argument, NULL, OPTION_DISK },
 	{ "stats", no_argument, NULL, OPTION_STATS },
 	{ "trace", required_argument, NULL, OPTION_TRACE },
@@ -243,6 +251,17 @@ static int parse_disk(const char *text, struct machine_config *machine)
 	return 0;
 }
 
+static int parse_pace(const char *text, enum console_pace *pace)
+{
+	if (strcmp(text, "realtime") == 0)
+		*pace = CONSOLE_PACE_REALTIME;
+	else if (strcmp(text, "none") == 0)
+		*pace = CONSOLE_PACE_NONE;
+	else
+		return error_set("--pace: unknown mode '%s' (use realtime or none)", text);
+	return 0;
+}
+
 static int parse_time(const char *option, const char *text, vtime_t *time)
 {
 	if (vtime_parse(text, time) < 0)
@@ -273,6 +292,8 @@ static int parse_option(int id, const char *argument, struct cli_options *option
 	case OPTION_CONSOLE_SCRIPT:
 		options->console_script_path = argument;
 		return 0;
+	case OPTION_PACE:
+		return parse_pace(argument, &options->pace);
 	case OPTION_DISK:
 		return parse_disk(argument, &options->machine);
 	case OPTION_STATS:

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 
+#include "console.h"
 #include "exit_status.h"
 #include "machine.h"
 #include "run_report.h"
@@ -23,6 +24,7 @@ struct cli_options {
 	struct machine_config machine;
 	const char *console_path;
 	const char *console_script_path; /* --console-script FILE: scripted console input */
+	enum console_pace pace;          /* --pace */
 	bool stats;
 	const char *trace_path; /* --trace FILE.json */
 	const char *stats_json_path;   /* --stats-json FILE, for the regression farm and tools */

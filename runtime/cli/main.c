@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "console.h"
+#include "console_output.h"
 #include "error.h"
 #include "farm.h"
 #include "gdb_stub.h"
@@ -55,7 +56,7 @@ static int run(struct cli_options *options)
 	struct machine *machine;
 	struct gdb_stub *gdb = NULL;
 	struct console *console_input = NULL;
-	FILE *console = NULL;
+	FILE *console = NULL, *out;
 	double started;
 	int exit_status;
 
@@ -69,8 +70,11 @@ static int run(struct cli_options *options)
 		options->machine.console = console;
 	}
 	/* Line-buffered even into a file or pipe, so that if the host process crashes the console
-	 * (the regression farm keeps it as the test's log) lacks at most the last partial line. */
-	setvbuf(console ? console : stdout, NULL, _IOLBF, 0);
+	 * (the regression farm keeps it as the test's log) lacks at most the last partial line;
+	 * a signal that ends qvp writes that line out too. */
+	out = status_line_console(&status, console ? console : stdout);
+	setvbuf(out, NULL, _IOLBF, 0);
+	options->machine.console = out;
 	machine = machine_create(&options->machine);
 	if (!machine) {
 		fprintf(stderr, "qvp: error: %s\n", error_message());
@@ -100,7 +104,7 @@ static int run(struct cli_options *options)
 		}
 		gdb_stub_attach(gdb, machine);
 	}
-	if (console_attach_input(machine, options->console_script_path, &console_input) < 0) {
+	if (console_attach_input(machine, options->console_script_path, options->pace, &console_input) < 0) {
 		fprintf(stderr, "qvp: error: %s\n", error_message());
 		console_destroy(console_input);
 		gdb_stub_destroy(gdb);
@@ -111,12 +115,14 @@ static int run(struct cli_options *options)
 	}
 	status_line_start(&status, machine, "qvp", &options->test_hooks);
 	started = status.started;
+	console_output_flush_on_signals(out, console ? fileno(console) : STDOUT_FILENO);
 	machine_run(machine);
+	status_line_clear(&status);
+	fflush(out); /* the console's last words come before qvp's own (one log for both: 2>&1) */
 	exit_status = console_exit_status(console_input, run_report_exit_status(machine, "qvp"), "qvp");
 	console_destroy(console_input);
-	status_line_clear(&status);
-	run_test_hooks_finish(&options->test_hooks, console ? console : stdout);
-	fflush(stdout);
+	run_test_hooks_finish(&options->test_hooks, out);
+	fflush(out);
 	if (options->stats)
 		print_stats(machine, wall_seconds() - started);
 	if (options->stats_json_path &&
@@ -131,6 +137,9 @@ static int run(struct cli_options *options)
 	}
 	gdb_stub_destroy(gdb);
 	machine_destroy(machine);
+	console_output_unguard();
+	if (out != stdout && out != console)
+		fclose(out);
 	if (console)
 		fclose(console);
 	return exit_status;

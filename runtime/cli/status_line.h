@@ -16,7 +16,9 @@ struct status_line {
 	const char *program;                /* the line's prefix: "qvp" */
 	double started;
 	double last_shown;
-	bool shown;
+	bool shown;                         /* the line is on the terminal now */
+	bool erased;                        /* console text took its place: draw it again */
+	bool console_line_open;             /* console text on the terminal ends mid-line */
 	bool tty;                           /* show the line at all */
 	const struct run_test_hooks *hooks; /* test doubles, checked after every quantum */
 };
@@ -29,8 +31,13 @@ double wall_seconds(void);
 void status_line_start(struct status_line *status, struct machine *machine, const char *program,
                        const struct run_test_hooks *hooks);
 
-/* Erases the line, if it was ever shown. */
-void status_line_clear(const struct status_line *status);
+/* Erases the line if it is shown (before qvp's own messages). */
+void status_line_clear(struct status_line *status);
+
+/* The stream the console UART should write to instead of `console`: the same, unless console
+ * and line share a terminal; then one that erases the line before console text (it is drawn
+ * again after). Call before status_line_start(); close it (if not `console`) after the machine. */
+FILE *status_line_console(struct status_line *status, FILE *console);
 
 #ifdef __cplusplus
 }

@@ -3,11 +3,15 @@
  * waits for output and time, or by the terminal (console_terminal.c). */
 #include "console.h"
 
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "console_pace.h"
 #include "console_script.h"
 #include "console_terminal.h"
 #include "error.h"
@@ -32,6 +36,9 @@ struct console {
 	struct byte_buffer seen;    /* output since the last expect matched, while a script runs */
 
 	struct terminal *terminal;  /* interactive input, or NULL */
+	bool terminal_gone;         /* it hung up or ended: nothing more to wait for */
+	int stream_fd;              /* a pipe or file read as the UART can take it, or -1 */
+	bool stream_noticed;        /* said that qvp waits for the pipe's writer */
 };
 
 static int buffer_append(struct byte_buffer *buffer, const uint8_t *bytes, size_t length)
@@ -63,21 +70,56 @@ static void buffer_consume(struct byte_buffer *buffer, size_t length)
 		buffer->start = 0;
 }
 
+/* Waits for the stream's next bytes (its writer may be slow): after a second, says once why
+ * qvp waits, as a silent open pipe (ssh without a terminal) would otherwise look like a hang. */
+static long stream_read(struct console *console, uint8_t *bytes, size_t size)
+{
+	struct pollfd input = { .fd = console->stream_fd, .events = POLLIN };
+	ssize_t got;
+
+	if (!console->stream_noticed && poll(&input, 1, 1000) == 0) {
+		console->stream_noticed = true;
+		fprintf(stderr, "qvp: console: waiting for more input on standard input (a pipe; "
+				"use < /dev/null for none)\n");
+	}
+	do
+		got = read(console->stream_fd, bytes, size);
+	while (got < 0 && errno == EINTR);
+	return got;
+}
+
+/* The next bytes of piped input, read when the UART can take one: the bytes enter at the
+ * same virtual times whenever the writer writes them, so a run repeats (docs/user-guide.md).
+ * False at the end of the input, which is just no more input. */
+static bool stream_pull(struct console *console)
+{
+	uint8_t bytes[4096];
+	long got;
+
+	if (console->stream_fd < 0)
+		return false;
+	fflush(console->machine->console); /* a writer may wait for what the guest printed */
+	got = stream_read(console, bytes, sizeof(bytes));
+	if (got > 0)
+		return buffer_append(&console->pending, bytes, (size_t)got) == 0;
+	console->stream_fd = -1; /* end of input (or an error: the same for the guest) */
+	return false;
+}
+
 /* One byte into the UART per character time; a full FIFO (or a disabled receiver) holds the
- * queue, and the next try is one character time later. */
+ * queue, and the next try is one character time later. Piped input is read only when the
+ * UART can take a byte, so the pipe's timing never shows. */
 static void deliver_fire(void *opaque, vtime_t time)
 {
 	struct console *console = opaque;
 	struct console_uart *uart = &console->machine->console_uart;
 
-	if (console->pending.length == 0)
-		return;
-	if (uart->can_receive(uart->uart)) {
+	if (uart->can_receive(uart->uart) && (console->pending.length > 0 || stream_pull(console))) {
 		uart->receive(uart->uart, console->pending.bytes[console->pending.start]);
 		buffer_consume(&console->pending, 1);
 		console->last_delivery = time;
 	}
-	if (console->pending.length > 0)
+	if (console->pending.length > 0 || console->stream_fd >= 0)
 		machine_schedule_event(console->machine, &console->deliver, time + CONSOLE_BYTE_TIME);
 }
 
@@ -196,7 +238,7 @@ void console_board_reset(struct console *console)
 	struct machine *machine = console->machine;
 	vtime_t now = machine_now(machine);
 
-	if (console->pending.length > 0 && !event_is_queued(&console->deliver))
+	if ((console->pending.length > 0 || console->stream_fd >= 0) && !event_is_queued(&console->deliver))
 		machine_schedule_event(machine, &console->deliver, now);
 	if (script_running(console) && console->waiting && !event_is_queued(&console->wake) &&
 	    console->script.steps[console->next_step].op != SCRIPT_EXPECT)
@@ -235,6 +277,8 @@ static bool console_host_input(struct machine *machine, bool wait)
 
 	if (got > 0)
 		console_send(console, bytes, (size_t)got);
+	if (got < 0)
+		console->terminal_gone = true;
 	if (quit) {
 		terminal_restore(console->terminal);
 		fputs("\nqvp: quit (Ctrl-A x)\n", stderr);
@@ -268,6 +312,7 @@ struct console *console_create(struct machine *machine)
 	}
 	console->machine = machine;
 	console->last_delivery = VTIME_NEVER;
+	console->stream_fd = -1;
 	event_init(&console->deliver, "console input", deliver_fire, console);
 	event_init(&console->wake, "console script", wake_fire, console);
 	machine->console_input = console;
@@ -286,6 +331,7 @@ void console_destroy(struct console *console)
 		console->machine->console_input = NULL;
 	if (console->machine->host_input == console_host_input)
 		console->machine->host_input = NULL;
+	console_pace_forget(console);
 	terminal_close(console->terminal);
 	console_script_free(&console->script);
 	free(console->pending.bytes);
@@ -293,17 +339,60 @@ void console_destroy(struct console *console)
 	free(console);
 }
 
-int console_attach_input(struct machine *machine, const char *script_path, struct console **console)
+size_t console_input_fds(const struct console *console, struct pollfd *fds, size_t size)
 {
-	*console = NULL;
-	if (!script_path && (!isatty(STDIN_FILENO) || !machine->console_uart.uart))
+	size_t count = 0;
+
+	if (console->terminal && !console->terminal_gone && count < size)
+		fds[count++] = (struct pollfd){ .fd = terminal_fd(console->terminal), .events = POLLIN };
+	return count;
+}
+
+/* Piped input or a file on standard input: read as the UART can take it (stream_pull). */
+static void attach_stream(struct console *console, int fd)
+{
+	console->stream_fd = fd;
+	machine_schedule_event(console->machine, &console->deliver, machine_now(console->machine));
+}
+
+/* A pipe or a regular file: input that is all there, whenever it is written (/dev/null, a
+ * character device, is no input). */
+static bool is_stream(int fd)
+{
+	struct stat input;
+
+	return fstat(fd, &input) == 0 && (S_ISFIFO(input.st_mode) || S_ISREG(input.st_mode));
+}
+
+static int attach_standard_input(struct machine *machine, const char *script_path, struct console **console)
+{
+	bool terminal = isatty(STDIN_FILENO);
+
+	if (!script_path && ((!terminal && !is_stream(STDIN_FILENO)) || !machine->console_uart.uart))
 		return 0;
 	*console = console_create(machine);
 	if (!*console)
 		return -1;
 	if (script_path)
 		return console_run_script(*console, script_path);
-	return console_attach_terminal(*console, STDIN_FILENO);
+	if (terminal)
+		return console_attach_terminal(*console, STDIN_FILENO);
+	attach_stream(*console, STDIN_FILENO);
+	return 0;
+}
+
+int console_attach_input(struct machine *machine, const char *script_path, enum console_pace pace,
+			 struct console **console)
+{
+	bool interactive;
+
+	*console = NULL;
+	if (attach_standard_input(machine, script_path, console) < 0)
+		return -1;
+	interactive = *console && (*console)->terminal;
+	if (pace == CONSOLE_PACE_REALTIME || (pace == CONSOLE_PACE_AUTO && interactive))
+		console_pace_attach(machine, interactive ? *console : NULL);
+	return 0;
 }
 
 int console_exit_status(const struct console *console, int exit_status, const char *program)

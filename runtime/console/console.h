@@ -1,10 +1,11 @@
-/* Console input: the bytes the console UART receives, from a script (--console-script) or
- * from the terminal qvp runs in. Bytes enter the UART one per character time of 115200 baud
- * in virtual time, so a scripted run repeats exactly; typed input is the one documented
- * source of nondeterminism (docs/user-guide.md). */
+/* Console input: the bytes the console UART receives, from a script (--console-script), from
+ * the terminal qvp runs in, or from a pipe or file on standard input. Bytes enter the UART one
+ * per character time of 115200 baud in virtual time, so a scripted or piped run repeats
+ * exactly; typed input is the one documented source of nondeterminism (docs/user-guide.md). */
 #ifndef QVP_CONSOLE_H
 #define QVP_CONSOLE_H
 
+#include <poll.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -43,10 +44,24 @@ int console_send(struct console *console, const uint8_t *bytes, size_t length);
 /* The console UART transmitted `byte` (called by the UART model): scripts wait for output. */
 void console_output(struct console *console, uint8_t byte);
 
-/* The console input of a run: the script if `script_path` is given, else the terminal on
- * standard input if it is one and the board has a console UART, else none (*console NULL).
- * -1 after error_set(). */
-int console_attach_input(struct machine *machine, const char *script_path, struct console **console);
+/* --pace: whether idle time keeps pace with the host's clock (console_pace.h). */
+enum console_pace {
+	CONSOLE_PACE_AUTO,     /* realtime when a person is at the console (a terminal), else none */
+	CONSOLE_PACE_REALTIME,
+	CONSOLE_PACE_NONE,
+};
+
+/* The console input of a run: the script if `script_path` is given, else standard input if
+ * the board has a console UART and standard input is a terminal (typed input), a pipe or a
+ * regular file (read as the UART can take it), else none (*console NULL). Paces idle time as
+ * `pace` says. -1 after error_set(). */
+int console_attach_input(struct machine *machine, const char *script_path, enum console_pace pace,
+			 struct console **console);
+
+/* The descriptors whose readability means typed input has arrived (at most
+ * CONSOLE_MAX_INPUT_FDS), for a wait that typing should end. */
+#define CONSOLE_MAX_INPUT_FDS 2
+size_t console_input_fds(const struct console *console, struct pollfd *fds, size_t size);
 
 /* The run's exit status: a console script whose expectations were not all met (said on
  * standard error after "PROGRAM: ") turns a successful run into QVP_EXIT_SCRIPT (123). */

@@ -126,6 +126,11 @@ void terminal_close(struct terminal *terminal)
 	free(terminal);
 }
 
+int terminal_fd(const struct terminal *terminal)
+{
+	return terminal->fd;
+}
+
 static void print_escape_help(void)
 {
 	static const char help[] = "\r\nC-a h    print this help\r\n"

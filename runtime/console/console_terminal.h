@@ -18,6 +18,9 @@ void terminal_close(struct terminal *terminal);
 /* Restores the terminal's mode now (before a message), keeping the terminal open. */
 void terminal_restore(struct terminal *terminal);
 
+/* The terminal's descriptor, to wait for typing together with other things. */
+int terminal_fd(const struct terminal *terminal);
+
 /* What was typed, Ctrl-A escapes applied, into `bytes`; with `wait`, blocks until something
  * arrives. Returns the byte count (0: nothing yet), -1 once the terminal is gone (end of
  * file, hang-up). Sets *quit on Ctrl-A x. */

@@ -76,6 +76,8 @@ static void skip_idle_time(struct machine *machine)
 		machine->stop_cause = MACHINE_FATAL;
 		return;
 	}
+	if (machine->pace_idle)
+		wake = machine->pace_idle(machine, wake);
 	machine_skip_idle(machine, wake);
 }
 

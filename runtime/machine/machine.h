@@ -162,6 +162,12 @@ struct machine {
 	 * until something does. False when no input can come any more. */
 	bool (*host_input)(struct machine *machine, bool wait);
 
+	/* Paces idle time against the host's clock (runtime/console/, --pace realtime), or NULL:
+	 * called before the loop skips idle time up to `wake`, it sleeps the host until its clock
+	 * has caught up and returns `wake`, or returns an earlier virtual time as soon as host
+	 * input arrives (which then enters there). It never changes when anything else happens. */
+	vtime_t (*pace_idle)(struct machine *machine, vtime_t wake);
+
 	/* Called after every quantum, e.g. to refresh a status line; may be NULL. */
 	void (*progress)(struct machine *machine);
 	void *progress_opaque;

@@ -94,7 +94,7 @@ struct attachments {
 				return -1;
 			gdb_stub_attach(gdb, machine);
 		}
-		return console_attach_input(machine, options.console_script_path, &console_input);
+		return console_attach_input(machine, options.console_script_path, options.pace, &console_input);
 	}
 };
 

@@ -1,4 +1,4 @@
-/* The farm manifest parser (runtime/farm/farm_manifest.c, YAML through libyaml) on arbitrary
+/* The farm manifest parser (farm_manifest.c of the farm room, YAML through libyaml) on arbitrary
  * files: a manifest is loaded and freed, or refused with a message, never a crash. */
 #include <stdint.h>
 

@@ -7,6 +7,7 @@ cd "$(dirname "$0")"
 packages=(
   build-essential cmake pkg-config          # host build
   libelf-dev libfdt-dev device-tree-compiler # ELF loading, device trees
+  libdw-dev lcov                             # --coverage: DWARF line tables; lcov/genhtml check its tracefiles
   zlib1g-dev cpio                            # gzip-compressed Linux kernel Images; sw/linux/'s initramfs
   libgtest-dev                               # the test suite
   libunicorn-dev                             # the ISS's differential oracle (tests only)

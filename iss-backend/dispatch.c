@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "coverage_marks.h"
 #include "debug.h"
 #include "decode.h"
 #include "dispatch.h"
@@ -90,6 +91,8 @@ ISS_HANDLER(iss_exec_decode)
 
 	memcpy(&word, cpu->code_host + (cpu->pc - cpu->code_base), 4);
 	iss_decode(word, slot);
+	if (unlikely(cpu->coverage)) /* a slot is decoded only to run: the one place coverage costs */
+		iss_coverage_decoded(cpu, slot);
 	slot->exec(cpu, slot);
 }
 

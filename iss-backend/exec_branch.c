@@ -1,4 +1,5 @@
 /* Branches: immediate, conditional, compare-and-branch, test-and-branch, register. */
+#include "coverage_marks.h"
 #include "exec_handlers.h"
 #include "iss_state.h"
 
@@ -50,44 +51,93 @@ ISS_HANDLER(iss_exec_blr)
 	iss_next(cpu);
 }
 
-ISS_HANDLER(iss_exec_b_cond)
+/* Whether each conditional branch goes to its target; shared by the plain and recording handlers. */
+static inline bool b_cond_taken(const struct iss *cpu, const struct iss_insn *insn)
 {
-	iss_jump(cpu, insn, cond_holds(cpu, insn->cond) ? insn->imm : 4);
+	return cond_holds(cpu, insn->cond);
 }
 
-static void cbz_64(struct iss *cpu, const struct iss_insn *insn)
+static inline bool cbz_64_taken(const struct iss *cpu, const struct iss_insn *insn)
 {
-	iss_jump(cpu, insn, cpu->x[insn->rd] == 0 ? insn->imm : 4);
+	return cpu->x[insn->rd] == 0;
 }
 
-static void cbnz_64(struct iss *cpu, const struct iss_insn *insn)
+static inline bool cbnz_64_taken(const struct iss *cpu, const struct iss_insn *insn)
 {
-	iss_jump(cpu, insn, cpu->x[insn->rd] != 0 ? insn->imm : 4);
+	return cpu->x[insn->rd] != 0;
 }
 
-static void cbz_32(struct iss *cpu, const struct iss_insn *insn)
+static inline bool cbz_32_taken(const struct iss *cpu, const struct iss_insn *insn)
 {
-	iss_jump(cpu, insn, (uint32_t)cpu->x[insn->rd] == 0 ? insn->imm : 4);
+	return (uint32_t)cpu->x[insn->rd] == 0;
 }
 
-static void cbnz_32(struct iss *cpu, const struct iss_insn *insn)
+static inline bool cbnz_32_taken(const struct iss *cpu, const struct iss_insn *insn)
 {
-	iss_jump(cpu, insn, (uint32_t)cpu->x[insn->rd] != 0 ? insn->imm : 4);
+	return (uint32_t)cpu->x[insn->rd] != 0;
 }
+
+static inline bool tbz_taken(const struct iss *cpu, const struct iss_insn *insn)
+{
+	return ((cpu->x[insn->rd] >> insn->amount) & 1) == 0;
+}
+
+static inline bool tbnz_taken(const struct iss *cpu, const struct iss_insn *insn)
+{
+	return ((cpu->x[insn->rd] >> insn->amount) & 1) != 0;
+}
+
+/* A conditional branch's plain handler, and the one that records its direction (coverage). */
+#define CONDITIONAL_BRANCH(name, taken)                                                                                \
+	static void name(struct iss *cpu, const struct iss_insn *insn)                                                 \
+	{                                                                                                              \
+		iss_jump(cpu, insn, taken(cpu, insn) ? insn->imm : 4);                                                 \
+	}                                                                                                              \
+	static void name##_recording(struct iss *cpu, const struct iss_insn *insn)                                     \
+	{                                                                                                              \
+		bool went = taken(cpu, insn);                                                                          \
+		iss_coverage_branch(cpu, went);                                                                        \
+		iss_jump(cpu, insn, went ? insn->imm : 4);                                                             \
+	}
+
+CONDITIONAL_BRANCH(b_cond, b_cond_taken)
+CONDITIONAL_BRANCH(cbz_64, cbz_64_taken)
+CONDITIONAL_BRANCH(cbnz_64, cbnz_64_taken)
+CONDITIONAL_BRANCH(cbz_32, cbz_32_taken)
+CONDITIONAL_BRANCH(cbnz_32, cbnz_32_taken)
+CONDITIONAL_BRANCH(tbz, tbz_taken)
+CONDITIONAL_BRANCH(tbnz, tbnz_taken)
+
+const iss_exec_fn iss_exec_b_cond = b_cond;
 
 const iss_exec_fn iss_exec_cb[2][2] = {
     {cbz_32, cbnz_32},
     {cbz_64, cbnz_64},
 };
 
-static void tbz(struct iss *cpu, const struct iss_insn *insn)
-{
-	iss_jump(cpu, insn, ((cpu->x[insn->rd] >> insn->amount) & 1) == 0 ? insn->imm : 4);
-}
-
-static void tbnz(struct iss *cpu, const struct iss_insn *insn)
-{
-	iss_jump(cpu, insn, ((cpu->x[insn->rd] >> insn->amount) & 1) != 0 ? insn->imm : 4);
-}
-
 const iss_exec_fn iss_exec_tb[2] = {tbz, tbnz};
+
+/* Each conditional branch's plain handler beside its recording one. */
+static const struct {
+	iss_exec_fn plain, recording;
+} conditional_branches[] = {
+    {b_cond, b_cond_recording},   {cbz_64, cbz_64_recording}, {cbnz_64, cbnz_64_recording},
+    {cbz_32, cbz_32_recording},   {cbnz_32, cbnz_32_recording}, {tbz, tbz_recording},
+    {tbnz, tbnz_recording},
+};
+
+iss_exec_fn iss_branch_recording_handler(iss_exec_fn exec)
+{
+	for (size_t k = 0; k < sizeof(conditional_branches) / sizeof(conditional_branches[0]); k++)
+		if (conditional_branches[k].plain == exec)
+			return conditional_branches[k].recording;
+	return NULL;
+}
+
+iss_exec_fn iss_branch_plain_handler(iss_exec_fn exec)
+{
+	for (size_t k = 0; k < sizeof(conditional_branches) / sizeof(conditional_branches[0]); k++)
+		if (conditional_branches[k].recording == exec)
+			return conditional_branches[k].plain;
+	return exec;
+}

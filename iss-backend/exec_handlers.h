@@ -64,9 +64,13 @@ ISS_HANDLER(iss_exec_b);
 ISS_HANDLER(iss_exec_bl);
 ISS_HANDLER(iss_exec_br); /* BR and RET */
 ISS_HANDLER(iss_exec_blr);
-ISS_HANDLER(iss_exec_b_cond);
+extern const iss_exec_fn iss_exec_b_cond;
 extern const iss_exec_fn iss_exec_cb[2][2]; /* [sf][op]: CBZ, CBNZ */
 extern const iss_exec_fn iss_exec_tb[2];    /* [op]: TBZ, TBNZ */
+/* Coverage: the handler of a conditional branch that records its direction, or NULL for
+ * another handler; and back (any other handler is returned as it is). */
+iss_exec_fn iss_branch_recording_handler(iss_exec_fn exec);
+iss_exec_fn iss_branch_plain_handler(iss_exec_fn exec);
 
 /* exception.c */
 ISS_HANDLER(iss_exec_svc);

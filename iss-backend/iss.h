@@ -79,6 +79,28 @@ void iss_get_arch_state(const struct cpu *cpu, struct iss_arch_state *state);
 /* The physical address of `va` as a load at the current EL would see it, without side effects. */
 int iss_translate_address(struct cpu *cpu, uint64_t va, uint64_t *pa);
 
+/*
+ * Coverage (runtime/coverage/ reads it): the instructions the interpreter ran and the
+ * directions its conditional branches took, by physical address, recorded when an
+ * instruction is first decoded to run, so the cost is at decode time, not per instruction.
+ * The caller owns the map; several CPUs, and the CPUs of a rebuilt board, may share one.
+ */
+struct iss_coverage;
+
+enum iss_coverage_mark {
+	ISS_COVERAGE_EXECUTED = 1,  /* the instruction ran (at any EL) */
+	ISS_COVERAGE_TAKEN = 2,     /* a conditional branch went to its target */
+	ISS_COVERAGE_NOT_TAKEN = 4, /* a conditional branch fell through */
+};
+
+struct iss_coverage *iss_coverage_create(void); /* NULL when out of memory */
+void iss_coverage_destroy(struct iss_coverage *coverage);
+/* Marks what `cpu` runs from now on into `coverage` (NULL: stops). Set before the first run:
+ * instructions decoded before are not marked until decoded again. */
+void iss_set_coverage(struct cpu *cpu, struct iss_coverage *coverage);
+/* The enum iss_coverage_mark bits of the instruction at physical address `pa`. */
+unsigned iss_coverage_marks(const struct iss_coverage *coverage, uint64_t pa);
+
 #ifdef __cplusplus
 }
 #endif

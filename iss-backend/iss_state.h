@@ -207,6 +207,7 @@ struct iss {
 	unsigned hook_count;
 	iss_call_hook call_hook;
 	void *call_hook_opaque;
+	struct iss_coverage *coverage; /* where executed instructions are marked (coverage_marks.c), or NULL */
 
 	/* Run bookkeeping. */
 	bool running;

@@ -60,6 +60,10 @@ static const char help_text[] =
 	"  --rtc WHEN         the RTC's start: 'host' (the host clock: runs then differ) or\n"
 	"                     seconds since 1970 (default: 1704067200, 2024-01-01 UTC)\n"
 	"  --stats-json FILE  write the run's counters to FILE as JSON (docs/farm.md)\n"
+	"  --coverage FILE.info  write an lcov tracefile of the lines, functions and branches\n"
+	"                     of FIRMWARE that ran (iss backend; docs/coverage.md)\n"
+	"  --coverage-image FILE[@OFFSET]  with --coverage: report FILE's lines too (an ELF\n"
+	"                     with DWARF), whose code ran OFFSET bytes above its addresses\n"
 	"  --gdb [HOST:]PORT  serve the GDB remote protocol there (host 127.0.0.1 unless\n"
 	"                     given), or on a serial line: --gdb /dev/ttyS1 (docs/gdb.md)\n"
 	"  --gdb-wait         with --gdb: halt before the first instruction until gdb attaches\n"
@@ -114,6 +118,8 @@ enum option_id {
 	OPTION_APPEND,
 	OPTION_DTB,
 	OPTION_MEMORY,
+	OPTION_COVERAGE,
+	OPTION_COVERAGE_IMAGE,
 	OPTION_TEST_ABORT_AFTER,
 	OPTION_TEST_PERTURB_OUTPUT,
 };
@@ -142,6 +148,8 @@ static const struct option long_options[] = {
 	{ "append", required_argument, NULL, OPTION_APPEND },
 	{ "dtb", required_argument, NULL, OPTION_DTB },
 	{ "memory", required_argument, NULL, OPTION_MEMORY },
+	{ "coverage", required_argument, NULL, OPTION_COVERAGE },
+	{ "coverage-image", required_argument, NULL, OPTION_COVERAGE_IMAGE },
 	/* test doubles for the regression farm's own tests, left out of --help (docs/farm.md) */
 	{ "test-abort-after", required_argument, NULL, OPTION_TEST_ABORT_AFTER },
 	{ "test-perturb-output", no_argument, NULL, OPTION_TEST_PERTURB_OUTPUT },
@@ -330,6 +338,14 @@ static int parse_option(int id, const char *argument, struct cli_options *option
 		return 0;
 	case OPTION_MEMORY:
 		return parse_size(argument, &options->machine.memory_size);
+	case OPTION_COVERAGE:
+		options->coverage_path = argument;
+		return 0;
+	case OPTION_COVERAGE_IMAGE:
+		if (options->coverage_image_count == CLI_MAX_COVERAGE_IMAGES)
+			return error_set("--coverage-image: at most %d images", CLI_MAX_COVERAGE_IMAGES);
+		options->coverage_images[options->coverage_image_count++] = argument;
+		return 0;
 	case OPTION_TEST_ABORT_AFTER:
 		options->test_hooks.abort_enabled = true;
 		return parse_count("--test-abort-after", argument, &options->test_hooks.abort_after);
@@ -399,6 +415,26 @@ static int parse_command(int argc, char **argv, struct cli_options *options)
 	return 0;
 }
 
+/* Coverage is the interpreter's: auto picks it, kvm cannot give it. */
+static int check_coverage_options(struct cli_options *options)
+{
+	struct machine_config *machine = &options->machine;
+
+	if (!options->coverage_path) {
+		if (options->coverage_image_count)
+			return error_set("--coverage-image needs --coverage FILE.info");
+		return 0;
+	}
+	if (machine->backend == BACKEND_KVM)
+		return error_set("--coverage needs the iss backend (--backend iss): under kvm the guest runs "
+				 "natively and qvp does not see its instructions");
+	machine->backend = BACKEND_ISS;
+	if ((machine->raw_firmware || machine->kernel_path) && !options->coverage_image_count)
+		return error_set("--coverage with %s needs --coverage-image FILE: the ELF with DWARF whose lines to report",
+				 machine->raw_firmware ? "--raw" : "--kernel");
+	return 0;
+}
+
 int cli_parse(int argc, char **argv, struct cli_options *options)
 {
 	int id;
@@ -418,7 +454,9 @@ int cli_parse(int argc, char **argv, struct cli_options *options)
 		if (parse_option(id, optarg, options) < 0)
 			return -1;
 	}
-	return parse_command(argc, argv, options);
+	if (parse_command(argc, argv, options) < 0)
+		return -1;
+	return options->command == CLI_RUN ? check_coverage_options(options) : 0;
 }
 
 /* The folders boards are looked for in by name: the built .dtb files next to the qvp binary

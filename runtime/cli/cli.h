@@ -19,6 +19,8 @@ enum cli_command {
 	CLI_VERSION,
 };
 
+#define CLI_MAX_COVERAGE_IMAGES 15 /* besides FIRMWARE */
+
 struct cli_options {
 	enum cli_command command;
 	struct machine_config machine;
@@ -30,6 +32,9 @@ struct cli_options {
 	const char *stats_json_path;   /* --stats-json FILE, for the regression farm and tools */
 	const char *gdb_address;       /* --gdb [HOST:]PORT, or NULL */
 	bool gdb_wait;                 /* --gdb-wait: halted until gdb attaches */
+	const char *coverage_path;     /* --coverage FILE.info: an lcov tracefile, or NULL */
+	const char *coverage_images[CLI_MAX_COVERAGE_IMAGES]; /* --coverage-image FILE[@OFFSET] */
+	unsigned coverage_image_count;
 	struct run_test_hooks test_hooks; /* --test-* options: test doubles for the farm's tests */
 };
 

@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "console.h"
 #include "console_output.h"
+#include "coverage.h"
 #include "error.h"
 #include "farm.h"
 #include "gdb_stub.h"
@@ -49,7 +50,7 @@ static void print_stats(const struct machine *machine, double wall)
 	print_kvm_modes(machine->cpu);
 }
 
-static int run(struct cli_options *options)
+static int run(struct cli_options *options, struct coverage *coverage)
 {
 	char platform[PATH_MAX + 32];
 	struct status_line status;
@@ -131,6 +132,10 @@ static int run(struct cli_options *options)
 		fprintf(stderr, "qvp: error: %s\n", error_message());
 		exit_status = QVP_EXIT_ERROR;
 	}
+	if (coverage && coverage_write(coverage, options->coverage_path) < 0) {
+		fprintf(stderr, "qvp: error: %s\n", error_message());
+		exit_status = QVP_EXIT_ERROR;
+	}
 	if (machine->trace && trace_close(machine->trace) < 0) {
 		fprintf(stderr, "qvp: error: %s\n", error_message());
 		exit_status = QVP_EXIT_ERROR;
@@ -145,9 +150,25 @@ static int run(struct cli_options *options)
 	return exit_status;
 }
 
+/* --coverage: FIRMWARE's lines (unless it is raw) and those of each --coverage-image. */
+static struct coverage *start_coverage(struct cli_options *options)
+{
+	const char *firmware = options->machine.raw_firmware ? NULL : options->machine.firmware_path;
+	struct coverage *coverage;
+
+	if (!options->coverage_path)
+		return NULL;
+	coverage = coverage_start(firmware, options->coverage_images, options->coverage_image_count);
+	if (coverage)
+		options->machine.coverage = coverage_map(coverage);
+	return coverage;
+}
+
 int main(int argc, char **argv)
 {
 	struct cli_options options;
+	struct coverage *coverage;
+	int status;
 
 	if (argc > 1 && strcmp(argv[1], "test") == 0)
 		return farm_main(argc - 1, argv + 1);
@@ -165,5 +186,12 @@ int main(int argc, char **argv)
 	case CLI_RUN:
 		break;
 	}
-	return run(&options);
+	coverage = start_coverage(&options);
+	if (options.coverage_path && !coverage) {
+		fprintf(stderr, "qvp: error: %s\n", error_message());
+		return QVP_EXIT_ERROR;
+	}
+	status = run(&options, coverage);
+	coverage_destroy(coverage);
+	return status;
 }

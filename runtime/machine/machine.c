@@ -66,6 +66,8 @@ static struct cpu *create_iss_cpu(struct machine *machine)
 
 	if (cpu)
 		iss_set_call_hook(cpu, psci_call, machine);
+	if (cpu && machine->config.coverage) /* every CPU, of every board a reset builds, marks one map */
+		iss_set_coverage(cpu, machine->config.coverage);
 
 	for (unsigned i = 0; cpu && i < machine->sysreg_hook_count; i++) {
 		if (iss_add_sysreg_hook(cpu, machine->sysreg_hooks[i]) < 0) {

@@ -16,6 +16,7 @@
 extern "C" {
 #endif
 
+struct iss_coverage;
 struct model_config;
 struct model_instance;
 
@@ -52,6 +53,7 @@ struct machine_config {
 	uint64_t memory_size;       /* --memory: the first memory node's size in bytes; 0: the board's */
 	struct machine_disk disks[MACHINE_MAX_DISKS];
 	unsigned disk_count;
+	struct iss_coverage *coverage; /* --coverage: what the iss CPUs run is marked there (iss.h); or NULL */
 	/* Builds the device-tree nodes compatible with "qvp,systemc-target" (runtime/systemc/),
 	 * which need no reg (config->base and size are 0; platform_node_reg() reads one);
 	 * NULL outside a SystemC platform, where such a node is an error saying so. */

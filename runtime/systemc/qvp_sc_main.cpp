@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "console.h"
+#include "coverage.h"
 #include "error.h"
 #include "gdb_stub.h"
 #include "machine.h"
@@ -65,8 +66,10 @@ int take_own_options(std::vector<char *> &args, const char **log_path)
 struct files {
 	FILE *console = nullptr;
 	FILE *log = nullptr;
+	struct coverage *coverage = nullptr; // --coverage, destroyed after the machine
 	~files()
 	{
+		coverage_destroy(coverage);
 		if (console)
 			std::fclose(console);
 		if (log)
@@ -120,6 +123,17 @@ int run(struct cli_options &options, const char *log_path)
 		std::fprintf(stderr, "qvp-sc: error: --sc-log %s: %s\n", log_path, std::strerror(errno));
 		return QVP_EXIT_ERROR;
 	}
+	struct coverage *coverage = nullptr;
+	if (options.coverage_path) {
+		const char *firmware = options.machine.raw_firmware ? nullptr : options.machine.firmware_path;
+		coverage = coverage_start(firmware, options.coverage_images, options.coverage_image_count);
+		if (!coverage) {
+			std::fprintf(stderr, "qvp-sc: error: %s\n", error_message());
+			return QVP_EXIT_ERROR;
+		}
+		options.machine.coverage = coverage_map(coverage);
+	}
+	files.coverage = coverage;
 	options.machine.systemc_target = &qvp::sc::platform::create_target;
 	options.machine.systemc_opaque = &platform;
 	struct machine *machine = machine_create(&options.machine);
@@ -164,6 +178,10 @@ int run(struct cli_options &options, const char *log_path)
 	if (options.stats_json_path &&
 	    run_report_write_json(options.stats_json_path, machine, run_report_stop_name(machine->stop_cause),
 				  exit_status, wall_seconds() - started) < 0) {
+		std::fprintf(stderr, "qvp-sc: error: %s\n", error_message());
+		exit_status = QVP_EXIT_ERROR;
+	}
+	if (coverage && coverage_write(coverage, options.coverage_path) < 0) {
 		std::fprintf(stderr, "qvp-sc: error: %s\n", error_message());
 		exit_status = QVP_EXIT_ERROR;
 	}

@@ -123,6 +123,14 @@ static bool pl011_can_receive(void *opaque)
 	return (uart->cr & enabled) == enabled && uart->rx_count < pl011_rx_depth(uart);
 }
 
+/* RXIM: Linux's driver sets it when a program opens the port, after draining the FIFO. */
+static bool pl011_interrupt_unmasked(void *opaque)
+{
+	const struct pl011 *uart = opaque;
+
+	return (uart->imsc & PL011_INT_RX) != 0;
+}
+
 static void pl011_receive(void *opaque, uint8_t byte)
 {
 	pl011_push(opaque, byte);
@@ -303,6 +311,7 @@ static void pl011_claim_console(struct pl011 *uart)
 	if (port->uart)
 		return;
 	port->can_receive = pl011_can_receive;
+	port->interrupt_unmasked = pl011_interrupt_unmasked;
 	port->receive = pl011_receive;
 	port->uart = uart;
 	uart->on_console = true;

@@ -2,16 +2,20 @@
 // repeatability, script errors, and the interactive terminal through a pseudo-terminal.
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <pty.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <string>
 #include <vector>
@@ -23,20 +27,11 @@ using qvp_test::build_path;
 using qvp_test::ProcessResult;
 using qvp_test::run_process;
 using qvp_test::run_qvp;
+using qvp_test::stats_value;
 using qvp_test::TempDir;
 using qvp_test::write_file;
 
 namespace {
-
-// The value of a `--stats` line such as "instructions: 123".
-std::string stat(const std::string &err, const std::string &name)
-{
-	size_t at = err.find("\n" + name + ": ");
-	if (at == std::string::npos)
-		return "";
-	at += name.size() + 3;
-	return err.substr(at, err.find('\n', at) - at);
-}
 
 class ConsoleScript : public ::testing::Test {
 protected:
@@ -70,7 +65,7 @@ TEST_F(ConsoleScript, PollingFirmwareReadsTheScriptedLines)
 	EXPECT_EQ(result.status, 7) << result.err;
 	EXPECT_EQ(result.out, "poll> upper: HELLO, WORLD\npoll> upper: TAB\tHERE\npoll> ");
 	// `at 20ms` holds the third line back: it cannot have been read before 20 ms
-	EXPECT_GE(stat(result.err, "virtual time"), "0.020");
+	EXPECT_GE(stats_value(result.err, "virtual time"), "0.020");
 }
 
 const char irq_script[] = "expect \"irq> \"\n"
@@ -100,10 +95,10 @@ TEST_F(ConsoleScript, TwoRunsAreIdentical)
 	ProcessResult second = run("console_irq", irq_script, { "--stats" });
 	ASSERT_EQ(first.status, 0) << first.err;
 	EXPECT_EQ(first.out, second.out);
-	EXPECT_NE(stat(first.err, "instructions"), "");
-	EXPECT_EQ(stat(first.err, "instructions"), stat(second.err, "instructions"));
-	EXPECT_EQ(stat(first.err, "virtual time"), stat(second.err, "virtual time"));
-	EXPECT_EQ(stat(first.err, "interrupts taken"), stat(second.err, "interrupts taken"));
+	EXPECT_NE(stats_value(first.err, "instructions"), "");
+	EXPECT_EQ(stats_value(first.err, "instructions"), stats_value(second.err, "instructions"));
+	EXPECT_EQ(stats_value(first.err, "virtual time"), stats_value(second.err, "virtual time"));
+	EXPECT_EQ(stats_value(first.err, "interrupts taken"), stats_value(second.err, "interrupts taken"));
 }
 
 // Bytes enter the UART at fixed virtual times: the quantum changes neither output nor timing.
@@ -113,8 +108,8 @@ TEST_F(ConsoleScript, TheQuantumDoesNotChangeTheRun)
 	ProcessResult fine = run("console_irq", irq_script, { "--stats", "--quantum", "7us" });
 	ASSERT_EQ(coarse.status, 0) << coarse.err;
 	EXPECT_EQ(coarse.out, fine.out);
-	EXPECT_EQ(stat(coarse.err, "instructions"), stat(fine.err, "instructions"));
-	EXPECT_EQ(stat(coarse.err, "virtual time"), stat(fine.err, "virtual time"));
+	EXPECT_EQ(stats_value(coarse.err, "instructions"), stats_value(fine.err, "instructions"));
+	EXPECT_EQ(stats_value(coarse.err, "virtual time"), stats_value(fine.err, "virtual time"));
 }
 
 TEST_F(ConsoleScript, AnUnmetExpectationFailsTheRunAndNamesItsLine)
@@ -264,9 +259,9 @@ TEST(ConsoleInput, APipeOrAFileFeedsTheConsoleTheSameOnEveryRun)
 	for (const ProcessResult &run : runs) {
 		EXPECT_EQ(run.status, 7) << run.err;
 		EXPECT_EQ(run.out, "poll> upper: FARM INPUT\npoll> ");
-		EXPECT_NE(stat(run.err, "instructions"), "");
-		EXPECT_EQ(stat(run.err, "instructions"), stat(runs[0].err, "instructions"));
-		EXPECT_EQ(stat(run.err, "virtual time"), stat(runs[0].err, "virtual time"));
+		EXPECT_NE(stats_value(run.err, "instructions"), "");
+		EXPECT_EQ(stats_value(run.err, "instructions"), stats_value(runs[0].err, "instructions"));
+		EXPECT_EQ(stats_value(run.err, "virtual time"), stats_value(runs[0].err, "virtual time"));
 	}
 	ProcessResult ended = run_process({ "sh", "-c", "printf 'abc\\n' | '" + build_path("qvp") + "' run --timeout 1s '" +
 							    build_path("sw/console_irq.elf") + "'" });
@@ -289,12 +284,162 @@ TEST(ConsoleInput, PacedIdleTakesWallTimeAndChangesNothingElse)
 	EXPECT_GE(seconds[0], 0.9); // sleep.elf waits 1000 ticks of 1 ms in WFI
 	EXPECT_LT(seconds[1], seconds[0] / 2);
 	EXPECT_EQ(runs[0].out, runs[1].out);
-	EXPECT_EQ(stat(runs[0].err, "instructions"), stat(runs[1].err, "instructions"));
-	EXPECT_EQ(stat(runs[0].err, "virtual time"), stat(runs[1].err, "virtual time"));
-	EXPECT_EQ(stat(runs[0].err, "events fired"), stat(runs[1].err, "events fired"));
+	EXPECT_EQ(stats_value(runs[0].err, "instructions"), stats_value(runs[1].err, "instructions"));
+	EXPECT_EQ(stats_value(runs[0].err, "virtual time"), stats_value(runs[1].err, "virtual time"));
+	EXPECT_EQ(stats_value(runs[0].err, "events fired"), stats_value(runs[1].err, "events fired"));
 	ProcessResult bad = run_qvp({ "run", "--pace", "fast", build_path("sw/hello.elf") });
 	EXPECT_EQ(bad.status, QVP_EXIT_ERROR);
 	EXPECT_NE(bad.err.find("--pace: unknown mode 'fast' (use realtime or none)"), std::string::npos) << bad.err;
+}
+
+// `qvp run --backend iss --console-socket 127.0.0.1:0 FIRMWARE` in the background, its standard
+// output and error in files; the port is the one qvp says it listens on.
+class ConsoleSocket : public ::testing::Test {
+protected:
+	void TearDown() override
+	{
+		if (client >= 0)
+			close(client);
+		if (child > 0) {
+			kill(child, SIGKILL);
+			waitpid(child, nullptr, 0);
+		}
+	}
+	// Starts qvp; true once it says where it listens (within 20 s).
+	bool start(const std::string &firmware)
+	{
+		std::string qvp = build_path("qvp"), elf = build_path("sw/" + firmware + ".elf");
+		child = fork();
+		if (child == 0) {
+			int null = open("/dev/null", O_RDONLY);
+			int out = open(dir.path("out").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+			int err = open(dir.path("err").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+			dup2(null, 0);
+			dup2(out, 1);
+			dup2(err, 2);
+			execl(qvp.c_str(), qvp.c_str(), "run", "--backend", "iss", "--console-socket", "127.0.0.1:0",
+			      elf.c_str(), (char *)nullptr);
+			_exit(127);
+		}
+		const std::string said = "listening on 127.0.0.1:";
+		for (int i = 0; i < 2000; i++) {
+			std::string err = qvp_test::read_file(dir.path("err"));
+			size_t at = err.find(said);
+			if (at != std::string::npos && err.find(' ', at + said.size()) != std::string::npos) {
+				port = std::stoi(err.substr(at + said.size()));
+				return true;
+			}
+			usleep(10000);
+		}
+		return false;
+	}
+	bool connect_client()
+	{
+		sockaddr_in address = {};
+		address.sin_family = AF_INET;
+		address.sin_port = htons(static_cast<uint16_t>(port));
+		address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		client = socket(AF_INET, SOCK_STREAM, 0);
+		return connect(client, reinterpret_cast<sockaddr *>(&address), sizeof(address)) == 0;
+	}
+	// What the client receives until qvp closes the connection (at most 20 s).
+	std::string receive_all()
+	{
+		std::string received;
+		char buffer[256];
+		struct pollfd p = { client, POLLIN, 0 };
+		while (poll(&p, 1, 20000) > 0) {
+			ssize_t got = recv(client, buffer, sizeof(buffer), 0);
+			if (got <= 0)
+				break;
+			received.append(buffer, size_t(got));
+		}
+		return received;
+	}
+	int wait_exit()
+	{
+		int status = 0;
+		if (waitpid(child, &status, 0) != child)
+			return -1;
+		child = -1;
+		return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	}
+	TempDir dir;
+	pid_t child = -1;
+	int port = 0, client = -1;
+};
+
+// The client is the console: what it sends reaches the guest, the guest's output reaches it
+// (none goes to standard output), and the guest does not start before it connects.
+TEST_F(ConsoleSocket, AClientTypesAndReadsTheConsole)
+{
+	ASSERT_TRUE(start("console_poll")) << qvp_test::read_file(dir.path("err"));
+	usleep(200000);
+	EXPECT_EQ(waitpid(child, nullptr, WNOHANG), 0); // waiting for the client
+	EXPECT_EQ(qvp_test::read_file(dir.path("out")), "");
+	EXPECT_NE(qvp_test::read_file(dir.path("err")).find("the guest starts when a client connects (nc 127.0.0.1 " +
+							     std::to_string(port) + ")"),
+		  std::string::npos);
+	ASSERT_TRUE(connect_client());
+	const std::string line = "hello, socket\nexit 7\n";
+	ASSERT_EQ(send(client, line.data(), line.size(), 0), ssize_t(line.size()));
+	EXPECT_EQ(receive_all(), "poll> upper: HELLO, SOCKET\npoll> ");
+	EXPECT_EQ(wait_exit(), 7) << qvp_test::read_file(dir.path("err"));
+	EXPECT_EQ(qvp_test::read_file(dir.path("out")), "");
+}
+
+// The client closing its side (nc -N after its input) ends the input, not the output: the
+// guest's answer still arrives, and then it waits for input that can never come.
+TEST_F(ConsoleSocket, TheClientsEndIsTheEndOfTheInput)
+{
+	ASSERT_TRUE(start("console_irq")) << qvp_test::read_file(dir.path("err"));
+	ASSERT_TRUE(connect_client());
+	ASSERT_EQ(send(client, "abc\n", 4, 0), 4);
+	shutdown(client, SHUT_WR);
+	EXPECT_EQ(receive_all(), "irq> reversed: cba\nirq> ");
+	EXPECT_EQ(wait_exit(), QVP_EXIT_FATAL);
+	EXPECT_NE(qvp_test::read_file(dir.path("err")).find("no event can wake it"), std::string::npos)
+		<< qvp_test::read_file(dir.path("err"));
+}
+
+// Each bad --console-socket is one line on stderr and status 125, before the guest runs.
+TEST(ConsoleSocketOptions, BadAddressesAreOneLineErrors)
+{
+	int busy = socket(AF_INET, SOCK_STREAM, 0);
+	sockaddr_in address = {};
+	socklen_t size = sizeof(address);
+	address.sin_family = AF_INET;
+	address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ASSERT_EQ(bind(busy, reinterpret_cast<sockaddr *>(&address), sizeof(address)), 0);
+	ASSERT_EQ(listen(busy, 1), 0);
+	ASSERT_EQ(getsockname(busy, reinterpret_cast<sockaddr *>(&address), &size), 0);
+	const std::string busy_port = std::to_string(ntohs(address.sin_port));
+	const struct {
+		std::vector<std::string> args;
+		std::string message;
+	} cases[] = {
+		{ { "--console-socket", "70000" },
+		  "--console-socket 70000: port 70000 is out of range (1 to 65535, or 0 for any free port)" },
+		{ { "--console-socket", "localhost:telnet" },
+		  "--console-socket localhost:telnet: expected [HOST:]PORT, e.g. 1234 or 0.0.0.0:1234" },
+		{ { "--console-socket", busy_port },
+		  "--console-socket " + busy_port + ": cannot listen: Address already in use" },
+		{ { "--console-socket", "no-such-host.invalid:4321" }, "--console-socket no-such-host.invalid:4321: " },
+		{ { "--console-socket", "0", "--console-script", "script.txt" },
+		  "--console-socket and --console-script exclude each other" },
+		{ { "--console-socket", "0", "--console", "out.txt" }, "--console-socket and --console exclude each other" },
+	};
+	for (const auto &c : cases) {
+		std::vector<std::string> args = { "run", "--backend", "iss" };
+		args.insert(args.end(), c.args.begin(), c.args.end());
+		args.push_back(build_path("sw/console_poll.elf"));
+		ProcessResult result = run_qvp(args);
+		EXPECT_EQ(result.status, QVP_EXIT_ERROR) << c.message;
+		EXPECT_EQ(result.err.rfind("qvp: error: " + c.message, 0), 0u) << result.err;
+		EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
+		EXPECT_EQ(result.out, "");
+	}
+	close(busy);
 }
 
 // Code that prints "/ # " (a shell's prompt, no newline) to virt's PL011, then `last`.

@@ -181,6 +181,34 @@ TEST_F(Linux, BusyboxShellRunsTheScript)
 	EXPECT_EQ(field(stats[0], "virtual_time_ps"), field(stats[1], "virtual_time_ps"));
 }
 
+// A newcomer's pipe into the shell: the commands go in while the kernel boots, and wait for its
+// UART driver to open the console (before, the driver would throw them away), so the first
+// one runs too. A writer that takes its time gives the same log, instructions and virtual time.
+TEST_F(Linux, APipedScriptRunsInTheShell)
+{
+	const std::string qvp = "'" + build_path("qvp") + "' run --backend iss --kernel '" + build_path("linux/Image") +
+				"' --initrd '" + build_path("linux/initramfs.cpio.gz") +
+				"' --append 'console=ttyAMA0 cryptomgr.notests' --timeout 30s --stats";
+	const std::string writers[] = {
+		"printf 'echo hi from the pipe\\nuname -m\\npoweroff -f\\n'",
+		"(printf 'echo hi from the pipe\\n'; sleep 1; printf 'uname -m\\npoweroff -f\\n')",
+	};
+	std::vector<ProcessResult> runs;
+	for (const std::string &writer : writers)
+		runs.push_back(qvp_test::run_process({ "sh", "-c", writer + " | " + qvp }));
+	const std::string &log = runs[0].out;
+	ASSERT_EQ(runs[0].status, 0) << runs[0].err << log.substr(log.size() > 3000 ? log.size() - 3000 : 0);
+	EXPECT_EQ(output_of(log, "/ # echo hi from the pipe"), "hi from the pipe\r\n") << log;
+	EXPECT_EQ(output_of(log, "/ # uname -m"), "aarch64\r\n") << log;
+	EXPECT_TRUE(has(log, "/ # poweroff -f\r\n")) << log;
+	EXPECT_TRUE(has(log, "reboot: Power down"));
+	EXPECT_EQ(runs[1].status, 0) << runs[1].err;
+	EXPECT_EQ(runs[1].out, log);
+	EXPECT_EQ(qvp_test::stats_value(runs[1].err, "instructions"), qvp_test::stats_value(runs[0].err, "instructions"));
+	EXPECT_EQ(qvp_test::stats_value(runs[1].err, "virtual time"), qvp_test::stats_value(runs[0].err, "virtual time"));
+	EXPECT_NE(qvp_test::stats_value(runs[0].err, "instructions"), "");
+}
+
 // The virtio-mmio block device: the kernel's virtio_blk driver reads the ext2 image (the
 // modules for it and ext2 come from the kernel's package, loaded by /init).
 TEST_F(Linux, VirtioDiskHoldsTheKnownFile)

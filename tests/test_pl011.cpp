@@ -193,6 +193,18 @@ TEST_F(Pl011ReceiveTest, NothingArrivesWhileTheReceiverIsOff)
 	EXPECT_TRUE(port.can_receive(port.uart));
 }
 
+// What console input under Linux waits for: its driver unmasks RXIM when the port is opened.
+TEST_F(Pl011ReceiveTest, ThePortSaysWhetherItsReceiveInterruptIsUnmasked)
+{
+	EXPECT_FALSE(port.interrupt_unmasked(port.uart)); // the reset state
+	write(uart + PL011_IMSC, PL011_INT_RT);
+	EXPECT_FALSE(port.interrupt_unmasked(port.uart));
+	write(uart + PL011_IMSC, PL011_INT_RX | PL011_INT_RT);
+	EXPECT_TRUE(port.interrupt_unmasked(port.uart));
+	write(uart + PL011_IMSC, 0);
+	EXPECT_FALSE(port.interrupt_unmasked(port.uart));
+}
+
 TEST_F(Pl011ReceiveTest, RxInterruptAtEachTriggerLevelAndClearedBelowIt)
 {
 	const struct {

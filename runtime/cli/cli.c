@@ -50,9 +50,15 @@ static const char help_text[] =
 	"                     it standard input is the console: a terminal (typed; Ctrl-A x\n"
 	"                     quits), or a pipe or file (its bytes enter as the UART can take\n"
 	"                     them, the same on every run; its end is just no more input)\n"
+	"  --console-socket [HOST:]PORT  serve the console on TCP instead of standard input\n"
+	"                     and output (host 127.0.0.1 unless given): qvp waits for one\n"
+	"                     client (nc HOST PORT, telnet) before the guest runs, sends it the\n"
+	"                     UART's output and takes what it sends as typed input; the client\n"
+	"                     closing the connection ends the input, not the run\n"
 	"  --pace MODE        realtime: idle time passes no faster than the host's clock, so an\n"
 	"                     idle guest costs no CPU; none: idle time is skipped at once\n"
-	"                     (default: realtime with a terminal at the console, else none);\n"
+	"                     (default: realtime with a terminal or a socket at the console,\n"
+	"                     else none);\n"
 	"                     pacing changes only when typed input arrives\n"
 	"  --stats            print a summary on standard error when the run ends\n"
 	"  --trace FILE.json  write a Chrome trace-event file (Perfetto, chrome://tracing) of\n"
@@ -103,6 +109,7 @@ enum option_id {
 	OPTION_RAW,
 	OPTION_CONSOLE,
 	OPTION_CONSOLE_SCRIPT,
+	OPTION_CONSOLE_SOCKET,
 	OPTION_PACE,
 	OPTION_DISK,
 	OPTION_STATS,
@@ -132,6 +139,7 @@ static const struct option long_options[] = {
 	{ "raw", required_argument, NULL, OPTION_RAW },
 	{ "console", required_argument, NULL, OPTION_CONSOLE },
 	{ "console-script", required_argument, NULL, OPTION_CONSOLE_SCRIPT },
+	{ "console-socket", required_argument, NULL, OPTION_CONSOLE_SOCKET },
 	{ "pace", required_argument, NULL, OPTION_PACE },
 	{ "disk", required_argument, NULL, OPTION_DISK },
 	{ "stats", no_argument, NULL, OPTION_STATS },
@@ -300,6 +308,9 @@ static int parse_option(int id, const char *argument, struct cli_options *option
 	case OPTION_CONSOLE_SCRIPT:
 		options->console_script_path = argument;
 		return 0;
+	case OPTION_CONSOLE_SOCKET:
+		options->console_socket_address = argument;
+		return 0;
 	case OPTION_PACE:
 		return parse_pace(argument, &options->pace);
 	case OPTION_DISK:
@@ -391,12 +402,26 @@ static int check_kernel_options(int argc, char **argv, struct cli_options *optio
 	return 0;
 }
 
+/* The socket is the console's input and output: a script or an output file would be a second one. */
+static int check_console_options(const struct cli_options *options)
+{
+	if (!options->console_socket_address)
+		return 0;
+	if (options->console_script_path)
+		return error_set("--console-socket and --console-script exclude each other (both are the console's input)");
+	if (options->console_path)
+		return error_set("--console-socket and --console exclude each other (the socket gets the UART's output)");
+	return 0;
+}
+
 static int parse_command(int argc, char **argv, struct cli_options *options)
 {
 	int firmware;
 
 	if (options->command != CLI_RUN)
 		return 0;
+	if (check_console_options(options) < 0)
+		return -1;
 	if (optind >= argc)
 		return error_set("missing command: try '%s run FIRMWARE' or '%s --help'", program, program);
 	if (strcmp(argv[optind], "run") != 0)

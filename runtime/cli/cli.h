@@ -26,6 +26,7 @@ struct cli_options {
 	struct machine_config machine;
 	const char *console_path;
 	const char *console_script_path; /* --console-script FILE: scripted console input */
+	const char *console_socket_address; /* --console-socket [HOST:]PORT: the console on TCP */
 	enum console_pace pace;          /* --pace */
 	bool stats;
 	const char *trace_path; /* --trace FILE.json */

@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "console.h"
 #include "console_output.h"
+#include "console_socket.h"
 #include "coverage.h"
 #include "error.h"
 #include "farm.h"
@@ -50,6 +51,44 @@ static void print_stats(const struct machine *machine, double wall)
 	print_kvm_modes(machine->cpu);
 }
 
+/* The UART's output: --console FILE, the client of --console-socket (listening from now on),
+ * or standard output (*console NULL). -1 after error_set(). */
+static int open_console(const struct cli_options *options, FILE **console, struct console_socket **socket)
+{
+	*console = NULL;
+	*socket = NULL;
+	if (options->console_path) {
+		*console = fopen(options->console_path, "w");
+		if (!*console)
+			return error_set("--console %s: %s", options->console_path, strerror(errno));
+	} else if (options->console_socket_address) {
+		*socket = console_socket_listen(options->console_socket_address);
+		if (*socket)
+			*console = console_socket_output(*socket);
+		if (!*console) {
+			console_socket_close(*socket);
+			*socket = NULL;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void close_console(FILE *console, struct console_socket *socket)
+{
+	if (console)
+		fclose(console);
+	console_socket_close(socket);
+}
+
+/* The descriptor beneath the console's stream, for what a signal leaves in its buffer. */
+static int console_fd(FILE *console, const struct console_socket *socket)
+{
+	if (socket)
+		return console_socket_fd(socket);
+	return console ? fileno(console) : STDOUT_FILENO;
+}
+
 static int run(struct cli_options *options, struct coverage *coverage)
 {
 	char platform[PATH_MAX + 32];
@@ -57,18 +96,15 @@ static int run(struct cli_options *options, struct coverage *coverage)
 	struct machine *machine;
 	struct gdb_stub *gdb = NULL;
 	struct console *console_input = NULL;
-	FILE *console = NULL, *out;
+	struct console_socket *socket;
+	FILE *console, *out;
 	double started;
 	int exit_status;
 
 	options->machine.platform_path = cli_resolve_platform(options->machine.platform_path, platform, sizeof(platform));
-	if (options->console_path) {
-		console = fopen(options->console_path, "w");
-		if (!console) {
-			fprintf(stderr, "qvp: error: --console %s: %s\n", options->console_path, strerror(errno));
-			return QVP_EXIT_ERROR;
-		}
-		options->machine.console = console;
+	if (open_console(options, &console, &socket) < 0) {
+		fprintf(stderr, "qvp: error: %s\n", error_message());
+		return QVP_EXIT_ERROR;
 	}
 	/* Line-buffered even into a file or pipe, so that if the host process crashes the console
 	 * (the regression farm keeps it as the test's log) lacks at most the last partial line;
@@ -79,8 +115,7 @@ static int run(struct cli_options *options, struct coverage *coverage)
 	machine = machine_create(&options->machine);
 	if (!machine) {
 		fprintf(stderr, "qvp: error: %s\n", error_message());
-		if (console)
-			fclose(console);
+		close_console(console, socket);
 		return QVP_EXIT_ERROR;
 	}
 	if (options->trace_path) {
@@ -88,8 +123,7 @@ static int run(struct cli_options *options, struct coverage *coverage)
 		if (!trace) {
 			fprintf(stderr, "qvp: error: %s\n", error_message());
 			machine_destroy(machine);
-			if (console)
-				fclose(console);
+			close_console(console, socket);
 			return QVP_EXIT_ERROR;
 		}
 		trace_attach(trace, machine);
@@ -99,24 +133,22 @@ static int run(struct cli_options *options, struct coverage *coverage)
 		if (!gdb) {
 			fprintf(stderr, "qvp: error: %s\n", error_message());
 			machine_destroy(machine);
-			if (console)
-				fclose(console);
+			close_console(console, socket);
 			return QVP_EXIT_ERROR;
 		}
 		gdb_stub_attach(gdb, machine);
 	}
-	if (console_attach_input(machine, options->console_script_path, options->pace, &console_input) < 0) {
+	if (console_attach_input(machine, options->console_script_path, socket, options->pace, &console_input) < 0) {
 		fprintf(stderr, "qvp: error: %s\n", error_message());
 		console_destroy(console_input);
 		gdb_stub_destroy(gdb);
 		machine_destroy(machine);
-		if (console)
-			fclose(console);
+		close_console(console, socket);
 		return QVP_EXIT_ERROR;
 	}
 	status_line_start(&status, machine, "qvp", &options->test_hooks);
 	started = status.started;
-	console_output_flush_on_signals(out, console ? fileno(console) : STDOUT_FILENO);
+	console_output_flush_on_signals(out, console_fd(console, socket));
 	machine_run(machine);
 	status_line_clear(&status);
 	fflush(out); /* the console's last words come before qvp's own (one log for both: 2>&1) */
@@ -145,8 +177,7 @@ static int run(struct cli_options *options, struct coverage *coverage)
 	console_output_unguard();
 	if (out != stdout && out != console)
 		fclose(out);
-	if (console)
-		fclose(console);
+	close_console(console, socket);
 	return exit_status;
 }
 

@@ -13,6 +13,7 @@
 
 #include "console_pace.h"
 #include "console_script.h"
+#include "console_socket.h"
 #include "console_terminal.h"
 #include "error.h"
 #include "exit_status.h"
@@ -36,7 +37,9 @@ struct console {
 	struct byte_buffer seen;    /* output since the last expect matched, while a script runs */
 
 	struct terminal *terminal;  /* interactive input, or NULL */
-	bool terminal_gone;         /* it hung up or ended: nothing more to wait for */
+	struct console_socket *socket; /* interactive input and output (--console-socket), or NULL */
+	bool typed_gone;            /* the terminal or the client hung up: nothing more to wait for */
+	bool wait_for_driver;       /* --kernel: input waits for Linux's driver (uart_ready) */
 	int stream_fd;              /* a pipe or file read as the UART can take it, or -1 */
 	bool stream_noticed;        /* said that qvp waits for the pipe's writer */
 };
@@ -106,7 +109,18 @@ static bool stream_pull(struct console *console)
 	return false;
 }
 
-/* One byte into the UART per character time; a full FIFO (or a disabled receiver) holds the
+/* Whether the UART takes a byte now: its receiver is enabled with room in the FIFO, and under
+ * Linux (--kernel) its receive interrupt is unmasked too. Linux's driver unmasks it when a
+ * program first opens the console, and throws away what the UART received before (it drains
+ * the FIFO then), so input waits for that instead of being lost (docs/user-guide.md). */
+static bool uart_ready(const struct console *console)
+{
+	const struct console_uart *uart = &console->machine->console_uart;
+
+	return uart->can_receive(uart->uart) && (!console->wait_for_driver || uart->interrupt_unmasked(uart->uart));
+}
+
+/* One byte into the UART per character time; a UART that is not ready (uart_ready) holds the
  * queue, and the next try is one character time later. Piped input is read only when the
  * UART can take a byte, so the pipe's timing never shows. */
 static void deliver_fire(void *opaque, vtime_t time)
@@ -114,7 +128,7 @@ static void deliver_fire(void *opaque, vtime_t time)
 	struct console *console = opaque;
 	struct console_uart *uart = &console->machine->console_uart;
 
-	if (uart->can_receive(uart->uart) && (console->pending.length > 0 || stream_pull(console))) {
+	if (uart_ready(console) && (console->pending.length > 0 || stream_pull(console))) {
 		uart->receive(uart->uart, console->pending.bytes[console->pending.start]);
 		buffer_consume(&console->pending, 1);
 		console->last_delivery = time;
@@ -264,6 +278,14 @@ int console_check_finished(const struct console *console)
 	return 0;
 }
 
+/* What was typed on the terminal or sent by the socket's client (see terminal_read()). */
+static long read_typed(struct console *console, bool wait, uint8_t *bytes, size_t size, bool *quit)
+{
+	if (console->socket)
+		return console_socket_read(console->socket, wait, bytes, size);
+	return terminal_read(console->terminal, wait, bytes, size, quit);
+}
+
 /* The machine's host-input hook: what was typed enters the UART from now on. */
 static bool console_host_input(struct machine *machine, bool wait)
 {
@@ -273,12 +295,12 @@ static bool console_host_input(struct machine *machine, bool wait)
 	long got;
 
 	fflush(machine->console); /* a prompt without a newline shows before we wait for typing */
-	got = terminal_read(console->terminal, wait, bytes, sizeof(bytes), &quit);
+	got = read_typed(console, wait, bytes, sizeof(bytes), &quit);
 
 	if (got > 0)
 		console_send(console, bytes, (size_t)got);
 	if (got < 0)
-		console->terminal_gone = true;
+		console->typed_gone = true;
 	if (quit) {
 		terminal_restore(console->terminal);
 		fputs("\nqvp: quit (Ctrl-A x)\n", stderr);
@@ -313,6 +335,7 @@ struct console *console_create(struct machine *machine)
 	console->machine = machine;
 	console->last_delivery = VTIME_NEVER;
 	console->stream_fd = -1;
+	console->wait_for_driver = machine->config.kernel_path != NULL;
 	event_init(&console->deliver, "console input", deliver_fire, console);
 	event_init(&console->wake, "console script", wake_fire, console);
 	machine->console_input = console;
@@ -343,8 +366,10 @@ size_t console_input_fds(const struct console *console, struct pollfd *fds, size
 {
 	size_t count = 0;
 
-	if (console->terminal && !console->terminal_gone && count < size)
+	if (console->terminal && !console->typed_gone && count < size)
 		fds[count++] = (struct pollfd){ .fd = terminal_fd(console->terminal), .events = POLLIN };
+	if (console->socket && !console->typed_gone && count < size)
+		fds[count++] = (struct pollfd){ .fd = console_socket_fd(console->socket), .events = POLLIN };
 	return count;
 }
 
@@ -381,15 +406,32 @@ static int attach_standard_input(struct machine *machine, const char *script_pat
 	return 0;
 }
 
-int console_attach_input(struct machine *machine, const char *script_path, enum console_pace pace,
-			 struct console **console)
+/* --console-socket: its client is the console instead of standard input; qvp waits for it
+ * here, before the guest runs. */
+static int attach_socket_input(struct machine *machine, struct console_socket *socket, struct console **console)
+{
+	*console = console_create(machine);
+	if (!*console || console_socket_accept(socket) < 0)
+		return -1;
+	(*console)->socket = socket;
+	machine->host_input = console_host_input;
+	return 0;
+}
+
+int console_attach_input(struct machine *machine, const char *script_path, struct console_socket *socket,
+			 enum console_pace pace, struct console **console)
 {
 	bool interactive;
+	int attached;
 
 	*console = NULL;
-	if (attach_standard_input(machine, script_path, console) < 0)
+	if (socket)
+		attached = attach_socket_input(machine, socket, console);
+	else
+		attached = attach_standard_input(machine, script_path, console);
+	if (attached < 0)
 		return -1;
-	interactive = *console && (*console)->terminal;
+	interactive = *console && ((*console)->terminal || (*console)->socket);
 	if (pace == CONSOLE_PACE_REALTIME || (pace == CONSOLE_PACE_AUTO && interactive))
 		console_pace_attach(machine, interactive ? *console : NULL);
 	return 0;

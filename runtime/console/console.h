@@ -46,17 +46,20 @@ void console_output(struct console *console, uint8_t byte);
 
 /* --pace: whether idle time keeps pace with the host's clock (console_pace.h). */
 enum console_pace {
-	CONSOLE_PACE_AUTO,     /* realtime when a person is at the console (a terminal), else none */
+	CONSOLE_PACE_AUTO,     /* realtime when a person is at the console (a terminal, a socket), else none */
 	CONSOLE_PACE_REALTIME,
 	CONSOLE_PACE_NONE,
 };
 
-/* The console input of a run: the script if `script_path` is given, else standard input if
- * the board has a console UART and standard input is a terminal (typed input), a pipe or a
- * regular file (read as the UART can take it), else none (*console NULL). Paces idle time as
- * `pace` says. -1 after error_set(). */
-int console_attach_input(struct machine *machine, const char *script_path, enum console_pace pace,
-			 struct console **console);
+struct console_socket; /* console_socket.h */
+
+/* The console input of a run: the client of `socket` (--console-socket, waited for here) if
+ * given, else the script if `script_path` is given, else standard input if the board has a
+ * console UART and standard input is a terminal (typed input), a pipe or a regular file (read
+ * as the UART can take it), else none (*console NULL). Paces idle time as `pace` says. -1
+ * after error_set(). */
+int console_attach_input(struct machine *machine, const char *script_path, struct console_socket *socket,
+			 enum console_pace pace, struct console **console);
 
 /* The descriptors whose readability means typed input has arrived (at most
  * CONSOLE_MAX_INPUT_FDS), for a wait that typing should end. */

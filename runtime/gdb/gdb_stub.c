@@ -8,18 +8,12 @@
  */
 #include "gdb_stub.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
@@ -27,6 +21,7 @@
 #include "error.h"
 #include "gdb_stub_internal.h"
 #include "gdb_target.h"
+#include "net_listen.h"
 
 #define SIGNAL_INT 2
 #define SIGNAL_TRAP 5
@@ -54,8 +49,7 @@ static void drop_client(struct gdb_stub *stub)
 
 static bool accept_client(struct gdb_stub *stub, int wait_ms)
 {
-	struct pollfd poller = { .fd = stub->listen_fd, .events = POLLIN };
-	int fd, one = 1;
+	int fd;
 
 	if (stub->listen_fd < 0) { /* a serial line: a gdb arrives by talking on it */
 		if (!gdb_connection_has_input(&stub->connection, wait_ms))
@@ -63,12 +57,9 @@ static bool accept_client(struct gdb_stub *stub, int wait_ms)
 		stub->connection.idle = false;
 		return true;
 	}
-	if (poll(&poller, 1, wait_ms) <= 0 || !(poller.revents & POLLIN))
-		return false;
-	fd = accept(stub->listen_fd, NULL, NULL);
+	fd = net_accept(stub->listen_fd, wait_ms);
 	if (fd < 0)
 		return false;
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)); /* packets are tiny: no batching */
 	gdb_connection_init(&stub->connection, fd);
 	return true;
 }
@@ -399,52 +390,6 @@ static void on_machine_event(struct machine *machine, enum machine_debug_event e
 
 /* ---- Life cycle ---- */
 
-/* "[HOST:]PORT" into host and port strings. */
-static int split_address(const char *address, char *host, size_t host_size, const char **port)
-{
-	const char *colon = strrchr(address, ':');
-	size_t length = colon ? (size_t)(colon - address) : 0;
-
-	*port = colon ? colon + 1 : address;
-	if (length >= host_size)
-		return error_set("--gdb %s: host name too long", address);
-	snprintf(host, host_size, "%.*s", (int)length, address);
-	if (!length)
-		snprintf(host, host_size, "127.0.0.1");
-	if (!**port || strspn(*port, "0123456789") != strlen(*port))
-		return error_set("--gdb %s: expected [HOST:]PORT, e.g. 1234 or 0.0.0.0:1234", address);
-	/* getaddrinfo takes the port modulo 65536: 70000 would be 4464 */
-	if (strlen(*port) > 5 || strtoul(*port, NULL, 10) > 65535)
-		return error_set("--gdb %s: port %s is out of range (1 to 65535, or 0 for any free port)", address, *port);
-	return 0;
-}
-
-static int listen_on(const char *address)
-{
-	struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE };
-	struct addrinfo *found;
-	char host[256];
-	const char *port;
-	int fd, one = 1, status;
-
-	if (split_address(address, host, sizeof(host), &port) < 0)
-		return -1;
-	status = getaddrinfo(host, port, &hints, &found);
-	if (status)
-		return error_set("--gdb %s: %s", address, gai_strerror(status));
-	fd = socket(found->ai_family, found->ai_socktype, 0);
-	if (fd >= 0)
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (fd < 0 || bind(fd, found->ai_addr, found->ai_addrlen) < 0 || listen(fd, 1) < 0) {
-		error_set("--gdb %s: cannot listen: %s", address, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		fd = -1;
-	}
-	freeaddrinfo(found);
-	return fd;
-}
-
 /* A serial line (a character device: a UART, a virtio console port, a pty), raw if a terminal. */
 static int open_serial_line(const char *path)
 {
@@ -483,8 +428,7 @@ static struct gdb_stub *create_on_serial_line(struct gdb_stub *stub, const char 
 struct gdb_stub *gdb_stub_create(const char *address, bool wait_for_client)
 {
 	struct gdb_stub *stub = calloc(1, sizeof(*stub));
-	struct sockaddr_in bound;
-	socklen_t size = sizeof(bound);
+	char bound[64];
 
 	if (!stub) {
 		error_set("gdb: out of memory");
@@ -493,16 +437,15 @@ struct gdb_stub *gdb_stub_create(const char *address, bool wait_for_client)
 	stub->wait_for_client = wait_for_client;
 	if (address[0] == '/')
 		return create_on_serial_line(stub, address);
-	stub->listen_fd = listen_on(address);
+	stub->listen_fd = net_listen("--gdb", address);
 	if (stub->listen_fd < 0) {
 		free(stub);
 		return NULL;
 	}
 	stub->wait_for_client = wait_for_client;
 	gdb_connection_init(&stub->connection, -1);
-	if (getsockname(stub->listen_fd, (struct sockaddr *)&bound, &size) == 0)
-		fprintf(stderr, "qvp: gdb: listening on %s:%u%s\n", inet_ntoa(bound.sin_addr), ntohs(bound.sin_port),
-		        wait_for_client ? ", halted until gdb attaches" : "");
+	net_bound_address(stub->listen_fd, bound, sizeof(bound));
+	fprintf(stderr, "qvp: gdb: listening on %s%s\n", bound, wait_for_client ? ", halted until gdb attaches" : "");
 	return stub;
 }
 

@@ -94,6 +94,7 @@ enum machine_debug_event {
 /* The UART on the console (the first PL011): where console input goes (runtime/console/). */
 struct console_uart {
 	bool (*can_receive)(void *uart); /* room in its receive FIFO, and the receiver enabled */
+	bool (*interrupt_unmasked)(void *uart); /* its receive interrupt (Linux's driver: the port is open) */
 	void (*receive)(void *uart, uint8_t byte);
 	void *uart;                      /* NULL: the board has no such UART */
 };

@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "console.h"
+#include "console_socket.h"
 #include "coverage.h"
 #include "error.h"
 #include "gdb_stub.h"
@@ -65,6 +66,7 @@ int take_own_options(std::vector<char *> &args, const char **log_path)
 
 struct files {
 	FILE *console = nullptr;
+	struct console_socket *socket = nullptr; // --console-socket: the stream `console` writes to it
 	FILE *log = nullptr;
 	struct coverage *coverage = nullptr; // --coverage, destroyed after the machine
 	~files()
@@ -72,8 +74,23 @@ struct files {
 		coverage_destroy(coverage);
 		if (console)
 			std::fclose(console);
+		console_socket_close(socket);
 		if (log)
 			std::fclose(log);
+	}
+	// --console FILE, or --console-socket's client (listening from now on); -1 after error_set().
+	int open_console(const struct cli_options &options)
+	{
+		if (options.console_path) {
+			console = std::fopen(options.console_path, "w");
+			if (!console)
+				return error_set("--console %s: %s", options.console_path, std::strerror(errno));
+		} else if (options.console_socket_address) {
+			socket = console_socket_listen(options.console_socket_address);
+			if (!socket || !(console = console_socket_output(socket)))
+				return -1;
+		}
+		return 0;
 	}
 };
 
@@ -89,7 +106,7 @@ struct attachments {
 		console_input = nullptr;
 		gdb = nullptr;
 	}
-	int attach(struct machine *machine, const struct cli_options &options)
+	int attach(struct machine *machine, const struct cli_options &options, struct console_socket *socket)
 	{
 		if (options.gdb_address) {
 			gdb = gdb_stub_create(options.gdb_address, options.gdb_wait);
@@ -97,7 +114,7 @@ struct attachments {
 				return -1;
 			gdb_stub_attach(gdb, machine);
 		}
-		return console_attach_input(machine, options.console_script_path, options.pace, &console_input);
+		return console_attach_input(machine, options.console_script_path, socket, options.pace, &console_input);
 	}
 };
 
@@ -110,14 +127,11 @@ int run(struct cli_options &options, const char *log_path)
 
 	options.machine.platform_path = cli_resolve_platform(options.machine.platform_path, platform_path,
 							 sizeof(platform_path));
-	if (options.console_path) {
-		files.console = std::fopen(options.console_path, "w");
-		if (!files.console) {
-			std::fprintf(stderr, "qvp-sc: error: --console %s: %s\n", options.console_path, std::strerror(errno));
-			return QVP_EXIT_ERROR;
-		}
-		options.machine.console = files.console;
+	if (files.open_console(options) < 0) {
+		std::fprintf(stderr, "qvp-sc: error: %s\n", error_message());
+		return QVP_EXIT_ERROR;
 	}
+	options.machine.console = files.console;
 	setvbuf(files.console ? files.console : stdout, nullptr, _IOLBF, 0);
 	if (log_path && !(files.log = std::fopen(log_path, "w"))) {
 		std::fprintf(stderr, "qvp-sc: error: --sc-log %s: %s\n", log_path, std::strerror(errno));
@@ -151,7 +165,7 @@ int run(struct cli_options &options, const char *log_path)
 		trace_attach(trace, machine);
 	}
 	attachments attachments;
-	if (attachments.attach(machine, options) < 0) {
+	if (attachments.attach(machine, options, files.socket) < 0) {
 		std::fprintf(stderr, "qvp-sc: error: %s\n", error_message());
 		attachments.release();
 		machine_destroy(machine);

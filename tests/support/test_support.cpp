@@ -64,6 +64,15 @@ size_t count(const std::string &text, const std::string &part)
 	return found;
 }
 
+std::string stats_value(const std::string &err, const std::string &name)
+{
+	size_t at = err.find("\n" + name + ": ");
+	if (at == std::string::npos)
+		return "";
+	at += name.size() + 3;
+	return err.substr(at, err.find('\n', at) - at);
+}
+
 void write_file(const std::string &path, const std::string &contents)
 {
 	std::ofstream out(path, std::ios::binary);

@@ -39,6 +39,9 @@ std::string read_file(const std::string &path);
 // How many times `part` occurs in `text` (overlapping ones too).
 size_t count(const std::string &text, const std::string &part);
 
+// The value of a `--stats` line on standard error, such as "instructions: 123"; "" if none.
+std::string stats_value(const std::string &err, const std::string &name);
+
 // Frees what platform_build() and the test's bus and event queue hold in a hand-built machine
 // (test benches that drive models through the bus, without a CPU).
 void release_board(struct machine *machine);

@@ -101,6 +101,22 @@ std::string gcov_of_host_run(const TempDir &dir)
 	return gcov.out;
 }
 
+// Every DA, FNDA and BRDA record with its file and count, for comparing merged tracefiles
+// whole (lcov -a writes the records in an order of its own).
+std::multiset<std::string> merged_counts(const std::string &text)
+{
+	std::multiset<std::string> records;
+	std::istringstream in(text);
+	std::string file;
+	for (std::string line; std::getline(in, line);) {
+		if (line.rfind("SF:", 0) == 0)
+			file = line;
+		else if (line.rfind("DA:", 0) == 0 || line.rfind("FNDA:", 0) == 0 || line.rfind("BRDA:", 0) == 0)
+			records.insert(file + " " + line);
+	}
+	return records;
+}
+
 std::string source_line(unsigned number)
 {
 	std::istringstream in(read_file(workload_source));
@@ -201,4 +217,34 @@ TEST(Coverage, AMissingImageIsAnErrorBeforeTheRun)
 	EXPECT_EQ(run.status, 125);
 	EXPECT_NE(run.err.find("none.elf: No such file"), std::string::npos) << run.err;
 	EXPECT_EQ(run.out, "");
+}
+
+// qvp test --coverage: each test's tracefile, and the merged one equal to lcov -a of them.
+TEST(Coverage, TheFarmMergesTheTestsLikeLcovAdd)
+{
+	if (run_process({ "lcov", "--version" }).status != 0)
+		GTEST_SKIP() << "lcov not installed (Debian: lcov)";
+	TempDir dir;
+	qvp_test::write_file(dir.path("farm.yaml"), "tests:\n"
+	                                            "  - name: known\n    firmware: " + build_path("sw/coverage.elf") + "\n"
+	                                            "  - name: hello\n    firmware: " + build_path("sw/hello.elf") + "\n");
+	qvp_test::ProcessResult farm =
+		run_qvp({ "test", "-j", "2", "--coverage", dir.path("cov"), dir.path("farm.yaml") });
+	ASSERT_EQ(farm.status, 0) << farm.out << farm.err;
+	EXPECT_NE(farm.out.find("coverage: " + dir.path("cov/merged.info") + " (2 tests)"), std::string::npos) << farm.out;
+	EXPECT_EQ(read_file(dir.path("cov/known.info")), run_coverage(dir, "alone.info")); // what qvp run writes
+	qvp_test::ProcessResult add = run_process({ "lcov", "--rc", "lcov_branch_coverage=1", "-q", "-a",
+	                                            dir.path("cov/known.info"), "-a", dir.path("cov/hello.info"),
+	                                            "-o", dir.path("lcov.info") });
+	ASSERT_EQ(add.status, 0) << add.err;
+	std::string merged = read_file(dir.path("cov/merged.info")), oracle = read_file(dir.path("lcov.info"));
+	for (const std::string &source : { workload_source, std::string(QVP_SOURCE_DIR) + "/sw/firmware/hello.c",
+	                                   std::string(QVP_SOURCE_DIR) + "/sw/sdk/printf.c" }) {
+		FileCoverage ours = from_tracefile(merged, source), theirs = from_tracefile(oracle, source);
+		EXPECT_FALSE(ours.lines.empty()) << source;
+		EXPECT_EQ(ours.lines, theirs.lines) << source;
+		EXPECT_EQ(ours.functions, theirs.functions) << source;
+		EXPECT_EQ(ours.every_branch_taken, theirs.every_branch_taken) << source;
+	}
+	EXPECT_EQ(merged_counts(merged), merged_counts(oracle));
 }

@@ -148,6 +148,7 @@ struct farm_runner {
 	const char *qvp_path; /* the binary to run, "/proc/self/exe" */
 	const char *manifest_dir;
 	const char *build_dir; /* where relative firmware paths are looked up second */
+	const char *coverage_dir; /* --coverage DIR: each test's first run writes its tracefile there; or NULL */
 	unsigned jobs;
 	/* Called after each test's last run finished and was judged. */
 	void (*test_done)(struct farm_result *result, void *opaque);
@@ -203,6 +204,15 @@ void farm_write_json_string(FILE *out, const char *text, size_t size);
 
 /* The console shown in reports: at most this many bytes from its end. */
 #define FARM_REPORT_CONSOLE_MAX (256 * 1024)
+
+/* ---- coverage (farm_coverage.c) ---- */
+
+/* Makes DIR (one level) or checks that it takes files. */
+int farm_coverage_open(const char *dir);
+/* DIR/<test>.info, malloc'd. */
+char *farm_coverage_path(const char *dir, const char *test_name);
+/* Merges the tests' tracefiles into DIR/merged.info (counts: in how many tests a line ran). */
+int farm_coverage_merge(const char *dir, const struct farm_summary *summary);
 
 /* ---- the command (farm_cli.c) ---- */
 

@@ -28,6 +28,8 @@ static const char help_text[] =
     "  --filter REGEX     run only the tests whose name matches REGEX (POSIX extended)\n"
     "  --junit FILE       write a JUnit XML report (GitLab, Jenkins)\n"
     "  --json FILE        write a JSON report\n"
+    "  --coverage DIR     write each test's lcov tracefile (qvp run --coverage) to\n"
+    "                     DIR/TEST.info and all of them merged to DIR/merged.info\n"
     "  --log-dir DIR      put each run's console, stderr and stats in DIR (default: a new\n"
     "                     directory in $TMPDIR, removed if every test passed)\n"
     "  --keep-logs        keep the logs of tests that passed too\n"
@@ -48,6 +50,7 @@ struct farm_options {
 	unsigned shard_k, shard_n;
 	const char *junit_path;
 	const char *json_path;
+	const char *coverage_dir;
 	const char *log_dir;
 	const char *build_dir;
 	bool filtered;
@@ -66,6 +69,7 @@ enum {
 	OPTION_KEEP_LOGS,
 	OPTION_BUILD_DIR,
 	OPTION_FILTER,
+	OPTION_COVERAGE,
 };
 
 static const struct option long_options[] = {
@@ -78,6 +82,7 @@ static const struct option long_options[] = {
     {"keep-logs", no_argument, NULL, OPTION_KEEP_LOGS},
     {"build-dir", required_argument, NULL, OPTION_BUILD_DIR},
     {"filter", required_argument, NULL, OPTION_FILTER},
+    {"coverage", required_argument, NULL, OPTION_COVERAGE},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -130,6 +135,9 @@ static int parse_option(int id, const char *argument, struct farm_options *optio
 		return 0;
 	case OPTION_LOG_DIR:
 		options->log_dir = argument;
+		return 0;
+	case OPTION_COVERAGE:
+		options->coverage_dir = argument;
 		return 0;
 	case OPTION_KEEP_LOGS:
 		options->keep_logs = true;
@@ -365,6 +373,7 @@ static int run_farm(struct farm *farm)
 	    .qvp_path = "/proc/self/exe",
 	    .manifest_dir = farm->manifest->dir,
 	    .build_dir = farm->options.build_dir ? farm->options.build_dir : farm->build_dir,
+	    .coverage_dir = farm->options.coverage_dir,
 	    .jobs = farm->options.jobs,
 	    .test_done = on_test_done,
 	    .tick = on_tick,
@@ -403,6 +412,10 @@ static int write_reports(struct farm *farm)
 		fprintf(stderr, "qvp: error: %s\n", error_message());
 		status = -1;
 	}
+	if (farm->options.coverage_dir && farm_coverage_merge(farm->options.coverage_dir, &farm->summary) < 0) {
+		fprintf(stderr, "qvp: error: %s\n", error_message());
+		status = -1;
+	}
 	return status;
 }
 
@@ -430,6 +443,7 @@ static int start_farm(struct farm *farm)
 {
 	if ((farm->options.junit_path && check_report_path("--junit", farm->options.junit_path) < 0) ||
 	    (farm->options.json_path && check_report_path("--json", farm->options.json_path) < 0) ||
+	    (farm->options.coverage_dir && farm_coverage_open(farm->options.coverage_dir) < 0) ||
 	    farm_manifest_load(farm->options.manifest_path, &farm->manifest) < 0 || check_filter(farm) < 0 ||
 	    open_logs(&farm->options, &farm->logs) < 0)
 		return -1;

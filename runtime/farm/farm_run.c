@@ -177,6 +177,10 @@ static void build_arguments(const struct farm_runner *runner, const struct farm_
 		add(args, strdup("--console-script"));
 		add(args, resolve(runner, test->input));
 	}
+	if (runner->coverage_dir && job->run == 0) { /* repeated runs must be the same anyway */
+		add(args, strdup("--coverage"));
+		add(args, farm_coverage_path(runner->coverage_dir, test->name));
+	}
 	for (size_t i = 0; i < test->options.count; i++)
 		add(args, strdup(test->options.items[i]));
 	add(args, resolve(runner, test->firmware));

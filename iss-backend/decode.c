@@ -216,8 +216,10 @@ static void decode_hint(uint32_t word, struct iss_insn *insn)
 		insn->exec = iss_exec_wfi;
 		break;
 	case 4:
-	case 5:
 		insn->exec = iss_exec_sev;
+		break;
+	case 5:
+		insn->exec = iss_exec_sevl;
 		break;
 	default:
 		insn->exec = iss_exec_nop;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cluster.h"
 #include "coverage_marks.h"
 #include "debug.h"
 #include "decode.h"
@@ -144,6 +145,9 @@ struct cpu_run_result iss_run(struct cpu *base, uint64_t budget)
 	struct cpu_run_result result;
 
 	cpu->running = true;
+	cpu->waiting_for_event = false;
+	if (cpu->cluster)
+		iss_cluster_protect_reservations(cpu);
 	cpu->debug_resuming = cpu->stop_before;
 	cpu->stopping = false;
 	cpu->stop_before = false;

@@ -85,7 +85,8 @@ ISS_HANDLER(iss_exec_clrex);
 ISS_HANDLER(iss_exec_sys); /* SYS: DC, IC, AT, TLBI; imm holds the word */
 ISS_HANDLER(iss_exec_wfi);
 ISS_HANDLER(iss_exec_wfe);
-ISS_HANDLER(iss_exec_sev); /* SEV and SEVL */
+ISS_HANDLER(iss_exec_sev);
+ISS_HANDLER(iss_exec_sevl);
 ISS_HANDLER(iss_exec_undefined); /* imm: the word, type: the reason */
 
 /* sysreg.c */

@@ -5,6 +5,7 @@
  * architecture) is defined here as: a store writes the base's old value, a load's value
  * wins over the written-back address. A faulting access changes no register.
  */
+#include "cluster.h"
 #include "exception.h"
 #include "exec_handlers.h"
 #include "iss_state.h"
@@ -324,17 +325,17 @@ ISS_HANDLER(iss_exec_unprivileged_store)
 
 /* ---- Exclusives and acquire/release ----
  *
- * One CPU, so the exclusive monitor is the local one: LDXR marks the 64-byte granule (the
- * CTR_EL0.ERG) of its physical address; STXR succeeds only on the marked granule; CLREX,
- * exception entry, ERET and every STXR clear the mark. A plain store to the marked granule
- * leaves it (IMPLEMENTATION DEFINED for the local monitor). Acquire/release ordering needs
- * nothing more on a single in-order CPU. All of them fault on an unaligned address.
+ * LDXR marks the 64-byte granule (the CTR_EL0.ERG) of its physical address; STXR succeeds
+ * only on the marked granule; CLREX, exception entry, ERET and every STXR clear the mark.
+ * The CPU's own plain store to the marked granule leaves it (IMPLEMENTATION DEFINED for the
+ * local monitor); another CPU's store, or a device's write, clears it (the global monitor,
+ * cluster.c). CPUs run one instruction at a time in a fixed order, which is stronger than
+ * any ordering the architecture asks for, so acquire/release need nothing more. All of them
+ * fault on an unaligned address.
  *
  * The decoder puts size in `type`, o2:L:o1:o0 in `amount`, Rt in rd, Rn in rn, Rs in rm and
  * Rt2 in ra.
  */
-#define EXCLUSIVE_GRANULE 64ull
-
 enum { EX_O0 = 1, EX_O1 = 2, EX_L = 4, EX_O2 = 8 };
 
 static bool aligned_or_fault(struct iss *cpu, uint64_t address, unsigned size, bool write)

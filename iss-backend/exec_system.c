@@ -1,6 +1,7 @@
 /* System instructions: hints, barriers, CLREX, cache and TLB maintenance, AT, the undefined path. */
 #include <string.h>
 
+#include "cluster.h"
 #include "dispatch.h"
 #include "exception.h"
 #include "exec_handlers.h"
@@ -44,13 +45,24 @@ ISS_HANDLER(iss_exec_wfe)
 	if (!wfx_allowed(cpu, true))
 		return;
 	cpu->pc += 4;
-	if (cpu->event_register)
+	if (cpu->event_register) {
 		cpu->event_register = false;
-	else if (!cpu->irq_line && !cpu->fiq_line)
+	} else if (!cpu->irq_line && !cpu->fiq_line) {
+		cpu->waiting_for_event = true;
 		iss_stop(cpu, CPU_STOP_WFI);
+	}
 }
 
+/* SEV: an event for every CPU of the machine. */
 ISS_HANDLER(iss_exec_sev)
+{
+	(void)insn;
+	iss_cluster_send_event(cpu);
+	cpu->pc += 4;
+}
+
+/* SEVL: an event for this CPU only. */
+ISS_HANDLER(iss_exec_sevl)
 {
 	(void)insn;
 	cpu->event_register = true;
@@ -143,7 +155,7 @@ static void dc_zva(struct iss *cpu, uint64_t va)
 	if (!host)
 		return;
 	memset(host, 0, DCZ_BLOCK);
-	iss_code_written(cpu, pa, DCZ_BLOCK);
+	iss_cluster_stored(cpu, pa, DCZ_BLOCK, PAGE_HAS_CODE);
 	cpu->pc += 4;
 }
 
@@ -187,7 +199,7 @@ ISS_HANDLER(iss_exec_sys)
 		iss_address_translate(cpu, value, op2 & 1, op2 >= 2 ? 0 : 1);
 		break;
 	case SYS_TLBI:
-		iss_tlbi(cpu, op2, value);
+		iss_cluster_tlbi(cpu, op2, value);
 		break;
 	case SYS_NOP_EL1:
 	case SYS_NONE:

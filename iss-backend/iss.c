@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "arch_state.h"
+#include "cluster.h"
 #include "debug.h"
 #include "dispatch.h"
 #include "error.h"
@@ -22,6 +23,8 @@
 #error "the RAM fast path copies guest little-endian values as host integers"
 #endif
 
+#define MPIDR_RES1 0x80000000ull   /* bit 31; U (bit 30) = 0: part of a multiprocessor system */
+#define MPIDR_AFFINITY 0xff00ffffffull /* Aff3, Aff2, Aff1, Aff0 */
 #define NO_PAGE 1 /* code_base of no page: odd, so no aligned PC is inside */
 /* Exceptions taken without an ERET in between after which a timeout is blamed on a loop. */
 #define EXCEPTION_LOOP_THRESHOLD 1000
@@ -189,7 +192,7 @@ static int iss_write_memory(struct cpu *base, uint64_t address, const void *buff
 		if (!chunk.host)
 			return -1;
 		memcpy(chunk.host, in, chunk.length);
-		iss_code_written(cpu, chunk.pa, chunk.length);
+		iss_cluster_stored(cpu, chunk.pa, chunk.length, PAGE_HAS_CODE);
 		in += chunk.length;
 		address += chunk.length;
 		length -= chunk.length;
@@ -279,12 +282,14 @@ static void iss_destroy(struct cpu *base)
 	for (unsigned k = 0; k < PAGE_CACHE_SLOTS; k++)
 		free(cpu->pages[k]);
 	for (unsigned k = 0; k < cpu->ram_count; k++) {
-		free(cpu->rams[k]->code_flags);
+		if (!cpu->rams[k]->shared_flags)
+			free(cpu->rams[k]->code_flags);
 		free(cpu->rams[k]);
 	}
 	free(cpu->rams);
 	free(cpu->hooks);
 	free(cpu->debug_points);
+	iss_cluster_leave(cpu);
 	free(cpu);
 }
 
@@ -306,6 +311,7 @@ struct cpu *iss_create(struct bus *bus)
 	cpu->el = 1;
 	cpu->spsel = true; /* EL1h */
 	cpu->daif = DAIF_D | DAIF_A | DAIF_I | DAIF_F;
+	cpu->mpidr_el1 = MPIDR_RES1; /* affinity 0.0.0.0 until iss_set_mpidr() */
 	iss_sysreg_reset(cpu);
 	iss_sctlr_changed(cpu);
 	iss_tlb_flush(cpu);
@@ -315,7 +321,20 @@ struct cpu *iss_create(struct bus *bus)
 
 static void iss_ram_written(struct cpu *base, uint64_t address, uint64_t length)
 {
-	iss_code_written(to_iss(base), address, length);
+	iss_cluster_ram_written(to_iss(base), address, length);
+}
+
+void iss_set_mpidr(struct cpu *base, uint64_t affinity)
+{
+	to_iss(base)->mpidr_el1 = MPIDR_RES1 | (affinity & MPIDR_AFFINITY);
+}
+
+/* After a WFI or WFE stop: an interrupt line wakes either, an event only a WFE. */
+static bool iss_wakes(struct cpu *base)
+{
+	const struct iss *cpu = to_iss(base);
+
+	return cpu->irq_line || cpu->fiq_line || (cpu->waiting_for_event && cpu->event_register);
 }
 
 static const struct cpu_ops iss_ops = {
@@ -336,4 +355,5 @@ static const struct cpu_ops iss_ops = {
     .remove_debug = iss_remove_debug,
     .watch_hit = iss_watch_hit,
     .ram_written = iss_ram_written,
+    .wakes = iss_wakes,
 };

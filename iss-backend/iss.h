@@ -28,6 +28,19 @@ extern "C" {
  */
 struct cpu *iss_create(struct bus *bus);
 
+#define ISS_MAX_CPUS 8
+
+/*
+ * Several CPUs of one machine: `cpu` joins the cluster of `member` (made on first use), right
+ * after iss_create(). SEV reaches all of them, a store clears the others' exclusive monitors
+ * on its granule (an event for them), a TLBI reaches every TLB, and a store invalidates every
+ * CPU's decoded copy of the code it overwrites. Destroying a CPU takes it out.
+ */
+int iss_join(struct cpu *cpu, struct cpu *member);
+
+/* MPIDR_EL1's affinity fields (Aff3 in bits 39:32, Aff2..Aff0 in 23:0); 0.0.0.0 by default. */
+void iss_set_mpidr(struct cpu *cpu, uint64_t affinity);
+
 /*
  * System registers served outside the interpreter, such as the generic timer's CNT*
  * registers, which a model implements on top of virtual time. `encoding` packs the MRS/MSR

@@ -136,10 +136,12 @@ struct iss_ram {
 	uint64_t size;
 	uint8_t *host;
 	uint64_t first_page; /* base >> PAGE_SHIFT */
-	uint8_t *code_flags; /* CODE_HERE (mmu.c) per page, from first_page on */
+	uint8_t *code_flags; /* PAGE_HAS_CODE (cluster.h) per page, from first_page on */
+	bool shared_flags;   /* code_flags belongs to the cluster */
 };
 
 struct iss_debug_point; /* debug.c */
+struct iss_cluster;     /* cluster.c */
 
 struct iss {
 	struct cpu cpu; /* first, so struct cpu * converts to struct iss * */
@@ -166,6 +168,7 @@ struct iss {
 	bool illegal;   /* PSTATE.IL */
 	uint64_t sp_banked[2]; /* SP_EL0 and SP_EL1 while they are not the current SP */
 	bool event_register;
+	bool waiting_for_event; /* the last run ended in a WFE that found no event */
 	bool irq_line;
 	bool fiq_line;
 	bool attention; /* an interrupt or an illegal-state exception is due at the next boundary */
@@ -174,6 +177,8 @@ struct iss {
 	/* Exclusive monitor: one granule of 64 bytes, by physical address. */
 	bool exclusive_valid;
 	uint64_t exclusive_pa;
+	struct iss_cluster *cluster; /* the other CPUs of the machine (cluster.c), or NULL */
+	uint64_t mpidr_el1;
 
 	/* EL1 system registers (sysreg.c says which bits are writable). */
 	uint64_t sctlr_el1, tcr_el1, ttbr0_el1, ttbr1_el1, mair_el1, amair_el1, contextidr_el1;

@@ -14,16 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cluster.h"
 #include "debug.h"
 #include "dispatch.h"
 #include "exception.h"
 #include "iss_state.h"
 #include "mmu.h"
-
-/* code_flags bits: a store to a flagged page must invalidate decoded instructions. */
-enum {
-	CODE_HERE = 1, /* this page holds decoded instructions: stores to it take the slow path */
-};
 
 static inline uint64_t ones(unsigned n)
 {
@@ -48,7 +44,11 @@ static struct iss_ram *add_ram(struct iss *cpu, const struct bus_ram *found)
 	ram->size = found->size;
 	ram->host = found->host;
 	ram->first_page = found->base >> PAGE_SHIFT;
-	ram->code_flags = calloc(last_page - ram->first_page + 1, 1);
+	ram->shared_flags = cpu->cluster != NULL;
+	if (cpu->cluster)
+		ram->code_flags = iss_cluster_page_flags(cpu, found->base, last_page - ram->first_page + 1);
+	else
+		ram->code_flags = calloc(last_page - ram->first_page + 1, 1);
 	if (!ram->code_flags)
 		goto fail;
 	cpu->rams[cpu->ram_count++] = ram;
@@ -86,10 +86,10 @@ static uint8_t *iss_ram_host(struct iss *cpu, uint64_t pa, uint64_t size, struct
 	return ram->host + offset;
 }
 
-static bool is_code(struct iss *cpu, struct iss_ram *ram, uint64_t pa)
+/* PAGE_HAS_CODE (cluster.h): stores to a flagged page take the slow path. */
+static uint8_t page_flags(const struct iss_ram *ram, uint64_t pa)
 {
-	(void)cpu;
-	return ram->code_flags[(pa >> PAGE_SHIFT) - ram->first_page] & CODE_HERE;
+	return ram->code_flags[(pa >> PAGE_SHIFT) - ram->first_page];
 }
 
 /* ---- Translation ---- */
@@ -352,8 +352,7 @@ void iss_tlbi(struct iss *cpu, unsigned op2, uint64_t operand)
 	}
 }
 
-/* Drops the write tags of a physical page that now holds decoded code, in every set. */
-static void tlb_protect_code(struct iss *cpu, uint64_t pa_page)
+void iss_tlb_protect_page(struct iss *cpu, uint64_t pa_page)
 {
 	for (unsigned k = 0; k < TLB_SETS; k++)
 		for (unsigned el = 0; el < 2; el++)
@@ -373,7 +372,9 @@ static uint8_t *tlb_fill(struct iss *cpu, uint64_t va, unsigned el, const struct
 	if (!host)
 		return NULL;
 	e->read = t->readable ? va_page : TLB_INVALID;
-	e->write = t->writable && !is_code(cpu, ram, pa_page) ? va_page : TLB_INVALID;
+	e->write = t->writable && !page_flags(ram, pa_page) ? va_page : TLB_INVALID;
+	if (cpu->cluster && iss_cluster_reserved_by_others(cpu, pa_page))
+		e->write = TLB_INVALID; /* a store here may clear another CPU's monitor */
 	e->exec = t->executable ? va_page : TLB_INVALID;
 	e->addend = (uintptr_t)host - (uintptr_t)va_page;
 	e->pa = pa_page;
@@ -383,6 +384,23 @@ static uint8_t *tlb_fill(struct iss *cpu, uint64_t va, unsigned el, const struct
 	if (unlikely(cpu->watch_count) && iss_debug_page_watched(cpu, va_page))
 		e->read = e->write = TLB_INVALID; /* every access here is compared with the watchpoints */
 	return host + (va - va_page);
+}
+
+bool iss_page_flagged(struct iss *cpu, uint64_t pa_page, uint8_t flag)
+{
+	struct iss_ram *ram = find_ram(cpu, pa_page);
+
+	return !ram || (page_flags(ram, pa_page) & flag);
+}
+
+void iss_flag_page(struct iss *cpu, uint64_t pa_page, uint8_t flag)
+{
+	struct iss_ram *ram = find_ram(cpu, pa_page);
+
+	if (!ram)
+		return;
+	ram->code_flags[(pa_page >> PAGE_SHIFT) - ram->first_page] |= flag;
+	iss_tlb_protect_page(cpu, pa_page);
 }
 
 /* ---- Data accesses ---- */
@@ -421,8 +439,8 @@ static bool access_page(struct iss *cpu, uint64_t va, unsigned size, bool write,
 		tlb_fill(cpu, va, el, &t);
 		if (write) {
 			memcpy(host, value, size);
-			if (is_code(cpu, ram, t.pa))
-				iss_code_written(cpu, t.pa, size);
+			if (page_flags(ram, t.pa) || cpu->cluster)
+				iss_cluster_stored(cpu, t.pa, size, page_flags(ram, t.pa));
 		} else {
 			*value = 0;
 			memcpy(value, host, size);
@@ -569,10 +587,8 @@ bool iss_enter_page(struct iss *cpu)
 			page->insn[k].exec = iss_exec_decode;
 		page->base = pa_page;
 		ram = find_ram(cpu, pa_page);
-		if (ram && !is_code(cpu, ram, pa_page)) {
-			ram->code_flags[(pa_page >> PAGE_SHIFT) - ram->first_page] |= CODE_HERE;
-			tlb_protect_code(cpu, pa_page);
-		}
+		if (ram && !(page_flags(ram, pa_page) & PAGE_HAS_CODE))
+			iss_cluster_flag_page(cpu, pa_page, PAGE_HAS_CODE);
 	}
 	cpu->code = page;
 	cpu->code_base = va_page;

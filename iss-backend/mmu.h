@@ -35,6 +35,12 @@ void iss_tlb_flush(struct iss *cpu);        /* every set; then uses the current 
 void iss_tlb_asid_changed(struct iss *cpu); /* after a TTBR write: the set of the new ASID */
 /* TLBI by op2 of the encoding (VMALLE1, VAE1, ASIDE1, VAAE1, VALE1, VAALE1) and Xt. */
 void iss_tlbi(struct iss *cpu, unsigned op2, uint64_t operand);
+/* Drops the write tags of a physical page, in every set: its stores take the slow path. */
+void iss_tlb_protect_page(struct iss *cpu, uint64_t pa_page);
+/* Sets `flag` (cluster.h) on the RAM page at `pa_page` and drops its TLB write tags. */
+void iss_flag_page(struct iss *cpu, uint64_t pa_page, uint8_t flag);
+/* Whether the page has `flag` already (true for a page that is not RAM: nothing to flag). */
+bool iss_page_flagged(struct iss *cpu, uint64_t pa_page, uint8_t flag);
 bool iss_enter_page(struct iss *cpu); /* makes the PC's page current; false after an exception */
 void iss_address_translate(struct iss *cpu, uint64_t va, bool write, unsigned el); /* AT into PAR_EL1 */
 /* Host pointer to the RAM bytes of [va, va + size) (in one page) for a data access, or NULL

@@ -17,7 +17,6 @@
 
 /* ID register values: what is implemented, nothing more. */
 #define MIDR_CORTEX_A57_R1P3     0x411fd073ull
-#define MPIDR_UNIPROCESSOR_CORE0 0x80000000ull /* RES1 bit 31, U = 0, affinity 0.0.0 */
 /* EL0 and EL1 AArch64 only (1, 1), no EL2/EL3, FP and AdvSIMD implemented without FP16 (0, 0), no GIC sysregs. */
 #define ID_AA64PFR0  0x0000000000000011ull
 /* DebugVer v8 (6), no trace, PMUVer 1 (PMUv3, pmu.c), 2 breakpoints, 2 watchpoints, 1 context-aware. */
@@ -87,6 +86,7 @@ struct sysreg {
 #define CONSTANT(enc, v)               {enc, KIND_CONSTANT, EL0_NONE, true, 0, v}
 #define CONSTANT_EL0(enc, v, el0)      {enc, KIND_CONSTANT, el0, true, 0, v}
 #define SPECIAL(enc, id, el0, ro)      {enc, KIND_SPECIAL, el0, ro, id, 0}
+#define READ_ONLY_FIELD(enc, name)     {enc, KIND_FIELD, EL0_NONE, true, offsetof(struct iss, name), 0}
 #define RAZ_WI(enc)                    {enc, KIND_CONSTANT, EL0_NONE, false, 0, 0}
 #define PMU(enc, id, ro)               {enc, KIND_PMU, EL0_IF_PMU, ro, id, 0}
 
@@ -126,7 +126,7 @@ static const struct sysreg sysregs[] = {
     FIELD(SYSREG(3, 0, 13, 0, 4), tpidr_el1, ~0ull),
     /* Identification */
     CONSTANT(SYSREG(3, 0, 0, 0, 0), MIDR_CORTEX_A57_R1P3),
-    CONSTANT(SYSREG(3, 0, 0, 0, 5), MPIDR_UNIPROCESSOR_CORE0),
+    READ_ONLY_FIELD(SYSREG(3, 0, 0, 0, 5), mpidr_el1),
     CONSTANT(SYSREG(3, 0, 0, 0, 6), 0), /* REVIDR_EL1 */
     CONSTANT(SYSREG(3, 0, 0, 4, 0), ID_AA64PFR0),
     CONSTANT(SYSREG(3, 0, 0, 5, 0), ID_AA64DFR0),

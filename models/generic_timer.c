@@ -135,7 +135,7 @@ static bool generic_timer_read(void *opaque, uint32_t encoding, unsigned el, uin
 {
 	struct generic_timer *timer = opaque;
 	struct timer_cpu *cpu = accessing_cpu(timer);
-	uint64_t count = count_at(timer, machine_now(timer->machine));
+	uint64_t count = count_at(timer, machine_counter_time(timer->machine));
 
 	switch (encoding) {
 	case GT_CNTFRQ_EL0: case GT_CNTPCT_EL0: case GT_CNTVCT_EL0: case GT_CNTKCTL_EL1:
@@ -177,7 +177,7 @@ static bool generic_timer_write(void *opaque, uint32_t encoding, unsigned el, ui
 {
 	struct generic_timer *timer = opaque;
 	struct timer_cpu *cpu = accessing_cpu(timer);
-	vtime_t now = machine_now(timer->machine);
+	vtime_t now = machine_counter_time(timer->machine);
 	struct timer_channel *channel = channel_of(cpu, encoding);
 
 	switch (encoding) {

@@ -24,6 +24,18 @@ enum psci_return {
 	PSCI_NOT_SUPPORTED = -1,
 	PSCI_INVALID_PARAMETERS = -2,
 	PSCI_ALREADY_ON = -4,
+	PSCI_ON_PENDING = -5,
+	PSCI_INTERNAL_FAILURE = -6,
+	PSCI_NOT_PRESENT = -7,
+	PSCI_DISABLED = -8,
+	PSCI_INVALID_ADDRESS = -9,
+};
+
+/* AFFINITY_INFO's answers. */
+enum psci_affinity_state {
+	PSCI_AFFINITY_ON = 0,
+	PSCI_AFFINITY_OFF = 1,
+	PSCI_AFFINITY_ON_PENDING = 2,
 };
 
 #endif

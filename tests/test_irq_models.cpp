@@ -63,6 +63,7 @@ const struct cpu_ops fake_ops = {
 	nullptr,
 	nullptr, // clock_lead
 	nullptr, // ram_written
+	nullptr, // wakes
 };
 
 class IrqBench : public ::testing::Test {
@@ -82,6 +83,8 @@ protected:
 		machine.run_deadline = VTIME_NEVER;
 		ASSERT_EQ(platform_build(&machine, dtb.c_str()), 0) << error_message();
 		machine.cpu = &cpu.base;
+		machine.cpus[0].cpu = &cpu.base;
+		machine.cpu_count = 1;
 		ASSERT_EQ(machine.sysreg_hook_count, 1u);
 	}
 	void TearDown() override

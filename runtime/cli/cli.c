@@ -28,6 +28,10 @@ static const char help_text[] =
 	"                     platforms/ (default: virt)\n"
 	"  --backend NAME     auto, iss or kvm (default: auto: kvm where it works, else iss)\n"
 	"  --quantum TIME     longest CPU run between device-model updates (default: 100us)\n"
+	"  --cpus N           CPUs 1 to 8 on a board whose tree has one (written into the\n"
+	"                     tree; CPU 0 starts, the others wait for PSCI CPU_ON)\n"
+	"  --window TIME      with several CPUs: how far each runs before the next takes its\n"
+	"                     turn (default: 10us, at most the quantum)\n"
 	"  --precise          kvm backend: stop each run on its exact instruction (the PMU stops\n"
 	"                     it early and the last instructions are single-stepped; slower)\n"
 	"  --timeout TIME     stop when virtual time reaches TIME\n"
@@ -105,6 +109,8 @@ enum option_id {
 	OPTION_PLATFORM = 256,
 	OPTION_BACKEND,
 	OPTION_QUANTUM,
+	OPTION_CPUS,
+	OPTION_WINDOW,
 	OPTION_TIMEOUT,
 	OPTION_RAW,
 	OPTION_CONSOLE,
@@ -135,6 +141,8 @@ static const struct option long_options[] = {
 	{ "platform", required_argument, NULL, OPTION_PLATFORM },
 	{ "backend", required_argument, NULL, OPTION_BACKEND },
 	{ "quantum", required_argument, NULL, OPTION_QUANTUM },
+	{ "cpus", required_argument, NULL, OPTION_CPUS },
+	{ "window", required_argument, NULL, OPTION_WINDOW },
 	{ "timeout", required_argument, NULL, OPTION_TIMEOUT },
 	{ "raw", required_argument, NULL, OPTION_RAW },
 	{ "console", required_argument, NULL, OPTION_CONSOLE },
@@ -225,6 +233,17 @@ static int parse_count(const char *option, const char *text, uint64_t *count)
 	return 0;
 }
 
+/* --cpus N: what a GICv2 can serve. */
+static int parse_cpus(const char *text, unsigned *cpus)
+{
+	uint64_t count;
+
+	if (parse_count("--cpus", text, &count) < 0 || count < 1 || count > MACHINE_MAX_CPUS)
+		return error_set("--cpus: '%s' is not a CPU count from 1 to %d (a GICv2 serves 8)", text, MACHINE_MAX_CPUS);
+	*cpus = (unsigned)count;
+	return 0;
+}
+
 /* --rtc: "host" reads the host clock, the one documented break of repeatability. */
 static int parse_rtc(const char *text, uint64_t *epoch)
 {
@@ -297,6 +316,10 @@ static int parse_option(int id, const char *argument, struct cli_options *option
 		return parse_backend(argument, &options->machine.backend);
 	case OPTION_QUANTUM:
 		return parse_time("--quantum", argument, &options->machine.quantum);
+	case OPTION_CPUS:
+		return parse_cpus(argument, &options->machine.cpu_count);
+	case OPTION_WINDOW:
+		return parse_time("--window", argument, &options->machine.window);
 	case OPTION_TIMEOUT:
 		return parse_time("--timeout", argument, &options->machine.timeout);
 	case OPTION_RAW:

@@ -1,7 +1,16 @@
-/* The quantum loop. Each turn: fire due events, run the CPU up to the next deadline, account
- * the instructions as virtual time, and if the guest went idle, jump to the next event.
+/*
+ * The quantum loop. Each turn (a round): fire due events, let every CPU run in MPIDR order up
+ * to the round's end (the next event, or a window ahead: a quantum with one CPU), account each
+ * CPU's instructions as its own virtual time, and if every CPU went idle, jump to the next event.
+ *
+ * With several CPUs each has its own time within the round; the global time is where the CPU
+ * furthest behind has got to, and events fire there. A CPU waiting in WFI/WFE sits out rounds
+ * until an interrupt line or an event (WFE) wakes it; when all of them wait, time skips and
+ * they all resume, as one CPU's WFI always has (it may complete at any event).
+ *
  * machine_run() is the native loop; the SystemC CPU thread (runtime/systemc/) calls the same
- * machine_run_quantum() and waits for SystemC time instead of skipping idle time itself. */
+ * machine_run_quantum() and waits for SystemC time instead of skipping idle time itself.
+ */
 #include "loop.h"
 
 #include <inttypes.h>
@@ -29,14 +38,35 @@ static uint64_t instruction_budget(const struct machine *machine, vtime_t deadli
 	return budget ? budget : 1;
 }
 
-static bool interrupt_pending(const struct machine *machine)
+/* Whether waiting CPU `index` would leave its WFI/WFE now. */
+static bool cpu_wakes(const struct machine *machine, unsigned index)
 {
-	return machine->line_level[0][CPU_LINE_IRQ] || machine->line_level[0][CPU_LINE_FIQ];
+	struct cpu *cpu = machine->cpus[index].cpu;
+
+	if (cpu->ops->wakes)
+		return cpu->ops->wakes(cpu);
+	return machine->line_level[index][CPU_LINE_IRQ] || machine->line_level[index][CPU_LINE_FIQ];
+}
+
+static bool any_cpu_wakes(const struct machine *machine)
+{
+	for (unsigned k = 0; k < machine->cpu_count; k++)
+		if (machine->cpus[k].powered && machine->cpus[k].waiting && cpu_wakes(machine, k))
+			return true;
+	return false;
+}
+
+static bool every_cpu_waits(const struct machine *machine)
+{
+	for (unsigned k = 0; k < machine->cpu_count; k++)
+		if (machine->cpus[k].powered && !machine->cpus[k].waiting)
+			return false;
+	return true;
 }
 
 vtime_t machine_idle_wake_time(const struct machine *machine)
 {
-	if (interrupt_pending(machine))
+	if (any_cpu_wakes(machine))
 		return machine->now;
 	return earliest(event_queue_next_time(machine->events), machine->timeout);
 }
@@ -65,13 +95,13 @@ static void skip_idle_time(struct machine *machine)
 	vtime_t wake = machine_idle_wake_time(machine);
 	uint64_t pc = 0;
 
-	if (wake <= machine->now)
+	if (wake <= machine->now || machine->stop_cause != MACHINE_RUNNING)
 		return;
 	machine_note_idle(machine, wake);
 	if (wake == VTIME_NEVER && machine->host_input && machine->host_input(machine, true))
 		return; /* typed input arrived (it enters at this virtual time) or the user quit */
 	if (wake == VTIME_NEVER) {
-		machine->cpu->ops->get_register(machine->cpu, CPU_REG_PC, &pc);
+		machine->cpu->ops->get_register(machine->cpu, CPU_REG_PC, &pc); /* the last CPU to go idle */
 		error_set("the guest waits for an interrupt (WFI before pc 0x%" PRIx64 ") but no event can wake it", pc);
 		machine->stop_cause = MACHINE_FATAL;
 		return;
@@ -97,9 +127,101 @@ static void check_stuck(struct machine *machine)
 	machine->stop_cause = MACHINE_FATAL;
 }
 
+/* The end of a round starting now: a window ahead (a quantum with one CPU), or sooner at the
+ * next event or the timeout. */
+static vtime_t round_end(const struct machine *machine)
+{
+	vtime_t window = machine->cpu_count > 1 ? machine->window : machine->quantum;
+
+	return earliest(saturating_add(machine->now, window),
+	                earliest(event_queue_next_time(machine->events), machine->timeout));
+}
+
+/* Whether CPU `index` runs in a round ending at `end`: powered on, behind `end`, and not
+ * waiting for what has not come. A woken CPU's time catches up with the present. */
+static bool takes_turn(struct machine *machine, unsigned index, vtime_t end)
+{
+	struct machine_cpu *cpu = &machine->cpus[index];
+
+	if (!cpu->powered || cpu->local >= end)
+		return false;
+	if (cpu->waiting && !cpu_wakes(machine, index))
+		return false;
+	cpu->waiting = false;
+	if (cpu->local < machine->now)
+		cpu->local = machine->now;
+	return true;
+}
+
+/* CPU `index` runs from its own time up to `end` at most (machine->now is its time meanwhile).
+ * Returns the round's end, which an event it scheduled may have brought closer. */
+static vtime_t run_cpu(struct machine *machine, unsigned index, vtime_t end, struct cpu_run_result *result)
+{
+	struct machine_cpu *cpu = &machine->cpus[index];
+	struct cpu *backend = cpu->cpu;
+
+	machine->current_cpu = index;
+	machine->cpu = backend;
+	machine->now = cpu->local;
+	machine->run_deadline = end; /* an event scheduled during the run before it kicks the CPU (machine.c) */
+	machine->cpu_running = true;
+	*result = backend->ops->run(backend, instruction_budget(machine, end));
+	machine->cpu_running = false;
+	cpu->local += result->executed * machine->time_per_instruction + machine->stall;
+	machine->stats.stalled += machine->stall;
+	machine->stall = 0;
+	if (backend->ops->clock_lead) /* the guest's clock ran ahead of its instructions: never fall behind it */
+		cpu->local += backend->ops->clock_lead(backend);
+	if (machine->trace)
+		trace_quantum(machine->trace, machine->now, cpu->local, result->executed, result->reason);
+	machine->stats.instructions += result->executed;
+	cpu->instructions += result->executed;
+	cpu->waiting = result->reason == CPU_STOP_WFI;
+	if (result->reason == CPU_STOP_FATAL)
+		machine->stop_cause = MACHINE_FATAL;
+	else
+		check_stuck(machine);
+	return machine->run_deadline;
+}
+
+/* A debugger's stop, a fatal one, or a stop of the machine ends the round at once. */
+static bool ends_round(const struct machine *machine, const struct cpu_run_result *result)
+{
+	return result->reason == CPU_STOP_BREAKPOINT || result->reason == CPU_STOP_STEP ||
+	       machine->stop_cause != MACHINE_RUNNING || machine->reset_requested;
+}
+
+/* Global time after a round: where the CPU furthest behind has got to; when every CPU waits
+ * (or is off), where the last of them stopped. Never back. */
+static vtime_t round_time(const struct machine *machine, vtime_t start)
+{
+	vtime_t running = VTIME_NEVER, stopped = start;
+
+	for (unsigned k = 0; k < machine->cpu_count; k++) {
+		const struct machine_cpu *cpu = &machine->cpus[k];
+		if (cpu->powered && !cpu->waiting)
+			running = earliest(running, cpu->local);
+		else if (cpu->local > stopped)
+			stopped = cpu->local;
+	}
+	if (running == VTIME_NEVER)
+		return stopped;
+	return running > start ? running : start;
+}
+
+/* When every CPU waited, time has skipped (or SystemC waited): they all resume, as a WFI may
+ * complete at any event. */
+static void resume_if_all_waited(struct machine *machine)
+{
+	if (!every_cpu_waits(machine))
+		return;
+	for (unsigned k = 0; k < machine->cpu_count; k++)
+		machine->cpus[k].waiting = false;
+}
+
 bool machine_run_quantum(struct machine *machine, struct cpu_run_result *result)
 {
-	struct cpu *cpu = machine->cpu;
+	struct cpu_run_result run = { 0, CPU_STOP_WFI };
 
 	if (machine->stop_cause != MACHINE_RUNNING)
 		return false;
@@ -110,27 +232,25 @@ bool machine_run_quantum(struct machine *machine, struct cpu_run_result *result)
 		machine->stop_cause = MACHINE_TIMEOUT;
 		return false;
 	}
+	resume_if_all_waited(machine);
 
-	/* an event scheduled during the run before its deadline kicks the CPU (machine.c) */
-	vtime_t start = machine->now;
-	machine->run_deadline = earliest(saturating_add(machine->now, machine->quantum),
-					 earliest(event_queue_next_time(machine->events), machine->timeout));
-	machine->cpu_running = true;
-	*result = cpu->ops->run(cpu, instruction_budget(machine, machine->run_deadline));
-	machine->cpu_running = false;
-	machine->now += result->executed * machine->time_per_instruction + machine->stall;
-	machine->stats.stalled += machine->stall;
-	machine->stall = 0;
-	if (cpu->ops->clock_lead) /* the guest's clock ran ahead of its instructions: never fall behind it */
-		machine->now += cpu->ops->clock_lead(cpu);
-	if (machine->trace)
-		trace_quantum(machine->trace, start, machine->now, result->executed, result->reason);
-	machine->stats.instructions += result->executed;
+	vtime_t start = machine->now, end = round_end(machine);
+	*result = run;
+	for (unsigned k = 0; k < machine->cpu_count; k++) {
+		if (!takes_turn(machine, k, end))
+			continue;
+		end = run_cpu(machine, k, end, &run);
+		result->executed += run.executed;
+		result->reason = run.reason;
+		if (ends_round(machine, &run))
+			break;
+	}
+	machine->now = round_time(machine, start);
+	if (every_cpu_waits(machine))
+		result->reason = CPU_STOP_WFI;
+	else if (result->reason == CPU_STOP_WFI)
+		result->reason = CPU_STOP_BUDGET; /* another CPU goes on */
 	machine->stats.quanta++;
-	if (result->reason == CPU_STOP_FATAL)
-		machine->stop_cause = MACHINE_FATAL;
-	else
-		check_stuck(machine);
 	return true;
 }
 

@@ -91,11 +91,16 @@ static struct cpu *create_cpu(struct machine *machine, const struct machine_conf
 	return NULL;
 }
 
-static void cpu_hears_ram_written(void *opaque, uint64_t address, uint64_t length)
+/* A device wrote RAM (DMA): every CPU's decoded code and exclusive monitor there are stale. */
+static void cpus_hear_ram_written(void *opaque, uint64_t address, uint64_t length)
 {
-	struct cpu *cpu = opaque;
+	struct machine *machine = opaque;
 
-	cpu->ops->ram_written(cpu, address, length);
+	for (unsigned k = 0; k < machine->cpu_count; k++) {
+		struct cpu *cpu = machine->cpus[k].cpu;
+		if (cpu && cpu->ops->ram_written)
+			cpu->ops->ram_written(cpu, address, length);
+	}
 }
 
 static int load_firmware(struct machine *machine, const struct machine_config *config)
@@ -124,13 +129,74 @@ static int place_fdt(struct machine *machine)
 	return 0;
 }
 
-static int reset_cpu(struct machine *machine)
+/* A backend CPU for board CPU `index`, with its MPIDR; several iss CPUs share a cluster. */
+static struct cpu *create_board_cpu(struct machine *machine, const struct machine_config *config, unsigned index)
 {
-	struct cpu *cpu = machine->cpu;
+	struct cpu *cpu;
 
-	if (cpu->ops->set_register(cpu, CPU_REG_PC, machine->image.entry) < 0)
+	if (machine->cpu_count == 1)
+		return create_cpu(machine, config);
+	if (config->backend == BACKEND_KVM) {
+		error_set("backend kvm: one CPU only so far; --backend iss runs %u", machine->cpu_count);
+		return NULL;
+	}
+	cpu = create_iss_cpu(machine);
+	if (!cpu)
+		return NULL;
+	iss_set_mpidr(cpu, machine->cpus[index].affinity);
+	for (unsigned k = 0; k < machine->cpu_count; k++) {
+		if (k == index || !machine->cpus[k].cpu)
+			continue;
+		if (iss_join(cpu, machine->cpus[k].cpu) < 0) {
+			cpu->ops->destroy(cpu);
+			return NULL;
+		}
+		break;
+	}
+	cpu->ops->set_line(cpu, CPU_LINE_IRQ, machine->line_level[index][CPU_LINE_IRQ]);
+	cpu->ops->set_line(cpu, CPU_LINE_FIQ, machine->line_level[index][CPU_LINE_FIQ]);
+	return cpu;
+}
+
+/* Every CPU the tree describes, in MPIDR order; CPU 0 starts at the image's entry with x0 the
+ * device tree's address, the others wait for PSCI CPU_ON. */
+static int create_cpus(struct machine *machine, const struct machine_config *config)
+{
+	uint64_t affinity[MACHINE_MAX_CPUS];
+	struct cpu *boot;
+
+	if (platform_cpu_affinities(machine->fdt, config->platform_path, affinity, &machine->cpu_count) < 0)
 		return -1;
-	return cpu->ops->set_register(cpu, CPU_REG_X0, machine->fdt_address);
+	for (unsigned k = 0; k < machine->cpu_count; k++) {
+		machine->cpus[k] = (struct machine_cpu){ .affinity = affinity[k], .local = machine->now };
+		machine->cpus[k].cpu = create_board_cpu(machine, config, k);
+		if (!machine->cpus[k].cpu)
+			return -1;
+	}
+	boot = machine->cpus[0].cpu;
+	machine->cpus[0].powered = true;
+	machine->cpu = boot;
+	machine->current_cpu = 0;
+	if (boot->ops->set_register(boot, CPU_REG_PC, machine->image.entry) < 0)
+		return -1;
+	return boot->ops->set_register(boot, CPU_REG_X0, machine->fdt_address);
+}
+
+int machine_start_cpu(struct machine *machine, unsigned index, uint64_t entry, uint64_t context)
+{
+	struct machine_cpu *target = &machine->cpus[index];
+
+	target->cpu->ops->destroy(target->cpu); /* a fresh CPU: reset state, nothing left from before */
+	target->cpu = create_board_cpu(machine, &machine->config, index);
+	if (!target->cpu)
+		return -1;
+	if (target->cpu->ops->set_register(target->cpu, CPU_REG_PC, entry) < 0 ||
+	    target->cpu->ops->set_register(target->cpu, CPU_REG_X0, context) < 0)
+		return -1;
+	target->powered = true;
+	target->waiting = false;
+	target->local = machine_now(machine);
+	return 0;
 }
 
 /* The bus, the models, the loaded images and the CPU: what a reset builds anew. */
@@ -143,11 +209,10 @@ static int build_board(struct machine *machine, const struct machine_config *con
 	if (platform_build(machine, config->platform_path) < 0 || load_firmware(machine, config) < 0 ||
 	    (!config->kernel_path && place_fdt(machine) < 0))
 		return -1;
-	machine->cpu = create_cpu(machine, config);
-	if (!machine->cpu || reset_cpu(machine) < 0)
+	if (create_cpus(machine, config) < 0)
 		return -1;
 	if (machine->cpu->ops->ram_written) /* devices' DMA over decoded code */
-		bus_set_ram_observer(machine->bus, cpu_hears_ram_written, machine->cpu);
+		bus_set_ram_observer(machine->bus, cpus_hear_ram_written, machine);
 	/* models built before the CPU may already drive its lines */
 	machine->cpu->ops->set_line(machine->cpu, CPU_LINE_IRQ, machine->line_level[0][CPU_LINE_IRQ]);
 	machine->cpu->ops->set_line(machine->cpu, CPU_LINE_FIQ, machine->line_level[0][CPU_LINE_FIQ]);
@@ -156,8 +221,11 @@ static int build_board(struct machine *machine, const struct machine_config *con
 
 static void release_board(struct machine *machine)
 {
-	if (machine->cpu)
-		machine->cpu->ops->destroy(machine->cpu);
+	for (unsigned k = 0; k < machine->cpu_count; k++)
+		if (machine->cpus[k].cpu)
+			machine->cpus[k].cpu->ops->destroy(machine->cpus[k].cpu);
+	memset(machine->cpus, 0, sizeof(machine->cpus));
+	machine->cpu_count = 0;
 	machine->cpu = NULL;
 	platform_teardown(machine);
 	event_queue_destroy(machine->events);
@@ -186,6 +254,9 @@ struct machine *machine_create(const struct machine_config *config)
 	machine->config = *config;
 	machine->console = config->console ? config->console : stdout;
 	machine->quantum = config->quantum;
+	machine->window = config->window ? config->window : MACHINE_WINDOW;
+	if (machine->window > machine->quantum)
+		machine->window = machine->quantum;
 	machine->timeout = config->timeout;
 	machine->run_deadline = VTIME_NEVER;
 	machine->stats.idle_forever_since = VTIME_NEVER;
@@ -241,6 +312,15 @@ vtime_t machine_now(const struct machine *machine)
 	       machine->stall;
 }
 
+vtime_t machine_counter_time(struct machine *machine)
+{
+	vtime_t now = machine_now(machine);
+
+	if (now > machine->time_seen)
+		machine->time_seen = now;
+	return machine->time_seen;
+}
+
 void machine_stall_cpu(struct machine *machine, vtime_t time)
 {
 	if (!machine->cpu_running || !time)
@@ -261,18 +341,19 @@ void machine_request_exit(struct machine *machine, int exit_code)
 
 void machine_set_cpu_line(struct machine *machine, unsigned cpu_index, enum cpu_line line, bool level)
 {
+	struct cpu *cpu;
+
 	if (cpu_index >= MACHINE_MAX_CPUS || machine->line_level[cpu_index][line] == level)
 		return;
 	machine->line_level[cpu_index][line] = level;
-	if (cpu_index != 0) /* no backend CPU behind it yet */
-		return;
-	if (machine->trace)
+	if (machine->trace && cpu_index == 0)
 		trace_cpu_line(machine->trace, machine_now(machine), line, level);
-	if (!machine->cpu)
-		return;
-	machine->cpu->ops->set_line(machine->cpu, line, level);
-	if (level && machine->cpu_running)
-		machine->cpu->ops->kick(machine->cpu);
+	cpu = cpu_index < machine->cpu_count ? machine->cpus[cpu_index].cpu : NULL;
+	if (!cpu)
+		return; /* not built yet: the CPU takes the level when it is */
+	cpu->ops->set_line(cpu, line, level);
+	if (level && machine->cpu_running && cpu_index == machine->current_cpu)
+		cpu->ops->kick(cpu);
 }
 
 int machine_schedule_event(struct machine *machine, struct event *event, vtime_t time)

@@ -28,6 +28,7 @@ enum backend_kind {
 
 #define MACHINE_MAX_DISKS 4
 #define MACHINE_MAX_CPUS 8 /* what a GICv2 can serve */
+#define MACHINE_WINDOW (10 * VTIME_US) /* the default window of a round with several CPUs */
 
 /* A disk image behind a virtio-mmio transport (--disk FILE[,rw]): the n-th disk goes to the
  * n-th "virtio,mmio" node of the device tree. */
@@ -51,6 +52,8 @@ struct machine_config {
 	uint64_t rtc_epoch;         /* the RTC's count at reset, seconds since 1970; 0: QVP_RTC_EPOCH */
 	bool precise;               /* kvm: stop runs on their exact instruction (the iss always does) */
 	uint64_t memory_size;       /* --memory: the first memory node's size in bytes; 0: the board's */
+	unsigned cpu_count;         /* --cpus: CPU nodes written into a one-CPU tree; 0: the tree's own */
+	vtime_t window;             /* several CPUs: how far each runs before the next; 0: MACHINE_WINDOW */
 	struct machine_disk disks[MACHINE_MAX_DISKS];
 	unsigned disk_count;
 	struct iss_coverage *coverage; /* --coverage: what the iss CPUs run is marked there (iss.h); or NULL */
@@ -99,6 +102,16 @@ struct console_uart {
 	void *uart;                      /* NULL: the board has no such UART */
 };
 
+/* One CPU of the board. The loop runs them in this order, which is MPIDR order. */
+struct machine_cpu {
+	struct cpu *cpu;
+	uint64_t affinity;     /* MPIDR_EL1's affinity fields: the cpu node's reg */
+	bool powered;          /* CPU 0 from reset; the others from PSCI CPU_ON to CPU_OFF */
+	bool waiting;          /* its last run ended in WFI or WFE: it runs again when woken */
+	vtime_t local;         /* how far its own time has come */
+	uint64_t instructions; /* retired since reset */
+};
+
 struct console;
 struct cpu_run_result;
 struct irq_controller_entry;
@@ -111,20 +124,25 @@ struct machine {
 	struct machine_config config; /* what the board is rebuilt from on a reset */
 	struct bus *bus;
 	struct event_queue *events;
-	struct cpu *cpu;
+	struct cpu *cpu;          /* the CPU that runs now, or ran last: cpus[current_cpu].cpu */
+	struct machine_cpu cpus[MACHINE_MAX_CPUS];
+	unsigned cpu_count;
 	struct image image;
 
-	vtime_t now;              /* virtual time at the start of the current CPU run */
+	/* Virtual time: where events have fired up to, and during a CPU's run that CPU's own
+	 * time at the start of the run (machine_now() adds what it has executed since). */
+	vtime_t now;
+	vtime_t time_seen;        /* the latest time any CPU's counter read showed (machine_counter_time) */
+	vtime_t window;           /* the length of a round with several CPUs */
 	bool cpu_running;         /* inside cpu->ops->run() */
 	vtime_t run_deadline;     /* where the current CPU run is meant to end */
 	vtime_t stall;            /* the current run's wait on slow device accesses (machine_stall_cpu) */
 	vtime_t time_per_instruction;
 	vtime_t quantum;
 	vtime_t timeout;
-	/* IRQ and FIQ of each CPU as last driven, [CPU index][enum cpu_line]; kept for CPUs the
-	 * board describes but that have no backend CPU yet (only CPU 0 runs today). */
+	/* IRQ and FIQ of each CPU as last driven, [CPU index][enum cpu_line]. */
 	bool line_level[MACHINE_MAX_CPUS][2];
-	unsigned current_cpu;     /* the CPU whose access a model is serving (banked registers) */
+	unsigned current_cpu;     /* the CPU that runs: whose access a model serves (banked registers) */
 
 	enum machine_stop_cause stop_cause;
 	int exit_code;
@@ -187,6 +205,14 @@ void machine_destroy(struct machine *machine);
 
 /* Virtual time as a model sees it, exact to the instruction even in the middle of a run. */
 vtime_t machine_now(const struct machine *machine);
+
+/* The time a CPU's counter read shows: machine_now(), but never earlier than any CPU has seen
+ * already (CPUs of one round run at their own times, and a counter must not go back). */
+vtime_t machine_counter_time(struct machine *machine);
+
+/* PSCI CPU_ON: CPU `index` starts afresh at `entry` (EL1, MMU off) with x0 = `context`, at the
+ * calling CPU's present time. */
+int machine_start_cpu(struct machine *machine, unsigned index, uint64_t entry, uint64_t context);
 
 /* Ends the simulation with the guest's exit code, at the current instruction boundary. */
 void machine_request_exit(struct machine *machine, int exit_code);

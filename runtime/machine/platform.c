@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <libfdt.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -258,6 +259,13 @@ int platform_node_reg(const void *fdt, int node, int index, uint64_t *base, uint
 	return node_reg(fdt, node, index, base, size);
 }
 
+static bool is_cpu_node(const void *fdt, int node)
+{
+	const char *type = fdt_getprop(fdt, node, "device_type", NULL);
+
+	return type && strcmp(type, "cpu") == 0;
+}
+
 unsigned platform_cpu_count(const void *fdt)
 {
 	int cpus = fdt_path_offset(fdt, "/cpus"), node;
@@ -265,12 +273,63 @@ unsigned platform_cpu_count(const void *fdt)
 
 	if (cpus < 0)
 		return 1;
-	fdt_for_each_subnode(node, fdt, cpus) {
-		const char *type = fdt_getprop(fdt, node, "device_type", NULL);
-		if (type && strcmp(type, "cpu") == 0)
+	fdt_for_each_subnode(node, fdt, cpus)
+		if (is_cpu_node(fdt, node))
 			count++;
-	}
 	return count ? count : 1;
+}
+
+/* A CPU's `reg`: its MPIDR affinity, in the one or two cells /cpus gives addresses. */
+static int cpu_affinity(const void *fdt, int cpus, int node, const char *file, uint64_t *affinity)
+{
+	int cells = fdt_address_cells(fdt, cpus), length;
+	const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &length);
+	char path[256] = "";
+
+	fdt_get_path(fdt, node, path, sizeof(path));
+	if (!reg || (cells != 1 && cells != 2) || length < cells * 4)
+		return error_set("%s: %s: a CPU node needs a reg property (its MPIDR affinity)", file, path);
+	*affinity = fdt32_to_cpu(reg[0]);
+	if (cells == 2)
+		*affinity = *affinity << 32 | fdt32_to_cpu(reg[1]);
+	if (*affinity & ~MPIDR_AFFINITY_FIELDS)
+		return error_set("%s: %s: reg 0x%" PRIx64 " sets bits outside MPIDR's affinity fields", file, path, *affinity);
+	return 0;
+}
+
+static int compare_affinity(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int platform_cpu_affinities(const void *fdt, const char *file, uint64_t *affinity, unsigned *count)
+{
+	int cpus = fdt_path_offset(fdt, "/cpus"), node;
+	unsigned n = 0;
+
+	if (cpus >= 0) {
+		fdt_for_each_subnode(node, fdt, cpus) {
+			if (!is_cpu_node(fdt, node))
+				continue;
+			if (n == MACHINE_MAX_CPUS)
+				return error_set("%s: more than %d CPUs; a GICv2 serves at most %d", file,
+				                 MACHINE_MAX_CPUS, MACHINE_MAX_CPUS);
+			if (cpu_affinity(fdt, cpus, node, file, &affinity[n]) < 0)
+				return -1;
+			n++;
+		}
+	}
+	if (n == 0)
+		affinity[n++] = 0; /* a tree without CPU nodes: one CPU, affinity 0.0.0.0 */
+	qsort(affinity, n, sizeof(*affinity), compare_affinity);
+	for (unsigned k = 1; k < n; k++)
+		if (affinity[k] == affinity[k - 1])
+			return error_set("%s: two CPU nodes have reg 0x%" PRIx64 "; each CPU needs its own MPIDR", file,
+			                 affinity[k]);
+	*count = n;
+	return 0;
 }
 
 static bool is_interrupt_controller(const void *fdt, int node)
@@ -359,11 +418,75 @@ static int resize_memory(void *fdt, const char *file, uint64_t memory_size)
 	return 0;
 }
 
+/* A copy of the first CPU node of `source` (the tree as it was), every property alike but
+ * `reg`, for CPU `index` (cpu@index). */
+static int add_cpu_node(void *fdt, int cpus, const void *source, int first, unsigned index)
+{
+	char name[16];
+	int node, property;
+
+	snprintf(name, sizeof(name), "cpu@%u", index);
+	node = fdt_add_subnode(fdt, cpus, name);
+	if (node < 0)
+		return node;
+	fdt_for_each_property_offset(property, source, first) {
+		const char *property_name;
+		int length, err;
+		const void *value = fdt_getprop_by_offset(source, property, &property_name, &length);
+		if (strcmp(property_name, "reg") == 0)
+			err = fdt_setprop_u32(fdt, node, "reg", index);
+		else
+			err = fdt_setprop(fdt, node, property_name, value, length);
+		if (err < 0)
+			return err;
+	}
+	return 0;
+}
+
+/* --cpus: a board whose tree has one CPU node gets `count`, reg 0 to count - 1 (Aff0). */
+static int set_cpu_count(void **fdt, const char *file, unsigned count)
+{
+	int cpus = fdt_path_offset(*fdt, "/cpus"), first = -1, node, size, err = 0;
+	void *grown, *source;
+
+	if (cpus >= 0) {
+		fdt_for_each_subnode(node, *fdt, cpus) {
+			if (!is_cpu_node(*fdt, node))
+				continue;
+			if (first >= 0)
+				return error_set("--cpus: %s already describes several CPUs; edit its tree instead", file);
+			first = node;
+		}
+	}
+	if (first < 0 || fdt_address_cells(*fdt, cpus) != 1)
+		return error_set("--cpus: %s has no /cpus node with one CPU (and one address cell) to copy", file);
+	size = (int)fdt_totalsize(*fdt) + (int)count * 512;
+	source = malloc(fdt_totalsize(*fdt));
+	grown = realloc(*fdt, (size_t)size);
+	if (!source || !grown) {
+		free(source);
+		return error_set("%s: out of memory", file);
+	}
+	*fdt = grown;
+	memcpy(source, *fdt, fdt_totalsize(*fdt));
+	err = fdt_open_into(*fdt, *fdt, size);
+	for (unsigned index = count - 1; !err && index >= 1; index--) /* each goes first: descending keeps cpu@N order */
+		err = add_cpu_node(*fdt, cpus, source, first, index);
+	free(source);
+	if (!err)
+		err = fdt_pack(*fdt);
+	if (err < 0)
+		return error_set("--cpus: %s: %s", file, fdt_strerror(err));
+	return 0;
+}
+
 int platform_build(struct machine *machine, const char *path)
 {
 	size_t size;
 
 	if (platform_load_fdt(path, &machine->fdt, &size) < 0)
+		return -1;
+	if (machine->config.cpu_count > 1 && set_cpu_count(&machine->fdt, path, machine->config.cpu_count) < 0)
 		return -1;
 	if (machine->config.memory_size && resize_memory(machine->fdt, path, machine->config.memory_size) < 0)
 		return -1;

@@ -24,6 +24,13 @@ int platform_node_reg(const void *fdt, int node, int index, uint64_t *base, uint
 /* The board's CPUs: the nodes of /cpus with device_type "cpu"; 1 for a tree that has none. */
 unsigned platform_cpu_count(const void *fdt);
 
+#define MPIDR_AFFINITY_FIELDS 0xff00ffffffull /* Aff3 (39:32), Aff2, Aff1, Aff0 (23:0) */
+
+/* Their MPIDR affinities (each CPU node's reg), in ascending order: the order the loop runs
+ * them in; one CPU at 0.0.0.0 for a tree without CPU nodes. A node without reg, a duplicate,
+ * or more CPUs than MACHINE_MAX_CPUS is an error naming the node. */
+int platform_cpu_affinities(const void *fdt, const char *file, uint64_t *affinity, unsigned *count);
+
 #ifdef __cplusplus
 }
 #endif

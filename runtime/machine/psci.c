@@ -1,17 +1,18 @@
-/* The Power State Coordination Interface (Arm DEN 0022) for a uniprocessor board: the only
- * CPU is always on, so CPU_ON and AFFINITY_INFO only ever talk about it, SYSTEM_OFF ends the
- * run with status 0 and SYSTEM_RESET rebuilds the board (machine_request_reset). */
+/* The Power State Coordination Interface (Arm DEN 0022): CPU 0 is on from reset, the others
+ * from CPU_ON (at once: never ON_PENDING) until CPU_OFF; SYSTEM_OFF ends the run with status 0
+ * and SYSTEM_RESET rebuilds the board (machine_request_reset). */
 #include "psci.h"
 
 #include <stddef.h>
 
+#include "bus.h"
 #include "error.h"
 #include "machine.h"
+#include "platform.h"
 #include "psci_ids.h"
 
-#define PSCI_AFFINITY_ON 0
 #define PSCI_MIGRATE_NOT_NEEDED 2 /* MIGRATE_INFO_TYPE: no Trusted OS that needs migrating */
-#define MPIDR_AFFINITY_MASK 0xff00ffffffull /* Aff3, Aff2, Aff1, Aff0 */
+#define NO_CPU MACHINE_MAX_CPUS
 
 struct psci_call {
 	struct machine *machine;
@@ -45,31 +46,76 @@ static bool is_implemented(uint32_t function_id)
 	return false;
 }
 
-/* Affinity fields that name the only CPU (MPIDR_EL1 affinity 0.0.0.0) at levels >= `level`. */
-static bool is_this_cpu(uint64_t affinity, uint64_t level)
+/* The board CPU whose MPIDR affinity is `affinity`, or NO_CPU. */
+static unsigned cpu_of(const struct machine *machine, uint64_t affinity)
 {
-	uint64_t ignored = level == 0 ? 0 : level == 1 ? 0xff : level == 2 ? 0xffff : 0xffffff;
-
-	return (affinity & MPIDR_AFFINITY_MASK & ~ignored) == 0;
+	for (unsigned k = 0; k < machine->cpu_count; k++)
+		if (machine->cpus[k].affinity == affinity)
+			return k;
+	return NO_CPU;
 }
 
+/* CPU_ON(target, entry, context id): the target starts at once, at the caller's time. */
 static int64_t cpu_on(const struct psci_call *call)
 {
-	return is_this_cpu(call->args[0], 0) ? PSCI_ALREADY_ON : PSCI_INVALID_PARAMETERS;
+	struct machine *machine = call->machine;
+	unsigned target = cpu_of(machine, call->args[0]);
+
+	if (target == NO_CPU)
+		return PSCI_INVALID_PARAMETERS;
+	if (machine->cpus[target].powered)
+		return PSCI_ALREADY_ON;
+	if (!bus_ram_pointer(machine->bus, call->args[1], 4) || (call->args[1] & 3))
+		return PSCI_INVALID_ADDRESS;
+	if (machine_start_cpu(machine, target, call->args[1], call->args[2]) < 0) {
+		machine_request_fatal_stop(machine);
+		return PSCI_INTERNAL_FAILURE;
+	}
+	return PSCI_SUCCESS;
 }
 
+/* Whether `affinity` names CPU `cpu` at the affinity levels from `level` up. */
+static bool names_cpu(const struct machine_cpu *cpu, uint64_t affinity, uint64_t level)
+{
+	uint64_t ignored = level == 0 ? 0 : level == 1 ? 0xff : level == 2 ? 0xffff : 0xffffff;
+	uint64_t compared = MPIDR_AFFINITY_FIELDS & ~ignored;
+
+	return (affinity & compared) == (cpu->affinity & compared);
+}
+
+/* AFFINITY_INFO(target, lowest level): ON when any CPU of the named node is on. */
 static int64_t affinity_info(const struct psci_call *call)
 {
-	if (call->args[1] > 3 || !is_this_cpu(call->args[0], call->args[1]))
+	const struct machine *machine = call->machine;
+	bool named = false, on = false;
+
+	if (call->args[1] > 3 || (call->args[0] & ~MPIDR_AFFINITY_FIELDS))
 		return PSCI_INVALID_PARAMETERS;
-	return PSCI_AFFINITY_ON;
+	for (unsigned k = 0; k < machine->cpu_count; k++) {
+		if (!names_cpu(&machine->cpus[k], call->args[0], call->args[1]))
+			continue;
+		named = true;
+		on = on || machine->cpus[k].powered;
+	}
+	if (!named)
+		return PSCI_INVALID_PARAMETERS;
+	return on ? PSCI_AFFINITY_ON : PSCI_AFFINITY_OFF;
 }
 
-/* The only CPU off: nothing is left that could turn it on again. */
+/* CPU_OFF: the caller stops at once and does not return; with none left on, the run ends. */
 static int64_t cpu_off(const struct psci_call *call)
 {
-	error_set("PSCI CPU_OFF: the only CPU turned itself off; nothing can turn it on again");
-	machine_request_fatal_stop(call->machine);
+	struct machine *machine = call->machine;
+
+	machine->cpus[machine->current_cpu].powered = false;
+	for (unsigned k = 0; k < machine->cpu_count; k++)
+		if (machine->cpus[k].powered) {
+			machine->cpu->ops->kick(machine->cpu);
+			return PSCI_SUCCESS;
+		}
+	error_set("PSCI CPU_OFF: the %s CPU turned itself off; nothing can turn it on again",
+	          machine->cpu_count == 1 ? "only" : "last running");
+	machine_request_fatal_stop(machine);
 	return PSCI_SUCCESS;
 }
 

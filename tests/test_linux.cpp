@@ -181,6 +181,45 @@ TEST_F(Linux, BusyboxShellRunsTheScript)
 	EXPECT_EQ(field(stats[0], "virtual_time_ps"), field(stats[1], "virtual_time_ps"));
 }
 
+// Debian's kernel on four CPUs (--cpus 4): the secondaries come up through PSCI CPU_ON, the shell
+// sees four, taskset runs a program on each, dmesg has no RCU stall, no CPU that failed to come
+// online, no clocksource complaint; and two boots are identical.
+const char smp_script[] = "expect \"qvp-init: ready\"\n"
+			  "expect \"# \"\n"
+			  "send \"nproc\\n\"\n"
+			  "expect \"# \"\n"
+			  "send \"for c in 0 1 2 3; do taskset -c $c cut -d' ' -f39 /proc/self/stat; done\\n\"\n"
+			  "expect \"# \"\n"
+			  "send \"dmesg | grep -ciE 'stall|come online|unstable|skew'\\n\"\n"
+			  "expect \"# \"\n"
+			  "send \"poweroff -f\\n\"\n";
+
+TEST_F(Linux, FourCpusBootToTheShell)
+{
+	TempDir dir;
+	qvp_test::write_file(dir.path("script"), smp_script);
+	std::string console[2], stats[2];
+	for (int i = 0; i < 2; i++) {
+		std::string name = "run" + std::to_string(i);
+		ProcessResult run = boot("cryptomgr.notests", dir.path(name + ".log"),
+					 { "--cpus", "4", "--timeout", "30s", "--console-script", dir.path("script"),
+					   "--stats-json", dir.path(name + ".json") });
+		console[i] = qvp_test::read_file(dir.path(name + ".log"));
+		stats[i] = qvp_test::read_file(dir.path(name + ".json"));
+		ASSERT_EQ(run.status, 0) << run.err << console[i].substr(console[i].size() > 3000 ? console[i].size() - 3000 : 0);
+	}
+	const std::string &log = console[0];
+	EXPECT_TRUE(has(log, "smp: Brought up 1 node, 4 CPUs")) << log;
+	EXPECT_TRUE(has(log, "CPU3: Booted secondary processor 0x0000000003"));
+	EXPECT_EQ(output_of(log, "nproc"), "4\r\n");
+	EXPECT_EQ(output_of(log, "for c in 0 1 2 3; do taskset -c $c cut -d' ' -f39 /proc/self/stat; done"),
+		  "0\r\n1\r\n2\r\n3\r\n"); // field 39: the CPU the task ran on
+	EXPECT_EQ(output_of(log, "dmesg | grep -ciE 'stall|come online|unstable|skew'"), "0\r\n"); // short: the tty wraps at 80
+	EXPECT_EQ(console[0], console[1]);
+	EXPECT_EQ(field(stats[0], "instructions"), field(stats[1], "instructions"));
+	EXPECT_EQ(field(stats[0], "virtual_time_ps"), field(stats[1], "virtual_time_ps"));
+}
+
 // A newcomer's pipe into the shell: the commands go in while the kernel boots, and wait for its
 // UART driver to open the console (before, the driver would throw them away), so the first
 // one runs too. A writer that takes its time gives the same log, instructions and virtual time.

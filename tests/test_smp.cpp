@@ -4,7 +4,10 @@
 // qvp's runs repeat exactly.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdio>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -168,6 +171,38 @@ TEST(Smp, OneCpuIsTheRunWithoutTheOption)
 		SmpRun one = run_smp(firmware, 1);
 		EXPECT_EQ(plain.out, one.process.out) << firmware;
 		EXPECT_EQ(without_wall_time(qvp_test::read_file(dir.path("plain.json"))), one.stats) << firmware;
+	}
+}
+
+// --stats and --stats-json say what each CPU ran; the counts add up to the total.
+TEST(Smp, StatsShowEachCpu)
+{
+	SmpRun run = run_smp("smp_atomic", 2, { "--stats" });
+	ASSERT_EQ(run.process.status, 0) << run.process.err;
+	EXPECT_NE(run.process.err.find("cpu 0 (MPIDR affinity 0x0): "), std::string::npos) << run.process.err;
+	EXPECT_NE(run.process.err.find("cpu 1 (MPIDR affinity 0x1): "), std::string::npos) << run.process.err;
+	size_t list = run.stats.find("\"cpu_instructions\": [");
+	ASSERT_NE(list, std::string::npos) << run.stats;
+	unsigned long long first = 0, second = 0, total = 0;
+	ASSERT_EQ(sscanf(run.stats.c_str() + list, "\"cpu_instructions\": [%llu, %llu]", &first, &second), 2);
+	ASSERT_EQ(sscanf(run.stats.c_str() + run.stats.find("\"instructions\""), "\"instructions\": %llu", &total), 1);
+	EXPECT_EQ(first + second, total);
+	EXPECT_GT(second, 1000000u * 5) << "cpu 1 did its million increments";
+}
+
+// qvp-sc runs the same rounds: the same output and counters as qvp.
+TEST(Smp, QvpScRunsTheSameCpus)
+{
+	if (access(build_path("qvp-sc").c_str(), X_OK) != 0)
+		GTEST_SKIP() << "qvp-sc is not built here (SystemC missing)";
+	for (const char *firmware : { "smp_hello", "smp_atomic" }) {
+		TempDir dir;
+		ProcessResult sc = qvp_test::run_process({ build_path("qvp-sc"), "run", "--cpus", "4", "--stats-json",
+							   dir.path("sc.json"), build_path(std::string("sw/") + firmware + ".elf") });
+		SmpRun native = run_smp(firmware, 4);
+		EXPECT_EQ(sc.status, 0) << sc.err;
+		EXPECT_EQ(sc.out, native.process.out) << firmware;
+		EXPECT_EQ(without_wall_time(qvp_test::read_file(dir.path("sc.json"))), native.stats) << firmware;
 	}
 }
 

@@ -24,6 +24,18 @@ const char *run_report_stop_name(enum machine_stop_cause cause)
 	return "fatal";
 }
 
+/* With several CPUs: each one's instructions, and the virtual time it did not run them in. */
+static void print_cpu_stats(const struct machine *machine, unsigned index)
+{
+	const struct machine_cpu *cpu = &machine->cpus[index];
+	vtime_t busy = cpu->instructions * machine->time_per_instruction;
+	char waited[48];
+
+	vtime_format(machine->now > busy ? machine->now - busy : 0, waited, sizeof(waited));
+	fprintf(stderr, "cpu %u (MPIDR affinity 0x%" PRIx64 "): %" PRIu64 " instructions, %s waiting or off\n", index,
+	        cpu->affinity, cpu->instructions, waited);
+}
+
 int run_report_write_json(const char *path, const struct machine *machine, const char *stop, int exit_status,
                           double wall_seconds)
 {
@@ -38,6 +50,9 @@ int run_report_write_json(const char *path, const struct machine *machine, const
 	        machine->stats.quanta, machine->stats.events_fired);
 	if (machine->stats.idle_forever_since != VTIME_NEVER)
 		fprintf(out, ", \"idle_forever_since_ps\": %" PRIu64, machine->stats.idle_forever_since);
+	for (unsigned k = 0; machine->cpu_count > 1 && k < machine->cpu_count; k++)
+		fprintf(out, "%s%" PRIu64 "%s", k ? ", " : ", \"cpu_instructions\": [", machine->cpus[k].instructions,
+		        k + 1 == machine->cpu_count ? "]" : "");
 	fprintf(out, ", \"wall_seconds\": %.6f}\n", wall_seconds);
 	if (fclose(out) != 0)
 		return error_set("--stats-json %s: %s", path, strerror(errno));
@@ -113,4 +128,6 @@ void run_report_print_stats(const struct machine *machine, double wall_seconds)
 	if (machine->stats.resets)
 		fprintf(stderr, "board resets: %" PRIu64 " (PSCI SYSTEM_RESET)\n", machine->stats.resets);
 	fprintf(stderr, "backend: %s\n", machine->cpu->ops->name);
+	for (unsigned k = 0; machine->cpu_count > 1 && k < machine->cpu_count; k++)
+		print_cpu_stats(machine, k);
 }

@@ -8,7 +8,7 @@ export LC_ALL=C
 
 usage() {
 	cat <<'USAGE'
-Usage: tests/bench/linux.sh [--repeat N] [--init PATH] [BUILD_DIR]
+Usage: tests/bench/linux.sh [--repeat N] [--cpus N] [--init PATH] [BUILD_DIR]
 
 Builds (or reuses) BUILD_DIR/linux with sw/linux/build.sh, then boots the kernel with the
 initramfs and rdinit=PATH on qvp (--backend iss) and on qemu-system-aarch64, each until the
@@ -16,6 +16,7 @@ guest powers off, and prints the wall time of each and the ratios.
 
   BUILD_DIR    qvp's CMake build directory (default: build)
   --repeat N   boots per simulator; the fastest one counts (default: 1)
+  --cpus N     CPUs: qvp --cpus N against QEMU -smp N (default: 1)
   --init PATH  the initramfs's program that runs as PID 1 and powers off (default:
                /init, busybox's init script up to where it would start the shell,
                told by qvp.poweroff on the command line to power off instead;
@@ -28,11 +29,13 @@ USAGE
 }
 
 repeat=1
+cpus=1
 init=/init
 build_dir=build
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	--repeat) repeat=${2:-}; shift 2 || shift ;;
+	--cpus) cpus=${2:-}; shift 2 || shift ;;
 	--init) init=${2:-}; shift 2 || shift ;;
 	-h | --help) usage; exit 0 ;;
 	-*) echo "linux.sh: unknown option '$1'" >&2; usage >&2; exit 2 ;;
@@ -40,6 +43,7 @@ while [[ $# -gt 0 ]]; do
 	esac
 done
 [[ $repeat =~ ^[1-9][0-9]*$ ]] || { echo "linux.sh: --repeat needs a positive integer" >&2; exit 2; }
+[[ $cpus =~ ^[1-8]$ ]] || { echo "linux.sh: --cpus needs a count from 1 to 8" >&2; exit 2; }
 
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 if [[ ! -d $build_dir && $build_dir != /* && -d $repo_root/$build_dir ]]; then
@@ -78,9 +82,9 @@ measure() {
 	done
 }
 
-qemu_base=("$qemu" -M virt -cpu cortex-a57 -m 128M -nic none -nographic -no-reboot
+qemu_base=("$qemu" -M virt -cpu cortex-a57 -m 128M -smp "$cpus" -nic none -nographic -no-reboot
 	-kernel "$linux/Image" -initrd "$linux/initramfs.cpio.gz" -append "$append")
-measure qvp "$qvp" run --backend iss --stats --kernel "$linux/Image" --initrd "$linux/initramfs.cpio.gz" \
+measure qvp "$qvp" run --backend iss --cpus "$cpus" --stats --kernel "$linux/Image" --initrd "$linux/initramfs.cpio.gz" \
 	--append "$append"
 qvp_s=$best
 instructions=$(sed -n 's/^instructions: //p' "$work/qvp.err")
@@ -90,7 +94,7 @@ tcg_s=$best
 measure qemu_icount "${qemu_base[@]}" -icount shift=0
 icount_s=$best
 
-printf 'Linux boot to %s and power-off (kernel %s)\n' "$init" "$(sed -n 's/.*Linux version \([^ ]*\).*/\1/p' "$work/qvp.log" | head -n 1)"
+printf 'Linux boot to %s and power-off on %s CPU(s) (kernel %s)\n' "$init" "$cpus" "$(sed -n 's/.*Linux version \([^ ]*\).*/\1/p' "$work/qvp.log" | head -n 1)"
 printf '  %-28s %8.2f s   (%s instructions, %s virtual)\n' "qvp --backend iss" "$qvp_s" "$instructions" "$virtual"
 printf '  %-28s %8.2f s\n' "QEMU TCG" "$tcg_s" "QEMU TCG -icount shift=0" "$icount_s"
 awk -v q="$qvp_s" -v t="$tcg_s" -v i="$icount_s" 'BEGIN {

@@ -190,6 +190,29 @@ TEST(Smp, StatsShowEachCpu)
 	EXPECT_GT(second, 1000000u * 5) << "cpu 1 did its million increments";
 }
 
+// --trace: a track per CPU (CPU 0 keeps tid 1, CPU n is 100 + n), each with its runs; two
+// runs write the same file.
+TEST(Smp, TraceHasATrackPerCpu)
+{
+	TempDir dir;
+	std::string trace[2];
+	for (int i = 0; i < 2; i++) {
+		std::string path = dir.path("trace" + std::to_string(i) + ".json");
+		SmpRun run = run_smp("smp_hello", 4, { "--trace", path });
+		ASSERT_EQ(run.process.status, 0) << run.process.err;
+		trace[i] = qvp_test::read_file(path);
+	}
+	EXPECT_EQ(trace[0], trace[1]);
+	for (unsigned cpu = 1; cpu < 4; cpu++) {
+		std::string tid = "\"tid\":" + std::to_string(100 + cpu);
+		EXPECT_NE(trace[0].find(tid + ",\"name\":\"thread_name\",\"args\":{\"name\":\"cpu" + std::to_string(cpu) + "\"}"),
+			  std::string::npos)
+			<< cpu;
+		EXPECT_NE(trace[0].find("\"ph\":\"X\",\"pid\":1," + tid + ",\"name\":\"run\""), std::string::npos) << cpu;
+	}
+	EXPECT_EQ(qvp_test::count(trace[0], "\"name\":\"run\""), 0u + qvp_test::count(trace[0], "\"cat\":\"cpu\""));
+}
+
 // qvp-sc runs the same rounds: the same output and counters as qvp.
 TEST(Smp, QvpScRunsTheSameCpus)
 {

@@ -173,7 +173,7 @@ static vtime_t run_cpu(struct machine *machine, unsigned index, vtime_t end, str
 	if (backend->ops->clock_lead) /* the guest's clock ran ahead of its instructions: never fall behind it */
 		cpu->local += backend->ops->clock_lead(backend);
 	if (machine->trace)
-		trace_quantum(machine->trace, machine->now, cpu->local, result->executed, result->reason);
+		trace_quantum(machine->trace, index, machine->now, cpu->local, result->executed, result->reason);
 	machine->stats.instructions += result->executed;
 	cpu->instructions += result->executed;
 	cpu->waiting = result->reason == CPU_STOP_WFI;

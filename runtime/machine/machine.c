@@ -346,8 +346,8 @@ void machine_set_cpu_line(struct machine *machine, unsigned cpu_index, enum cpu_
 	if (cpu_index >= MACHINE_MAX_CPUS || machine->line_level[cpu_index][line] == level)
 		return;
 	machine->line_level[cpu_index][line] = level;
-	if (machine->trace && cpu_index == 0)
-		trace_cpu_line(machine->trace, machine_now(machine), line, level);
+	if (machine->trace)
+		trace_cpu_line(machine->trace, machine_now(machine), cpu_index, line, level);
 	cpu = cpu_index < machine->cpu_count ? machine->cpus[cpu_index].cpu : NULL;
 	if (!cpu)
 		return; /* not built yet: the CPU takes the level when it is */

@@ -17,6 +17,7 @@ enum {
 	TRACE_TID_CPU = 1,
 	TRACE_TID_INTERRUPTS = 2,
 	TRACE_TID_FIRST_DEVICE = 3,
+	TRACE_TID_OTHER_CPUS = 100, /* CPU n > 0 is 100 + n; CPU 0 keeps the track of one-CPU runs */
 	TRACE_MAX_DEVICES = 64,
 };
 
@@ -25,6 +26,7 @@ struct trace {
 	char *path;
 	struct machine *machine;
 	const char *devices[TRACE_MAX_DEVICES]; /* region names (owned by the bus), by tid */
+	unsigned named_cpus; /* bit n: CPU n's track has its name (named at its first event) */
 	unsigned device_count;
 };
 
@@ -157,10 +159,24 @@ static const char *stop_reason_name(enum cpu_stop_reason reason)
 	return "?";
 }
 
-void trace_quantum(struct trace *trace, vtime_t start, vtime_t end, uint64_t instructions,
+static unsigned cpu_tid(struct trace *trace, unsigned cpu)
+{
+	char name[16];
+
+	if (cpu == 0)
+		return TRACE_TID_CPU;
+	if (!(trace->named_cpus & (1u << cpu))) {
+		snprintf(name, sizeof(name), "cpu%u", cpu);
+		thread_name(trace, TRACE_TID_OTHER_CPUS + cpu, name);
+		trace->named_cpus |= 1u << cpu;
+	}
+	return TRACE_TID_OTHER_CPUS + cpu;
+}
+
+void trace_quantum(struct trace *trace, unsigned cpu, vtime_t start, vtime_t end, uint64_t instructions,
 		   enum cpu_stop_reason reason)
 {
-	begin_event(trace, "X", TRACE_TID_CPU, "run", start);
+	begin_event(trace, "X", cpu_tid(trace, cpu), "run", start);
 	fputs(",\"dur\":", trace->file);
 	print_us(trace->file, end - start);
 	fprintf(trace->file, ",\"cat\":\"cpu\",\"args\":{\"instructions\":%" PRIu64 ",\"stop\":\"%s\"}}", instructions,
@@ -175,9 +191,12 @@ void trace_idle(struct trace *trace, vtime_t start, vtime_t end)
 	fputs(",\"cat\":\"idle\"}", trace->file);
 }
 
-void trace_cpu_line(struct trace *trace, vtime_t time, enum cpu_line line, bool level)
+void trace_cpu_line(struct trace *trace, vtime_t time, unsigned cpu, enum cpu_line line, bool level)
 {
-	begin_event(trace, "C", TRACE_TID_INTERRUPTS, line == CPU_LINE_IRQ ? "cpu0 IRQ" : "cpu0 FIQ", time);
+	char name[24];
+
+	snprintf(name, sizeof(name), "cpu%u %s", cpu, line == CPU_LINE_IRQ ? "IRQ" : "FIQ");
+	begin_event(trace, "C", TRACE_TID_INTERRUPTS, name, time);
 	fprintf(trace->file, ",\"cat\":\"irq\",\"args\":{\"level\":%d}}", level);
 }
 

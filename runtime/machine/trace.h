@@ -26,15 +26,15 @@ void trace_attach(struct trace *trace, struct machine *machine);
 /* Completes the JSON and closes the file; returns -1 after error_set() if writing failed. */
 int trace_close(struct trace *trace);
 
-/* One CPU run from `start` to `end`, and why it stopped. */
-void trace_quantum(struct trace *trace, vtime_t start, vtime_t end, uint64_t instructions,
+/* One run of CPU `cpu` (its own track) from `start` to `end`, and why it stopped. */
+void trace_quantum(struct trace *trace, unsigned cpu, vtime_t start, vtime_t end, uint64_t instructions,
 		   enum cpu_stop_reason reason);
 
 /* Virtual time skipped while the guest waited in WFI. */
 void trace_idle(struct trace *trace, vtime_t start, vtime_t end);
 
-/* The CPU's IRQ or FIQ input changed. */
-void trace_cpu_line(struct trace *trace, vtime_t time, enum cpu_line line, bool level);
+/* CPU `cpu`'s IRQ or FIQ input changed. */
+void trace_cpu_line(struct trace *trace, vtime_t time, unsigned cpu, enum cpu_line line, bool level);
 
 /* An interrupt controller's input `input` changed level. */
 void trace_irq_input(struct trace *trace, vtime_t time, const char *controller, unsigned input, bool level);

@@ -491,6 +491,19 @@ TEST(Farm, UsageErrors)
 	EXPECT_EQ(help.out.rfind("Usage: qvp test [OPTIONS] MANIFEST\n", 0), 0u);
 }
 
+// `cpus:` runs the test on that many CPUs (qvp run --cpus): smp_hello then hears from each.
+TEST(Farm, CpusFieldRunsTheTestOnSeveralCpus)
+{
+	TempDir dir;
+	write_file(dir.path("smp.yaml"), "defaults:\n  options: [--backend, iss]\ntests:\n"
+	                                  "  - name: four\n    firmware: " + elf("smp_hello") + "\n    cpus: 4\n"
+	                                  "    expect: '^smp_hello: 4 CPUs said hello$'\n"
+	                                  "  - name: one\n    firmware: " + elf("smp_hello") + "\n"
+	                                  "    expect: '^smp_hello: 1 CPUs said hello$'\n");
+	ProcessResult result = qvp_test_command({"--log-dir", dir.path("logs"), dir.path("smp.yaml")});
+	EXPECT_EQ(result.status, 0) << result.out << result.err; // each expectation met: 4 CPUs, then 1
+}
+
 TEST(Farm, RunWritesStatsJson)
 {
 	TempDir dir;

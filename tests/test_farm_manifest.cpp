@@ -17,7 +17,7 @@ namespace
 {
 
 const char kTestFields[] =
-    " (a test takes: name, firmware, platform, options, exit, expect, forbid, input, timeout, watchdog, repeat)";
+    " (a test takes: name, firmware, platform, options, exit, expect, forbid, input, timeout, watchdog, repeat, cpus)";
 
 struct Loaded {
 	farm_manifest *manifest = nullptr;
@@ -59,6 +59,7 @@ TEST(FarmManifest, FieldsAndDefaults)
 	     "  options: [--quantum, 1ms]\n"
 	     "  forbid: panic\n"
 	     "  repeat: 2\n"
+	     "  cpus: 2\n"
 	     "tests:\n"
 	     "  - name: a\n"
 	     "    firmware: sw/a.elf\n"
@@ -67,6 +68,7 @@ TEST(FarmManifest, FieldsAndDefaults)
 	     "    options: [--backend, iss]\n"
 	     "    watchdog: 2.5s\n"
 	     "    repeat: 5\n"
+	     "    cpus: 4\n"
 	     "  - name: b\n"
 	     "    firmware: /abs/b.elf\n"
 	     "    platform: boards/x.dts\n"
@@ -80,7 +82,7 @@ TEST(FarmManifest, FieldsAndDefaults)
 	ASSERT_EQ(m.test_count, 2u);
 	const farm_test &a = m.tests[0];
 	EXPECT_EQ(std::string(a.name), "a");
-	EXPECT_EQ(a.line, 7);
+	EXPECT_EQ(a.line, 8);
 	EXPECT_EQ(a.exit_code, 3);
 	EXPECT_EQ(std::string(a.timeout), "10ms");
 	ASSERT_EQ(a.options.count, 4u);
@@ -92,12 +94,14 @@ TEST(FarmManifest, FieldsAndDefaults)
 	EXPECT_EQ(std::string(a.forbid[0].text), "panic");
 	EXPECT_EQ(a.watchdog, 2.5);
 	EXPECT_EQ(a.repeat, 5u);
+	EXPECT_EQ(a.cpus, 4u);
 	const farm_test &b = m.tests[1];
 	EXPECT_EQ(b.exit_code, 0);
 	EXPECT_EQ(std::string(b.timeout), "1s");
 	EXPECT_EQ(std::string(b.platform), "boards/x.dts");
 	EXPECT_EQ(b.watchdog, FARM_DEFAULT_WATCHDOG);
 	EXPECT_EQ(b.repeat, 0u);
+	EXPECT_EQ(b.cpus, 2u); // the default
 	EXPECT_EQ(b.options.count, 2u);
 }
 
@@ -132,6 +136,7 @@ TEST(FarmManifestErrors, WrongTypes)
 	          "farm.yaml:4: test 'hello': field 'watchdog': time '300' needs a unit: ps, ns, us, ms or s (e.g. 10ms)");
 	EXPECT_EQ(error_for(head + "    timeout: 5\n"),
 	          "farm.yaml:4: test 'hello': field 'timeout': time '5' needs a unit: ps, ns, us, ms or s (e.g. 10ms)");
+	EXPECT_EQ(error_for(head + "    cpus: 9\n"), "farm.yaml:4: test 'hello': field 'cpus': 9 is out of range (1 to 8)");
 	EXPECT_EQ(error_for(head + "    repeat: 0\n"),
 	          "farm.yaml:4: test 'hello': field 'repeat': 0 is out of range (1 to 1000000)");
 	EXPECT_EQ(error_for(head + "    timeout: soon\n"),
@@ -194,7 +199,7 @@ TEST(FarmManifestErrors, MissingAndUnknownFields)
 	          std::string("farm.yaml:4: test 'a': unknown field 'exitcode'") + kTestFields);
 	EXPECT_EQ(error_for("defaults:\n  firmware: a.elf\ntests: []\n"),
 	          "farm.yaml:2: defaults: unknown field 'firmware' (defaults take: platform, options, exit, expect, "
-	          "forbid, timeout, watchdog, repeat)");
+	          "forbid, timeout, watchdog, repeat, cpus)");
 	EXPECT_EQ(error_for("tests: []\ntest: []\n"),
 	          "farm.yaml:2: unknown field 'test' (a manifest takes: name, defaults, tests)");
 	EXPECT_EQ(error_for("defaults: {}\n"), "farm.yaml:1: missing field 'tests'");

@@ -45,6 +45,7 @@ struct farm_test {
 	char *input;     /* console script (qvp run --console-script), NULL for none */
 	double watchdog; /* wall-clock seconds before the child is killed */
 	unsigned repeat; /* runs of this test; 0: --repeat or the defaults decide */
+	unsigned cpus;   /* qvp run --cpus; 0: the board's own */
 };
 
 struct farm_manifest {

@@ -21,6 +21,7 @@ struct draft {
 	bool exit_set;
 	double watchdog;
 	unsigned repeat;
+	unsigned cpus;
 	int line;
 };
 
@@ -238,11 +239,12 @@ enum field_id {
 	FIELD_TIMEOUT,
 	FIELD_WATCHDOG,
 	FIELD_REPEAT,
+	FIELD_CPUS,
 	FIELD_COUNT,
 };
 
 static const char *const field_names[FIELD_COUNT] = {
-    "name", "firmware", "platform", "options", "exit", "expect", "forbid", "input", "timeout", "watchdog", "repeat",
+    "name", "firmware", "platform", "options", "exit", "expect", "forbid", "input", "timeout", "watchdog", "repeat", "cpus",
 };
 
 /* Wall-clock seconds, written with a time unit like every duration in qvp (300s, 2.5s). */
@@ -314,6 +316,11 @@ static int parse_field(struct parser *p, enum field_id id, yaml_node_t *value, s
 			return -1;
 		draft->repeat = (unsigned)number;
 		return 0;
+	case FIELD_CPUS:
+		if (parse_integer(p, field, value, 1, 8, &number) < 0)
+			return -1;
+		draft->cpus = (unsigned)number;
+		return 0;
 	case FIELD_COUNT:
 		break;
 	}
@@ -345,9 +352,9 @@ static int parse_draft(struct parser *p, yaml_node_t *mapping, bool defaults, st
 		if (id < 0 || (defaults && (id == FIELD_NAME || id == FIELD_FIRMWARE)))
 			return fail_at(p, key, NULL, "unknown field '%s'%s", word,
 			               defaults ? " (defaults take: platform, options, exit, expect, forbid, timeout, "
-			                          "watchdog, repeat)"
+			                          "watchdog, repeat, cpus)"
 			                        : " (a test takes: name, firmware, platform, options, exit, expect, "
-			                          "forbid, input, timeout, watchdog, repeat)");
+			                          "forbid, input, timeout, watchdog, repeat, cpus)");
 		if (seen[id])
 			return fail_at(p, key, word, "given twice");
 		seen[id] = true;
@@ -417,6 +424,7 @@ static void make_test(const struct draft *defaults, const struct draft *own, str
 	                 : defaults->watchdog > 0 ? defaults->watchdog
 	                                          : FARM_DEFAULT_WATCHDOG;
 	test->repeat = own->repeat;
+	test->cpus = own->cpus ? own->cpus : defaults->cpus;
 }
 
 static int check_test(struct parser *p, yaml_node_t *mapping, const struct draft *own,

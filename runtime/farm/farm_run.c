@@ -173,6 +173,12 @@ static void build_arguments(const struct farm_runner *runner, const struct farm_
 		add(args, strdup("--timeout"));
 		add(args, strdup(test->timeout));
 	}
+	if (test->cpus) {
+		char count[12];
+		snprintf(count, sizeof(count), "%u", test->cpus);
+		add(args, strdup("--cpus"));
+		add(args, strdup(count));
+	}
 	if (test->input) {
 		add(args, strdup("--console-script"));
 		add(args, resolve(runner, test->input));

@@ -93,7 +93,7 @@ TEST(Smp, HelloIsWhatQemuSays)
 
 TEST(Smp, RunsRepeatExactly)
 {
-	for (const char *firmware : { "smp_hello", "smp_atomic", "psci_smp" }) {
+	for (const char *firmware : { "smp_hello", "smp_atomic", "psci_smp", "smp_ipi", "smp_timers" }) {
 		SmpRun first = run_smp(firmware, 4), second = run_smp(firmware, 4);
 		EXPECT_EQ(first.process.status, 0) << firmware << ": " << first.process.err;
 		EXPECT_EQ(first.process.out, second.process.out) << firmware;
@@ -120,6 +120,38 @@ TEST(Smp, AtomicCounterIsWhatQemuCounts)
 		GTEST_SKIP() << qvp_test::qemu_missing;
 	ASSERT_EQ(qemu.status, 0) << qemu.err;
 	EXPECT_EQ(run_smp("smp_atomic", 4).process.out, qemu.console);
+}
+
+// SGI ping-pong: a thousand each way, every IAR naming the other CPU as the source.
+TEST(Smp, SgisPingPongBetweenTwoCpus)
+{
+	SmpRun run = run_smp("smp_ipi", 2);
+	EXPECT_EQ(run.process.status, 0) << run.process.err;
+	EXPECT_EQ(run.process.out, "smp_ipi: cpu 0 received 1000, cpu 1 received 1000, wrong sources 0\n");
+	qvp_test::QemuRun qemu = run_qemu_smp("smp_ipi", 2);
+	if (!qemu.available)
+		GTEST_SKIP() << qvp_test::qemu_missing;
+	EXPECT_EQ(run.process.out, qemu.console);
+}
+
+// Each CPU's own virtual timer (banked PPI 27) at its own period, never early; the run's
+// virtual time covers the slowest CPU's ten 4 ms ticks.
+TEST(Smp, EachCpuHasItsOwnTimer)
+{
+	SmpRun run = run_smp("smp_timers", 4);
+	EXPECT_EQ(run.process.status, 0) << run.process.err;
+	std::string expected;
+	for (unsigned cpu = 0; cpu < 4; cpu++)
+		expected += "smp_timers: cpu " + std::to_string(cpu) + ": 10 ticks of " + std::to_string(cpu + 1) +
+			    " ms, 0 early\n";
+	EXPECT_EQ(run.process.out, expected);
+	unsigned long long virtual_ps = 0;
+	ASSERT_EQ(sscanf(run.stats.c_str() + run.stats.find("\"virtual_time_ps\""), "\"virtual_time_ps\": %llu", &virtual_ps), 1);
+	EXPECT_GE(virtual_ps, 40000000000ull) << run.stats;
+	qvp_test::QemuRun qemu = run_qemu_smp("smp_timers", 4);
+	if (!qemu.available)
+		GTEST_SKIP() << qvp_test::qemu_missing;
+	EXPECT_EQ(run.process.out, qemu.console);
 }
 
 // The answers of the PSCI specification (Arm DEN 0022) for CPUs on, off and missing.

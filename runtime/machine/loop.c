@@ -192,14 +192,14 @@ static bool ends_round(const struct machine *machine, const struct cpu_run_resul
 }
 
 /* Global time after a round: where the CPU furthest behind has got to; when every CPU waits
- * (or is off), where the last of them stopped. Never back. */
+ * (or is off), or the run has ended, the furthest any CPU got. Never back. */
 static vtime_t round_time(const struct machine *machine, vtime_t start)
 {
 	vtime_t running = VTIME_NEVER, stopped = start;
 
 	for (unsigned k = 0; k < machine->cpu_count; k++) {
 		const struct machine_cpu *cpu = &machine->cpus[k];
-		if (cpu->powered && !cpu->waiting)
+		if (cpu->powered && !cpu->waiting && machine->stop_cause == MACHINE_RUNNING)
 			running = earliest(running, cpu->local);
 		else if (cpu->local > stopped)
 			stopped = cpu->local;

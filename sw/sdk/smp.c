@@ -1,5 +1,6 @@
 /* Secondary CPUs through PSCI CPU_ON, and the spinlock (qvp/smp.h). */
 #include <psci_ids.h>
+#include <qvp/gic.h>
 #include <qvp/smp.h>
 
 #define SMP_STACK_SIZE 16384
@@ -56,4 +57,16 @@ void spin_lock(struct spinlock *lock)
 void spin_unlock(struct spinlock *lock)
 {
 	__asm__ volatile("stlr wzr, [%0]" : : "r"(&lock->locked) : "memory");
+}
+
+void smp_gic_init_this_cpu(void)
+{
+	gic_cpu_write(GICC_PMR, 0xff);
+	gic_cpu_write(GICC_BPR, 2);
+	gic_cpu_write(GICC_CTLR, GICC_CTLR_ENABLE_GRP0 | GICC_CTLR_ENABLE_GRP1);
+}
+
+void smp_send_sgi(unsigned id, unsigned target)
+{
+	gic_dist_write(GICD_SGIR, GICD_SGIR_FILTER_LIST | 1u << (16 + target) | (id & 0xf));
 }

@@ -24,6 +24,13 @@ static inline uint64_t smp_mpidr(void)
 	return mpidr;
 }
 
+/* This CPU's GIC CPU interface on (PMR 0xff, BPR 2, both groups), for a CPU other than the one
+ * that ran gic_init(), which set up the distributor for all of them. */
+void smp_gic_init_this_cpu(void);
+
+/* SGI `id` to the CPU whose GIC CPU interface number is `target` (its index here). */
+void smp_send_sgi(unsigned id, unsigned target);
+
 struct spinlock {
 	uint32_t locked;
 };

@@ -412,6 +412,32 @@ TEST_F(GdbSession, MonitorResetRestartsTheBoardHalted)
 	EXPECT_EQ(qvp.console(), "debugme: counter 20\n"); // the first run stopped before it printed
 }
 
+// With --cpus 4 every CPU is a thread: a breakpoint stops whichever CPU reaches it and says
+// which, `info threads` lists the four with their MPIDR and power state, `next` steps the
+// stopped CPU, and the run then ends as a free run does.
+TEST_F(GdbSession, EachCpuIsAThread)
+{
+	TempDir dir;
+	std::string smp_hello = build_path("sw/smp_hello.elf");
+	Qvp qvp(dir, { "--backend", "iss", "--cpus", "4", smp_hello });
+	std::string out = gdb(qvp, smp_hello,
+	                      { "break hello if index == 2", "continue", "print index", "next", "info threads",
+	                        "thread 1", "delete", "continue" });
+
+	EXPECT_TRUE(contains(out, "Thread 3 hit Breakpoint 1, hello (index=2)")) << out;
+	EXPECT_TRUE(contains(out, "$1 = 2")) << out;
+	EXPECT_TRUE(contains(out, "printf(\"smp_hello: hello from cpu")) << out; // `next` in thread 3
+	for (unsigned cpu = 0; cpu < 4; cpu++)
+		EXPECT_TRUE(contains(out, "Thread " + std::to_string(cpu + 1) + " (cpu " + std::to_string(cpu) +
+		                              ", MPIDR affinity 0x" + std::to_string(cpu) + ", "))
+			<< out;
+	EXPECT_TRUE(contains(out, "* 3    Thread 3")) << out;
+	EXPECT_TRUE(contains(out, "[Switching to thread 1 (Thread 1)]")) << out;
+	EXPECT_TRUE(contains(out, "exited normally")) << out;
+	EXPECT_EQ(qvp.wait(30), 0) << qvp.errors();
+	EXPECT_TRUE(contains(qvp.console(), "smp_hello: 4 CPUs said hello\n")) << qvp.console();
+}
+
 TEST_F(GdbSession, KillEndsTheRun)
 {
 	TempDir dir;
@@ -517,6 +543,37 @@ TEST(GdbProtocol, AnswersBasicQueries)
 	EXPECT_EQ(client.request("P99=00"), "E01");
 	EXPECT_EQ(client.request("M40080000,2:00"), "E01"); // too little data
 	EXPECT_EQ(client.request("X40080000,0:"), "OK");
+	EXPECT_EQ(client.request("c"), "W00");
+	EXPECT_EQ(qvp.wait(30), 0) << qvp.errors();
+}
+
+// Threads on the wire: one per CPU; Hg selects whose registers g reads; unknown ids are errors.
+TEST(GdbProtocol, ThreadsAreTheCpus)
+{
+	TempDir dir;
+	Qvp qvp(dir, { "--backend", "iss", "--cpus", "3", build_path("sw/smp_hello.elf") });
+	Client client(qvp.port());
+
+	ASSERT_TRUE(client.connected());
+	EXPECT_EQ(client.request("qfThreadInfo"), "m1,2,3");
+	EXPECT_EQ(client.request("qsThreadInfo"), "l");
+	EXPECT_EQ(client.request("T3"), "OK");
+	EXPECT_EQ(client.request("T4"), "E01");
+	EXPECT_EQ(client.request("Hg4"), "E01");
+	std::string pc_of_cpu0 = client.request("p20");
+	EXPECT_EQ(client.request("Hg2"), "OK");
+	EXPECT_EQ(client.request("qC"), "QC2");
+	EXPECT_NE(client.request("p20"), pc_of_cpu0) << "CPU 1 is off, at its reset PC";
+	EXPECT_EQ(client.request("Hg0"), "OK"); // any thread: the selection stays
+	EXPECT_EQ(client.request("qC"), "QC2");
+	std::string off = "cpu 1, MPIDR affinity 0x1, off", hex;
+	for (unsigned char c : off) {
+		char byte[3];
+		snprintf(byte, sizeof(byte), "%02x", c);
+		hex += byte;
+	}
+	EXPECT_EQ(client.request("qThreadExtraInfo,2"), hex);
+	EXPECT_EQ(client.request("qThreadExtraInfo,9"), "E01");
 	EXPECT_EQ(client.request("c"), "W00");
 	EXPECT_EQ(qvp.wait(30), 0) << qvp.errors();
 }

@@ -6,7 +6,7 @@
 
 enum gdb_action gdb_read_registers(struct gdb_stub *stub)
 {
-	struct cpu *cpu = stub->machine->cpu;
+	struct cpu *cpu = gdb_selected_cpu(stub);
 	char *out = stub->reply;
 
 	for (unsigned reg = 0; reg < CPU_REG_COUNT; reg++) {
@@ -21,7 +21,7 @@ enum gdb_action gdb_read_registers(struct gdb_stub *stub)
 
 enum gdb_action gdb_write_registers(struct gdb_stub *stub, const char *text, size_t length)
 {
-	struct cpu *cpu = stub->machine->cpu;
+	struct cpu *cpu = gdb_selected_cpu(stub);
 
 	if (length != 2 * (8 * CPU_REG_PSTATE + 4)) {
 		gdb_reply(stub, "E01");
@@ -81,7 +81,7 @@ enum gdb_action gdb_read_register(struct gdb_stub *stub, const char *text)
 {
 	uint64_t number;
 
-	if (!gdb_parse_number(&text, &number) || *text || encode_one_register(stub->machine->cpu, number, stub->reply) < 0) {
+	if (!gdb_parse_number(&text, &number) || *text || encode_one_register(gdb_selected_cpu(stub), number, stub->reply) < 0) {
 		gdb_reply(stub, "E01");
 		return ACTION_STAY;
 	}
@@ -93,7 +93,7 @@ enum gdb_action gdb_write_register(struct gdb_stub *stub, const char *text)
 {
 	uint64_t number;
 
-	if (!gdb_parse_number(&text, &number) || *text++ != '=' || decode_one_register(stub->machine->cpu, number, text) < 0)
+	if (!gdb_parse_number(&text, &number) || *text++ != '=' || decode_one_register(gdb_selected_cpu(stub), number, text) < 0)
 		gdb_reply(stub, "E01");
 	else
 		gdb_reply(stub, "OK");
@@ -102,7 +102,7 @@ enum gdb_action gdb_write_register(struct gdb_stub *stub, const char *text)
 
 enum gdb_action gdb_read_memory(struct gdb_stub *stub, const char *text)
 {
-	struct cpu *cpu = stub->machine->cpu;
+	struct cpu *cpu = gdb_selected_cpu(stub);
 	uint64_t address, length;
 
 	if (!gdb_parse_range(&text, &address, &length, '\0', sizeof(stub->memory))) {
@@ -121,7 +121,7 @@ enum gdb_action gdb_read_memory(struct gdb_stub *stub, const char *text)
 /* M (hex data) and X (binary data, already unescaped by the framing). */
 enum gdb_action gdb_write_memory(struct gdb_stub *stub, const char *text, size_t packet_length, bool binary)
 {
-	struct cpu *cpu = stub->machine->cpu;
+	struct cpu *cpu = gdb_selected_cpu(stub);
 	const char *start = text;
 	uint64_t address, length;
 	size_t data_length;
@@ -157,26 +157,40 @@ static bool debug_kind(char type, enum cpu_debug_kind *kind)
 	return true;
 }
 
+/* Into every CPU: in all-stop mode any CPU that reaches a breakpoint stops the target. */
 static int insert_point(struct gdb_stub *stub, enum cpu_debug_kind kind, uint64_t address, uint64_t length)
 {
-	struct cpu *cpu = stub->machine->cpu;
+	const struct machine *machine = stub->machine;
+	unsigned k = 0;
 
-	if (stub->point_count == MAX_DEBUG_POINTS || cpu->ops->insert_debug(cpu, kind, address, length) < 0)
+	if (stub->point_count == MAX_DEBUG_POINTS)
 		return -1;
+	for (; k < machine->cpu_count; k++)
+		if (machine->cpus[k].cpu->ops->insert_debug(machine->cpus[k].cpu, kind, address, length) < 0)
+			break;
+	if (k < machine->cpu_count) {
+		while (k-- > 0)
+			machine->cpus[k].cpu->ops->remove_debug(machine->cpus[k].cpu, kind, address, length);
+		return -1;
+	}
 	stub->points[stub->point_count++] = (struct debug_point){ kind, address, length };
 	return 0;
 }
 
 static int remove_point(struct gdb_stub *stub, enum cpu_debug_kind kind, uint64_t address, uint64_t length)
 {
-	struct cpu *cpu = stub->machine->cpu;
+	const struct machine *machine = stub->machine;
+	int status = 0;
 
 	for (unsigned k = 0; k < stub->point_count; k++) {
 		struct debug_point *point = &stub->points[k];
-		if (point->kind == kind && point->address == address && point->length == length) {
-			*point = stub->points[--stub->point_count];
-			return cpu->ops->remove_debug(cpu, kind, address, length);
-		}
+		if (point->kind != kind || point->address != address || point->length != length)
+			continue;
+		*point = stub->points[--stub->point_count];
+		for (unsigned c = 0; c < machine->cpu_count; c++)
+			if (machine->cpus[c].cpu->ops->remove_debug(machine->cpus[c].cpu, kind, address, length) < 0)
+				status = -1;
+		return status;
 	}
 	return -1;
 }
@@ -184,7 +198,7 @@ static int remove_point(struct gdb_stub *stub, enum cpu_debug_kind kind, uint64_
 /* Z/z TYPE,ADDR,KIND: the kind of a breakpoint is its instruction size, of a watchpoint its length. */
 enum gdb_action gdb_breakpoint(struct gdb_stub *stub, const char *text, bool insert)
 {
-	struct cpu *cpu = stub->machine->cpu;
+	struct cpu *cpu = gdb_selected_cpu(stub);
 	enum cpu_debug_kind kind;
 	uint64_t address, length;
 	const char *p = text + 2;

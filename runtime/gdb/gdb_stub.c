@@ -1,5 +1,6 @@
 /*
- * The GDB remote serial protocol for one machine, in all-stop mode with one thread.
+ * The GDB remote serial protocol for one machine, in all-stop mode, each CPU a thread (thread
+ * n + 1 is CPU n, in the loop's order); breakpoints and watchpoints are in every CPU.
  *
  * The stub is the machine's debugger hook (loop.c): after every CPU run it looks at why the run
  * stopped (a breakpoint, the end of a single step) and polls the socket for Ctrl-C. While the
@@ -34,13 +35,23 @@ static bool attached(const struct gdb_stub *stub)
 	return stub->connection.fd >= 0 && !stub->connection.idle;
 }
 
+struct cpu *gdb_selected_cpu(const struct gdb_stub *stub)
+{
+	const struct machine *machine = stub->machine;
+
+	return stub->thread < machine->cpu_count ? machine->cpus[stub->thread].cpu : machine->cpu;
+}
+
 /* A client has gone: its breakpoints go with it and the run continues. */
 static void drop_client(struct gdb_stub *stub)
 {
-	struct cpu *cpu = stub->machine->cpu;
+	const struct machine *machine = stub->machine;
 
-	for (unsigned k = 0; k < stub->point_count; k++)
-		cpu->ops->remove_debug(cpu, stub->points[k].kind, stub->points[k].address, stub->points[k].length);
+	for (unsigned c = 0; c < machine->cpu_count; c++) {
+		struct cpu *cpu = machine->cpus[c].cpu;
+		for (unsigned k = 0; k < stub->point_count; k++)
+			cpu->ops->remove_debug(cpu, stub->points[k].kind, stub->points[k].address, stub->points[k].length);
+	}
 	stub->point_count = 0;
 	stub->stepping = false;
 	stub->machine->budget_limit = 0;
@@ -71,18 +82,52 @@ void gdb_reply(struct gdb_stub *stub, const char *text)
 
 /* ---- Stop replies ---- */
 
+/* The stop is the CPU's that ran last (it hit the breakpoint): gdb's thread from now on. */
 static void format_stop(struct gdb_stub *stub, int signal, const char *watch)
 {
 	struct cpu *cpu = stub->machine->cpu;
 	uint64_t pc = 0, sp = 0;
 	char pc_hex[17], sp_hex[17];
 
+	stub->thread = stub->machine->current_cpu;
 	cpu->ops->get_register(cpu, CPU_REG_PC, &pc);
 	cpu->ops->get_register(cpu, CPU_REG_SP, &sp);
 	gdb_encode_register(pc_hex, pc, 8);
 	gdb_encode_register(sp_hex, sp, 8);
-	snprintf(stub->last_stop, sizeof(stub->last_stop), "T%02x%s%02x:%s;%02x:%s;thread:1;", signal, watch,
-	         CPU_REG_PC, pc_hex, CPU_REG_SP, sp_hex);
+	snprintf(stub->last_stop, sizeof(stub->last_stop), "T%02x%s%02x:%s;%02x:%s;thread:%x;", signal, watch,
+	         CPU_REG_PC, pc_hex, CPU_REG_SP, sp_hex, stub->thread + 1);
+}
+
+/* A thread id of a packet: 1..N for the CPUs, 0 (any) and -1 (all) leave the selection. */
+static bool parse_thread(struct gdb_stub *stub, const char *text, bool select)
+{
+	uint64_t id;
+
+	if (strcmp(text, "-1") == 0 || strcmp(text, "0") == 0)
+		return true;
+	if (!gdb_parse_number(&text, &id) || *text || id == 0 || id > stub->machine->cpu_count)
+		return false;
+	if (select)
+		stub->thread = (unsigned)id - 1;
+	return true;
+}
+
+static enum gdb_action select_thread(struct gdb_stub *stub, const char *text)
+{
+	bool known = text[0] == 'g' ? parse_thread(stub, text + 1, true)
+	                            : text[0] == 'c' ? parse_thread(stub, text + 1, false) : false;
+
+	gdb_reply(stub, known ? "OK" : "E01");
+	return ACTION_STAY;
+}
+
+static enum gdb_action thread_alive(struct gdb_stub *stub, const char *text)
+{
+	uint64_t id;
+
+	gdb_reply(stub, gdb_parse_number(&text, &id) && !*text && id >= 1 && id <= stub->machine->cpu_count ? "OK"
+	                                                                                                      : "E01");
+	return ACTION_STAY;
 }
 
 /* The watch/rwatch/awatch field of a stop on a watchpoint, or "". */
@@ -100,14 +145,20 @@ static void watch_field(struct cpu *cpu, char *out, size_t size)
 }
 
 
-/* vCont;ACTION[:thread][;ACTION...]: with one thread, the first action decides. */
+/* vCont;ACTION[:thread][;ACTION...]: all-stop, so the first action decides: a step steps its
+ * thread (that CPU alone runs one instruction), a continue lets every CPU run. */
 static enum gdb_action resume_vcont(struct gdb_stub *stub, const char *text)
 {
+	char thread[24] = "";
+	const char *colon = strchr(text, ':'), *next = text[0] ? strchr(text + 1, ';') : NULL;
+
 	if (strcmp(text, "?") == 0) {
 		gdb_reply(stub, "vCont;c;C;s;S");
 		return ACTION_STAY;
 	}
-	if (text[0] == ';' && (text[1] == 's' || text[1] == 'S'))
+	if (colon && (!next || colon < next))
+		snprintf(thread, sizeof(thread), "%.*s", (int)((next ? next : colon + strlen(colon)) - colon - 1), colon + 1);
+	if (text[0] == ';' && (text[1] == 's' || text[1] == 'S') && (!thread[0] || parse_thread(stub, thread, true)))
 		return ACTION_STEP;
 	if (text[0] == ';' && (text[1] == 'c' || text[1] == 'C'))
 		return ACTION_CONTINUE;
@@ -125,7 +176,7 @@ static enum gdb_action resume_at(struct gdb_stub *stub, const char *text, enum g
 			gdb_reply(stub, "E01");
 			return ACTION_STAY;
 		}
-		stub->machine->cpu->ops->set_register(stub->machine->cpu, CPU_REG_PC, address);
+		gdb_selected_cpu(stub)->ops->set_register(gdb_selected_cpu(stub), CPU_REG_PC, address);
 	}
 	return action;
 }
@@ -192,6 +243,33 @@ static enum gdb_action monitor(struct gdb_stub *stub, const char *hex)
 	return ACTION_STAY;
 }
 
+/* qfThreadInfo: every CPU, on or off, in the loop's order. */
+static void list_threads(struct gdb_stub *stub)
+{
+	size_t used = 0;
+
+	for (unsigned k = 0; k < stub->machine->cpu_count; k++)
+		used += (size_t)snprintf(stub->reply + used, sizeof(stub->reply) - used, "%c%x", k ? ',' : 'm', k + 1);
+	gdb_reply(stub, stub->reply);
+}
+
+/* qThreadExtraInfo: what `info threads` shows beside the thread: the CPU, its MPIDR, on or off. */
+static void describe_thread(struct gdb_stub *stub, const char *text)
+{
+	const struct machine *machine = stub->machine;
+	uint64_t id;
+	char description[64];
+
+	if (!gdb_parse_number(&text, &id) || *text || id == 0 || id > machine->cpu_count) {
+		gdb_reply(stub, "E01");
+		return;
+	}
+	snprintf(description, sizeof(description), "cpu %u, MPIDR affinity 0x%" PRIx64 ", %s", (unsigned)id - 1,
+	         machine->cpus[id - 1].affinity, machine->cpus[id - 1].powered ? "on" : "off");
+	gdb_hex_encode(stub->reply, (const uint8_t *)description, strlen(description));
+	gdb_reply(stub, stub->reply);
+}
+
 static enum gdb_action query(struct gdb_stub *stub, const char *text)
 {
 	if (strncmp(text, "Supported", 9) == 0) {
@@ -205,9 +283,12 @@ static enum gdb_action query(struct gdb_stub *stub, const char *text)
 	} else if (strncmp(text, "Attached", 8) == 0) {
 		gdb_reply(stub, "1"); /* the target existed before gdb: detach, not kill, on quit */
 	} else if (strcmp(text, "C") == 0) {
-		gdb_reply(stub, "QC1");
+		snprintf(stub->reply, sizeof(stub->reply), "QC%x", stub->thread + 1);
+		gdb_reply(stub, stub->reply);
 	} else if (strcmp(text, "fThreadInfo") == 0) {
-		gdb_reply(stub, "m1");
+		list_threads(stub);
+	} else if (strncmp(text, "ThreadExtraInfo,", 16) == 0) {
+		describe_thread(stub, text + 16);
 	} else if (strcmp(text, "sThreadInfo") == 0) {
 		gdb_reply(stub, "l");
 	} else {
@@ -247,8 +328,8 @@ static enum gdb_action handle_packet(struct gdb_stub *stub, size_t length)
 	case 's': return resume_at(stub, text + 1, ACTION_STEP);
 	case 'D': return detach(stub);
 	case 'k': return kill_run(stub, false);
-	case 'H':
-	case 'T': gdb_reply(stub, "OK"); return ACTION_STAY;
+	case 'H': return select_thread(stub, text + 1);
+	case 'T': return thread_alive(stub, text + 1);
 	}
 	if (strcmp(text, "QStartNoAckMode") == 0) {
 		gdb_reply(stub, "OK");
@@ -283,6 +364,7 @@ static void serve(struct gdb_stub *stub, size_t pending)
 			continue;
 		stub->stepping = action == ACTION_STEP;
 		stub->machine->budget_limit = stub->stepping ? 1 : 0;
+		stub->machine->debug_cpu = stub->thread;
 		return;
 	}
 }
@@ -338,17 +420,30 @@ static void after_run(struct gdb_stub *stub, const struct cpu_run_result *result
 		poll_running(stub);
 }
 
-/* A reset built a new CPU: gdb's breakpoints and watchpoints stay where gdb put them, and `?`
- * answers with the new CPU's registers. */
+/* Backend CPUs built since the points went in (a reset builds all of them, PSCI CPU_ON one)
+ * get gdb's breakpoints and watchpoints, where gdb put them. */
+static void arm_new_cpus(struct gdb_stub *stub)
+{
+	const struct machine *machine = stub->machine;
+
+	for (unsigned c = 0; c < machine->cpu_count; c++) {
+		struct cpu *cpu = machine->cpus[c].cpu;
+		if (stub->armed[c] == cpu)
+			continue;
+		stub->armed[c] = cpu;
+		for (unsigned k = 0; k < stub->point_count; k++)
+			if (cpu->ops->insert_debug(cpu, stub->points[k].kind, stub->points[k].address,
+			                           stub->points[k].length) < 0)
+				fprintf(stderr, "qvp: gdb: a new CPU lost the breakpoint or watchpoint at 0x%" PRIx64 ": %s\n",
+				        stub->points[k].address, error_message());
+	}
+}
+
+/* A reset built new CPUs: the points go into them, and `?` answers with CPU 0's registers. */
 static void follow_reset(struct gdb_stub *stub)
 {
-	struct cpu *cpu = stub->machine->cpu;
-
 	format_stop(stub, SIGNAL_TRAP, "");
-	for (unsigned k = 0; k < stub->point_count; k++)
-		if (cpu->ops->insert_debug(cpu, stub->points[k].kind, stub->points[k].address, stub->points[k].length) < 0)
-			fprintf(stderr, "qvp: gdb: the reset lost the breakpoint or watchpoint at 0x%" PRIx64 ": %s\n",
-			        stub->points[k].address, error_message());
+	arm_new_cpus(stub);
 }
 
 /* The guest exited (W with its code) or the run ended otherwise (X: killed). */
@@ -381,6 +476,9 @@ static void on_machine_event(struct machine *machine, enum machine_debug_event e
 		break;
 	case MACHINE_DEBUG_RESET:
 		follow_reset(stub);
+		break;
+	case MACHINE_DEBUG_CPU_STARTED:
+		arm_new_cpus(stub);
 		break;
 	case MACHINE_DEBUG_END:
 		report_end(stub);
@@ -455,6 +553,8 @@ void gdb_stub_attach(struct gdb_stub *stub, struct machine *machine)
 		fprintf(stderr, "qvp: gdb: the %s backend has no breakpoints or watchpoints; use --backend iss\n",
 		        machine->cpu->ops->name);
 	stub->machine = machine;
+	for (unsigned c = 0; c < machine->cpu_count; c++)
+		stub->armed[c] = machine->cpus[c].cpu;
 	machine->debugger = on_machine_event;
 	machine->debugger_opaque = stub;
 }

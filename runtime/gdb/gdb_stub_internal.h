@@ -8,6 +8,7 @@
 
 #include "gdb_packet.h"
 #include "gdb_stub.h"
+#include "machine.h"
 
 #define MAX_DEBUG_POINTS 64
 
@@ -32,6 +33,8 @@ struct gdb_stub {
 	struct machine *machine;
 	struct debug_point points[MAX_DEBUG_POINTS]; /* inserted by the client, removed when it goes */
 	unsigned point_count;
+	struct cpu *armed[MACHINE_MAX_CPUS]; /* the backend CPU of each board CPU that has the points */
+	unsigned thread;   /* the CPU (index; gdb's thread thread + 1) that g, G, p, P, m, M, c and s mean */
 	char last_stop[160];
 	char packet[GDB_PACKET_SIZE];
 	char reply[GDB_PACKET_SIZE + 64];
@@ -39,6 +42,9 @@ struct gdb_stub {
 };
 
 void gdb_reply(struct gdb_stub *stub, const char *text);
+
+/* The CPU of gdb's selected thread. */
+struct cpu *gdb_selected_cpu(const struct gdb_stub *stub);
 
 /* Packets on the halted target: g, G, p, P, m, M, X, Z and z (text after the letter). */
 enum gdb_action gdb_read_registers(struct gdb_stub *stub);

@@ -143,8 +143,8 @@ static bool takes_turn(struct machine *machine, unsigned index, vtime_t end)
 {
 	struct machine_cpu *cpu = &machine->cpus[index];
 
-	if (!cpu->powered || cpu->local >= end)
-		return false;
+	if (!cpu->powered || cpu->local >= end || (machine->budget_limit && index != machine->debug_cpu))
+		return false; /* a debugger's step runs only the CPU it steps */
 	if (cpu->waiting && !cpu_wakes(machine, index))
 		return false;
 	cpu->waiting = false;

@@ -196,6 +196,8 @@ int machine_start_cpu(struct machine *machine, unsigned index, uint64_t entry, u
 	target->powered = true;
 	target->waiting = false;
 	target->local = machine_now(machine);
+	if (machine->debugger) /* its breakpoints go into the new CPU before it runs */
+		machine->debugger(machine, MACHINE_DEBUG_CPU_STARTED, NULL);
 	return 0;
 }
 

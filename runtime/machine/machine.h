@@ -91,6 +91,7 @@ enum machine_debug_event {
 	MACHINE_DEBUG_START,   /* before the first CPU run */
 	MACHINE_DEBUG_QUANTUM, /* after a CPU run */
 	MACHINE_DEBUG_RESET,   /* the board was rebuilt (PSCI SYSTEM_RESET): a new CPU */
+	MACHINE_DEBUG_CPU_STARTED, /* PSCI CPU_ON made a fresh backend CPU for one of the board's */
 	MACHINE_DEBUG_END,     /* the run ended (machine.stop_cause says why) */
 };
 
@@ -177,6 +178,7 @@ struct machine {
 	void (*debugger)(struct machine *machine, enum machine_debug_event event, const struct cpu_run_result *result);
 	void *debugger_opaque;
 	uint64_t budget_limit; /* at most this many instructions per CPU run (a step: 1); 0: none */
+	unsigned debug_cpu;    /* with budget_limit: the one CPU that runs (the one gdb steps) */
 
 	/* Host input (the interactive console), or NULL: called at every quantum boundary to
 	 * inject what has arrived, with `wait` when the guest idles with nothing due, to block

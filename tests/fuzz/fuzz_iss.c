@@ -2,9 +2,10 @@
  * program of up to 1024 words loaded at 0x40080000 on the virt board, run for 4 us of virtual
  * time (about 4000 instructions) from a known state: vectors at VBAR_EL1 that step over the
  * instruction that trapped and return, registers pointing into RAM, and by the flags the MMU on
- * (an identity map, RAM normal memory and devices device memory), EL0 instead of EL1, and
- * SIMD&FP enabled. Whatever the words do, the run ends by the timeout or a reported fatal
- * stop, never by a host crash. */
+ * (an identity map, RAM normal memory and devices device memory), EL0 instead of EL1, SIMD&FP
+ * enabled, and four CPUs all running the program at once on the same data (the global monitor,
+ * SEV/WFE, TLBI and code written under another CPU). Whatever the words do, the run ends by the
+ * timeout or a reported fatal stop, never by a host crash. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,8 @@
 #define FLAG_MMU 1
 #define FLAG_EL0 2
 #define FLAG_FP 4
+#define FLAG_SMP 8
+#define SMP_CPUS 4
 
 /* Each vector: ELR_EL1 += 4 and return, so a trapping instruction is skipped. */
 static const uint32_t vector_entry[] = {
@@ -60,11 +63,11 @@ static void install_page_table(struct machine *machine, struct iss_arch_state *s
 	state->sctlr_el1 |= 1 | (1ull << 2) | (1ull << 12); /* M, C, I */
 }
 
-static void set_start_state(struct machine *machine, uint8_t flags)
+static void set_start_state(struct machine *machine, struct cpu *cpu, uint8_t flags)
 {
 	struct iss_arch_state state;
 
-	iss_get_arch_state(machine->cpu, &state);
+	iss_get_arch_state(cpu, &state);
 	for (unsigned i = 0; i < 31; i++)
 		state.x[i] = DATA + i * 0x100;
 	state.sp_el0 = DATA + 0x8000;
@@ -76,14 +79,26 @@ static void set_start_state(struct machine *machine, uint8_t flags)
 		state.pstate = 0; /* EL0t, interrupts unmasked */
 	if (flags & FLAG_FP)
 		state.cpacr_el1 = 3ull << 20;
-	if (iss_set_arch_state(machine->cpu, &state) < 0)
+	if (iss_set_arch_state(cpu, &state) < 0)
 		abort();
+}
+
+/* Every CPU on (PSCI CPU_ON's path) at the program, each from the same start state. */
+static void start_every_cpu(struct machine *machine, uint8_t flags)
+{
+	for (unsigned k = 1; k < machine->cpu_count; k++)
+		if (machine_start_cpu(machine, k, FUZZ_RAM_ENTRY, k) < 0)
+			abort();
+	for (unsigned k = 0; k < machine->cpu_count; k++)
+		set_start_state(machine, machine->cpus[k].cpu, flags);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	uint32_t words[MAX_WORDS + 1];
 	size_t count = size ? (size - 1) / 4 : 0;
+	uint8_t flags = size ? data[0] : 0;
+	struct machine_config config;
 	struct machine *machine;
 
 	if (count > MAX_WORDS)
@@ -91,11 +106,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (count)
 		memcpy(words, data + 1, count * 4);
 	words[count++] = 0x14000000; /* b . : the end of the program waits for the timeout */
-	machine = fuzz_virt_machine(words, count, 4 * VTIME_US);
+	fuzz_machine_config(&config, QVP_FUZZ_VIRT_DTB, words, count, 4 * VTIME_US);
+	config.cpu_count = flags & FLAG_SMP ? SMP_CPUS : 0;
+	machine = machine_create(&config);
 	if (!machine)
 		abort();
 	install_vectors(machine);
-	set_start_state(machine, size ? data[0] : 0);
+	start_every_cpu(machine, flags);
 	machine_run(machine);
 	machine_destroy(machine);
 	return 0;

@@ -208,8 +208,9 @@ void machine_destroy(struct machine *machine);
 /* Virtual time as a model sees it, exact to the instruction even in the middle of a run. */
 vtime_t machine_now(const struct machine *machine);
 
-/* The time a CPU's counter read shows: machine_now(), but never earlier than any CPU has seen
- * already (CPUs of one round run at their own times, and a counter must not go back). */
+/* The time a CPU's counter read shows: machine_now(), but with several CPUs never earlier than
+ * any CPU has seen already (CPUs of one round run at their own times, and a counter must not
+ * go back). With one CPU exactly machine_now(), as before there were several. */
 vtime_t machine_counter_time(struct machine *machine);
 
 /* PSCI CPU_ON: CPU `index` starts afresh at `entry` (EL1, MMU off) with x0 = `context`, at the

@@ -10,7 +10,6 @@
 
 #include "bus.h"
 #include "fuzz_support.h"
-#include "loop.h"
 #include "machine.h"
 #include "platform.h"
 
@@ -45,19 +44,6 @@ static size_t device_regions(const void *fdt, struct region *regions)
 	return count;
 }
 
-/* Moves virtual time on by `step` as the loop would, the CPU idling in its WFI loop. */
-static void advance(struct machine *machine, vtime_t step)
-{
-	struct cpu_run_result result;
-
-	machine->timeout = machine->now + step;
-	while (machine_run_quantum(machine, &result))
-		if (result.reason == CPU_STOP_WFI)
-			machine_skip_idle(machine, machine_idle_wake_time(machine));
-	if (machine->stop_cause == MACHINE_TIMEOUT)
-		machine->stop_cause = MACHINE_RUNNING; /* the step's end, not the run's */
-}
-
 static uint64_t little_endian(const uint8_t *bytes, unsigned count)
 {
 	uint64_t value = 0;
@@ -85,7 +71,7 @@ static void access(struct machine *machine, const struct region *regions, size_t
 	else
 		bus_read(machine->bus, address, size, &value);
 	if (steps && machine->stop_cause == MACHINE_RUNNING)
-		advance(machine, (vtime_t)1 << (steps - 1));
+		fuzz_advance(machine, (vtime_t)1 << (steps - 1));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -8,6 +8,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "loop.h"
+
 struct memory_file {
 	bool open;
 	int fd;
@@ -83,4 +85,16 @@ struct machine *fuzz_machine(const char *platform, const uint32_t *words, size_t
 struct machine *fuzz_virt_machine(const uint32_t *words, size_t count, vtime_t timeout)
 {
 	return fuzz_machine(QVP_FUZZ_VIRT_DTB, words, count, timeout);
+}
+
+void fuzz_advance(struct machine *machine, vtime_t step)
+{
+	struct cpu_run_result result;
+
+	machine->timeout = machine->now + step;
+	while (machine_run_quantum(machine, &result))
+		if (result.reason == CPU_STOP_WFI)
+			machine_skip_idle(machine, machine_idle_wake_time(machine));
+	if (machine->stop_cause == MACHINE_TIMEOUT)
+		machine->stop_cause = MACHINE_RUNNING; /* the step's end, not the run's */
 }

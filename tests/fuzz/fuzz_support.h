@@ -26,6 +26,10 @@ void fuzz_machine_config(struct machine_config *config, const char *platform, co
 struct machine *fuzz_machine(const char *platform, const uint32_t *words, size_t count, vtime_t timeout);
 struct machine *fuzz_virt_machine(const uint32_t *words, size_t count, vtime_t timeout);
 
+/* Moves virtual time on by `step` as the loop would, the CPU idling in WFI when it does; a
+ * guest exit or a fatal stop ends it early (machine->stop_cause says which). */
+void fuzz_advance(struct machine *machine, vtime_t step);
+
 /* A FILE that throws the UART's output away. */
 FILE *fuzz_null_console(void);
 

@@ -51,6 +51,7 @@ max_len() {
   case "$1" in
     loader) echo 262144 ;;
     gdb) echo 8192 ;;
+    iss_unicorn) echo 513 ;; # the state and 64 instructions
     *) echo 16384 ;;
   esac
 }

@@ -11,7 +11,7 @@
 #include "mmu.h"
 
 /* Every decoded page and translation may be stale: the guest ran elsewhere meanwhile. */
-static void forget_decoded_code(struct iss *cpu)
+void iss_forget_decoded_code(struct iss *cpu)
 {
 	for (unsigned k = 0; k < PAGE_CACHE_SLOTS; k++)
 		if (cpu->pages[k])
@@ -56,7 +56,7 @@ int iss_set_arch_state(struct cpu *base, const struct iss_arch_state *state)
 	cpu->sp_banked[0] = state->sp_el0;
 	cpu->sp_banked[1] = state->sp_el1;
 	iss_sctlr_changed(cpu);
-	forget_decoded_code(cpu);
+	iss_forget_decoded_code(cpu);
 	iss_update_attention(cpu);
 	return 0;
 }

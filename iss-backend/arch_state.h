@@ -7,4 +7,8 @@
 int iss_get_vector(struct cpu *base, unsigned index, uint64_t value[2]);
 int iss_set_vector(struct cpu *base, unsigned index, const uint64_t value[2]);
 
+struct iss;
+/* Drops every decoded page and translation: the state came from elsewhere (kvm, a snapshot). */
+void iss_forget_decoded_code(struct iss *cpu);
+
 #endif

@@ -17,6 +17,7 @@
 #include "iss_state.h"
 #include "loader.h"
 #include "mmu.h"
+#include "snapshot_state.h"
 #include "sysreg.h"
 
 #if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
@@ -356,4 +357,6 @@ static const struct cpu_ops iss_ops = {
     .watch_hit = iss_watch_hit,
     .ram_written = iss_ram_written,
     .wakes = iss_wakes,
+    .save = iss_snapshot_save,
+    .load = iss_snapshot_load,
 };

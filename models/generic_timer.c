@@ -14,6 +14,7 @@
 #include "irq.h"
 #include "iss.h"
 #include "models.h"
+#include "snapshot_stream.h"
 #include "platform.h"
 
 struct timer_channel {
@@ -261,6 +262,49 @@ static int connect_cpu(const struct model_config *config, struct generic_timer *
 	return 0;
 }
 
+static void save_channel(const struct timer_channel *channel, struct snap_writer *w)
+{
+	snap_put_u32(w, channel->ctl);
+	snap_put_u64(w, channel->cval);
+	snap_put_irq_line(w, &channel->line);
+	snap_put_event(w, &channel->event);
+}
+
+static void load_channel(struct timer_channel *channel, struct snap_reader *r)
+{
+	channel->ctl = snap_get_u32(r) & (GT_CTL_ENABLE | GT_CTL_IMASK);
+	channel->cval = snap_get_u64(r);
+	snap_get_irq_line(r, &channel->line);
+	snap_get_event(r, channel->timer->machine->events, &channel->event);
+}
+
+static void generic_timer_save(const void *state, struct snap_writer *w)
+{
+	const struct generic_timer *timer = state;
+
+	snap_put_u32(w, timer->cpu_count);
+	for (unsigned cpu = 0; cpu < timer->cpu_count; cpu++) {
+		snap_put_u64(w, timer->cpu[cpu].cntfrq);
+		snap_put_u32(w, timer->cpu[cpu].cntkctl);
+		save_channel(&timer->cpu[cpu].physical, w);
+		save_channel(&timer->cpu[cpu].virtual, w);
+	}
+}
+
+static void generic_timer_load(void *state, struct snap_reader *r)
+{
+	struct generic_timer *timer = state;
+
+	if (snap_get_u32(r) != timer->cpu_count)
+		snap_fail(r, "saved with another number of CPUs than the board's %u", timer->cpu_count);
+	for (unsigned cpu = 0; cpu < timer->cpu_count && !r->failed; cpu++) {
+		timer->cpu[cpu].cntfrq = snap_get_u64(r);
+		timer->cpu[cpu].cntkctl = snap_get_u32(r) & 0x3ff;
+		load_channel(&timer->cpu[cpu].physical, r);
+		load_channel(&timer->cpu[cpu].virtual, r);
+	}
+}
+
 static void generic_timer_destroy(void *state)
 {
 	struct generic_timer *timer = state;
@@ -302,5 +346,7 @@ int generic_timer_create(const struct model_config *config, struct model_instanc
 	}
 	instance->state = timer;
 	instance->destroy = generic_timer_destroy;
+	instance->save = generic_timer_save;
+	instance->load = generic_timer_load;
 	return 0;
 }

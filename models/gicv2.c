@@ -22,6 +22,7 @@
 #include "irq.h"
 #include "models.h"
 #include "platform.h"
+#include "snapshot_stream.h"
 #include "trace.h"
 
 #define WORDS (GICV2_NUM_IRQS / 32)
@@ -796,6 +797,78 @@ static void gicv2_reset(struct gicv2 *gic)
 	gicv2_update(gic);
 }
 
+static void save_bits(const struct irq_bits *bits, struct snap_writer *w)
+{
+	const uint32_t fields[] = { bits->group, bits->enabled, bits->latched, bits->active, bits->level, bits->edge };
+
+	for (unsigned k = 0; k < sizeof(fields) / sizeof(fields[0]); k++)
+		snap_put_u32(w, fields[k]);
+}
+
+static void load_bits(struct irq_bits *bits, struct snap_reader *r)
+{
+	uint32_t *fields[] = { &bits->group, &bits->enabled, &bits->latched, &bits->active, &bits->level, &bits->edge };
+
+	for (unsigned k = 0; k < sizeof(fields) / sizeof(fields[0]); k++)
+		*fields[k] = snap_get_u32(r);
+}
+
+static void save_cpu_interface(const struct gicv2_cpu *cpu, struct snap_writer *w)
+{
+	const uint32_t fields[] = { cpu->ctlr, cpu->pmr, cpu->bpr, cpu->abpr, cpu->apr[0], cpu->apr[1] };
+
+	for (unsigned k = 0; k < sizeof(fields) / sizeof(fields[0]); k++)
+		snap_put_u32(w, fields[k]);
+	snap_put_bool(w, cpu->output[0]);
+	snap_put_bool(w, cpu->output[1]);
+	save_bits(&cpu->banked, w);
+	snap_put_bytes(w, cpu->priority, sizeof(cpu->priority));
+	snap_put_bytes(w, cpu->sgi_sources, sizeof(cpu->sgi_sources));
+}
+
+static void load_cpu_interface(struct gicv2_cpu *cpu, struct snap_reader *r)
+{
+	uint32_t *fields[] = { &cpu->ctlr, &cpu->pmr, &cpu->bpr, &cpu->abpr, &cpu->apr[0], &cpu->apr[1] };
+
+	for (unsigned k = 0; k < sizeof(fields) / sizeof(fields[0]); k++)
+		*fields[k] = snap_get_u32(r);
+	cpu->output[0] = snap_get_bool(r);
+	cpu->output[1] = snap_get_bool(r);
+	load_bits(&cpu->banked, r);
+	snap_get_bytes(r, cpu->priority, sizeof(cpu->priority));
+	snap_get_bytes(r, cpu->sgi_sources, sizeof(cpu->sgi_sources));
+}
+
+static void gicv2_save(const void *state, struct snap_writer *w)
+{
+	const struct gicv2 *gic = state;
+
+	snap_put_u32(w, gic->cpu_count);
+	snap_put_u32(w, gic->dist_ctlr);
+	for (unsigned word = 1; word < WORDS; word++)
+		save_bits(&gic->shared[word], w);
+	snap_put_bytes(w, gic->priority, sizeof(gic->priority));
+	snap_put_bytes(w, gic->target, sizeof(gic->target));
+	for (unsigned cpu = 0; cpu < gic->cpu_count; cpu++)
+		save_cpu_interface(&gic->cpu[cpu], w);
+}
+
+/* The CPUs' lines are the machine's (saved with it): nothing is driven here. */
+static void gicv2_load(void *state, struct snap_reader *r)
+{
+	struct gicv2 *gic = state;
+
+	if (snap_get_u32(r) != gic->cpu_count)
+		snap_fail(r, "saved with another number of CPUs than the board's %u", gic->cpu_count);
+	gic->dist_ctlr = snap_get_u32(r);
+	for (unsigned word = 1; word < WORDS; word++)
+		load_bits(&gic->shared[word], r);
+	snap_get_bytes(r, gic->priority, sizeof(gic->priority));
+	snap_get_bytes(r, gic->target, sizeof(gic->target));
+	for (unsigned cpu = 0; cpu < gic->cpu_count && !r->failed; cpu++)
+		load_cpu_interface(&gic->cpu[cpu], r);
+}
+
 static void gicv2_destroy(void *state)
 {
 	struct gicv2 *gic = state;
@@ -836,6 +909,8 @@ int gicv2_create(const struct model_config *config, struct model_instance *insta
 		goto fail;
 	instance->state = gic;
 	instance->destroy = gicv2_destroy;
+	instance->save = gicv2_save;
+	instance->load = gicv2_load;
 	return 0;
 fail: /* a bus region left behind is never used: the machine is being torn down */
 	gicv2_destroy(gic);

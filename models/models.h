@@ -19,10 +19,17 @@ struct model_config {
 	uint64_t size;
 };
 
+struct snap_reader;
+struct snap_writer;
+
 struct model_instance {
 	char *path;
 	void *state;
 	void (*destroy)(void *state);
+	/* Snapshots (runtime/machine/snapshot.h), field by field; NULL: the model keeps no state.
+	 * load() records its errors in the reader. */
+	void (*save)(const void *state, struct snap_writer *w);
+	void (*load)(void *state, struct snap_reader *r);
 };
 
 typedef int (*model_create_fn)(const struct model_config *config, struct model_instance *instance);

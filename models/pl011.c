@@ -12,6 +12,7 @@
 #include "error.h"
 #include "irq.h"
 #include "models.h"
+#include "snapshot_stream.h"
 
 #define PL011_FIFO_DEPTH 32
 #define PL011_UARTCLK 24000000ull    /* the apb-pclk of the virt board, which drives UARTCLK */
@@ -303,6 +304,40 @@ static void pl011_destroy(void *state)
 	free(uart);
 }
 
+static void pl011_save(const void *state, struct snap_writer *w)
+{
+	const struct pl011 *uart = state;
+	const uint32_t registers[] = { uart->rsr, uart->ilpr, uart->ibrd, uart->fbrd, uart->lcr_h,
+	                               uart->cr, uart->ifls, uart->imsc, uart->ris, uart->dmacr };
+
+	for (unsigned k = 0; k < sizeof(registers) / sizeof(registers[0]); k++)
+		snap_put_u32(w, registers[k]);
+	for (unsigned k = 0; k < PL011_FIFO_DEPTH; k++)
+		snap_put_u32(w, uart->rx_fifo[k]);
+	snap_put_u32(w, uart->rx_head);
+	snap_put_u32(w, uart->rx_count);
+	snap_put_bool(w, uart->overrun);
+	snap_put_event(w, &uart->rx_timeout);
+	snap_put_irq_line(w, &uart->irq);
+}
+
+static void pl011_load(void *state, struct snap_reader *r)
+{
+	struct pl011 *uart = state;
+	uint32_t *registers[] = { &uart->rsr, &uart->ilpr, &uart->ibrd, &uart->fbrd, &uart->lcr_h,
+	                          &uart->cr, &uart->ifls, &uart->imsc, &uart->ris, &uart->dmacr };
+
+	for (unsigned k = 0; k < sizeof(registers) / sizeof(registers[0]); k++)
+		*registers[k] = snap_get_u32(r);
+	for (unsigned k = 0; k < PL011_FIFO_DEPTH; k++)
+		uart->rx_fifo[k] = (uint16_t)snap_get_index(r, 1u << 12, "a receive FIFO entry");
+	uart->rx_head = snap_get_index(r, PL011_FIFO_DEPTH, "the receive FIFO's head");
+	uart->rx_count = snap_get_index(r, PL011_FIFO_DEPTH + 1, "the receive FIFO's count");
+	uart->overrun = snap_get_bool(r);
+	snap_get_event(r, uart->machine->events, &uart->rx_timeout);
+	snap_get_irq_line(r, &uart->irq);
+}
+
 /* The first PL011 is the console's: the one virt's /chosen/stdout-path names. */
 static void pl011_claim_console(struct pl011 *uart)
 {
@@ -338,5 +373,7 @@ int pl011_create(const struct model_config *config, struct model_instance *insta
 	pl011_claim_console(uart);
 	instance->state = uart;
 	instance->destroy = pl011_destroy;
+	instance->save = pl011_save;
+	instance->load = pl011_load;
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include "error.h"
 #include "irq.h"
 #include "models.h"
+#include "snapshot_stream.h"
 
 struct pl031 {
 	struct machine *machine;
@@ -192,6 +193,32 @@ static bool pl031_write(void *opaque, uint64_t offset, unsigned size, uint64_t v
 
 static const struct mmio_ops pl031_mmio = { .read = pl031_read, .write = pl031_write };
 
+static void pl031_save(const void *state, struct snap_writer *w)
+{
+	const struct pl031 *rtc = state;
+
+	snap_put_u32(w, rtc->loaded);
+	snap_put_u64(w, rtc->loaded_tick);
+	snap_put_u32(w, rtc->match);
+	snap_put_u32(w, rtc->imsc);
+	snap_put_bool(w, rtc->raw_interrupt);
+	snap_put_irq_line(w, &rtc->line);
+	snap_put_event(w, &rtc->event);
+}
+
+static void pl031_load(void *state, struct snap_reader *r)
+{
+	struct pl031 *rtc = state;
+
+	rtc->loaded = snap_get_u32(r);
+	rtc->loaded_tick = snap_get_u64(r);
+	rtc->match = snap_get_u32(r);
+	rtc->imsc = snap_get_u32(r);
+	rtc->raw_interrupt = snap_get_bool(r);
+	snap_get_irq_line(r, &rtc->line);
+	snap_get_event(r, rtc->machine->events, &rtc->event);
+}
+
 static void pl031_destroy(void *state)
 {
 	struct pl031 *rtc = state;
@@ -217,5 +244,7 @@ int pl031_create(const struct model_config *config, struct model_instance *insta
 	}
 	instance->state = rtc;
 	instance->destroy = pl031_destroy;
+	instance->save = pl031_save;
+	instance->load = pl031_load;
 	return 0;
 }

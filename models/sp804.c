@@ -19,6 +19,7 @@
 #include "error.h"
 #include "irq.h"
 #include "models.h"
+#include "snapshot_stream.h"
 
 #define SP804_DEFAULT_CLOCK 1000000u
 #define NO_TICK UINT64_MAX
@@ -269,6 +270,38 @@ static bool sp804_write(void *opaque, uint64_t offset, unsigned size, uint64_t v
 
 static const struct mmio_ops sp804_mmio = { .read = sp804_read, .write = sp804_write };
 
+static void sp804_save(const void *state, struct snap_writer *w)
+{
+	const struct sp804 *device = state;
+
+	for (unsigned i = 0; i < 2; i++) {
+		const struct sp804_timer *timer = &device->timer[i];
+		snap_put_u32(w, timer->load);
+		snap_put_u32(w, timer->control);
+		snap_put_u32(w, timer->value);
+		snap_put_u64(w, timer->since);
+		snap_put_bool(w, timer->raw_interrupt);
+		snap_put_event(w, &timer->event);
+		snap_put_irq_line(w, &device->line[i]);
+	}
+}
+
+static void sp804_load(void *state, struct snap_reader *r)
+{
+	struct sp804 *device = state;
+
+	for (unsigned i = 0; i < 2; i++) {
+		struct sp804_timer *timer = &device->timer[i];
+		timer->load = snap_get_u32(r);
+		timer->control = snap_get_u32(r);
+		timer->value = snap_get_u32(r);
+		timer->since = snap_get_u64(r);
+		timer->raw_interrupt = snap_get_bool(r);
+		snap_get_event(r, device->machine->events, &timer->event);
+		snap_get_irq_line(r, &device->line[i]);
+	}
+}
+
 static void sp804_destroy(void *state)
 {
 	struct sp804 *device = state;
@@ -313,5 +346,7 @@ int sp804_create(const struct model_config *config, struct model_instance *insta
 	}
 	instance->state = device;
 	instance->destroy = sp804_destroy;
+	instance->save = sp804_save;
+	instance->load = sp804_load;
 	return 0;
 }

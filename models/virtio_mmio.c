@@ -15,6 +15,7 @@
 #include "error.h"
 #include "irq.h"
 #include "models.h"
+#include "snapshot_stream.h"
 #include "virtio.h"
 
 #define VIRTIO_MMIO_MAX_QUEUES 2
@@ -350,6 +351,59 @@ static const struct mmio_ops virtio_mmio_ops = {
 	.write = virtio_mmio_write,
 };
 
+/* Requests are served at QueueNotify, so none is in flight: the registers and the rings' indices
+ * are all there is (the device's own state is its disk file). */
+static void virtio_mmio_save(const void *state, struct snap_writer *w)
+{
+	const struct virtio_mmio *transport = state;
+
+	snap_put_u32(w, transport->ops ? transport->ops->device_id : 0);
+	snap_put_u32(w, transport->device_features_sel);
+	snap_put_u32(w, transport->driver_features_sel);
+	snap_put_u32(w, transport->queue_sel);
+	snap_put_u32(w, transport->status);
+	snap_put_u32(w, transport->interrupt_status);
+	snap_put_u64(w, transport->driver_features);
+	for (unsigned k = 0; k < VIRTIO_MMIO_MAX_QUEUES; k++) {
+		const struct virtq *queue = &transport->queues[k];
+		snap_put_u32(w, queue->size);
+		snap_put_u64(w, queue->desc);
+		snap_put_u64(w, queue->avail);
+		snap_put_u64(w, queue->used);
+		snap_put_bool(w, queue->ready);
+		snap_put_u32(w, queue->next_avail);
+		snap_put_u32(w, queue->next_used);
+	}
+	snap_put_irq_line(w, &transport->irq);
+}
+
+static void virtio_mmio_load(void *state, struct snap_reader *r)
+{
+	struct virtio_mmio *transport = state;
+	uint32_t device_id = transport->ops ? transport->ops->device_id : 0;
+
+	if (snap_get_u32(r) != device_id)
+		snap_fail(r, "saved with another device behind %s (this board has device ID %u)", transport->path,
+			  device_id);
+	transport->device_features_sel = snap_get_u32(r);
+	transport->driver_features_sel = snap_get_u32(r);
+	transport->queue_sel = snap_get_u32(r);
+	transport->status = snap_get_u32(r);
+	transport->interrupt_status = snap_get_u32(r);
+	transport->driver_features = snap_get_u64(r);
+	for (unsigned k = 0; k < VIRTIO_MMIO_MAX_QUEUES; k++) {
+		struct virtq *queue = &transport->queues[k];
+		queue->size = snap_get_index(r, VIRTQ_MAX_SIZE + 1, "a queue's size");
+		queue->desc = snap_get_u64(r);
+		queue->avail = snap_get_u64(r);
+		queue->used = snap_get_u64(r);
+		queue->ready = snap_get_bool(r);
+		queue->next_avail = (uint16_t)snap_get_index(r, 1u << 16, "a queue's next available entry");
+		queue->next_used = (uint16_t)snap_get_index(r, 1u << 16, "a queue's used index");
+	}
+	snap_get_irq_line(r, &transport->irq);
+}
+
 static void virtio_mmio_destroy(void *state)
 {
 	struct virtio_mmio *transport = state;
@@ -405,5 +459,7 @@ int virtio_mmio_create(const struct model_config *config, struct model_instance 
 	}
 	instance->state = transport;
 	instance->destroy = virtio_mmio_destroy;
+	instance->save = virtio_mmio_save;
+	instance->load = virtio_mmio_load;
 	return 0;
 }

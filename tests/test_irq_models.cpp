@@ -64,6 +64,8 @@ const struct cpu_ops fake_ops = {
 	nullptr, // clock_lead
 	nullptr, // ram_written
 	nullptr, // wakes
+	nullptr, // save
+	nullptr, // load
 };
 
 class IrqBench : public ::testing::Test {

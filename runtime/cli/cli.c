@@ -77,6 +77,14 @@ static const char help_text[] =
 	"  --gdb [HOST:]PORT  serve the GDB remote protocol there (host 127.0.0.1 unless\n"
 	"                     given), or on a serial line: --gdb /dev/ttyS1 (docs/gdb.md)\n"
 	"  --gdb-wait         with --gdb: halt before the first instruction until gdb attaches\n"
+	"  --snapshot-at TIME FILE  save the whole machine to FILE when virtual time first\n"
+	"                     reaches TIME at a quantum boundary, then go on (iss backend;\n"
+	"                     docs/snapshots.md)\n"
+	"  --stop             with --snapshot-at: end the run once the snapshot is saved\n"
+	"                     (status 0)\n"
+	"  --restore FILE     go on from the snapshot FILE: the board, images and options\n"
+	"                     are the snapshot's (no FIRMWARE), the console shows what\n"
+	"                     comes after it, and --stats counts from reset\n"
 	"  -h, --help         print this help\n"
 	"  --version          print qvp's version\n"
 	"\n"
@@ -99,6 +107,7 @@ void cli_print_help(FILE *out)
 {
 	fprintf(out, "Usage: %s run [OPTIONS] FIRMWARE\n", program);
 	fprintf(out, "       %s run [OPTIONS] --kernel IMAGE [--initrd FILE] [--append ARGS] [--dtb FILE]\n", program);
+	fprintf(out, "       %s run [OPTIONS] --restore SNAPSHOT\n", program);
 	if (strcmp(program, "qvp") == 0)
 		fputs("       qvp test [OPTIONS] MANIFEST   (the regression farm: qvp test --help)\n", out);
 	fprintf(out, "       %s --help | --version\n\n", program);
@@ -135,6 +144,9 @@ enum option_id {
 	OPTION_COVERAGE_IMAGE,
 	OPTION_TEST_ABORT_AFTER,
 	OPTION_TEST_PERTURB_OUTPUT,
+	OPTION_SNAPSHOT_AT,
+	OPTION_STOP,
+	OPTION_RESTORE,
 };
 
 static const struct option long_options[] = {
@@ -166,6 +178,9 @@ static const struct option long_options[] = {
 	{ "memory", required_argument, NULL, OPTION_MEMORY },
 	{ "coverage", required_argument, NULL, OPTION_COVERAGE },
 	{ "coverage-image", required_argument, NULL, OPTION_COVERAGE_IMAGE },
+	{ "snapshot-at", required_argument, NULL, OPTION_SNAPSHOT_AT }, /* and FILE after TIME */
+	{ "stop", no_argument, NULL, OPTION_STOP },
+	{ "restore", required_argument, NULL, OPTION_RESTORE },
 	/* test doubles for the regression farm's own tests, left out of --help (docs/farm.md) */
 	{ "test-abort-after", required_argument, NULL, OPTION_TEST_ABORT_AFTER },
 	{ "test-perturb-output", no_argument, NULL, OPTION_TEST_PERTURB_OUTPUT },
@@ -380,6 +395,16 @@ static int parse_option(int id, const char *argument, struct cli_options *option
 			return error_set("--coverage-image: at most %d images", CLI_MAX_COVERAGE_IMAGES);
 		options->coverage_images[options->coverage_image_count++] = argument;
 		return 0;
+	case OPTION_SNAPSHOT_AT:
+		if (vtime_parse(argument, &options->snapshot_at) < 0)
+			return error_set("--snapshot-at: %s", error_message());
+		return 0;
+	case OPTION_STOP:
+		options->snapshot_stop = true;
+		return 0;
+	case OPTION_RESTORE:
+		options->restore_path = argument;
+		return 0;
 	case OPTION_TEST_ABORT_AFTER:
 		options->test_hooks.abort_enabled = true;
 		return parse_count("--test-abort-after", argument, &options->test_hooks.abort_after);
@@ -394,6 +419,15 @@ static int parse_option(int id, const char *argument, struct cli_options *option
 		return 0;
 	}
 	return -1; /* getopt already reported what it did not recognise */
+}
+
+/* --snapshot-at TIME FILE: FILE is the next argument, taken here so getopt moves on past it. */
+static int take_snapshot_file(int argc, char **argv, struct cli_options *options)
+{
+	if (optind >= argc || argv[optind][0] == '-')
+		return error_set("--snapshot-at TIME FILE: missing FILE after '%s'", argv[optind - 1]);
+	options->snapshot_path = argv[optind++];
+	return 0;
 }
 
 static void set_defaults(struct cli_options *options)
@@ -437,6 +471,34 @@ static int check_console_options(const struct cli_options *options)
 	return 0;
 }
 
+/* --restore FILE: the snapshot names the images and options; --stop only with --snapshot-at. */
+static int check_restore_options(int argc, char **argv, const struct cli_options *options)
+{
+	if (optind + 1 < argc)
+		return error_set("run: unexpected argument '%s' with --restore (the snapshot names the firmware)",
+				 argv[optind + 1]);
+	if (options->machine.kernel_path || options->machine.raw_firmware)
+		return error_set("--restore and %s exclude each other (the snapshot names the images)",
+				 options->machine.kernel_path ? "--kernel" : "--raw");
+	if (options->gdb_wait && !options->gdb_address)
+		return error_set("--gdb-wait needs --gdb [HOST:]PORT or --gdb /dev/PATH");
+	return 0;
+}
+
+/* Snapshots are the interpreter's: auto picks it, kvm cannot be saved yet. */
+static int check_snapshot_options(struct cli_options *options)
+{
+	if (options->snapshot_stop && !options->snapshot_path)
+		return error_set("--stop needs --snapshot-at TIME FILE");
+	if (!options->snapshot_path && !options->restore_path)
+		return 0;
+	if (options->machine.backend == BACKEND_KVM)
+		return error_set("%s needs the iss backend: the kvm backend's state cannot be saved yet",
+				 options->restore_path ? "--restore" : "--snapshot-at");
+	options->machine.backend = BACKEND_ISS;
+	return 0;
+}
+
 static int parse_command(int argc, char **argv, struct cli_options *options)
 {
 	int firmware;
@@ -450,6 +512,8 @@ static int parse_command(int argc, char **argv, struct cli_options *options)
 	if (strcmp(argv[optind], "run") != 0)
 		return error_set("unknown command '%s': try '%s run FIRMWARE' or '%s --help'", argv[optind], program,
 				 program);
+	if (options->restore_path)
+		return check_restore_options(argc, argv, options);
 	firmware = check_kernel_options(argc, argv, options);
 	if (firmware <= 0)
 		return firmware;
@@ -501,10 +565,14 @@ int cli_parse(int argc, char **argv, struct cli_options *options)
 			return error_set("option '%s' needs a value; see '%s --help'", argv[optind - 1], program);
 		if (parse_option(id, optarg, options) < 0)
 			return -1;
+		if (id == OPTION_SNAPSHOT_AT && take_snapshot_file(argc, argv, options) < 0)
+			return -1;
 	}
 	if (parse_command(argc, argv, options) < 0)
 		return -1;
-	return options->command == CLI_RUN ? check_coverage_options(options) : 0;
+	if (options->command != CLI_RUN)
+		return 0;
+	return check_coverage_options(options) < 0 || check_snapshot_options(options) < 0 ? -1 : 0;
 }
 
 /* The folders boards are looked for in by name: the built .dtb files next to the qvp binary

@@ -37,6 +37,10 @@ struct cli_options {
 	const char *coverage_images[CLI_MAX_COVERAGE_IMAGES]; /* --coverage-image FILE[@OFFSET] */
 	unsigned coverage_image_count;
 	struct run_test_hooks test_hooks; /* --test-* options: test doubles for the farm's tests */
+	vtime_t snapshot_at;           /* --snapshot-at TIME FILE: when to save */
+	const char *snapshot_path;     /* ... and where; NULL for no snapshot */
+	bool snapshot_stop;            /* --stop: the run ends once saved */
+	const char *restore_path;      /* --restore FILE: the run continues from a snapshot */
 };
 
 /* The program named in usage and errors: "qvp" (the default) or "qvp-sc", which has no

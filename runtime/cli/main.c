@@ -16,6 +16,7 @@
 #include "gdb_stub.h"
 #include "loop.h"
 #include "machine.h"
+#include "run_snapshot.h"
 #include "status_line.h"
 #include "trace.h"
 #ifdef QVP_HAVE_KVM
@@ -89,8 +90,26 @@ static int console_fd(FILE *console, const struct console_socket *socket)
 	return console ? fileno(console) : STDOUT_FILENO;
 }
 
-static int run(struct cli_options *options, struct coverage *coverage)
+/* The run's status; a run ended by --snapshot-at --stop is not judged by its console script,
+ * which it cut short as asked. */
+static int run_exit_status(const struct machine *machine, const struct console *console_input,
+                           const struct run_snapshot_at *snapshot_at)
 {
+	int status = run_report_exit_status(machine, "qvp");
+
+	if (snapshot_at->failed)
+		return QVP_EXIT_ERROR;
+	if (snapshot_at->path && !snapshot_at->saved)
+		fprintf(stderr, "qvp: warning: the run ended before virtual time reached --snapshot-at: %s was not written\n",
+			snapshot_at->path);
+	if (machine->stop_cause == MACHINE_PAUSED)
+		return status;
+	return console_exit_status(console_input, status, "qvp");
+}
+
+static int run_machine(struct cli_options *options, struct coverage *coverage, const struct snapshot *snapshot)
+{
+	struct run_snapshot_at snapshot_at;
 	char platform[PATH_MAX + 32];
 	struct status_line status;
 	struct machine *machine;
@@ -138,7 +157,8 @@ static int run(struct cli_options *options, struct coverage *coverage)
 		}
 		gdb_stub_attach(gdb, machine);
 	}
-	if (console_attach_input(machine, options->console_script_path, socket, options->pace, &console_input) < 0) {
+	if (console_attach_input(machine, options->console_script_path, socket, options->pace, &console_input) < 0 ||
+	    (snapshot && snapshot_load(machine, snapshot) < 0)) { /* the machine half-loaded is thrown away */
 		fprintf(stderr, "qvp: error: %s\n", error_message());
 		console_destroy(console_input);
 		gdb_stub_destroy(gdb);
@@ -146,13 +166,14 @@ static int run(struct cli_options *options, struct coverage *coverage)
 		close_console(console, socket);
 		return QVP_EXIT_ERROR;
 	}
+	run_snapshot_at_attach(&snapshot_at, options, machine);
 	status_line_start(&status, machine, "qvp", &options->test_hooks);
 	started = status.started;
 	console_output_flush_on_signals(out, console_fd(console, socket));
 	machine_run(machine);
 	status_line_clear(&status);
 	fflush(out); /* the console's last words come before qvp's own (one log for both: 2>&1) */
-	exit_status = console_exit_status(console_input, run_report_exit_status(machine, "qvp"), "qvp");
+	exit_status = run_exit_status(machine, console_input, &snapshot_at);
 	console_destroy(console_input);
 	run_test_hooks_finish(&options->test_hooks, out);
 	fflush(out);
@@ -179,6 +200,21 @@ static int run(struct cli_options *options, struct coverage *coverage)
 		fclose(out);
 	close_console(console, socket);
 	return exit_status;
+}
+
+/* --restore: the snapshot is read and checked whole, and names the options, before any machine is built. */
+static int run(struct cli_options *options, struct coverage *coverage)
+{
+	struct snapshot *snapshot = NULL;
+	int status;
+
+	if (options->restore_path && !(snapshot = run_snapshot_read_options(options))) {
+		fprintf(stderr, "qvp: error: %s\n", error_message());
+		return QVP_EXIT_ERROR;
+	}
+	status = run_machine(options, coverage, snapshot);
+	snapshot_free(snapshot);
+	return status;
 }
 
 /* --coverage: FIRMWARE's lines (unless it is raw) and those of each --coverage-image. */

@@ -17,6 +17,8 @@ const char *run_report_stop_name(enum machine_stop_cause cause)
 		return "exit";
 	case MACHINE_TIMEOUT:
 		return "timeout";
+	case MACHINE_PAUSED:
+		return "paused";
 	case MACHINE_FATAL:
 	case MACHINE_RUNNING:
 		break;
@@ -98,6 +100,8 @@ int run_report_exit_status(const struct machine *machine, const char *program)
 		idle_forever_hint(machine, why, sizeof(why));
 		fprintf(stderr, "%s: timeout: virtual time reached %s%s\n", program, virtual_time, why);
 		return QVP_EXIT_TIMEOUT;
+	case MACHINE_PAUSED: /* --snapshot-at TIME FILE --stop: saved, as asked */
+		return 0;
 	case MACHINE_FATAL:
 	case MACHINE_RUNNING:
 		break;

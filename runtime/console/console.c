@@ -17,6 +17,7 @@
 #include "console_terminal.h"
 #include "error.h"
 #include "exit_status.h"
+#include "snapshot_stream.h"
 
 struct byte_buffer {
 	uint8_t *bytes;
@@ -319,6 +320,56 @@ int console_attach_terminal(struct console *console, int fd)
 	return 0;
 }
 
+static void save_buffer(const struct byte_buffer *buffer, struct snap_writer *w)
+{
+	snap_put_u64(w, buffer->length);
+	snap_put_bytes(w, buffer->bytes ? buffer->bytes + buffer->start : NULL, buffer->length);
+}
+
+/* Replaces the buffer's bytes with the saved ones. */
+static void load_buffer(struct byte_buffer *buffer, struct snap_reader *r)
+{
+	uint64_t length = snap_get_u64(r);
+
+	buffer->start = buffer->length = 0;
+	if (r->failed || length > r->length - r->offset) {
+		snap_fail(r, "a console buffer of %llu bytes runs past the section's end", (unsigned long long)length);
+		return;
+	}
+	if (buffer_append(buffer, r->data + r->offset, (size_t)length) < 0)
+		r->failed = true;
+	r->offset += (size_t)length;
+}
+
+/* Snapshots: where the script is, what waits to enter the UART and what was seen of the output.
+ * Piped or typed input is not saved: it comes from outside. */
+static void console_save(const struct console *console, struct snap_writer *w)
+{
+	snap_put_u32(w, (uint32_t)console->script.count);
+	snap_put_u32(w, (uint32_t)console->next_step);
+	snap_put_bool(w, console->waiting);
+	snap_put_u64(w, console->wake_time);
+	snap_put_u64(w, console->last_delivery);
+	save_buffer(&console->pending, w);
+	save_buffer(&console->seen, w);
+	snap_put_event(w, &console->deliver);
+	snap_put_event(w, &console->wake);
+}
+
+static void console_load(struct console *console, struct snap_reader *r)
+{
+	if (snap_get_u32(r) != console->script.count)
+		snap_fail(r, "saved with a console script of another length (%zu steps here)", console->script.count);
+	console->next_step = snap_get_index(r, (uint32_t)console->script.count + 1, "the script's step");
+	console->waiting = snap_get_bool(r);
+	console->wake_time = snap_get_u64(r);
+	console->last_delivery = snap_get_u64(r);
+	load_buffer(&console->pending, r);
+	load_buffer(&console->seen, r);
+	snap_get_event(r, console->machine->events, &console->deliver);
+	snap_get_event(r, console->machine->events, &console->wake);
+}
+
 struct console *console_create(struct machine *machine)
 {
 	struct console *console;
@@ -341,6 +392,8 @@ struct console *console_create(struct machine *machine)
 	machine->console_input = console;
 	machine->console_output = console_output;
 	machine->console_board_reset = console_board_reset;
+	machine->console_save = console_save;
+	machine->console_load = console_load;
 	return console;
 }
 

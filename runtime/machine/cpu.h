@@ -65,6 +65,8 @@ enum cpu_debug_kind {
 
 struct cpu;
 struct image;
+struct snap_reader;
+struct snap_writer;
 
 struct cpu_ops {
 	const char *name;
@@ -104,6 +106,11 @@ struct cpu_ops {
 	/* Optional: after a CPU_STOP_WFI, whether the CPU would leave its wait now (an interrupt
 	 * line is high, or it waits in WFE and got an event). Without it, only a line wakes it. */
 	bool (*wakes)(struct cpu *cpu);
+	/* Optional (NULL: this backend cannot be saved): snapshots (snapshot.h), between runs.
+	 * save() writes every piece of state that shapes what the CPU does next; load() reads it
+	 * back, records its errors in the reader, and leaves no cache (TLB, decoded code) stale. */
+	void (*save)(const struct cpu *cpu, struct snap_writer *w);
+	void (*load)(struct cpu *cpu, struct snap_reader *r);
 };
 
 struct cpu {

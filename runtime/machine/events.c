@@ -114,17 +114,32 @@ static int heap_reserve(struct event_queue *queue)
 	return 0;
 }
 
-int event_schedule(struct event_queue *queue, struct event *event, vtime_t time)
+int event_restore(struct event_queue *queue, struct event *event, vtime_t time, uint64_t sequence)
 {
 	if (event_is_queued(event))
 		heap_remove(queue, event->heap_index);
 	if (heap_reserve(queue) < 0)
 		return -1;
 	event->time = time;
-	event->sequence = queue->next_sequence++;
+	event->sequence = sequence;
 	heap_place(queue, queue->length++, event);
 	heap_sift_up(queue, event->heap_index);
 	return 0;
+}
+
+int event_schedule(struct event_queue *queue, struct event *event, vtime_t time)
+{
+	return event_restore(queue, event, time, queue->next_sequence++);
+}
+
+uint64_t event_queue_sequence(const struct event_queue *queue)
+{
+	return queue->next_sequence;
+}
+
+void event_queue_set_sequence(struct event_queue *queue, uint64_t sequence)
+{
+	queue->next_sequence = sequence;
 }
 
 void event_cancel(struct event_queue *queue, struct event *event)

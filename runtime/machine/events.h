@@ -37,6 +37,12 @@ void event_init(struct event *event, const char *name, event_fire_fn fire, void 
 /* Schedules at `time`; an event already queued is moved (and ordered as newly scheduled). */
 int event_schedule(struct event_queue *queue, struct event *event, vtime_t time);
 void event_cancel(struct event_queue *queue, struct event *event);
+
+/* Snapshots: queues `event` at `time` with the sequence number it had when saved, and the
+ * number the next scheduled event takes, so same-time events fire in the saved order. */
+int event_restore(struct event_queue *queue, struct event *event, vtime_t time, uint64_t sequence);
+uint64_t event_queue_sequence(const struct event_queue *queue);
+void event_queue_set_sequence(struct event_queue *queue, uint64_t sequence);
 bool event_is_queued(const struct event *event);
 
 /* Time of the earliest queued event, or VTIME_NEVER. */

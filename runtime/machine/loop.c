@@ -291,12 +291,25 @@ void machine_finish_quantum(struct machine *machine, const struct cpu_run_result
 		machine->progress(machine);
 }
 
+/* Between two turns no CPU is mid-run: the boundary hook may save the machine (a snapshot)
+ * or end the run there. False when the run is to end. */
+static bool at_boundary(struct machine *machine)
+{
+	if (!machine->boundary || machine->stop_cause != MACHINE_RUNNING)
+		return true;
+	if (machine->boundary(machine))
+		return true;
+	if (machine->stop_cause == MACHINE_RUNNING) /* else the hook failed and said why */
+		machine->stop_cause = MACHINE_PAUSED;
+	return false;
+}
+
 enum machine_stop_cause machine_run(struct machine *machine)
 {
 	struct cpu_run_result result;
 
 	machine_tell_debugger(machine, MACHINE_DEBUG_START, NULL);
-	while (machine_run_quantum(machine, &result)) {
+	while (at_boundary(machine) && machine_run_quantum(machine, &result)) {
 		switch (result.reason) {
 		case CPU_STOP_BUDGET:
 		case CPU_STOP_KICKED:

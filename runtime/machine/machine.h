@@ -72,6 +72,7 @@ enum machine_stop_cause {
 	MACHINE_GUEST_EXIT, /* the guest wrote an exit code to the simulation-control device */
 	MACHINE_TIMEOUT,    /* virtual time reached the configured timeout */
 	MACHINE_FATAL,      /* the CPU backend stopped with an error */
+	MACHINE_PAUSED,     /* the boundary hook ended the run at a quantum boundary (--snapshot-at --stop) */
 };
 
 struct machine_stats {
@@ -115,6 +116,8 @@ struct machine_cpu {
 
 struct console;
 struct cpu_run_result;
+struct snap_reader;
+struct snap_writer;
 struct irq_controller_entry;
 struct iss_sysreg_hook;
 struct trace;
@@ -158,6 +161,9 @@ struct machine {
 	struct console *console_input;
 	void (*console_output)(struct console *console, uint8_t byte);
 	void (*console_board_reset)(struct console *console);
+	/* Its state in a snapshot (snapshot.h): script position, queued input, events. */
+	void (*console_save)(const struct console *console, struct snap_writer *w);
+	void (*console_load)(struct console *console, struct snap_reader *r);
 	uint64_t ram_base;        /* the first RAM region the device tree describes */
 	uint64_t ram_size;
 	void *fdt;                /* the board's flattened device tree */
@@ -190,6 +196,11 @@ struct machine {
 	 * has caught up and returns `wake`, or returns an earlier virtual time as soon as host
 	 * input arrives (which then enters there). It never changes when anything else happens. */
 	vtime_t (*pace_idle)(struct machine *machine, vtime_t wake);
+
+	/* Called at every quantum boundary of machine_run(), where no CPU is mid-run and the state
+	 * is whole (a snapshot, --snapshot-at); false ends the run there as MACHINE_PAUSED. May be NULL. */
+	bool (*boundary)(struct machine *machine);
+	void *boundary_opaque;
 
 	/* Called after every quantum, e.g. to refresh a status line; may be NULL. */
 	void (*progress)(struct machine *machine);

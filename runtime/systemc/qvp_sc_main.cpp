@@ -254,5 +254,10 @@ int sc_main(int argc, char **argv)
 	case CLI_RUN:
 		break;
 	}
+	if (options.snapshot_path || options.restore_path) { // the SystemC side has state of its own
+		std::fprintf(stderr, "qvp-sc: error: %s: qvp-sc cannot save or restore snapshots yet (qvp can: "
+				     "docs/snapshots.md)\n", options.restore_path ? "--restore" : "--snapshot-at");
+		return QVP_EXIT_ERROR;
+	}
 	return run(options, log_path);
 }

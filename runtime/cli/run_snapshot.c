@@ -1,0 +1,48 @@
+/* Snapshots from the command line: saving at a virtual time through the loop's boundary hook,
+ * and taking a restored run's options from the snapshot. */
+#include "run_snapshot.h"
+
+#include "error.h"
+
+struct snapshot *run_snapshot_read_options(struct cli_options *options)
+{
+	struct snapshot *snapshot = snapshot_read(options->restore_path);
+	struct snapshot_inputs inputs;
+
+	if (!snapshot)
+		return NULL;
+	if (snapshot_config(snapshot, &options->machine, &inputs) < 0) {
+		snapshot_free(snapshot);
+		return NULL;
+	}
+	options->console_script_path = inputs.console_script;
+	return snapshot;
+}
+
+/* Saves once, when virtual time has reached the asked time; false ends the run (--stop, or
+ * the file could not be written). */
+static bool save_at_boundary(struct machine *machine)
+{
+	struct run_snapshot_at *at = machine->boundary_opaque;
+
+	if (at->saved || machine->now < at->time)
+		return true;
+	at->saved = true;
+	if (snapshot_save(machine, &at->inputs, at->path) < 0) {
+		at->failed = true;
+		machine->stop_cause = MACHINE_FATAL;
+		return false;
+	}
+	return !at->stop;
+}
+
+void run_snapshot_at_attach(struct run_snapshot_at *at, const struct cli_options *options, struct machine *machine)
+{
+	*at = (struct run_snapshot_at){ .time = options->snapshot_at, .path = options->snapshot_path,
+	                                .stop = options->snapshot_stop,
+	                                .inputs = { .console_script = options->console_script_path } };
+	if (!options->snapshot_path)
+		return;
+	machine->boundary = save_at_boundary;
+	machine->boundary_opaque = at;
+}

@@ -1,0 +1,57 @@
+/* Whole-machine snapshots (docs/snapshots.md): the machine at a quantum boundary, saved to a
+ * versioned file of checksummed sections, and loaded into a fresh machine built from the
+ * options the file names. A file is read and checked whole before any machine is touched;
+ * loading into the fresh machine stops at the first error, and the caller throws it away. */
+#ifndef QVP_SNAPSHOT_H
+#define QVP_SNAPSHOT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "machine.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SNAPSHOT_FORMAT_VERSION 1
+
+/* What the machine does not know but a restored run needs: the console script, an input. */
+struct snapshot_inputs {
+	const char *console_script; /* or NULL */
+};
+
+/* Saves the machine (between turns of the loop: no CPU mid-run) to `path`; -1 after
+ * error_set() if a part cannot be saved (the kvm backend) or the file cannot be written. */
+int snapshot_save(const struct machine *machine, const struct snapshot_inputs *inputs, const char *path);
+
+/* The same bytes in a malloc'd buffer (the caller frees it). */
+int snapshot_save_buffer(const struct machine *machine, const struct snapshot_inputs *inputs, uint8_t **data,
+                         size_t *size);
+
+struct snapshot;
+
+/* Reads and checks a snapshot file: magic, format version, every section's length and
+ * checksum, the header's options. NULL after error_set() naming the file, the section and
+ * the byte offset. */
+struct snapshot *snapshot_read(const char *path);
+
+/* The same for bytes in memory (named `name` in messages); `data` is copied. `checksums`
+ * false skips the section checksums (the fuzz harness, to reach what lies behind them). */
+struct snapshot *snapshot_parse(const char *name, const uint8_t *data, size_t size, bool checksums);
+void snapshot_free(struct snapshot *snapshot);
+
+/* The machine's options as saved (paths point into the snapshot, which must outlive them) and
+ * the inputs; then checks that every image file still has the saved SHA-256 (-1 after
+ * error_set() naming the one that differs). */
+int snapshot_config(const struct snapshot *snapshot, struct machine_config *config, struct snapshot_inputs *inputs);
+
+/* Loads the snapshot into `machine`, freshly built from snapshot_config()'s options (with the
+ * console input attached as saved): board, RAM, CPUs, models, console, event queue. -1 after
+ * error_set(); the machine is then half-loaded and must be destroyed. */
+int snapshot_load(struct machine *machine, const struct snapshot *snapshot);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,306 @@
+// Whole-machine snapshots (docs/snapshots.md) through the qvp command line: for each firmware of
+// sw/ (and the SMP ones with 2 and 4 CPUs), a run saved at several virtual times with
+// --snapshot-at TIME FILE --stop and continued with --restore FILE ends exactly as the straight
+// run: console output (before + after = straight), exit status and every --stats-json counter.
+// Saving a restored run at once gives the same bytes; two saves of one run are identical; and
+// files that are not the machine's are refused with status 125 and a message saying where.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "test_support.h"
+
+using qvp_test::build_path;
+using qvp_test::ProcessResult;
+using qvp_test::TempDir;
+
+namespace {
+
+struct QvpRun {
+	ProcessResult process;
+	std::string stats; // --stats-json without the wall time
+};
+
+std::string without_wall_time(std::string json)
+{
+	size_t wall = json.find(", \"wall_seconds\"");
+	return wall == std::string::npos ? json : json.erase(wall, json.find('}', wall) - wall);
+}
+
+// One value of the --stats-json object, such as "virtual_time_ps".
+uint64_t stats_number(const std::string &json, const std::string &name)
+{
+	size_t at = json.find("\"" + name + "\": ");
+	return at == std::string::npos ? 0 : std::stoull(json.substr(at + name.size() + 4));
+}
+
+QvpRun run_qvp_stats(const TempDir &dir, std::vector<std::string> args)
+{
+	std::string stats = dir.path("stats.json");
+	std::remove(stats.c_str());
+	args.insert(args.begin(), { "run", "--stats-json", stats });
+	QvpRun run;
+	run.process = qvp_test::run_qvp(args);
+	run.stats = without_wall_time(qvp_test::read_file(stats));
+	return run;
+}
+
+struct Firmware {
+	std::string name;             // sw/NAME.elf
+	std::vector<std::string> options; // besides --backend iss, the quantum and the timeout
+	std::string label;            // the test's name
+};
+
+std::ostream &operator<<(std::ostream &out, const Firmware &firmware)
+{
+	return out << firmware.label;
+}
+
+// The options every run of the matrix shares: a quantum short enough that even the shortest
+// firmware (30 us) crosses several boundaries, and a timeout for those that wait for ever.
+std::vector<std::string> matrix_args(const Firmware &firmware)
+{
+	std::vector<std::string> args = { "--backend", "iss", "--quantum", "5us", "--timeout", "6s" };
+	args.insert(args.end(), firmware.options.begin(), firmware.options.end());
+	args.push_back(build_path("sw/" + firmware.name + ".elf"));
+	return args;
+}
+
+class SnapshotMatrix : public ::testing::TestWithParam<Firmware> {};
+
+TEST_P(SnapshotMatrix, RestoredRunsEndAsTheStraightRun)
+{
+	TempDir dir;
+	const Firmware &firmware = GetParam();
+	QvpRun straight = run_qvp_stats(dir, matrix_args(firmware));
+	uint64_t end = stats_number(straight.stats, "virtual_time_ps");
+	ASSERT_GT(end, 0u) << straight.process.err;
+
+	for (unsigned quarter = 1; quarter <= 3; quarter++) {
+		SCOPED_TRACE("snapshot at " + std::to_string(quarter) + "/4 of the run");
+		std::string file = dir.path("at" + std::to_string(quarter) + ".snap");
+		std::vector<std::string> save = { "--snapshot-at", std::to_string(end / 4 * quarter / 1000) + "ns", file,
+						  "--stop" }, args = matrix_args(firmware);
+		save.insert(save.end(), args.begin(), args.end());
+		QvpRun before = run_qvp_stats(dir, save);
+		ASSERT_EQ(before.process.status, 0) << before.process.err;
+		ASSERT_NE(before.stats.find("\"stop\": \"paused\""), std::string::npos) << before.stats;
+
+		QvpRun after = run_qvp_stats(dir, { "--restore", file });
+		EXPECT_EQ(before.process.out + after.process.out, straight.process.out);
+		EXPECT_EQ(after.process.status, straight.process.status) << after.process.err;
+		EXPECT_EQ(after.stats, straight.stats);
+
+		// Saving the restored machine at once gives the same bytes: nothing is lost or added.
+		std::string again = dir.path("again.snap");
+		QvpRun resaved = run_qvp_stats(dir, { "--restore", file, "--snapshot-at", "1ps", again, "--stop" });
+		ASSERT_EQ(resaved.process.status, 0) << resaved.process.err;
+		EXPECT_TRUE(qvp_test::read_file(again) == qvp_test::read_file(file)) << "the second save differs";
+	}
+}
+
+const Firmware single_cpu_firmware[] = {
+	{ "hello", {}, "hello" },
+	{ "exitcode", {}, "exitcode" },
+	{ "coverage", {}, "coverage" },
+	{ "debugme", {}, "debugme" },
+	{ "exceptions", {}, "exceptions" },
+	{ "fault", {}, "fault" },
+	{ "fp_math", {}, "fp_math" },
+	{ "isr_poll", {}, "isr_poll" },
+	{ "mmio_pairs", {}, "mmio_pairs" },
+	{ "pmu_cycles", {}, "pmu_cycles" },
+	{ "psci", {}, "psci" },
+	{ "psci_bad_entry", {}, "psci_bad_entry" },
+	{ "psci_cpu_off", {}, "psci_cpu_off" },
+	{ "psci_reset", {}, "psci_reset" },
+	{ "rtc", {}, "rtc" },
+	{ "sgi", {}, "sgi" },
+	{ "sleep", {}, "sleep" },
+	{ "sleep_long", {}, "sleep_long" },
+	{ "sp804", {}, "sp804" },
+	{ "spi_priorities", {}, "spi_priorities" },
+	{ "timer_irq", {}, "timer_irq" },
+	{ "vector", {}, "vector" },
+	{ "vector_fault", {}, "vector_fault" },
+	{ "virtio_blk", {}, "virtio_blk_without_disk" },
+	{ "console_poll", { "--console-script", QVP_SOURCE_DIR "/sw/firmware/console_poll.script" }, "console_poll_script" },
+};
+
+const Firmware smp_firmware[] = {
+	{ "smp_hello", { "--cpus", "2" }, "smp_hello_2" },
+	{ "smp_hello", { "--cpus", "4" }, "smp_hello_4" },
+	{ "smp_atomic", { "--cpus", "2" }, "smp_atomic_2" },
+	{ "smp_atomic", { "--cpus", "4" }, "smp_atomic_4" },
+	{ "smp_ipi", { "--cpus", "2" }, "smp_ipi_2" },
+	{ "smp_ipi", { "--cpus", "4" }, "smp_ipi_4" },
+	{ "smp_timers", { "--cpus", "2" }, "smp_timers_2" },
+	{ "smp_timers", { "--cpus", "4" }, "smp_timers_4" },
+	{ "psci_smp", { "--cpus", "2" }, "psci_smp_2" },
+	{ "psci_smp", { "--cpus", "4" }, "psci_smp_4" },
+};
+
+std::string label(const ::testing::TestParamInfo<Firmware> &info)
+{
+	return info.param.label;
+}
+
+INSTANTIATE_TEST_SUITE_P(SingleCpu, SnapshotMatrix, ::testing::ValuesIn(single_cpu_firmware), label);
+INSTANTIATE_TEST_SUITE_P(Smp, SnapshotMatrix, ::testing::ValuesIn(smp_firmware), label);
+
+// The virtio disk: the transport's queues are in the snapshot, the disk file is checked by hash.
+TEST(Snapshot, VirtioDiskRunRestoresAndADifferentDiskIsRefused)
+{
+	TempDir dir;
+	std::string disk = dir.path("disk.img"), sectors;
+	for (int i = 0; i < 64; i++) {
+		std::string sector = "qvp disk sector " + std::to_string(i) + "\n";
+		sectors += sector + std::string(512 - sector.size(), '.');
+	}
+	qvp_test::write_file(disk, sectors);
+	Firmware firmware = { "virtio_blk", { "--disk", disk }, "virtio_blk" };
+	QvpRun straight = run_qvp_stats(dir, matrix_args(firmware));
+	ASSERT_EQ(straight.process.status, 0) << straight.process.err;
+	ASSERT_NE(straight.process.out.find("sector 0: qvp disk sector 0"), std::string::npos) << straight.process.out;
+	uint64_t half = stats_number(straight.stats, "virtual_time_ps") / 2;
+
+	std::vector<std::string> save = { "--snapshot-at", std::to_string(half / 1000) + "ns", dir.path("disk.snap"),
+					  "--stop" };
+	std::vector<std::string> args = matrix_args(firmware);
+	save.insert(save.end(), args.begin(), args.end());
+	QvpRun before = run_qvp_stats(dir, save);
+	ASSERT_EQ(before.process.status, 0) << before.process.err;
+	QvpRun after = run_qvp_stats(dir, { "--restore", dir.path("disk.snap") });
+	EXPECT_EQ(before.process.out + after.process.out, straight.process.out);
+	EXPECT_EQ(after.stats, straight.stats);
+
+	qvp_test::write_file(disk, sectors.substr(0, sectors.size() - 1) + "!");
+	ProcessResult refused = qvp_test::run_qvp({ "run", "--restore", dir.path("disk.snap") });
+	EXPECT_EQ(refused.status, 125);
+	EXPECT_NE(refused.err.find("disk0 " + disk + " differs from the one the snapshot was taken with"),
+		  std::string::npos) << refused.err;
+}
+
+// Two runs saved at the same time write the same bytes: nothing of the host is in the file.
+TEST(Snapshot, TwoSavesOfTheSameRunAreByteIdentical)
+{
+	TempDir dir;
+	Firmware firmware = { "timer_irq", {}, "timer_irq" };
+	std::vector<std::string> args = matrix_args(firmware);
+	for (const char *name : { "one.snap", "two.snap" }) {
+		std::vector<std::string> save = { "--snapshot-at", "2ms", dir.path(name), "--stop" };
+		save.insert(save.end(), args.begin(), args.end());
+		ASSERT_EQ(run_qvp_stats(dir, save).process.status, 0);
+	}
+	std::string one = qvp_test::read_file(dir.path("one.snap"));
+	EXPECT_GT(one.size(), 1000u);
+	EXPECT_TRUE(one == qvp_test::read_file(dir.path("two.snap")));
+}
+
+// Without --stop the run goes on after saving, exactly as if nothing was saved.
+TEST(Snapshot, SavingWithoutStopChangesNothingInTheRun)
+{
+	TempDir dir;
+	Firmware firmware = { "sp804", {}, "sp804" };
+	QvpRun straight = run_qvp_stats(dir, matrix_args(firmware));
+	std::vector<std::string> save = { "--snapshot-at", "3ms", dir.path("go-on.snap") };
+	std::vector<std::string> args = matrix_args(firmware);
+	save.insert(save.end(), args.begin(), args.end());
+	QvpRun saved = run_qvp_stats(dir, save);
+	EXPECT_EQ(saved.process.out, straight.process.out);
+	EXPECT_EQ(saved.process.status, straight.process.status);
+	EXPECT_EQ(saved.stats, straight.stats);
+	EXPECT_GT(qvp_test::read_file(dir.path("go-on.snap")).size(), 1000u);
+}
+
+// A snapshot of timer_irq at 1 ms (a copy of the board's source, so the board can be changed).
+class BadSnapshot : public ::testing::Test {
+protected:
+	void SetUp() override
+	{
+		board = dir.path("board.dts");
+		qvp_test::write_file(board, qvp_test::read_file(QVP_SOURCE_DIR "/platforms/virt.dts"));
+		snapshot = dir.path("good.snap");
+		ProcessResult saved = qvp_test::run_qvp({ "run", "--backend", "iss", "--platform", board, "--snapshot-at",
+							  "1ms", snapshot, "--stop", build_path("sw/timer_irq.elf") });
+		ASSERT_EQ(saved.status, 0) << saved.err;
+		bytes = qvp_test::read_file(snapshot);
+	}
+
+	// Restores `contents` and expects status 125, nothing on the console, and every part of `why`.
+	void expect_refused(const std::string &contents, const std::vector<std::string> &why)
+	{
+		std::string bad = dir.path("bad.snap");
+		qvp_test::write_file(bad, contents);
+		ProcessResult result = qvp_test::run_qvp({ "run", "--restore", bad });
+		EXPECT_EQ(result.status, 125);
+		EXPECT_EQ(result.out, "") << "the guest ran";
+		for (const std::string &part : why)
+			EXPECT_NE(result.err.find(part), std::string::npos) << result.err;
+	}
+
+	// The byte offset of the payload of section `tag`, found by its framing.
+	size_t payload_of(const std::string &tag)
+	{
+		std::string frame = std::string(1, (char)tag.size()) + std::string(3, '\0') + tag;
+		size_t at = bytes.find(frame);
+		EXPECT_NE(at, std::string::npos);
+		return at + frame.size() + 12;
+	}
+
+	TempDir dir;
+	std::string board, snapshot, bytes;
+};
+
+TEST_F(BadSnapshot, TruncatedFileIsRefused)
+{
+	expect_refused(bytes.substr(0, bytes.size() / 2), { "bad.snap", "truncated" });
+	expect_refused(bytes.substr(0, 40), { "bad.snap", "truncated" });
+}
+
+TEST_F(BadSnapshot, WrongMagicIsRefused)
+{
+	std::string wrong = bytes;
+	wrong[0] = 'X';
+	expect_refused(wrong, { "byte 0: not a qvp snapshot" });
+	expect_refused("", { "byte 0: not a qvp snapshot" });
+}
+
+TEST_F(BadSnapshot, WrongFormatVersionIsRefused)
+{
+	std::string wrong = bytes;
+	wrong[8] = 99;
+	expect_refused(wrong, { "byte 8: snapshot format version 99", "reads version 1" });
+}
+
+TEST_F(BadSnapshot, CorruptedSectionIsRefusedWithItsNameAndOffset)
+{
+	std::string wrong = bytes;
+	size_t cpu = payload_of("cpu0");
+	wrong[cpu + 40] ^= 0x10;
+	expect_refused(wrong, { "section 'cpu0' at byte " + std::to_string(cpu), "checksum mismatch" });
+}
+
+TEST_F(BadSnapshot, AnotherBoardIsRefused)
+{
+	std::string source = qvp_test::read_file(board);
+	size_t memory = source.find("0x08000000>; // 128 MiB");
+	ASSERT_NE(memory, std::string::npos);
+	qvp_test::write_file(board, source.replace(memory, 10, "0x10000000"));
+	expect_refused(bytes, { "section 'header'", "another device tree than the snapshot's", "another board" });
+}
+
+TEST_F(BadSnapshot, ChangedFirmwareIsRefused)
+{
+	std::string firmware = dir.path("timer_irq.elf");
+	qvp_test::write_file(firmware, qvp_test::read_file(build_path("sw/timer_irq.elf")));
+	std::string saved = dir.path("copy.snap");
+	ProcessResult result = qvp_test::run_qvp({ "run", "--backend", "iss", "--snapshot-at", "1ms", saved, "--stop", firmware });
+	ASSERT_EQ(result.status, 0) << result.err;
+	qvp_test::write_file(firmware, qvp_test::read_file(build_path("sw/hello.elf")));
+	expect_refused(qvp_test::read_file(saved), { "firmware " + firmware + " differs from the one the snapshot was taken with" });
+}
+
+} // namespace

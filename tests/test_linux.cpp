@@ -3,10 +3,15 @@
 // and the ext2 disk; without network and cache the tests are skipped, saying so.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <filesystem>
 #include <string>
 #include <vector>
 
 #include "cli.h"
+#include "error.h"
+#include "loop.h"
+#include "machine.h"
 #include "test_support.h"
 
 using qvp_test::build_path;
@@ -271,6 +276,43 @@ TEST_F(Linux, VirtioDiskHoldsTheKnownFile)
 	EXPECT_TRUE(has(output, "\nhello from the qvp virtio disk\r\n")) << console; // after the kernel's EXT4-fs lines
 	EXPECT_TRUE(has(console, "virtio_blk virtio0: [vda] 8192 512-byte logical blocks"));
 	EXPECT_TRUE(has(console, "reboot: Power down"));
+}
+
+// Every device tree of Debian's kernel (577 arm64 boards in 6.1) as the board: qvp builds the
+// machine and runs it, or refuses the tree with a message naming the file and the node; never
+// a crash.
+TEST_F(Linux, EveryDebianBoardTreeIsBuiltOrRefusedNamingTheNode)
+{
+	std::vector<std::string> trees;
+	for (const auto &entry : std::filesystem::recursive_directory_iterator(build_path("linux/dtbs")))
+		if (entry.path().extension() == ".dtb")
+			trees.push_back(entry.path().string());
+	ASSERT_GT(trees.size(), 100u) << "sw/linux/build.sh unpacks the kernel package's trees";
+	std::string firmware = build_path("sw/hello.elf");
+	FILE *console = std::fopen("/dev/null", "w");
+	ASSERT_NE(console, nullptr);
+	size_t built = 0;
+	for (const std::string &tree : trees) {
+		struct machine_config config = {};
+		config.platform_path = tree.c_str();
+		config.firmware_path = firmware.c_str();
+		config.backend = BACKEND_ISS;
+		config.quantum = 100 * VTIME_US;
+		config.timeout = VTIME_MS;
+		config.console = console;
+		struct machine *machine = machine_create(&config);
+		if (!machine) {
+			std::string message = error_message();
+			EXPECT_EQ(message.rfind(tree + ": /", 0), 0u) << message;
+			EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+			continue;
+		}
+		machine_run(machine);
+		machine_destroy(machine);
+		built++;
+	}
+	std::fclose(console);
+	std::printf("%zu of %zu trees built a machine\n", built, trees.size());
 }
 
 } // namespace

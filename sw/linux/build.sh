@@ -5,6 +5,8 @@
 #                     modules for the virtio disk and ext2 (through ext4), and
 #                     /poweroff-init (no FP/SIMD, no libc: prints a line and powers off)
 #   disk.ext2         a small ext2 image holding hello.txt, for the virtio block device
+#   dtbs/VENDOR/*.dtb the device trees of every arm64 board Debian's kernel supports (vendor
+#                     trees for qvp's board builder, and seeds of the platform fuzz harness)
 # Every file gets the same mtime, owner and order, so the same inputs give the same bytes.
 #
 # usage: sw/linux/build.sh OUTDIR
@@ -74,6 +76,17 @@ build_initramfs() {
 	pack_initramfs "$tree/root" "$out/initramfs.cpio.gz"
 }
 
+# Kept while the package is the same: unpacking them takes seconds, and each test runs this script.
+extract_dtbs() {
+	local kernel_deb=$1 unpacked=$2/dtbs
+	[ "$(cat "$out/dtbs/package" 2>/dev/null)" = "$(basename "$kernel_deb")" ] && return
+	rm -rf "$out/dtbs"
+	mkdir -p "$unpacked" "$out/dtbs"
+	dpkg-deb --fsys-tarfile "$kernel_deb" | tar -x -C "$unpacked" --wildcards './usr/lib/linux-image-*/*/*.dtb'
+	mv "$unpacked"/usr/lib/linux-image-*/* "$out/dtbs/"
+	basename "$kernel_deb" > "$out/dtbs/package"
+}
+
 build_disk() {
 	local tree=$1
 	mkdir -p "$tree/disk"
@@ -101,5 +114,6 @@ trap 'rm -rf "$work"' EXIT
 cp "$kernel_dir/Image" "$out/Image"
 build_initramfs "$busybox_deb" "$work" "$kernel_deb"
 build_disk "$work"
+extract_dtbs "$kernel_deb" "$work"
 say "kernel $(basename "$kernel_dir"), $(dpkg-deb -f "$busybox_deb" Package) $(dpkg-deb -f "$busybox_deb" Version)"
 echo "$out"

@@ -4,9 +4,10 @@
 # --runs N: CI's short run: the seeds plus N new inputs with a fixed seed, from an empty working
 #           corpus, so every run tries the same inputs (CTest's fuzz.NAME tests);
 # --minutes N: a long run per harness (default 10), growing BUILD/fuzz/corpus/NAME across runs.
-# Seeds: tests/fuzz/corpus/NAME/ plus real files of the build (firmware ELFs, board DTBs,
-# manifests and console scripts of sw/). Crashes go to BUILD/fuzz/crashes/; the last lines of
-# each run (executions, exec/s, coverage) to stdout and the whole log to BUILD/fuzz/logs/.
+# Seeds: tests/fuzz/corpus/NAME/ plus real files of the build (firmware ELFs, board DTBs and,
+# in long runs, Debian's vendor trees; manifests and console scripts of sw/). Crashes go to
+# BUILD/fuzz/crashes/; the last lines of each run (executions, exec/s, coverage) to stdout and
+# the whole log to BUILD/fuzz/logs/.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 source_dir="$(cd "$here/../.." && pwd)"
@@ -39,7 +40,10 @@ collect_seeds() {
   cp "$here/corpus/$name"/* "$seeds"/ 2>/dev/null || true
   case "$name" in
     loader) cp "$build"/sw/*.elf "$seeds"/ 2>/dev/null || true ;;
-    platform) cp "$fuzz"/platforms/*.dtb "$seeds"/ 2>/dev/null || true ;;
+    platform) cp "$fuzz"/platforms/*.dtb "$seeds"/ 2>/dev/null || true
+      # Long runs: Debian's vendor trees that fit in an input, once the Linux tests unpacked them
+      # (sw/linux/build.sh); not in CI's short run, whose inputs must not depend on test order.
+      [ -n "$runs" ] || find "$build/linux/dtbs" -name '*.dtb' -size -16k -exec cp {} "$seeds"/ \; 2>/dev/null || true ;;
     manifest) cp "$source_dir"/sw/farm.yaml "$seeds"/ ;;
     console_script) cp "$source_dir"/sw/firmware/*.script "$seeds"/ ;;
   esac

@@ -178,14 +178,14 @@ void iss_cluster_ram_written(struct iss *cpu, uint64_t pa, uint64_t length)
 	clear_monitor(cpu, pa, length);
 }
 
-void iss_cluster_tlbi(struct iss *cpu, unsigned op2, uint64_t operand)
+void iss_cluster_tlbi(struct iss *cpu, unsigned op, uint64_t operand)
 {
 	if (!cpu->cluster) {
-		iss_tlbi(cpu, op2, operand);
+		iss_tlbi(cpu, op, operand);
 		return;
 	}
 	for (unsigned k = 0; k < cpu->cluster->count; k++)
-		iss_tlbi(cpu->cluster->cpus[k], op2, operand);
+		iss_tlbi(cpu->cluster->cpus[k], op, operand);
 }
 
 void iss_cluster_flag_page(struct iss *cpu, uint64_t pa_page, uint8_t flag)

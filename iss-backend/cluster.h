@@ -39,7 +39,7 @@ void iss_cluster_stored(struct iss *cpu, uint64_t pa, uint64_t length, uint8_t p
 void iss_cluster_ram_written(struct iss *cpu, uint64_t pa, uint64_t length);
 
 /* A TLBI reaches every CPU (dropping more than an operation's shareability asks is allowed). */
-void iss_cluster_tlbi(struct iss *cpu, unsigned op2, uint64_t operand);
+void iss_cluster_tlbi(struct iss *cpu, unsigned op, uint64_t operand);
 
 /* Sets `flag` on a RAM page for every CPU, dropping their TLB write tags for it. */
 void iss_cluster_flag_page(struct iss *cpu, uint64_t pa_page, uint8_t flag);

@@ -1,8 +1,10 @@
 /*
- * The exception model: EL0 and EL1 in AArch64. Synchronous exceptions with their syndrome,
- * IRQ and FIQ from the lines, PSTATE.IL, ERET, and the banked stack pointers.
+ * The exception model: EL0, EL1 and (when enabled) EL2 in AArch64. Synchronous exceptions
+ * with their syndrome, IRQ and FIQ from the lines routed by HCR_EL2, PSTATE.IL, ERET, and the
+ * banked stack pointers.
  *
- * Every exception is taken to EL1 (there is no EL2 or EL3). Taking one uses up the
+ * Exceptions are taken to EL1, or to EL2 when they come from EL2, when HCR_EL2 routes or
+ * traps them there (TGE, IMO/FMO, the trap bits), or for HVC. Taking one uses up the
  * instruction slot of the instruction that caused it (or of the boundary where an interrupt
  * was taken), so a guest stuck in a fault loop still uses up its budget.
  */
@@ -29,16 +31,16 @@ enum {
 
 uint64_t iss_pstate(const struct iss *cpu)
 {
-	uint64_t m = cpu->el == 0 ? 0 : 4u | (cpu->spsel ? 1u : 0u);
+	uint64_t m = cpu->el == 0 ? 0 : cpu->el << 2 | (cpu->spsel ? 1u : 0u);
 
 	return (uint64_t)cpu->nzcv << 28 | (cpu->illegal ? SPSR_IL : 0) | (uint64_t)cpu->daif << 6 | m;
 }
 
-/* The SP in use is SP_EL0 at EL0 and at EL1t, SP_EL1 at EL1h. */
+/* The SP in use is SP_EL0 at EL0 and at ELxt, SP_ELx at ELxh. */
 void iss_set_sp_select(struct iss *cpu, unsigned el, bool spsel)
 {
-	unsigned from = cpu->el == 1 && cpu->spsel ? 1 : 0;
-	unsigned to = el == 1 && spsel ? 1 : 0;
+	unsigned from = cpu->spsel ? cpu->el : 0;
+	unsigned to = spsel ? el : 0;
 
 	if (from != to) {
 		cpu->sp_banked[from] = cpu->x[REG_SP];
@@ -47,12 +49,13 @@ void iss_set_sp_select(struct iss *cpu, unsigned el, bool spsel)
 	cpu->spsel = spsel;
 }
 
-/* SP alignment checking follows SCTLR_EL1.SA (EL1) and SA0 (EL0). */
+/* SP alignment checking follows SCTLR_EL1.SA (EL1) and SA0 (EL0), SCTLR_EL2.SA at EL2. */
 void iss_sctlr_changed(struct iss *cpu)
 {
+	uint64_t sctlr = cpu->el == 2 ? cpu->sctlr_el2 : cpu->sctlr_el1;
 	uint64_t bit = cpu->el ? SCTLR_SA : SCTLR_SA0;
 
-	cpu->sp_align = cpu->sctlr_el1 & bit ? 15 : 0;
+	cpu->sp_align = sctlr & bit ? 15 : 0;
 }
 
 /* The banked SP must be switched by the caller first (iss_set_sp_select with the new EL). */
@@ -67,43 +70,70 @@ void iss_set_el(struct iss *cpu, unsigned el)
 	iss_sctlr_changed(cpu);
 }
 
-static void enter_el1(struct iss *cpu, unsigned vector, uint64_t return_address)
+/* Takes an exception to `target` (1 or 2, never lower than the current EL). */
+static void enter_el(struct iss *cpu, unsigned target, unsigned vector, uint64_t return_address)
 {
 	unsigned offset;
 
-	if (cpu->el == 0)
+	if (cpu->el < target)
 		offset = VECTOR_LOWER_A64;
 	else
 		offset = cpu->spsel ? VECTOR_CURRENT_SPX : VECTOR_CURRENT_SP0;
-	cpu->spsr_el1 = iss_pstate(cpu);
-	cpu->elr_el1 = return_address;
-	iss_set_sp_select(cpu, 1, true);
-	iss_set_el(cpu, 1);
+	if (target == 2) {
+		cpu->spsr_el2 = iss_pstate(cpu);
+		cpu->elr_el2 = return_address;
+	} else {
+		cpu->spsr_el1 = iss_pstate(cpu);
+		cpu->elr_el1 = return_address;
+	}
+	iss_set_sp_select(cpu, target, true);
+	iss_set_el(cpu, target);
 	cpu->daif = DAIF_D | DAIF_A | DAIF_I | DAIF_F;
 	cpu->illegal = false;
 	cpu->exclusive_valid = false;
-	cpu->pc = cpu->vbar_el1 + offset + vector;
+	cpu->pc = (target == 2 ? cpu->vbar_el2 : cpu->vbar_el1) + offset + vector;
 	cpu->exceptions_since_eret++;
 	iss_update_attention(cpu);
 }
 
+/* Where a synchronous exception that nothing traps elsewhere goes: EL2 from EL2, and from EL0 with HCR_EL2.TGE. */
+static unsigned sync_target(const struct iss *cpu)
+{
+	if (cpu->el == 2 || (cpu->el == 0 && (cpu->hcr_el2 & HCR_TGE)))
+		return 2;
+	return 1;
+}
+
 void iss_exception_far(struct iss *cpu, unsigned ec, uint32_t iss, uint64_t return_address, uint64_t far)
 {
-	cpu->far_el1 = far;
+	if (sync_target(cpu) == 2)
+		cpu->far_el2 = far;
+	else
+		cpu->far_el1 = far;
 	iss_exception(cpu, ec, iss, return_address);
 }
 
 void iss_exception(struct iss *cpu, unsigned ec, uint32_t iss, uint64_t return_address)
 {
+	iss_exception_to(cpu, sync_target(cpu), ec, iss, return_address);
+}
+
+void iss_exception_to(struct iss *cpu, unsigned target, unsigned ec, uint32_t iss, uint64_t return_address)
+{
 	/* EC 0 (unknown) has IL set too: it is always a 32-bit instruction in AArch64. */
-	cpu->esr_el1 = (uint64_t)ec << 26 | ESR_IL | (iss & 0x1ffffff);
+	uint64_t esr = (uint64_t)ec << 26 | ESR_IL | (iss & 0x1ffffff);
+
+	if (target == 2)
+		cpu->esr_el2 = esr;
+	else
+		cpu->esr_el1 = esr;
 	if (!cpu->loop_start_valid) {
 		cpu->loop_start_valid = true;
-		cpu->loop_start_esr = cpu->esr_el1;
+		cpu->loop_start_esr = esr;
 		cpu->loop_start_elr = return_address;
-		cpu->loop_start_far = cpu->far_el1;
+		cpu->loop_start_far = target == 2 ? cpu->far_el2 : cpu->far_el1;
 	}
-	enter_el1(cpu, VECTOR_SYNC, return_address);
+	enter_el(cpu, target, VECTOR_SYNC, return_address);
 }
 
 void iss_undefined(struct iss *cpu, uint32_t word, enum iss_undefined_reason reason)
@@ -124,26 +154,42 @@ void iss_data_abort(struct iss *cpu, uint64_t va, enum iss_access_type type, uns
 		iss |= 1u << 8;
 	if (s1ptw)
 		iss |= 1u << 7;
-	iss_exception_far(cpu, cpu->el ? EC_DABORT_SAME : EC_DABORT_LOWER, iss, cpu->pc, va);
+	iss_exception_far(cpu, cpu->el == sync_target(cpu) ? EC_DABORT_SAME : EC_DABORT_LOWER, iss, cpu->pc, va);
 }
 
 void iss_instruction_abort(struct iss *cpu, uint64_t va, unsigned fsc, bool s1ptw)
 {
 	uint32_t iss = (fsc & 0x3f) | (s1ptw ? 1u << 7 : 0);
 
-	iss_exception_far(cpu, cpu->el ? EC_IABORT_SAME : EC_IABORT_LOWER, iss, cpu->pc, va);
+	iss_exception_far(cpu, cpu->el == sync_target(cpu) ? EC_IABORT_SAME : EC_IABORT_LOWER, iss, cpu->pc, va);
 }
 
 /* ---- Interrupts and PSTATE.IL: checked only when something they depend on changes ---- */
 
+/* EL2 when HCR_EL2 routes the interrupt there (IMO/FMO, or TGE), else EL1. */
+static unsigned interrupt_target(const struct iss *cpu, uint64_t route)
+{
+	return cpu->hcr_el2 & (route | HCR_TGE) ? 2 : 1;
+}
+
+/* Taken to a higher EL whatever PSTATE masks; at the target EL when unmasked; never to a lower EL. */
+static bool interrupt_due(const struct iss *cpu, bool line, unsigned mask, uint64_t route)
+{
+	unsigned target = interrupt_target(cpu, route);
+
+	if (!line || target < cpu->el)
+		return false;
+	return target > cpu->el || !(cpu->daif & mask);
+}
+
 static bool irq_due(const struct iss *cpu)
 {
-	return cpu->irq_line && !(cpu->daif & DAIF_I);
+	return interrupt_due(cpu, cpu->irq_line, DAIF_I, HCR_IMO);
 }
 
 static bool fiq_due(const struct iss *cpu)
 {
-	return cpu->fiq_line && !(cpu->daif & DAIF_F);
+	return interrupt_due(cpu, cpu->fiq_line, DAIF_F, HCR_FMO);
 }
 
 /*
@@ -164,9 +210,9 @@ void iss_update_attention(struct iss *cpu)
 void iss_take_attention(struct iss *cpu)
 {
 	if (fiq_due(cpu)) {
-		enter_el1(cpu, VECTOR_FIQ, cpu->pc);
+		enter_el(cpu, interrupt_target(cpu, HCR_FMO), VECTOR_FIQ, cpu->pc);
 	} else if (irq_due(cpu)) {
-		enter_el1(cpu, VECTOR_IRQ, cpu->pc);
+		enter_el(cpu, interrupt_target(cpu, HCR_IMO), VECTOR_IRQ, cpu->pc);
 	} else if (cpu->illegal) {
 		iss_exception(cpu, EC_ILLEGAL_STATE, 0, cpu->pc);
 	} else {
@@ -184,23 +230,50 @@ ISS_HANDLER(iss_exec_svc)
 	iss_exception(cpu, EC_SVC, (uint32_t)insn->imm, cpu->pc + 4);
 }
 
-static void hypervisor_call(struct iss *cpu, const struct iss_insn *insn, bool smc)
+/* HVC and SMC without EL2: the call hook (qvp's PSCI) at EL1, else UNDEFINED (no EL2, no EL3). */
+static void firmware_call(struct iss *cpu, const struct iss_insn *insn, bool smc)
 {
-	if (cpu->el == 1 && cpu->call_hook && cpu->call_hook(cpu->call_hook_opaque, &cpu->cpu, smc, (uint16_t)insn->imm)) {
+	if (cpu->el >= 1 && cpu->call_hook && cpu->call_hook(cpu->call_hook_opaque, &cpu->cpu, smc, (uint16_t)insn->imm)) {
 		cpu->pc += 4;
 		return;
 	}
-	iss_exception(cpu, EC_UNKNOWN, 0, cpu->pc); /* no EL2, no EL3: UNDEFINED */
+	iss_exception(cpu, EC_UNKNOWN, 0, cpu->pc);
+}
+
+/* With EL2: HVC from EL1 and EL2 is taken to EL2 (unless HCR_EL2.HCD); UNDEFINED at EL0. */
+static void hypervisor_call(struct iss *cpu, const struct iss_insn *insn)
+{
+	if (cpu->el == 0 || (cpu->hcr_el2 & HCR_HCD)) {
+		iss_exception(cpu, EC_UNKNOWN, 0, cpu->pc);
+		return;
+	}
+	iss_exception_to(cpu, 2, EC_HVC, (uint32_t)insn->imm & 0xffff, cpu->pc + 4);
+}
+
+/* With EL2: SMC at EL1 traps to EL2 with HCR_EL2.TSC (ELR the SMC itself); else qvp's PSCI stands in for EL3. */
+static void secure_monitor_call(struct iss *cpu, const struct iss_insn *insn)
+{
+	if (cpu->el == 1 && (cpu->hcr_el2 & HCR_TSC)) {
+		iss_exception_to(cpu, 2, EC_SMC, (uint32_t)insn->imm & 0xffff, cpu->pc);
+		return;
+	}
+	firmware_call(cpu, insn, true);
 }
 
 ISS_HANDLER(iss_exec_hvc)
 {
-	hypervisor_call(cpu, insn, false);
+	if (cpu->el2)
+		hypervisor_call(cpu, insn);
+	else
+		firmware_call(cpu, insn, false);
 }
 
 ISS_HANDLER(iss_exec_smc)
 {
-	hypervisor_call(cpu, insn, true);
+	if (cpu->el2)
+		secure_monitor_call(cpu, insn);
+	else
+		firmware_call(cpu, insn, true);
 }
 
 ISS_HANDLER(iss_exec_brk)
@@ -208,12 +281,27 @@ ISS_HANDLER(iss_exec_brk)
 	iss_exception(cpu, EC_BRK, (uint32_t)insn->imm, cpu->pc);
 }
 
-/* ERET: SPSR_EL1 and ELR_EL1 back into PSTATE and the PC. UNDEFINED at EL0. */
+/*
+ * Whether SPSR.M names a mode ERET may return to from the current EL: AArch64, not higher
+ * than the current EL, EL0 only as EL0t, EL2 only when implemented, EL1 not while HCR_EL2.TGE.
+ */
+static bool return_mode_legal(const struct iss *cpu, unsigned m)
+{
+	unsigned el = (m >> 2) & 3;
+
+	if ((m & 0x12) || el > cpu->el || (el == 0 && (m & 1)))
+		return false;
+	if (el == 2 && !cpu->el2)
+		return false;
+	return !(el == 1 && (cpu->hcr_el2 & HCR_TGE));
+}
+
+/* ERET: SPSR_ELx and ELR_ELx back into PSTATE and the PC. UNDEFINED at EL0. */
 ISS_HANDLER(iss_exec_eret)
 {
-	uint64_t spsr = cpu->spsr_el1;
+	uint64_t spsr = cpu->el == 2 ? cpu->spsr_el2 : cpu->spsr_el1;
+	uint64_t elr = cpu->el == 2 ? cpu->elr_el2 : cpu->elr_el1;
 	unsigned m = (unsigned)spsr & 0x1f;
-	bool legal = m == 0 || m == 4 || m == 5;
 
 	if (cpu->el == 0) {
 		iss_undefined(cpu, (uint32_t)insn->imm, UNDEF_UNALLOCATED);
@@ -221,15 +309,15 @@ ISS_HANDLER(iss_exec_eret)
 	}
 	cpu->nzcv = (unsigned)(spsr >> 28) & 0xf;
 	cpu->daif = (unsigned)(spsr >> 6) & 0xf;
-	if (legal) {
+	if (return_mode_legal(cpu, m)) {
 		unsigned el = m >> 2;
-		iss_set_sp_select(cpu, el, el == 1 ? (m & 1) != 0 : cpu->spsel);
+		iss_set_sp_select(cpu, el, el == 0 ? cpu->spsel : (m & 1) != 0);
 		iss_set_el(cpu, el);
 		cpu->illegal = (spsr & SPSR_IL) != 0;
 	} else {
 		cpu->illegal = true; /* an illegal return: EL and SP stay, the next instruction faults */
 	}
-	cpu->pc = cpu->elr_el1;
+	cpu->pc = elr;
 	cpu->exclusive_valid = false;
 	cpu->exceptions_since_eret = 0;
 	cpu->loop_start_valid = false;

@@ -1,5 +1,5 @@
 /*
- * Exceptions (exception.c): taking synchronous exceptions and interrupts to EL1, the PSTATE
+ * Exceptions (exception.c): taking synchronous exceptions and interrupts to EL1 or EL2, the PSTATE
  * changes that come with them, and the checks that raise an exception from a handler.
  */
 #ifndef QVP_ISS_EXCEPTION_H
@@ -46,8 +46,10 @@ enum {
 
 /* Taking exceptions. */
 void iss_undefined(struct iss *cpu, uint32_t word, enum iss_undefined_reason reason);
-/* Takes a synchronous exception to EL1; `return_address` goes to ELR_EL1. */
+/* Takes a synchronous exception to EL1 (EL2 from EL2, or from EL0 with HCR_EL2.TGE); `return_address` goes to ELR_ELx. */
 void iss_exception(struct iss *cpu, unsigned ec, uint32_t iss, uint64_t return_address);
+/* The same to a given EL: traps to EL2 (HCR_EL2's trap bits, HVC). */
+void iss_exception_to(struct iss *cpu, unsigned target, unsigned ec, uint32_t iss, uint64_t return_address);
 void iss_exception_far(struct iss *cpu, unsigned ec, uint32_t iss, uint64_t return_address, uint64_t far);
 void iss_data_abort(struct iss *cpu, uint64_t va, enum iss_access_type type, unsigned fsc, bool s1ptw);
 void iss_instruction_abort(struct iss *cpu, uint64_t va, unsigned fsc, bool s1ptw);
@@ -61,7 +63,7 @@ void iss_set_el(struct iss *cpu, unsigned el);
 void iss_sctlr_changed(struct iss *cpu);
 
 /*
- * CPACR_EL1.FPEN gate of every SIMD&FP instruction: true when enabled at the current EL,
+ * CPACR_EL1.FPEN gate of every SIMD&FP instruction: true when enabled at the current EL (always at EL2),
  * else the instruction traps (EC 0x07; ISS CV=1, COND=0xe as for any AArch64 trap).
  */
 static inline bool iss_fp_enabled(struct iss *cpu)
@@ -70,6 +72,8 @@ static inline bool iss_fp_enabled(struct iss *cpu)
 
 	if (likely(fpen == 3 || (fpen == 1 && cpu->el == 1)))
 		return true;
+	if (cpu->el == 2)
+		return true; /* CPACR_EL1 does not reach EL2; CPTR_EL2.TFP is storage only */
 	iss_exception(cpu, EC_FP_ACCESS, 0x1e00000, cpu->pc);
 	return false;
 }

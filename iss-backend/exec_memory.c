@@ -299,7 +299,13 @@ const iss_exec_fn iss_exec_pair[PAIR_COUNT][3] = {
     [PAIR_LDP_X] = PAIR_MODES(ldp_x), [PAIR_LDPSW] = PAIR_MODES(ldpsw),
 };
 
-/* ---- LDTR/STTR: EL0's permissions at EL1; type holds the enum iss_access, imm the offset ---- */
+/* ---- LDTR/STTR: EL0's permissions at EL1 (and EL0); type holds the enum iss_access, imm the offset ---- */
+
+/* LDTR/STTR at EL2 are ordinary accesses: the EL2 regime has no EL0. */
+static unsigned unprivileged_el(const struct iss *cpu)
+{
+	return cpu->el == 2 ? 2 : 0;
+}
 
 ISS_HANDLER(iss_exec_unprivileged_load)
 {
@@ -307,7 +313,7 @@ ISS_HANDLER(iss_exec_unprivileged_load)
 	uint64_t value;
 
 	if (!iss_sp_aligned(cpu, insn->rn) ||
-	    !iss_load_as(cpu, cpu->x[insn->rn] + insn->imm, access_size(kind), &value, 0))
+	    !iss_load_as(cpu, cpu->x[insn->rn] + insn->imm, access_size(kind), &value, unprivileged_el(cpu)))
 		return;
 	cpu->x[insn->rd] = loaded_value(value, kind);
 	cpu->pc += 4;
@@ -318,7 +324,7 @@ ISS_HANDLER(iss_exec_unprivileged_store)
 	enum iss_access kind = (enum iss_access)insn->type;
 
 	if (!iss_sp_aligned(cpu, insn->rn) ||
-	    !iss_store_as(cpu, cpu->x[insn->rn] + insn->imm, access_size(kind), cpu->x[insn->rd], 0))
+	    !iss_store_as(cpu, cpu->x[insn->rn] + insn->imm, access_size(kind), cpu->x[insn->rd], unprivileged_el(cpu)))
 		return;
 	cpu->pc += 4;
 }

@@ -18,13 +18,20 @@ ISS_HANDLER(iss_exec_nop)
 	cpu->pc += 4;
 }
 
-/* WFI and WFE at EL0 trap to EL1 unless SCTLR_EL1.nTWI/nTWE allow them. */
+/* WFI and WFE at EL0 trap to EL1 unless SCTLR_EL1.nTWI/nTWE allow them; then at EL0 and EL1 to EL2 with HCR_EL2.TWI/TWE. */
 static bool wfx_allowed(struct iss *cpu, bool wfe)
 {
-	if (cpu->el == 1 || (cpu->sctlr_el1 & (wfe ? SCTLR_NTWE : SCTLR_NTWI)))
-		return true;
-	iss_exception(cpu, EC_WFX, WFX_ISS_COND_AL | (wfe ? 1u : 0u), cpu->pc);
-	return false;
+	uint32_t iss = WFX_ISS_COND_AL | (wfe ? 1u : 0u);
+
+	if (cpu->el == 0 && !(cpu->sctlr_el1 & (wfe ? SCTLR_NTWE : SCTLR_NTWI))) {
+		iss_exception(cpu, EC_WFX, iss, cpu->pc);
+		return false;
+	}
+	if (cpu->el < 2 && (cpu->hcr_el2 & (wfe ? HCR_TWE : HCR_TWI))) {
+		iss_exception_to(cpu, 2, EC_WFX, iss, cpu->pc);
+		return false;
+	}
+	return true;
 }
 
 /* WFI completes at once while an interrupt line is high, masked or not (the architecture's wake-up). */
@@ -92,8 +99,12 @@ enum sys_kind {
 	SYS_BY_VA_EL1, /* DC IVAC */
 	SYS_ZVA,
 	SYS_AT,
+	SYS_AT_EL2,  /* AT S1E2R/W: EL2 only */
 	SYS_TLBI,
+	SYS_TLBI_EL2, /* TLBI ALLE2, VAE2, ALLE1, VMALLS12E1, IPAS2E1 ...: EL2 only */
 };
+
+static enum sys_kind sys_kind_el2_tlbi(unsigned op);
 
 static enum sys_kind sys_kind(unsigned op)
 {
@@ -131,6 +142,33 @@ static enum sys_kind sys_kind(unsigned op)
 	case SYS_OP(0, 8, 7, 5): /* TLBI VALE1 */
 	case SYS_OP(0, 8, 7, 7): /* TLBI VAALE1 */
 		return SYS_TLBI;
+	case SYS_OP(4, 7, 8, 0): /* AT S1E2R */
+	case SYS_OP(4, 7, 8, 1): /* AT S1E2W */
+		return SYS_AT_EL2;
+	default:
+		return sys_kind_el2_tlbi(op);
+	}
+}
+
+/* The TLBI operations of op1 4 (EL2 only; IPAS2 forms need no stage 2 to be accepted). */
+static enum sys_kind sys_kind_el2_tlbi(unsigned op)
+{
+	switch (op) {
+	case SYS_OP(4, 8, 0, 1): /* TLBI IPAS2E1IS */
+	case SYS_OP(4, 8, 0, 5): /* TLBI IPAS2LE1IS */
+	case SYS_OP(4, 8, 4, 1): /* TLBI IPAS2E1 */
+	case SYS_OP(4, 8, 4, 5): /* TLBI IPAS2LE1 */
+	case SYS_OP(4, 8, 3, 0): /* TLBI ALLE2IS */
+	case SYS_OP(4, 8, 3, 1): /* TLBI VAE2IS */
+	case SYS_OP(4, 8, 3, 4): /* TLBI ALLE1IS */
+	case SYS_OP(4, 8, 3, 5): /* TLBI VALE2IS */
+	case SYS_OP(4, 8, 3, 6): /* TLBI VMALLS12E1IS */
+	case SYS_OP(4, 8, 7, 0): /* TLBI ALLE2 */
+	case SYS_OP(4, 8, 7, 1): /* TLBI VAE2 */
+	case SYS_OP(4, 8, 7, 4): /* TLBI ALLE1 */
+	case SYS_OP(4, 8, 7, 5): /* TLBI VALE2 */
+	case SYS_OP(4, 8, 7, 6): /* TLBI VMALLS12E1 */
+		return SYS_TLBI_EL2;
 	default:
 		return SYS_NONE;
 	}
@@ -168,7 +206,7 @@ ISS_HANDLER(iss_exec_sys)
 	uint64_t value = cpu->x[insn->rd];
 	struct iss_translation t;
 
-	if (kind == SYS_NONE) {
+	if (kind == SYS_NONE || ((kind == SYS_AT_EL2 || kind == SYS_TLBI_EL2) && cpu->el < 2)) {
 		iss_undefined(cpu, word, UNDEF_SYSREG);
 		return;
 	}
@@ -198,8 +236,12 @@ ISS_HANDLER(iss_exec_sys)
 	case SYS_AT:
 		iss_address_translate(cpu, value, op2 & 1, op2 >= 2 ? 0 : 1);
 		break;
+	case SYS_AT_EL2:
+		iss_address_translate(cpu, value, op2 & 1, 2);
+		break;
 	case SYS_TLBI:
-		iss_cluster_tlbi(cpu, op2, value);
+	case SYS_TLBI_EL2:
+		iss_cluster_tlbi(cpu, op, value);
 		break;
 	case SYS_NOP_EL1:
 	case SYS_NONE:

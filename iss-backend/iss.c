@@ -106,14 +106,14 @@ static int iss_set_register(struct cpu *base, enum cpu_register reg, uint64_t va
 		cpu->pc = value;
 	} else if (reg == CPU_REG_PSTATE) {
 		unsigned m = (unsigned)value & 0x1f, el = m >> 2;
-		if (m != 0 && m != 4 && m != 5)
-			return error_set("iss: PSTATE 0x%llx: only AArch64 EL0t, EL1t and EL1h (M = 0x0, 0x4, 0x5) "
-			                 "are supported",
+		if (m != 0 && m != 4 && m != 5 && !(cpu->el2 && (m == 8 || m == 9)))
+			return error_set("iss: PSTATE 0x%llx: only AArch64 EL0t, EL1t, EL1h (M = 0x0, 0x4, 0x5) "
+			                 "and with EL2 EL2t, EL2h (0x8, 0x9) are supported",
 			                 (unsigned long long)value);
 		cpu->nzcv = (unsigned)(value >> 28) & 0xf;
 		cpu->daif = (unsigned)(value >> 6) & 0xf;
 		cpu->illegal = (value >> 20) & 1;
-		iss_set_sp_select(cpu, el, el == 1 ? (m & 1) != 0 : cpu->spsel);
+		iss_set_sp_select(cpu, el, el >= 1 ? (m & 1) != 0 : cpu->spsel);
 		iss_set_el(cpu, el);
 		iss_update_attention(cpu);
 	} else if (reg == CPU_REG_FPSR) {
@@ -328,6 +328,7 @@ static void iss_ram_written(struct cpu *base, uint64_t address, uint64_t length)
 void iss_set_mpidr(struct cpu *base, uint64_t affinity)
 {
 	to_iss(base)->mpidr_el1 = MPIDR_RES1 | (affinity & MPIDR_AFFINITY);
+	to_iss(base)->vmpidr_el2 = to_iss(base)->mpidr_el1; /* EL1 sees the real MPIDR until EL2 says otherwise */
 }
 
 /* After a WFI or WFE stop: an interrupt line wakes either, an event only a WFE. */

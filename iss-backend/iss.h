@@ -40,6 +40,12 @@ int iss_join(struct cpu *cpu, struct cpu *member);
 
 /* MPIDR_EL1's affinity fields (Aff3 in bits 39:32, Aff2..Aff0 in 23:0); 0.0.0.0 by default. */
 void iss_set_mpidr(struct cpu *cpu, uint64_t affinity);
+/*
+ * EL2 (AArch64, no VHE, no NV, no stage 2 yet; docs/iss.md): implements it and puts the CPU
+ * at EL2h with interrupts masked, right after iss_create(). HVC from EL1 then goes to EL2 and
+ * the call hook answers SMC only (the PSCI conduit of a board with EL2).
+ */
+void iss_enable_el2(struct cpu *cpu);
 
 /*
  * System registers served outside the interpreter, such as the generic timer's CNT*
@@ -59,7 +65,7 @@ struct iss_sysreg_hook {
 int iss_add_sysreg_hook(struct cpu *cpu, const struct iss_sysreg_hook *hook);
 
 /*
- * HVC and SMC executed at EL1 (the runtime implements PSCI here). `smc` says which one, `imm`
+ * HVC and SMC executed at EL1 (the runtime implements PSCI here); with EL2 SMC only, from EL1 and EL2. `smc` says which one, `imm`
  * is the instruction's 16-bit immediate. The hook reads and writes x0..x3 through the cpu's
  * get_register/set_register and returns true when it handled the call: the CPU then goes on
  * after the instruction. When it returns false (or there is no hook) the instruction is

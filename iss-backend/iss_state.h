@@ -61,6 +61,24 @@ enum {
 #define SCTLR_WXN  (1ull << 19)
 #define SCTLR_UCI  (1ull << 26)
 
+/* HCR_EL2 bits the interpreter acts on (no VHE: E2H is RES0). */
+#define HCR_VM   (1ull << 0)
+#define HCR_FMO  (1ull << 3)
+#define HCR_IMO  (1ull << 4)
+#define HCR_AMO  (1ull << 5)
+#define HCR_TWI  (1ull << 13)
+#define HCR_TWE  (1ull << 14)
+#define HCR_TID1 (1ull << 16)
+#define HCR_TID2 (1ull << 17)
+#define HCR_TID3 (1ull << 18)
+#define HCR_TSC  (1ull << 19)
+#define HCR_TACR (1ull << 21)
+#define HCR_TVM  (1ull << 26)
+#define HCR_TGE  (1ull << 27)
+#define HCR_HCD  (1ull << 29)
+#define HCR_TRVM (1ull << 30)
+#define HCR_RW   (1ull << 31)
+
 /* Kinds of memory access, for permission checks and fault syndromes. */
 enum iss_access_type {
 	AT_READ,
@@ -86,12 +104,14 @@ struct iss_tlb_entry {
 	uint8_t global;  /* nG = 0: valid in every address space (a byte: emptied entries are all ones) */
 };
 
-/* The translations of one ASID: entries[EL]; global ones are copied into each set that uses them. */
+#define TLB_ELS     3 /* EL0 and EL1 (the EL1&0 regime), EL2 (its own regime) */
+
+/* The translations of one ASID: entries[EL]; global ones (and EL2's) are copied into each set that uses them. */
 struct iss_tlb_set {
 	bool used;
 	uint16_t asid;
 	uint64_t last_used; /* for replacing the least recently used set */
-	struct iss_tlb_entry entries[2][TLB_ENTRIES];
+	struct iss_tlb_entry entries[TLB_ELS][TLB_ENTRIES];
 };
 
 /* One SIMD&FP register V0..V31: 128 bits, lanes little-endian as in memory. */
@@ -162,11 +182,11 @@ struct iss {
 	uint32_t fpcr, fpsr;
 
 	/* PSTATE. */
-	unsigned el;    /* 0 or 1 */
+	unsigned el;    /* 0, 1, or 2 when EL2 is implemented */
 	unsigned daif;
-	bool spsel;     /* at EL1: 1 for SP_EL1 (EL1h), 0 for SP_EL0 (EL1t) */
+	bool spsel;     /* at EL1/EL2: 1 for SP_ELx (ELxh), 0 for SP_EL0 (ELxt) */
 	bool illegal;   /* PSTATE.IL */
-	uint64_t sp_banked[2]; /* SP_EL0 and SP_EL1 while they are not the current SP */
+	uint64_t sp_banked[3]; /* SP_EL0, SP_EL1, SP_EL2 while they are not the current SP */
 	bool event_register;
 	bool waiting_for_event; /* the last run ended in a WFE that found no event */
 	bool irq_line;
@@ -186,6 +206,13 @@ struct iss {
 	uint64_t tpidr_el0, tpidr_el1, tpidrro_el0, mdscr_el1, csselr_el1, afsr0_el1, afsr1_el1;
 	uint64_t osdlr_el1, oslsr_el1, mdccint_el1, dbgclaim;
 	uint64_t dbgbvr[2], dbgbcr[2], dbgwvr[2], dbgwcr[2];
+
+	/* EL2 (iss_enable_el2): its registers; without EL2 they stay 0 and are UNDEFINED. */
+	bool el2;
+	uint64_t hcr_el2, sctlr_el2, tcr_el2, ttbr0_el2, mair_el2, amair_el2, vbar_el2;
+	uint64_t elr_el2, spsr_el2, esr_el2, far_el2, hpfar_el2, tpidr_el2, actlr_el2, afsr0_el2, afsr1_el2;
+	uint64_t vpidr_el2, vmpidr_el2, cptr_el2, mdcr_el2, hstr_el2, cnthctl_el2, cntvoff_el2;
+	uint64_t vttbr_el2, vtcr_el2;
 
 	/* Performance monitors (pmu.c): PMCCNTR_EL0 is brought up to date lazily. */
 	uint64_t pmcr_el0, pmcnten, pmovs, pminten, pmuserenr, pmselr, pmccfiltr;

@@ -1,5 +1,5 @@
 /*
- * Memory: VMSAv8-64 stage 1 translation for the EL1&0 regime, the software TLB that makes
+ * Memory: VMSAv8-64 stage 1 translation for the EL1&0 and the EL2 regimes, the software TLB that makes
  * translated RAM accesses as fast as untranslated ones, and the slow paths of loads, stores
  * and instruction fetches.
  *
@@ -111,26 +111,78 @@ static bool fault(struct iss_translation *t, unsigned fsc, unsigned level)
 	return false;
 }
 
+/* What a walk reads from the regime's registers: the VA range of `va` and its table base. */
+struct regime {
+	bool upper;   /* VA bit 55: TTBR1's range (EL1&0 only) */
+	bool el2;     /* the EL2 regime: one range, no EL0, XN only, no ASIDs */
+	unsigned tsz; /* TxSZ */
+	bool tbi, epd;
+	unsigned g;   /* granule, log2 */
+	uint64_t ttbr;
+	uint64_t sctlr, mair;
+};
+
+static void regime_of(const struct iss *cpu, uint64_t va, unsigned el, struct regime *r)
+{
+	uint64_t tcr = el == 2 ? cpu->tcr_el2 : cpu->tcr_el1;
+
+	r->el2 = el == 2;
+	r->upper = !r->el2 && ((va >> 55) & 1);
+	r->tsz = (unsigned)(r->upper ? tcr >> 16 : tcr) & 63;
+	r->tbi = r->el2 ? (tcr >> 20) & 1 : (r->upper ? tcr >> 38 : tcr >> 37) & 1;
+	r->epd = !r->el2 && ((r->upper ? tcr >> 23 : tcr >> 7) & 1);
+	r->g = r->upper ? granule_tg1((unsigned)(tcr >> 30) & 3) : granule_tg0((unsigned)(tcr >> 14) & 3);
+	r->ttbr = r->el2 ? cpu->ttbr0_el2 : r->upper ? cpu->ttbr1_el1 : cpu->ttbr0_el1;
+	r->sctlr = r->el2 ? cpu->sctlr_el2 : cpu->sctlr_el1;
+	r->mair = r->el2 ? cpu->mair_el2 : cpu->mair_el1;
+}
+
+/* The leaf's permissions: EL1&0 with AP[1] for EL0, UXN and PXN; EL2 with AP[2] and XN only. */
+static void leaf_permissions(const struct regime *r, uint64_t desc, unsigned apt, unsigned uxn_t, unsigned pxn_t,
+                             unsigned el, struct iss_translation *t)
+{
+	unsigned ap = (unsigned)(desc >> 6) & 3;
+	bool el0_access = !r->el2 && (ap & 1) && !(apt & 1);
+	bool read_only = (ap & 2) || (apt & 2);
+	bool uxn = ((desc >> 54) & 1) || uxn_t;
+	bool pxn = ((desc >> 53) & 1) || pxn_t;
+
+	if (r->el2) {
+		t->readable = true;
+		t->writable = !read_only;
+		t->executable = !uxn; /* bit 54 is XN, XNTable bit 60 */
+	} else if (el == 0) {
+		t->readable = el0_access;
+		t->writable = el0_access && !read_only;
+		t->executable = !uxn;
+	} else {
+		t->readable = true;
+		t->writable = !read_only;
+		t->executable = !pxn && !(el0_access && !read_only); /* EL0-writable is privileged XN */
+	}
+	if ((r->sctlr & SCTLR_WXN) && t->writable)
+		t->executable = false;
+}
+
 /* The stage 1 walk: fills every permission of the page; fails only on translation, address
  * size, access flag and walk external aborts. Reads descriptors, writes nothing. */
 static bool walk(struct iss *cpu, uint64_t va, unsigned el, struct iss_translation *t)
 {
-	uint64_t tcr = cpu->tcr_el1;
-	bool upper = (va >> 55) & 1;
-	unsigned tsz = (unsigned)(upper ? tcr >> 16 : tcr) & 63;
-	bool tbi = (upper ? tcr >> 38 : tcr >> 37) & 1;
-	bool epd = (upper ? tcr >> 23 : tcr >> 7) & 1;
-	unsigned g = upper ? granule_tg1((unsigned)(tcr >> 30) & 3) : granule_tg0((unsigned)(tcr >> 14) & 3);
-	unsigned stride = g - 3, inputsize, top = tbi ? 55 : 63, level, levels;
+	struct regime r;
+	unsigned tsz, g, stride, inputsize, top, level, levels, attrindx;
 	uint64_t base, desc = 0, hi;
 	unsigned apt = 0, uxn_t = 0, pxn_t = 0;
 
-	tsz = tsz < 16 ? 16 : tsz > 39 ? 39 : tsz; /* out-of-range TxSZ: clamped, as v8.0 allows */
+	regime_of(cpu, va, el, &r);
+	g = r.g;
+	stride = g - 3;
+	top = r.tbi ? 55 : 63;
+	tsz = r.tsz < 16 ? 16 : r.tsz > 39 ? 39 : r.tsz; /* out-of-range TxSZ: clamped, as v8.0 allows */
 	inputsize = 64 - tsz;
 	hi = (va >> inputsize) & ones(top - inputsize + 1);
-	if (hi != (upper ? ones(top - inputsize + 1) : 0) || epd)
+	if (hi != (r.upper ? ones(top - inputsize + 1) : 0) || r.epd)
 		return fault(t, FSC_TRANSLATION, 0);
-	base = (upper ? cpu->ttbr1_el1 : cpu->ttbr0_el1) & OA_MASK & ~1ull;
+	base = r.ttbr & OA_MASK & ~1ull;
 	levels = (inputsize - g + stride - 1) / stride;
 	level = 4 - levels;
 	for (;; level++) {
@@ -163,30 +215,22 @@ static bool walk(struct iss *cpu, uint64_t va, unsigned el, struct iss_translati
 	if (!(desc & (1ull << 10)))
 		return fault(t, FSC_ACCESS_FLAG, level);
 
-	unsigned ap = (unsigned)(desc >> 6) & 3;
-	bool el0_access = (ap & 1) && !(apt & 1);
-	bool read_only = (ap & 2) || (apt & 2);
-	bool uxn = ((desc >> 54) & 1) || uxn_t;
-	bool pxn = ((desc >> 53) & 1) || pxn_t;
-	unsigned attrindx = (unsigned)(desc >> 2) & 7;
-
-	if (el == 0) {
-		t->readable = el0_access;
-		t->writable = el0_access && !read_only;
-		t->executable = !uxn;
-	} else {
-		t->readable = true;
-		t->writable = !read_only;
-		t->executable = !pxn && !(el0_access && !read_only); /* EL0-writable is privileged XN */
-	}
-	if ((cpu->sctlr_el1 & SCTLR_WXN) && t->writable)
-		t->executable = false;
-	t->attr = (uint8_t)(cpu->mair_el1 >> (8 * attrindx));
+	attrindx = (unsigned)(desc >> 2) & 7;
+	leaf_permissions(&r, desc, apt, uxn_t, pxn_t, el, t);
+	t->attr = (uint8_t)(r.mair >> (8 * attrindx));
 	t->device = (t->attr & 0xf0) == 0;
 	t->sh = (uint8_t)((desc >> 8) & 3);
 	t->level = (uint8_t)level;
-	t->global = !(desc & (1ull << 11)); /* nG */
+	t->global = r.el2 || !(desc & (1ull << 11)); /* nG; the EL2 regime has no ASIDs */
 	return true;
+}
+
+/* Stage 1 of `el`'s regime is on: SCTLR_ELx.M, and for EL1&0 not while HCR_EL2.TGE (no VHE). */
+static bool stage1_enabled(const struct iss *cpu, unsigned el)
+{
+	if (el == 2)
+		return (cpu->sctlr_el2 & SCTLR_M) != 0;
+	return (cpu->sctlr_el1 & SCTLR_M) && !(cpu->hcr_el2 & HCR_TGE);
 }
 
 bool iss_translate(struct iss *cpu, uint64_t va, enum iss_access_type type, unsigned el, struct iss_translation *t)
@@ -194,7 +238,7 @@ bool iss_translate(struct iss *cpu, uint64_t va, enum iss_access_type type, unsi
 	bool allowed;
 
 	memset(t, 0, sizeof(*t));
-	if (!(cpu->sctlr_el1 & SCTLR_M)) {
+	if (!stage1_enabled(cpu, el)) {
 		/* MMU off: flat, data is Device-nGnRnE, instructions Normal. */
 		if (va >> 48)
 			return fault(t, FSC_ADDRESS_SIZE, 0);
@@ -304,7 +348,7 @@ static bool entry_maps(const struct iss_tlb_entry *e, uint64_t va_page)
 /* Drops the set's entries of `va_page` (every 4 KiB piece of a block), or only its global ones. */
 static void invalidate_va(struct iss_tlb_set *set, uint64_t va_page, bool only_global)
 {
-	for (unsigned el = 0; el < 2; el++)
+	for (unsigned el = 0; el < 2; el++) /* the EL1&0 regime's entries */
 		for (unsigned k = 0; k < TLB_ENTRIES; k++) {
 			struct iss_tlb_entry *e = &set->entries[el][k];
 			if (entry_maps(e, va_page) && (e->global || !only_global))
@@ -313,14 +357,56 @@ static void invalidate_va(struct iss_tlb_set *set, uint64_t va_page, bool only_g
 }
 
 enum { TLBI_VMALLE1 = 0, TLBI_VAE1 = 1, TLBI_ASIDE1 = 2, TLBI_VAAE1 = 3, TLBI_VALE1 = 5, TLBI_VAALE1 = 7 };
+enum { TLBI_ALLE2 = 0, TLBI_VAE2 = 1, TLBI_ALLE1 = 4, TLBI_VALE2 = 5, TLBI_VMALLS12E1 = 6 };
+
+/* Drops the set's EL2 entries: all of them, or those of `va_page`. */
+static void invalidate_el2(struct iss_tlb_set *set, uint64_t va_page, bool all)
+{
+	for (unsigned k = 0; k < TLB_ENTRIES; k++)
+		if (all || entry_maps(&set->entries[2][k], va_page))
+			drop_entry(&set->entries[2][k]);
+}
+
+/* Drops the set's EL1&0 entries (stage 1 only: no stage 2 is cached, so no VMID to match). */
+static void invalidate_el10(struct iss_tlb_set *set)
+{
+	for (unsigned el = 0; el < 2; el++)
+		for (unsigned k = 0; k < TLB_ENTRIES; k++)
+			drop_entry(&set->entries[el][k]);
+}
+
+/* The EL2 forms (op1 4): ALLE2, VAE2, VALE2 on the EL2 regime; ALLE1, VMALLS12E1 on EL1&0;
+ * IPAS2E1 and IPAS2LE1 drop nothing: stage 2 is not implemented. */
+static void tlbi_el2(struct iss_tlb_set *set, unsigned crm, unsigned op2, uint64_t va_page)
+{
+	if (crm == 0 || crm == 4)
+		return;
+	switch (op2) {
+	case TLBI_ALLE2:
+		invalidate_el2(set, va_page, true);
+		break;
+	case TLBI_VAE2:
+	case TLBI_VALE2:
+		invalidate_el2(set, va_page, false);
+		break;
+	case TLBI_ALLE1:
+	case TLBI_VMALLS12E1:
+		invalidate_el10(set);
+		break;
+	default:
+		break;
+	}
+}
 
 /*
  * By VA: the entries of that VA in the given ASID plus its global ones (VAE1, VALE1), or in
  * every ASID (VAAE1, VAALE1); only leaf entries are cached, so "last level" changes nothing.
  * ASIDE1 drops the ASID's non-global entries. The inner-shareable forms act the same on one CPU.
+ * `op` is the SYS operation's op1:CRn:CRm:op2.
  */
-void iss_tlbi(struct iss *cpu, unsigned op2, uint64_t operand)
+void iss_tlbi(struct iss *cpu, unsigned op, uint64_t operand)
 {
+	unsigned op1 = (op >> 11) & 7, crm = (op >> 3) & 15, op2 = op & 7;
 	uint16_t asid = (uint16_t)((operand >> 48) & asid_size_mask(cpu));
 	uint64_t va_page = operand & ones(TLBI_VA_BITS);
 
@@ -330,6 +416,10 @@ void iss_tlbi(struct iss *cpu, unsigned op2, uint64_t operand)
 		bool same_asid = set->asid == asid;
 		if (!set->used)
 			continue;
+		if (op1 == 4) {
+			tlbi_el2(set, crm, op2, va_page);
+			continue;
+		}
 		switch (op2) {
 		case TLBI_VAE1:
 		case TLBI_VALE1:
@@ -355,7 +445,7 @@ void iss_tlbi(struct iss *cpu, unsigned op2, uint64_t operand)
 void iss_tlb_protect_page(struct iss *cpu, uint64_t pa_page)
 {
 	for (unsigned k = 0; k < TLB_SETS; k++)
-		for (unsigned el = 0; el < 2; el++)
+		for (unsigned el = 0; el < TLB_ELS; el++)
 			for (unsigned e = 0; e < TLB_ENTRIES; e++)
 				if (cpu->tlb_sets[k].entries[el][e].pa == pa_page)
 					cpu->tlb_sets[k].entries[el][e].write = TLB_INVALID;
@@ -405,9 +495,11 @@ void iss_flag_page(struct iss *cpu, uint64_t pa_page, uint8_t flag)
 
 /* ---- Data accesses ---- */
 
-static bool alignment_checked(const struct iss *cpu)
+static bool alignment_checked(const struct iss *cpu, unsigned el)
 {
-	return (cpu->sctlr_el1 & (SCTLR_M | SCTLR_A)) != SCTLR_M;
+	uint64_t sctlr = el == 2 ? cpu->sctlr_el2 : cpu->sctlr_el1;
+
+	return !stage1_enabled(cpu, el) || (sctlr & SCTLR_A);
 }
 
 /* Translates a data access, taking the abort on failure. */
@@ -466,7 +558,7 @@ static bool data_access(struct iss *cpu, uint64_t va, unsigned size, bool write,
 {
 	if (unlikely(cpu->watch_count) && iss_debug_watch(cpu, va, size, write))
 		return false; /* stopped before the access, like a hardware watchpoint */
-	if ((va & (size - 1)) && alignment_checked(cpu)) {
+	if ((va & (size - 1)) && alignment_checked(cpu, el)) {
 		iss_data_abort(cpu, va, write ? AT_WRITE : AT_READ, FSC_ALIGNMENT, false);
 		return false;
 	}

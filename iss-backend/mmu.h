@@ -33,8 +33,8 @@ bool iss_store_as(struct iss *cpu, uint64_t va, unsigned size, uint64_t value, u
 bool iss_translate(struct iss *cpu, uint64_t va, enum iss_access_type type, unsigned el, struct iss_translation *t);
 void iss_tlb_flush(struct iss *cpu);        /* every set; then uses the current ASID's */
 void iss_tlb_asid_changed(struct iss *cpu); /* after a TTBR write: the set of the new ASID */
-/* TLBI by op2 of the encoding (VMALLE1, VAE1, ASIDE1, VAAE1, VALE1, VAALE1) and Xt. */
-void iss_tlbi(struct iss *cpu, unsigned op2, uint64_t operand);
+/* TLBI by the SYS operation op1:CRn:CRm:op2 (the E1 forms, and at op1 4 the E2, ALLE1, S12E1 ones) and Xt. */
+void iss_tlbi(struct iss *cpu, unsigned op, uint64_t operand);
 /* Drops the write tags of a physical page, in every set: its stores take the slow path. */
 void iss_tlb_protect_page(struct iss *cpu, uint64_t pa_page);
 /* Sets `flag` (cluster.h) on the RAM page at `pa_page` and drops its TLB write tags. */

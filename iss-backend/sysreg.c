@@ -2,7 +2,7 @@
  * System registers: one table of what the interpreter owns (MRS/MSR), the ID registers of the
  * CPU it claims to be, and the hooks that serve the rest (the generic timer's CNT*).
  *
- * The CPU is a Cortex-A57-class ARMv8.0-A with EL0 and EL1 in AArch64 only, FP and AdvSIMD, no
+ * The CPU is a Cortex-A57-class ARMv8.0-A with EL0, EL1 and optionally EL2 (no VHE, no NV) in AArch64 only, FP and AdvSIMD, no
  * LSE atomics, a PMUv3 with only the cycle counter (pmu.c), 4/16/64 KiB granules, 48-bit physical addresses, 16-bit ASIDs.
  */
 #include <stdlib.h>
@@ -17,8 +17,9 @@
 
 /* ID register values: what is implemented, nothing more. */
 #define MIDR_CORTEX_A57_R1P3     0x411fd073ull
-/* EL0 and EL1 AArch64 only (1, 1), no EL2/EL3, FP and AdvSIMD implemented without FP16 (0, 0), no GIC sysregs. */
+/* EL0 and EL1 AArch64 only (1, 1), no EL3, FP and AdvSIMD implemented without FP16 (0, 0), no GIC sysregs. */
 #define ID_AA64PFR0  0x0000000000000011ull
+#define ID_AA64PFR0_EL2 0x0000000000000100ull /* EL2 AArch64 only: set exactly when EL2 is enabled */
 /* DebugVer v8 (6), no trace, PMUVer 1 (PMUv3, pmu.c), 2 breakpoints, 2 watchpoints, 1 context-aware. */
 #define ID_AA64DFR0  0x0000000000101106ull
 /* No AES/SHA/CRC32/atomics/RDM: every field 0. */
@@ -33,6 +34,21 @@
 #define ISR_I      (1ull << 7)
 #define ISR_F      (1ull << 6)
 #define DCZID_DZP  (1ull << 4) /* DC ZVA prohibited at the reader's EL */
+
+/* SCTLR_EL2 (no VHE): M, A, C, SA, I, WXN writable; the RES1 bits of v8.0; EE stays 0. */
+#define SCTLR_EL2_WRITABLE 0x000000000008100full
+#define SCTLR_EL2_RES1     0x0000000030c50830ull
+/* TCR_EL2 (no VHE): T0SZ, IRGN0, ORGN0, SH0, TG0, PS, TBI; bits 31 and 23 RES1. */
+#define TCR_EL2_WRITABLE 0x00000000001fffbfull
+#define TCR_EL2_RES1     0x0000000080800000ull
+/* HCR_EL2 of v8.0 without E2H; RW is RAO/WI as EL1 has no AArch32. */
+#define HCR_EL2_WRITABLE 0x00000003ffffffffull
+/* CPTR_EL2 (no VHE): TFP, TTA, TCPAC writable; bits 13:12 and 9:0 RES1. */
+#define CPTR_EL2_WRITABLE 0x0000000080100400ull
+#define CPTR_EL2_RES1     0x00000000000033ffull
+/* VMPIDR_EL2: Aff3 (39:32), U (30), MT (24), Aff2..Aff0 writable; bit 31 RES1. */
+#define VMPIDR_WRITABLE 0x000000ff41ffffffull
+#define VMPIDR_RES1     0x0000000080000000ull
 
 /* What an entry does on MRS and MSR. */
 enum sysreg_kind {
@@ -59,6 +75,15 @@ enum special_id {
 	SP_FPSR,
 	SP_ISR,
 	SP_DCZID,
+	SP_MIDR,    /* VPIDR_EL2 at EL1 when EL2 is enabled */
+	SP_MPIDR,   /* VMPIDR_EL2 at EL1 when EL2 is enabled */
+	SP_PFR0,    /* ID_AA64PFR0_EL1: EL2 as enabled */
+	SP_SP_EL1,  /* EL2 only */
+	SP_HCR,     /* routing and stage 1 of EL1&0 change: the TLB and interrupts follow */
+	SP_SCTLR_EL2,
+	SP_EL2_TRANSLATION, /* TCR_EL2, TTBR0_EL2: the TLB is flushed */
+	SP_CPTR_EL2,
+	SP_VMPIDR,
 };
 
 /* Who may access: EL0 reads/writes are UNDEFINED unless the entry says otherwise. */
@@ -125,10 +150,10 @@ static const struct sysreg sysregs[] = {
     SPECIAL(SYSREG(3, 3, 13, 0, 3), SP_TPIDRRO, EL0_READ, false),
     FIELD(SYSREG(3, 0, 13, 0, 4), tpidr_el1, ~0ull),
     /* Identification */
-    CONSTANT(SYSREG(3, 0, 0, 0, 0), MIDR_CORTEX_A57_R1P3),
-    READ_ONLY_FIELD(SYSREG(3, 0, 0, 0, 5), mpidr_el1),
+    SPECIAL(SYSREG(3, 0, 0, 0, 0), SP_MIDR, EL0_NONE, true),
+    SPECIAL(SYSREG(3, 0, 0, 0, 5), SP_MPIDR, EL0_NONE, true),
     CONSTANT(SYSREG(3, 0, 0, 0, 6), 0), /* REVIDR_EL1 */
-    CONSTANT(SYSREG(3, 0, 0, 4, 0), ID_AA64PFR0),
+    SPECIAL(SYSREG(3, 0, 0, 4, 0), SP_PFR0, EL0_NONE, true),
     CONSTANT(SYSREG(3, 0, 0, 5, 0), ID_AA64DFR0),
     CONSTANT(SYSREG(3, 0, 0, 6, 0), ID_AA64ISAR0),
     CONSTANT(SYSREG(3, 0, 0, 7, 0), ID_AA64MMFR0),
@@ -172,6 +197,34 @@ static const struct sysreg sysregs[] = {
     PMU(SYSREG(3, 0, 9, 14, 2), PMU_PMINTENCLR, false),
     PMU(SYSREG(3, 3, 9, 14, 3), PMU_PMOVSSET, false),
     PMU(SYSREG(3, 3, 14, 15, 7), PMU_PMCCFILTR, false),
+    /* EL2 (op1 4: UNDEFINED below EL2, and so everywhere without EL2) */
+    SPECIAL(SYSREG(3, 4, 1, 1, 0), SP_HCR, EL0_NONE, false),
+    SPECIAL(SYSREG(3, 4, 1, 0, 0), SP_SCTLR_EL2, EL0_NONE, false),
+    RAZ_WI(SYSREG(3, 4, 1, 0, 1)), /* ACTLR_EL2 */
+    SPECIAL(SYSREG(3, 4, 1, 1, 2), SP_CPTR_EL2, EL0_NONE, false),
+    FIELD(SYSREG(3, 4, 1, 1, 1), mdcr_el2, 0x000000000000ffffull), /* HPMN, TPMCR ... TDRA: storage */
+    FIELD(SYSREG(3, 4, 1, 1, 3), hstr_el2, 0xbfffull),
+    RAZ_WI(SYSREG(3, 4, 1, 1, 7)), /* HACR_EL2 */
+    SPECIAL(SYSREG(3, 4, 2, 0, 0), SP_EL2_TRANSLATION, EL0_NONE, false), /* TTBR0_EL2 */
+    SPECIAL(SYSREG(3, 4, 2, 0, 2), SP_EL2_TRANSLATION, EL0_NONE, false), /* TCR_EL2 */
+    FIELD(SYSREG(3, 4, 2, 1, 0), vttbr_el2, ~0ull),             /* stage 2: storage in this slice */
+    FIELD(SYSREG(3, 4, 2, 1, 2), vtcr_el2, 0x000000008007ffffull),
+    FIELD(SYSREG(3, 4, 4, 0, 0), spsr_el2, 0xf03003dfull),
+    FIELD(SYSREG(3, 4, 4, 0, 1), elr_el2, ~0ull),
+    SPECIAL(SYSREG(3, 4, 4, 1, 0), SP_SP_EL1, EL0_NONE, false),
+    FIELD(SYSREG(3, 4, 5, 1, 0), afsr0_el2, 0),
+    FIELD(SYSREG(3, 4, 5, 1, 1), afsr1_el2, 0),
+    FIELD(SYSREG(3, 4, 5, 2, 0), esr_el2, 0xffffffffull),
+    FIELD(SYSREG(3, 4, 6, 0, 0), far_el2, ~0ull),
+    FIELD(SYSREG(3, 4, 6, 0, 4), hpfar_el2, 0x00000ffffffffff0ull),
+    FIELD(SYSREG(3, 4, 10, 2, 0), mair_el2, ~0ull),
+    FIELD(SYSREG(3, 4, 10, 3, 0), amair_el2, 0),
+    FIELD(SYSREG(3, 4, 12, 0, 0), vbar_el2, ~0x7ffull),
+    FIELD(SYSREG(3, 4, 13, 0, 2), tpidr_el2, ~0ull),
+    FIELD(SYSREG(3, 4, 0, 0, 0), vpidr_el2, 0xffffffffull),
+    SPECIAL(SYSREG(3, 4, 0, 0, 5), SP_VMPIDR, EL0_NONE, false), /* Aff3..0, U, MT; bit 31 RES1 */
+    FIELD(SYSREG(3, 4, 14, 1, 0), cnthctl_el2, 3ull), /* EL1PCTEN, EL1PCEN: storage (EL1 always has the counter) */
+    FIELD(SYSREG(3, 4, 14, 0, 3), cntvoff_el2, ~0ull), /* storage: the virtual counter is not offset */
 };
 
 /* The rest of the ID space (op0 3, op1 0, CRn 0, CRm 1..7) reads as zero: v8.0 reserves it RAZ. */
@@ -205,6 +258,69 @@ static const struct sysreg *slot_sysreg(uint8_t slot)
 static uint64_t *field(struct iss *cpu, const struct sysreg *r)
 {
 	return (uint64_t *)(void *)((char *)cpu + r->offset);
+}
+
+/* The identification registers EL2 virtualizes, and EL2's own special registers. */
+static uint64_t read_special_el2(struct iss *cpu, const struct sysreg *r, unsigned encoding)
+{
+	bool virtual_id = cpu->el2 && cpu->el == 1;
+
+	switch ((enum special_id)r->offset) {
+	case SP_MIDR:
+		return virtual_id ? cpu->vpidr_el2 : MIDR_CORTEX_A57_R1P3;
+	case SP_MPIDR:
+		return virtual_id ? cpu->vmpidr_el2 : cpu->mpidr_el1;
+	case SP_PFR0:
+		return ID_AA64PFR0 | (cpu->el2 ? ID_AA64PFR0_EL2 : 0);
+	case SP_SP_EL1:
+		return cpu->sp_banked[1]; /* at EL2 SP_EL1 is never the current SP */
+	case SP_HCR:
+		return cpu->hcr_el2;
+	case SP_SCTLR_EL2:
+		return cpu->sctlr_el2;
+	case SP_EL2_TRANSLATION:
+		return encoding == SYSREG(3, 4, 2, 0, 0) ? cpu->ttbr0_el2 : cpu->tcr_el2;
+	case SP_CPTR_EL2:
+		return cpu->cptr_el2;
+	case SP_VMPIDR:
+		return cpu->vmpidr_el2;
+	default:
+		return 0;
+	}
+}
+
+static void write_special_el2(struct iss *cpu, const struct sysreg *r, unsigned encoding, uint64_t value)
+{
+	switch ((enum special_id)r->offset) {
+	case SP_SP_EL1:
+		cpu->sp_banked[1] = value;
+		break;
+	case SP_HCR:
+		cpu->hcr_el2 = (value & HCR_EL2_WRITABLE) | HCR_RW;
+		iss_tlb_flush(cpu); /* TGE turns stage 1 of EL1&0 off */
+		iss_update_attention(cpu); /* IMO/FMO/TGE route the interrupts */
+		break;
+	case SP_SCTLR_EL2:
+		cpu->sctlr_el2 = (value & SCTLR_EL2_WRITABLE) | SCTLR_EL2_RES1;
+		iss_sctlr_changed(cpu);
+		iss_tlb_flush(cpu);
+		break;
+	case SP_EL2_TRANSLATION:
+		if (encoding == SYSREG(3, 4, 2, 0, 0))
+			cpu->ttbr0_el2 = value;
+		else
+			cpu->tcr_el2 = (value & TCR_EL2_WRITABLE) | TCR_EL2_RES1;
+		iss_tlb_flush(cpu); /* no ASIDs in the EL2 regime: flushing is the simple, allowed way */
+		break;
+	case SP_CPTR_EL2:
+		cpu->cptr_el2 = (value & CPTR_EL2_WRITABLE) | CPTR_EL2_RES1;
+		break;
+	case SP_VMPIDR:
+		cpu->vmpidr_el2 = (value & VMPIDR_WRITABLE) | VMPIDR_RES1;
+		break;
+	default:
+		break;
+	}
 }
 
 static uint64_t read_special(struct iss *cpu, const struct sysreg *r, unsigned encoding)
@@ -253,8 +369,9 @@ static uint64_t read_special(struct iss *cpu, const struct sysreg *r, unsigned e
 		return (cpu->irq_line ? ISR_I : 0) | (cpu->fiq_line ? ISR_F : 0); /* A: no SErrors modelled */
 	case SP_DCZID: /* DZP tells EL0 code (glibc's memset) whether DC ZVA would trap */
 		return DCZID_EL0 | (cpu->el == 0 && !(cpu->sctlr_el1 & SCTLR_DZE) ? DCZID_DZP : 0);
+	default:
+		return read_special_el2(cpu, r, encoding);
 	}
-	return 0;
 }
 
 static void write_special(struct iss *cpu, const struct sysreg *r, unsigned encoding, uint64_t value)
@@ -315,6 +432,9 @@ static void write_special(struct iss *cpu, const struct sysreg *r, unsigned enco
 	case SP_ISR:
 	case SP_DCZID:
 		break;
+	default:
+		write_special_el2(cpu, r, encoding, value);
+		break;
 	}
 }
 
@@ -355,10 +475,56 @@ static bool ask_hooks_write(struct iss *cpu, unsigned encoding, uint64_t value)
 	return false;
 }
 
+/* The HCR_EL2 bit that traps an EL0/EL1 access to this register to EL2, or 0. */
+static uint64_t hcr_trap(unsigned encoding, bool read)
+{
+	switch (encoding) {
+	case SYSREG(3, 0, 1, 0, 0):  /* SCTLR_EL1 */
+	case SYSREG(3, 0, 2, 0, 0):  /* TTBR0_EL1 */
+	case SYSREG(3, 0, 2, 0, 1):  /* TTBR1_EL1 */
+	case SYSREG(3, 0, 2, 0, 2):  /* TCR_EL1 */
+	case SYSREG(3, 0, 5, 1, 0):  /* AFSR0_EL1 */
+	case SYSREG(3, 0, 5, 1, 1):  /* AFSR1_EL1 */
+	case SYSREG(3, 0, 5, 2, 0):  /* ESR_EL1 */
+	case SYSREG(3, 0, 6, 0, 0):  /* FAR_EL1 */
+	case SYSREG(3, 0, 10, 2, 0): /* MAIR_EL1 */
+	case SYSREG(3, 0, 10, 3, 0): /* AMAIR_EL1 */
+	case SYSREG(3, 0, 13, 0, 1): /* CONTEXTIDR_EL1 */
+		return read ? HCR_TRVM : HCR_TVM;
+	case SYSREG(3, 0, 0, 0, 6): /* REVIDR_EL1 */
+	case SYSREG(3, 1, 0, 0, 7): /* AIDR_EL1 */
+		return HCR_TID1;
+	case SYSREG(3, 3, 0, 0, 1): /* CTR_EL0 */
+	case SYSREG(3, 1, 0, 0, 0): /* CCSIDR_EL1 */
+	case SYSREG(3, 1, 0, 0, 1): /* CLIDR_EL1 */
+	case SYSREG(3, 2, 0, 0, 0): /* CSSELR_EL1 */
+		return HCR_TID2;
+	case SYSREG(3, 0, 1, 0, 1): /* ACTLR_EL1 */
+		return HCR_TACR;
+	default:
+		return is_id_space(encoding) ? HCR_TID3 : 0; /* the ID group 3 registers, reads only */
+	}
+}
+
+/* EL2's traps of EL0/EL1 accesses (HCR_EL2 TVM, TRVM, TID1-3, TACR): false after trapping. */
+static bool el2_allows(struct iss *cpu, uint32_t word, bool read)
+{
+	unsigned encoding = (word >> 5) & 0xffff;
+
+	if (!(cpu->hcr_el2 & hcr_trap(encoding, read)))
+		return true;
+	iss_exception_to(cpu, 2, EC_SYSREG, iss_sysreg_syndrome(word), cpu->pc);
+	return false;
+}
+
 /* MRS and MSR (register): imm holds the word, rd the register (31 as ZR/sink). */
-/* EL0 access rules and SP_EL0 while it is the current SP; false after raising the exception. */
+/* EL0 access rules, EL2's registers and traps, SP_EL0 while it is the current SP; false after raising the exception. */
 static bool access_allowed(struct iss *cpu, const struct sysreg *r, uint32_t word, bool read)
 {
+	if (((word >> 16) & 7) == 4 && cpu->el < 2) { /* op1 4: EL2's registers (no NV) */
+		iss_undefined(cpu, word, UNDEF_SYSREG);
+		return false;
+	}
 	if (cpu->el == 0) {
 		int access = el0_access(cpu, r, read);
 		if (access < 0)
@@ -368,6 +534,8 @@ static bool access_allowed(struct iss *cpu, const struct sysreg *r, uint32_t wor
 		if (access <= 0)
 			return false;
 	}
+	if (cpu->el < 2 && cpu->hcr_el2 && !el2_allows(cpu, word, read))
+		return false;
 	if (r->kind == KIND_SPECIAL && r->offset == SP_SP_EL0 && !cpu->spsel) {
 		iss_undefined(cpu, word, UNDEF_SYSREG);
 		return false;
@@ -456,7 +624,7 @@ int iss_write_system_register(struct iss *cpu, unsigned encoding, uint64_t value
 /* MSR (immediate) DAIFSet/DAIFClr/SPSel: imm holds CRm. EL0 DAIF access follows SCTLR_EL1.UMA. */
 static bool pstate_el0_check(struct iss *cpu, const struct iss_insn *insn, bool daif)
 {
-	if (cpu->el == 1)
+	if (cpu->el >= 1)
 		return true;
 	if (daif && !(cpu->sctlr_el1 & SCTLR_UMA))
 		iss_exception(cpu, EC_SYSREG, iss_sysreg_syndrome((uint32_t)insn->imm2), cpu->pc);
@@ -497,6 +665,23 @@ void iss_sysreg_reset(struct iss *cpu)
 	cpu->sctlr_el1 = 0x30d00800ull; /* the RES1 bits of v8.0; MMU and caches off */
 	cpu->oslsr_el1 = OSLSR_OSLM | 2; /* the OS lock is set out of reset */
 	cpu->osdlr_el1 = 0;
+}
+
+void iss_enable_el2(struct cpu *base)
+{
+	struct iss *cpu = to_iss(base);
+
+	cpu->el2 = true;
+	cpu->hcr_el2 = HCR_RW;
+	cpu->sctlr_el2 = SCTLR_EL2_RES1;
+	cpu->tcr_el2 = TCR_EL2_RES1;
+	cpu->cptr_el2 = CPTR_EL2_RES1;
+	cpu->vpidr_el2 = MIDR_CORTEX_A57_R1P3;
+	cpu->vmpidr_el2 = cpu->mpidr_el1;
+	iss_set_sp_select(cpu, 2, true);
+	iss_set_el(cpu, 2); /* EL2h; DAIF stays masked as at reset */
+	iss_tlb_flush(cpu);
+	iss_update_attention(cpu);
 }
 
 int iss_add_sysreg_hook(struct cpu *base, const struct iss_sysreg_hook *hook)

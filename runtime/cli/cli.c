@@ -19,9 +19,9 @@ static const char help_text[] =
 	"Runs arm64 firmware on a simulated board, deterministically: the same inputs give the\n"
 	"same output, instruction count and virtual time on every run.\n"
 	"\n"
-	"FIRMWARE is an AArch64 ELF executable, or a raw binary with --raw. It starts at EL1 with\n"
-	"the MMU off, at the ELF entry point, with x0 holding the address of the board's device\n"
-	"tree in RAM.\n"
+	"FIRMWARE is an AArch64 ELF executable, or a raw binary with --raw. It starts at EL1 (EL2\n"
+	"with --el2) with the MMU off, at the ELF entry point, with x0 holding the address of the\n"
+	"board's device tree in RAM.\n"
 	"\n"
 	"Options:\n"
 	"  --platform BOARD   the board: a .dts or .dtb file, or the name of a board in\n"
@@ -34,6 +34,8 @@ static const char help_text[] =
 	"                     turn (default: 10us, at most the quantum)\n"
 	"  --precise          kvm backend: stop each run on its exact instruction (the PMU stops\n"
 	"                     it early and the last instructions are single-stepped; slower)\n"
+	"  --el2              every CPU starts at EL2 (iss backend): hypervisors and Linux at\n"
+	"                     EL2; the tree gets qvp,start-el2 and PSCI over SMC (docs/iss.md)\n"
 	"  --timeout TIME     stop when virtual time reaches TIME\n"
 	"  --raw ADDRESS      load FIRMWARE as a raw binary at ADDRESS (4-byte aligned) and\n"
 	"                     enter there\n"
@@ -132,6 +134,7 @@ enum option_id {
 	OPTION_RTC,
 	OPTION_VERSION,
 	OPTION_PRECISE,
+	OPTION_EL2,
 	OPTION_STATS_JSON,
 	OPTION_GDB,
 	OPTION_GDB_WAIT,
@@ -168,6 +171,7 @@ static const struct option long_options[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPTION_VERSION },
 	{ "precise", no_argument, NULL, OPTION_PRECISE },
+	{ "el2", no_argument, NULL, OPTION_EL2 },
 	{ "stats-json", required_argument, NULL, OPTION_STATS_JSON },
 	{ "gdb", required_argument, NULL, OPTION_GDB },
 	{ "gdb-wait", no_argument, NULL, OPTION_GDB_WAIT },
@@ -358,6 +362,9 @@ static int parse_option(int id, const char *argument, struct cli_options *option
 		return 0;
 	case OPTION_PRECISE:
 		options->machine.precise = true;
+		return 0;
+	case OPTION_EL2:
+		options->machine.start_el2 = true;
 		return 0;
 	case OPTION_TRACE:
 		options->trace_path = argument;

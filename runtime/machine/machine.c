@@ -64,6 +64,8 @@ static struct cpu *create_iss_cpu(struct machine *machine)
 {
 	struct cpu *cpu = iss_create(machine->bus);
 
+	if (cpu && platform_start_el2(machine->fdt))
+		iss_enable_el2(cpu); /* every CPU, CPU_ON's fresh ones too, resets at EL2h */
 	if (cpu)
 		iss_set_call_hook(cpu, psci_call, machine);
 	if (cpu && machine->config.coverage) /* every CPU, of every board a reset builds, marks one map */
@@ -81,11 +83,17 @@ static struct cpu *create_iss_cpu(struct machine *machine)
 static struct cpu *create_cpu(struct machine *machine, const struct machine_config *config)
 {
 	switch (config->backend) {
-	case BACKEND_AUTO:
-		return kvm_usable() ? create_kvm_cpu(machine, config) : create_iss_cpu(machine);
+	case BACKEND_AUTO: /* KVM cannot start a guest at EL2 */
+		return kvm_usable() && !platform_start_el2(machine->fdt) ? create_kvm_cpu(machine, config)
+		                                                         : create_iss_cpu(machine);
 	case BACKEND_ISS:
 		return create_iss_cpu(machine);
 	case BACKEND_KVM:
+		if (platform_start_el2(machine->fdt)) {
+			error_set("backend kvm: cannot start the CPUs at EL2 (--el2, or qvp,start-el2 in the "
+			          "tree): the host kernel owns EL2 there; use --backend iss");
+			return NULL;
+		}
 		return create_kvm_cpu(machine, config);
 	}
 	return NULL;

@@ -51,6 +51,7 @@ struct machine_config {
 	FILE *console;              /* where the UART transmits; stdout if NULL */
 	uint64_t rtc_epoch;         /* the RTC's count at reset, seconds since 1970; 0: QVP_RTC_EPOCH */
 	bool precise;               /* kvm: stop runs on their exact instruction (the iss always does) */
+	bool start_el2;             /* --el2: every CPU starts at EL2 (the tree gets qvp,start-el2) */
 	uint64_t memory_size;       /* --memory: the first memory node's size in bytes; 0: the board's */
 	unsigned cpu_count;         /* --cpus: CPU nodes written into a one-CPU tree; 0: the tree's own */
 	vtime_t window;             /* several CPUs: how far each runs before the next; 0: MACHINE_WINDOW */

@@ -480,11 +480,66 @@ static int set_cpu_count(void **fdt, const char *file, unsigned count)
 	return 0;
 }
 
+bool platform_start_el2(const void *fdt)
+{
+	int cpus = fdt_path_offset(fdt, "/cpus");
+
+	return cpus >= 0 && fdt_getprop(fdt, cpus, "qvp,start-el2", NULL) != NULL;
+}
+
+/* Room for a few more properties in the tree: libfdt edits in place. */
+static int grow_fdt(void **fdt, const char *file, int extra)
+{
+	int size = (int)fdt_totalsize(*fdt) + extra;
+	void *grown = realloc(*fdt, (size_t)size);
+
+	if (!grown)
+		return error_set("%s: out of memory", file);
+	*fdt = grown;
+	return fdt_open_into(*fdt, *fdt, size);
+}
+
+/* PSCI nodes say "smc": with EL2 the hypervisor owns HVC, as on QEMU's virt with virtualization=on. */
+static int use_smc_conduit(void *fdt)
+{
+	static const char *const compatibles[] = { "arm,psci-0.2", "arm,psci-1.0", "arm,psci" };
+	int err = 0;
+
+	for (size_t k = 0; k < sizeof(compatibles) / sizeof(compatibles[0]) && !err; k++)
+		for (int node = fdt_node_offset_by_compatible(fdt, -1, compatibles[k]); node >= 0 && !err;
+		     node = fdt_node_offset_by_compatible(fdt, node, compatibles[k]))
+			err = fdt_setprop_string(fdt, node, "method", "smc");
+	return err;
+}
+
+/* --el2 writes qvp,start-el2 into /cpus; a tree that has it gets the SMC conduit. */
+static int apply_el2(void **fdt, const char *file, bool requested)
+{
+	int cpus, err;
+
+	if (!requested && !platform_start_el2(*fdt))
+		return 0;
+	err = grow_fdt(fdt, file, 256);
+	cpus = err ? err : fdt_path_offset(*fdt, "/cpus");
+	if (cpus < 0)
+		return error_set("--el2: %s has no /cpus node to mark with qvp,start-el2", file);
+	err = requested ? fdt_setprop_empty(*fdt, cpus, "qvp,start-el2") : 0;
+	if (!err)
+		err = use_smc_conduit(*fdt);
+	if (!err)
+		err = fdt_pack(*fdt);
+	if (err < 0)
+		return error_set("--el2: %s: %s", file, fdt_strerror(err));
+	return 0;
+}
+
 int platform_build(struct machine *machine, const char *path)
 {
 	size_t size;
 
 	if (platform_load_fdt(path, &machine->fdt, &size) < 0)
+		return -1;
+	if (apply_el2(&machine->fdt, path, machine->config.start_el2) < 0)
 		return -1;
 	if (machine->config.cpu_count > 1 && set_cpu_count(&machine->fdt, path, machine->config.cpu_count) < 0)
 		return -1;

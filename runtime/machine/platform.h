@@ -2,6 +2,7 @@
 #ifndef QVP_PLATFORM_H
 #define QVP_PLATFORM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +22,8 @@ void platform_teardown(struct machine *machine);
 /* The index-th (address, size) of a node's `reg`, decoded with its parent's cell counts. */
 int platform_node_reg(const void *fdt, int node, int index, uint64_t *base, uint64_t *size);
 
+/* Every CPU starts at EL2: /cpus has the boolean qvp,start-el2 (written there by --el2). */
+bool platform_start_el2(const void *fdt);
 /* The board's CPUs: the nodes of /cpus with device_type "cpu"; 1 for a tree that has none. */
 unsigned platform_cpu_count(const void *fdt);
 

@@ -152,8 +152,8 @@ bool psci_call(void *opaque, struct cpu *cpu, bool smc, uint16_t imm)
 	int64_t result = PSCI_NOT_SUPPORTED;
 
 	(void)imm;
-	if (smc)
-		return false;
+	if (smc != platform_start_el2(call.machine->fdt))
+		return false; /* not the conduit the tree names (psci method) */
 	cpu->ops->get_register(cpu, CPU_REG_X0, &x0);
 	function_id = (uint32_t)x0; /* the function ID is W0: bits 63:32 are not part of it */
 	call.smc64 = function_id & PSCI_FN_SMC64;

@@ -13,8 +13,9 @@ extern "C" {
 
 #define PSCI_VERSION_IMPLEMENTED 0x00010000u /* 1.0: major << 16 | minor */
 
-/* The iss_call_hook; `opaque` is the struct machine. SMC is left UNDEFINED (the conduit is
- * HVC, as the board's psci node says); every HVC is a call: unknown ones return NOT_SUPPORTED. */
+/* The iss_call_hook; `opaque` is the struct machine. The conduit is HVC, or SMC when the CPUs
+ * start at EL2 (platform_start_el2), as the guest's psci node says; the other is left UNDEFINED.
+ * Every call on the conduit is answered: unknown ones return NOT_SUPPORTED. */
 bool psci_call(void *opaque, struct cpu *cpu, bool smc, uint16_t imm);
 
 #ifdef __cplusplus

@@ -16,6 +16,14 @@ _Noreturn void sdk_halt(void)
 		cpu_wfi();
 }
 
+static int current_el_is_2(void)
+{
+	uint64_t el;
+
+	__asm__ volatile("mrs %0, CurrentEL" : "=r"(el));
+	return ((el >> 2) & 3) == 2;
+}
+
 _Noreturn void exit(int code)
 {
 	const struct sdk_platform *p = sdk_platform();
@@ -27,9 +35,12 @@ _Noreturn void exit(int code)
 	if (p->sim_control_base != 0) {
 		mmio_write32(p->sim_control_base + SIM_CONTROL_EXIT, (uint32_t)code);
 	} else {
-		/* QEMU virt without EL2 implements PSCI at EL1 through HVC. */
+		/* QEMU virt implements PSCI through HVC without EL2, through SMC with it (at EL2 here). */
 		register uint64_t x0 __asm__("x0") = PSCI_SYSTEM_OFF;
-		__asm__ volatile("hvc #0" : "+r"(x0) : : "x1", "x2", "x3", "memory");
+		if (current_el_is_2())
+			__asm__ volatile("smc #0" : "+r"(x0) : : "x1", "x2", "x3", "memory");
+		else
+			__asm__ volatile("hvc #0" : "+r"(x0) : : "x1", "x2", "x3", "memory");
 	}
 	sdk_halt();
 }

@@ -139,6 +139,7 @@ GuestRun run_guest(const std::string &firmware_path, const GuestOptions &options
 	config.backend = BACKEND_ISS;
 	config.quantum = options.quantum;
 	config.timeout = options.timeout;
+	config.start_el2 = options.start_el2;
 	config.console = console;
 	struct machine *machine = machine_create(&config);
 	if (!machine) {

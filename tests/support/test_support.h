@@ -61,6 +61,7 @@ struct GuestOptions {
 	vtime_t quantum = 100 * VTIME_US;
 	vtime_t timeout = VTIME_NEVER;
 	bool raw = false; // a raw binary loaded and entered at 0x40080000, not an ELF
+	bool start_el2 = false; // every CPU starts at EL2 (qvp run --el2)
 };
 
 GuestRun run_guest(const std::string &firmware_path, const GuestOptions &options = GuestOptions());

@@ -1,0 +1,88 @@
+/*
+ * EL2 vector table of el2_monitor.c: every entry saves the context in a struct
+ * exception_frame (<qvp/exception.h>, the SDK's layout) on the SP_EL2 stack with the _EL2
+ * syndrome registers, calls el2_dispatch(frame), restores the (possibly changed) context and
+ * returns with ERET.
+ */
+#define FRAME_SIZE	304
+#define FRAME_ELR	256
+#define FRAME_ESR	272
+#define FRAME_VECTOR	288
+
+	.macro	entry index
+	.balign	0x80
+	sub	sp, sp, #FRAME_SIZE
+	stp	x0, x1, [sp, #0]
+	mov	x0, #\index
+	b	el2_save_and_dispatch
+	.endm
+
+	.section .text.vectors, "ax"
+	.balign	0x800
+	.global	el2_vectors
+el2_vectors:
+	.irp	index, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15
+	entry	\index
+	.endr
+
+el2_save_and_dispatch:
+	stp	x2, x3, [sp, #16]
+	stp	x4, x5, [sp, #32]
+	stp	x6, x7, [sp, #48]
+	stp	x8, x9, [sp, #64]
+	stp	x10, x11, [sp, #80]
+	stp	x12, x13, [sp, #96]
+	stp	x14, x15, [sp, #112]
+	stp	x16, x17, [sp, #128]
+	stp	x18, x19, [sp, #144]
+	stp	x20, x21, [sp, #160]
+	stp	x22, x23, [sp, #176]
+	stp	x24, x25, [sp, #192]
+	stp	x26, x27, [sp, #208]
+	stp	x28, x29, [sp, #224]
+	mrs	x1, sp_el0
+	stp	x30, x1, [sp, #240]
+	mrs	x1, elr_el2
+	mrs	x2, spsr_el2
+	stp	x1, x2, [sp, #FRAME_ELR]
+	mrs	x1, esr_el2
+	mrs	x2, far_el2
+	stp	x1, x2, [sp, #FRAME_ESR]
+	str	x0, [sp, #FRAME_VECTOR]
+
+	mov	x0, sp
+	bl	el2_dispatch
+
+	ldp	x1, x2, [sp, #FRAME_ELR]
+	msr	elr_el2, x1
+	msr	spsr_el2, x2
+	ldp	x30, x1, [sp, #240]
+	msr	sp_el0, x1
+	ldp	x28, x29, [sp, #224]
+	ldp	x26, x27, [sp, #208]
+	ldp	x24, x25, [sp, #192]
+	ldp	x22, x23, [sp, #176]
+	ldp	x20, x21, [sp, #160]
+	ldp	x18, x19, [sp, #144]
+	ldp	x16, x17, [sp, #128]
+	ldp	x14, x15, [sp, #112]
+	ldp	x12, x13, [sp, #96]
+	ldp	x10, x11, [sp, #80]
+	ldp	x8, x9, [sp, #64]
+	ldp	x6, x7, [sp, #48]
+	ldp	x4, x5, [sp, #32]
+	ldp	x2, x3, [sp, #16]
+	ldp	x0, x1, [sp, #0]
+	add	sp, sp, #FRAME_SIZE
+	eret
+
+	/* Drops from EL2 to EL1h at `entry` with SP_EL1 = `stack`, interrupts masked. */
+	.text
+	.global	el2_enter_el1
+el2_enter_el1:
+	msr	sp_el1, x1
+	msr	elr_el2, x0
+	mov	x2, #0x3c5
+	msr	spsr_el2, x2
+	isb
+	eret

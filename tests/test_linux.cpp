@@ -186,6 +186,40 @@ TEST_F(Linux, BusyboxShellRunsTheScript)
 	EXPECT_EQ(field(stats[0], "virtual_time_ps"), field(stats[1], "virtual_time_ps"));
 }
 
+// A snapshot of the shell session once Linux has booted (docs/snapshots.md): the run restored
+// from it prints the rest of the session, and the two parts are the straight run's log; the
+// restored run ends with the straight run's instruction count and virtual time.
+TEST_F(Linux, SnapshotAfterTheBootRestoresTheShellSession)
+{
+	TempDir dir;
+	qvp_test::write_file(dir.path("script"), shell_script);
+	std::vector<std::string> options = { "--timeout", "30s", "--console-script", dir.path("script") };
+	std::vector<std::string> straight_options = options;
+	straight_options.insert(straight_options.end(), { "--stats-json", dir.path("straight.json") });
+	ProcessResult straight = boot("cryptomgr.notests", dir.path("straight.log"), straight_options);
+	ASSERT_EQ(straight.status, 0) << straight.err;
+	std::string stats = qvp_test::read_file(dir.path("straight.json"));
+	uint64_t end = std::stoull(field(stats, "virtual_time_ps"));
+
+	// In the last command, "sleep 1": the run's last second (after the boot, at about 0.6 s).
+	std::vector<std::string> save = options;
+	save.insert(save.end(), { "--snapshot-at", std::to_string((end - 1050 * 1000000000ull) / 1000) + "ns",
+				  dir.path("shell.snap"), "--stop" });
+	ProcessResult before = boot("cryptomgr.notests", dir.path("before.log"), save);
+	ASSERT_EQ(before.status, 0) << before.err;
+	ProcessResult after = qvp_test::run_process({ build_path("qvp"), "run", "--restore", dir.path("shell.snap"),
+						      "--console", dir.path("after.log"), "--stats-json",
+						      dir.path("after.json") });
+	EXPECT_EQ(after.status, 0) << after.err;
+	std::string head = qvp_test::read_file(dir.path("before.log")), tail = qvp_test::read_file(dir.path("after.log"));
+	EXPECT_TRUE(has(head, "qvp-init: ready")) << "the snapshot was taken during the boot";
+	EXPECT_TRUE(has(tail, "reboot: Power down")) << tail;
+	EXPECT_TRUE(head + tail == qvp_test::read_file(dir.path("straight.log")));
+	std::string restored = qvp_test::read_file(dir.path("after.json"));
+	EXPECT_EQ(field(restored, "instructions"), field(stats, "instructions"));
+	EXPECT_EQ(field(restored, "virtual_time_ps"), field(stats, "virtual_time_ps"));
+}
+
 // Debian's kernel on four CPUs (--cpus 4): the secondaries come up through PSCI CPU_ON, the shell
 // sees four, taskset runs a program on each, dmesg has no RCU stall, no CPU that failed to come
 // online, no clocksource complaint; and two boots are identical.

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <libfdt.h>
+#include <limits.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,6 +123,14 @@ int snapshot_next_section(const struct snapshot *snapshot, unsigned *cursor, con
 
 /* ---- The header ---- */
 
+/* A path as the restoring run finds it from any directory. */
+static void put_path(struct snap_writer *w, const char *path)
+{
+	char absolute[PATH_MAX];
+
+	snap_put_string(w, realpath(path, absolute) ? absolute : path);
+}
+
 static void put_image(struct snap_writer *w, const char *role, const char *path, int *failed)
 {
 	uint8_t hash[HASH_BYTES] = { 0 };
@@ -131,7 +140,7 @@ static void put_image(struct snap_writer *w, const char *role, const char *path,
 	if (hash_file(path, hash) < 0)
 		*failed = -1;
 	snap_put_string(w, role);
-	snap_put_string(w, path);
+	put_path(w, path);
 	snap_put_bytes(w, hash, sizeof(hash));
 }
 
@@ -169,6 +178,7 @@ static void put_options(struct snap_writer *w, const struct machine *machine)
 	snap_put_bool(w, config->raw_firmware);
 	snap_put_u64(w, config->raw_address);
 	snap_put_u64(w, machine->rtc_epoch);
+	snap_put_bool(w, config->start_el2);
 	snap_put_string(w, config->bootargs);
 }
 
@@ -179,7 +189,7 @@ static int put_header(struct snap_writer *file, const struct machine *machine, c
 	int result = hash_bytes(machine->fdt, fdt_totalsize(machine->fdt), board);
 
 	snap_put_string(&w, QVP_VERSION);
-	snap_put_string(&w, machine->config.platform_path);
+	put_path(&w, machine->config.platform_path);
 	snap_put_bytes(&w, board, sizeof(board));
 	put_options(&w, machine);
 	if (result == 0)
@@ -202,6 +212,7 @@ static void get_options(struct snapshot *snapshot, struct snap_reader *r)
 	config->raw_firmware = snap_get_bool(r);
 	config->raw_address = snap_get_u64(r);
 	config->rtc_epoch = snap_get_u64(r);
+	config->start_el2 = snap_get_bool(r);
 	snap_get_string(r, snapshot->bootargs, sizeof(snapshot->bootargs));
 	config->bootargs = snapshot->bootargs[0] ? snapshot->bootargs : NULL;
 	if (!r->failed && config->quantum == 0)
@@ -445,6 +456,7 @@ int snapshot_config(const struct snapshot *snapshot, struct machine_config *conf
 	config->timeout = snapshot->config.timeout;
 	config->rtc_epoch = snapshot->config.rtc_epoch;
 	config->memory_size = snapshot->config.memory_size;
+	config->start_el2 = snapshot->config.start_el2;
 	config->cpu_count = snapshot->config.cpu_count;
 	config->window = snapshot->config.window;
 	memcpy(config->disks, snapshot->config.disks, sizeof(config->disks));

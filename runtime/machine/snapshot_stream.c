@@ -34,22 +34,23 @@ void snap_put_u8(struct snap_writer *w, uint8_t value)
 	snap_put_bytes(w, &value, 1);
 }
 
+static void put_little_endian(struct snap_writer *w, uint64_t value, unsigned count)
+{
+	uint8_t bytes[8];
+
+	for (unsigned k = 0; k < count; k++)
+		bytes[k] = (uint8_t)(value >> (8 * k));
+	snap_put_bytes(w, bytes, count);
+}
+
 void snap_put_u32(struct snap_writer *w, uint32_t value)
 {
-	uint8_t bytes[4];
-
-	for (unsigned k = 0; k < 4; k++)
-		bytes[k] = (uint8_t)(value >> (8 * k));
-	snap_put_bytes(w, bytes, sizeof(bytes));
+	put_little_endian(w, value, 4);
 }
 
 void snap_put_u64(struct snap_writer *w, uint64_t value)
 {
-	uint8_t bytes[8];
-
-	for (unsigned k = 0; k < 8; k++)
-		bytes[k] = (uint8_t)(value >> (8 * k));
-	snap_put_bytes(w, bytes, sizeof(bytes));
+	put_little_endian(w, value, 8);
 }
 
 void snap_put_bool(struct snap_writer *w, bool value)
@@ -98,26 +99,25 @@ uint8_t snap_get_u8(struct snap_reader *r)
 	return value;
 }
 
-uint32_t snap_get_u32(struct snap_reader *r)
-{
-	uint8_t bytes[4];
-	uint32_t value = 0;
-
-	snap_get_bytes(r, bytes, sizeof(bytes));
-	for (unsigned k = 0; k < 4; k++)
-		value |= (uint32_t)bytes[k] << (8 * k);
-	return value;
-}
-
-uint64_t snap_get_u64(struct snap_reader *r)
+static uint64_t get_little_endian(struct snap_reader *r, unsigned count)
 {
 	uint8_t bytes[8];
 	uint64_t value = 0;
 
-	snap_get_bytes(r, bytes, sizeof(bytes));
-	for (unsigned k = 0; k < 8; k++)
+	snap_get_bytes(r, bytes, count);
+	for (unsigned k = 0; k < count; k++)
 		value |= (uint64_t)bytes[k] << (8 * k);
 	return value;
+}
+
+uint32_t snap_get_u32(struct snap_reader *r)
+{
+	return (uint32_t)get_little_endian(r, 4);
+}
+
+uint64_t snap_get_u64(struct snap_reader *r)
+{
+	return get_little_endian(r, 8);
 }
 
 bool snap_get_bool(struct snap_reader *r)

@@ -56,6 +56,7 @@ max_len() {
     loader) echo 262144 ;;
     gdb) echo 8192 ;;
     iss_unicorn) echo 513 ;; # the state and 64 instructions
+    snapshot) echo 65536 ;; # the seeds, real snapshots of the virt board, are 12 and 28 KiB
     *) echo 16384 ;;
   esac
 }

@@ -211,7 +211,7 @@ struct iss {
 	bool el2;
 	uint64_t hcr_el2, sctlr_el2, tcr_el2, ttbr0_el2, mair_el2, amair_el2, vbar_el2;
 	uint64_t elr_el2, spsr_el2, esr_el2, far_el2, hpfar_el2, tpidr_el2, actlr_el2, afsr0_el2, afsr1_el2;
-	uint64_t vpidr_el2, vmpidr_el2, cptr_el2, mdcr_el2, hstr_el2, cnthctl_el2, cntvoff_el2;
+	uint64_t vpidr_el2, vmpidr_el2, cptr_el2, mdcr_el2, hstr_el2, cnthctl_el2; /* CNTVOFF_EL2: the timer model's */
 	uint64_t vttbr_el2, vtcr_el2;
 
 	/* Performance monitors (pmu.c): PMCCNTR_EL0 is brought up to date lazily. */

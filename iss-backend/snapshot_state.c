@@ -51,7 +51,7 @@ static const struct iss_field iss_fields[] = {
 	INTEGER(amair_el2), INTEGER(vbar_el2), INTEGER(elr_el2), INTEGER(spsr_el2), INTEGER(esr_el2),
 	INTEGER(far_el2), INTEGER(hpfar_el2), INTEGER(tpidr_el2), INTEGER(actlr_el2), INTEGER(afsr0_el2),
 	INTEGER(afsr1_el2), INTEGER(vpidr_el2), INTEGER(vmpidr_el2), INTEGER(cptr_el2), INTEGER(mdcr_el2),
-	INTEGER(hstr_el2), INTEGER(cnthctl_el2), INTEGER(cntvoff_el2), INTEGER(vttbr_el2), INTEGER(vtcr_el2),
+	INTEGER(hstr_el2), INTEGER(cnthctl_el2), INTEGER(vttbr_el2), INTEGER(vtcr_el2),
 	INTEGER(pmcr_el0), INTEGER(pmcnten), INTEGER(pmovs), INTEGER(pminten), INTEGER(pmuserenr),
 	INTEGER(pmselr), INTEGER(pmccfiltr), INTEGER(pmccntr), INTEGER(pmu_since), INTEGER(pmu_phase),
 	INTEGER(exceptions_since_eret), FLAG(loop_start_valid), INTEGER(loop_start_esr),

@@ -224,7 +224,7 @@ static const struct sysreg sysregs[] = {
     FIELD(SYSREG(3, 4, 0, 0, 0), vpidr_el2, 0xffffffffull),
     SPECIAL(SYSREG(3, 4, 0, 0, 5), SP_VMPIDR, EL0_NONE, false), /* Aff3..0, U, MT; bit 31 RES1 */
     FIELD(SYSREG(3, 4, 14, 1, 0), cnthctl_el2, 3ull), /* EL1PCTEN, EL1PCEN: storage (EL1 always has the counter) */
-    FIELD(SYSREG(3, 4, 14, 0, 3), cntvoff_el2, ~0ull), /* storage: the virtual counter is not offset */
+    /* CNTVOFF_EL2 is the generic timer's (a sysreg hook): it offsets the virtual counter */
 };
 
 /* The rest of the ID space (op0 3, op1 0, CRn 0, CRm 1..7) reads as zero: v8.0 reserves it RAZ. */

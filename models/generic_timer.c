@@ -1,5 +1,6 @@
-/* The generic timer: the system counter (CNTPCT_EL0 = CNTVCT_EL0, no EL2 so no offset) is
- * virtual time times the counter frequency, in exact integer arithmetic, one for the board;
+/* The generic timer: the system counter (CNTPCT_EL0; CNTVCT_EL0 is it minus the CPU's
+ * CNTVOFF_EL2, which only EL2 can set, 0 otherwise) is virtual time times the counter
+ * frequency, in exact integer arithmetic, one for the board;
  * each CPU has its own EL1 physical and virtual timers, events on the machine's queue at the
  * first instant the counter reaches CVAL, driving that CPU's copy of the PPIs the device tree
  * names (interrupts: secure physical, non-secure physical, virtual, hypervisor; only the
@@ -21,6 +22,7 @@ struct timer_channel {
 	struct generic_timer *timer;
 	uint32_t ctl; /* ENABLE and IMASK; ISTATUS is computed */
 	uint64_t cval;
+	uint64_t offset; /* subtracted from the system counter: CNTVOFF_EL2 for the virtual timer, 0 for the physical */
 	struct irq_line line;
 	struct event event;
 };
@@ -58,16 +60,23 @@ static bool condition_met(const struct timer_channel *channel, uint64_t count)
 	return (channel->ctl & GT_CTL_ENABLE) && count >= channel->cval;
 }
 
+/* The count this channel compares with CVAL: the system counter minus its offset. */
+static uint64_t channel_count(const struct timer_channel *channel, vtime_t now)
+{
+	return count_at(channel->timer, now) - channel->offset;
+}
+
 /* Drives the output and schedules the next time the condition becomes true. */
 static void channel_update(struct timer_channel *channel, vtime_t now)
 {
 	struct generic_timer *timer = channel->timer;
-	bool met = condition_met(channel, count_at(timer, now));
+	bool met = condition_met(channel, channel_count(channel, now));
+	uint64_t target = channel->cval + channel->offset; /* the system counter's value then */
 	vtime_t fire = VTIME_NEVER;
 
 	irq_line_set(&channel->line, met && !(channel->ctl & GT_CTL_IMASK));
-	if ((channel->ctl & GT_CTL_ENABLE) && !met)
-		fire = time_of_count(timer, channel->cval);
+	if ((channel->ctl & GT_CTL_ENABLE) && !met && target >= channel->cval) /* a wrapped target: never */
+		fire = time_of_count(timer, target);
 	if (fire == VTIME_NEVER)
 		event_cancel(timer->machine->events, &channel->event);
 	else
@@ -124,6 +133,12 @@ static struct timer_channel *channel_of(struct timer_cpu *cpu, uint32_t encoding
 	return (encoding >> 3 & 0xf) == 2 ? &cpu->physical : &cpu->virtual; /* CRm 2 or 3 */
 }
 
+/* CNTVCT_EL0 and the virtual timer (CRm 3) see the system counter minus CNTVOFF_EL2. */
+static bool reads_virtual_count(uint32_t encoding)
+{
+	return encoding == GT_CNTVCT_EL0 || (encoding >> 3 & 0xf) == 3;
+}
+
 /* The registers of the CPU whose MRS or MSR this is. */
 static struct timer_cpu *accessing_cpu(struct generic_timer *timer)
 {
@@ -143,11 +158,16 @@ static bool generic_timer_read(void *opaque, uint32_t encoding, unsigned el, uin
 	case GT_CNTP_CTL_EL0: case GT_CNTP_CVAL_EL0: case GT_CNTP_TVAL_EL0:
 	case GT_CNTV_CTL_EL0: case GT_CNTV_CVAL_EL0: case GT_CNTV_TVAL_EL0:
 		break;
+	case GT_CNTVOFF_EL2: /* EL2 only: UNDEFINED below, and everywhere without EL2 */
+		*value = cpu->virtual.offset;
+		return el == 2;
 	default:
 		return false;
 	}
 	if (el == 0 && !el0_allowed(cpu, encoding))
 		return false;
+	if (reads_virtual_count(encoding))
+		count -= cpu->virtual.offset;
 	switch (encoding) {
 	case GT_CNTFRQ_EL0:
 		*value = cpu->cntfrq;
@@ -192,6 +212,12 @@ static bool generic_timer_write(void *opaque, uint32_t encoding, unsigned el, ui
 			return false;
 		cpu->cntkctl = (uint32_t)value & 0x3ff;
 		return true;
+	case GT_CNTVOFF_EL2:
+		if (el != 2)
+			return false;
+		cpu->virtual.offset = value;
+		channel_update(&cpu->virtual, now);
+		return true;
 	case GT_CNTP_CTL_EL0: case GT_CNTP_CVAL_EL0: case GT_CNTP_TVAL_EL0:
 	case GT_CNTV_CTL_EL0: case GT_CNTV_CVAL_EL0: case GT_CNTV_TVAL_EL0:
 		break;
@@ -205,7 +231,7 @@ static bool generic_timer_write(void *opaque, uint32_t encoding, unsigned el, ui
 	else if (encoding == GT_CNTP_CVAL_EL0 || encoding == GT_CNTV_CVAL_EL0)
 		channel->cval = value;
 	else
-		write_tval(channel, count_at(timer, now), value);
+		write_tval(channel, channel_count(channel, now), value);
 	channel_update(channel, now);
 	return true;
 }
@@ -266,6 +292,7 @@ static void save_channel(const struct timer_channel *channel, struct snap_writer
 {
 	snap_put_u32(w, channel->ctl);
 	snap_put_u64(w, channel->cval);
+	snap_put_u64(w, channel->offset);
 	snap_put_irq_line(w, &channel->line);
 	snap_put_event(w, &channel->event);
 }
@@ -274,6 +301,7 @@ static void load_channel(struct timer_channel *channel, struct snap_reader *r)
 {
 	channel->ctl = snap_get_u32(r) & (GT_CTL_ENABLE | GT_CTL_IMASK);
 	channel->cval = snap_get_u64(r);
+	channel->offset = snap_get_u64(r);
 	snap_get_irq_line(r, &channel->line);
 	snap_get_event(r, channel->timer->machine->events, &channel->event);
 }

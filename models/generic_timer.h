@@ -21,6 +21,7 @@ enum generic_timer_sysreg {
 	GT_CNTV_TVAL_EL0 = GT_SYSREG(3, 3, 14, 3, 0),
 	GT_CNTV_CTL_EL0 = GT_SYSREG(3, 3, 14, 3, 1),
 	GT_CNTV_CVAL_EL0 = GT_SYSREG(3, 3, 14, 3, 2),
+	GT_CNTVOFF_EL2 = GT_SYSREG(3, 4, 14, 0, 3), /* the virtual counter's offset, EL2 only */
 };
 
 enum generic_timer_fields {

@@ -189,6 +189,19 @@ static void el2_mmu(void)
 	printf("el2: AT S1E2R of the alias: PA 0x%llx\n", (unsigned long long)(READ_SYSREG(par_el1) & 0xfffffffff000ull));
 }
 
+/* CNTVOFF_EL2: CNTVCT_EL0 is CNTPCT_EL0 minus it (the reads are a counter tick or so apart). */
+static void virtual_counter_offset(void)
+{
+	uint64_t offset = 1ull << 40, physical, virtual;
+
+	WRITE_SYSREG(cntvoff_el2, offset);
+	physical = READ_SYSREG(cntpct_el0);
+	virtual = READ_SYSREG(cntvct_el0);
+	printf("el2: CNTVOFF_EL2=0x%llx, CNTPCT_EL0 - CNTVCT_EL0 - CNTVOFF_EL2 <= 1: %s\n",
+	       (unsigned long long)READ_SYSREG(cntvoff_el2), virtual + offset - physical <= 1 ? "yes" : "no");
+	WRITE_SYSREG(cntvoff_el2, 0);
+}
+
 /* ---- EL1 ---- */
 
 static uint64_t hvc(uint64_t x0, uint64_t x1, unsigned imm)
@@ -270,6 +283,7 @@ int main(void)
 		return 1;
 	}
 	gic_enable_irq(SGI_ID, 0x80, false);
+	virtual_counter_offset();
 	WRITE_SYSREG(vpidr_el2, 0x410fd034ull);
 	WRITE_SYSREG(vmpidr_el2, 0x80000103ull);
 	WRITE_SYSREG(hcr_el2, HCR_RW);

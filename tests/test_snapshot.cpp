@@ -254,6 +254,28 @@ protected:
 	std::string board, snapshot, bytes;
 };
 
+// The restored run goes on as saved: options that would shape another machine are refused,
+// naming the option, before anything runs; options about the report are taken.
+TEST_F(BadSnapshot, OptionsTheSnapshotNamesAreRefusedWithRestore)
+{
+	const std::vector<std::vector<std::string>> shaping = {
+		{ "--timeout", "5ms" }, { "--quantum", "10us" }, { "--cpus", "2" }, { "--platform", "virt" },
+		{ "--el2" },            { "--memory", "256M" },
+	};
+	for (const auto &option : shaping) {
+		std::vector<std::string> args = { "run", "--restore", snapshot };
+		args.insert(args.end(), option.begin(), option.end());
+		ProcessResult result = qvp_test::run_qvp(args);
+		EXPECT_EQ(result.status, 125) << option[0];
+		EXPECT_EQ(result.out, "") << option[0] << ": the guest ran";
+		EXPECT_NE(result.err.find("--restore and " + option[0] + " exclude each other"), std::string::npos)
+			<< result.err;
+	}
+	ProcessResult reported = qvp_test::run_qvp({ "run", "--restore", snapshot, "--stats" });
+	EXPECT_EQ(reported.status, 0) << reported.err;
+	EXPECT_NE(reported.err.find("instructions"), std::string::npos) << reported.err;
+}
+
 TEST_F(BadSnapshot, TruncatedFileIsRefused)
 {
 	expect_refused(bytes.substr(0, bytes.size() / 2), { "bad.snap", "truncated" });

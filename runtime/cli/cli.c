@@ -325,6 +325,26 @@ static int parse_time(const char *option, const char *text, vtime_t *time)
 	return 0;
 }
 
+/* The options a snapshot records (snapshot_config): --restore takes them from there. */
+static const char *machine_shaping_option(int id)
+{
+	switch (id) {
+	case OPTION_PLATFORM: return "--platform";
+	case OPTION_QUANTUM: return "--quantum";
+	case OPTION_CPUS: return "--cpus";
+	case OPTION_WINDOW: return "--window";
+	case OPTION_TIMEOUT: return "--timeout";
+	case OPTION_DISK: return "--disk";
+	case OPTION_EL2: return "--el2";
+	case OPTION_RTC: return "--rtc";
+	case OPTION_INITRD: return "--initrd";
+	case OPTION_APPEND: return "--append";
+	case OPTION_DTB: return "--dtb";
+	case OPTION_MEMORY: return "--memory";
+	default: return NULL;
+	}
+}
+
 static int parse_option(int id, const char *argument, struct cli_options *options)
 {
 	switch (id) {
@@ -487,6 +507,9 @@ static int check_restore_options(int argc, char **argv, const struct cli_options
 	if (options->machine.kernel_path || options->machine.raw_firmware)
 		return error_set("--restore and %s exclude each other (the snapshot names the images)",
 				 options->machine.kernel_path ? "--kernel" : "--raw");
+	if (options->machine_option)
+		return error_set("--restore and %s exclude each other (the run goes on with the options the snapshot was taken with)",
+				 options->machine_option);
 	if (options->gdb_wait && !options->gdb_address)
 		return error_set("--gdb-wait needs --gdb [HOST:]PORT or --gdb /dev/PATH");
 	return 0;
@@ -572,6 +595,8 @@ int cli_parse(int argc, char **argv, struct cli_options *options)
 			return error_set("option '%s' needs a value; see '%s --help'", argv[optind - 1], program);
 		if (parse_option(id, optarg, options) < 0)
 			return -1;
+		if (machine_shaping_option(id))
+			options->machine_option = machine_shaping_option(id);
 		if (id == OPTION_SNAPSHOT_AT && take_snapshot_file(argc, argv, options) < 0)
 			return -1;
 	}

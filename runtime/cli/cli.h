@@ -41,6 +41,7 @@ struct cli_options {
 	const char *snapshot_path;     /* ... and where; NULL for no snapshot */
 	bool snapshot_stop;            /* --stop: the run ends once saved */
 	const char *restore_path;      /* --restore FILE: the run continues from a snapshot */
+	const char *machine_option;    /* the last option given that shapes the machine, or NULL */
 };
 
 /* The program named in usage and errors: "qvp" (the default) or "qvp-sc", which has no

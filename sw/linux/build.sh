@@ -76,15 +76,20 @@ build_initramfs() {
 	pack_initramfs "$tree/root" "$out/initramfs.cpio.gz"
 }
 
-# Kept while the package is the same: unpacking them takes seconds, and each test runs this script.
+# Kept while the package is the same: unpacking them takes seconds, and each test runs this
+# script, several at once when tests run in parallel (hence the lock).
 extract_dtbs() {
 	local kernel_deb=$1 unpacked=$2/dtbs
-	[ "$(cat "$out/dtbs/package" 2>/dev/null)" = "$(basename "$kernel_deb")" ] && return
-	rm -rf "$out/dtbs"
-	mkdir -p "$unpacked" "$out/dtbs"
-	dpkg-deb --fsys-tarfile "$kernel_deb" | tar -x -C "$unpacked" --wildcards './usr/lib/linux-image-*/*/*.dtb'
-	mv "$unpacked"/usr/lib/linux-image-*/* "$out/dtbs/"
-	basename "$kernel_deb" > "$out/dtbs/package"
+	exec 9> "$out/dtbs.lock"
+	flock 9
+	if [ "$(cat "$out/dtbs/package" 2>/dev/null)" != "$(basename "$kernel_deb")" ]; then
+		rm -rf "$out/dtbs"
+		mkdir -p "$unpacked" "$out/dtbs"
+		dpkg-deb --fsys-tarfile "$kernel_deb" | tar -x -C "$unpacked" --wildcards './usr/lib/linux-image-*/*/*.dtb'
+		mv "$unpacked"/usr/lib/linux-image-*/* "$out/dtbs/"
+		basename "$kernel_deb" > "$out/dtbs/package"
+	fi
+	exec 9>&-
 }
 
 build_disk() {

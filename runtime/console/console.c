@@ -47,6 +47,8 @@ struct console {
 
 static int buffer_append(struct byte_buffer *buffer, const uint8_t *bytes, size_t length)
 {
+	if (length == 0)
+		return 0; /* an empty buffer has no storage yet, and memcpy must not see its NULL */
 	if (buffer->start > 0 && buffer->start + buffer->length + length > buffer->capacity) {
 		memmove(buffer->bytes, buffer->bytes + buffer->start, buffer->length);
 		buffer->start = 0;

@@ -301,7 +301,8 @@ static void decode_branch_register(uint32_t word, struct iss_insn *insn)
 		undefined(insn, word, UNDEF_UNALLOCATED);
 }
 
-/* Exception generation. HLT (halting debug is off) and DCPS (not in Debug state) are UNDEFINED. */
+/* Exception generation. HLT (halting debug is off) is UNDEFINED but for the semihosting call
+ * HLT #0xF000, which its handler decides on; DCPS (not in Debug state) is UNDEFINED. */
 static void decode_exception(uint32_t word, struct iss_insn *insn)
 {
 	unsigned opc = bits(word, 23, 21), ll = bits(word, 1, 0);
@@ -317,6 +318,8 @@ static void decode_exception(uint32_t word, struct iss_insn *insn)
 		insn->exec = iss_exec_smc;
 	else if (opc == 1 && ll == 0)
 		insn->exec = iss_exec_brk;
+	else if (opc == 2 && ll == 0 && insn->imm == SEMIHOSTING_HLT_IMM)
+		insn->exec = iss_exec_hlt_semihosting;
 	else
 		undefined(insn, word, UNDEF_UNALLOCATED);
 }

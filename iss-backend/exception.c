@@ -281,6 +281,17 @@ ISS_HANDLER(iss_exec_brk)
 	iss_exception(cpu, EC_BRK, (uint32_t)insn->imm, cpu->pc);
 }
 
+/* HLT #0xF000: the semihosting hook at EL1 and above (QEMU's default refuses EL0), else UNDEFINED as any HLT. */
+ISS_HANDLER(iss_exec_hlt_semihosting)
+{
+	(void)insn;
+	if (cpu->el >= 1 && cpu->semihosting_hook && cpu->semihosting_hook(cpu->semihosting_hook_opaque, &cpu->cpu)) {
+		cpu->pc += 4;
+		return;
+	}
+	iss_exception(cpu, EC_UNKNOWN, 0, cpu->pc);
+}
+
 /*
  * Whether SPSR.M names a mode ERET may return to from the current EL: AArch64, not higher
  * than the current EL, EL0 only as EL0t, EL2 only when implemented, EL1 not while HCR_EL2.TGE.

@@ -77,6 +77,8 @@ ISS_HANDLER(iss_exec_svc);
 ISS_HANDLER(iss_exec_hvc);
 ISS_HANDLER(iss_exec_smc);
 ISS_HANDLER(iss_exec_brk);
+#define SEMIHOSTING_HLT_IMM 0xf000 /* HLT #0xF000: the A64 semihosting trap */
+ISS_HANDLER(iss_exec_hlt_semihosting);
 ISS_HANDLER(iss_exec_eret);
 
 /* exec_system.c */

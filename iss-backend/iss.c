@@ -272,6 +272,14 @@ void iss_set_call_hook(struct cpu *base, iss_call_hook hook, void *opaque)
 	cpu->call_hook_opaque = opaque;
 }
 
+void iss_set_semihosting_hook(struct cpu *base, iss_semihosting_hook hook, void *opaque)
+{
+	struct iss *cpu = to_iss(base);
+
+	cpu->semihosting_hook = hook;
+	cpu->semihosting_hook_opaque = opaque;
+}
+
 /* ---- Life cycle ---- */
 
 static void iss_destroy(struct cpu *base)

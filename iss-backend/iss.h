@@ -77,6 +77,18 @@ typedef bool (*iss_call_hook)(void *opaque, struct cpu *cpu, bool smc, uint16_t 
 void iss_set_call_hook(struct cpu *cpu, iss_call_hook hook, void *opaque);
 
 /*
+ * HLT #0xF000 executed at EL1 or above: an Arm semihosting call (the runtime serves it when
+ * `qvp run --semihosting` is given). The hook reads W0 (the operation) and X1 (its parameter)
+ * and writes X0 through the cpu's registers and memory calls; returning true, the CPU goes on
+ * after the HLT. Without a hook, at EL0, or with another immediate, HLT is UNDEFINED (no
+ * external debug), as it is on a CPU without semihosting.
+ */
+typedef bool (*iss_semihosting_hook)(void *opaque, struct cpu *cpu);
+
+/* Installs the one semihosting hook, replacing any earlier one; NULL removes it. */
+void iss_set_semihosting_hook(struct cpu *cpu, iss_semihosting_hook hook, void *opaque);
+
+/*
  * The architectural state another backend hands over to have one instruction emulated or an
  * address translated the way the guest would (the kvm backend: MMIO accesses KVM cannot
  * decode, debugger memory access by virtual address). PSTATE is in SPSR layout.

@@ -239,6 +239,8 @@ struct iss {
 	unsigned hook_count;
 	iss_call_hook call_hook;
 	void *call_hook_opaque;
+	iss_semihosting_hook semihosting_hook; /* HLT #0xF000, or NULL: HLT is UNDEFINED */
+	void *semihosting_hook_opaque;
 	struct iss_coverage *coverage; /* where executed instructions are marked (coverage_marks.c), or NULL */
 
 	/* Run bookkeeping. */

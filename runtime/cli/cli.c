@@ -36,6 +36,11 @@ static const char help_text[] =
 	"                     it early and the last instructions are single-stepped; slower)\n"
 	"  --el2              every CPU starts at EL2 (iss backend): hypervisors and Linux at\n"
 	"                     EL2; the tree gets qvp,start-el2 and PSCI over SMC (docs/iss.md)\n"
+	"  --semihosting      serve Arm semihosting calls (HLT #0xF000 at EL1 and above, iss\n"
+	"                     backend): console output, files, virtual time, exit codes\n"
+	"  --semihosting-root DIR  with --semihosting: the directory the guest's files are\n"
+	"                     in, nothing outside it (without it every file call fails)\n"
+	"  --semihosting-cmdline TEXT  what SYS_GET_CMDLINE returns (default: FIRMWARE)\n"
 	"  --timeout TIME     stop when virtual time reaches TIME\n"
 	"  --raw ADDRESS      load FIRMWARE as a raw binary at ADDRESS (4-byte aligned) and\n"
 	"                     enter there\n"
@@ -150,6 +155,9 @@ enum option_id {
 	OPTION_SNAPSHOT_AT,
 	OPTION_STOP,
 	OPTION_RESTORE,
+	OPTION_SEMIHOSTING,
+	OPTION_SEMIHOSTING_ROOT,
+	OPTION_SEMIHOSTING_CMDLINE,
 };
 
 static const struct option long_options[] = {
@@ -185,6 +193,9 @@ static const struct option long_options[] = {
 	{ "snapshot-at", required_argument, NULL, OPTION_SNAPSHOT_AT }, /* and FILE after TIME */
 	{ "stop", no_argument, NULL, OPTION_STOP },
 	{ "restore", required_argument, NULL, OPTION_RESTORE },
+	{ "semihosting", no_argument, NULL, OPTION_SEMIHOSTING },
+	{ "semihosting-root", required_argument, NULL, OPTION_SEMIHOSTING_ROOT },
+	{ "semihosting-cmdline", required_argument, NULL, OPTION_SEMIHOSTING_CMDLINE },
 	/* test doubles for the regression farm's own tests, left out of --help (docs/farm.md) */
 	{ "test-abort-after", required_argument, NULL, OPTION_TEST_ABORT_AFTER },
 	{ "test-perturb-output", no_argument, NULL, OPTION_TEST_PERTURB_OUTPUT },
@@ -432,6 +443,15 @@ static int parse_option(int id, const char *argument, struct cli_options *option
 	case OPTION_RESTORE:
 		options->restore_path = argument;
 		return 0;
+	case OPTION_SEMIHOSTING:
+		options->machine.semihosting = true;
+		return 0;
+	case OPTION_SEMIHOSTING_ROOT:
+		options->machine.semihosting_root = argument;
+		return 0;
+	case OPTION_SEMIHOSTING_CMDLINE:
+		options->machine.semihosting_cmdline = argument;
+		return 0;
 	case OPTION_TEST_ABORT_AFTER:
 		options->test_hooks.abort_enabled = true;
 		return parse_count("--test-abort-after", argument, &options->test_hooks.abort_after);
@@ -483,6 +503,20 @@ static int check_kernel_options(int argc, char **argv, struct cli_options *optio
 		return error_set("run: unexpected argument '%s' with --kernel (no FIRMWARE)", argv[optind + 1]);
 	if (options->gdb_wait && !options->gdb_address)
 		return error_set("--gdb-wait needs --gdb [HOST:]PORT or --gdb /dev/PATH");
+	return 0;
+}
+
+/* --semihosting-root and --semihosting-cmdline shape semihosting; its open host files cannot go into a snapshot. */
+static int check_semihosting_options(const struct cli_options *options)
+{
+	const struct machine_config *machine = &options->machine;
+
+	if (!machine->semihosting && (machine->semihosting_root || machine->semihosting_cmdline))
+		return error_set("%s needs --semihosting",
+		                 machine->semihosting_root ? "--semihosting-root" : "--semihosting-cmdline");
+	if (machine->semihosting && (options->snapshot_path || options->restore_path))
+		return error_set("--semihosting and %s exclude each other (open host files are not in a snapshot)",
+		                 options->snapshot_path ? "--snapshot-at" : "--restore");
 	return 0;
 }
 
@@ -604,7 +638,10 @@ int cli_parse(int argc, char **argv, struct cli_options *options)
 		return -1;
 	if (options->command != CLI_RUN)
 		return 0;
-	return check_coverage_options(options) < 0 || check_snapshot_options(options) < 0 ? -1 : 0;
+	return check_coverage_options(options) < 0 || check_snapshot_options(options) < 0 ||
+	               check_semihosting_options(options) < 0
+	           ? -1
+	           : 0;
 }
 
 /* The folders boards are looked for in by name: the built .dtb files next to the qvp binary

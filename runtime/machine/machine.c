@@ -14,6 +14,7 @@
 #include "linux_boot.h"
 #include "platform.h"
 #include "psci.h"
+#include "semihosting.h"
 #include "trace.h"
 
 #ifdef QVP_HAVE_KVM
@@ -68,6 +69,8 @@ static struct cpu *create_iss_cpu(struct machine *machine)
 		iss_enable_el2(cpu); /* every CPU, CPU_ON's fresh ones too, resets at EL2h */
 	if (cpu)
 		iss_set_call_hook(cpu, psci_call, machine);
+	if (cpu && machine->semihosting)
+		iss_set_semihosting_hook(cpu, semihosting_call, machine);
 	if (cpu && machine->config.coverage) /* every CPU, of every board a reset builds, marks one map */
 		iss_set_coverage(cpu, machine->config.coverage);
 
@@ -83,12 +86,17 @@ static struct cpu *create_iss_cpu(struct machine *machine)
 static struct cpu *create_cpu(struct machine *machine, const struct machine_config *config)
 {
 	switch (config->backend) {
-	case BACKEND_AUTO: /* KVM cannot start a guest at EL2 */
-		return kvm_usable() && !platform_start_el2(machine->fdt) ? create_kvm_cpu(machine, config)
-		                                                         : create_iss_cpu(machine);
+	case BACKEND_AUTO: /* KVM cannot start a guest at EL2, nor serve semihosting */
+		return kvm_usable() && !platform_start_el2(machine->fdt) && !config->semihosting
+		           ? create_kvm_cpu(machine, config)
+		           : create_iss_cpu(machine);
 	case BACKEND_ISS:
 		return create_iss_cpu(machine);
 	case BACKEND_KVM:
+		if (config->semihosting) {
+			error_set("backend kvm: no semihosting (--semihosting): use --backend iss");
+			return NULL;
+		}
 		if (platform_start_el2(machine->fdt)) {
 			error_set("backend kvm: cannot start the CPUs at EL2 (--el2, or qvp,start-el2 in the "
 			          "tree): the host kernel owns EL2 there; use --backend iss");
@@ -273,6 +281,13 @@ struct machine *machine_create(const struct machine_config *config)
 	machine->rtc_epoch = config->rtc_epoch ? config->rtc_epoch : QVP_RTC_EPOCH;
 	machine->systemc_target = config->systemc_target;
 	machine->systemc_opaque = config->systemc_opaque;
+	if (config->semihosting &&
+	    !(machine->semihosting = semihosting_create(config->semihosting_root,
+	                                                config->semihosting_cmdline ? config->semihosting_cmdline
+	                                                                            : config->firmware_path))) {
+		machine_destroy(machine);
+		return NULL;
+	}
 	if (build_board(machine, config) < 0) {
 		machine_destroy(machine);
 		return NULL;
@@ -285,6 +300,7 @@ void machine_destroy(struct machine *machine)
 	if (!machine)
 		return;
 	release_board(machine);
+	semihosting_destroy(machine->semihosting);
 	free(machine);
 }
 

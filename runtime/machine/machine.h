@@ -52,6 +52,9 @@ struct machine_config {
 	uint64_t rtc_epoch;         /* the RTC's count at reset, seconds since 1970; 0: QVP_RTC_EPOCH */
 	bool precise;               /* kvm: stop runs on their exact instruction (the iss always does) */
 	bool start_el2;             /* --el2: every CPU starts at EL2 (the tree gets qvp,start-el2) */
+	bool semihosting;           /* --semihosting: HLT #0xF000 is an Arm semihosting call (semihosting.h) */
+	const char *semihosting_root;    /* --semihosting-root: the directory its files are in; NULL: no files */
+	const char *semihosting_cmdline; /* what SYS_GET_CMDLINE returns; NULL: the firmware's path */
 	uint64_t memory_size;       /* --memory: the first memory node's size in bytes; 0: the board's */
 	unsigned cpu_count;         /* --cpus: CPU nodes written into a one-CPU tree; 0: the tree's own */
 	vtime_t window;             /* several CPUs: how far each runs before the next; 0: MACHINE_WINDOW */
@@ -121,6 +124,7 @@ struct snap_reader;
 struct snap_writer;
 struct irq_controller_entry;
 struct iss_sysreg_hook;
+struct semihosting;
 struct trace;
 
 #define MACHINE_MAX_SYSREG_HOOKS 4
@@ -177,6 +181,7 @@ struct machine {
 	unsigned sysreg_hook_count;
 	uint64_t rtc_epoch;
 	struct trace *trace;      /* --trace, or NULL */
+	struct semihosting *semihosting; /* --semihosting: open files and errno, kept across resets; or NULL */
 	int (*systemc_target)(void *opaque, const struct model_config *config, struct model_instance *instance);
 	void *systemc_opaque;     /* both from machine_config */
 

@@ -49,10 +49,10 @@ void iss_set_sp_select(struct iss *cpu, unsigned el, bool spsel)
 	cpu->spsel = spsel;
 }
 
-/* SP alignment checking follows SCTLR_EL1.SA (EL1) and SA0 (EL0), SCTLR_EL2.SA at EL2. */
+/* SP alignment checking follows SCTLR_EL1.SA (EL1) and SA0 (EL0), SCTLR_ELx.SA at EL2 and EL3. */
 void iss_sctlr_changed(struct iss *cpu)
 {
-	uint64_t sctlr = cpu->el == 2 ? cpu->sctlr_el2 : cpu->sctlr_el1;
+	uint64_t sctlr = cpu->el == 3 ? cpu->sctlr_el3 : cpu->el == 2 ? cpu->sctlr_el2 : cpu->sctlr_el1;
 	uint64_t bit = cpu->el ? SCTLR_SA : SCTLR_SA0;
 
 	cpu->sp_align = sctlr & bit ? 15 : 0;
@@ -70,7 +70,28 @@ void iss_set_el(struct iss *cpu, unsigned el)
 	iss_sctlr_changed(cpu);
 }
 
-/* Takes an exception to `target` (1 or 2, never lower than the current EL). */
+/* SPSR_ELx, ELR_ELx, ESR_ELx and FAR_ELx of an EL that takes exceptions (1, 2 or 3). */
+static uint64_t *spsr_of(struct iss *cpu, unsigned el)
+{
+	return el == 3 ? &cpu->spsr_el3 : el == 2 ? &cpu->spsr_el2 : &cpu->spsr_el1;
+}
+
+static uint64_t *elr_of(struct iss *cpu, unsigned el)
+{
+	return el == 3 ? &cpu->elr_el3 : el == 2 ? &cpu->elr_el2 : &cpu->elr_el1;
+}
+
+static uint64_t *esr_of(struct iss *cpu, unsigned el)
+{
+	return el == 3 ? &cpu->esr_el3 : el == 2 ? &cpu->esr_el2 : &cpu->esr_el1;
+}
+
+static uint64_t *far_of(struct iss *cpu, unsigned el)
+{
+	return el == 3 ? &cpu->far_el3 : el == 2 ? &cpu->far_el2 : &cpu->far_el1;
+}
+
+/* Takes an exception to `target` (1, 2 or 3, never lower than the current EL). */
 static void enter_el(struct iss *cpu, unsigned target, unsigned vector, uint64_t return_address)
 {
 	unsigned offset;
@@ -79,19 +100,14 @@ static void enter_el(struct iss *cpu, unsigned target, unsigned vector, uint64_t
 		offset = VECTOR_LOWER_A64;
 	else
 		offset = cpu->spsel ? VECTOR_CURRENT_SPX : VECTOR_CURRENT_SP0;
-	if (target == 2) {
-		cpu->spsr_el2 = iss_pstate(cpu);
-		cpu->elr_el2 = return_address;
-	} else {
-		cpu->spsr_el1 = iss_pstate(cpu);
-		cpu->elr_el1 = return_address;
-	}
+	*spsr_of(cpu, target) = iss_pstate(cpu);
+	*elr_of(cpu, target) = return_address;
 	iss_set_sp_select(cpu, target, true);
 	iss_set_el(cpu, target);
 	cpu->daif = DAIF_D | DAIF_A | DAIF_I | DAIF_F;
 	cpu->illegal = false;
 	cpu->exclusive_valid = false;
-	cpu->pc = (target == 2 ? cpu->vbar_el2 : cpu->vbar_el1) + offset + vector;
+	cpu->pc = (target == 3 ? cpu->vbar_el3 : target == 2 ? cpu->vbar_el2 : cpu->vbar_el1) + offset + vector;
 	cpu->exceptions_since_eret++;
 	iss_update_attention(cpu);
 }
@@ -99,6 +115,8 @@ static void enter_el(struct iss *cpu, unsigned target, unsigned vector, uint64_t
 /* Where a synchronous exception that nothing traps elsewhere goes: EL2 from EL2, and from EL0 with HCR_EL2.TGE. */
 static unsigned sync_target(const struct iss *cpu)
 {
+	if (cpu->el == 3)
+		return 3;
 	if (cpu->el == 2 || (cpu->el == 0 && (cpu->hcr_el2 & HCR_TGE)))
 		return 2;
 	return 1;
@@ -106,10 +124,7 @@ static unsigned sync_target(const struct iss *cpu)
 
 void iss_exception_far(struct iss *cpu, unsigned ec, uint32_t iss, uint64_t return_address, uint64_t far)
 {
-	if (sync_target(cpu) == 2)
-		cpu->far_el2 = far;
-	else
-		cpu->far_el1 = far;
+	*far_of(cpu, sync_target(cpu)) = far;
 	iss_exception(cpu, ec, iss, return_address);
 }
 
@@ -123,15 +138,12 @@ void iss_exception_to(struct iss *cpu, unsigned target, unsigned ec, uint32_t is
 	/* EC 0 (unknown) has IL set too: it is always a 32-bit instruction in AArch64. */
 	uint64_t esr = (uint64_t)ec << 26 | ESR_IL | (iss & 0x1ffffff);
 
-	if (target == 2)
-		cpu->esr_el2 = esr;
-	else
-		cpu->esr_el1 = esr;
+	*esr_of(cpu, target) = esr;
 	if (!cpu->loop_start_valid) {
 		cpu->loop_start_valid = true;
 		cpu->loop_start_esr = esr;
 		cpu->loop_start_elr = return_address;
-		cpu->loop_start_far = target == 2 ? cpu->far_el2 : cpu->far_el1;
+		cpu->loop_start_far = *far_of(cpu, target);
 	}
 	enter_el(cpu, target, VECTOR_SYNC, return_address);
 }
@@ -141,6 +153,21 @@ void iss_undefined(struct iss *cpu, uint32_t word, enum iss_undefined_reason rea
 	(void)word;
 	(void)reason;
 	iss_exception(cpu, EC_UNKNOWN, 0, cpu->pc);
+}
+
+/* External aborts (FSC 0x10, and 0x14-0x17 on a table walk) go to EL3 with SCR_EL3.EA. */
+static bool external_to_el3(const struct iss *cpu, unsigned fsc)
+{
+	return (cpu->scr_el3 & SCR_EA) && (fsc == 0x10 || (fsc & 0x3c) == 0x14);
+}
+
+/* An abort with its FAR to the EL it is taken to; `ec_same` is the same-EL class (lower is one less). */
+static void abort_to(struct iss *cpu, unsigned fsc, unsigned ec_same, uint32_t iss, uint64_t va)
+{
+	unsigned target = external_to_el3(cpu, fsc) ? 3 : sync_target(cpu);
+
+	*far_of(cpu, target) = va;
+	iss_exception_to(cpu, target, cpu->el == target ? ec_same : ec_same - 1, iss, cpu->pc);
 }
 
 /* Data abort ISS: WnR (6), S1PTW (7), CM (8), DFSC (5:0). ISV is 0: no instruction syndrome. */
@@ -154,28 +181,30 @@ void iss_data_abort(struct iss *cpu, uint64_t va, enum iss_access_type type, uns
 		iss |= 1u << 8;
 	if (s1ptw)
 		iss |= 1u << 7;
-	iss_exception_far(cpu, cpu->el == sync_target(cpu) ? EC_DABORT_SAME : EC_DABORT_LOWER, iss, cpu->pc, va);
+	abort_to(cpu, fsc, EC_DABORT_SAME, iss, va);
 }
 
 void iss_instruction_abort(struct iss *cpu, uint64_t va, unsigned fsc, bool s1ptw)
 {
 	uint32_t iss = (fsc & 0x3f) | (s1ptw ? 1u << 7 : 0);
 
-	iss_exception_far(cpu, cpu->el == sync_target(cpu) ? EC_IABORT_SAME : EC_IABORT_LOWER, iss, cpu->pc, va);
+	abort_to(cpu, fsc, EC_IABORT_SAME, iss, va);
 }
 
 /* ---- Interrupts and PSTATE.IL: checked only when something they depend on changes ---- */
 
-/* EL2 when HCR_EL2 routes the interrupt there (IMO/FMO, or TGE), else EL1. */
-static unsigned interrupt_target(const struct iss *cpu, uint64_t route)
+/* EL3 when SCR_EL3 routes the interrupt there (IRQ/FIQ), EL2 when HCR_EL2 does (IMO/FMO, or TGE), else EL1. */
+static unsigned interrupt_target(const struct iss *cpu, uint64_t route, uint64_t scr_route)
 {
+	if (cpu->scr_el3 & scr_route)
+		return 3;
 	return cpu->hcr_el2 & (route | HCR_TGE) ? 2 : 1;
 }
 
 /* Taken to a higher EL whatever PSTATE masks; at the target EL when unmasked; never to a lower EL. */
-static bool interrupt_due(const struct iss *cpu, bool line, unsigned mask, uint64_t route)
+static bool interrupt_due(const struct iss *cpu, bool line, unsigned mask, uint64_t route, uint64_t scr_route)
 {
-	unsigned target = interrupt_target(cpu, route);
+	unsigned target = interrupt_target(cpu, route, scr_route);
 
 	if (!line || target < cpu->el)
 		return false;
@@ -184,12 +213,12 @@ static bool interrupt_due(const struct iss *cpu, bool line, unsigned mask, uint6
 
 static bool irq_due(const struct iss *cpu)
 {
-	return interrupt_due(cpu, cpu->irq_line, DAIF_I, HCR_IMO);
+	return interrupt_due(cpu, cpu->irq_line, DAIF_I, HCR_IMO, SCR_IRQ);
 }
 
 static bool fiq_due(const struct iss *cpu)
 {
-	return interrupt_due(cpu, cpu->fiq_line, DAIF_F, HCR_FMO);
+	return interrupt_due(cpu, cpu->fiq_line, DAIF_F, HCR_FMO, SCR_FIQ);
 }
 
 /*
@@ -210,9 +239,9 @@ void iss_update_attention(struct iss *cpu)
 void iss_take_attention(struct iss *cpu)
 {
 	if (fiq_due(cpu)) {
-		enter_el(cpu, interrupt_target(cpu, HCR_FMO), VECTOR_FIQ, cpu->pc);
+		enter_el(cpu, interrupt_target(cpu, HCR_FMO, SCR_FIQ), VECTOR_FIQ, cpu->pc);
 	} else if (irq_due(cpu)) {
-		enter_el(cpu, interrupt_target(cpu, HCR_IMO), VECTOR_IRQ, cpu->pc);
+		enter_el(cpu, interrupt_target(cpu, HCR_IMO, SCR_IRQ), VECTOR_IRQ, cpu->pc);
 	} else if (cpu->illegal) {
 		iss_exception(cpu, EC_ILLEGAL_STATE, 0, cpu->pc);
 	} else {
@@ -247,7 +276,22 @@ static void hypervisor_call(struct iss *cpu, const struct iss_insn *insn)
 		iss_exception(cpu, EC_UNKNOWN, 0, cpu->pc);
 		return;
 	}
-	iss_exception_to(cpu, 2, EC_HVC, (uint32_t)insn->imm & 0xffff, cpu->pc + 4);
+	iss_exception_to(cpu, cpu->el == 3 ? 3 : 2, EC_HVC, (uint32_t)insn->imm & 0xffff, cpu->pc + 4);
+}
+
+/* With EL3: SMC from EL1 and above goes to EL3 (ELR the next instruction), unless HCR_EL2.TSC
+ * traps it to EL2 first (from EL1) or SCR_EL3.SMD disables it (UNDEFINED). */
+static void smc_to_el3(struct iss *cpu, const struct iss_insn *insn)
+{
+	if (cpu->el == 1 && (cpu->hcr_el2 & HCR_TSC)) {
+		iss_exception_to(cpu, 2, EC_SMC, (uint32_t)insn->imm & 0xffff, cpu->pc);
+		return;
+	}
+	if (cpu->el == 0 || (cpu->scr_el3 & SCR_SMD)) {
+		iss_exception(cpu, EC_UNKNOWN, 0, cpu->pc);
+		return;
+	}
+	iss_exception_to(cpu, 3, EC_SMC, (uint32_t)insn->imm & 0xffff, cpu->pc + 4);
 }
 
 /* With EL2: SMC at EL1 traps to EL2 with HCR_EL2.TSC (ELR the SMC itself); else qvp's PSCI stands in for EL3. */
@@ -262,7 +306,9 @@ static void secure_monitor_call(struct iss *cpu, const struct iss_insn *insn)
 
 ISS_HANDLER(iss_exec_hvc)
 {
-	if (cpu->el2)
+	if (cpu->el3 && !(cpu->el2 && (cpu->scr_el3 & SCR_HCE)))
+		iss_exception(cpu, EC_UNKNOWN, 0, cpu->pc); /* no EL2, or SCR_EL3.HCE disables HVC */
+	else if (cpu->el2)
 		hypervisor_call(cpu, insn);
 	else
 		firmware_call(cpu, insn, false);
@@ -270,7 +316,9 @@ ISS_HANDLER(iss_exec_hvc)
 
 ISS_HANDLER(iss_exec_smc)
 {
-	if (cpu->el2)
+	if (cpu->el3)
+		smc_to_el3(cpu, insn);
+	else if (cpu->el2)
 		secure_monitor_call(cpu, insn);
 	else
 		firmware_call(cpu, insn, true);
@@ -302,20 +350,28 @@ static bool return_mode_legal(const struct iss *cpu, unsigned m)
 
 	if ((m & 0x12) || el > cpu->el || (el == 0 && (m & 1)))
 		return false;
-	if (el == 2 && !cpu->el2)
-		return false;
+	if (el == 2 && (!cpu->el2 || (cpu->el3 && !(cpu->scr_el3 & SCR_NS))))
+		return false; /* no EL2, or Secure EL2, which v8.0 does not have */
 	return !(el == 1 && (cpu->hcr_el2 & HCR_TGE));
 }
 
 /* ERET: SPSR_ELx and ELR_ELx back into PSTATE and the PC. UNDEFINED at EL0. */
 ISS_HANDLER(iss_exec_eret)
 {
-	uint64_t spsr = cpu->el == 2 ? cpu->spsr_el2 : cpu->spsr_el1;
-	uint64_t elr = cpu->el == 2 ? cpu->elr_el2 : cpu->elr_el1;
-	unsigned m = (unsigned)spsr & 0x1f;
+	uint64_t spsr, elr;
+	unsigned m;
 
 	if (cpu->el == 0) {
 		iss_undefined(cpu, (uint32_t)insn->imm, UNDEF_UNALLOCATED);
+		return;
+	}
+	spsr = *spsr_of(cpu, cpu->el);
+	elr = *elr_of(cpu, cpu->el);
+	m = (unsigned)spsr & 0x1f;
+	if (cpu->el == 3 && ((m >> 2) & 3) < 3 && !(cpu->scr_el3 & SCR_RW)) {
+		iss_fatal(cpu, "iss: ERET from EL3 with SCR_EL3.RW = 0 (SCR_EL3 0x%llx): the lower levels would be "
+		          "AArch32, which qvp does not implement; set SCR_EL3.RW (bit 10) first",
+		          (unsigned long long)cpu->scr_el3);
 		return;
 	}
 	cpu->nzcv = (unsigned)(spsr >> 28) & 0xf;

@@ -301,10 +301,10 @@ const iss_exec_fn iss_exec_pair[PAIR_COUNT][3] = {
 
 /* ---- LDTR/STTR: EL0's permissions at EL1 (and EL0); type holds the enum iss_access, imm the offset ---- */
 
-/* LDTR/STTR at EL2 are ordinary accesses: the EL2 regime has no EL0. */
+/* LDTR/STTR at EL2 and EL3 are ordinary accesses: their regimes have no EL0. */
 static unsigned unprivileged_el(const struct iss *cpu)
 {
-	return cpu->el == 2 ? 2 : 0;
+	return cpu->el >= 2 ? cpu->el : 0;
 }
 
 ISS_HANDLER(iss_exec_unprivileged_load)

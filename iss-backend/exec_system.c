@@ -102,6 +102,8 @@ enum sys_kind {
 	SYS_AT_EL2,  /* AT S1E2R/W: EL2 only */
 	SYS_TLBI,
 	SYS_TLBI_EL2, /* TLBI ALLE2, VAE2, ALLE1, VMALLS12E1, IPAS2E1 ...: EL2 only */
+	SYS_AT_EL3,   /* AT S1E3R/W: EL3 only */
+	SYS_TLBI_EL3, /* TLBI ALLE3, VAE3, VALE3 (+IS): EL3 only */
 };
 
 static enum sys_kind sys_kind_el2_tlbi(unsigned op);
@@ -169,6 +171,16 @@ static enum sys_kind sys_kind_el2_tlbi(unsigned op)
 	case SYS_OP(4, 8, 7, 5): /* TLBI VALE2 */
 	case SYS_OP(4, 8, 7, 6): /* TLBI VMALLS12E1 */
 		return SYS_TLBI_EL2;
+	case SYS_OP(6, 7, 8, 0): /* AT S1E3R */
+	case SYS_OP(6, 7, 8, 1): /* AT S1E3W */
+		return SYS_AT_EL3;
+	case SYS_OP(6, 8, 3, 0): /* TLBI ALLE3IS */
+	case SYS_OP(6, 8, 3, 1): /* TLBI VAE3IS */
+	case SYS_OP(6, 8, 3, 5): /* TLBI VALE3IS */
+	case SYS_OP(6, 8, 7, 0): /* TLBI ALLE3 */
+	case SYS_OP(6, 8, 7, 1): /* TLBI VAE3 */
+	case SYS_OP(6, 8, 7, 5): /* TLBI VALE3 */
+		return SYS_TLBI_EL3;
 	default:
 		return SYS_NONE;
 	}
@@ -206,7 +218,8 @@ ISS_HANDLER(iss_exec_sys)
 	uint64_t value = cpu->x[insn->rd];
 	struct iss_translation t;
 
-	if (kind == SYS_NONE || ((kind == SYS_AT_EL2 || kind == SYS_TLBI_EL2) && cpu->el < 2)) {
+	if (kind == SYS_NONE || ((kind == SYS_AT_EL2 || kind == SYS_TLBI_EL2) && cpu->el < 2) ||
+	    ((kind == SYS_AT_EL3 || kind == SYS_TLBI_EL3) && cpu->el < 3)) {
 		iss_undefined(cpu, word, UNDEF_SYSREG);
 		return;
 	}
@@ -239,8 +252,12 @@ ISS_HANDLER(iss_exec_sys)
 	case SYS_AT_EL2:
 		iss_address_translate(cpu, value, op2 & 1, 2);
 		break;
+	case SYS_AT_EL3:
+		iss_address_translate(cpu, value, op2 & 1, 3);
+		break;
 	case SYS_TLBI:
 	case SYS_TLBI_EL2:
+	case SYS_TLBI_EL3:
 		iss_cluster_tlbi(cpu, op, value);
 		break;
 	case SYS_NOP_EL1:

@@ -106,9 +106,9 @@ static int iss_set_register(struct cpu *base, enum cpu_register reg, uint64_t va
 		cpu->pc = value;
 	} else if (reg == CPU_REG_PSTATE) {
 		unsigned m = (unsigned)value & 0x1f, el = m >> 2;
-		if (m != 0 && m != 4 && m != 5 && !(cpu->el2 && (m == 8 || m == 9)))
-			return error_set("iss: PSTATE 0x%llx: only AArch64 EL0t, EL1t, EL1h (M = 0x0, 0x4, 0x5) "
-			                 "and with EL2 EL2t, EL2h (0x8, 0x9) are supported",
+		if (m != 0 && m != 4 && m != 5 && !(cpu->el2 && (m == 8 || m == 9)) && !(cpu->el3 && (m == 12 || m == 13)))
+			return error_set("iss: PSTATE 0x%llx: only AArch64 EL0t, EL1t, EL1h (M = 0x0, 0x4, 0x5), "
+			                 "with EL2 EL2t, EL2h (0x8, 0x9) and with EL3 EL3t, EL3h (0xc, 0xd) are supported",
 			                 (unsigned long long)value);
 		cpu->nzcv = (unsigned)(value >> 28) & 0xf;
 		cpu->daif = (unsigned)(value >> 6) & 0xf;

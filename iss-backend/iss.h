@@ -48,6 +48,14 @@ void iss_set_mpidr(struct cpu *cpu, uint64_t affinity);
 void iss_enable_el2(struct cpu *cpu);
 
 /*
+ * EL3 (AArch64, SCR_EL3.RW = 1 only, no secure/non-secure address spaces yet; docs/iss.md):
+ * implements it and puts the CPU at EL3h with interrupts masked, right after iss_create()
+ * (after iss_enable_el2() when both are wanted). SMC then goes to EL3 and the call hook is
+ * never asked: PSCI is the firmware's.
+ */
+void iss_enable_el3(struct cpu *cpu);
+
+/*
  * System registers served outside the interpreter, such as the generic timer's CNT*
  * registers, which a model implements on top of virtual time. `encoding` packs the MRS/MSR
  * operands as op0 << 14 | op1 << 11 | CRn << 7 | CRm << 3 | op2 (bits 20:5 of the

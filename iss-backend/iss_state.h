@@ -79,6 +79,15 @@ enum {
 #define HCR_TRVM (1ull << 30)
 #define HCR_RW   (1ull << 31)
 
+/* SCR_EL3 bits qvp acts on (the others are storage). */
+#define SCR_NS   (1ull << 0)
+#define SCR_IRQ  (1ull << 1)
+#define SCR_FIQ  (1ull << 2)
+#define SCR_EA   (1ull << 3)
+#define SCR_SMD  (1ull << 7)
+#define SCR_HCE  (1ull << 8)
+#define SCR_RW   (1ull << 10)
+
 /* Kinds of memory access, for permission checks and fault syndromes. */
 enum iss_access_type {
 	AT_READ,
@@ -104,7 +113,7 @@ struct iss_tlb_entry {
 	uint8_t global;  /* nG = 0: valid in every address space (a byte: emptied entries are all ones) */
 };
 
-#define TLB_ELS     3 /* EL0 and EL1 (the EL1&0 regime), EL2 (its own regime) */
+#define TLB_ELS     4 /* EL0 and EL1 (the EL1&0 regime), EL2 and EL3 (their own regimes) */
 
 /* The translations of one ASID: entries[EL]; global ones (and EL2's) are copied into each set that uses them. */
 struct iss_tlb_set {
@@ -182,11 +191,11 @@ struct iss {
 	uint32_t fpcr, fpsr;
 
 	/* PSTATE. */
-	unsigned el;    /* 0, 1, or 2 when EL2 is implemented */
+	unsigned el;    /* 0, 1, 2 when EL2 is implemented, 3 when EL3 is */
 	unsigned daif;
 	bool spsel;     /* at EL1/EL2: 1 for SP_ELx (ELxh), 0 for SP_EL0 (ELxt) */
 	bool illegal;   /* PSTATE.IL */
-	uint64_t sp_banked[3]; /* SP_EL0, SP_EL1, SP_EL2 while they are not the current SP */
+	uint64_t sp_banked[4]; /* SP_EL0 ... SP_EL3 while they are not the current SP */
 	bool event_register;
 	bool waiting_for_event; /* the last run ended in a WFE that found no event */
 	bool irq_line;
@@ -213,6 +222,11 @@ struct iss {
 	uint64_t elr_el2, spsr_el2, esr_el2, far_el2, hpfar_el2, tpidr_el2, actlr_el2, afsr0_el2, afsr1_el2;
 	uint64_t vpidr_el2, vmpidr_el2, cptr_el2, mdcr_el2, hstr_el2, cnthctl_el2; /* CNTVOFF_EL2: the timer model's */
 	uint64_t vttbr_el2, vtcr_el2;
+
+	/* EL3 (iss_enable_el3): its registers; without EL3 they stay 0 (SCR_EL3 routes nothing) and are UNDEFINED. */
+	bool el3;
+	uint64_t scr_el3, sctlr_el3, tcr_el3, ttbr0_el3, mair_el3, vbar_el3;
+	uint64_t elr_el3, spsr_el3, esr_el3, far_el3, tpidr_el3, cptr_el3, mdcr_el3;
 
 	/* Performance monitors (pmu.c): PMCCNTR_EL0 is brought up to date lazily. */
 	uint64_t pmcr_el0, pmcnten, pmovs, pminten, pmuserenr, pmselr, pmccfiltr;

@@ -114,7 +114,7 @@ static bool fault(struct iss_translation *t, unsigned fsc, unsigned level)
 /* What a walk reads from the regime's registers: the VA range of `va` and its table base. */
 struct regime {
 	bool upper;   /* VA bit 55: TTBR1's range (EL1&0 only) */
-	bool el2;     /* the EL2 regime: one range, no EL0, XN only, no ASIDs */
+	bool el2;     /* the EL2 or EL3 regime: one range, no EL0, XN only, no ASIDs */
 	unsigned tsz; /* TxSZ */
 	bool tbi, epd;
 	unsigned g;   /* granule, log2 */
@@ -124,17 +124,17 @@ struct regime {
 
 static void regime_of(const struct iss *cpu, uint64_t va, unsigned el, struct regime *r)
 {
-	uint64_t tcr = el == 2 ? cpu->tcr_el2 : cpu->tcr_el1;
+	uint64_t tcr = el == 3 ? cpu->tcr_el3 : el == 2 ? cpu->tcr_el2 : cpu->tcr_el1;
 
-	r->el2 = el == 2;
+	r->el2 = el >= 2;
 	r->upper = !r->el2 && ((va >> 55) & 1);
 	r->tsz = (unsigned)(r->upper ? tcr >> 16 : tcr) & 63;
 	r->tbi = r->el2 ? (tcr >> 20) & 1 : (r->upper ? tcr >> 38 : tcr >> 37) & 1;
 	r->epd = !r->el2 && ((r->upper ? tcr >> 23 : tcr >> 7) & 1);
 	r->g = r->upper ? granule_tg1((unsigned)(tcr >> 30) & 3) : granule_tg0((unsigned)(tcr >> 14) & 3);
-	r->ttbr = r->el2 ? cpu->ttbr0_el2 : r->upper ? cpu->ttbr1_el1 : cpu->ttbr0_el1;
-	r->sctlr = r->el2 ? cpu->sctlr_el2 : cpu->sctlr_el1;
-	r->mair = r->el2 ? cpu->mair_el2 : cpu->mair_el1;
+	r->ttbr = el == 3 ? cpu->ttbr0_el3 : r->el2 ? cpu->ttbr0_el2 : r->upper ? cpu->ttbr1_el1 : cpu->ttbr0_el1;
+	r->sctlr = el == 3 ? cpu->sctlr_el3 : r->el2 ? cpu->sctlr_el2 : cpu->sctlr_el1;
+	r->mair = el == 3 ? cpu->mair_el3 : r->el2 ? cpu->mair_el2 : cpu->mair_el1;
 }
 
 /* The leaf's permissions: EL1&0 with AP[1] for EL0, UXN and PXN; EL2 with AP[2] and XN only. */
@@ -228,6 +228,8 @@ static bool walk(struct iss *cpu, uint64_t va, unsigned el, struct iss_translati
 /* Stage 1 of `el`'s regime is on: SCTLR_ELx.M, and for EL1&0 not while HCR_EL2.TGE (no VHE). */
 static bool stage1_enabled(const struct iss *cpu, unsigned el)
 {
+	if (el == 3)
+		return (cpu->sctlr_el3 & SCTLR_M) != 0;
 	if (el == 2)
 		return (cpu->sctlr_el2 & SCTLR_M) != 0;
 	return (cpu->sctlr_el1 & SCTLR_M) && !(cpu->hcr_el2 & HCR_TGE);
@@ -420,6 +422,11 @@ void iss_tlbi(struct iss *cpu, unsigned op, uint64_t operand)
 			tlbi_el2(set, crm, op2, va_page);
 			continue;
 		}
+		if (op1 == 6) { /* ALLE3, VAE3, VALE3: all of EL3's entries (more than asked for VAs: allowed) */
+			for (unsigned e = 0; e < TLB_ENTRIES; e++)
+				drop_entry(&set->entries[3][e]);
+			continue;
+		}
 		switch (op2) {
 		case TLBI_VAE1:
 		case TLBI_VALE1:
@@ -497,7 +504,7 @@ void iss_flag_page(struct iss *cpu, uint64_t pa_page, uint8_t flag)
 
 static bool alignment_checked(const struct iss *cpu, unsigned el)
 {
-	uint64_t sctlr = el == 2 ? cpu->sctlr_el2 : cpu->sctlr_el1;
+	uint64_t sctlr = el == 3 ? cpu->sctlr_el3 : el == 2 ? cpu->sctlr_el2 : cpu->sctlr_el1;
 
 	return !stage1_enabled(cpu, el) || (sctlr & SCTLR_A);
 }

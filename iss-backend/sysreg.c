@@ -20,6 +20,7 @@
 /* EL0 and EL1 AArch64 only (1, 1), no EL3, FP and AdvSIMD implemented without FP16 (0, 0), no GIC sysregs. */
 #define ID_AA64PFR0  0x0000000000000011ull
 #define ID_AA64PFR0_EL2 0x0000000000000100ull /* EL2 AArch64 only: set exactly when EL2 is enabled */
+#define ID_AA64PFR0_EL3 0x0000000000001000ull /* EL3 AArch64 only: set exactly when EL3 is enabled */
 /* DebugVer v8 (6), no trace, PMUVer 1 (PMUv3, pmu.c), 2 breakpoints, 2 watchpoints, 1 context-aware. */
 #define ID_AA64DFR0  0x0000000000101106ull
 /* No AES/SHA/CRC32/atomics/RDM: every field 0. */
@@ -46,6 +47,9 @@
 /* CPTR_EL2 (no VHE): TFP, TTA, TCPAC writable; bits 13:12 and 9:0 RES1. */
 #define CPTR_EL2_WRITABLE 0x0000000080100400ull
 #define CPTR_EL2_RES1     0x00000000000033ffull
+/* SCR_EL3: NS, IRQ, FIQ, EA, SMD, HCE, SIF, RW, ST, TWI, TWE; bits 5:4 RES1. */
+#define SCR_EL3_WRITABLE 0x0000000000003f8full
+#define SCR_EL3_RES1     0x0000000000000030ull
 /* VMPIDR_EL2: Aff3 (39:32), U (30), MT (24), Aff2..Aff0 writable; bit 31 RES1. */
 #define VMPIDR_WRITABLE 0x000000ff41ffffffull
 #define VMPIDR_RES1     0x0000000080000000ull
@@ -84,6 +88,10 @@ enum special_id {
 	SP_EL2_TRANSLATION, /* TCR_EL2, TTBR0_EL2: the TLB is flushed */
 	SP_CPTR_EL2,
 	SP_VMPIDR,
+	SP_SCR_EL3,   /* routing: interrupts follow */
+	SP_SCTLR_EL3,
+	SP_EL3_TRANSLATION, /* TCR_EL3, TTBR0_EL3: the TLB is flushed */
+	SP_SP_EL2,    /* EL3 only */
 };
 
 /* Who may access: EL0 reads/writes are UNDEFINED unless the entry says otherwise. */
@@ -225,6 +233,25 @@ static const struct sysreg sysregs[] = {
     SPECIAL(SYSREG(3, 4, 0, 0, 5), SP_VMPIDR, EL0_NONE, false), /* Aff3..0, U, MT; bit 31 RES1 */
     FIELD(SYSREG(3, 4, 14, 1, 0), cnthctl_el2, 3ull), /* EL1PCTEN, EL1PCEN: storage (EL1 always has the counter) */
     /* CNTVOFF_EL2 is the generic timer's (a sysreg hook): it offsets the virtual counter */
+    /* EL3 (op1 6: UNDEFINED below EL3, and so everywhere without EL3) */
+    SPECIAL(SYSREG(3, 6, 1, 1, 0), SP_SCR_EL3, EL0_NONE, false),
+    SPECIAL(SYSREG(3, 6, 1, 0, 0), SP_SCTLR_EL3, EL0_NONE, false),
+    RAZ_WI(SYSREG(3, 6, 1, 0, 1)), /* ACTLR_EL3 */
+    FIELD(SYSREG(3, 6, 1, 1, 2), cptr_el3, 0x0000000080100400ull), /* TFP, TTA, TCPAC: storage */
+    FIELD(SYSREG(3, 6, 1, 3, 1), mdcr_el3, 0x000000000033f6c0ull), /* TPM ... EPMAD: storage */
+    SPECIAL(SYSREG(3, 6, 2, 0, 0), SP_EL3_TRANSLATION, EL0_NONE, false), /* TTBR0_EL3 */
+    SPECIAL(SYSREG(3, 6, 2, 0, 2), SP_EL3_TRANSLATION, EL0_NONE, false), /* TCR_EL3 */
+    FIELD(SYSREG(3, 6, 4, 0, 0), spsr_el3, 0xf03003dfull),
+    FIELD(SYSREG(3, 6, 4, 0, 1), elr_el3, ~0ull),
+    SPECIAL(SYSREG(3, 6, 4, 1, 0), SP_SP_EL2, EL0_NONE, false),
+    RAZ_WI(SYSREG(3, 6, 5, 1, 0)), /* AFSR0_EL3 */
+    RAZ_WI(SYSREG(3, 6, 5, 1, 1)), /* AFSR1_EL3 */
+    FIELD(SYSREG(3, 6, 5, 2, 0), esr_el3, 0xffffffffull),
+    FIELD(SYSREG(3, 6, 6, 0, 0), far_el3, ~0ull),
+    FIELD(SYSREG(3, 6, 10, 2, 0), mair_el3, ~0ull),
+    RAZ_WI(SYSREG(3, 6, 10, 3, 0)), /* AMAIR_EL3 */
+    FIELD(SYSREG(3, 6, 12, 0, 0), vbar_el3, ~0x7ffull),
+    FIELD(SYSREG(3, 6, 13, 0, 2), tpidr_el3, ~0ull),
 };
 
 /* The rest of the ID space (op0 3, op1 0, CRn 0, CRm 1..7) reads as zero: v8.0 reserves it RAZ. */
@@ -271,7 +298,7 @@ static uint64_t read_special_el2(struct iss *cpu, const struct sysreg *r, unsign
 	case SP_MPIDR:
 		return virtual_id ? cpu->vmpidr_el2 : cpu->mpidr_el1;
 	case SP_PFR0:
-		return ID_AA64PFR0 | (cpu->el2 ? ID_AA64PFR0_EL2 : 0);
+		return ID_AA64PFR0 | (cpu->el2 ? ID_AA64PFR0_EL2 : 0) | (cpu->el3 ? ID_AA64PFR0_EL3 : 0);
 	case SP_SP_EL1:
 		return cpu->sp_banked[1]; /* at EL2 SP_EL1 is never the current SP */
 	case SP_HCR:
@@ -284,8 +311,44 @@ static uint64_t read_special_el2(struct iss *cpu, const struct sysreg *r, unsign
 		return cpu->cptr_el2;
 	case SP_VMPIDR:
 		return cpu->vmpidr_el2;
+	case SP_SCR_EL3:
+		return cpu->scr_el3;
+	case SP_SCTLR_EL3:
+		return cpu->sctlr_el3;
+	case SP_EL3_TRANSLATION:
+		return encoding == SYSREG(3, 6, 2, 0, 0) ? cpu->ttbr0_el3 : cpu->tcr_el3;
+	case SP_SP_EL2:
+		return cpu->sp_banked[2]; /* at EL3 SP_EL2 is never the current SP */
 	default:
 		return 0;
+	}
+}
+
+/* EL3's special registers; SCTLR_EL3 and TCR_EL3 have the RES1 bits of their EL2 forms. */
+static void write_special_el3(struct iss *cpu, const struct sysreg *r, unsigned encoding, uint64_t value)
+{
+	switch ((enum special_id)r->offset) {
+	case SP_SCR_EL3:
+		cpu->scr_el3 = (value & SCR_EL3_WRITABLE & (cpu->el2 ? ~0ull : ~SCR_HCE)) | SCR_EL3_RES1; /* HCE: RES0 without EL2 */
+		iss_update_attention(cpu); /* IRQ/FIQ route the interrupts */
+		break;
+	case SP_SCTLR_EL3:
+		cpu->sctlr_el3 = (value & SCTLR_EL2_WRITABLE) | SCTLR_EL2_RES1;
+		iss_sctlr_changed(cpu);
+		iss_tlb_flush(cpu);
+		break;
+	case SP_EL3_TRANSLATION:
+		if (encoding == SYSREG(3, 6, 2, 0, 0))
+			cpu->ttbr0_el3 = value;
+		else
+			cpu->tcr_el3 = (value & TCR_EL2_WRITABLE) | TCR_EL2_RES1;
+		iss_tlb_flush(cpu); /* no ASIDs in the EL3 regime either */
+		break;
+	case SP_SP_EL2:
+		cpu->sp_banked[2] = value;
+		break;
+	default:
+		break;
 	}
 }
 
@@ -319,6 +382,7 @@ static void write_special_el2(struct iss *cpu, const struct sysreg *r, unsigned 
 		cpu->vmpidr_el2 = (value & VMPIDR_WRITABLE) | VMPIDR_RES1;
 		break;
 	default:
+		write_special_el3(cpu, r, encoding, value);
 		break;
 	}
 }
@@ -521,8 +585,11 @@ static bool el2_allows(struct iss *cpu, uint32_t word, bool read)
 /* EL0 access rules, EL2's registers and traps, SP_EL0 while it is the current SP; false after raising the exception. */
 static bool access_allowed(struct iss *cpu, const struct sysreg *r, uint32_t word, bool read)
 {
-	if (((word >> 16) & 7) == 4 && cpu->el < 2) { /* op1 4: EL2's registers (no NV) */
-		iss_undefined(cpu, word, UNDEF_SYSREG);
+	unsigned op1 = (word >> 16) & 7;
+	bool sp_el1 = r->kind == KIND_SPECIAL && r->offset == SP_SP_EL1; /* EL3's too, with or without EL2 */
+
+	if ((op1 == 4 && (cpu->el < 2 || (!cpu->el2 && !sp_el1))) || (op1 == 6 && cpu->el < 3)) {
+		iss_undefined(cpu, word, UNDEF_SYSREG); /* EL2's (no NV; none without EL2) and EL3's registers */
 		return false;
 	}
 	if (cpu->el == 0) {
@@ -680,6 +747,20 @@ void iss_enable_el2(struct cpu *base)
 	cpu->vmpidr_el2 = cpu->mpidr_el1;
 	iss_set_sp_select(cpu, 2, true);
 	iss_set_el(cpu, 2); /* EL2h; DAIF stays masked as at reset */
+	iss_tlb_flush(cpu);
+	iss_update_attention(cpu);
+}
+
+void iss_enable_el3(struct cpu *base)
+{
+	struct iss *cpu = to_iss(base);
+
+	cpu->el3 = true;
+	cpu->scr_el3 = SCR_EL3_RES1; /* Secure, lower levels AArch32 until the firmware sets RW */
+	cpu->sctlr_el3 = SCTLR_EL2_RES1;
+	cpu->tcr_el3 = TCR_EL2_RES1;
+	iss_set_sp_select(cpu, 3, true);
+	iss_set_el(cpu, 3); /* EL3h; DAIF stays masked as at reset */
 	iss_tlb_flush(cpu);
 	iss_update_attention(cpu);
 }

@@ -36,6 +36,8 @@ static const char help_text[] =
 	"                     it early and the last instructions are single-stepped; slower)\n"
 	"  --el2              every CPU starts at EL2 (iss backend): hypervisors and Linux at\n"
 	"                     EL2; the tree gets qvp,start-el2 and PSCI over SMC (docs/iss.md)\n"
+	"  --el3              every CPU starts at EL3 (iss backend): secure-monitor firmware;\n"
+	"                     SMC goes to it, qvp's PSCI is off (docs/iss.md)\n"
 	"  --semihosting      serve Arm semihosting calls (HLT #0xF000 at EL1 and above, iss\n"
 	"                     backend): console output, files, virtual time, exit codes\n"
 	"  --semihosting-root DIR  with --semihosting: the directory the guest's files are\n"
@@ -140,6 +142,7 @@ enum option_id {
 	OPTION_VERSION,
 	OPTION_PRECISE,
 	OPTION_EL2,
+	OPTION_EL3,
 	OPTION_STATS_JSON,
 	OPTION_GDB,
 	OPTION_GDB_WAIT,
@@ -180,6 +183,7 @@ static const struct option long_options[] = {
 	{ "version", no_argument, NULL, OPTION_VERSION },
 	{ "precise", no_argument, NULL, OPTION_PRECISE },
 	{ "el2", no_argument, NULL, OPTION_EL2 },
+	{ "el3", no_argument, NULL, OPTION_EL3 },
 	{ "stats-json", required_argument, NULL, OPTION_STATS_JSON },
 	{ "gdb", required_argument, NULL, OPTION_GDB },
 	{ "gdb-wait", no_argument, NULL, OPTION_GDB_WAIT },
@@ -347,6 +351,7 @@ static const char *machine_shaping_option(int id)
 	case OPTION_TIMEOUT: return "--timeout";
 	case OPTION_DISK: return "--disk";
 	case OPTION_EL2: return "--el2";
+	case OPTION_EL3: return "--el3";
 	case OPTION_RTC: return "--rtc";
 	case OPTION_INITRD: return "--initrd";
 	case OPTION_APPEND: return "--append";
@@ -396,6 +401,9 @@ static int parse_option(int id, const char *argument, struct cli_options *option
 		return 0;
 	case OPTION_EL2:
 		options->machine.start_el2 = true;
+		return 0;
+	case OPTION_EL3:
+		options->machine.start_el3 = true;
 		return 0;
 	case OPTION_TRACE:
 		options->trace_path = argument;
@@ -503,6 +511,18 @@ static int check_kernel_options(int argc, char **argv, struct cli_options *optio
 		return error_set("run: unexpected argument '%s' with --kernel (no FIRMWARE)", argv[optind + 1]);
 	if (options->gdb_wait && !options->gdb_address)
 		return error_set("--gdb-wait needs --gdb [HOST:]PORT or --gdb /dev/PATH");
+	return 0;
+}
+
+/* --el3 starts firmware at EL3: not Linux (entered at EL1 or EL2), not into a snapshot (its header has no EL3). */
+static int check_el3_options(const struct cli_options *options)
+{
+	if (!options->machine.start_el3)
+		return 0;
+	if (options->machine.kernel_path)
+		return error_set("--el3 and --kernel exclude each other (Linux is entered at EL1 or EL2; EL3 is firmware's)");
+	if (options->snapshot_path)
+		return error_set("--el3 and --snapshot-at exclude each other (snapshots do not record EL3 yet)");
 	return 0;
 }
 
@@ -639,7 +659,7 @@ int cli_parse(int argc, char **argv, struct cli_options *options)
 	if (options->command != CLI_RUN)
 		return 0;
 	return check_coverage_options(options) < 0 || check_snapshot_options(options) < 0 ||
-	               check_semihosting_options(options) < 0
+	               check_semihosting_options(options) < 0 || check_el3_options(options) < 0
 	           ? -1
 	           : 0;
 }

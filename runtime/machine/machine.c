@@ -67,6 +67,8 @@ static struct cpu *create_iss_cpu(struct machine *machine)
 
 	if (cpu && platform_start_el2(machine->fdt))
 		iss_enable_el2(cpu); /* every CPU, CPU_ON's fresh ones too, resets at EL2h */
+	if (cpu && platform_start_el3(machine->fdt))
+		iss_enable_el3(cpu); /* then at EL3h; SMC goes to the firmware, never to qvp's PSCI */
 	if (cpu)
 		iss_set_call_hook(cpu, psci_call, machine);
 	if (cpu && machine->semihosting)
@@ -87,12 +89,18 @@ static struct cpu *create_cpu(struct machine *machine, const struct machine_conf
 {
 	switch (config->backend) {
 	case BACKEND_AUTO: /* KVM cannot start a guest at EL2, nor serve semihosting */
-		return kvm_usable() && !platform_start_el2(machine->fdt) && !config->semihosting
+		return kvm_usable() && !platform_start_el2(machine->fdt) && !platform_start_el3(machine->fdt) &&
+		               !config->semihosting
 		           ? create_kvm_cpu(machine, config)
 		           : create_iss_cpu(machine);
 	case BACKEND_ISS:
 		return create_iss_cpu(machine);
 	case BACKEND_KVM:
+		if (platform_start_el3(machine->fdt)) {
+			error_set("backend kvm: cannot start the CPUs at EL3 (--el3, or qvp,start-el3 in the tree): "
+			          "use --backend iss");
+			return NULL;
+		}
 		if (config->semihosting) {
 			error_set("backend kvm: no semihosting (--semihosting): use --backend iss");
 			return NULL;

@@ -52,6 +52,7 @@ struct machine_config {
 	uint64_t rtc_epoch;         /* the RTC's count at reset, seconds since 1970; 0: QVP_RTC_EPOCH */
 	bool precise;               /* kvm: stop runs on their exact instruction (the iss always does) */
 	bool start_el2;             /* --el2: every CPU starts at EL2 (the tree gets qvp,start-el2) */
+	bool start_el3;             /* --el3: every CPU starts at EL3 (the tree gets qvp,start-el3) */
 	bool semihosting;           /* --semihosting: HLT #0xF000 is an Arm semihosting call (semihosting.h) */
 	const char *semihosting_root;    /* --semihosting-root: the directory its files are in; NULL: no files */
 	const char *semihosting_cmdline; /* what SYS_GET_CMDLINE returns; NULL: the firmware's path */

@@ -487,6 +487,13 @@ bool platform_start_el2(const void *fdt)
 	return cpus >= 0 && fdt_getprop(fdt, cpus, "qvp,start-el2", NULL) != NULL;
 }
 
+bool platform_start_el3(const void *fdt)
+{
+	int cpus = fdt_path_offset(fdt, "/cpus");
+
+	return cpus >= 0 && fdt_getprop(fdt, cpus, "qvp,start-el3", NULL) != NULL;
+}
+
 /* Room for a few more properties in the tree: libfdt edits in place. */
 static int grow_fdt(void **fdt, const char *file, int extra)
 {
@@ -533,6 +540,25 @@ static int apply_el2(void **fdt, const char *file, bool requested)
 	return 0;
 }
 
+/* --el3 writes qvp,start-el3 into /cpus (the psci node stays: answering it is the firmware's job). */
+static int apply_el3(void **fdt, const char *file, bool requested)
+{
+	int cpus, err;
+
+	if (!requested)
+		return 0;
+	err = grow_fdt(fdt, file, 64);
+	cpus = err ? err : fdt_path_offset(*fdt, "/cpus");
+	if (cpus < 0)
+		return error_set("--el3: %s has no /cpus node to mark with qvp,start-el3", file);
+	err = fdt_setprop_empty(*fdt, cpus, "qvp,start-el3");
+	if (!err)
+		err = fdt_pack(*fdt);
+	if (err < 0)
+		return error_set("--el3: %s: %s", file, fdt_strerror(err));
+	return 0;
+}
+
 int platform_build(struct machine *machine, const char *path)
 {
 	size_t size;
@@ -540,6 +566,8 @@ int platform_build(struct machine *machine, const char *path)
 	if (platform_load_fdt(path, &machine->fdt, &size) < 0)
 		return -1;
 	if (apply_el2(&machine->fdt, path, machine->config.start_el2) < 0)
+		return -1;
+	if (apply_el3(&machine->fdt, path, machine->config.start_el3) < 0)
 		return -1;
 	if (machine->config.cpu_count > 1 && set_cpu_count(&machine->fdt, path, machine->config.cpu_count) < 0)
 		return -1;

@@ -24,6 +24,8 @@ int platform_node_reg(const void *fdt, int node, int index, uint64_t *base, uint
 
 /* Every CPU starts at EL2: /cpus has the boolean qvp,start-el2 (written there by --el2). */
 bool platform_start_el2(const void *fdt);
+/* Every CPU starts at EL3: /cpus has the boolean qvp,start-el3 (written there by --el3). */
+bool platform_start_el3(const void *fdt);
 /* The board's CPUs: the nodes of /cpus with device_type "cpu"; 1 for a tree that has none. */
 unsigned platform_cpu_count(const void *fdt);
 

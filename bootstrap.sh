@@ -17,6 +17,7 @@ packages=(
   gdb-multiarch                              # the gdb stub's tests (docs/gdb.md)
   qemu-system-arm                            # the oracle of the QEMU comparisons, the benchmark's peer
   e2fsprogs                                  # sw/linux/build.sh's disk image (mke2fs)
+  u-boot-qemu                                # Debian's U-Boot for QEMU's virt board: the --bios tests (tests/test_bootchain.cpp)
   clang libclang-rt-14-dev                   # the fuzz harnesses (libFuzzer, tests/fuzz); CI's second compiler
 )
 kernel_tests=OFF

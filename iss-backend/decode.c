@@ -591,7 +591,11 @@ static void decode_data_1_2_source(uint32_t word, struct iss_insn *insn)
 		undefined(insn, word, UNDEF_UNALLOCATED);
 	else if (bit(word, 30)) /* one source */
 		handler(insn, word, !bits(word, 20, 16) && opcode < 6 ? iss_exec_dp1[sf][opcode] : NULL);
-	else /* two sources */
+	else if (opcode >= 0x10 && opcode < 0x18) { /* CRC32{B,H,W,X}, CRC32C*: X with sf only */
+		insn->amount = (uint8_t)(1u << (opcode & 3));
+		insn->type = (uint8_t)bit(word, 12);
+		handler(insn, word, sf == ((opcode & 3) == 3) ? iss_exec_crc32 : NULL);
+	} else /* two sources */
 		handler(insn, word, opcode < 12 ? iss_exec_dp2[sf][opcode] : NULL);
 }
 

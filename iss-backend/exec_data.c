@@ -523,6 +523,23 @@ const iss_exec_fn iss_exec_dp2[2][12] = {
     {[2] = udiv_64, [3] = sdiv_64, [8] = lslv_64, [9] = lsrv_64, [10] = asrv_64, [11] = rorv_64},
 };
 
+/* ---- CRC32 and CRC32C (two sources, opcodes 0x10-0x17): Wd = CRC of Wn's accumulator
+ * updated with the low `amount` bytes of Rm, bit-reflected, no inversion ---- */
+
+ISS_HANDLER(iss_exec_crc32)
+{
+	uint32_t polynomial = insn->type ? 0x82f63b78u : 0xedb88320u; /* CRC-32C : CRC-32, reflected */
+	uint32_t crc = (uint32_t)cpu->x[insn->rn];
+	uint64_t data = cpu->x[insn->rm];
+
+	for (unsigned k = 0; k < insn->amount * 8u; k++) {
+		crc ^= (uint32_t)(data >> k) & 1;
+		crc = (crc >> 1) ^ (crc & 1 ? polynomial : 0);
+	}
+	cpu->x[insn->rd] = crc;
+	iss_advance(cpu, insn);
+}
+
 /* ---- Three sources: multiply-add, long multiplies, high halves ---- */
 
 #define DEFINE_THREE(name, expr)                                                                                       \

@@ -32,6 +32,7 @@ extern const iss_exec_fn iss_exec_addsub_carry[2][4];    /* [sf][op:S] */
 extern const iss_exec_fn iss_exec_ccmp[2][2][2];         /* [sf][op][immediate] */
 extern const iss_exec_fn iss_exec_csel[2][4];            /* [sf][op:o2] */
 extern const iss_exec_fn iss_exec_dp1[2][6];             /* [sf][opcode] */
+ISS_HANDLER(iss_exec_crc32); /* amount: bytes of Rm, type: 1 for CRC32C */
 extern const iss_exec_fn iss_exec_dp2[2][12];            /* [sf][opcode] */
 extern const iss_exec_fn iss_exec_dp3[2][16];            /* [sf][op31:o0] */
 

@@ -149,7 +149,7 @@ static struct debug_chunk debug_chunk(struct iss *cpu, uint64_t address, size_t 
 		          t.fsc);
 		return chunk;
 	}
-	if (!bus_find_ram(cpu->bus, t.pa, &ram)) {
+	if (!bus_find_memory(cpu->bus, t.pa, &ram)) {
 		error_set("iss: guest address 0x%016llx (physical 0x%llx) is not RAM", (unsigned long long)address,
 		          (unsigned long long)t.pa);
 		return chunk;
@@ -333,6 +333,11 @@ static void iss_ram_written(struct cpu *base, uint64_t address, uint64_t length)
 	iss_cluster_ram_written(to_iss(base), address, length);
 }
 
+static void iss_map_changed(struct cpu *base, uint64_t address, uint64_t length)
+{
+	iss_memory_map_changed(to_iss(base), address, length);
+}
+
 void iss_set_mpidr(struct cpu *base, uint64_t affinity)
 {
 	to_iss(base)->mpidr_el1 = MPIDR_RES1 | (affinity & MPIDR_AFFINITY);
@@ -365,6 +370,7 @@ static const struct cpu_ops iss_ops = {
     .remove_debug = iss_remove_debug,
     .watch_hit = iss_watch_hit,
     .ram_written = iss_ram_written,
+    .map_changed = iss_map_changed,
     .wakes = iss_wakes,
     .save = iss_snapshot_save,
     .load = iss_snapshot_load,

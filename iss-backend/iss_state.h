@@ -167,6 +167,7 @@ struct iss_ram {
 	uint64_t first_page; /* base >> PAGE_SHIFT */
 	uint8_t *code_flags; /* PAGE_HAS_CODE (cluster.h) per page, from first_page on */
 	bool shared_flags;   /* code_flags belongs to the cluster */
+	bool read_only;      /* a ROM device in romd mode (bus.h): stores take the bus */
 };
 
 struct iss_debug_point; /* debug.c */

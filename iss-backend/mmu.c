@@ -43,6 +43,7 @@ static struct iss_ram *add_ram(struct iss *cpu, const struct bus_ram *found)
 	ram->base = found->base;
 	ram->size = found->size;
 	ram->host = found->host;
+	ram->read_only = found->read_only;
 	ram->first_page = found->base >> PAGE_SHIFT;
 	ram->shared_flags = cpu->cluster != NULL;
 	if (cpu->cluster)
@@ -66,9 +67,28 @@ static struct iss_ram *find_ram(struct iss *cpu, uint64_t pa)
 	for (unsigned k = 0; k < cpu->ram_count; k++)
 		if (pa - cpu->rams[k]->base < cpu->rams[k]->size)
 			return cpu->rams[k];
-	if (!bus_find_ram(cpu->bus, pa, &found) || !found.size || !found.host)
+	if (!bus_find_memory(cpu->bus, pa, &found) || !found.size || !found.host)
 		return NULL;
 	return add_ram(cpu, &found);
+}
+
+void iss_memory_map_changed(struct iss *cpu, uint64_t address, uint64_t length)
+{
+	unsigned kept = 0;
+
+	for (unsigned k = 0; k < cpu->ram_count; k++) {
+		struct iss_ram *ram = cpu->rams[k];
+		if (ram->base - address < length || address - ram->base < ram->size) {
+			if (!ram->shared_flags)
+				free(ram->code_flags);
+			free(ram);
+			continue;
+		}
+		cpu->rams[kept++] = ram;
+	}
+	cpu->ram_count = kept;
+	iss_tlb_flush(cpu);
+	iss_code_written(cpu, address, length); /* the current page's host pointer stays valid: the storage stays */
 }
 
 static uint8_t *iss_ram_host(struct iss *cpu, uint64_t pa, uint64_t size, struct iss_ram **region)
@@ -469,7 +489,7 @@ static uint8_t *tlb_fill(struct iss *cpu, uint64_t va, unsigned el, const struct
 	if (!host)
 		return NULL;
 	e->read = t->readable ? va_page : TLB_INVALID;
-	e->write = t->writable && !page_flags(ram, pa_page) ? va_page : TLB_INVALID;
+	e->write = t->writable && !page_flags(ram, pa_page) && !ram->read_only ? va_page : TLB_INVALID;
 	if (cpu->cluster && iss_cluster_reserved_by_others(cpu, pa_page))
 		e->write = TLB_INVALID; /* a store here may clear another CPU's monitor */
 	e->exec = t->executable ? va_page : TLB_INVALID;
@@ -534,7 +554,7 @@ static bool access_page(struct iss *cpu, uint64_t va, unsigned size, bool write,
 		return false;
 	}
 	host = iss_ram_host(cpu, t.pa, size, &ram);
-	if (host) {
+	if (host && !(write && ram->read_only)) { /* a ROM device's stores are commands to it */
 		tlb_fill(cpu, va, el, &t);
 		if (write) {
 			memcpy(host, value, size);
@@ -621,12 +641,13 @@ bool iss_store_as(struct iss *cpu, uint64_t va, unsigned size, uint64_t value, u
 uint8_t *iss_data_pointer(struct iss *cpu, uint64_t va, unsigned size, enum iss_access_type type, uint64_t *pa)
 {
 	struct iss_translation t;
+	struct iss_ram *ram;
 	uint8_t *host;
 
 	if (!translate_data(cpu, va, type, cpu->el, &t))
 		return NULL;
-	host = iss_ram_host(cpu, t.pa, size, NULL);
-	if (!host) {
+	host = iss_ram_host(cpu, t.pa, size, &ram);
+	if (!host || (ram->read_only && type != AT_READ)) {
 		iss_data_abort(cpu, va, type, FSC_EXTERNAL, false);
 		return NULL;
 	}

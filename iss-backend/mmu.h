@@ -31,6 +31,9 @@ bool iss_load_as(struct iss *cpu, uint64_t va, unsigned size, uint64_t *value, u
 bool iss_store_as(struct iss *cpu, uint64_t va, unsigned size, uint64_t value, unsigned el);
 /* Translates for an access of `type` at `el`; false with t->fsc set on a fault. No side effects. */
 bool iss_translate(struct iss *cpu, uint64_t va, enum iss_access_type type, unsigned el, struct iss_translation *t);
+/* A ROM device at [address, address + length) switched between memory and MMIO (bus.h):
+ * its RAM region, TLB entries and decoded code are dropped. */
+void iss_memory_map_changed(struct iss *cpu, uint64_t address, uint64_t length);
 void iss_tlb_flush(struct iss *cpu);        /* every set; then uses the current ASID's */
 void iss_tlb_asid_changed(struct iss *cpu); /* after a TTBR write: the set of the new ASID */
 /* TLBI by the SYS operation op1:CRn:CRm:op2 (the E1 forms, and at op1 4 the E2, ALLE1, S12E1 ones) and Xt. */

@@ -23,8 +23,9 @@
 #define ID_AA64PFR0_EL3 0x0000000000001000ull /* EL3 AArch64 only: set exactly when EL3 is enabled */
 /* DebugVer v8 (6), no trace, PMUVer 1 (PMUv3, pmu.c), 2 breakpoints, 2 watchpoints, 1 context-aware. */
 #define ID_AA64DFR0  0x0000000000101106ull
-/* No AES/SHA/CRC32/atomics/RDM: every field 0. */
-#define ID_AA64ISAR0 0x0000000000000000ull
+/* CRC32 (1, bits 19:16: the Cortex-A57 has it, and Debian's U-Boot uses it unasked); no
+ * AES/SHA/atomics/RDM. */
+#define ID_AA64ISAR0 0x0000000000010000ull
 /* PARange 48 bits (5), 16-bit ASIDs (2), TGran16 supported (1), TGran64 and TGran4 supported (0). */
 #define ID_AA64MMFR0 0x0000000000100025ull
 #define CTR_EL0      0x0000000084448004ull /* IminLine/DminLine 64 B, ERG/CWG 64 B, L1Ip PIPT */

@@ -41,6 +41,7 @@ int generic_timer_create(const struct model_config *config, struct model_instanc
 int sp804_create(const struct model_config *config, struct model_instance *instance);
 int pl031_create(const struct model_config *config, struct model_instance *instance);
 int virtio_mmio_create(const struct model_config *config, struct model_instance *instance);
+int cfi_flash_create(const struct model_config *config, struct model_instance *instance);
 
 #ifdef __cplusplus
 }

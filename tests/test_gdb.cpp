@@ -535,7 +535,7 @@ TEST(GdbProtocol, AnswersBasicQueries)
 	EXPECT_EQ(client.request("qNoSuchThing"), "");
 	EXPECT_EQ(client.request("p20").size(), 16u);
 	EXPECT_EQ(client.request("g").size(), 2u * (33 * 8 + 4));
-	EXPECT_EQ(client.request("m0,4"), "E14"); // no RAM at 0
+	EXPECT_EQ(client.request("m8100000,4"), "E14"); // nothing at 0x08100000 (flash at 0 reads)
 	EXPECT_EQ(client.request("mzz"), "E01");
 	EXPECT_EQ(client.request("m40080000,ffffff"), "E01");
 	EXPECT_EQ(client.request("Z9,0,4"), "E01");

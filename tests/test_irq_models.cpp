@@ -63,6 +63,7 @@ const struct cpu_ops fake_ops = {
 	nullptr,
 	nullptr, // clock_lead
 	nullptr, // ram_written
+	nullptr, // map_changed
 	nullptr, // wakes
 	nullptr, // save
 	nullptr, // load

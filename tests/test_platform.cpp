@@ -68,7 +68,7 @@ TEST_F(PlatformTest, SourceAndBlobGiveTheSameBoard)
 	ASSERT_EQ(platform_build(&machine, (std::string(QVP_SOURCE_DIR) + "/platforms/virt.dts").c_str()), 0)
 		<< error_message();
 	// interrupt controllers first, then the rest in device-tree order
-	ASSERT_EQ(machine.model_count, 10u);
+	ASSERT_EQ(machine.model_count, 11u);
 	EXPECT_STREQ(machine.models[0].path, "/intc@8000000");
 	EXPECT_STREQ(machine.models[1].path, "/timer");
 	EXPECT_STREQ(machine.models[2].path, "/pl011@9000000");
@@ -77,6 +77,7 @@ TEST_F(PlatformTest, SourceAndBlobGiveTheSameBoard)
 	EXPECT_STREQ(machine.models[5].path, "/virtio_mmio@a000000");
 	EXPECT_STREQ(machine.models[8].path, "/virtio_mmio@a000600");
 	EXPECT_STREQ(machine.models[9].path, "/sim-control@b000000");
+	EXPECT_STREQ(machine.models[10].path, "/flash@0");
 }
 
 TEST_F(PlatformTest, SyntaxErrorNamesFileAndLine)

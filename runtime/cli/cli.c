@@ -54,6 +54,13 @@ static const char help_text[] =
 	"  --append ARGS      with --kernel: the kernel command line (/chosen bootargs)\n"
 	"  --dtb FILE         the board's device tree (.dtb or .dts), given to the kernel too;\n"
 	"                     the same as --platform FILE\n"
+	"  --bios FILE        firmware in flash, instead of FIRMWARE (like QEMU's -bios): FILE\n"
+	"                     goes into flash bank 0 (at most its 64 MiB) and the CPU starts\n"
+	"                     at address 0 (EL1, EL2 with --el2), x0 = 0, the device tree at\n"
+	"                     the start of RAM (iss backend; docs/boot-chain.md)\n"
+	"  --flash FILE[,rw]  back a flash bank with FILE: the first --flash is bank 0 (not\n"
+	"                     with --bios), the second bank 1; the guest's programs and erases\n"
+	"                     go to FILE only with ',rw'\n"
 	"  --console FILE     write the UART's output to FILE instead of standard output\n"
 	"  --disk FILE[,rw]   a virtio block device on the image FILE, read-only unless ',rw'\n"
 	"                     (then the guest's writes change FILE); up to 4, one per\n"
@@ -116,6 +123,7 @@ void cli_print_help(FILE *out)
 {
 	fprintf(out, "Usage: %s run [OPTIONS] FIRMWARE\n", program);
 	fprintf(out, "       %s run [OPTIONS] --kernel IMAGE [--initrd FILE] [--append ARGS] [--dtb FILE]\n", program);
+	fprintf(out, "       %s run [OPTIONS] --bios FILE [--flash FILE[,rw]]\n", program);
 	fprintf(out, "       %s run [OPTIONS] --restore SNAPSHOT\n", program);
 	if (strcmp(program, "qvp") == 0)
 		fputs("       qvp test [OPTIONS] MANIFEST   (the regression farm: qvp test --help)\n", out);
@@ -161,6 +169,8 @@ enum option_id {
 	OPTION_SEMIHOSTING,
 	OPTION_SEMIHOSTING_ROOT,
 	OPTION_SEMIHOSTING_CMDLINE,
+	OPTION_BIOS,
+	OPTION_FLASH,
 };
 
 static const struct option long_options[] = {
@@ -200,6 +210,8 @@ static const struct option long_options[] = {
 	{ "semihosting", no_argument, NULL, OPTION_SEMIHOSTING },
 	{ "semihosting-root", required_argument, NULL, OPTION_SEMIHOSTING_ROOT },
 	{ "semihosting-cmdline", required_argument, NULL, OPTION_SEMIHOSTING_CMDLINE },
+	{ "bios", required_argument, NULL, OPTION_BIOS },
+	{ "flash", required_argument, NULL, OPTION_FLASH },
 	/* test doubles for the regression farm's own tests, left out of --help (docs/farm.md) */
 	{ "test-abort-after", required_argument, NULL, OPTION_TEST_ABORT_AFTER },
 	{ "test-perturb-output", no_argument, NULL, OPTION_TEST_PERTURB_OUTPUT },
@@ -320,6 +332,32 @@ static int parse_disk(const char *text, struct machine_config *machine)
 	return 0;
 }
 
+/* --flash FILE[,rw] or FILE,ro: bank 0, then bank 1. */
+static int parse_flash(const char *text, struct machine_config *machine)
+{
+	static char paths[MACHINE_MAX_FLASH][PATH_MAX];
+	struct machine_flash *flash = &machine->flash[machine->flash_count];
+	const char *comma = strrchr(text, ',');
+	size_t length = strlen(text);
+
+	if (machine->flash_count == MACHINE_MAX_FLASH)
+		return error_set("--flash: at most %d files (flash banks 0 and 1)", MACHINE_MAX_FLASH);
+	flash->writable = false;
+	if (comma && (strcmp(comma, ",rw") == 0 || strcmp(comma, ",ro") == 0)) {
+		flash->writable = comma[2] == 'w';
+		length = (size_t)(comma - text);
+	} else if (comma) {
+		return error_set("--flash %s: unknown option '%s' (use FILE, FILE,rw or FILE,ro)", text, comma + 1);
+	}
+	if (length == 0 || length >= PATH_MAX)
+		return error_set("--flash '%s': missing or too long FILE", text);
+	memcpy(paths[machine->flash_count], text, length);
+	paths[machine->flash_count][length] = '\0';
+	flash->path = paths[machine->flash_count];
+	machine->flash_count++;
+	return 0;
+}
+
 static int parse_pace(const char *text, enum console_pace *pace)
 {
 	if (strcmp(text, "realtime") == 0)
@@ -357,6 +395,8 @@ static const char *machine_shaping_option(int id)
 	case OPTION_APPEND: return "--append";
 	case OPTION_DTB: return "--dtb";
 	case OPTION_MEMORY: return "--memory";
+	case OPTION_BIOS: return "--bios";
+	case OPTION_FLASH: return "--flash";
 	default: return NULL;
 	}
 }
@@ -460,6 +500,11 @@ static int parse_option(int id, const char *argument, struct cli_options *option
 	case OPTION_SEMIHOSTING_CMDLINE:
 		options->machine.semihosting_cmdline = argument;
 		return 0;
+	case OPTION_BIOS:
+		options->machine.bios_path = argument;
+		return 0;
+	case OPTION_FLASH:
+		return parse_flash(argument, &options->machine);
 	case OPTION_TEST_ABORT_AFTER:
 		options->test_hooks.abort_enabled = true;
 		return parse_count("--test-abort-after", argument, &options->test_hooks.abort_after);
@@ -509,6 +554,31 @@ static int check_kernel_options(int argc, char **argv, struct cli_options *optio
 		return error_set("--raw and --kernel exclude each other");
 	if (optind + 1 < argc)
 		return error_set("run: unexpected argument '%s' with --kernel (no FIRMWARE)", argv[optind + 1]);
+	if (options->gdb_wait && !options->gdb_address)
+		return error_set("--gdb-wait needs --gdb [HOST:]PORT or --gdb /dev/PATH");
+	return 0;
+}
+
+/* --bios FILE is the firmware: no FIRMWARE, --kernel or --raw (there is no fw_cfg to hand a
+ * kernel to it); it runs in place from flash, which only the interpreter can (auto picks it).
+ * Returns 1 without --bios. */
+static int check_bios_options(int argc, char **argv, struct cli_options *options)
+{
+	struct machine_config *machine = &options->machine;
+
+	if (!machine->bios_path)
+		return 1;
+	if (machine->kernel_path || machine->raw_firmware)
+		return error_set("--bios and %s exclude each other (the firmware in flash loads what it boots)",
+				 machine->kernel_path ? "--kernel" : "--raw");
+	if (machine->flash_count == MACHINE_MAX_FLASH)
+		return error_set("--bios fills flash bank 0: give at most one --flash (bank 1) with it");
+	if (optind + 1 < argc)
+		return error_set("run: unexpected argument '%s' with --bios (the firmware is the --bios file)",
+				 argv[optind + 1]);
+	if (machine->backend == BACKEND_KVM)
+		return error_set("--bios needs the iss backend: under kvm the CPU cannot run in place from flash");
+	machine->backend = BACKEND_ISS;
 	if (options->gdb_wait && !options->gdb_address)
 		return error_set("--gdb-wait needs --gdb [HOST:]PORT or --gdb /dev/PATH");
 	return 0;
@@ -598,6 +668,9 @@ static int parse_command(int argc, char **argv, struct cli_options *options)
 				 program);
 	if (options->restore_path)
 		return check_restore_options(argc, argv, options);
+	firmware = check_bios_options(argc, argv, options);
+	if (firmware <= 0)
+		return firmware;
 	firmware = check_kernel_options(argc, argv, options);
 	if (firmware <= 0)
 		return firmware;

@@ -13,6 +13,8 @@ struct bus_region {
 	uint64_t base;
 	uint64_t size;
 	uint8_t *ram;                /* host memory for RAM, NULL for MMIO */
+	uint8_t *rom;                /* a ROM device's storage (the model's), else NULL */
+	bool romd;                   /* a ROM device reads from `rom` (else through mmio) */
 	const struct mmio_ops *mmio;
 	void *opaque;
 };
@@ -26,6 +28,8 @@ struct bus {
 	void *fallback_opaque;
 	bus_ram_observer ram_observer;
 	void *ram_observer_opaque;
+	bus_map_observer map_observer;
+	void *map_observer_opaque;
 };
 
 struct bus *bus_create(void)
@@ -139,6 +143,39 @@ int bus_add_mmio(struct bus *bus, const char *name, uint64_t base, uint64_t size
 	return 0;
 }
 
+int bus_add_rom_device(struct bus *bus, const char *name, uint64_t base, uint64_t size, uint8_t *host,
+		       const struct mmio_ops *ops, void *opaque)
+{
+	struct bus_region region = { .base = base, .size = size, .rom = host, .romd = true, .mmio = ops,
+				     .opaque = opaque };
+
+	region.name = strdup(name);
+	if (!region.name)
+		return error_set("out of memory adding region '%s'", name);
+	if (bus_insert(bus, &region) < 0) {
+		free(region.name);
+		return -1;
+	}
+	return 0;
+}
+
+void bus_set_romd(struct bus *bus, uint64_t base, bool romd)
+{
+	struct bus_region *region = (struct bus_region *)bus_lookup(bus, base);
+
+	if (!region || !region->rom || region->romd == romd)
+		return;
+	region->romd = romd;
+	if (bus->map_observer)
+		bus->map_observer(bus->map_observer_opaque, region->base, region->size);
+}
+
+void bus_set_map_observer(struct bus *bus, bus_map_observer observer, void *opaque)
+{
+	bus->map_observer = observer;
+	bus->map_observer_opaque = opaque;
+}
+
 /* True if [address, address + size) lies inside the region. */
 static bool region_holds(const struct bus_region *region, uint64_t address, uint64_t size)
 {
@@ -159,8 +196,9 @@ enum bus_result bus_read(struct bus *bus, uint64_t address, unsigned size, uint6
 		return bus->fallback(bus->fallback_opaque, address, size, value, false);
 	if (!region || !valid_access_size(size) || !region_holds(region, address, size))
 		return BUS_UNMAPPED;
-	if (region->ram) {
-		memcpy(value, region->ram + (address - region->base), size); /* little-endian host */
+	if (region->ram || (region->rom && region->romd)) {
+		const uint8_t *host = region->ram ? region->ram : region->rom;
+		memcpy(value, host + (address - region->base), size); /* little-endian host */
 		return BUS_OK;
 	}
 	if (!region->mmio->read || !region->mmio->read(region->opaque, address - region->base, size, value))
@@ -222,6 +260,20 @@ bool bus_find_ram(const struct bus *bus, uint64_t address, struct bus_ram *ram)
 	ram->base = region->base;
 	ram->size = region->size;
 	ram->host = region->ram;
+	ram->read_only = false;
+	return true;
+}
+
+bool bus_find_memory(const struct bus *bus, uint64_t address, struct bus_ram *ram)
+{
+	const struct bus_region *region = bus_lookup(bus, address);
+
+	if (!region || !region->rom || !region->romd)
+		return bus_find_ram(bus, address, ram);
+	ram->base = region->base;
+	ram->size = region->size;
+	ram->host = region->rom;
+	ram->read_only = true;
 	return true;
 }
 
@@ -263,6 +315,7 @@ bool bus_ram_at(const struct bus *bus, size_t index, struct bus_ram *ram)
 		ram->base = region->base;
 		ram->size = region->size;
 		ram->host = region->ram;
+		ram->read_only = false;
 		return true;
 	}
 	return false;

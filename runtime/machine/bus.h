@@ -26,6 +26,7 @@ struct bus_ram {
 	uint64_t base;
 	uint64_t size;
 	uint8_t *host;
+	bool read_only; /* a ROM device in romd mode: stores go to its mmio_ops, not to host */
 };
 
 struct bus;
@@ -38,11 +39,31 @@ int bus_add_ram(struct bus *bus, const char *name, uint64_t base, uint64_t size)
 int bus_add_mmio(struct bus *bus, const char *name, uint64_t base, uint64_t size,
 		 const struct mmio_ops *ops, void *opaque);
 
+/* A ROM device (QEMU's "romd"): while romd is on, reads and instruction fetches come straight
+ * from `host` (the model's storage, which the bus does not own) and writes go to `ops`; while
+ * it is off every access goes to `ops`. It starts with romd on. */
+int bus_add_rom_device(struct bus *bus, const char *name, uint64_t base, uint64_t size, uint8_t *host,
+		       const struct mmio_ops *ops, void *opaque);
+
+/* Switches the ROM device at `base` between romd (true) and MMIO mode; the map observer hears
+ * of a change, so CPUs drop what they cached of the old mapping. */
+void bus_set_romd(struct bus *bus, uint64_t base, bool romd);
+
+/* Hears that [address, address + length) changed between memory and MMIO. */
+typedef void (*bus_map_observer)(void *opaque, uint64_t address, uint64_t length);
+
+/* Sets the one map observer, or removes it with NULL. */
+void bus_set_map_observer(struct bus *bus, bus_map_observer observer, void *opaque);
+
 enum bus_result bus_read(struct bus *bus, uint64_t address, unsigned size, uint64_t *value);
 enum bus_result bus_write(struct bus *bus, uint64_t address, unsigned size, uint64_t value);
 
 /* The RAM region holding `address`, for backends that access RAM directly. */
 bool bus_find_ram(const struct bus *bus, uint64_t address, struct bus_ram *ram);
+
+/* Like bus_find_ram, and also a ROM device in romd mode (read_only set): memory a CPU may
+ * fetch from and read directly. */
+bool bus_find_memory(const struct bus *bus, uint64_t address, struct bus_ram *ram);
 
 /* The index-th RAM region in address order; false past the last one (for KVM memslots). */
 bool bus_ram_at(const struct bus *bus, size_t index, struct bus_ram *ram);

@@ -103,6 +103,9 @@ struct cpu_ops {
 	/* Optional (NULL when nothing is cached): a device wrote guest RAM at physical
 	 * [address, address + length); instructions decoded from there are stale. */
 	void (*ram_written)(struct cpu *cpu, uint64_t address, uint64_t length);
+	/* Optional (NULL when nothing is cached): a ROM device at [address, address + length)
+	 * switched between memory and MMIO (bus_set_romd); what was cached of it is stale. */
+	void (*map_changed)(struct cpu *cpu, uint64_t address, uint64_t length);
 	/* Optional: after a CPU_STOP_WFI, whether the CPU would leave its wait now (an interrupt
 	 * line is high, or it waits in WFE and got an event). Without it, only a line wakes it. */
 	bool (*wakes)(struct cpu *cpu);

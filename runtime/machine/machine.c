@@ -127,8 +127,37 @@ static void cpus_hear_ram_written(void *opaque, uint64_t address, uint64_t lengt
 	}
 }
 
+/* A ROM device changed mode: every CPU drops what it cached of it. */
+static void cpus_hear_map_changed(void *opaque, uint64_t address, uint64_t length)
+{
+	struct machine *machine = opaque;
+
+	for (unsigned k = 0; k < machine->cpu_count; k++) {
+		struct cpu *cpu = machine->cpus[k].cpu;
+		if (cpu && cpu->ops->map_changed)
+			cpu->ops->map_changed(cpu, address, length);
+	}
+}
+
+/* --bios: the flash model loaded it into bank 0; the CPU starts there, at address 0. */
+static int start_from_flash(struct machine *machine, const struct machine_config *config)
+{
+	struct bus_ram flash;
+
+	if (config->backend == BACKEND_KVM)
+		return error_set("backend kvm: cannot run --bios firmware in place from flash (a ROM device); "
+				 "use --backend iss");
+	if (!bus_find_memory(machine->bus, 0, &flash) || !flash.read_only)
+		return error_set("--bios %s: the board has no flash at address 0 (a \"cfi-flash\" node)",
+				 config->bios_path);
+	memset(&machine->image, 0, sizeof(machine->image));
+	return 0;
+}
+
 static int load_firmware(struct machine *machine, const struct machine_config *config)
 {
+	if (config->bios_path)
+		return start_from_flash(machine, config);
 	if (config->kernel_path)
 		return linux_boot_load(machine, config->kernel_path, config->initrd_path, config->bootargs);
 	if (config->raw_firmware)
@@ -203,7 +232,8 @@ static int create_cpus(struct machine *machine, const struct machine_config *con
 	machine->current_cpu = 0;
 	if (boot->ops->set_register(boot, CPU_REG_PC, machine->image.entry) < 0)
 		return -1;
-	return boot->ops->set_register(boot, CPU_REG_X0, machine->fdt_address);
+	/* a --bios firmware finds the tree at the start of RAM itself, as on QEMU: x0 is 0 */
+	return boot->ops->set_register(boot, CPU_REG_X0, config->bios_path ? 0 : machine->fdt_address);
 }
 
 int machine_start_cpu(struct machine *machine, unsigned index, uint64_t entry, uint64_t context)
@@ -239,6 +269,7 @@ static int build_board(struct machine *machine, const struct machine_config *con
 		return -1;
 	if (machine->cpu->ops->ram_written) /* devices' DMA over decoded code */
 		bus_set_ram_observer(machine->bus, cpus_hear_ram_written, machine);
+	bus_set_map_observer(machine->bus, cpus_hear_map_changed, machine);
 	/* models built before the CPU may already drive its lines */
 	machine->cpu->ops->set_line(machine->cpu, CPU_LINE_IRQ, machine->line_level[0][CPU_LINE_IRQ]);
 	machine->cpu->ops->set_line(machine->cpu, CPU_LINE_FIQ, machine->line_level[0][CPU_LINE_FIQ]);

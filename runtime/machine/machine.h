@@ -37,6 +37,15 @@ struct machine_disk {
 	bool writable; /* the guest's writes go to the file; else the disk is read-only */
 };
 
+#define MACHINE_MAX_FLASH 2 /* --flash files: bank 0, then bank 1 of the "cfi-flash" node */
+
+/* A flash bank's file (--flash FILE[,rw]): read at reset; with ,rw every program and erase
+ * is written through to it. */
+struct machine_flash {
+	const char *path;
+	bool writable;
+};
+
 struct machine_config {
 	const char *platform_path;  /* .dts or .dtb */
 	const char *firmware_path;  /* ELF, or raw binary when raw_firmware is set */
@@ -61,6 +70,9 @@ struct machine_config {
 	vtime_t window;             /* several CPUs: how far each runs before the next; 0: MACHINE_WINDOW */
 	struct machine_disk disks[MACHINE_MAX_DISKS];
 	unsigned disk_count;
+	const char *bios_path;      /* --bios: loaded into flash bank 0; the CPU starts at address 0 */
+	struct machine_flash flash[MACHINE_MAX_FLASH];
+	unsigned flash_count;
 	struct iss_coverage *coverage; /* --coverage: what the iss CPUs run is marked there (iss.h); or NULL */
 	/* Builds the device-tree nodes compatible with "qvp,systemc-target" (runtime/systemc/),
 	 * which need no reg (config->base and size are 0; platform_node_reg() reads one);

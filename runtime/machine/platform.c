@@ -44,6 +44,7 @@ static const struct compatible_model compatible_models[] = {
 	{ "arm,sp804", sp804_create, false },
 	{ "arm,pl031", pl031_create, false },
 	{ "virtio,mmio", virtio_mmio_create, false },
+	{ "cfi-flash", cfi_flash_create, false },
 	{ "qvp,systemc-target", systemc_target_create, true }, /* runtime/systemc/ reads its reg */
 	{ "arm,psci-0.2", NULL, false },       /* PSCI is a firmware interface, not a device */
 	{ "arm,psci-1.0", NULL, false },

@@ -147,7 +147,7 @@ static void put_image(struct snap_writer *w, const char *role, const char *path,
 static int put_images(struct snap_writer *w, const struct machine_config *config, const struct snapshot_inputs *inputs)
 {
 	unsigned count = !!config->firmware_path + !!config->kernel_path + !!config->initrd_path + config->disk_count +
-			 !!inputs->console_script;
+			 !!config->bios_path + config->flash_count + !!inputs->console_script;
 	char role[32];
 	int failed = 0;
 
@@ -161,6 +161,14 @@ static int put_images(struct snap_writer *w, const struct machine_config *config
 					 "use it read-only", config->disks[k].path);
 		snprintf(role, sizeof(role), "disk%u", k);
 		put_image(w, role, config->disks[k].path, &failed);
+	}
+	put_image(w, "bios", config->bios_path, &failed);
+	for (unsigned k = 0; k < config->flash_count; k++) {
+		if (config->flash[k].writable)
+			return error_set("snapshot: --flash %s,rw: a bank written through to its file cannot be saved with "
+					 "the machine; use it without ,rw", config->flash[k].path);
+		snprintf(role, sizeof(role), "flash%u", k);
+		put_image(w, role, config->flash[k].path, &failed);
 	}
 	put_image(w, "console script", inputs->console_script, &failed);
 	return failed;
@@ -232,6 +240,10 @@ static void use_image(struct snapshot *snapshot, const struct snapshot_image *im
 		config->initrd_path = image->path;
 	else if (strncmp(image->role, "disk", 4) == 0 && config->disk_count < MACHINE_MAX_DISKS)
 		config->disks[config->disk_count++].path = image->path;
+	else if (strcmp(image->role, "bios") == 0)
+		config->bios_path = image->path;
+	else if (strncmp(image->role, "flash", 5) == 0 && config->flash_count < MACHINE_MAX_FLASH)
+		config->flash[config->flash_count++].path = image->path;
 	else if (strcmp(image->role, "console script") != 0)
 		snap_fail(r, "an image of unknown role '%s'", image->role);
 }
@@ -461,6 +473,9 @@ int snapshot_config(const struct snapshot *snapshot, struct machine_config *conf
 	config->window = snapshot->config.window;
 	memcpy(config->disks, snapshot->config.disks, sizeof(config->disks));
 	config->disk_count = snapshot->config.disk_count;
+	config->bios_path = snapshot->config.bios_path;
+	memcpy(config->flash, snapshot->config.flash, sizeof(config->flash));
+	config->flash_count = snapshot->config.flash_count;
 	return 0;
 }
 

@@ -35,9 +35,11 @@ static bool pointer_authentication(uint32_t word)
 	return ((word >> 10) & 0x3f) >= 6; /* data processing, one source: the PAC space */
 }
 
-static bool crc32(uint32_t word)
+static bool pacga_or_unallocated(uint32_t word)
 {
-	return ((word >> 10) & 0x3f) >= 0x10; /* data processing, two sources: CRC32*, not advertised */
+	unsigned opcode = (word >> 10) & 0x3f;
+
+	return opcode == 0x0c || opcode >= 0x18; /* data processing, two sources: PACGA is v8.3 */
 }
 
 static const struct insn_class classes[] = {
@@ -54,7 +56,7 @@ static const struct insn_class classes[] = {
 	{ 0x3a400000, 0xc01ffbef, NULL },                   /* ccmp/ccmn */
 	{ 0x1a800000, 0xc01ff7ff, NULL },                   /* csel/csinc/csinv/csneg */
 	{ 0x5ac00000, 0x80001fff, pointer_authentication }, /* data processing, one source */
-	{ 0x1ac00000, 0x801fffff, crc32 },                  /* data processing, two sources */
+	{ 0x1ac00000, 0x801fffff, pacga_or_unallocated },   /* data processing, two sources, CRC32 too */
 	{ 0x1b000000, 0x80ffffff, NULL },                   /* data processing, three sources */
 };
 

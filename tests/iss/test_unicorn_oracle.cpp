@@ -309,12 +309,13 @@ TEST_F(UnicornOracle, DataProcessingOneSource)
 }
 TEST_F(UnicornOracle, DataProcessingTwoSource)
 {
-	// UDIV, SDIV, LSLV, LSRV, ASRV, RORV; CRC32* (opcode 0x10-0x17) is optional in v8.0 and not advertised.
+	// UDIV, SDIV, LSLV, LSRV, ASRV, RORV, CRC32{B,H,W,X} and CRC32C* (opcodes 0x10-0x17, which the
+	// Cortex-A57 has); PAC's PACGA (0x0c) is v8.3.
 	run_class("dp2", 0x1ac00000, 0x801ffc00 | 0x3ff, kCases, false,
-	          [](uint32_t w) { return ((w >> 10) & 0x3f) >= 0x10; },
+	          [](uint32_t w) { return ((w >> 10) & 0x3f) == 0x0c || ((w >> 10) & 0x3f) >= 0x18; },
 	          [](uint32_t w, Rng &rng) {
-		          static const unsigned opcodes[6] = {2, 3, 8, 9, 10, 11};
-		          return rng.below(8) == 0 ? w : (w & ~(0x3fu << 10)) | opcodes[rng.below(6)] << 10;
+		          static const unsigned opcodes[14] = {2, 3, 8, 9, 10, 11, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17};
+		          return rng.below(8) == 0 ? w : (w & ~(0x3fu << 10)) | opcodes[rng.below(14)] << 10;
 	          });
 }
 TEST_F(UnicornOracle, DataProcessingThreeSource)

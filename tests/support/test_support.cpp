@@ -172,7 +172,7 @@ QemuRun run_qemu_virt(const std::string &firmware_path, const QemuOptions &optio
 			      " -serial stdio";
 	for (const std::string &argument : options.extra)
 		command += " '" + argument + "'";
-	command += " -kernel '" + firmware_path + "' < '" + (options.input.empty() ? "/dev/null" : options.input) + "'";
+	command += std::string(options.bios ? " -bios '" : " -kernel '") + firmware_path + "' < '" + (options.input.empty() ? "/dev/null" : options.input) + "'";
 	ProcessResult qemu = run_process({ "sh", "-c", command });
 	run.available = true;
 	run.status = qemu.status;

@@ -79,6 +79,7 @@ struct QemuOptions {
 	int timeout_seconds = 120;
 	std::vector<std::string> extra; // more arguments, e.g. {"-icount", "shift=0"}
 	std::string input;              // a file for the UART's input (default: none)
+	bool bios = false;              // the image is -bios (flash at 0), not -kernel
 };
 QemuRun run_qemu_virt(const std::string &firmware_path, const QemuOptions &options = QemuOptions());
 extern const char *const qemu_missing; // the skip message when QEMU is not installed

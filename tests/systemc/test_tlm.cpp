@@ -240,7 +240,7 @@ struct bus_initiator : sc_core::sc_module {
 			if (c)
 				responses.push_back(access(tlm::TLM_WRITE_COMMAND, 0x09000000 + PL011_DR, &c, 1));
 		uint32_t nothing = 0;
-		responses.push_back(access(tlm::TLM_READ_COMMAND, 0x00001000, &nothing, 4));
+		responses.push_back(access(tlm::TLM_READ_COMMAND, 0x08100000, &nothing, 4)); /* nothing there */
 	}
 };
 

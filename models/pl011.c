@@ -188,7 +188,8 @@ static uint32_t pl011_read_mis(struct pl011 *uart)
  * commonly writes DR without enabling the UART first. */
 static void pl011_write_dr(struct pl011 *uart, uint32_t value)
 {
-	fputc((int)(value & 0xff), uart->console);
+	if (!machine_console_muted(uart->machine)) /* shown before a debugger went back */
+		fputc((int)(value & 0xff), uart->console);
 	if (uart->on_console && uart->machine->console_input)
 		uart->machine->console_output(uart->machine->console_input, (uint8_t)value);
 	uart->ris |= PL011_INT_TX;

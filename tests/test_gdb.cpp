@@ -490,6 +490,198 @@ TEST_F(GdbSession, DebuggedRunMatchesAFreeRun)
 	EXPECT_EQ(json_number(debugged_json, "virtual_time_ps"), json_number(free_json, "virtual_time_ps"));
 }
 
+// ---- Reverse execution (bs, bc) ----
+
+// The `monitor when` lines ("virtual time T s, N instructions") of a session, in order.
+std::vector<std::string> when_lines(const std::string &out)
+{
+	std::vector<std::string> lines;
+	for (size_t at = out.find("virtual time "); at != std::string::npos; at = out.find("virtual time ", at + 1))
+		lines.push_back(out.substr(at, out.find('\n', at) - at));
+	return lines;
+}
+
+// The register lines of each `info registers` that follows an "@@" mark (`echo @@\n`), in order.
+std::vector<std::string> marked_registers(const std::string &out)
+{
+	std::vector<std::string> blocks;
+	size_t at = out.find("@@\n");
+	while (at != std::string::npos) {
+		size_t next = out.find("@@\n", at + 3);
+		std::string block = out.substr(at + 3, next == std::string::npos ? std::string::npos : next - at - 3);
+		std::string registers;
+		for (size_t line = 0; line < block.size();) {
+			size_t end = block.find('\n', line);
+			std::string text = block.substr(line, end == std::string::npos ? std::string::npos : end - line);
+			if (text.size() > 15 && text[0] != ' ' && text.find("0x") == 15) // "x0             0x7 ..."
+				registers += text + "\n";
+			line = end == std::string::npos ? block.size() : end + 1;
+		}
+		blocks.push_back(registers);
+		at = next;
+	}
+	return blocks;
+}
+
+// The free run of a firmware: its console output, for a debugged run to match.
+std::string free_console(const std::string &elf)
+{
+	return run_process({ build_path("qvp"), "run", elf }).out;
+}
+
+// reverse-stepi comes back to exactly the registers, time and instruction count each forward
+// stepi left, and stepping forward again lands where the first steps did.
+TEST_F(GdbSession, ReverseStepiRetracesForwardSteps)
+{
+	TempDir dir;
+	Qvp qvp(dir, { debugme() });
+	const std::string show = "info registers x0 x1 x8 x29 x30 sp pc cpsr";
+	std::vector<std::string> commands = { "break add_twice", "continue" };
+	for (int k = 0; k < 4; k++) // states 0..3 going forward
+		commands.insert(commands.end(), { "echo @@\\n", show, "monitor when", "stepi" });
+	commands.pop_back();
+	for (int k = 0; k < 3; k++) // states 2, 1, 0 going back
+		commands.insert(commands.end(), { "reverse-stepi", "echo @@\\n", show, "monitor when" });
+	commands.insert(commands.end(), { "stepi", "stepi", "stepi", "echo @@\\n", show, "monitor when", "continue" });
+	std::string out = gdb(qvp, debugme(), commands);
+
+	std::vector<std::string> states = marked_registers(out), when = when_lines(out);
+	ASSERT_EQ(states.size(), 8u) << out;
+	ASSERT_EQ(when.size(), 8u) << out;
+	EXPECT_EQ(count(states[0], "\n"), 8u) << out;
+	EXPECT_NE(states[0], states[1]);
+	EXPECT_NE(when[0], when[1]);
+	for (auto [back, forward] : { std::pair{ 4, 2 }, { 5, 1 }, { 6, 0 }, { 7, 3 } }) {
+		EXPECT_EQ(states[back], states[forward]) << back << " vs " << forward << "\n" << out;
+		EXPECT_EQ(when[back], when[forward]) << back << " vs " << forward;
+	}
+	EXPECT_TRUE(contains(out, "exited normally")) << out;
+	EXPECT_EQ(qvp.wait(30), 0) << qvp.errors();
+	EXPECT_EQ(qvp.console(), "debugme: counter 20\n"); // printed once, though parts of the run ran twice
+}
+
+// reverse-continue stops at the previous hit of a breakpoint, back across timer interrupts,
+// with the same instruction count and virtual time as when the run first stopped there; the
+// run then goes on forward to the same hits and ends as a free run does.
+TEST_F(GdbSession, ReverseContinueReturnsToEarlierInterrupts)
+{
+	TempDir dir;
+	std::string elf = build_path("sw/timer_irq.elf");
+	Qvp qvp(dir, { elf });
+	std::string out = gdb(qvp, elf,
+	                      { "break on_irq", "continue", "monitor when", "continue", "monitor when", "continue",
+	                        "monitor when", "reverse-continue", "monitor when", "reverse-continue", "monitor when",
+	                        "continue", "monitor when", "delete", "continue" });
+
+	std::vector<std::string> when = when_lines(out);
+	ASSERT_EQ(when.size(), 6u) << out;
+	EXPECT_NE(when[0], when[1]);
+	EXPECT_NE(when[1], when[2]);
+	EXPECT_EQ(when[3], when[1]) << out;
+	EXPECT_EQ(when[4], when[0]) << out;
+	EXPECT_EQ(when[5], when[1]) << out;
+	EXPECT_EQ(count(out, "Breakpoint 1, on_irq"), 6u) << out;
+	EXPECT_TRUE(contains(out, "exited normally")) << out;
+	EXPECT_EQ(qvp.wait(30), 0) << qvp.errors();
+	EXPECT_EQ(qvp.console(), free_console(elf));
+}
+
+// A watchpoint set after the write: reverse-continue finds the store that wrote the variable
+// (gdb shows the values swapped, as going back undoes the write), and forward it fires again.
+TEST_F(GdbSession, ReverseContinueFindsTheWriteOfAWatchedVariable)
+{
+	TempDir dir;
+	Qvp qvp(dir, { debugme() });
+	std::string out = gdb(qvp, debugme(),
+	                      { "break debugme.c:24", "continue", "watch counter", "reverse-continue", "print counter",
+	                        "delete 1", "continue", "print counter", "delete", "continue" });
+
+	EXPECT_TRUE(contains(out, "Old value = 20\nNew value = 5\n")) << out;
+	EXPECT_TRUE(contains(out, "debugme.c:23\n")) << out;
+	EXPECT_TRUE(contains(out, "$1 = 5\n")) << out;
+	EXPECT_TRUE(contains(out, "Old value = 5\nNew value = 20\n")) << out;
+	EXPECT_TRUE(contains(out, "$2 = 20\n")) << out;
+	EXPECT_EQ(qvp.wait(30), 0) << qvp.errors();
+	EXPECT_EQ(qvp.console(), "debugme: counter 20\n");
+}
+
+// gdb's line-level commands built on bs and bc: reverse-finish returns to the call in the
+// caller; reverse-next steps back over a line, undoing its store.
+TEST_F(GdbSession, ReverseNextAndReverseFinish)
+{
+	TempDir dir;
+	Qvp qvp(dir, { debugme() });
+	std::string out = gdb(qvp, debugme(),
+	                      { "break debugme.c:24", "break add_twice", "continue", "reverse-finish", "x/i $pc",
+	                        "continue", "continue", "print counter", "reverse-next", "print counter", "delete",
+	                        "continue" });
+
+	EXPECT_TRUE(contains(out, "in main () at")) << out;
+	EXPECT_TRUE(contains(out, "int result = add_twice(local);")) << out;
+	EXPECT_TRUE(contains(out, "bl\t0x40082820 <add_twice>")) << out; // at the call itself
+	EXPECT_TRUE(contains(out, "$1 = 20\n")) << out;
+	EXPECT_TRUE(contains(out, "counter = counter + result;")) << out;
+	EXPECT_TRUE(contains(out, "$2 = 5\n")) << out;
+	EXPECT_TRUE(contains(out, "exited normally")) << out;
+	EXPECT_EQ(qvp.wait(30), 0) << qvp.errors();
+	EXPECT_EQ(qvp.console(), "debugme: counter 20\n");
+}
+
+// Back across a PSCI SYSTEM_RESET: the first boot's stop comes back as it was, and forward
+// the second boot's again; the console shows each line once.
+TEST_F(GdbSession, ReverseAcrossASystemReset)
+{
+	TempDir dir;
+	std::string elf = build_path("sw/psci_reset.elf");
+	Qvp qvp(dir, { elf });
+	std::string out = gdb(qvp, elf,
+	                      { "break main", "continue", "monitor when", "continue", "monitor when",
+	                        "reverse-continue", "monitor when", "continue", "monitor when", "continue" });
+
+	std::vector<std::string> when = when_lines(out);
+	ASSERT_EQ(when.size(), 4u) << out;
+	EXPECT_NE(when[0], when[1]);
+	EXPECT_EQ(when[2], when[0]) << out;
+	EXPECT_EQ(when[3], when[1]) << out;
+	EXPECT_TRUE(contains(out, "exited normally")) << out;
+	EXPECT_EQ(qvp.wait(30), 0) << qvp.errors();
+	EXPECT_EQ(qvp.console(), free_console(elf));
+}
+
+// History begins where gdb attached (here: at reset); `monitor goto` jumps in it; a register
+// changed in the past makes a new future: the program prints and returns what follows from it.
+TEST_F(GdbSession, TheBeginningOfHistoryAndChangingThePast)
+{
+	TempDir dir;
+	Qvp qvp(dir, { debugme() });
+	std::string out = gdb(qvp, debugme(),
+	                      { "reverse-stepi", "break debugme.c:24", "continue", "monitor goto 0",
+	                        "maintenance flush register-cache", "print $pc", "monitor history", "continue",
+	                        "reverse-stepi", "x/i $pc", "set var $x1 = 10", "delete", "continue" });
+
+	EXPECT_TRUE(contains(out, "No more reverse-execution history.")) << out;
+	EXPECT_TRUE(contains(out, "at instruction 0;")) << out;
+	EXPECT_TRUE(contains(out, "<_start>")) << out;
+	EXPECT_TRUE(contains(out, "history: 1 checkpoints")) << out;
+	EXPECT_TRUE(contains(out, "str\tw1, [x0]")) << out; // the store of counter = counter + result, with w1
+	EXPECT_TRUE(contains(out, "exited with code 04")) << out;
+	EXPECT_EQ(qvp.wait(30), 4) << qvp.errors();
+	EXPECT_EQ(qvp.console(), "debugme: counter 10\n");
+}
+
+// With several CPUs a debugger's stops change how their rounds fall, so history would not
+// replay: the stub offers no reverse execution and says why.
+TEST_F(GdbSession, ReverseExecutionNeedsOneCpu)
+{
+	TempDir dir;
+	Qvp qvp(dir, { "--cpus", "2", debugme() });
+	std::string out = gdb(qvp, debugme(), { "monitor history", "reverse-stepi", "continue" });
+
+	EXPECT_TRUE(contains(out, "reverse execution needs a board with one CPU (this one has 2)")) << out;
+	EXPECT_TRUE(contains(out, "does not support this command")) << out;
+	EXPECT_EQ(qvp.wait(30), 0) << qvp.errors();
+}
+
 // qvp-sc (qvp inside SystemC) serves gdb too: the debugger halts the SystemC simulation with
 // the CPU, and a stepped run still computes exactly what a free run computes.
 TEST_F(GdbSession, QvpScIsDebuggedLikeQvp)

@@ -32,6 +32,7 @@ enum gdb_action gdb_write_registers(struct gdb_stub *stub, const char *text, siz
 		cpu->ops->set_register(cpu, (enum cpu_register)reg, gdb_decode_register(text, bytes));
 		text += 2 * bytes;
 	}
+	gdb_history_changed(stub);
 	gdb_reply(stub, "OK");
 	return ACTION_STAY;
 }
@@ -95,8 +96,10 @@ enum gdb_action gdb_write_register(struct gdb_stub *stub, const char *text)
 
 	if (!gdb_parse_number(&text, &number) || *text++ != '=' || decode_one_register(gdb_selected_cpu(stub), number, text) < 0)
 		gdb_reply(stub, "E01");
-	else
+	else {
+		gdb_history_changed(stub);
 		gdb_reply(stub, "OK");
+	}
 	return ACTION_STAY;
 }
 
@@ -139,10 +142,13 @@ enum gdb_action gdb_write_memory(struct gdb_stub *stub, const char *text, size_t
 	}
 	if (binary)
 		memcpy(stub->memory, text, length);
-	if (length && cpu->ops->write_memory(cpu, address, stub->memory, length) < 0)
+	if (length && cpu->ops->write_memory(cpu, address, stub->memory, length) < 0) {
 		gdb_reply(stub, "E14");
-	else
-		gdb_reply(stub, "OK");
+		return ACTION_STAY;
+	}
+	if (length)
+		gdb_history_changed(stub);
+	gdb_reply(stub, "OK");
 	return ACTION_STAY;
 }
 

@@ -8,10 +8,12 @@
 #include "loop.h"
 
 static const char help_text[] =
-	"monitor time            virtual time and instructions retired\n"
+	"monitor time            virtual time and instructions retired (also: monitor when)\n"
 	"monitor stats           the run's counters (as qvp run --stats)\n"
 	"monitor quantum TIME    longest CPU run between model updates (e.g. 10us)\n"
 	"monitor reset           rebuild the board and halt at its entry\n"
+	"monitor goto ICOUNT     the machine as it was (or will be) after ICOUNT instructions\n"
+	"monitor history [off]   the checkpoints that reverse execution replays from; off: none\n"
 	"monitor help            this list\n";
 
 static void show_time(struct machine *machine, char *out, size_t size)
@@ -70,7 +72,7 @@ void gdb_monitor_command(struct machine *machine, const char *command, char *out
 {
 	while (*command == ' ')
 		command++;
-	if (strcmp(command, "time") == 0)
+	if (strcmp(command, "time") == 0 || strcmp(command, "when") == 0)
 		show_time(machine, out, size);
 	else if (strcmp(command, "stats") == 0)
 		show_stats(machine, out, size);

@@ -83,7 +83,7 @@ void gdb_reply(struct gdb_stub *stub, const char *text)
 /* ---- Stop replies ---- */
 
 /* The stop is the CPU's that ran last (it hit the breakpoint): gdb's thread from now on. */
-static void format_stop(struct gdb_stub *stub, int signal, const char *watch)
+void gdb_format_stop(struct gdb_stub *stub, int signal, const char *reason)
 {
 	struct cpu *cpu = stub->machine->cpu;
 	uint64_t pc = 0, sp = 0;
@@ -94,7 +94,7 @@ static void format_stop(struct gdb_stub *stub, int signal, const char *watch)
 	cpu->ops->get_register(cpu, CPU_REG_SP, &sp);
 	gdb_encode_register(pc_hex, pc, 8);
 	gdb_encode_register(sp_hex, sp, 8);
-	snprintf(stub->last_stop, sizeof(stub->last_stop), "T%02x%s%02x:%s;%02x:%s;thread:%x;", signal, watch,
+	snprintf(stub->last_stop, sizeof(stub->last_stop), "T%02x%s%02x:%s;%02x:%s;thread:%x;", signal, reason,
 	         CPU_REG_PC, pc_hex, CPU_REG_SP, sp_hex, stub->thread + 1);
 }
 
@@ -177,6 +177,7 @@ static enum gdb_action resume_at(struct gdb_stub *stub, const char *text, enum g
 			return ACTION_STAY;
 		}
 		gdb_selected_cpu(stub)->ops->set_register(gdb_selected_cpu(stub), CPU_REG_PC, address);
+		gdb_history_changed(stub);
 	}
 	return action;
 }
@@ -235,7 +236,10 @@ static enum gdb_action monitor(struct gdb_stub *stub, const char *hex)
 		return ACTION_STAY;
 	}
 	command[length] = '\0';
-	gdb_monitor_command(stub->machine, command, output, sizeof(output));
+	if (!gdb_reverse_monitor(stub, command, output, sizeof(output)))
+		gdb_monitor_command(stub->machine, command, output, sizeof(output));
+	if (stub->history && strncmp(command, "reset", 5) == 0)
+		history_clear(stub->history, stub->machine); /* a reset from gdb is no part of the run */
 	gdb_hex_encode(stub->reply, (const uint8_t *)output, strlen(output));
 	gdb_reply(stub, stub->reply[0] ? stub->reply : "OK");
 	if (stub->machine->stop_cause != MACHINE_RUNNING)
@@ -274,7 +278,8 @@ static enum gdb_action query(struct gdb_stub *stub, const char *text)
 {
 	if (strncmp(text, "Supported", 9) == 0) {
 		snprintf(stub->reply, sizeof(stub->reply),
-		         "PacketSize=%x;qXfer:features:read+;QStartNoAckMode+;vContSupported+", GDB_PACKET_SIZE);
+		         "PacketSize=%x;qXfer:features:read+;QStartNoAckMode+;vContSupported+%s", GDB_PACKET_SIZE,
+		         stub->history ? ";ReverseStep+;ReverseContinue+" : "");
 		gdb_reply(stub, stub->reply);
 	} else if (strncmp(text, "Xfer:features:read:", 19) == 0) {
 		return read_features(stub, text + 19);
@@ -307,6 +312,17 @@ static enum gdb_action verbose(struct gdb_stub *stub, const char *text)
 	return ACTION_STAY;
 }
 
+/* bs and bc: a step or a continue backwards (gdb_reverse.c). */
+static enum gdb_action reverse(struct gdb_stub *stub, const char *text)
+{
+	if (strcmp(text, "s") == 0)
+		return gdb_reverse_step(stub);
+	if (strcmp(text, "c") == 0)
+		return gdb_reverse_continue(stub);
+	gdb_reply(stub, "");
+	return ACTION_STAY;
+}
+
 static enum gdb_action handle_packet(struct gdb_stub *stub, size_t length)
 {
 	const char *text = stub->packet;
@@ -326,6 +342,7 @@ static enum gdb_action handle_packet(struct gdb_stub *stub, size_t length)
 	case 'z': return gdb_breakpoint(stub, text + 1, false);
 	case 'c': return resume_at(stub, text + 1, ACTION_CONTINUE);
 	case 's': return resume_at(stub, text + 1, ACTION_STEP);
+	case 'b': return reverse(stub, text + 1);
 	case 'D': return detach(stub);
 	case 'k': return kill_run(stub, false);
 	case 'H': return select_thread(stub, text + 1);
@@ -374,8 +391,9 @@ static void halt(struct gdb_stub *stub, int signal, bool announce)
 {
 	char watch[48];
 
+	gdb_history_record(stub);
 	watch_field(stub->machine->cpu, watch, sizeof(watch));
-	format_stop(stub, signal, signal == SIGNAL_TRAP ? watch : "");
+	gdb_format_stop(stub, signal, signal == SIGNAL_TRAP ? watch : "");
 	stub->machine->budget_limit = 0;
 	if (announce)
 		gdb_reply(stub, stub->last_stop);
@@ -396,7 +414,7 @@ static void poll_running(struct gdb_stub *stub)
 		drop_client(stub);
 		break;
 	case GDB_READ_PACKET:
-		format_stop(stub, SIGNAL_INT, "");
+		gdb_format_stop(stub, SIGNAL_INT, "");
 		stub->machine->budget_limit = 0;
 		serve(stub, length);
 		break;
@@ -414,10 +432,12 @@ static void after_run(struct gdb_stub *stub, const struct cpu_run_result *result
 			halt(stub, SIGNAL_INT, false);
 		return;
 	}
-	if (result->reason == CPU_STOP_BREAKPOINT || stub->stepping)
+	if (result->reason == CPU_STOP_BREAKPOINT || stub->stepping) {
 		halt(stub, SIGNAL_TRAP, true);
-	else
-		poll_running(stub);
+		return;
+	}
+	gdb_history_record(stub);
+	poll_running(stub);
 }
 
 /* Backend CPUs built since the points went in (a reset builds all of them, PSCI CPU_ON one)
@@ -428,9 +448,9 @@ static void arm_new_cpus(struct gdb_stub *stub)
 
 	for (unsigned c = 0; c < machine->cpu_count; c++) {
 		struct cpu *cpu = machine->cpus[c].cpu;
-		if (stub->armed[c] == cpu)
-			continue;
-		stub->armed[c] = cpu;
+		if (stub->armed[c] == machine->cpus[c].build)
+			continue; /* (a new CPU may sit where a destroyed one was: its build tells them apart) */
+		stub->armed[c] = machine->cpus[c].build;
 		for (unsigned k = 0; k < stub->point_count; k++)
 			if (cpu->ops->insert_debug(cpu, stub->points[k].kind, stub->points[k].address,
 			                           stub->points[k].length) < 0)
@@ -442,7 +462,7 @@ static void arm_new_cpus(struct gdb_stub *stub)
 /* A reset built new CPUs: the points go into them, and `?` answers with CPU 0's registers. */
 static void follow_reset(struct gdb_stub *stub)
 {
-	format_stop(stub, SIGNAL_TRAP, "");
+	gdb_format_stop(stub, SIGNAL_TRAP, "");
 	arm_new_cpus(stub);
 }
 
@@ -553,8 +573,10 @@ void gdb_stub_attach(struct gdb_stub *stub, struct machine *machine)
 		fprintf(stderr, "qvp: gdb: the %s backend has no breakpoints or watchpoints; use --backend iss\n",
 		        machine->cpu->ops->name);
 	stub->machine = machine;
+	if (history_supported(machine))
+		stub->history = history_create(0, 0); /* NULL (no reverse execution) if out of memory */
 	for (unsigned c = 0; c < machine->cpu_count; c++)
-		stub->armed[c] = machine->cpus[c].cpu;
+		stub->armed[c] = machine->cpus[c].build;
 	machine->debugger = on_machine_event;
 	machine->debugger_opaque = stub;
 }
@@ -564,6 +586,7 @@ void gdb_stub_destroy(struct gdb_stub *stub)
 	if (!stub)
 		return;
 	gdb_connection_close(&stub->connection);
+	history_destroy(stub->history);
 	if (stub->listen_fd >= 0)
 		close(stub->listen_fd);
 	free(stub);

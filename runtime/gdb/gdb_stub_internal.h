@@ -8,6 +8,7 @@
 
 #include "gdb_packet.h"
 #include "gdb_stub.h"
+#include "history.h"
 #include "machine.h"
 
 #define MAX_DEBUG_POINTS 64
@@ -33,7 +34,8 @@ struct gdb_stub {
 	struct machine *machine;
 	struct debug_point points[MAX_DEBUG_POINTS]; /* inserted by the client, removed when it goes */
 	unsigned point_count;
-	struct cpu *armed[MACHINE_MAX_CPUS]; /* the backend CPU of each board CPU that has the points */
+	uint64_t armed[MACHINE_MAX_CPUS]; /* which backend CPU of each board CPU has the points (its build) */
+	struct history *history; /* recorded while gdb is attached (gdb_reverse.c); NULL if it cannot be */
 	unsigned thread;   /* the CPU (index; gdb's thread thread + 1) that g, G, p, P, m, M, c and s mean */
 	char last_stop[160];
 	char packet[GDB_PACKET_SIZE];
@@ -42,6 +44,10 @@ struct gdb_stub {
 };
 
 void gdb_reply(struct gdb_stub *stub, const char *text);
+
+/* The stop reply for the CPU that ran last, with `reason` ("watch:ADDR;", "replaylog:begin;" or
+ * "") after the signal, in stub->last_stop; that CPU becomes gdb's thread. */
+void gdb_format_stop(struct gdb_stub *stub, int signal, const char *reason);
 
 /* The CPU of gdb's selected thread. */
 struct cpu *gdb_selected_cpu(const struct gdb_stub *stub);
@@ -54,5 +60,14 @@ enum gdb_action gdb_write_register(struct gdb_stub *stub, const char *text);
 enum gdb_action gdb_read_memory(struct gdb_stub *stub, const char *text);
 enum gdb_action gdb_write_memory(struct gdb_stub *stub, const char *text, size_t packet_length, bool binary);
 enum gdb_action gdb_breakpoint(struct gdb_stub *stub, const char *text, bool insert);
+
+/* Reverse execution (gdb_reverse.c): bs, bc; `monitor goto|history` (true if it was one). */
+enum gdb_action gdb_reverse_step(struct gdb_stub *stub);
+enum gdb_action gdb_reverse_continue(struct gdb_stub *stub);
+bool gdb_reverse_monitor(struct gdb_stub *stub, const char *command, char *out, size_t size);
+/* At a stop or a quantum boundary while gdb is attached: a checkpoint when due. */
+void gdb_history_record(struct gdb_stub *stub);
+/* gdb changed memory, registers or the PC: the recorded future is gone. */
+void gdb_history_changed(struct gdb_stub *stub);
 
 #endif

@@ -261,22 +261,29 @@ void machine_tell_debugger(struct machine *machine, enum machine_debug_event eve
 		machine->debugger(machine, event, result);
 }
 
-/* PSCI SYSTEM_RESET (or gdb's `monitor reset`): the board rebuilt, an attached trace following
- * the new bus, console input the new event queue and a debugger's breakpoints the new CPU. */
-void machine_restart_board(struct machine *machine)
+int machine_rebuild_board(struct machine *machine)
 {
-	if (machine->stop_cause != MACHINE_RUNNING)
-		return;
-	if (machine_reset(machine) < 0) {
-		machine->stop_cause = MACHINE_FATAL;
-		return;
-	}
+	if (machine_reset(machine) < 0)
+		return -1;
 	if (machine->trace)
 		trace_attach(machine->trace, machine);
 	if (machine->console_input)
 		machine->console_board_reset(machine->console_input);
 	if (machine->rebuilt)
 		machine->rebuilt(machine->rebuilt_opaque);
+	return 0;
+}
+
+/* PSCI SYSTEM_RESET (or gdb's `monitor reset`): the board rebuilt, an attached trace following
+ * the new bus, console input the new event queue and a debugger's breakpoints the new CPU. */
+void machine_restart_board(struct machine *machine)
+{
+	if (machine->stop_cause != MACHINE_RUNNING)
+		return;
+	if (machine_rebuild_board(machine) < 0) {
+		machine->stop_cause = MACHINE_FATAL;
+		return;
+	}
 	machine_tell_debugger(machine, MACHINE_DEBUG_RESET, NULL);
 }
 
@@ -325,4 +332,42 @@ enum machine_stop_cause machine_run(struct machine *machine)
 	}
 	machine_tell_debugger(machine, MACHINE_DEBUG_END, NULL);
 	return machine->stop_cause;
+}
+
+/* The hooks that reach outside the simulated world, which history replayed must not call. */
+struct outside_hooks {
+	bool (*host_input)(struct machine *machine, bool wait);
+	vtime_t (*pace_idle)(struct machine *machine, vtime_t wake);
+	void (*progress)(struct machine *machine);
+};
+
+int machine_replay(struct machine *machine, uint64_t position, machine_replay_stop_fn on_stop, void *opaque)
+{
+	struct outside_hooks saved = { machine->host_input, machine->pace_idle, machine->progress };
+	struct cpu_run_result result;
+
+	machine->host_input = NULL;
+	machine->pace_idle = NULL;
+	machine->progress = NULL;
+	machine->debug_cpu = 0;
+	while (machine->stats.instructions < position && machine->stop_cause == MACHINE_RUNNING) {
+		machine->budget_limit = position - machine->stats.instructions;
+		if (!machine_run_quantum(machine, &result))
+			break;
+		if (result.reason == CPU_STOP_WFI)
+			skip_idle_time(machine);
+		if (result.reason == CPU_STOP_BREAKPOINT && on_stop)
+			on_stop(opaque, machine);
+		if (machine->reset_requested)
+			machine_restart_board(machine);
+	}
+	machine->budget_limit = 0;
+	machine->host_input = saved.host_input;
+	machine->pace_idle = saved.pace_idle;
+	machine->progress = saved.progress;
+	if (machine->stats.instructions == position)
+		return 0;
+	return error_set("replaying the history, the run ended after %" PRIu64 " of %" PRIu64
+			 " instructions: it went another way than it had",
+			 machine->stats.instructions, position);
 }

@@ -21,6 +21,20 @@ bool machine_run_quantum(struct machine *machine, struct cpu_run_result *result)
  * input, machine->rebuilt and the debugger to it. machine->stop_cause says if it failed. */
 void machine_restart_board(struct machine *machine);
 
+/* The board built anew from the configuration, with the trace, console input and
+ * machine->rebuilt following it (no debugger told, no check of stop_cause); -1 after error_set(). */
+int machine_rebuild_board(struct machine *machine);
+
+/* Told of each breakpoint or watchpoint stop (machine->cpu says which) while history replays. */
+typedef void (*machine_replay_stop_fn)(void *opaque, struct machine *machine);
+
+/* History replayed for a debugger that goes back (runtime/gdb/): from a restored checkpoint,
+ * one CPU runs as the loop ran it before until `position` instructions have retired since
+ * reset, without host input, pacing or progress. Breakpoint and watchpoint stops on the way go
+ * to `on_stop` (may be NULL) and the run goes on past them. -1 after error_set() if the run
+ * ended or passed `position` (the history was not the one recorded). */
+int machine_replay(struct machine *machine, uint64_t position, machine_replay_stop_fn on_stop, void *opaque);
+
 /* Tells an attached debugger (machine->debugger) about the run: before the first quantum,
  * after each (with its result) and at the end. It may keep the target halted meanwhile. */
 void machine_tell_debugger(struct machine *machine, enum machine_debug_event event, const struct cpu_run_result *result);

@@ -225,6 +225,7 @@ static int create_cpus(struct machine *machine, const struct machine_config *con
 		machine->cpus[k].cpu = create_board_cpu(machine, config, k);
 		if (!machine->cpus[k].cpu)
 			return -1;
+		machine->cpus[k].build = ++machine->cpu_builds;
 	}
 	boot = machine->cpus[0].cpu;
 	machine->cpus[0].powered = true;
@@ -244,6 +245,7 @@ int machine_start_cpu(struct machine *machine, unsigned index, uint64_t entry, u
 	target->cpu = create_board_cpu(machine, &machine->config, index);
 	if (!target->cpu)
 		return -1;
+	target->build = ++machine->cpu_builds;
 	if (target->cpu->ops->set_register(target->cpu, CPU_REG_PC, entry) < 0 ||
 	    target->cpu->ops->set_register(target->cpu, CPU_REG_X0, context) < 0)
 		return -1;
@@ -386,6 +388,15 @@ vtime_t machine_counter_time(struct machine *machine)
 	if (now > machine->time_seen)
 		machine->time_seen = now;
 	return machine->time_seen;
+}
+
+bool machine_console_muted(const struct machine *machine)
+{
+	uint64_t position = machine->stats.instructions;
+
+	if (machine->cpu_running)
+		position += machine->cpu->ops->executed_in_run(machine->cpu);
+	return position < machine->replay_frontier;
 }
 
 void machine_stall_cpu(struct machine *machine, vtime_t time)

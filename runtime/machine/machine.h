@@ -108,7 +108,7 @@ struct machine_stats {
 enum machine_debug_event {
 	MACHINE_DEBUG_START,   /* before the first CPU run */
 	MACHINE_DEBUG_QUANTUM, /* after a CPU run */
-	MACHINE_DEBUG_RESET,   /* the board was rebuilt (PSCI SYSTEM_RESET): a new CPU */
+	MACHINE_DEBUG_RESET,   /* the board was rebuilt (PSCI SYSTEM_RESET, a checkpoint restored): new CPUs */
 	MACHINE_DEBUG_CPU_STARTED, /* PSCI CPU_ON made a fresh backend CPU for one of the board's */
 	MACHINE_DEBUG_END,     /* the run ended (machine.stop_cause says why) */
 };
@@ -129,6 +129,7 @@ struct machine_cpu {
 	bool waiting;          /* its last run ended in WFI or WFE: it runs again when woken */
 	vtime_t local;         /* how far its own time has come */
 	uint64_t instructions; /* retired since reset */
+	uint64_t build;        /* which backend CPU this is: machine.cpu_builds when it was made */
 };
 
 struct console;
@@ -149,6 +150,7 @@ struct machine {
 	struct cpu *cpu;          /* the CPU that runs now, or ran last: cpus[current_cpu].cpu */
 	struct machine_cpu cpus[MACHINE_MAX_CPUS];
 	unsigned cpu_count;
+	uint64_t cpu_builds;      /* backend CPUs made so far: a new one (a reset, CPU_ON) is told by its number */
 	struct image image;
 
 	/* Virtual time: where events have fired up to, and during a CPU's run that CPU's own
@@ -172,6 +174,9 @@ struct machine {
 	struct machine_stats stats;
 
 	FILE *console;
+	/* A debugger went back (runtime/gdb/): what the guest prints before this instruction count
+	 * was shown already, and the UART does not show it again (machine_console_muted()). */
+	uint64_t replay_frontier;
 	struct console_uart console_uart;
 	/* Scripted or interactive input (runtime/console/), or NULL. The console UART tells it
 	 * each byte it transmits (a script waits for output), the loop that the board was rebuilt
@@ -246,6 +251,9 @@ vtime_t machine_counter_time(struct machine *machine);
 /* PSCI CPU_ON: CPU `index` starts afresh at `entry` (EL1, MMU off) with x0 = `context`, at the
  * calling CPU's present time. */
 int machine_start_cpu(struct machine *machine, unsigned index, uint64_t entry, uint64_t context);
+
+/* Whether console output now repeats what was shown (history replayed up to replay_frontier). */
+bool machine_console_muted(const struct machine *machine);
 
 /* Ends the simulation with the guest's exit code, at the current instruction boundary. */
 void machine_request_exit(struct machine *machine, int exit_code);

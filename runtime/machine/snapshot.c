@@ -18,6 +18,7 @@
 #include <zlib.h>
 
 #include "error.h"
+#include "loop.h"
 #include "snapshot_parts.h"
 
 static const uint8_t snapshot_magic[8] = { 'Q', 'V', 'P', 'S', 'N', 'A', 'P', 0 };
@@ -283,14 +284,17 @@ static int get_header(struct snapshot *snapshot)
 
 /* ---- Writing ---- */
 
-int snapshot_save_buffer(const struct machine *machine, const struct snapshot_inputs *inputs, uint8_t **data,
-                         size_t *size)
+/* Magic, version, the header, the machine's sections and "end"; a checkpoint has neither the
+ * header nor RAM. */
+static int save_bytes(const struct machine *machine, const struct snapshot_inputs *inputs, bool checkpoint,
+		      uint8_t **data, size_t *size)
 {
 	struct snap_writer file = { 0 }, none = { 0 };
 
 	snap_put_bytes(&file, snapshot_magic, sizeof(snapshot_magic));
 	snap_put_u32(&file, SNAPSHOT_FORMAT_VERSION);
-	if (put_header(&file, machine, inputs) < 0 || snapshot_parts_save(machine, &file) < 0) {
+	if ((!checkpoint && put_header(&file, machine, inputs) < 0) ||
+	    snapshot_parts_save(machine, &file, !checkpoint) < 0) {
 		free(file.data);
 		return -1;
 	}
@@ -302,6 +306,12 @@ int snapshot_save_buffer(const struct machine *machine, const struct snapshot_in
 	*data = file.data;
 	*size = file.length;
 	return 0;
+}
+
+int snapshot_save_buffer(const struct machine *machine, const struct snapshot_inputs *inputs, uint8_t **data,
+                         size_t *size)
+{
+	return save_bytes(machine, inputs, false, data, size);
 }
 
 int snapshot_save(const struct machine *machine, const struct snapshot_inputs *inputs, const char *path)
@@ -503,8 +513,30 @@ int snapshot_load(struct machine *machine, const struct snapshot *snapshot)
 
 	if (check_board(machine, snapshot) < 0)
 		return -1;
-	if (snapshot_parts_load(machine, snapshot, &cursor) < 0 ||
+	if (snapshot_parts_load(machine, snapshot, &cursor, true) < 0 ||
 	    snapshot_next_section(snapshot, &cursor, "end", &end) < 0)
 		return error_set("%s: %s", snapshot->name, error_message());
 	return 0;
+}
+
+/* ---- Checkpoints ---- */
+
+int snapshot_checkpoint_save(const struct machine *machine, uint8_t **data, size_t *size)
+{
+	return save_bytes(machine, NULL, true, data, size);
+}
+
+int snapshot_checkpoint_load(struct machine *machine, const uint8_t *data, size_t size)
+{
+	struct snapshot checkpoint = { .name = "checkpoint", .data = (uint8_t *)data, .size = size };
+	unsigned cursor = 0;
+	struct snap_reader end;
+	int status = -1;
+
+	if (parse_preamble(&checkpoint) == 0 && parse_sections(&checkpoint, false) == 0 &&
+	    machine_rebuild_board(machine) == 0 && snapshot_parts_load(machine, &checkpoint, &cursor, false) == 0 &&
+	    snapshot_next_section(&checkpoint, &cursor, "end", &end) == 0)
+		status = 0;
+	free(checkpoint.sections);
+	return status < 0 ? error_set("checkpoint: %s", error_message()) : 0;
 }

@@ -51,6 +51,15 @@ int snapshot_config(const struct snapshot *snapshot, struct machine_config *conf
  * error_set(); the machine is then half-loaded and must be destroyed. */
 int snapshot_load(struct machine *machine, const struct snapshot *snapshot);
 
+/* In-memory checkpoints of one run (reverse debugging): the machine's sections without the
+ * header (no options, no image hashes) and without RAM, which the caller keeps (history.c),
+ * to be loaded back into the same machine only. */
+int snapshot_checkpoint_save(const struct machine *machine, uint8_t **data, size_t *size);
+
+/* Rebuilds the machine's board (machine_rebuild_board()) and loads the checkpoint into it, RAM
+ * aside; -1 after error_set(), the machine then half-loaded. */
+int snapshot_checkpoint_load(struct machine *machine, const uint8_t *data, size_t size);
+
 #ifdef __cplusplus
 }
 #endif

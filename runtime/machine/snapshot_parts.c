@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "error.h"
 #include "models.h"
@@ -74,21 +75,56 @@ static bool page_is_zero(const uint8_t *page, size_t length)
 	return memcmp(page, zero, length) == 0;
 }
 
+#define PAGEMAP_PRESENT (1ull << 63)
+#define PAGEMAP_SWAPPED (1ull << 62)
+#define PAGEMAP_CHUNK 512
+
+/* Present or swapped out, as /proc/self/pagemap says. */
+bool *snapshot_backed_pages(const struct bus_ram *ram, size_t host_page, size_t *count)
+{
+	FILE *pagemap = fopen("/proc/self/pagemap", "rb");
+	uint64_t entries[PAGEMAP_CHUNK];
+	bool *backed;
+
+	*count = (size_t)((ram->size + host_page - 1) / host_page);
+	backed = pagemap ? calloc(*count, sizeof(*backed)) : NULL;
+	if (!backed || fseeko(pagemap, (off_t)((uintptr_t)ram->host / host_page * sizeof(uint64_t)), SEEK_SET) != 0)
+		goto unknown;
+	for (size_t done = 0; done < *count;) {
+		size_t want = *count - done < PAGEMAP_CHUNK ? *count - done : PAGEMAP_CHUNK;
+		if (fread(entries, sizeof(entries[0]), want, pagemap) != want)
+			goto unknown;
+		for (size_t k = 0; k < want; k++)
+			backed[done + k] = (entries[k] & (PAGEMAP_PRESENT | PAGEMAP_SWAPPED)) != 0;
+		done += want;
+	}
+	fclose(pagemap);
+	return backed;
+unknown:
+	free(backed);
+	if (pagemap)
+		fclose(pagemap);
+	return NULL;
+}
+
 /* Each RAM region: its place, then the pages that are not all zero, by index. */
 static void save_ram(const struct machine *machine, struct snap_writer *w)
 {
+	size_t host_page = (size_t)sysconf(_SC_PAGESIZE), host_pages;
 	struct bus_ram ram;
 
 	for (size_t index = 0; bus_ram_at(machine->bus, index, &ram); index++) {
+		bool *backed = snapshot_backed_pages(&ram, host_page, &host_pages);
 		snap_put_u64(w, ram.base);
 		snap_put_u64(w, ram.size);
 		for (uint64_t at = 0; at < ram.size; at += SNAPSHOT_PAGE) {
 			size_t length = ram.size - at < SNAPSHOT_PAGE ? (size_t)(ram.size - at) : SNAPSHOT_PAGE;
-			if (page_is_zero(ram.host + at, length))
+			if ((backed && !backed[at / host_page]) || page_is_zero(ram.host + at, length))
 				continue;
 			snap_put_u64(w, at / SNAPSHOT_PAGE);
 			snap_put_bytes(w, ram.host + at, length);
 		}
+		free(backed);
 		snap_put_u64(w, NO_MORE_PAGES);
 	}
 }
@@ -217,14 +253,15 @@ static void save_cpus_and_models(const struct machine *machine, struct snap_writ
 	}
 }
 
-int snapshot_parts_save(const struct machine *machine, struct snap_writer *file)
+int snapshot_parts_save(const struct machine *machine, struct snap_writer *file, bool with_ram)
 {
 	for (unsigned k = 0; k < machine->cpu_count; k++)
 		if (!machine->cpus[k].cpu->ops->save)
 			return error_set("snapshot: the %s backend cannot be saved (use --backend iss)",
 					 machine->cpus[k].cpu->ops->name);
 	save_part(machine, file, "machine", save_machine);
-	save_part(machine, file, "ram", save_ram);
+	if (with_ram)
+		save_part(machine, file, "ram", save_ram);
 	save_cpus_and_models(machine, file);
 	save_part(machine, file, "console", save_console);
 	save_part(machine, file, "events", save_events);
@@ -270,10 +307,10 @@ static int load_cpus_and_models(struct machine *machine, const struct snapshot *
 	return 0;
 }
 
-int snapshot_parts_load(struct machine *machine, const struct snapshot *snapshot, unsigned *cursor)
+int snapshot_parts_load(struct machine *machine, const struct snapshot *snapshot, unsigned *cursor, bool with_ram)
 {
 	if (load_part(machine, snapshot, cursor, "machine", load_machine) < 0 ||
-	    load_part(machine, snapshot, cursor, "ram", load_ram) < 0 ||
+	    (with_ram && load_part(machine, snapshot, cursor, "ram", load_ram) < 0) ||
 	    load_cpus_and_models(machine, snapshot, cursor) < 0 ||
 	    load_part(machine, snapshot, cursor, "console", load_console) < 0 ||
 	    load_part(machine, snapshot, cursor, "events", load_events) < 0)

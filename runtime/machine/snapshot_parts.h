@@ -14,8 +14,14 @@ void snapshot_put_section(struct snap_writer *file, const char *tag, const struc
  * the one found and its byte offset); `r` then reads its payload. */
 int snapshot_next_section(const struct snapshot *snapshot, unsigned *cursor, const char *tag, struct snap_reader *r);
 
-/* The machine's sections, in order; the header comes before them and "end" after. */
-int snapshot_parts_save(const struct machine *machine, struct snap_writer *file);
-int snapshot_parts_load(struct machine *machine, const struct snapshot *snapshot, unsigned *cursor);
+/* The machine's sections, in order; the header comes before them and "end" after. Without
+ * `with_ram` the RAM section is left out (a checkpoint keeps RAM itself: history.c). */
+int snapshot_parts_save(const struct machine *machine, struct snap_writer *file, bool with_ram);
+int snapshot_parts_load(struct machine *machine, const struct snapshot *snapshot, unsigned *cursor, bool with_ram);
+
+/* Whether the host ever backed each host page (`host_page` bytes) of a RAM region: RAM is
+ * anonymous memory, so a page it never backed reads as zero. A malloc'd array of `count`;
+ * NULL if the host cannot tell (/proc/self/pagemap), and then any page may hold data. */
+bool *snapshot_backed_pages(const struct bus_ram *ram, size_t host_page, size_t *count);
 
 #endif

@@ -342,6 +342,7 @@ void machine_destroy(struct machine *machine)
 		return;
 	release_board(machine);
 	semihosting_destroy(machine->semihosting);
+	free(machine->board_source);
 	free(machine);
 }
 

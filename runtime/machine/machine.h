@@ -190,6 +190,8 @@ struct machine {
 	uint64_t ram_base;        /* the first RAM region the device tree describes */
 	uint64_t ram_size;
 	void *fdt;                /* the board's flattened device tree */
+	void *board_source;       /* the platform's tree as first read (or compiled by dtc): what rebuilds start from */
+	size_t board_source_size;
 	uint64_t fdt_address;     /* where the guest finds it in RAM (x0 at entry) */
 	struct model_instance *models;
 	unsigned model_count;

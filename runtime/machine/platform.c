@@ -560,11 +560,23 @@ static int apply_el3(void **fdt, const char *file, bool requested)
 	return 0;
 }
 
+/* The board's tree as the machine first read it: a rebuild (a reset, a restored checkpoint)
+ * builds the same board, without running dtc again and whatever the file holds by then. */
+static int copy_board_source(struct machine *machine, const char *path)
+{
+	if (!machine->board_source &&
+	    platform_load_fdt(path, &machine->board_source, &machine->board_source_size) < 0)
+		return -1;
+	machine->fdt = malloc(machine->board_source_size);
+	if (!machine->fdt)
+		return error_set("%s: out of memory", path);
+	memcpy(machine->fdt, machine->board_source, machine->board_source_size);
+	return 0;
+}
+
 int platform_build(struct machine *machine, const char *path)
 {
-	size_t size;
-
-	if (platform_load_fdt(path, &machine->fdt, &size) < 0)
+	if (copy_board_source(machine, path) < 0)
 		return -1;
 	if (apply_el2(&machine->fdt, path, machine->config.start_el2) < 0)
 		return -1;

@@ -294,7 +294,7 @@ TEST_F(BadSnapshot, WrongFormatVersionIsRefused)
 {
 	std::string wrong = bytes;
 	wrong[8] = 99;
-	expect_refused(wrong, { "byte 8: snapshot format version 99", "reads version 1" });
+	expect_refused(wrong, { "byte 8: snapshot format version 99", "reads version 2" });
 }
 
 TEST_F(BadSnapshot, CorruptedSectionIsRefusedWithItsNameAndOffset)

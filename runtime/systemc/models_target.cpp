@@ -42,6 +42,7 @@ models::~models()
 	platform_teardown(&machine_);
 	std::free(machine_.models);
 	std::free(machine_.fdt);
+	std::free(machine_.board_source);
 	event_queue_destroy(machine_.events);
 	bus_destroy(machine_.bus);
 }

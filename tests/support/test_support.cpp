@@ -120,6 +120,7 @@ void release_board(struct machine *machine)
 	platform_teardown(machine);
 	free(machine->models);
 	free(machine->fdt);
+	free(machine->board_source);
 	event_queue_destroy(machine->events);
 	bus_destroy(machine->bus);
 }

@@ -128,19 +128,25 @@ int bus_add_ram(struct bus *bus, const char *name, uint64_t base, uint64_t size)
 	return 0;
 }
 
+/* The region, named (a copy of `name`), in its place on the bus. */
+static int add_named_region(struct bus *bus, const char *name, struct bus_region *region)
+{
+	region->name = strdup(name);
+	if (!region->name)
+		return error_set("out of memory adding region '%s'", name);
+	if (bus_insert(bus, region) < 0) {
+		free(region->name);
+		return -1;
+	}
+	return 0;
+}
+
 int bus_add_mmio(struct bus *bus, const char *name, uint64_t base, uint64_t size,
 		 const struct mmio_ops *ops, void *opaque)
 {
 	struct bus_region region = { .base = base, .size = size, .mmio = ops, .opaque = opaque };
 
-	region.name = strdup(name);
-	if (!region.name)
-		return error_set("out of memory adding region '%s'", name);
-	if (bus_insert(bus, &region) < 0) {
-		free(region.name);
-		return -1;
-	}
-	return 0;
+	return add_named_region(bus, name, &region);
 }
 
 int bus_add_rom_device(struct bus *bus, const char *name, uint64_t base, uint64_t size, uint8_t *host,
@@ -149,14 +155,7 @@ int bus_add_rom_device(struct bus *bus, const char *name, uint64_t base, uint64_
 	struct bus_region region = { .base = base, .size = size, .rom = host, .romd = true, .mmio = ops,
 				     .opaque = opaque };
 
-	region.name = strdup(name);
-	if (!region.name)
-		return error_set("out of memory adding region '%s'", name);
-	if (bus_insert(bus, &region) < 0) {
-		free(region.name);
-		return -1;
-	}
-	return 0;
+	return add_named_region(bus, name, &region);
 }
 
 void bus_set_romd(struct bus *bus, uint64_t base, bool romd)

@@ -148,7 +148,8 @@ static bool write_field(struct call *call, uint64_t address, uint64_t value)
 
 static void console_put(struct machine *machine, uint8_t byte)
 {
-	fputc(byte, machine->console);
+	if (!machine_console_muted(machine)) /* shown before a debugger went back */
+		fputc(byte, machine->console);
 	if (machine->console_input) /* a console script may wait for this output */
 		machine->console_output(machine->console_input, byte);
 }

@@ -33,10 +33,20 @@ struct kvm_cpu_config {
 	/* The guest's PSCI SYSTEM_OFF (reset false) or SYSTEM_RESET, from KVM's in-kernel PSCI. */
 	void (*system_event)(void *opaque, bool reset);
 	void *system_event_opaque;
+	/* A board with several CPUs: one VM, one vCPU each. `join` is a CPU already made for the
+	 * board (NULL for the first, which makes the VM); `index` is the vCPU's number (its
+	 * KVM_IRQ_LINE lines), `affinity` its MPIDR from the tree; the others than the first
+	 * start powered off, until KVM's PSCI CPU_ON starts them. */
+	struct cpu *join;
+	unsigned index;
+	uint64_t affinity;
+	bool powered_off;
+	bool several_cpus; /* WFE exits too: a spinning vCPU gives its turn to the others */
 };
 
-/* Opens /dev/kvm and creates a VM with one vCPU at reset (EL1h, MMU off), with a memslot
- * for every RAM region of the bus; NULL with error_message() when KVM cannot be used here. */
+/* Opens /dev/kvm and creates a VM (or joins config->join's) with one vCPU at reset (EL1h,
+ * MMU off), with a memslot for every RAM region of the bus; NULL with error_message() when
+ * KVM cannot be used here. */
 struct cpu *kvm_cpu_create(struct bus *bus, const struct kvm_cpu_config *config);
 
 /* Whether this host can run the kvm backend at all (for --backend auto). */

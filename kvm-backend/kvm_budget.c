@@ -11,7 +11,8 @@
 
 #include "error.h"
 
-/* The kick: the signal handler asks KVM_RUN to return, even if it arrives just before it. */
+/* The kick: the signal handler asks KVM_RUN to return, even if it arrives just before it.
+ * The vCPUs run one at a time on this thread: the one whose run started last is kicked. */
 static struct kvm_run *kicked_run;
 
 static void kick_handler(int signal)
@@ -83,6 +84,7 @@ static int create_kick_timer(struct kvm_budget *budget)
 int kvm_budget_init(struct kvm_budget *budget, struct kvm_run *run, vtime_t time_per_instruction)
 {
 	memset(budget, 0, sizeof(*budget));
+	budget->run = run;
 	budget->time_per_instruction = time_per_instruction;
 	if (install_kick_handler(run) < 0)
 		return -1;
@@ -96,7 +98,8 @@ void kvm_budget_destroy(struct kvm_budget *budget)
 		close(budget->counter_fd);
 	if (budget->timer_created)
 		timer_delete(budget->timer);
-	kicked_run = NULL;
+	if (kicked_run == budget->run)
+		kicked_run = NULL;
 }
 
 static void arm_timer(struct kvm_budget *budget, vtime_t duration)
@@ -120,6 +123,7 @@ static vtime_t backstop_duration(vtime_t expected)
 void kvm_budget_start(struct kvm_budget *budget, uint64_t instructions)
 {
 	budget->budget = instructions;
+	kicked_run = budget->run;
 	kicked_run->immediate_exit = 0;
 	clock_gettime(CLOCK_MONOTONIC, &budget->started);
 	if (budget->counter_fd >= 0) {

@@ -11,6 +11,7 @@
 #include "vtime.h"
 
 struct kvm_budget {
+	struct kvm_run *run;   /* the vCPU's, which the kick interrupts */
 	int counter_fd;        /* perf event counting guest instructions, or -1 */
 	timer_t timer;         /* the host-timer fallback */
 	bool timer_created;
@@ -20,7 +21,8 @@ struct kvm_budget {
 	uint64_t uncounted_runs; /* runs the counter saw no guest instruction in */
 };
 
-/* Sets up the kick for `run` (one vCPU per process): the counter if it works, else the timer. */
+/* Sets up the kick for `run` (vCPUs of one thread, run in turn): the counter if it works, else
+ * the timer. */
 int kvm_budget_init(struct kvm_budget *budget, struct kvm_run *run, vtime_t time_per_instruction);
 void kvm_budget_destroy(struct kvm_budget *budget);
 

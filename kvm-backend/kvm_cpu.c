@@ -1,7 +1,8 @@
-/* The kvm backend: one vCPU in a KVM VM without an in-kernel GIC. MMIO exits are served by
- * the runtime's bus, the runtime's interrupt lines drive the vCPU with KVM_IRQ_LINE, a PMU
- * counter (or a host timer) ends each run at its budget, and with our kernel capability a
- * WFI that would block returns here so the runtime can skip idle time. */
+/* The kvm backend: one vCPU per board CPU in a KVM VM without an in-kernel GIC. MMIO exits
+ * are served by the runtime's bus, the runtime's interrupt lines drive each vCPU with
+ * KVM_IRQ_LINE, a PMU counter (or a host timer) ends each run at its budget, and with our
+ * kernel capability a WFI that would block returns here so the runtime can skip idle time,
+ * and so does a vCPU that KVM's PSCI turned off. */
 #include "kvm.h"
 
 #include <errno.h>
@@ -25,6 +26,28 @@
 #define KVM_ARM_EXIT_ON_WFI (1ULL << 0)
 #define KVM_EXIT_ARM_WFX 0x51560001
 #endif
+#ifndef KVM_ARM_EXIT_ON_WFE
+#define KVM_ARM_EXIT_ON_WFE (1ULL << 1)
+#endif
+#ifndef KVM_ARM_EXIT_ON_STOPPED
+#define KVM_ARM_EXIT_ON_STOPPED (1ULL << 2)
+#define KVM_ARM_WFX_STOPPED 0x100
+#endif
+#ifndef KVM_ARM_WFX_WFE
+#define KVM_ARM_WFX_WFE 1
+#endif
+
+/* kvm_run's arm_wfx record (the series' uapi), at the start of the exit union. */
+struct wfx_record {
+	uint64_t esr;
+	uint64_t deadline;
+	uint32_t kind;
+	uint32_t pad;
+};
+
+/* MPIDR_EL1 (op0 3, op1 0, CRn 0, CRm 0, op2 5); bit 31 is RES1. */
+#define MPIDR_EL1_ID ARM64_SYS_REG(3, 0, 0, 0, 5)
+#define MPIDR_RES1 (1ULL << 31)
 
 static uint64_t core_register_id(size_t offset)
 {
@@ -186,6 +209,19 @@ static enum cpu_stop_reason system_event(struct kvm_cpu *kc)
 	return CPU_STOP_KICKED;
 }
 
+/* A WFI/WFE that would block, or (KVM_ARM_EXIT_ON_STOPPED) a vCPU that is powered off: the
+ * run ends either way; a WFE's is told apart for kvm_cpu_run(). */
+static enum cpu_stop_reason wfx_exit(struct kvm_cpu *kc)
+{
+	struct wfx_record wfx;
+
+	memcpy(&wfx, kc->run->padding, sizeof(wfx));
+	if (wfx.kind == KVM_ARM_WFX_STOPPED)
+		kc->stopped = true;
+	kc->waited_in_wfe = wfx.kind == KVM_ARM_WFX_WFE;
+	return CPU_STOP_WFI;
+}
+
 enum cpu_stop_reason kvm_handle_exit(struct kvm_cpu *kc)
 {
 	switch (kc->run->exit_reason) {
@@ -194,7 +230,7 @@ enum cpu_stop_reason kvm_handle_exit(struct kvm_cpu *kc)
 			return CPU_STOP_FATAL;
 		return kc->kicked ? CPU_STOP_KICKED : CPU_STOP_BUDGET;
 	case KVM_EXIT_ARM_WFX:
-		return CPU_STOP_WFI;
+		return wfx_exit(kc);
 	case KVM_EXIT_INTR: /* a timer output level changed (userspace irqchip) */
 		return CPU_STOP_BUDGET;
 	case KVM_EXIT_SYSTEM_EVENT:
@@ -253,6 +289,18 @@ static uint64_t step_threshold(const struct kvm_cpu *kc)
 	return kc->modes.precise ? PRECISE_MARGIN : 1;
 }
 
+/* A WFE that would block (several CPUs): another vCPU's SEV or store is invisible from here,
+ * and a WFE may complete at any time, so the vCPU waits out the rest of its turn; the next
+ * round resumes it after the WFE. Its turn is over, but it does not wait for an interrupt. */
+static void wait_out_budget(struct kvm_cpu *kc, uint64_t budget, struct cpu_run_result *result)
+{
+	uint64_t rest = result->executed < budget ? (budget - result->executed) * kc->budget.time_per_instruction : 0;
+
+	if (rest > kc->clock_lead)
+		kc->clock_lead = rest;
+	result->reason = CPU_STOP_BUDGET;
+}
+
 static struct cpu_run_result kvm_cpu_run(struct cpu *cpu, uint64_t budget)
 {
 	struct kvm_cpu *kc = to_kvm_cpu(cpu);
@@ -261,6 +309,7 @@ static struct cpu_run_result kvm_cpu_run(struct cpu *cpu, uint64_t budget)
 	uint64_t counted;
 
 	kc->kicked = false;
+	kc->waited_in_wfe = false;
 	kc->debug.steps = 0;
 	kvm_budget_start(&kc->budget, kc->modes.precise && !step_all ? budget - PRECISE_MARGIN : budget);
 	kvm_timer_set_counter(kc); /* after the start: virtual time now reads as the run's start */
@@ -275,6 +324,8 @@ static struct cpu_run_result kvm_cpu_run(struct cpu *cpu, uint64_t budget)
 	    result.executed - budget > kc->modes.largest_overshoot)
 		kc->modes.largest_overshoot = result.executed - budget;
 	kc->clock_lead = kvm_timer_lead(kc, result.executed);
+	if (kc->waited_in_wfe)
+		wait_out_budget(kc, budget, &result);
 	kvm_timer_sync(kc);
 	kc->modes.pmu_budget = kvm_budget_counts_instructions(&kc->budget);
 	return result;
@@ -303,7 +354,7 @@ static void kvm_cpu_set_line(struct cpu *cpu, enum cpu_line line, bool level)
 	struct kvm_cpu *kc = to_kvm_cpu(cpu);
 	struct kvm_irq_level irq = { .level = level };
 
-	irq.irq = (KVM_ARM_IRQ_TYPE_CPU << KVM_ARM_IRQ_TYPE_SHIFT) |
+	irq.irq = (KVM_ARM_IRQ_TYPE_CPU << KVM_ARM_IRQ_TYPE_SHIFT) | (kc->index << KVM_ARM_IRQ_VCPU_SHIFT) |
 		  (line == CPU_LINE_IRQ ? KVM_ARM_IRQ_CPU_IRQ : KVM_ARM_IRQ_CPU_FIQ);
 	ioctl(kc->vm_fd, KVM_IRQ_LINE, &irq);
 }
@@ -319,6 +370,33 @@ static int kvm_cpu_write_memory(struct cpu *cpu, uint64_t address, const void *b
 	return kvm_write_guest_memory(to_kvm_cpu(cpu), address, buffer, length);
 }
 
+/* KVM's in-kernel PSCI turns vCPUs on and off; the loop asks before each turn. A vCPU that
+ * ran and did not come back STOPPED is still on (KVM_ARM_EXIT_ON_STOPPED says so); else
+ * KVM's MP state tells, e.g. after another vCPU's CPU_ON. */
+static bool kvm_cpu_powered(struct cpu *cpu)
+{
+	struct kvm_cpu *kc = to_kvm_cpu(cpu);
+	struct kvm_mp_state state;
+
+	if (!kc->stopped && (kc->vm->stopped_exit || kc->vm->users == 1))
+		return true; /* the only vCPU: its CPU_OFF would leave nothing to turn it on */
+	if (ioctl(kc->vcpu_fd, KVM_GET_MP_STATE, &state) < 0)
+		return !kc->stopped;
+	kc->stopped = state.mp_state == KVM_MP_STATE_STOPPED;
+	return !kc->stopped;
+}
+
+static void release_vm(struct kvm_vm *vm)
+{
+	if (!vm || --vm->users > 0)
+		return;
+	if (vm->vm_fd >= 0)
+		close(vm->vm_fd);
+	if (vm->kvm_fd >= 0)
+		close(vm->kvm_fd);
+	free(vm);
+}
+
 static void kvm_cpu_destroy(struct cpu *cpu)
 {
 	struct kvm_cpu *kc = to_kvm_cpu(cpu);
@@ -331,10 +409,7 @@ static void kvm_cpu_destroy(struct cpu *cpu)
 		munmap(kc->run, kc->run_size);
 	if (kc->vcpu_fd >= 0)
 		close(kc->vcpu_fd);
-	if (kc->vm_fd >= 0)
-		close(kc->vm_fd);
-	if (kc->kvm_fd >= 0)
-		close(kc->kvm_fd);
+	release_vm(kc->vm);
 	free(kc);
 }
 
@@ -355,6 +430,7 @@ static const struct cpu_ops kvm_cpu_ops = {
 	.remove_debug = kvm_cpu_remove_debug,
 	.watch_hit = kvm_cpu_watch_hit,
 	.clock_lead = kvm_cpu_clock_lead,
+	.powered = kvm_cpu_powered,
 };
 
 static int add_memslots(struct kvm_cpu *kc)
@@ -375,14 +451,28 @@ static int add_memslots(struct kvm_cpu *kc)
 	return 0;
 }
 
+/* The tree's MPIDR, where it differs from the one KVM derives from the vCPU's number: KVM's
+ * PSCI finds CPU_ON's and AFFINITY_INFO's target by it. */
+static int set_mpidr(struct kvm_cpu *kc, uint64_t affinity)
+{
+	uint64_t mpidr;
+
+	if (kvm_one_reg(kc, KVM_GET_ONE_REG, MPIDR_EL1_ID, &mpidr) < 0)
+		return -1;
+	if ((mpidr & ~MPIDR_RES1) == affinity)
+		return 0;
+	mpidr = (mpidr & MPIDR_RES1) | affinity;
+	return kvm_one_reg(kc, KVM_SET_ONE_REG, MPIDR_EL1_ID, &mpidr);
+}
+
 /* KVM's in-kernel PSCI answers as the iss backend's runtime/psci.c does: the same version. */
-static int create_vcpu(struct kvm_cpu *kc)
+static int create_vcpu(struct kvm_cpu *kc, const struct kvm_cpu_config *config)
 {
 	uint64_t psci_version = PSCI_VERSION_IMPLEMENTED;
 	struct kvm_vcpu_init init;
 	int size;
 
-	kc->vcpu_fd = ioctl(kc->vm_fd, KVM_CREATE_VCPU, 0);
+	kc->vcpu_fd = ioctl(kc->vm_fd, KVM_CREATE_VCPU, (unsigned long)kc->index);
 	size = ioctl(kc->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
 	if (kc->vcpu_fd < 0 || size <= 0)
 		return error_set("kvm: cannot create a vCPU: %s", strerror(errno));
@@ -395,42 +485,79 @@ static int create_vcpu(struct kvm_cpu *kc)
 	if (ioctl(kc->vm_fd, KVM_ARM_PREFERRED_TARGET, &init) < 0)
 		return error_set("kvm: KVM_ARM_PREFERRED_TARGET failed: %s", strerror(errno));
 	init.features[0] |= 1u << KVM_ARM_VCPU_PSCI_0_2;
+	if (config->powered_off) /* until another vCPU's PSCI CPU_ON */
+		init.features[0] |= 1u << KVM_ARM_VCPU_POWER_OFF;
+	kc->stopped = config->powered_off;
 	if (ioctl(kc->vcpu_fd, KVM_ARM_VCPU_INIT, &init) < 0)
 		return error_set("kvm: KVM_ARM_VCPU_INIT failed: %s", strerror(errno));
+	if (config->join && set_mpidr(kc, config->affinity) < 0)
+		return -1;
 	return kvm_one_reg(kc, KVM_SET_ONE_REG, KVM_REG_ARM_PSCI_VERSION, &psci_version);
 }
 
-/* With our kernel capability a WFI that would block returns to us; else KVM_RUN blocks. */
-static void enable_wfx_exit(struct kvm_cpu *kc)
+/* With our kernel capability a WFI that would block returns to us, else KVM_RUN blocks; so
+ * does a powered-off vCPU where the kernel has that bit, and with several CPUs a WFE. */
+static void enable_wfx_exit(struct kvm_vm *vm, bool several_cpus)
 {
-	struct kvm_enable_cap cap = { .cap = KVM_CAP_ARM_EXIT_ON_WFX, .args = { KVM_ARM_EXIT_ON_WFI } };
-	int supported = ioctl(kc->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_ARM_EXIT_ON_WFX);
+	uint64_t wanted = KVM_ARM_EXIT_ON_WFI | KVM_ARM_EXIT_ON_STOPPED | (several_cpus ? KVM_ARM_EXIT_ON_WFE : 0);
+	int supported = ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_ARM_EXIT_ON_WFX);
+	struct kvm_enable_cap cap = { .cap = KVM_CAP_ARM_EXIT_ON_WFX };
 
-	kc->modes.wfx_exit = supported > 0 && (supported & KVM_ARM_EXIT_ON_WFI) &&
-			     ioctl(kc->vm_fd, KVM_ENABLE_CAP, &cap) == 0;
+	if (supported <= 0 || !(supported & KVM_ARM_EXIT_ON_WFI))
+		return;
+	cap.args[0] = wanted & (uint64_t)supported;
+	if (ioctl(vm->vm_fd, KVM_ENABLE_CAP, &cap) < 0)
+		return;
+	vm->wfx_exit = true;
+	vm->stopped_exit = cap.args[0] & KVM_ARM_EXIT_ON_STOPPED;
+	vm->wfe_exit = cap.args[0] & KVM_ARM_EXIT_ON_WFE;
 }
 
 /* MMIO accesses without a valid syndrome come to us to decode instead of failing KVM_RUN. */
-static int enable_nisv_exit(struct kvm_cpu *kc)
+static int enable_nisv_exit(struct kvm_vm *vm)
 {
 	struct kvm_enable_cap cap = { .cap = KVM_CAP_ARM_NISV_TO_USER };
 
-	if (ioctl(kc->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_ARM_NISV_TO_USER) <= 0 || ioctl(kc->vm_fd, KVM_ENABLE_CAP, &cap) < 0)
+	if (ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_ARM_NISV_TO_USER) <= 0 || ioctl(vm->vm_fd, KVM_ENABLE_CAP, &cap) < 0)
 		return error_set("kvm: the host kernel cannot pass MMIO accesses without a syndrome to userspace "
 				 "(KVM_CAP_ARM_NISV_TO_USER, Linux 5.5 and later)");
 	return 0;
 }
 
-static int open_vm(struct kvm_cpu *kc)
+static int open_vm(struct kvm_vm *vm)
 {
-	kc->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-	if (kc->kvm_fd < 0)
+	vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (vm->kvm_fd < 0)
 		return error_set("kvm: cannot open /dev/kvm: %s", strerror(errno));
-	if (ioctl(kc->kvm_fd, KVM_GET_API_VERSION, 0) != KVM_API_VERSION)
+	if (ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0) != KVM_API_VERSION)
 		return error_set("kvm: /dev/kvm speaks an unexpected API version");
-	kc->vm_fd = ioctl(kc->kvm_fd, KVM_CREATE_VM, 0);
-	if (kc->vm_fd < 0)
+	vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
+	if (vm->vm_fd < 0)
 		return error_set("kvm: cannot create a VM: %s", strerror(errno));
+	return 0;
+}
+
+/* The board's first vCPU makes the VM (memslots, capabilities); the others join it. */
+static int attach_vm(struct kvm_cpu *kc, const struct kvm_cpu_config *config)
+{
+	if (config->join) {
+		kc->vm = to_kvm_cpu(config->join)->vm;
+	} else {
+		kc->vm = calloc(1, sizeof(*kc->vm));
+		if (!kc->vm)
+			return error_set("kvm: out of memory");
+		kc->vm->kvm_fd = kc->vm->vm_fd = -1;
+	}
+	kc->vm->users++;
+	if (!config->join && (open_vm(kc->vm) < 0 || enable_nisv_exit(kc->vm) < 0))
+		return -1;
+	kc->kvm_fd = kc->vm->kvm_fd;
+	kc->vm_fd = kc->vm->vm_fd;
+	if (!config->join && add_memslots(kc) < 0)
+		return -1;
+	if (!config->join)
+		enable_wfx_exit(kc->vm, config->several_cpus);
+	kc->modes.wfx_exit = kc->vm->wfx_exit;
 	return 0;
 }
 
@@ -445,17 +572,17 @@ struct cpu *kvm_cpu_create(struct bus *bus, const struct kvm_cpu_config *config)
 	kc->cpu.ops = &kvm_cpu_ops;
 	kc->bus = bus;
 	kc->kvm_fd = kc->vm_fd = kc->vcpu_fd = -1;
+	kc->index = config->index;
 	kc->budget.counter_fd = -1;
 	kc->timer_hooks = config->timer_hooks;
 	kc->timer_hook_count = config->timer_hook_count;
 	kc->system_event = config->system_event;
 	kc->system_event_opaque = config->system_event_opaque;
-	if (kvm_timer_check(kc) < 0 || open_vm(kc) < 0 || enable_nisv_exit(kc) < 0 || add_memslots(kc) < 0 || create_vcpu(kc) < 0 ||
+	if (kvm_timer_check(kc) < 0 || attach_vm(kc, config) < 0 || create_vcpu(kc, config) < 0 ||
 	    kvm_budget_init(&kc->budget, kc->run, config->time_per_instruction) < 0) {
 		kvm_cpu_destroy(&kc->cpu);
 		return NULL;
 	}
-	enable_wfx_exit(kc);
 	kvm_debug_init(kc);
 	kc->modes.pmu_budget = kvm_budget_counts_instructions(&kc->budget);
 	kc->modes.precise = config->precise;

@@ -32,12 +32,26 @@ struct kvm_debug {
 	uint64_t steps; /* single steps completed in the current run */
 };
 
+/* The VM the board's vCPUs share (one per board): its memslots and VM-wide capabilities. */
+struct kvm_vm {
+	int kvm_fd;
+	int vm_fd;
+	unsigned users;      /* vCPUs made in it; the last one closes it */
+	bool wfx_exit;       /* KVM_CAP_ARM_EXIT_ON_WFX with KVM_ARM_EXIT_ON_WFI */
+	bool stopped_exit;   /* ... and KVM_ARM_EXIT_ON_STOPPED: an off vCPU returns from KVM_RUN */
+	bool wfe_exit;       /* ... and KVM_ARM_EXIT_ON_WFE (several CPUs) */
+};
+
 struct kvm_cpu {
 	struct cpu cpu; /* first, so struct cpu * converts to struct kvm_cpu * */
 	struct bus *bus;
-	int kvm_fd;
+	struct kvm_vm *vm;
+	int kvm_fd; /* the VM's, copied */
 	int vm_fd;
 	int vcpu_fd;
+	unsigned index;     /* vCPU number: KVM_CREATE_VCPU's id and KVM_IRQ_LINE's vcpu_index */
+	bool stopped;       /* powered off, as far as the last run or MP state query told */
+	bool waited_in_wfe; /* the run ended at a WFE that would block */
 	struct kvm_run *run;
 	size_t run_size;
 	struct kvm_cpu_modes modes;

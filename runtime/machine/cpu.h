@@ -114,6 +114,10 @@ struct cpu_ops {
 	 * back, records its errors in the reader, and leaves no cache (TLB, decoded code) stale. */
 	void (*save)(const struct cpu *cpu, struct snap_writer *w);
 	void (*load)(struct cpu *cpu, struct snap_reader *r);
+	/* Optional (NULL: the runtime's PSCI turns the CPU on and off, runtime/machine/psci.c):
+	 * whether the CPU is on, for a backend whose PSCI is its own (KVM's, in the kernel). The
+	 * loop asks before each CPU's turn and after its run. */
+	bool (*powered)(struct cpu *cpu);
 };
 
 struct cpu {

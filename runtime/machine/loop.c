@@ -137,11 +137,30 @@ static vtime_t round_end(const struct machine *machine)
 	                earliest(event_queue_next_time(machine->events), machine->timeout));
 }
 
+/* A backend whose PSCI is its own (KVM's) turns CPUs on and off itself: the loop follows it.
+ * A CPU just turned on starts at the present, as the runtime's CPU_ON starts one. */
+static void follow_power(struct machine *machine, unsigned index)
+{
+	struct machine_cpu *cpu = &machine->cpus[index];
+	bool powered;
+
+	if (!cpu->cpu->ops->powered)
+		return;
+	powered = cpu->cpu->ops->powered(cpu->cpu);
+	if (powered && !cpu->powered) {
+		cpu->waiting = false;
+		cpu->local = machine->now;
+	}
+	cpu->powered = powered;
+}
+
 /* Whether CPU `index` runs in a round ending at `end`: powered on, behind `end`, and not
  * waiting for what has not come. A woken CPU's time catches up with the present. */
 static bool takes_turn(struct machine *machine, unsigned index, vtime_t end)
 {
 	struct machine_cpu *cpu = &machine->cpus[index];
+
+	follow_power(machine, index);
 
 	if (!cpu->powered || cpu->local >= end || (machine->budget_limit && index != machine->debug_cpu))
 		return false; /* a debugger's step runs only the CPU it steps */
@@ -177,6 +196,7 @@ static vtime_t run_cpu(struct machine *machine, unsigned index, vtime_t end, str
 	machine->stats.instructions += result->executed;
 	cpu->instructions += result->executed;
 	cpu->waiting = result->reason == CPU_STOP_WFI;
+	follow_power(machine, index);
 	if (result->reason == CPU_STOP_FATAL)
 		machine->stop_cause = MACHINE_FATAL;
 	else

@@ -27,7 +27,9 @@ static void kvm_system_event(void *opaque, bool reset)
 		machine_request_exit(opaque, 0);
 }
 
-static struct cpu *create_kvm_cpu(struct machine *machine, const struct machine_config *config)
+/* Board CPU `index` as a vCPU of the board's one VM (the first CPU's); the others than the
+ * first start off, until KVM's in-kernel PSCI turns them on (loop.c follows it). */
+static struct cpu *create_kvm_cpu(struct machine *machine, const struct machine_config *config, unsigned index)
 {
 	struct kvm_cpu_config kvm = {
 		.time_per_instruction = machine->time_per_instruction,
@@ -36,6 +38,11 @@ static struct cpu *create_kvm_cpu(struct machine *machine, const struct machine_
 		.precise = config->precise,
 		.system_event = kvm_system_event,
 		.system_event_opaque = machine,
+		.join = index ? machine->cpus[0].cpu : NULL,
+		.index = index,
+		.affinity = machine->cpus[index].affinity,
+		.powered_off = index != 0,
+		.several_cpus = machine->cpu_count > 1,
 	};
 
 	return kvm_cpu_create(machine->bus, &kvm);
@@ -46,10 +53,11 @@ static bool kvm_usable(void)
 	return kvm_available();
 }
 #else
-static struct cpu *create_kvm_cpu(struct machine *machine, const struct machine_config *config)
+static struct cpu *create_kvm_cpu(struct machine *machine, const struct machine_config *config, unsigned index)
 {
 	(void)machine;
 	(void)config;
+	(void)index;
 	error_set("backend kvm: not available in this build (it needs an arm64 host with /dev/kvm)");
 	return NULL;
 }
@@ -85,13 +93,13 @@ static struct cpu *create_iss_cpu(struct machine *machine)
 	return cpu;
 }
 
-static struct cpu *create_cpu(struct machine *machine, const struct machine_config *config)
+static struct cpu *create_cpu(struct machine *machine, const struct machine_config *config, unsigned index)
 {
 	switch (config->backend) {
 	case BACKEND_AUTO: /* KVM cannot start a guest at EL2, nor serve semihosting */
 		return kvm_usable() && !platform_start_el2(machine->fdt) && !platform_start_el3(machine->fdt) &&
 		               !config->semihosting
-		           ? create_kvm_cpu(machine, config)
+		           ? create_kvm_cpu(machine, config, index)
 		           : create_iss_cpu(machine);
 	case BACKEND_ISS:
 		return create_iss_cpu(machine);
@@ -110,7 +118,7 @@ static struct cpu *create_cpu(struct machine *machine, const struct machine_conf
 			          "tree): the host kernel owns EL2 there; use --backend iss");
 			return NULL;
 		}
-		return create_kvm_cpu(machine, config);
+		return create_kvm_cpu(machine, config, index);
 	}
 	return NULL;
 }
@@ -182,29 +190,38 @@ static int place_fdt(struct machine *machine)
 	return 0;
 }
 
-/* A backend CPU for board CPU `index`, with its MPIDR; several iss CPUs share a cluster. */
+/* An iss CPU joins the cluster of the board's other iss CPUs: one exclusive monitor, one event. */
+static int join_cluster(struct machine *machine, struct cpu *cpu, unsigned index)
+{
+	iss_set_mpidr(cpu, machine->cpus[index].affinity);
+	for (unsigned k = 0; k < machine->cpu_count; k++)
+		if (k != index && machine->cpus[k].cpu)
+			return iss_join(cpu, machine->cpus[k].cpu);
+	return 0;
+}
+
+static bool is_kvm(const struct cpu *cpu)
+{
+	return strcmp(cpu->ops->name, "kvm") == 0;
+}
+
+/* A backend CPU for board CPU `index`, with its MPIDR; several iss CPUs share a cluster,
+ * several kvm vCPUs a VM. The first CPU's backend is the board's (--backend auto picks once). */
 static struct cpu *create_board_cpu(struct machine *machine, const struct machine_config *config, unsigned index)
 {
 	struct cpu *cpu;
 
 	if (machine->cpu_count == 1)
-		return create_cpu(machine, config);
-	if (config->backend == BACKEND_KVM) {
-		error_set("backend kvm: one CPU only so far; --backend iss runs %u", machine->cpu_count);
-		return NULL;
-	}
-	cpu = create_iss_cpu(machine);
+		return create_cpu(machine, config, index);
+	if (index == 0 || is_kvm(machine->cpus[0].cpu))
+		cpu = create_cpu(machine, config, index);
+	else
+		cpu = create_iss_cpu(machine);
 	if (!cpu)
 		return NULL;
-	iss_set_mpidr(cpu, machine->cpus[index].affinity);
-	for (unsigned k = 0; k < machine->cpu_count; k++) {
-		if (k == index || !machine->cpus[k].cpu)
-			continue;
-		if (iss_join(cpu, machine->cpus[k].cpu) < 0) {
-			cpu->ops->destroy(cpu);
-			return NULL;
-		}
-		break;
+	if (!is_kvm(cpu) && join_cluster(machine, cpu, index) < 0) {
+		cpu->ops->destroy(cpu);
+		return NULL;
 	}
 	cpu->ops->set_line(cpu, CPU_LINE_IRQ, machine->line_level[index][CPU_LINE_IRQ]);
 	cpu->ops->set_line(cpu, CPU_LINE_FIQ, machine->line_level[index][CPU_LINE_FIQ]);

@@ -31,7 +31,7 @@ static const char help_text[] =
 	"  --cpus N           CPUs 1 to 8 on a board whose tree has one (written into the\n"
 	"                     tree; CPU 0 starts, the others wait for PSCI CPU_ON)\n"
 	"  --window TIME      with several CPUs: how far each runs before the next takes its\n"
-	"                     turn (default: 10us, at most the quantum)\n"
+	"                     turn (default: 10us, the quantum under kvm; at most the quantum)\n"
 	"  --precise          kvm backend: stop each run on its exact instruction (the PMU stops\n"
 	"                     it early and the last instructions are single-stepped; slower)\n"
 	"  --el2              every CPU starts at EL2 (iss backend): hypervisors and Linux at\n"

@@ -17,6 +17,7 @@
 #include "error.h"
 #include "iss.h"
 #include "mmu.h"
+#include "stage2.h"
 
 struct cluster_flags {
 	uint64_t base;  /* the RAM region's base address */
@@ -180,12 +181,14 @@ void iss_cluster_ram_written(struct iss *cpu, uint64_t pa, uint64_t length)
 
 void iss_cluster_tlbi(struct iss *cpu, unsigned op, uint64_t operand)
 {
+	uint16_t vmid = iss_current_vmid(cpu); /* the issuer's VMID scopes the operation on every CPU */
+
 	if (!cpu->cluster) {
-		iss_tlbi(cpu, op, operand);
+		iss_tlbi(cpu, op, operand, vmid);
 		return;
 	}
 	for (unsigned k = 0; k < cpu->cluster->count; k++)
-		iss_tlbi(cpu->cluster->cpus[k], op, operand);
+		iss_tlbi(cpu->cluster->cpus[k], op, operand, vmid);
 }
 
 void iss_cluster_flag_page(struct iss *cpu, uint64_t pa_page, uint8_t flag)

@@ -14,6 +14,7 @@
 #include "exec_handlers.h"
 #include "iss_state.h"
 #include "pmu.h"
+#include "syndrome.h"
 
 /* Vector offsets from VBAR_EL1. */
 enum {
@@ -189,6 +190,38 @@ void iss_instruction_abort(struct iss *cpu, uint64_t va, unsigned fsc, bool s1pt
 	uint32_t iss = (fsc & 0x3f) | (s1ptw ? 1u << 7 : 0);
 
 	abort_to(cpu, fsc, EC_IABORT_SAME, iss, va);
+}
+
+#define HPFAR_FIPA 0x00000ffffffffff0ull /* IPA[47:12] in bits 43:4 */
+#define ESR_CM     (1u << 8)
+#define ESR_S1PTW  (1u << 7)
+#define ESR_WNR    (1u << 6)
+
+/*
+ * To EL2 (EL3 for an external abort SCR_EL3.EA routes there). The instruction syndrome (ISV and
+ * the fields after it) is given for a data access of a single general-purpose register without
+ * writeback, never for a stage 1 walk's read (S1PTW); WnR says whether the access that needed
+ * the walk was a write, as the Arm ARM's pseudocode and QEMU have it.
+ */
+void iss_stage2_abort(struct iss *cpu, uint64_t va, enum iss_access_type type, unsigned fsc, bool s1ptw, uint64_t ipa)
+{
+	unsigned target = external_to_el3(cpu, fsc) ? 3 : 2;
+	uint32_t iss = (fsc & 0x3f) | (s1ptw ? ESR_S1PTW : 0);
+	unsigned ec_same = EC_DABORT_SAME;
+
+	if (type == AT_EXEC) {
+		ec_same = EC_IABORT_SAME;
+	} else {
+		if (type == AT_WRITE || type == AT_CACHE)
+			iss |= ESR_WNR;
+		if (type == AT_CACHE)
+			iss |= ESR_CM;
+		else if (!s1ptw)
+			iss |= iss_load_store_syndrome(cpu);
+	}
+	cpu->hpfar_el2 = (ipa >> 8) & HPFAR_FIPA;
+	*far_of(cpu, target) = va;
+	iss_exception_to(cpu, target, cpu->el == target ? ec_same : ec_same - 1, iss, cpu->pc);
 }
 
 /* ---- Interrupts and PSTATE.IL: checked only when something they depend on changes ---- */

@@ -53,6 +53,9 @@ void iss_exception_to(struct iss *cpu, unsigned target, unsigned ec, uint32_t is
 void iss_exception_far(struct iss *cpu, unsigned ec, uint32_t iss, uint64_t return_address, uint64_t far);
 void iss_data_abort(struct iss *cpu, uint64_t va, enum iss_access_type type, unsigned fsc, bool s1ptw);
 void iss_instruction_abort(struct iss *cpu, uint64_t va, unsigned fsc, bool s1ptw);
+/* A stage 2 fault of an access of `type` (AT_EXEC: a fetch) at `va`, whose IPA is `ipa`: to EL2
+ * with FAR_EL2, HPFAR_EL2 and, for a single-register load or store, the instruction syndrome. */
+void iss_stage2_abort(struct iss *cpu, uint64_t va, enum iss_access_type type, unsigned fsc, bool s1ptw, uint64_t ipa);
 
 /* PSTATE and the interrupt lines. */
 void iss_update_attention(struct iss *cpu); /* after a change of DAIF, the lines or PSTATE.IL */

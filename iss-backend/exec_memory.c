@@ -360,7 +360,7 @@ static void exclusive_load(struct iss *cpu, const struct iss_insn *insn, uint64_
 	if (!aligned_or_fault(cpu, address, pair ? 2 * esize : esize, false))
 		return;
 	if (!iss_translate(cpu, address, AT_READ, cpu->el, &t)) {
-		iss_data_abort(cpu, address, AT_READ, t.fsc, t.s1ptw);
+		iss_translation_abort(cpu, address, AT_READ, &t);
 		return;
 	}
 	if (!iss_load(cpu, address, esize, &first) || (pair && !iss_load(cpu, address + esize, esize, &second)))
@@ -381,7 +381,7 @@ static void exclusive_store(struct iss *cpu, const struct iss_insn *insn, uint64
 	if (!aligned_or_fault(cpu, address, pair ? 2 * esize : esize, true))
 		return;
 	if (!iss_translate(cpu, address, AT_WRITE, cpu->el, &t)) {
-		iss_data_abort(cpu, address, AT_WRITE, t.fsc, t.s1ptw);
+		iss_translation_abort(cpu, address, AT_WRITE, &t);
 		return;
 	}
 	pass = cpu->exclusive_valid && (t.pa & ~(EXCLUSIVE_GRANULE - 1)) == cpu->exclusive_pa;

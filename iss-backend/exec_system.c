@@ -100,6 +100,7 @@ enum sys_kind {
 	SYS_ZVA,
 	SYS_AT,
 	SYS_AT_EL2,  /* AT S1E2R/W: EL2 only */
+	SYS_AT_S12,  /* AT S12E1R/W, S12E0R/W: both stages of EL1&0, EL2 only */
 	SYS_TLBI,
 	SYS_TLBI_EL2, /* TLBI ALLE2, VAE2, ALLE1, VMALLS12E1, IPAS2E1 ...: EL2 only */
 	SYS_AT_EL3,   /* AT S1E3R/W: EL3 only */
@@ -147,6 +148,11 @@ static enum sys_kind sys_kind(unsigned op)
 	case SYS_OP(4, 7, 8, 0): /* AT S1E2R */
 	case SYS_OP(4, 7, 8, 1): /* AT S1E2W */
 		return SYS_AT_EL2;
+	case SYS_OP(4, 7, 8, 4): /* AT S12E1R */
+	case SYS_OP(4, 7, 8, 5): /* AT S12E1W */
+	case SYS_OP(4, 7, 8, 6): /* AT S12E0R */
+	case SYS_OP(4, 7, 8, 7): /* AT S12E0W */
+		return SYS_AT_S12;
 	default:
 		return sys_kind_el2_tlbi(op);
 	}
@@ -194,7 +200,7 @@ static void dc_zva(struct iss *cpu, uint64_t va)
 	uint8_t *host;
 
 	if (!iss_translate(cpu, block, AT_WRITE, cpu->el, &t)) {
-		iss_data_abort(cpu, va, AT_WRITE, t.fsc, t.s1ptw);
+		iss_translation_abort(cpu, va, AT_WRITE, &t);
 		return;
 	}
 	if (t.device) {
@@ -218,7 +224,7 @@ ISS_HANDLER(iss_exec_sys)
 	uint64_t value = cpu->x[insn->rd];
 	struct iss_translation t;
 
-	if (kind == SYS_NONE || ((kind == SYS_AT_EL2 || kind == SYS_TLBI_EL2) && cpu->el < 2) ||
+	if (kind == SYS_NONE || ((kind == SYS_AT_EL2 || kind == SYS_AT_S12 || kind == SYS_TLBI_EL2) && cpu->el < 2) ||
 	    ((kind == SYS_AT_EL3 || kind == SYS_TLBI_EL3) && cpu->el < 3)) {
 		iss_undefined(cpu, word, UNDEF_SYSREG);
 		return;
@@ -239,7 +245,7 @@ ISS_HANDLER(iss_exec_sys)
 	case SYS_BY_VA_EL1:
 		/* No data to move (RAM is coherent, decoded code follows stores), but the address must translate. */
 		if (!iss_translate(cpu, value, AT_CACHE, cpu->el, &t)) {
-			iss_data_abort(cpu, value, AT_CACHE, t.fsc, t.s1ptw);
+			iss_translation_abort(cpu, value, AT_CACHE, &t);
 			return;
 		}
 		break;
@@ -247,13 +253,17 @@ ISS_HANDLER(iss_exec_sys)
 		dc_zva(cpu, value);
 		return;
 	case SYS_AT:
-		iss_address_translate(cpu, value, op2 & 1, op2 >= 2 ? 0 : 1);
+		if (!iss_address_translate(cpu, value, op2 & 1, op2 >= 2 ? 0 : 1, false))
+			return;
 		break;
 	case SYS_AT_EL2:
-		iss_address_translate(cpu, value, op2 & 1, 2);
+		iss_address_translate(cpu, value, op2 & 1, 2, false);
+		break;
+	case SYS_AT_S12:
+		iss_address_translate(cpu, value, op2 & 1, op2 >= 6 ? 0 : 1, true);
 		break;
 	case SYS_AT_EL3:
-		iss_address_translate(cpu, value, op2 & 1, 3);
+		iss_address_translate(cpu, value, op2 & 1, 3, false);
 		break;
 	case SYS_TLBI:
 	case SYS_TLBI_EL2:

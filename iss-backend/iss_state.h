@@ -63,9 +63,11 @@ enum {
 
 /* HCR_EL2 bits the interpreter acts on (no VHE: E2H is RES0). */
 #define HCR_VM   (1ull << 0)
+#define HCR_PTW  (1ull << 2)
 #define HCR_FMO  (1ull << 3)
 #define HCR_IMO  (1ull << 4)
 #define HCR_AMO  (1ull << 5)
+#define HCR_DC   (1ull << 12)
 #define HCR_TWI  (1ull << 13)
 #define HCR_TWE  (1ull << 14)
 #define HCR_TID1 (1ull << 16)
@@ -111,14 +113,22 @@ struct iss_tlb_entry {
 	uint64_t va;     /* VA of the page, for TLBI by VA */
 	uint8_t shift;   /* log2 of the block or page the walk found: TLBI by VA drops all of it */
 	uint8_t global;  /* nG = 0: valid in every address space (a byte: emptied entries are all ones) */
+	uint8_t s2_shift; /* log2 of the stage 2 block or page: TLBI IPAS2E1 drops all of it */
+	uint64_t ipa;    /* intermediate physical address of the page (the PA without stage 2) */
 };
 
 #define TLB_ELS     4 /* EL0 and EL1 (the EL1&0 regime), EL2 and EL3 (their own regimes) */
 
-/* The translations of one ASID: entries[EL]; global ones (and EL2's) are copied into each set that uses them. */
+/*
+ * The translations of one address space: an ASID within a VMID, under one VTTBR_EL2 and
+ * HCR_EL2.VM (so neither a new VMID, a new stage 2 table nor VM on or off serves an entry
+ * made under the other). entries[EL]; global ones (and EL2's) are copied into each set that uses them.
+ */
 struct iss_tlb_set {
 	bool used;
+	bool stage2;    /* HCR_EL2.VM (or DC) was on */
 	uint16_t asid;
+	uint64_t vttbr; /* VTTBR_EL2: the VMID (55:48) and the stage 2 table */
 	uint64_t last_used; /* for replacing the least recently used set */
 	struct iss_tlb_entry entries[TLB_ELS][TLB_ENTRIES];
 };

@@ -1,15 +1,18 @@
 /*
- * Memory: VMSAv8-64 stage 1 translation for the EL1&0 and the EL2 regimes, the software TLB that makes
+ * Memory: VMSAv8-64 stage 1 translation for the EL1&0 and the EL2 regimes (stage 2 of EL1&0 is
+ * stage2.c's: every stage 1 descriptor read and every output IPA go through it), the software TLB that makes
  * translated RAM accesses as fast as untranslated ones, and the slow paths of loads, stores
  * and instruction fetches.
  *
  * The software TLB maps a 4 KiB VA page to a host pointer, per exception level, with one tag
  * per kind of access; a tag is only set when the access is allowed, so the fast path is one
- * compare. It is kept per ASID: a few sets, each holding the translations of one ASID
- * (global ones included, copied into every set that uses them), and the current ASID's set
- * is the one the fast path probes. A TTBR write that changes the ASID switches sets without
- * flushing; TLBI drops exactly the entries its scope names; writes to SCTLR_EL1 and changes
- * of TCR_EL1 empty every set (invalidating more than the architecture requires is allowed).
+ * compare. It is kept per address space: a few sets, each holding the translations of one
+ * ASID under one VTTBR_EL2 (its VMID and stage 2 table) and HCR_EL2.VM (global ones included,
+ * copied into every set that uses them), and the current space's set is the one the fast path
+ * probes. An entry holds both stages at once (VA to PA, the permissions of both). A TTBR or
+ * VTTBR write that changes the space switches sets without flushing; TLBI drops exactly the
+ * entries its scope names; writes to SCTLR_EL1 and changes of TCR_EL1 or VTCR_EL2 empty every
+ * set (invalidating more than the architecture requires is allowed).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +23,7 @@
 #include "exception.h"
 #include "iss_state.h"
 #include "mmu.h"
+#include "stage2.h"
 
 static inline uint64_t ones(unsigned n)
 {
@@ -91,7 +95,7 @@ void iss_memory_map_changed(struct iss *cpu, uint64_t address, uint64_t length)
 	iss_code_written(cpu, address, length); /* the current page's host pointer stays valid: the storage stays */
 }
 
-static uint8_t *iss_ram_host(struct iss *cpu, uint64_t pa, uint64_t size, struct iss_ram **region)
+uint8_t *iss_ram_host(struct iss *cpu, uint64_t pa, uint64_t size, struct iss_ram **region)
 {
 	struct iss_ram *ram = find_ram(cpu, pa);
 	uint64_t offset;
@@ -184,8 +188,26 @@ static void leaf_permissions(const struct regime *r, uint64_t desc, unsigned apt
 		t->executable = false;
 }
 
+/* The host bytes of the stage 1 descriptor at `address`, an IPA that stage 2 translates first when it is on. */
+static uint8_t *descriptor(struct iss *cpu, uint64_t address, unsigned el, unsigned level, struct iss_translation *t)
+{
+	struct iss_stage2 s2;
+	uint8_t *host;
+
+	if (iss_stage2_on(cpu, el)) {
+		if (!iss_stage2_translate(cpu, address, AT_READ, true, &s2, t))
+			return NULL; /* a stage 2 fault with S1PTW */
+		address = s2.pa;
+	}
+	host = iss_ram_host(cpu, address, 8, NULL);
+	if (!host)
+		fault(t, FSC_EXTERNAL_WALK, level);
+	return host;
+}
+
 /* The stage 1 walk: fills every permission of the page; fails only on translation, address
- * size, access flag and walk external aborts. Reads descriptors, writes nothing. */
+ * size, access flag and walk external aborts, and on stage 2 faults of its reads. Reads
+ * descriptors, writes nothing. */
 static bool walk(struct iss *cpu, uint64_t va, unsigned el, struct iss_translation *t)
 {
 	struct regime r;
@@ -213,9 +235,9 @@ static bool walk(struct iss *cpu, uint64_t va, unsigned el, struct iss_translati
 
 		if (level == 4 - levels)
 			base &= ~ones(nbits + 3 < 6 ? 6 : nbits + 3); /* the table is aligned to its size */
-		host = iss_ram_host(cpu, base + index * 8, 8, NULL);
+		host = descriptor(cpu, base + index * 8, el, level, t);
 		if (!host)
-			return fault(t, FSC_EXTERNAL_WALK, level);
+			return false;
 		memcpy(&desc, host, 8);
 		if (!(desc & 1))
 			return fault(t, FSC_TRANSLATION, level);
@@ -245,17 +267,24 @@ static bool walk(struct iss *cpu, uint64_t va, unsigned el, struct iss_translati
 	return true;
 }
 
-/* Stage 1 of `el`'s regime is on: SCTLR_ELx.M, and for EL1&0 not while HCR_EL2.TGE (no VHE). */
+/* Stage 1 of `el`'s regime is on: SCTLR_ELx.M, and for EL1&0 not while HCR_EL2.TGE or DC (no VHE). */
 static bool stage1_enabled(const struct iss *cpu, unsigned el)
 {
 	if (el == 3)
 		return (cpu->sctlr_el3 & SCTLR_M) != 0;
 	if (el == 2)
 		return (cpu->sctlr_el2 & SCTLR_M) != 0;
-	return (cpu->sctlr_el1 & SCTLR_M) && !(cpu->hcr_el2 & HCR_TGE);
+	return (cpu->sctlr_el1 & SCTLR_M) && !(cpu->hcr_el2 & (HCR_TGE | HCR_DC));
 }
 
-bool iss_translate(struct iss *cpu, uint64_t va, enum iss_access_type type, unsigned el, struct iss_translation *t)
+/* HCR_EL2.DC: EL1&0's stage 1 is off but its data accesses are Normal memory, not Device. */
+static bool default_cacheable(const struct iss *cpu, unsigned el)
+{
+	return el < 2 && (cpu->hcr_el2 & HCR_DC);
+}
+
+/* Stage 1 with its permission check; t->pa is the IPA. */
+static bool stage1(struct iss *cpu, uint64_t va, enum iss_access_type type, unsigned el, struct iss_translation *t)
 {
 	bool allowed;
 
@@ -266,7 +295,7 @@ bool iss_translate(struct iss *cpu, uint64_t va, enum iss_access_type type, unsi
 			return fault(t, FSC_ADDRESS_SIZE, 0);
 		t->pa = va;
 		t->readable = t->writable = t->executable = true;
-		t->device = type != AT_EXEC;
+		t->device = type != AT_EXEC && !default_cacheable(cpu, el);
 		t->shift = PAGE_SHIFT;
 		t->global = true;
 		return true;
@@ -286,6 +315,38 @@ bool iss_translate(struct iss *cpu, uint64_t va, enum iss_access_type type, unsi
 		break;
 	}
 	return allowed ? true : fault(t, FSC_PERMISSION, t->level);
+}
+
+/* Stage 1, then stage 2 of its IPA: a stage 1 fault comes first, the entry gets what both allow. */
+bool iss_translate(struct iss *cpu, uint64_t va, enum iss_access_type type, unsigned el, struct iss_translation *t)
+{
+	struct iss_stage2 s2;
+
+	if (!stage1(cpu, va, type, el, t))
+		return false;
+	t->ipa = t->pa;
+	t->s2_shift = PAGE_SHIFT;
+	if (!iss_stage2_on(cpu, el))
+		return true;
+	if (!iss_stage2_translate(cpu, t->ipa, type, false, &s2, t))
+		return false;
+	t->pa = s2.pa;
+	t->readable = t->readable && s2.readable;
+	t->writable = t->writable && s2.writable;
+	t->executable = t->executable && s2.executable;
+	t->device = t->device || s2.device;
+	t->s2_shift = s2.shift;
+	return true;
+}
+
+void iss_translation_abort(struct iss *cpu, uint64_t va, enum iss_access_type type, const struct iss_translation *t)
+{
+	if (t->stage2)
+		iss_stage2_abort(cpu, va, type, t->fsc, t->s1ptw, t->ipa);
+	else if (type == AT_EXEC)
+		iss_instruction_abort(cpu, va, t->fsc, t->s1ptw);
+	else
+		iss_data_abort(cpu, va, type, t->fsc, t->s1ptw);
 }
 
 /* ---- The software TLB ---- */
@@ -316,16 +377,28 @@ static void empty_set(struct iss_tlb_set *set)
 	memset(set->entries, 0xff, sizeof(set->entries)); /* every tag TLB_INVALID */
 }
 
-/* Makes the current ASID's set the one the fast path probes, replacing the least recently used. */
+/* Whether the set holds the current address space: its ASID, VTTBR_EL2 and stage 2 on or off. */
+static bool set_is_current(const struct iss *cpu, const struct iss_tlb_set *set, uint16_t asid)
+{
+	return set->used && set->asid == asid && set->vttbr == cpu->vttbr_el2 && set->stage2 == iss_stage2_on(cpu, 1);
+}
+
+/* The VMID the set's entries were made under. */
+static uint16_t set_vmid(const struct iss_tlb_set *set)
+{
+	return (uint16_t)((set->vttbr >> 48) & 0xff);
+}
+
+/* Makes the current address space's set the one the fast path probes, replacing the least recently used. */
 static void use_asid_set(struct iss *cpu)
 {
 	uint16_t asid = current_asid(cpu);
 	struct iss_tlb_set *set = NULL;
 
-	if (cpu->tlb_set && cpu->tlb_set->used && cpu->tlb_set->asid == asid)
+	if (cpu->tlb_set && set_is_current(cpu, cpu->tlb_set, asid))
 		return;
 	for (unsigned k = 0; k < TLB_SETS && !set; k++)
-		if (cpu->tlb_sets[k].used && cpu->tlb_sets[k].asid == asid)
+		if (set_is_current(cpu, &cpu->tlb_sets[k], asid))
 			set = &cpu->tlb_sets[k];
 	if (!set) {
 		set = &cpu->tlb_sets[0];
@@ -335,6 +408,8 @@ static void use_asid_set(struct iss *cpu)
 		empty_set(set);
 		set->used = true;
 		set->asid = asid;
+		set->vttbr = cpu->vttbr_el2;
+		set->stage2 = iss_stage2_on(cpu, 1);
 	}
 	set->last_used = ++cpu->tlb_clock;
 	cpu->tlb_set = set;
@@ -354,6 +429,11 @@ void iss_tlb_flush(struct iss *cpu)
 }
 
 void iss_tlb_asid_changed(struct iss *cpu)
+{
+	use_asid_set(cpu);
+}
+
+void iss_tlb_stage2_changed(struct iss *cpu)
 {
 	use_asid_set(cpu);
 }
@@ -389,7 +469,7 @@ static void invalidate_el2(struct iss_tlb_set *set, uint64_t va_page, bool all)
 			drop_entry(&set->entries[2][k]);
 }
 
-/* Drops the set's EL1&0 entries (stage 1 only: no stage 2 is cached, so no VMID to match). */
+/* Drops the set's EL1&0 entries (both stages: an entry holds them at once). */
 static void invalidate_el10(struct iss_tlb_set *set)
 {
 	for (unsigned el = 0; el < 2; el++)
@@ -397,12 +477,38 @@ static void invalidate_el10(struct iss_tlb_set *set)
 			drop_entry(&set->entries[el][k]);
 }
 
-/* The EL2 forms (op1 4): ALLE2, VAE2, VALE2 on the EL2 regime; ALLE1, VMALLS12E1 on EL1&0;
- * IPAS2E1 and IPAS2LE1 drop nothing: stage 2 is not implemented. */
-static void tlbi_el2(struct iss_tlb_set *set, unsigned crm, unsigned op2, uint64_t va_page)
+#define TLBI_IPA_BITS 36 /* the IPAS2 operand's IPA[47:12] */
+
+/* Drops the set's EL1&0 entries whose stage 2 leaf maps `ipa_page` (IPA[47:12]). Entries hold
+ * both stages, so dropping them is what leaves no stale stage 2 behind. */
+static void invalidate_ipa(struct iss_tlb_set *set, uint64_t ipa_page)
 {
-	if (crm == 0 || crm == 4)
+	for (unsigned el = 0; el < 2; el++)
+		for (unsigned k = 0; k < TLB_ENTRIES; k++) {
+			struct iss_tlb_entry *e = &set->entries[el][k];
+			uint64_t mask = ones(TLBI_IPA_BITS) & ~ones((unsigned)e->s2_shift - PAGE_SHIFT);
+			bool valid = e->read != TLB_INVALID || e->write != TLB_INVALID || e->exec != TLB_INVALID;
+			if (valid && (((e->ipa >> PAGE_SHIFT) ^ ipa_page) & mask) == 0)
+				drop_entry(e);
+		}
+}
+
+enum { TLBI_IPAS2E1 = 1, TLBI_IPAS2LE1 = 5 };
+
+/*
+ * The EL2 forms (op1 4): ALLE2, VAE2, VALE2 on the EL2 regime; ALLE1 on EL1&0 of every VMID;
+ * VMALLS12E1 on EL1&0 of the issuer's VMID; IPAS2E1 and IPAS2LE1 (CRm 0 and 4) on that VMID's
+ * entries of one IPA. `same_vmid`: the set was made under the issuer's VMID.
+ */
+static void tlbi_el2(struct iss_tlb_set *set, unsigned crm, unsigned op2, uint64_t operand, bool same_vmid)
+{
+	uint64_t va_page = operand & ones(TLBI_VA_BITS);
+
+	if (crm == 0 || crm == 4) {
+		if (same_vmid && (op2 == TLBI_IPAS2E1 || op2 == TLBI_IPAS2LE1))
+			invalidate_ipa(set, operand & ones(TLBI_IPA_BITS));
 		return;
+	}
 	switch (op2) {
 	case TLBI_ALLE2:
 		invalidate_el2(set, va_page, true);
@@ -412,8 +518,11 @@ static void tlbi_el2(struct iss_tlb_set *set, unsigned crm, unsigned op2, uint64
 		invalidate_el2(set, va_page, false);
 		break;
 	case TLBI_ALLE1:
-	case TLBI_VMALLS12E1:
 		invalidate_el10(set);
+		break;
+	case TLBI_VMALLS12E1:
+		if (same_vmid)
+			invalidate_el10(set);
 		break;
 	default:
 		break;
@@ -423,10 +532,10 @@ static void tlbi_el2(struct iss_tlb_set *set, unsigned crm, unsigned op2, uint64
 /*
  * By VA: the entries of that VA in the given ASID plus its global ones (VAE1, VALE1), or in
  * every ASID (VAAE1, VAALE1); only leaf entries are cached, so "last level" changes nothing.
- * ASIDE1 drops the ASID's non-global entries. The inner-shareable forms act the same on one CPU.
- * `op` is the SYS operation's op1:CRn:CRm:op2.
+ * ASIDE1 drops the ASID's non-global entries. The E1 forms act on the issuer's VMID only.
+ * The inner-shareable forms act the same on one CPU. `op` is the SYS operation's op1:CRn:CRm:op2.
  */
-void iss_tlbi(struct iss *cpu, unsigned op, uint64_t operand)
+void iss_tlbi(struct iss *cpu, unsigned op, uint64_t operand, uint16_t vmid)
 {
 	unsigned op1 = (op >> 11) & 7, crm = (op >> 3) & 15, op2 = op & 7;
 	uint16_t asid = (uint16_t)((operand >> 48) & asid_size_mask(cpu));
@@ -439,7 +548,7 @@ void iss_tlbi(struct iss *cpu, unsigned op, uint64_t operand)
 		if (!set->used)
 			continue;
 		if (op1 == 4) {
-			tlbi_el2(set, crm, op2, va_page);
+			tlbi_el2(set, crm, op2, operand, set_vmid(set) == vmid);
 			continue;
 		}
 		if (op1 == 6) { /* ALLE3, VAE3, VALE3: all of EL3's entries (more than asked for VAs: allowed) */
@@ -447,6 +556,8 @@ void iss_tlbi(struct iss *cpu, unsigned op, uint64_t operand)
 				drop_entry(&set->entries[3][e]);
 			continue;
 		}
+		if (set_vmid(set) != vmid)
+			continue; /* the E1 forms: the current VMID's entries only */
 		switch (op2) {
 		case TLBI_VAE1:
 		case TLBI_VALE1:
@@ -462,8 +573,8 @@ void iss_tlbi(struct iss *cpu, unsigned op, uint64_t operand)
 					if (!set->entries[el][e].global)
 						drop_entry(&set->entries[el][e]);
 			break;
-		default: /* VMALLE1 */
-			empty_set(set);
+		default: /* VMALLE1: stage 1 of EL1&0 (entries hold both stages); EL2's entries stay */
+			invalidate_el10(set);
 			break;
 		}
 	}
@@ -498,6 +609,8 @@ static uint8_t *tlb_fill(struct iss *cpu, uint64_t va, unsigned el, const struct
 	e->va = va_page;
 	e->shift = t->shift;
 	e->global = t->global ? 1 : 0;
+	e->ipa = t->ipa & ~(PAGE_SIZE - 1);
+	e->s2_shift = t->s2_shift;
 	if (unlikely(cpu->watch_count) && iss_debug_page_watched(cpu, va_page))
 		e->read = e->write = TLB_INVALID; /* every access here is compared with the watchpoints */
 	return host + (va - va_page);
@@ -526,7 +639,7 @@ static bool alignment_checked(const struct iss *cpu, unsigned el)
 {
 	uint64_t sctlr = el == 3 ? cpu->sctlr_el3 : el == 2 ? cpu->sctlr_el2 : cpu->sctlr_el1;
 
-	return !stage1_enabled(cpu, el) || (sctlr & SCTLR_A);
+	return (!stage1_enabled(cpu, el) && !default_cacheable(cpu, el)) || (sctlr & SCTLR_A);
 }
 
 /* Translates a data access, taking the abort on failure. */
@@ -535,7 +648,7 @@ static bool translate_data(struct iss *cpu, uint64_t va, enum iss_access_type ty
 {
 	if (iss_translate(cpu, va, type, el, t))
 		return true;
-	iss_data_abort(cpu, va, type, t->fsc, t->s1ptw);
+	iss_translation_abort(cpu, va, type, t);
 	return false;
 }
 
@@ -679,7 +792,7 @@ bool iss_enter_page(struct iss *cpu)
 	} else {
 		struct iss_translation t;
 		if (!iss_translate(cpu, cpu->pc, AT_EXEC, cpu->el, &t)) {
-			iss_instruction_abort(cpu, cpu->pc, t.fsc, t.s1ptw);
+			iss_translation_abort(cpu, cpu->pc, AT_EXEC, &t);
 			return false;
 		}
 		host = tlb_fill(cpu, cpu->pc, cpu->el, &t);
@@ -718,12 +831,31 @@ bool iss_enter_page(struct iss *cpu)
 
 /* ---- AT: address translation into PAR_EL1 ---- */
 
-void iss_address_translate(struct iss *cpu, uint64_t va, bool write, unsigned el)
-{
-	struct iss_translation t;
+#define PAR_F   1ull         /* the translation failed */
+#define PAR_PTW (1ull << 8)  /* stage 2 failed a stage 1 descriptor read */
+#define PAR_S   (1ull << 9)  /* the fault was a stage 2 one */
+#define PAR_RES1 (1ull << 11)
 
-	if (iss_translate(cpu, va, write ? AT_WRITE : AT_READ, el, &t))
-		cpu->par_el1 = (uint64_t)t.attr << 56 | (t.pa & OA_MASK & ~0xfffull) | (uint64_t)t.sh << 7;
-	else
-		cpu->par_el1 = 1ull << 11 | (t.s1ptw ? 1ull << 8 : 0) | (uint64_t)t.fsc << 1 | 1;
+/*
+ * PAR_EL1 gets the PA (the IPA for a stage 1 only AT under stage 2) or the fault. A stage 2
+ * fault of a stage 1 only AT executed at EL1 is not reported there: it is taken to EL2 (as a
+ * cache maintenance access: CM and WnR set), and this returns false.
+ */
+bool iss_address_translate(struct iss *cpu, uint64_t va, bool write, unsigned el, bool both_stages)
+{
+	enum iss_access_type type = write ? AT_WRITE : AT_READ;
+	struct iss_translation t;
+	bool ok = both_stages ? iss_translate(cpu, va, type, el, &t) : stage1(cpu, va, type, el, &t);
+
+	if (ok) {
+		uint8_t attr = t.device && (t.attr & 0xf0) ? 0 : t.attr; /* Device at stage 2: Device-nGnRnE */
+		cpu->par_el1 = (uint64_t)attr << 56 | (t.pa & OA_MASK & ~0xfffull) | (uint64_t)t.sh << 7;
+		return true;
+	}
+	if (t.stage2 && !both_stages && cpu->el < 2) {
+		iss_translation_abort(cpu, va, AT_CACHE, &t);
+		return false;
+	}
+	cpu->par_el1 = PAR_RES1 | (t.stage2 ? PAR_S : 0) | (t.s1ptw ? PAR_PTW : 0) | (uint64_t)t.fsc << 1 | PAR_F;
+	return true;
 }

@@ -19,9 +19,12 @@ struct iss_translation {
 	uint8_t level; /* level of the leaf descriptor, for permission faults */
 	uint8_t shift; /* log2 of the size the leaf descriptor maps */
 	bool global;   /* nG = 0 (and always with the MMU off) */
+	uint64_t ipa;      /* the intermediate physical address (the PA when stage 2 is off) */
+	uint8_t s2_shift;  /* log2 of the size the stage 2 leaf maps (PAGE_SHIFT without stage 2) */
 	/* On failure: */
 	uint8_t fsc;
-	bool s1ptw;
+	bool s1ptw;  /* stage 2 failed the read of a stage 1 descriptor */
+	bool stage2; /* a stage 2 fault: taken to EL2 with HPFAR_EL2 from `ipa` */
 };
 
 /* Slow paths return false after taking an exception. */
@@ -29,15 +32,21 @@ bool iss_load_slow(struct iss *cpu, uint64_t va, unsigned size, uint64_t *value)
 bool iss_store_slow(struct iss *cpu, uint64_t va, unsigned size, uint64_t value);
 bool iss_load_as(struct iss *cpu, uint64_t va, unsigned size, uint64_t *value, unsigned el);
 bool iss_store_as(struct iss *cpu, uint64_t va, unsigned size, uint64_t value, unsigned el);
-/* Translates for an access of `type` at `el`; false with t->fsc set on a fault. No side effects. */
+/* Translates for an access of `type` at `el` (both stages of EL1&0); false with t->fsc set on a fault. No side effects. */
 bool iss_translate(struct iss *cpu, uint64_t va, enum iss_access_type type, unsigned el, struct iss_translation *t);
+/* Takes the abort a failed iss_translate() describes: to EL2 for a stage 2 fault, else as a stage 1 one. */
+void iss_translation_abort(struct iss *cpu, uint64_t va, enum iss_access_type type, const struct iss_translation *t);
+/* Host pointer to [pa, pa + size) when it is RAM, else NULL; *region (if given) receives its region. */
+uint8_t *iss_ram_host(struct iss *cpu, uint64_t pa, uint64_t size, struct iss_ram **region);
 /* A ROM device at [address, address + length) switched between memory and MMIO (bus.h):
  * its RAM region, TLB entries and decoded code are dropped. */
 void iss_memory_map_changed(struct iss *cpu, uint64_t address, uint64_t length);
 void iss_tlb_flush(struct iss *cpu);        /* every set; then uses the current ASID's */
 void iss_tlb_asid_changed(struct iss *cpu); /* after a TTBR write: the set of the new ASID */
-/* TLBI by the SYS operation op1:CRn:CRm:op2 (the E1 forms, and at op1 4 the E2, ALLE1, S12E1 ones) and Xt. */
-void iss_tlbi(struct iss *cpu, unsigned op, uint64_t operand);
+/* TLBI by the SYS operation op1:CRn:CRm:op2 (the E1 forms, and at op1 4 the E2, ALLE1, S12E1, IPAS2 ones) and Xt,
+ * issued under `vmid` (the issuing CPU's: the broadcast forms reach the other CPUs with it). */
+void iss_tlbi(struct iss *cpu, unsigned op, uint64_t operand, uint16_t vmid);
+void iss_tlb_stage2_changed(struct iss *cpu); /* after VTTBR_EL2 or HCR_EL2.VM changed: the set of the new space */
 /* Drops the write tags of a physical page, in every set: its stores take the slow path. */
 void iss_tlb_protect_page(struct iss *cpu, uint64_t pa_page);
 /* Sets `flag` (cluster.h) on the RAM page at `pa_page` and drops its TLB write tags. */
@@ -45,7 +54,9 @@ void iss_flag_page(struct iss *cpu, uint64_t pa_page, uint8_t flag);
 /* Whether the page has `flag` already (true for a page that is not RAM: nothing to flag). */
 bool iss_page_flagged(struct iss *cpu, uint64_t pa_page, uint8_t flag);
 bool iss_enter_page(struct iss *cpu); /* makes the PC's page current; false after an exception */
-void iss_address_translate(struct iss *cpu, uint64_t va, bool write, unsigned el); /* AT into PAR_EL1 */
+/* AT into PAR_EL1: stage 1 of `el`'s regime, and stage 2 too for the S12E1 forms (`both_stages`);
+ * false after taking an exception instead. */
+bool iss_address_translate(struct iss *cpu, uint64_t va, bool write, unsigned el, bool both_stages);
 /* Host pointer to the RAM bytes of [va, va + size) (in one page) for a data access, or NULL
  * after taking the abort; *pa receives the physical address. */
 uint8_t *iss_data_pointer(struct iss *cpu, uint64_t va, unsigned size, enum iss_access_type type, uint64_t *pa);

@@ -28,6 +28,8 @@
 #define ID_AA64ISAR0 0x0000000000010000ull
 /* PARange 48 bits (5), 16-bit ASIDs (2), TGran16 supported (1), TGran64 and TGran4 supported (0). */
 #define ID_AA64MMFR0 0x0000000000100025ull
+/* 8-bit VMIDs (VMIDBits 0), no VHE, no hardware access flag or dirty state, no PAN, no LOR. */
+#define ID_AA64MMFR1 0x0000000000000000ull
 #define CTR_EL0      0x0000000084448004ull /* IminLine/DminLine 64 B, ERG/CWG 64 B, L1Ip PIPT */
 #define DCZID_EL0    4ull                  /* DC ZVA zeroes 2^4 words: 64 bytes */
 #define CLIDR_EL1    0x000000000a200023ull /* L1 I+D, L2 unified, LoUU 1, LoC 2 */
@@ -51,6 +53,13 @@
 /* SCR_EL3: NS, IRQ, FIQ, EA, SMD, HCE, SIF, RW, ST, TWI, TWE; bits 5:4 RES1. */
 #define SCR_EL3_WRITABLE 0x0000000000003f8full
 #define SCR_EL3_RES1     0x0000000000000030ull
+/* VTTBR_EL2: VMID (55:48, 8 bits) and BADDR (47:1); CnP and bits 63:56 RES0 in v8.0. */
+#define VTTBR_WRITABLE 0x00fffffffffffffeull
+/* VTCR_EL2: T0SZ, SL0, IRGN0, ORGN0, SH0, TG0, PS; VS (16-bit VMIDs) RES0; bit 31 RES1. */
+#define VTCR_WRITABLE 0x000000000007ffffull
+#define VTCR_RES1     0x0000000080000000ull
+/* HCR_EL2 bits whose change alters translations not tagged in the TLB: flushed. */
+#define HCR_TRANSLATION (HCR_TGE | HCR_DC | HCR_PTW)
 /* VMPIDR_EL2: Aff3 (39:32), U (30), MT (24), Aff2..Aff0 writable; bit 31 RES1. */
 #define VMPIDR_WRITABLE 0x000000ff41ffffffull
 #define VMPIDR_RES1     0x0000000080000000ull
@@ -89,6 +98,7 @@ enum special_id {
 	SP_EL2_TRANSLATION, /* TCR_EL2, TTBR0_EL2: the TLB is flushed */
 	SP_CPTR_EL2,
 	SP_VMPIDR,
+	SP_STAGE2, /* VTTBR_EL2, VTCR_EL2: the TLB follows the VMID and table; a VTCR change flushes it */
 	SP_SCR_EL3,   /* routing: interrupts follow */
 	SP_SCTLR_EL3,
 	SP_EL3_TRANSLATION, /* TCR_EL3, TTBR0_EL3: the TLB is flushed */
@@ -166,6 +176,7 @@ static const struct sysreg sysregs[] = {
     CONSTANT(SYSREG(3, 0, 0, 5, 0), ID_AA64DFR0),
     CONSTANT(SYSREG(3, 0, 0, 6, 0), ID_AA64ISAR0),
     CONSTANT(SYSREG(3, 0, 0, 7, 0), ID_AA64MMFR0),
+    CONSTANT(SYSREG(3, 0, 0, 7, 1), ID_AA64MMFR1),
     CONSTANT(SYSREG(3, 1, 0, 0, 1), CLIDR_EL1),
     CONSTANT(SYSREG(3, 1, 0, 0, 7), 0), /* AIDR_EL1 */
     SPECIAL(SYSREG(3, 1, 0, 0, 0), SP_CCSIDR, EL0_NONE, true),
@@ -216,8 +227,8 @@ static const struct sysreg sysregs[] = {
     RAZ_WI(SYSREG(3, 4, 1, 1, 7)), /* HACR_EL2 */
     SPECIAL(SYSREG(3, 4, 2, 0, 0), SP_EL2_TRANSLATION, EL0_NONE, false), /* TTBR0_EL2 */
     SPECIAL(SYSREG(3, 4, 2, 0, 2), SP_EL2_TRANSLATION, EL0_NONE, false), /* TCR_EL2 */
-    FIELD(SYSREG(3, 4, 2, 1, 0), vttbr_el2, ~0ull),             /* stage 2: storage in this slice */
-    FIELD(SYSREG(3, 4, 2, 1, 2), vtcr_el2, 0x000000008007ffffull),
+    SPECIAL(SYSREG(3, 4, 2, 1, 0), SP_STAGE2, EL0_NONE, false), /* VTTBR_EL2 */
+    SPECIAL(SYSREG(3, 4, 2, 1, 2), SP_STAGE2, EL0_NONE, false), /* VTCR_EL2 */
     FIELD(SYSREG(3, 4, 4, 0, 0), spsr_el2, 0xf03003dfull),
     FIELD(SYSREG(3, 4, 4, 0, 1), elr_el2, ~0ull),
     SPECIAL(SYSREG(3, 4, 4, 1, 0), SP_SP_EL1, EL0_NONE, false),
@@ -312,6 +323,8 @@ static uint64_t read_special_el2(struct iss *cpu, const struct sysreg *r, unsign
 		return cpu->cptr_el2;
 	case SP_VMPIDR:
 		return cpu->vmpidr_el2;
+	case SP_STAGE2:
+		return encoding == SYSREG(3, 4, 2, 1, 0) ? cpu->vttbr_el2 : cpu->vtcr_el2;
 	case SP_SCR_EL3:
 		return cpu->scr_el3;
 	case SP_SCTLR_EL3:
@@ -331,6 +344,7 @@ static void write_special_el3(struct iss *cpu, const struct sysreg *r, unsigned 
 	switch ((enum special_id)r->offset) {
 	case SP_SCR_EL3:
 		cpu->scr_el3 = (value & SCR_EL3_WRITABLE & (cpu->el2 ? ~0ull : ~SCR_HCE)) | SCR_EL3_RES1; /* HCE: RES0 without EL2 */
+		iss_tlb_stage2_changed(cpu); /* NS: stage 2 applies in Non-secure state only */
 		iss_update_attention(cpu); /* IRQ/FIQ route the interrupts */
 		break;
 	case SP_SCTLR_EL3:
@@ -359,10 +373,24 @@ static void write_special_el2(struct iss *cpu, const struct sysreg *r, unsigned 
 	case SP_SP_EL1:
 		cpu->sp_banked[1] = value;
 		break;
-	case SP_HCR:
+	case SP_HCR: {
+		uint64_t old = cpu->hcr_el2;
 		cpu->hcr_el2 = (value & HCR_EL2_WRITABLE) | HCR_RW;
-		iss_tlb_flush(cpu); /* TGE turns stage 1 of EL1&0 off */
+		if ((old ^ cpu->hcr_el2) & HCR_TRANSLATION)
+			iss_tlb_flush(cpu); /* TGE and DC turn stage 1 of EL1&0 off */
+		else
+			iss_tlb_stage2_changed(cpu); /* VM on or off: another set */
 		iss_update_attention(cpu); /* IMO/FMO/TGE route the interrupts */
+		break;
+	}
+	case SP_STAGE2:
+		if (encoding == SYSREG(3, 4, 2, 1, 0)) {
+			cpu->vttbr_el2 = value & VTTBR_WRITABLE;
+			iss_tlb_stage2_changed(cpu); /* sets are tagged by VTTBR_EL2: no flush */
+		} else {
+			cpu->vtcr_el2 = (value & VTCR_WRITABLE) | VTCR_RES1;
+			iss_tlb_flush(cpu); /* another stage 2 layout */
+		}
 		break;
 	case SP_SCTLR_EL2:
 		cpu->sctlr_el2 = (value & SCTLR_EL2_WRITABLE) | SCTLR_EL2_RES1;
@@ -746,6 +774,7 @@ void iss_enable_el2(struct cpu *base)
 	cpu->cptr_el2 = CPTR_EL2_RES1;
 	cpu->vpidr_el2 = MIDR_CORTEX_A57_R1P3;
 	cpu->vmpidr_el2 = cpu->mpidr_el1;
+	cpu->vtcr_el2 = VTCR_RES1;
 	iss_set_sp_select(cpu, 2, true);
 	iss_set_el(cpu, 2); /* EL2h; DAIF stays masked as at reset */
 	iss_tlb_flush(cpu);

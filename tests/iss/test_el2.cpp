@@ -1,6 +1,10 @@
 // EL2 on the iss backend (iss_enable_el2): reset at EL2h, HVC/SMC, the traps HCR_EL2 asks for
 // with their syndromes, interrupt routing, ERET's rules, the identification registers EL2
-// virtualizes, and the EL2 stage 1 regime with its TLBI forms. Syndromes are the Arm ARM's.
+// virtualizes, the EL2 stage 1 regime with its TLBI forms, and stage 2 of EL1&0 (walks with
+// each granule, concatenated start tables, faults to EL2 with HPFAR_EL2 and the instruction
+// syndrome, the TLB's tags and the scope of each TLBI). Syndromes are the Arm ARM's. Unicorn
+// has no EL2, so these are checked against the Arm ARM's field definitions here and against
+// QEMU by test_el2_stage2.cpp.
 #include "iss_harness.h"
 
 using namespace iss_test;
@@ -318,6 +322,295 @@ TEST_F(El2, StageOneOfEl2TranslatesAndTlbiAlle2DropsIt)
 	EXPECT_EQ(t.offset, kCurrentSpx + kSync);
 	EXPECT_EQ(t.esr, 0x96000010u); // EC 0x25, DFSC 0x10
 	EXPECT_EQ(t.far, 0x4000000000ull + (kData - kRamBase));
+}
+
+// ---- Stage 2 of EL1&0 ----
+
+constexpr uint64_t kStage2 = kRamBase + 0xb00000; // stage 2 tables: root, then level 2, level 3
+constexpr uint64_t kS2Root = kStage2, kS2Level2 = kStage2 + 0x2000, kS2Level3 = kStage2 + 0x3000;
+constexpr uint64_t kS2Root2 = kStage2 + 0x4000;   // a second VMID's root
+constexpr uint64_t kHcrVm = 1;
+// Stage 2 descriptors: MemAttr 0b1111 (Normal), S2AP read (bit 6) and write (bit 7), AF; XN bit 54.
+constexpr uint64_t kS2Read = 1ull << 6, kS2Write = 1ull << 7, kS2Xn = 1ull << 54;
+constexpr uint64_t kS2Normal = 0xfull << 2 | 1ull << 10;
+constexpr uint64_t kS2Page = 3 | kS2Normal | kS2Read | kS2Write, kS2Block = 1 | kS2Normal | kS2Read | kS2Write;
+// VTCR_EL2: T0SZ 32 (4 GiB of IPA), SL0 1 (start at level 1: four entries), 4 KiB granule, PS 40 bits.
+constexpr uint64_t kVtcr4k = 32 | 1 << 6 | 2ull << 16;
+
+// ESR_EL2 of an abort from the Arm ARM's fields: EC, IL, and the ISS given.
+uint64_t esr(unsigned ec, uint32_t iss)
+{
+	return (uint64_t)ec << 26 | 1u << 25 | iss;
+}
+
+// The data abort ISS: ISV, SAS, SSE, SRT, SF, AR, S1PTW, WnR, DFSC.
+uint32_t data_iss(bool isv, unsigned sas, bool sse, unsigned srt, bool sf, bool s1ptw, bool wnr, unsigned dfsc)
+{
+	return (isv ? 1u << 24 : 0) | sas << 22 | (sse ? 1u << 21 : 0) | srt << 16 | (sf ? 1u << 15 : 0) |
+	       (s1ptw ? 1u << 7 : 0) | (wnr ? 1u << 6 : 0) | dfsc;
+}
+
+class Stage2 : public El2
+{
+      protected:
+	// RAM's first 2 MiB by 4 KiB pages (level 3), the rest of RAM's 16 MiB in 2 MiB blocks, under VMID 1.
+	void SetUp() override
+	{
+		El2::SetUp();
+		write_pa(kS2Root + 8, kS2Level2 | 3);
+		write_pa(kS2Level2, kS2Level3 | 3);
+		for (uint64_t k = 1; k < 8; k++)
+			write_pa(kS2Level2 + 8 * k, (kRamBase + (k << 21)) | kS2Block);
+		for (uint64_t k = 0; k < 512; k++)
+			write_pa(kS2Level3 + 8 * k, (kRamBase + (k << 12)) | kS2Page);
+		el2_setup("msr vtcr_el2, x0\n msr vttbr_el2, x1\n isb\n", {{0, kVtcr4k}, {1, kS2Root | 1ull << 48}});
+		set_hcr(kHcrRw | kHcrVm);
+	}
+
+	// The debugger's accesses translate at the current EL: at EL2 (MMU off) they are physical.
+	void write_pa(uint64_t address, uint64_t value)
+	{
+		set_x(CPU_REG_PSTATE, kEl2hMasked);
+		write64(address, value);
+	}
+
+	uint64_t read_pa(uint64_t address)
+	{
+		set_x(CPU_REG_PSTATE, kEl2hMasked);
+		return read64(address);
+	}
+
+	void map_page(uint64_t ipa, uint64_t descriptor)
+	{
+		write_pa(kS2Level3 + 8 * ((ipa - kRamBase) >> 12), descriptor);
+	}
+
+	// Loads `source` (physically) and enters it at EL1h with interrupts masked.
+	void load_el1(const std::string &source)
+	{
+		set_x(CPU_REG_PSTATE, kEl2hMasked);
+		load(source);
+		set_x(CPU_REG_PSTATE, kEl1hMasked);
+	}
+
+	// Runs `source` at EL1h to its WFI.
+	void el1_exec(const std::string &source, Registers registers = {})
+	{
+		load_el1(source + "\n wfi\n");
+		rerun(registers);
+	}
+
+	// Runs `source` at EL2h to its WFI.
+	void el2_exec(const std::string &source, Registers registers = {})
+	{
+		set_x(CPU_REG_PSTATE, kEl2hMasked);
+		load(source + "\n wfi\n");
+		rerun(registers);
+	}
+
+	uint64_t el1_read(uint64_t address)
+	{
+		el1_exec("ldr x4, [x5]\n", {{5, address}});
+		return x(4);
+	}
+};
+
+TEST_F(Stage2, El1AccessesGoThroughStageTwo)
+{
+	write_pa(kData, 0xaaaa);
+	write_pa(kData + 0x1000, 0xbbbb);
+	map_page(kData, (kData + 0x1000) | kS2Page);
+	EXPECT_EQ(el1_read(kData), 0xbbbbu) << "IPA kData maps to the next page";
+	EXPECT_EQ(el1_read(kData + 0x1000), 0xbbbbu);
+	el1_exec("str x4, [x5]\n", {{4, 0x5eed}, {5, kData}});
+	EXPECT_EQ(read_pa(kData + 0x1000), 0x5eedu);
+	EXPECT_EQ(read_pa(kData), 0xaaaau);
+}
+
+TEST_F(Stage2, AnUnmappedPageIsATranslationFaultAtEl2WithHpfarAndTheSyndrome)
+{
+	uint64_t ipa = kData + 0x2000;
+	map_page(ipa, 0);
+	load_el1("ldr x4, [x5, #8]\n");
+	set_x(5, ipa);
+	Taken t = run_to_el2();
+	EXPECT_EQ(t.offset, kLowerA64 + kSync);
+	EXPECT_EQ(t.esr, esr(EC_DABORT_LOWER, data_iss(true, 3, false, 4, true, false, false, 0x07))); // level 3
+	EXPECT_EQ(t.far, ipa + 8);
+	EXPECT_EQ(t.elr, kRamBase);
+	EXPECT_EQ(mrs_at_el2("hpfar_el2"), (ipa >> 12) << 4);
+}
+
+TEST_F(Stage2, TheSyndromeNamesSingleRegisterAccessesWithoutWritebackOnly)
+{
+	uint64_t read_only = kData + 0x2000, unmapped = kData + 0x5000;
+	map_page(read_only, (read_only | kS2Page) & ~kS2Write);
+	map_page(unmapped, 0);
+	struct Case {
+		const char *source;
+		uint64_t address;
+		uint32_t iss;
+	} cases[] = {
+	    {"strb w7, [x5]\n", read_only, data_iss(true, 0, false, 7, false, false, true, 0x0f)},
+	    {"strh w7, [x5, x6]\n", read_only, data_iss(true, 1, false, 7, false, false, true, 0x0f)},
+	    {"stur w7, [x5, #-4]\n", read_only, data_iss(true, 2, false, 7, false, false, true, 0x0f)},
+	    {"stlr x7, [x5]\n", read_only, data_iss(true, 3, false, 7, true, false, true, 0x0f) | 1u << 14}, // AR
+	    {"ldrsb w3, [x5]\n", unmapped, data_iss(true, 0, true, 3, false, false, false, 0x07)},
+	    {"ldrsw x3, [x5, #4]\n", unmapped, data_iss(true, 2, true, 3, true, false, false, 0x07)},
+	    {"ldtrh w3, [x5]\n", unmapped, data_iss(true, 1, false, 3, false, false, false, 0x07)},
+	    {"ldar w3, [x5]\n", unmapped, data_iss(true, 2, false, 3, false, false, false, 0x07) | 1u << 14},
+	    {"stp x7, x8, [x5]\n", read_only, data_iss(false, 0, false, 0, false, false, true, 0x0f)},
+	    {"str x7, [x5], #8\n", read_only, data_iss(false, 0, false, 0, false, false, true, 0x0f)}, // writeback
+	    {"ldr x3, [x5, #8]!\n", unmapped, data_iss(false, 0, false, 0, false, false, false, 0x07)},
+	    {"ldxr x3, [x5]\n", unmapped, data_iss(false, 0, false, 0, false, false, false, 0x07)},
+	    {"str d7, [x5]\n", read_only, data_iss(false, 0, false, 0, false, false, true, 0x0f)},
+	};
+	set_cpacr(3u << 20);
+	for (const Case &c : cases) {
+		load_el1(c.source);
+		set_x(5, c.address + 16);
+		set_x(6, 0);
+		Taken t = run_to_el2();
+		EXPECT_EQ(t.esr, esr(EC_DABORT_LOWER, c.iss)) << c.source;
+	}
+}
+
+TEST_F(Stage2, ReadOnlyAndXnPagesArePermissionFaults)
+{
+	uint64_t ipa = kData + 0x3000;
+	map_page(ipa, (ipa | kS2Page) & ~kS2Write);
+	EXPECT_EQ(el1_read(ipa), 0u);
+	load_el1("str x4, [x5]\n");
+	set_x(5, ipa);
+	Taken t = run_to_el2();
+	EXPECT_EQ(t.esr, esr(EC_DABORT_LOWER, data_iss(true, 3, false, 4, true, false, true, 0x0f)));
+	map_page(kRamBase, kRamBase | kS2Page | kS2Xn); // the code page
+	el2_exec("tlbi ipas2e1, x0\n dsb sy\n tlbi vmalle1\n dsb sy\n isb\n", {{0, kRamBase >> 12}});
+	load_el1("nop\n");
+	t = run_to_el2();
+	EXPECT_EQ(t.esr, esr(EC_IABORT_LOWER, 0x0f));
+	EXPECT_EQ(t.far, kRamBase);
+	EXPECT_EQ(mrs_at_el2("hpfar_el2"), (kRamBase >> 12) << 4);
+}
+
+TEST_F(Stage2, AStageOneWalkThatStageTwoFaultsIsReportedWithS1ptw)
+{
+	uint64_t table_ipa = kData + 0x4000;
+	write_pa(table_ipa + 8, kRamBase | 0x705ull); // stage 1: RAM's GiB as a block
+	map_page(table_ipa, 0);
+	setup("msr mair_el1, x0\n msr tcr_el1, x1\n msr ttbr0_el1, x2\n isb\n",
+	      {{0, 0xff00}, {1, 25 | 1u << 23}, {2, table_ipa}});
+	load_el1("mrs x3, sctlr_el1\n orr x3, x3, #1\n msr sctlr_el1, x3\n ldr x4, [x5]\n");
+	set_x(5, kData);
+	Taken t = run_to_el2(); // the fetch after the MSR walks first
+	EXPECT_EQ(t.esr, esr(EC_IABORT_LOWER, 1u << 7 | 0x07));
+	EXPECT_EQ(t.far, kRamBase + 12);
+	EXPECT_EQ(mrs_at_el2("hpfar_el2"), (table_ipa >> 12) << 4);
+	map_page(table_ipa, table_ipa | kS2Page);
+	el2_exec("tlbi ipas2e1, x0\n dsb sy\n isb\n", {{0, table_ipa >> 12}});
+	load_el1("ldr x4, [x5]\n"); // stage 1 stays on
+	write_pa(kData, 0x77);
+	run(2);
+	EXPECT_EQ(x(4), 0x77u);
+	map_page(table_ipa, (table_ipa | kS2Page) & ~kS2Read); // a walk needs read permission at stage 2
+	el2_exec("tlbi ipas2e1, x0\n dsb sy\n tlbi vmalle1\n dsb sy\n isb\n", {{0, table_ipa >> 12}});
+	load_el1("str x4, [x5]\n");
+	t = run_to_el2();
+	EXPECT_EQ(t.esr, esr(EC_IABORT_LOWER, 1u << 7 | 0x0f)) << "the fetch's walk, as a permission fault";
+}
+
+TEST_F(Stage2, StageTwoTablesOutsideRamAreExternalAbortsOnTheWalk)
+{
+	el2_setup("msr vttbr_el2, x0\n isb\n", {{0, 0x10000000ull | 1ull << 48}});
+	load_el1("nop\n");
+	Taken t = run_to_el2();
+	EXPECT_EQ(t.esr, esr(EC_IABORT_LOWER, 0x15)); // synchronous external abort on a walk, level 1
+	EXPECT_EQ(t.far, kRamBase);
+}
+
+TEST_F(Stage2, ConcatenatedStartTablesAndEveryGranuleWalk)
+{
+	// 40-bit IPAs from level 1: 1024 entries, two concatenated tables; entry 513 in the second.
+	uint64_t root = kStage2 + 0x8000, alias = 513ull << 30;
+	write_pa(root + 8, kRamBase | kS2Block);
+	write_pa(root + 513 * 8, kRamBase | kS2Block);
+	el2_setup("msr vtcr_el2, x0\n msr vttbr_el2, x1\n isb\n", {{0, 24 | 1 << 6 | 2ull << 16}, {1, root}});
+	write_pa(kData, 0x4242);
+	EXPECT_EQ(el1_read(alias + (kData - kRamBase)), 0x4242u);
+	// 64 KiB granule, 32-bit IPAs from level 2 (SL0 1): 8 entries of 512 MiB blocks.
+	uint64_t root64 = kStage2 + 0x10000;
+	write_pa(root64 + 2 * 8, kRamBase | kS2Block);
+	el2_setup("msr vtcr_el2, x0\n msr vttbr_el2, x1\n isb\n", {{0, 32 | 1 << 6 | 1ull << 14 | 2ull << 16}, {1, root64}});
+	EXPECT_EQ(el1_read(kData), 0x4242u);
+	// 16 KiB granule, 32-bit IPAs from level 2: 128 entries of 32 MiB blocks.
+	uint64_t root16 = kStage2 + 0x20000;
+	write_pa(root16 + 32 * 8, kRamBase | kS2Block);
+	el2_setup("msr vtcr_el2, x0\n msr vttbr_el2, x1\n isb\n", {{0, 32 | 1 << 6 | 2ull << 14 | 2ull << 16}, {1, root16}});
+	EXPECT_EQ(el1_read(kData), 0x4242u);
+	// SL0 that does not fit T0SZ (4 KiB, 32 bits, from level 0 would be one entry): a level 0 translation fault.
+	el2_setup("msr vtcr_el2, x0\n isb\n", {{0, 32 | 2 << 6 | 2ull << 16}});
+	load_el1("nop\n");
+	Taken t = run_to_el2();
+	EXPECT_EQ(t.esr, esr(EC_IABORT_LOWER, 0x04));
+}
+
+// The TLB: entries are tagged by VMID, stage 2 table and VM; each TLBI drops what it names.
+TEST_F(Stage2, TheTlbNeverServesAnotherAddressSpaceAndEachTlbiHasItsScope)
+{
+	uint64_t a = kData + 0x8000, other = kData + 0x9000; // TLB slots apart from the code's
+	write_pa(a, 0xaaaa);
+	write_pa(other, 0xbbbb);
+	write_pa(kS2Root2 + 8, kRamBase | kS2Block); // VMID 2: RAM identity
+	map_page(a, other | kS2Page);
+	EXPECT_EQ(el1_read(a), 0xbbbbu);
+	map_page(a, a | kS2Page); // behind the TLB's back
+	EXPECT_EQ(el1_read(a), 0xbbbbu) << "the cached translation is still used";
+	el2_setup("msr vttbr_el2, x0\n isb\n", {{0, kS2Root2 | 2ull << 48}});
+	EXPECT_EQ(el1_read(a), 0xaaaau) << "VMID 2 never sees VMID 1's entry";
+	set_hcr(kHcrRw);
+	EXPECT_EQ(el1_read(a), 0xaaaau) << "stage 2 off";
+	set_hcr(kHcrRw | kHcrVm);
+	el2_setup("msr vttbr_el2, x0\n isb\n", {{0, kS2Root | 1ull << 48}});
+	EXPECT_EQ(el1_read(a), 0xbbbbu) << "VMID 1's entry is kept across the switches";
+	// Out of scope: another IPA, and the IPA or the whole VMID under another VMID.
+	el2_exec("tlbi ipas2e1is, x0\n dsb sy\n isb\n", {{0, (a + 0x5000) >> 12}});
+	EXPECT_EQ(el1_read(a), 0xbbbbu);
+	el2_setup("msr vttbr_el2, x0\n isb\n", {{0, kS2Root2 | 2ull << 48}});
+	el2_exec("tlbi ipas2e1, x0\n tlbi vmalls12e1is\n tlbi vmalle1\n dsb sy\n isb\n", {{0, a >> 12}});
+	el2_setup("msr vttbr_el2, x0\n isb\n", {{0, kS2Root | 1ull << 48}});
+	EXPECT_EQ(el1_read(a), 0xbbbbu) << "TLBIs under VMID 2 leave VMID 1's entries";
+	el2_exec("tlbi alle2\n tlbi vae2, x0\n dsb sy\n isb\n", {{0, a >> 12}});
+	EXPECT_EQ(el1_read(a), 0xbbbbu) << "the EL2 regime's TLBIs leave EL1&0";
+	// In scope: the IPA under its VMID.
+	el2_exec("tlbi ipas2le1is, x0\n dsb sy\n isb\n", {{0, a >> 12}});
+	EXPECT_EQ(el1_read(a), 0xaaaau);
+	// VMALLS12E1 and ALLE1 (from VMID 2: every VMID).
+	map_page(a, other | kS2Page);
+	el2_exec("tlbi vmalls12e1\n dsb sy\n isb\n");
+	EXPECT_EQ(el1_read(a), 0xbbbbu);
+	map_page(a, a | kS2Page);
+	el2_setup("msr vttbr_el2, x0\n isb\n", {{0, kS2Root2 | 2ull << 48}});
+	el2_exec("tlbi alle1is\n dsb sy\n isb\n");
+	el2_setup("msr vttbr_el2, x0\n isb\n", {{0, kS2Root | 1ull << 48}});
+	EXPECT_EQ(el1_read(a), 0xaaaau);
+}
+
+TEST_F(Stage2, AtS12E1TranslatesBothStagesAndS1E1OnlyTheFirst)
+{
+	uint64_t ipa = kData;
+	map_page(ipa, (kData + 0x1000) | kS2Page);
+	el2_exec("at s12e1r, x0\n isb\n mrs x1, par_el1\n at s1e1r, x0\n isb\n mrs x2, par_el1\n", {{0, ipa}});
+	EXPECT_EQ(x(1) & 0xfffffffff001ull, kData + 0x1000);
+	EXPECT_EQ(x(2) & 0xfffffffff001ull, kData);
+	map_page(ipa, 0);
+	el2_exec("tlbi ipas2e1, x3\n dsb sy\n at s12e1w, x0\n isb\n mrs x1, par_el1\n", {{0, ipa}, {3, ipa >> 12}});
+	EXPECT_EQ(x(1) & 0x3ff, 1u << 9 | 0x07u << 1 | 1u) << "S, FST translation level 3, F";
+}
+
+TEST_F(Stage2, IdRegistersSayEightBitVmids)
+{
+	EXPECT_EQ((mrs_at_el2("id_aa64mmfr1_el1") >> 4) & 0xf, 0u);
+	EXPECT_EQ(mrs_at_el2("vtcr_el2") & 0x7ffff, kVtcr4k);
 }
 
 } // namespace

@@ -8,6 +8,7 @@ packages=(
   build-essential cmake pkg-config          # host build
   libelf-dev libfdt-dev device-tree-compiler # ELF loading, device trees
   libdw-dev lcov                             # --coverage: DWARF line tables; lcov/genhtml check its tracefiles
+  libcapstone-dev                            # --trace-insns: the instruction trace's disassembly
   zlib1g-dev cpio                            # gzip-compressed Linux kernel Images; sw/linux/'s initramfs
   libgtest-dev                               # the test suite
   libunicorn-dev                             # the ISS's differential oracle (tests only)

@@ -6,6 +6,7 @@
  * accesses to them reach the slow path, where the watchpoints are compared.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "debug.h"
 #include "error.h"
@@ -84,6 +85,36 @@ int iss_remove_debug(struct cpu *base, enum cpu_debug_kind kind, uint64_t addres
 		return 0;
 	}
 	return error_set("iss: no such breakpoint or watchpoint at 0x%llx", (unsigned long long)address);
+}
+
+void iss_set_insn_tracer(struct cpu *base, const struct iss_insn_tracer *tracer)
+{
+	struct iss *cpu = to_iss(base);
+
+	cpu->tracer = tracer ? *tracer : (struct iss_insn_tracer){ 0 };
+	if (!tracer)
+		cpu->tracing = false;
+}
+
+/* At the start of a run: whether it takes the checking loop. */
+bool iss_debug_run_checked(struct iss *cpu, uint64_t budget)
+{
+	cpu->tracing = cpu->tracer.insn && cpu->tracer.wants_run(cpu->tracer.opaque, &cpu->cpu, budget);
+	return cpu->debug_count != 0 || cpu->tracing;
+}
+
+/* The instruction at `offset` in the current page is about to execute: tell the tracer. */
+void iss_debug_trace(struct iss *cpu, uint64_t offset)
+{
+	struct iss_insn_view view = {
+		.pc = cpu->pc,
+		.pa = cpu->code->base + offset,
+		.el = cpu->el,
+	};
+
+	memcpy(&view.word, cpu->code_host + offset, 4);
+	if (!cpu->tracer.insn(cpu->tracer.opaque, &cpu->cpu, &view))
+		iss_set_insn_tracer(&cpu->cpu, NULL);
 }
 
 bool iss_watch_hit(struct cpu *base, enum cpu_debug_kind *kind, uint64_t *address)

@@ -12,5 +12,9 @@ bool iss_watch_hit(struct cpu *base, enum cpu_debug_kind *kind, uint64_t *addres
 bool iss_debug_at_breakpoint(struct iss *cpu);
 bool iss_debug_page_watched(const struct iss *cpu, uint64_t va_page);
 bool iss_debug_watch(struct iss *cpu, uint64_t va, unsigned size, bool write);
+/* For iss_run(): whether this run takes the checking loop (breakpoints, the tracer). */
+bool iss_debug_run_checked(struct iss *cpu, uint64_t budget);
+/* For the checking loop: the instruction at `offset` in the current page runs next. */
+void iss_debug_trace(struct iss *cpu, uint64_t offset);
 
 #endif

@@ -123,6 +123,8 @@ static inline __attribute__((always_inline)) void dispatch(struct iss *cpu, bool
 					continue; /* an abort was taken (or a fatal stop): it used this slot */
 				offset = cpu->pc - cpu->code_base;
 			}
+			if (checked && cpu->tracing)
+				iss_debug_trace(cpu, offset);
 			const struct iss_insn *insn = &cpu->code->insn[offset >> 2];
 			insn->exec(cpu, insn);
 		}
@@ -143,6 +145,7 @@ struct cpu_run_result iss_run(struct cpu *base, uint64_t budget)
 {
 	struct iss *cpu = to_iss(base);
 	struct cpu_run_result result;
+	bool checked;
 
 	cpu->running = true;
 	cpu->waiting_for_event = false;
@@ -156,8 +159,9 @@ struct cpu_run_result iss_run(struct cpu *base, uint64_t budget)
 	cpu->budget = budget;
 	cpu->left = budget;
 	cpu->parked = 0;
-	cpu->chain_mask = cpu->debug_active ? 0 : CHAIN_DEPTH - 1;
-	if (unlikely(cpu->debug_active))
+	checked = (cpu->debug_active || cpu->tracer.insn) && iss_debug_run_checked(cpu, budget);
+	cpu->chain_mask = checked ? 0 : CHAIN_DEPTH - 1;
+	if (unlikely(checked))
 		dispatch_checked(cpu);
 	else
 		dispatch(cpu, false);

@@ -140,6 +140,28 @@ void iss_set_coverage(struct cpu *cpu, struct iss_coverage *coverage);
 /* The enum iss_coverage_mark bits of the instruction at physical address `pa`. */
 unsigned iss_coverage_marks(const struct iss_coverage *coverage, uint64_t pa);
 
+/*
+ * Instruction trace (runtime/coverage/insn_trace.c). Before each run, `wants_run` says
+ * whether the run may hold an instruction to trace; if so, the interpreter runs its checking
+ * loop, as under a debugger, and calls `insn` just before each instruction executes (after
+ * any breakpoint stop, so once per execution) with its address and encoding. `insn`
+ * returning false removes the tracer from this CPU: its window is over.
+ */
+struct iss_insn_view {
+	uint64_t pc;
+	uint64_t pa;
+	uint32_t word;
+	unsigned el;
+};
+struct iss_insn_tracer {
+	bool (*wants_run)(void *opaque, struct cpu *cpu, uint64_t budget);
+	bool (*insn)(void *opaque, struct cpu *cpu, const struct iss_insn_view *insn);
+	void *opaque;
+};
+
+/* Installs the one tracer (copied), replacing any earlier one; NULL removes it. */
+void iss_set_insn_tracer(struct cpu *cpu, const struct iss_insn_tracer *tracer);
+
 #ifdef __cplusplus
 }
 #endif

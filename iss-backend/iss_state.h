@@ -267,6 +267,8 @@ struct iss {
 	iss_semihosting_hook semihosting_hook; /* HLT #0xF000, or NULL: HLT is UNDEFINED */
 	void *semihosting_hook_opaque;
 	struct iss_coverage *coverage; /* where executed instructions are marked (coverage_marks.c), or NULL */
+	struct iss_insn_tracer tracer; /* the instruction trace (debug.c); tracer.insn NULL: none */
+	bool tracing; /* this run calls the tracer */
 
 	/* Run bookkeeping. */
 	bool running;
@@ -278,7 +280,7 @@ struct iss {
 	enum cpu_stop_reason stop_reason;
 	bool stop_before; /* the stopping instruction did not execute (a debugger stop) */
 
-	/* Debugger stops (debug.c): `debug_active` makes iss_run() take its checking loop. */
+	/* Debugger stops (debug.c): `debug_active` (or the tracer) makes iss_run() take its checking loop. */
 	bool debug_active;
 	bool debug_resuming; /* the last run stopped before an instruction that this run starts with */
 	unsigned watch_count;

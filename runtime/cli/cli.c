@@ -90,6 +90,11 @@ static const char help_text[] =
 	"                     of FIRMWARE that ran (iss backend; docs/coverage.md)\n"
 	"  --coverage-image FILE[@OFFSET]  with --coverage: report FILE's lines too (an ELF\n"
 	"                     with DWARF), whose code ran OFFSET bytes above its addresses\n"
+	"  --trace-insns FILE[,OPTION...]  write each instruction run to FILE, disassembled\n"
+	"                     (iss backend; docs/coverage.md); options: insns=FIRST-LAST,\n"
+	"                     time=FROM-UNTIL, pc=LOW-HIGH (A-B: A to B; A-: from A on;\n"
+	"                     A: only A),\n"
+	"                     limit=N lines (default 1000000), regs (the registers changed)\n"
 	"  --gdb [HOST:]PORT  serve the GDB remote protocol there (host 127.0.0.1 unless\n"
 	"                     given), or on a serial line: --gdb /dev/ttyS1 (docs/gdb.md)\n"
 	"  --gdb-wait         with --gdb: halt before the first instruction until gdb attaches\n"
@@ -146,6 +151,7 @@ enum option_id {
 	OPTION_DISK,
 	OPTION_STATS,
 	OPTION_TRACE,
+	OPTION_TRACE_INSNS,
 	OPTION_RTC,
 	OPTION_VERSION,
 	OPTION_PRECISE,
@@ -188,6 +194,7 @@ static const struct option long_options[] = {
 	{ "disk", required_argument, NULL, OPTION_DISK },
 	{ "stats", no_argument, NULL, OPTION_STATS },
 	{ "trace", required_argument, NULL, OPTION_TRACE },
+	{ "trace-insns", required_argument, NULL, OPTION_TRACE_INSNS },
 	{ "rtc", required_argument, NULL, OPTION_RTC },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPTION_VERSION },
@@ -448,6 +455,9 @@ static int parse_option(int id, const char *argument, struct cli_options *option
 	case OPTION_TRACE:
 		options->trace_path = argument;
 		return 0;
+	case OPTION_TRACE_INSNS:
+		options->insn_trace_spec = argument;
+		return 0;
 	case OPTION_RTC:
 		return parse_rtc(argument, &options->machine.rtc_epoch);
 	case OPTION_STATS_JSON:
@@ -684,20 +694,29 @@ static int parse_command(int argc, char **argv, struct cli_options *options)
 	return 0;
 }
 
-/* Coverage is the interpreter's: auto picks it, kvm cannot give it. */
+/* Coverage and the instruction trace are the interpreter's: auto picks it, kvm cannot give them. */
+static int needs_iss(struct cli_options *options, const char *option)
+{
+	if (options->machine.backend == BACKEND_KVM)
+		return error_set("%s needs the iss backend (--backend iss): under kvm the guest runs "
+				 "natively and qvp does not see its instructions", option);
+	options->machine.backend = BACKEND_ISS;
+	return 0;
+}
+
 static int check_coverage_options(struct cli_options *options)
 {
 	struct machine_config *machine = &options->machine;
 
+	if (options->insn_trace_spec && needs_iss(options, "--trace-insns") < 0)
+		return -1;
 	if (!options->coverage_path) {
 		if (options->coverage_image_count)
 			return error_set("--coverage-image needs --coverage FILE.info");
 		return 0;
 	}
-	if (machine->backend == BACKEND_KVM)
-		return error_set("--coverage needs the iss backend (--backend iss): under kvm the guest runs "
-				 "natively and qvp does not see its instructions");
-	machine->backend = BACKEND_ISS;
+	if (needs_iss(options, "--coverage") < 0)
+		return -1;
 	if ((machine->raw_firmware || machine->kernel_path) && !options->coverage_image_count)
 		return error_set("--coverage with %s needs --coverage-image FILE: the ELF with DWARF whose lines to report",
 				 machine->raw_firmware ? "--raw" : "--kernel");

@@ -30,6 +30,7 @@ struct cli_options {
 	enum console_pace pace;          /* --pace */
 	bool stats;
 	const char *trace_path; /* --trace FILE.json */
+	const char *insn_trace_spec; /* --trace-insns FILE[,OPTION...], or NULL */
 	const char *stats_json_path;   /* --stats-json FILE, for the regression farm and tools */
 	const char *gdb_address;       /* --gdb [HOST:]PORT, or NULL */
 	bool gdb_wait;                 /* --gdb-wait: halted until gdb attaches */

@@ -11,6 +11,7 @@
 #include "console_output.h"
 #include "console_socket.h"
 #include "coverage.h"
+#include "insn_trace.h"
 #include "error.h"
 #include "farm.h"
 #include "gdb_stub.h"
@@ -116,6 +117,7 @@ static int run_machine(struct cli_options *options, struct coverage *coverage, c
 	struct gdb_stub *gdb = NULL;
 	struct console *console_input = NULL;
 	struct console_socket *socket;
+	struct insn_trace *insn_trace = NULL;
 	FILE *console, *out;
 	double started;
 	int exit_status;
@@ -158,7 +160,8 @@ static int run_machine(struct cli_options *options, struct coverage *coverage, c
 		gdb_stub_attach(gdb, machine);
 	}
 	if (console_attach_input(machine, options->console_script_path, socket, options->pace, &console_input) < 0 ||
-	    (snapshot && snapshot_load(machine, snapshot) < 0)) { /* the machine half-loaded is thrown away */
+	    (snapshot && snapshot_load(machine, snapshot) < 0) || /* the machine half-loaded is thrown away */
+	    (options->insn_trace_spec && !(insn_trace = insn_trace_open(options->insn_trace_spec, machine)))) {
 		fprintf(stderr, "qvp: error: %s\n", error_message());
 		console_destroy(console_input);
 		gdb_stub_destroy(gdb);
@@ -186,6 +189,10 @@ static int run_machine(struct cli_options *options, struct coverage *coverage, c
 		exit_status = QVP_EXIT_ERROR;
 	}
 	if (coverage && coverage_write(coverage, options->coverage_path) < 0) {
+		fprintf(stderr, "qvp: error: %s\n", error_message());
+		exit_status = QVP_EXIT_ERROR;
+	}
+	if (insn_trace && insn_trace_close(insn_trace) < 0) {
 		fprintf(stderr, "qvp: error: %s\n", error_message());
 		exit_status = QVP_EXIT_ERROR;
 	}

@@ -83,6 +83,8 @@ static struct cpu *create_iss_cpu(struct machine *machine)
 		iss_set_semihosting_hook(cpu, semihosting_call, machine);
 	if (cpu && machine->config.coverage) /* every CPU, of every board a reset builds, marks one map */
 		iss_set_coverage(cpu, machine->config.coverage);
+	if (cpu && machine->config.insn_tracer)
+		iss_set_insn_tracer(cpu, machine->config.insn_tracer);
 
 	for (unsigned i = 0; cpu && i < machine->sysreg_hook_count; i++) {
 		if (iss_add_sysreg_hook(cpu, machine->sysreg_hooks[i]) < 0) {
@@ -410,6 +412,14 @@ vtime_t machine_counter_time(struct machine *machine)
 	if (now > machine->time_seen)
 		machine->time_seen = now;
 	return machine->time_seen;
+}
+
+void machine_set_insn_tracer(struct machine *machine, const struct iss_insn_tracer *tracer)
+{
+	machine->config.insn_tracer = tracer;
+	for (unsigned i = 0; i < machine->cpu_count; i++)
+		if (machine->cpus[i].cpu)
+			iss_set_insn_tracer(machine->cpus[i].cpu, tracer);
 }
 
 bool machine_console_muted(const struct machine *machine)

@@ -17,6 +17,7 @@ extern "C" {
 #endif
 
 struct iss_coverage;
+struct iss_insn_tracer;
 struct model_config;
 struct model_instance;
 
@@ -74,6 +75,7 @@ struct machine_config {
 	struct machine_flash flash[MACHINE_MAX_FLASH];
 	unsigned flash_count;
 	struct iss_coverage *coverage; /* --coverage: what the iss CPUs run is marked there (iss.h); or NULL */
+	const struct iss_insn_tracer *insn_tracer; /* --trace-insns: given to every iss CPU (iss.h); or NULL */
 	/* Builds the device-tree nodes compatible with "qvp,systemc-target" (runtime/systemc/),
 	 * which need no reg (config->base and size are 0; platform_node_reg() reads one);
 	 * NULL outside a SystemC platform, where such a node is an error saying so. */
@@ -253,6 +255,10 @@ vtime_t machine_counter_time(struct machine *machine);
 /* PSCI CPU_ON: CPU `index` starts afresh at `entry` (EL1, MMU off) with x0 = `context`, at the
  * calling CPU's present time. */
 int machine_start_cpu(struct machine *machine, unsigned index, uint64_t entry, uint64_t context);
+
+/* Every iss CPU, now and on the boards a reset builds, gets `tracer` (iss.h: --trace-insns),
+ * which must outlive the machine; NULL removes it. The CPUs must be the interpreter's. */
+void machine_set_insn_tracer(struct machine *machine, const struct iss_insn_tracer *tracer);
 
 /* Whether console output now repeats what was shown (history replayed up to replay_frontier). */
 bool machine_console_muted(const struct machine *machine);

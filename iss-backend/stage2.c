@@ -13,16 +13,16 @@
 #include "mmu.h"
 #include "stage2.h"
 
-#define VTTBR_BADDR 0x0000fffffffffffeull
-#define VTCR_T0SZ(v) ((unsigned)(v) & 63)
+#define VTTBR_BADDR  0x0000fffffffffffeull
+#define VTCR_T0SZ(v) ((unsigned)(v)&63)
 #define VTCR_SL0(v)  ((unsigned)((v) >> 6) & 3)
 #define VTCR_TG0(v)  ((unsigned)((v) >> 14) & 3)
 #define VTCR_PS(v)   ((unsigned)((v) >> 16) & 7)
 #define PA_BITS      48 /* ID_AA64MMFR0_EL1.PARange */
 
-#define S2_AF       (1ull << 10)
-#define S2_XN       (1ull << 54)
-#define S2_OA       0x0000fffffffff000ull
+#define S2_AF (1ull << 10)
+#define S2_XN (1ull << 54)
+#define S2_OA 0x0000fffffffff000ull
 
 static inline uint64_t ones(unsigned n)
 {
@@ -54,7 +54,7 @@ static bool stage2_fault(struct iss_translation *t, unsigned fsc, unsigned level
 /* VTCR_EL2.PS as a number of bits, capped at what the CPU implements. */
 static unsigned output_bits(uint64_t vtcr)
 {
-	static const unsigned bits[8] = { 32, 36, 40, 42, 44, 48, 48, 48 };
+	static const unsigned bits[8] = {32, 36, 40, 42, 44, 48, 48, 48};
 
 	return bits[VTCR_PS(vtcr)] < PA_BITS ? bits[VTCR_PS(vtcr)] : PA_BITS;
 }
@@ -100,8 +100,8 @@ static bool allowed(const struct iss_stage2 *s2, enum iss_access_type type, bool
 	}
 }
 
-bool iss_stage2_translate(struct iss *cpu, uint64_t ipa, enum iss_access_type type, bool s1ptw,
-                          struct iss_stage2 *s2, struct iss_translation *t)
+bool iss_stage2_translate(struct iss *cpu, uint64_t ipa, enum iss_access_type type, bool s1ptw, struct iss_stage2 *s2,
+                          struct iss_translation *t)
 {
 	struct s2_geometry w;
 	unsigned oa_bits = output_bits(cpu->vtcr_el2), level, shift = 0;

@@ -25,7 +25,7 @@ uint16_t iss_current_vmid(const struct iss *cpu);
  * `s1ptw`. On a fault returns false with t->fsc (level included), t->stage2, t->s1ptw and
  * t->ipa set, as the abort to EL2 reports them. Reads descriptors, writes nothing.
  */
-bool iss_stage2_translate(struct iss *cpu, uint64_t ipa, enum iss_access_type type, bool s1ptw,
-                          struct iss_stage2 *s2, struct iss_translation *t);
+bool iss_stage2_translate(struct iss *cpu, uint64_t ipa, enum iss_access_type type, bool s1ptw, struct iss_stage2 *s2,
+                          struct iss_translation *t);
 
 #endif

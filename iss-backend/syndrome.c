@@ -10,12 +10,12 @@
 
 #include "syndrome.h"
 
-#define ISV        (1u << 24)
-#define SAS(size)  ((uint32_t)(size) << 22)
-#define SSE        (1u << 21)
-#define SRT(rt)    ((uint32_t)(rt) << 16)
-#define SF         (1u << 15)
-#define AR         (1u << 14)
+#define ISV       (1u << 24)
+#define SAS(size) ((uint32_t)(size) << 22)
+#define SSE       (1u << 21)
+#define SRT(rt)   ((uint32_t)(rt) << 16)
+#define SF        (1u << 15)
+#define AR        (1u << 14)
 
 static unsigned bits(uint32_t word, unsigned high, unsigned low)
 {

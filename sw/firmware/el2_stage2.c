@@ -14,11 +14,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define READ_SYSREG(name)                                                                                       \
-	({                                                                                                      \
-		uint64_t value_;                                                                                \
-		__asm__ volatile("mrs %0, " #name : "=r"(value_));                                              \
-		value_;                                                                                         \
+#define READ_SYSREG(name)                                                                                              \
+	({                                                                                                             \
+		uint64_t value_;                                                                                       \
+		__asm__ volatile("mrs %0, " #name : "=r"(value_));                                                     \
+		value_;                                                                                                \
 	})
 #define WRITE_SYSREG(name, value) __asm__ volatile("msr " #name ", %0; isb" : : "r"((uint64_t)(value)) : "memory")
 
@@ -32,27 +32,28 @@
 #define HVC_FINISH 5
 
 /* Stage 2 descriptors: MemAttr (5:2), S2AP (7:6: bit 6 read, bit 7 write), SH (9:8), AF (10), XN (54). */
-#define S2_TABLE    0x3ull
-#define S2_BLOCK    0x1ull
-#define S2_PAGE     0x3ull
-#define S2_NORMAL   (0xfull << 2 | 3ull << 8 | 1ull << 10) /* Normal write-back, inner shareable */
-#define S2_DEVICE   (0x1ull << 2 | 1ull << 10 | 1ull << 54) /* Device-nGnRE, XN */
-#define S2_READ     (1ull << 6)
-#define S2_WRITE    (1ull << 7)
-#define S2_XN       (1ull << 54)
-#define S2_RW       (S2_READ | S2_WRITE)
+#define S2_TABLE  0x3ull
+#define S2_BLOCK  0x1ull
+#define S2_PAGE   0x3ull
+#define S2_NORMAL (0xfull << 2 | 3ull << 8 | 1ull << 10)  /* Normal write-back, inner shareable */
+#define S2_DEVICE (0x1ull << 2 | 1ull << 10 | 1ull << 54) /* Device-nGnRE, XN */
+#define S2_READ   (1ull << 6)
+#define S2_WRITE  (1ull << 7)
+#define S2_XN     (1ull << 54)
+#define S2_RW     (S2_READ | S2_WRITE)
 
-/* VTCR_EL2: T0SZ 24 (40-bit IPA), SL0 1 (start at level 1: 1024 entries, two tables), WB, inner shareable, PS 40 bits. */
+/* VTCR_EL2: T0SZ 24 (40-bit IPA), SL0 1 (start at level 1: 1024 entries, two tables), WB, inner shareable, PS 40 bits.
+ */
 #define VTCR (24ull | 1ull << 6 | 1ull << 8 | 1ull << 10 | 3ull << 12 | 2ull << 16 | 1ull << 31)
 
 enum {
-	PAGE_A,       /* its IPA is remapped to B's page */
+	PAGE_A, /* its IPA is remapped to B's page */
 	PAGE_B,
-	PAGE_C,       /* read-only at stage 2 until the guest writes it */
-	PAGE_D,       /* unmapped until the guest reads it (LDP: no instruction syndrome) */
-	PAGE_G,       /* unmapped until the guest reads it (LDRSH: a syndrome) */
-	PAGE_E,       /* the guest's stage 1 table, which it finds at IPA table_ipa() */
-	PAGE_F,       /* code, not executable at stage 2 until the guest runs it */
+	PAGE_C, /* read-only at stage 2 until the guest writes it */
+	PAGE_D, /* unmapped until the guest reads it (LDP: no instruction syndrome) */
+	PAGE_G, /* unmapped until the guest reads it (LDRSH: a syndrome) */
+	PAGE_E, /* the guest's stage 1 table, which it finds at IPA table_ipa() */
+	PAGE_F, /* code, not executable at stage 2 until the guest runs it */
 	PAGE_COUNT,
 };
 
@@ -110,7 +111,7 @@ static void stage2_tables(void)
 	uint64_t region = page_address(0) & ~0x1fffffull; /* the 2 MiB the pages are in: level 3 */
 
 	root[0] = 0x00000000ull | S2_BLOCK | S2_DEVICE | S2_RW; /* devices: 0 - 1 GiB */
-	root[1] = (uint64_t)level2 | S2_TABLE;               /* RAM: 1 - 2 GiB */
+	root[1] = (uint64_t)level2 | S2_TABLE;                  /* RAM: 1 - 2 GiB */
 	for (unsigned k = 0; k < 512; k++)
 		level2[k] = (0x40000000ull + ((uint64_t)k << 21)) | S2_BLOCK | S2_NORMAL | S2_RW;
 	level2[(region >> 21) & 511] = (uint64_t)level3 | S2_TABLE;
@@ -129,7 +130,10 @@ static void stage2_tables(void)
 /* After a descriptor change: the stage 2 entries of the IPA, then the combined ones of the VMID. */
 static void invalidate_ipa(uint64_t ipa)
 {
-	__asm__ volatile("dsb ishst; tlbi ipas2e1is, %0; dsb ish; tlbi vmalle1is; dsb ish; isb" : : "r"(ipa >> 12) : "memory");
+	__asm__ volatile("dsb ishst; tlbi ipas2e1is, %0; dsb ish; tlbi vmalle1is; dsb ish; isb"
+	                 :
+	                 : "r"(ipa >> 12)
+	                 : "memory");
 }
 
 static void print_syndrome(struct exception_frame *frame)

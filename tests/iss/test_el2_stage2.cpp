@@ -27,7 +27,7 @@ GuestRun run_stage2_guest()
 TEST(El2Stage2, HypervisorAndGuestPrintWhatQemuPrints)
 {
 	qvp_test::QemuOptions options;
-	options.extra = { "-machine", "virtualization=on", "-icount", "shift=0" };
+	options.extra = {"-machine", "virtualization=on", "-icount", "shift=0"};
 	qvp_test::QemuRun qemu = qvp_test::run_qemu_virt(build_path("sw/el2_stage2.elf"), options);
 	if (!qemu.available)
 		GTEST_SKIP() << qvp_test::qemu_missing;
@@ -37,7 +37,8 @@ TEST(El2Stage2, HypervisorAndGuestPrintWhatQemuPrints)
 	EXPECT_EQ(run.exit_code, 0) << run.console;
 	EXPECT_EQ(run.console, qemu.console);
 	// The kinds of abort the firmware is there to cause, so an empty run cannot pass.
-	EXPECT_NE(run.console.find("ISV=1 SAS=2 SSE=0"), std::string::npos) << run.console; // STR W to the read-only page
+	EXPECT_NE(run.console.find("ISV=1 SAS=2 SSE=0"), std::string::npos)
+	    << run.console; // STR W to the read-only page
 	EXPECT_NE(run.console.find("ISV=1 SAS=1 SSE=1 SRT=5 SF=1"), std::string::npos) << run.console; // LDRSH X5
 	EXPECT_NE(run.console.find("S1PTW=1 IFSC=0x05"), std::string::npos) << run.console; // the stage 1 walk's read
 	EXPECT_NE(run.console.find("S1PTW=0 IFSC=0x0f"), std::string::npos) << run.console; // XN at stage 2

@@ -669,6 +669,65 @@ TEST_F(GdbSession, TheBeginningOfHistoryAndChangingThePast)
 	EXPECT_EQ(qvp.console(), "debugme: counter 10\n");
 }
 
+// `monitor snapshot save` at a breakpoint, a changed future, `monitor snapshot load`: the
+// machine is back where it was saved (instruction count, PC, RAM), the run then ends as a
+// free run does, and the file restores with `qvp run --restore` to the same end.
+TEST_F(GdbSession, SnapshotSaveAndLoadAtAStop)
+{
+	TempDir dir;
+	std::string file = dir.path("stop.qvps");
+	ProcessResult free_run = run_process({ build_path("qvp"), "run", "--stats-json", dir.path("free.json"), debugme() });
+	Qvp qvp(dir, { "--stats-json", dir.path("debugged.json"), debugme() });
+	std::string out = gdb(qvp, debugme(),
+	                      { "break add_twice", "continue", "monitor snapshot save " + file, "monitor when",
+	                        "set var counter = 13", "break debugme.c:24", "continue", "print counter",
+	                        "monitor snapshot load " + file, "monitor when", "maintenance flush register-cache",
+	                        "print $pc", "print counter", "continue", "continue", "print counter", "delete",
+	                        "continue" });
+
+	std::vector<std::string> when = when_lines(out);
+	ASSERT_EQ(when.size(), 2u) << out;
+	EXPECT_EQ(when[0], when[1]) << out;
+	EXPECT_TRUE(contains(out, "snapshot: saved " + file)) << out;
+	EXPECT_TRUE(contains(out, "$1 = 28")) << out; // 13 + 15 before the load
+	EXPECT_TRUE(contains(out, "<add_twice+")) << out; // back in add_twice
+	EXPECT_TRUE(contains(out, "$3 = 5")) << out;      // RAM as saved
+	// gdb did not stop at the restored PC, so the breakpoint there is reported once more.
+	EXPECT_EQ(qvp_test::count(out, "Breakpoint 1, add_twice"), 2u) << out;
+	EXPECT_TRUE(contains(out, "$4 = 20")) << out; // and the old future
+	EXPECT_TRUE(contains(out, "exited normally")) << out;
+	ASSERT_EQ(qvp.wait(30), 0) << qvp.errors();
+	EXPECT_EQ(qvp.console(), free_run.out);
+
+	ProcessResult restored = run_process({ build_path("qvp"), "run", "--restore", file, "--stats-json", dir.path("restored.json") });
+	EXPECT_EQ(restored.status, 0) << restored.err;
+	EXPECT_EQ(restored.out, free_run.out);
+	std::string free_json = read_file(dir.path("free.json"));
+	std::string restored_json = read_file(dir.path("restored.json"));
+	EXPECT_EQ(json_number(restored_json, "instructions"), json_number(free_json, "instructions"));
+	EXPECT_EQ(json_number(restored_json, "virtual_time_ps"), json_number(free_json, "virtual_time_ps"));
+}
+
+// A snapshot of another firmware, or no file at all: refused, and the session goes on.
+TEST_F(GdbSession, SnapshotLoadRefusesAnotherRun)
+{
+	TempDir dir;
+	std::string other = dir.path("hello.qvps");
+	ProcessResult saved = run_process({ build_path("qvp"), "run", "--quantum", "1us", "--snapshot-at", "2us", other,
+	                                    "--stop", build_path("sw/hello.elf") });
+	ASSERT_EQ(saved.status, 0) << saved.err;
+	Qvp qvp(dir, { debugme() });
+	std::string out = gdb(qvp, debugme(),
+	                      { "break add_twice", "continue", "monitor snapshot load " + other,
+	                        "monitor snapshot load " + dir.path("none.qvps"), "monitor snapshot", "delete", "continue" });
+
+	EXPECT_TRUE(contains(out, "taken with another board, options or images than this run's")) << out;
+	EXPECT_TRUE(contains(out, "none.qvps")) << out;
+	EXPECT_TRUE(contains(out, "'monitor snapshot save FILE' or 'monitor snapshot load FILE'")) << out;
+	EXPECT_TRUE(contains(out, "exited normally")) << out;
+	EXPECT_EQ(qvp.wait(30), 0) << qvp.errors();
+}
+
 // With several CPUs a debugger's stops change how their rounds fall, so history would not
 // replay: the stub offers no reverse execution and says why.
 TEST_F(GdbSession, ReverseExecutionNeedsOneCpu)

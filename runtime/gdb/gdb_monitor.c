@@ -14,6 +14,8 @@ static const char help_text[] =
 	"monitor reset           rebuild the board and halt at its entry\n"
 	"monitor goto ICOUNT     the machine as it was (or will be) after ICOUNT instructions\n"
 	"monitor history [off]   the checkpoints that reverse execution replays from; off: none\n"
+	"monitor snapshot save FILE  the whole machine to FILE (qvp run --restore FILE goes on)\n"
+	"monitor snapshot load FILE  back to a snapshot this run's board and images saved\n"
 	"monitor help            this list\n";
 
 static void show_time(struct machine *machine, char *out, size_t size)

@@ -17,7 +17,6 @@
 #include "error.h"
 #include "gdb_stub_internal.h"
 
-#define SIGNAL_TRAP 5
 #define NEAR_CHECKPOINT 100000 /* instructions: how far before a place gone back to a checkpoint is left */
 
 /* A breakpoint or watchpoint stop met while replaying a stretch: the last one wins. */

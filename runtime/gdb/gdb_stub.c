@@ -25,7 +25,6 @@
 #include "net_listen.h"
 
 #define SIGNAL_INT 2
-#define SIGNAL_TRAP 5
 #define SIGNAL_KILL 9
 
 /* ---- Connection ---- */
@@ -236,7 +235,8 @@ static enum gdb_action monitor(struct gdb_stub *stub, const char *hex)
 		return ACTION_STAY;
 	}
 	command[length] = '\0';
-	if (!gdb_reverse_monitor(stub, command, output, sizeof(output)))
+	if (!gdb_reverse_monitor(stub, command, output, sizeof(output)) &&
+	    !gdb_snapshot_monitor(stub, command, output, sizeof(output)))
 		gdb_monitor_command(stub->machine, command, output, sizeof(output));
 	if (stub->history && strncmp(command, "reset", 5) == 0)
 		history_clear(stub->history, stub->machine); /* a reset from gdb is no part of the run */

@@ -47,6 +47,7 @@ void gdb_reply(struct gdb_stub *stub, const char *text);
 
 /* The stop reply for the CPU that ran last, with `reason` ("watch:ADDR;", "replaylog:begin;" or
  * "") after the signal, in stub->last_stop; that CPU becomes gdb's thread. */
+#define SIGNAL_TRAP 5 /* gdb's number for SIGTRAP: a breakpoint, step or watchpoint stop */
 void gdb_format_stop(struct gdb_stub *stub, int signal, const char *reason);
 
 /* The CPU of gdb's selected thread. */
@@ -69,5 +70,8 @@ bool gdb_reverse_monitor(struct gdb_stub *stub, const char *command, char *out, 
 void gdb_history_record(struct gdb_stub *stub);
 /* gdb changed memory, registers or the PC: the recorded future is gone. */
 void gdb_history_changed(struct gdb_stub *stub);
+
+/* `monitor snapshot save|load FILE` (gdb_snapshot.c); true if it was one. */
+bool gdb_snapshot_monitor(struct gdb_stub *stub, const char *command, char *out, size_t size);
 
 #endif

@@ -191,18 +191,26 @@ static void put_options(struct snap_writer *w, const struct machine *machine)
 	snap_put_string(w, config->bootargs);
 }
 
-static int put_header(struct snap_writer *file, const struct machine *machine, const struct snapshot_inputs *inputs)
+/* The header section's payload: what the machine is, so a restore can rebuild and check it. */
+static int header_payload(struct snap_writer *w, const struct machine *machine, const struct snapshot_inputs *inputs)
 {
-	struct snap_writer w = { 0 };
 	uint8_t board[HASH_BYTES];
 	int result = hash_bytes(machine->fdt, fdt_totalsize(machine->fdt), board);
 
-	snap_put_string(&w, QVP_VERSION);
-	put_path(&w, machine->config.platform_path);
-	snap_put_bytes(&w, board, sizeof(board));
-	put_options(&w, machine);
+	snap_put_string(w, QVP_VERSION);
+	put_path(w, machine->config.platform_path);
+	snap_put_bytes(w, board, sizeof(board));
+	put_options(w, machine);
 	if (result == 0)
-		result = put_images(&w, &machine->config, inputs);
+		result = put_images(w, &machine->config, inputs);
+	return result;
+}
+
+static int put_header(struct snap_writer *file, const struct machine *machine, const struct snapshot_inputs *inputs)
+{
+	struct snap_writer w = { 0 };
+	int result = header_payload(&w, machine, inputs);
+
 	snapshot_put_section(file, "header", &w);
 	free(w.data);
 	return result;
@@ -516,6 +524,40 @@ int snapshot_load(struct machine *machine, const struct snapshot *snapshot)
 	if (snapshot_parts_load(machine, snapshot, &cursor, true) < 0 ||
 	    snapshot_next_section(snapshot, &cursor, "end", &end) < 0)
 		return error_set("%s: %s", snapshot->name, error_message());
+	return 0;
+}
+
+/* The snapshot's header is the one this machine writes: the same qvp, board, options and images. */
+static int check_same_run(const struct machine *machine, const struct snapshot *snapshot)
+{
+	struct snapshot_inputs inputs = { NULL };
+	struct snap_writer mine = { 0 };
+	const struct snapshot_section *header = &snapshot->sections[0];
+	bool same;
+
+	for (unsigned k = 0; k < snapshot->image_count; k++) /* the machine does not know the script */
+		if (strcmp(snapshot->images[k].role, "console script") == 0)
+			inputs.console_script = snapshot->images[k].path;
+	if (header_payload(&mine, machine, &inputs) < 0) {
+		free(mine.data);
+		return -1;
+	}
+	same = !mine.failed && mine.length == header->length && memcmp(mine.data, header->data, header->length) == 0;
+	free(mine.data);
+	if (!same)
+		return error_set("%s: taken with another board, options or images than this run's "
+				 "(qvp run --restore %s runs it with its own)", snapshot->name, snapshot->name);
+	return 0;
+}
+
+int snapshot_load_running(struct machine *machine, const struct snapshot *snapshot)
+{
+	if (check_same_run(machine, snapshot) < 0)
+		return -1;
+	if (machine_rebuild_board(machine) < 0 || snapshot_load(machine, snapshot) < 0) {
+		machine->stop_cause = MACHINE_FATAL; /* half-loaded: the run cannot go on */
+		return -1;
+	}
 	return 0;
 }
 

@@ -51,6 +51,11 @@ int snapshot_config(const struct snapshot *snapshot, struct machine_config *conf
  * error_set(); the machine is then half-loaded and must be destroyed. */
 int snapshot_load(struct machine *machine, const struct snapshot *snapshot);
 
+/* gdb's `monitor snapshot load`: loads a snapshot taken with this machine's qvp, board,
+ * options and images (its header is the one this machine writes) into the running machine,
+ * rebuilding the board; -1 after error_set(): refused before anything changed, or, should the
+ * load fail half-way, with stop_cause MACHINE_FATAL. The caller tells the debugger. */
+int snapshot_load_running(struct machine *machine, const struct snapshot *snapshot);
 /* In-memory checkpoints of one run (reverse debugging): the machine's sections without the
  * header (no options, no image hashes) and without RAM, which the caller keeps (history.c),
  * to be loaded back into the same machine only. */

@@ -237,6 +237,14 @@ uint64_t json_number(const std::string &json, const std::string &key)
 	return at == std::string::npos ? 0 : std::stoull(json.substr(at + key.size() + 4));
 }
 
+// Two --stats-json reports of runs that must have ended alike: the same instructions and virtual time.
+void expect_same_end(const std::string &report, const std::string &expected)
+{
+	std::string json = read_file(report), want = read_file(expected);
+	EXPECT_EQ(json_number(json, "instructions"), json_number(want, "instructions")) << report;
+	EXPECT_EQ(json_number(json, "virtual_time_ps"), json_number(want, "virtual_time_ps")) << report;
+}
+
 // The value column of `info registers` for one register: "0x..." or "" if it is not shown.
 std::string register_value(const std::string &out, const std::string &name)
 {
@@ -483,11 +491,8 @@ TEST_F(GdbSession, DebuggedRunMatchesAFreeRun)
 	EXPECT_TRUE(contains(out, "exited normally")) << out;
 	ASSERT_EQ(qvp.wait(30), 0) << qvp.errors();
 	EXPECT_EQ(qvp.console(), free_run.out);
-	std::string free_json = read_file(dir.path("free.json"));
-	std::string debugged_json = read_file(dir.path("debugged.json"));
-	EXPECT_NE(json_number(free_json, "instructions"), 0u);
-	EXPECT_EQ(json_number(debugged_json, "instructions"), json_number(free_json, "instructions"));
-	EXPECT_EQ(json_number(debugged_json, "virtual_time_ps"), json_number(free_json, "virtual_time_ps"));
+	EXPECT_NE(json_number(read_file(dir.path("free.json")), "instructions"), 0u);
+	expect_same_end(dir.path("debugged.json"), dir.path("free.json"));
 }
 
 // ---- Reverse execution (bs, bc) ----
@@ -702,10 +707,7 @@ TEST_F(GdbSession, SnapshotSaveAndLoadAtAStop)
 	ProcessResult restored = run_process({ build_path("qvp"), "run", "--restore", file, "--stats-json", dir.path("restored.json") });
 	EXPECT_EQ(restored.status, 0) << restored.err;
 	EXPECT_EQ(restored.out, free_run.out);
-	std::string free_json = read_file(dir.path("free.json"));
-	std::string restored_json = read_file(dir.path("restored.json"));
-	EXPECT_EQ(json_number(restored_json, "instructions"), json_number(free_json, "instructions"));
-	EXPECT_EQ(json_number(restored_json, "virtual_time_ps"), json_number(free_json, "virtual_time_ps"));
+	expect_same_end(dir.path("restored.json"), dir.path("free.json"));
 }
 
 // A snapshot of another firmware, or no file at all: refused, and the session goes on.
@@ -762,10 +764,7 @@ TEST_F(GdbSession, QvpScIsDebuggedLikeQvp)
 	EXPECT_TRUE(contains(out, "exited normally")) << out;
 	ASSERT_EQ(qvp.wait(30), 0) << qvp.errors();
 	EXPECT_EQ(qvp.console(), free_run.out);
-	std::string free_json = read_file(dir.path("free.json"));
-	std::string debugged_json = read_file(dir.path("debugged.json"));
-	EXPECT_EQ(json_number(debugged_json, "instructions"), json_number(free_json, "instructions"));
-	EXPECT_EQ(json_number(debugged_json, "virtual_time_ps"), json_number(free_json, "virtual_time_ps"));
+	expect_same_end(dir.path("debugged.json"), dir.path("free.json"));
 }
 
 // ---- Raw packets ----

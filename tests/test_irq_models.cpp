@@ -67,6 +67,7 @@ const struct cpu_ops fake_ops = {
 	nullptr, // wakes
 	nullptr, // save
 	nullptr, // load
+	nullptr, // powered
 };
 
 class IrqBench : public ::testing::Test {

@@ -184,6 +184,41 @@ DEFINE_OP(bics_64, uint64_t, logic_flags64(cpu, a & ~b))
 DEFINE_OP(bics_32, uint32_t, logic_flags32(cpu, a & ~b))
 
 /* Rd = op(Rn, operand) in both widths; 32-bit results are zero-extended into the X register. */
+/*
+ * The end of a compare (SUBS, ADDS, ANDS): when the next slot is a B.cond, runs it here, the
+ * flags still in a host register and one dispatch saved; it takes its own budget slot exactly
+ * where iss_chain() would have chained it, and otherwise (budget end, due interrupt, debugger,
+ * chain depth) the loop runs it. The next slot is read each time, so a rewritten or not yet
+ * decoded branch (iss_exec_decode), or one that records coverage, takes the plain path.
+ */
+static inline void compare_end(struct iss *cpu, const struct iss_insn *insn)
+{
+	const struct iss_insn *next = insn + 1;
+	uint64_t pc = cpu->pc + 4;
+	uint64_t left = cpu->left;
+
+	cpu->pc = pc;
+	if (unlikely(!(pc & (PAGE_SIZE - 4))) || unlikely(!(left & cpu->chain_mask)))
+		return; /* the page ends, or the loop takes over as in iss_chain() */
+	cpu->left = left - 1;
+	if (next->exec == iss_exec_b_cond)
+		iss_jump(cpu, next, cond_holds(cpu, next->cond) ? next->imm : 4);
+	else
+		next->exec(cpu, next);
+}
+
+#define DEFINE_COMPARE(op, operand)                                                                                    \
+	static void op##_##operand##_64(struct iss *cpu, const struct iss_insn *insn)                                  \
+	{                                                                                                              \
+		cpu->x[insn->rd] = op##_64(cpu, cpu->x[insn->rn], operand##_64(cpu, insn));                            \
+		compare_end(cpu, insn);                                                                                \
+	}                                                                                                              \
+	static void op##_##operand##_32(struct iss *cpu, const struct iss_insn *insn)                                  \
+	{                                                                                                              \
+		cpu->x[insn->rd] = op##_32(cpu, (uint32_t)cpu->x[insn->rn], operand##_32(cpu, insn));                  \
+		compare_end(cpu, insn);                                                                                \
+	}
+
 #define DEFINE_BINARY(op, operand)                                                                                     \
 	static void op##_##operand##_64(struct iss *cpu, const struct iss_insn *insn)                                  \
 	{                                                                                                              \
@@ -196,24 +231,25 @@ DEFINE_OP(bics_32, uint32_t, logic_flags32(cpu, a & ~b))
 		iss_advance(cpu, insn);                                                                                \
 	}
 
-#define DEFINE_SHIFTED3(op) DEFINE_BINARY(op, lsl) DEFINE_BINARY(op, lsr) DEFINE_BINARY(op, asr)
-#define DEFINE_SHIFTED(op)  DEFINE_SHIFTED3(op) DEFINE_BINARY(op, ror)
+#define DEFINE_SHIFTED3(op, define) define(op, lsl) define(op, lsr) define(op, asr)
+#define DEFINE_SHIFTED(op, define)  DEFINE_SHIFTED3(op, define) define(op, ror)
 
-#define ADDSUB_FORMS(op) DEFINE_BINARY(op, imm) DEFINE_SHIFTED3(op) DEFINE_BINARY(op, ext)
-ADDSUB_FORMS(add)
-ADDSUB_FORMS(adds)
-ADDSUB_FORMS(sub)
-ADDSUB_FORMS(subs)
+/* The flag-setting forms (S) end with compare_end(): a B.cond usually follows them. */
+#define ADDSUB_FORMS(op, define) define(op, imm) DEFINE_SHIFTED3(op, define) define(op, ext)
+ADDSUB_FORMS(add, DEFINE_BINARY)
+ADDSUB_FORMS(adds, DEFINE_COMPARE)
+ADDSUB_FORMS(sub, DEFINE_BINARY)
+ADDSUB_FORMS(subs, DEFINE_COMPARE)
 
-#define LOGIC_FORMS(op) DEFINE_BINARY(op, imm) DEFINE_SHIFTED(op)
-LOGIC_FORMS(and)
-LOGIC_FORMS(orr)
-LOGIC_FORMS(eor)
-LOGIC_FORMS(ands)
-DEFINE_SHIFTED(bic)
-DEFINE_SHIFTED(orn)
-DEFINE_SHIFTED(eon)
-DEFINE_SHIFTED(bics)
+#define LOGIC_FORMS(op, define) define(op, imm) DEFINE_SHIFTED(op, define)
+LOGIC_FORMS(and, DEFINE_BINARY)
+LOGIC_FORMS(orr, DEFINE_BINARY)
+LOGIC_FORMS(eor, DEFINE_BINARY)
+LOGIC_FORMS(ands, DEFINE_COMPARE)
+DEFINE_SHIFTED(bic, DEFINE_BINARY)
+DEFINE_SHIFTED(orn, DEFINE_BINARY)
+DEFINE_SHIFTED(eon, DEFINE_BINARY)
+DEFINE_SHIFTED(bics, DEFINE_COMPARE)
 
 DEFINE_BINARY(adc, carry)
 DEFINE_BINARY(adcs, carry)

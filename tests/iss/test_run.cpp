@@ -419,6 +419,92 @@ TEST_F(Run, ChainedInstructionsKeepTheBudgetExact)
 	}
 }
 
+// A compare runs the B.cond after it itself (compare_end in exec_data.c) only while the budget lasts past the
+// compare: run one instruction at a time (never paired) and in chunks that end anywhere, random
+// compare/branch programs must reach the same registers, flags and PC at every chunk boundary.
+TEST_F(Run, PairedCompareAndBranchMatchesSteppingAtEveryBoundary)
+{
+	uint64_t state = 0x9e3779b97f4a7c15ull;
+	auto next = [&state](unsigned n) {
+		state = state * 6364136223846793005ull + 1442695040888963407ull;
+		return (unsigned)((state >> 33) % n);
+	};
+	const char *compares[] = {"cmp x%u, #%u", "cmp w%u, #%u", "cmn x%u, #%u", "tst x%u, #1", "tst w%u, #3",
+	                          "cmp x%u, x3",  "cmp w%u, w4", "tst x%u, x5", "subs x%u, x1, #%u", "ands w%u, w2, w1"};
+	const char *conds[] = {"eq", "ne", "cs", "cc", "mi", "pl", "vs", "vc", "hi", "ls", "ge", "lt", "gt", "le", "al"};
+	const unsigned kLength = 48, kSteps = 3000;
+	for (int program = 0; program < 8; program++) {
+		std::string source;
+		char line[96];
+		for (unsigned k = 0; k < kLength; k++) {
+			snprintf(line, sizeof line, "L%u: ", k);
+			source += line;
+			if (k % 3 == 2) { // a B.cond after each compare, to a label either way
+				snprintf(line, sizeof line, "b.%s L%u\n", conds[next(15)], next(kLength));
+			} else if (k % 3 == 1) {
+				unsigned r = next(6);
+				snprintf(line, sizeof line, compares[next(10)], r, next(4096)); // forms without #%u ignore it
+				source += line;
+				snprintf(line, sizeof line, "\n");
+			} else {
+				snprintf(line, sizeof line, "add x%u, x%u, #%u\n", next(6), next(6), next(9));
+			}
+			source += line;
+		}
+		source += "b L0\n";
+		// Page ends inside the program too: from the second program on it starts 64 bytes before one.
+		uint64_t base = kRamBase + (program ? 0x1000 - 64 : 0);
+		auto start = [&]() {
+			load(source, base);
+			for (int r = 0; r < 6; r++)
+				set_x(r, (uint64_t)r * 0x10001 * (unsigned)(program + 1));
+			set_x(CPU_REG_PC, base);
+		};
+		start();
+		std::vector<std::vector<uint64_t>> trace; // after each instruction: x0..x5, NZCV, PC
+		auto snapshot = [&]() {
+			std::vector<uint64_t> now;
+			for (int r = 0; r < 6; r++)
+				now.push_back(x(r));
+			now.push_back(nzcv());
+			now.push_back(pc());
+			return now;
+		};
+		trace.push_back(snapshot());
+		for (unsigned k = 0; k < kSteps; k++) {
+			ASSERT_EQ(run(1).executed, 1u);
+			trace.push_back(snapshot());
+		}
+		for (uint64_t chunk : {2, 3, 5, 63, 64, 65, 1000}) {
+			start();
+			uint64_t executed = 0;
+			while (executed + chunk <= kSteps) {
+				ASSERT_EQ(run(chunk).executed, chunk);
+				executed += chunk;
+				ASSERT_EQ(snapshot(), trace[executed]) << "program " << program << ", chunks of " << chunk
+				                                       << ", after " << executed;
+			}
+		}
+	}
+}
+
+// A compare runs the decoded B.cond after it itself (compare_end): a new branch word must reach it.
+TEST_F(Run, RewritingTheBranchOfACompareIsSeen)
+{
+	const char *program = "cmp x0, #0\n b.eq 1f\n mov x1, #1\n wfi\n 1: mov x1, #2\n wfi\n";
+	load(program);
+	set_x(0, 0);
+	for (int pass = 0; pass < 2; pass++) { // the second pass runs the pair from the compare's slot
+		set_x(CPU_REG_PC, kRamBase);
+		EXPECT_EQ(run(100).reason, CPU_STOP_WFI);
+		EXPECT_EQ(x(1), 2u);
+	}
+	write32(kRamBase + 4, assemble("b.ne 1f\n nop\n nop\n 1:\n", kRamBase + 4)[0]);
+	set_x(CPU_REG_PC, kRamBase);
+	EXPECT_EQ(run(100).reason, CPU_STOP_WFI);
+	EXPECT_EQ(x(1), 1u);
+}
+
 TEST_F(Run, StoreToTheNextInstructionIsSeenWhenItRuns)
 {
 	std::vector<uint32_t> add100 = assemble("add x0, x0, #100\n");

@@ -77,12 +77,14 @@ class UnicornOracle : public Fixture
 		}
 	}
 
-	// Runs `word` on both from the same state. Returns false when the case is skipped.
+	// Runs `word` (and `then`, the word after it, when given) on both from the same state.
 	void run_case(uint32_t word, Rng &rng, bool memory_class, const std::function<bool(uint32_t)> &later,
-	              const char *cls)
+	              const char *cls, const uint32_t *then = nullptr)
 	{
 		State in = {};
-		uint64_t pc = kCode + (cases++ % (0x800000 / 4)) * 4;
+		uint64_t pc = kCode + (cases++ % (0x800000 / 4 - 1)) * 4;
+		uint32_t words[2] = {word, then ? *then : 0};
+		unsigned count = then ? 2 : 1;
 		for (auto &r : in.x)
 			r = value(rng, memory_class);
 		if (memory_class)
@@ -90,7 +92,11 @@ class UnicornOracle : public Fixture
 		in.sp = kWindow + 0x4000 + rng.below(0x400) * 16;
 		in.pc = pc;
 		in.nzcv = rng.below(16);
-		write_both(pc, &word, 4);
+		write_both(pc, words, count * 4);
+		if (then) { // run the branch alone first: once decoded, qvp runs it from the compare's slot
+			cpu->ops->set_register(cpu, CPU_REG_PC, pc + 4);
+			cpu->ops->run(cpu, 1);
+		}
 
 		// qvp: EL1h, interrupts unmasked (no line is high), so DAIF != 0 afterwards means an exception.
 		for (int n = 0; n < 31; n++)
@@ -98,7 +104,7 @@ class UnicornOracle : public Fixture
 		cpu->ops->set_register(cpu, CPU_REG_SP, in.sp);
 		cpu->ops->set_register(cpu, CPU_REG_PC, pc);
 		cpu->ops->set_register(cpu, CPU_REG_PSTATE, (uint64_t)in.nzcv << 28 | 0x5);
-		cpu_run_result r = cpu->ops->run(cpu, 1);
+		cpu_run_result r = cpu->ops->run(cpu, count);
 		ASSERT_NE(r.reason, CPU_STOP_FATAL) << error_message();
 		State iss = {};
 		uint64_t pstate = 0;
@@ -122,8 +128,8 @@ class UnicornOracle : public Fixture
 		uc_reg_write(uc, UC_ARM64_REG_SP, &in.sp);
 		uint64_t nzcv = (uint64_t)in.nzcv << 28;
 		uc_reg_write(uc, UC_ARM64_REG_NZCV, &nzcv);
-		uc_ctl_remove_cache(uc, pc, pc + 4); // no translation made before this word was written
-		uc_err err = uc_emu_start(uc, pc, 0, 0, 1);
+		uc_ctl_remove_cache(uc, pc, pc + 4 * count); // no translation made before these words were written
+		uc_err err = uc_emu_start(uc, pc, 0, 0, count);
 		State ref = {};
 		for (int n = 0; n < 31; n++)
 			uc_reg_read(uc, uc_x(n), &ref.x[n]);
@@ -321,6 +327,32 @@ TEST_F(UnicornOracle, DataProcessingTwoSource)
 TEST_F(UnicornOracle, DataProcessingThreeSource)
 {
 	run_class("dp3", 0x1b000000, 0x80ffffff, kCases);
+}
+
+// ---- Compare then B.cond, one budget of 2: qvp runs the decoded branch from the compare's handler ----
+TEST_F(UnicornOracle, CompareThenConditionalBranch)
+{
+	Rng rng{0x243f6a8885a308d3ull};
+	const uint32_t compares[][2] = {
+	    // base (Rd = ZR: CMP, CMN, TST), mask of the random fields
+	    {0x7100001f, 0x807fffe0}, // CMP (immediate), 32 and 64 bits, shifted by 12 or not
+	    {0x3100001f, 0x807fffe0}, // CMN (immediate)
+	    {0x6b00001f, 0x801f03e0}, // CMP (shifted register, LSL #0 to #3 below)
+	    {0x7200001f, 0x807fffe0}, // TST (immediate)
+	    {0x6a00001f, 0x801f03e0}, // TST (shifted register)
+	};
+	for (int k = 0; k < kCases && !HasFailure(); k++) {
+		const uint32_t *form = compares[rng.below(5)];
+		uint32_t word = form[0] | ((uint32_t)rng.next() & form[1]);
+		if ((word & 0x1f000000) == 0x0b000000 || (word & 0x1f000000) == 0x0a000000)
+			word |= rng.below(4) << 10; // a small LSL
+		if (rng.below(4) == 0)
+			word = (word & ~0x1fu) | rng.below(31); // SUBS/ADDS/ANDS writing a register too
+		// B.cond with a target within 1 KiB either side: in RAM, often in the same page.
+		uint32_t branch = 0x54000000 | (((uint32_t)rng.below(512) - 256) & 0x7ffff) << 5 | rng.below(16);
+		run_case(word, rng, false, [](uint32_t) { return false; }, "cmp+b.cond", &branch);
+	}
+	EXPECT_GT(compared, (uint64_t)kCases / 2);
 }
 
 // ---- Branches (count = 1: only the PC and the link register are compared) ----

@@ -344,6 +344,11 @@ void iss_set_mpidr(struct cpu *base, uint64_t affinity)
 	to_iss(base)->vmpidr_el2 = to_iss(base)->mpidr_el1; /* EL1 sees the real MPIDR until EL2 says otherwise */
 }
 
+void iss_signal_event(struct cpu *base)
+{
+	to_iss(base)->event_register = true;
+}
+
 /* After a WFI or WFE stop: an interrupt line wakes either, an event only a WFE. */
 static bool iss_wakes(struct cpu *base)
 {

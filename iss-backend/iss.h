@@ -81,6 +81,10 @@ int iss_add_sysreg_hook(struct cpu *cpu, const struct iss_sysreg_hook *hook);
  */
 typedef bool (*iss_call_hook)(void *opaque, struct cpu *cpu, bool smc, uint16_t imm);
 
+/* An event from outside the CPU (the generic timer's event stream, models/generic_timer.c):
+ * sets its event register, so the WFE it waits in, or its next one, returns. */
+void iss_signal_event(struct cpu *cpu);
+
 /* Installs the one call hook, replacing any earlier one; NULL removes it. */
 void iss_set_call_hook(struct cpu *cpu, iss_call_hook hook, void *opaque);
 

@@ -5,7 +5,9 @@
  * first instant the counter reaches CVAL, driving that CPU's copy of the PPIs the device tree
  * names (interrupts: secure physical, non-secure physical, virtual, hypervisor; only the
  * middle two exist without EL3 and EL2). A CPU reaches its own registers through an iss
- * system-register hook (machine.current_cpu says whose). */
+ * system-register hook (machine.current_cpu says whose). Each CPU's event stream
+ * (CNTKCTL_EL1.EVNTEN) is an event at every transition of the chosen CNTVCT_EL0 bit, which
+ * sets that CPU's event register (WFE returns). */
 #include "generic_timer.h"
 
 #include <libfdt.h>
@@ -32,6 +34,9 @@ struct timer_cpu {
 	uint64_t cntfrq; /* CNTFRQ_EL0: what firmware says the rate is */
 	uint32_t cntkctl;
 	struct timer_channel physical, virtual;
+	struct generic_timer *timer;
+	unsigned index;      /* the CPU's in the machine */
+	struct event stream; /* the next event of the event stream */
 };
 
 struct generic_timer {
@@ -86,6 +91,40 @@ static void channel_update(struct timer_channel *channel, vtime_t now)
 static void channel_fire(void *opaque, vtime_t time)
 {
 	channel_update(opaque, time);
+}
+
+/* The first virtual count after `count` at which bit `bit` goes 0 to 1 (or, `falling`, 1 to 0). */
+static uint64_t next_transition(uint64_t count, unsigned bit, bool falling)
+{
+	uint64_t period = 2ull << bit, next = (count & ~(period - 1)) + (falling ? period : period / 2);
+
+	return next > count ? next : next + period;
+}
+
+/* Schedules the CPU's next event-stream event, or none when the stream is off. */
+static void stream_update(struct timer_cpu *cpu, vtime_t now)
+{
+	struct generic_timer *timer = cpu->timer;
+	uint64_t count = count_at(timer, now) - cpu->virtual.offset;
+	unsigned bit = cpu->cntkctl >> GT_CNTKCTL_EVNTI_SHIFT & 0xf;
+	uint64_t next;
+
+	if (!(cpu->cntkctl & GT_CNTKCTL_EVNTEN)) {
+		event_cancel(timer->machine->events, &cpu->stream);
+		return;
+	}
+	next = next_transition(count, bit, cpu->cntkctl & GT_CNTKCTL_EVNTDIR) + cpu->virtual.offset;
+	machine_schedule_event(timer->machine, &cpu->stream, time_of_count(timer, next));
+}
+
+static void stream_fire(void *opaque, vtime_t time)
+{
+	struct timer_cpu *cpu = opaque;
+	struct cpu *target = cpu->timer->machine->cpus[cpu->index].cpu;
+
+	if (target) /* a CPU that PSCI has not made yet has no WFE to leave */
+		iss_signal_event(target);
+	stream_update(cpu, time);
 }
 
 static uint64_t read_ctl(const struct timer_channel *channel, uint64_t count)
@@ -211,12 +250,14 @@ static bool generic_timer_write(void *opaque, uint32_t encoding, unsigned el, ui
 		if (el == 0)
 			return false;
 		cpu->cntkctl = (uint32_t)value & 0x3ff;
+		stream_update(cpu, now);
 		return true;
 	case GT_CNTVOFF_EL2:
 		if (el != 2)
 			return false;
 		cpu->virtual.offset = value;
 		channel_update(&cpu->virtual, now);
+		stream_update(cpu, now);
 		return true;
 	case GT_CNTP_CTL_EL0: case GT_CNTP_CVAL_EL0: case GT_CNTP_TVAL_EL0:
 	case GT_CNTV_CTL_EL0: case GT_CNTV_CVAL_EL0: case GT_CNTV_TVAL_EL0:
@@ -271,6 +312,11 @@ static const char *const physical_names[MACHINE_MAX_CPUS] = {
 	"generic timer (physical) cpu3", "generic timer (physical) cpu4", "generic timer (physical) cpu5",
 	"generic timer (physical) cpu6", "generic timer (physical) cpu7",
 };
+static const char *const stream_names[MACHINE_MAX_CPUS] = {
+	"generic timer (event stream)", "generic timer (event stream) cpu1", "generic timer (event stream) cpu2",
+	"generic timer (event stream) cpu3", "generic timer (event stream) cpu4", "generic timer (event stream) cpu5",
+	"generic timer (event stream) cpu6", "generic timer (event stream) cpu7",
+};
 static const char *const virtual_names[MACHINE_MAX_CPUS] = {
 	"generic timer (virtual)", "generic timer (virtual) cpu1", "generic timer (virtual) cpu2",
 	"generic timer (virtual) cpu3", "generic timer (virtual) cpu4", "generic timer (virtual) cpu5",
@@ -282,6 +328,9 @@ static int connect_cpu(const struct model_config *config, struct generic_timer *
 	struct timer_cpu *registers = &timer->cpu[cpu];
 
 	registers->cntfrq = timer->frequency;
+	registers->timer = timer;
+	registers->index = cpu;
+	event_init(&registers->stream, stream_names[cpu], stream_fire, registers);
 	if (connect_channel(config, timer, cpu, &registers->physical, 1, physical_names[cpu]) < 0 ||
 	    connect_channel(config, timer, cpu, &registers->virtual, 2, virtual_names[cpu]) < 0)
 		return -1;
@@ -316,6 +365,7 @@ static void generic_timer_save(const void *state, struct snap_writer *w)
 		snap_put_u32(w, timer->cpu[cpu].cntkctl);
 		save_channel(&timer->cpu[cpu].physical, w);
 		save_channel(&timer->cpu[cpu].virtual, w);
+		snap_put_event(w, &timer->cpu[cpu].stream);
 	}
 }
 
@@ -330,6 +380,7 @@ static void generic_timer_load(void *state, struct snap_reader *r)
 		timer->cpu[cpu].cntkctl = snap_get_u32(r) & 0x3ff;
 		load_channel(&timer->cpu[cpu].physical, r);
 		load_channel(&timer->cpu[cpu].virtual, r);
+		snap_get_event(r, timer->machine->events, &timer->cpu[cpu].stream);
 	}
 }
 
@@ -340,6 +391,7 @@ static void generic_timer_destroy(void *state)
 	for (unsigned cpu = 0; cpu < timer->cpu_count; cpu++) {
 		event_cancel(timer->machine->events, &timer->cpu[cpu].physical.event);
 		event_cancel(timer->machine->events, &timer->cpu[cpu].virtual.event);
+		event_cancel(timer->machine->events, &timer->cpu[cpu].stream);
 	}
 	free(timer);
 }

@@ -31,6 +31,9 @@ enum generic_timer_fields {
 
 	GT_CNTKCTL_EL0PCTEN = 1u << 0, /* EL0 may read CNTPCT_EL0 (and CNTFRQ_EL0) */
 	GT_CNTKCTL_EL0VCTEN = 1u << 1, /* EL0 may read CNTVCT_EL0 (and CNTFRQ_EL0) */
+	GT_CNTKCTL_EVNTEN = 1u << 2,   /* the event stream is on */
+	GT_CNTKCTL_EVNTDIR = 1u << 3,  /* its events at a 1-to-0 transition of the chosen bit, else 0-to-1 */
+	GT_CNTKCTL_EVNTI_SHIFT = 4,    /* bits 7:4: which bit of CNTVCT_EL0 */
 	GT_CNTKCTL_EL0VTEN = 1u << 8,  /* EL0 may access CNTV_CTL/CVAL/TVAL */
 	GT_CNTKCTL_EL0PTEN = 1u << 9,  /* EL0 may access CNTP_CTL/CVAL/TVAL */
 };

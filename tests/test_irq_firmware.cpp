@@ -82,6 +82,31 @@ TEST(IrqFirmware, SleepIsTheSameWhateverTheQuantum)
 	EXPECT_EQ(small.console, reference.console);
 }
 
+// The event stream wakes WFE where the architecture says: when the chosen CNTVCT_EL0 bit
+// (bit 6 here) goes 0 to 1, so the count modulo 128 reads 64, or (EVNTDIR) 1 to 0, reading 0;
+// the read comes a few instructions after the wake, within one count at 16 ns a count.
+TEST(IrqFirmware, EventStreamWakesWfeAtEachTransition)
+{
+	qvp_test::GuestOptions options;
+	options.timeout = 5 * VTIME_MS;
+	GuestRun run = qvp_test::run_guest(build_path("sw/event_stream.elf"), options);
+	for (int k = 0; k < 4; k++) {
+		for (const char *direction : { "rising", "falling" }) {
+			std::string line = std::string("event_stream: ") + direction + " wake " + std::to_string(k) + " at count mod 128 = ";
+			size_t at = run.console.find(line);
+			ASSERT_NE(at, std::string::npos) << line << "\n" << run.console;
+			unsigned value = std::stoul(run.console.substr(at + line.size()));
+			unsigned expected = std::string(direction) == "rising" ? 64 : 0;
+			EXPECT_GE(value, expected) << line << value;
+			EXPECT_LE(value, expected + 1) << line << value;
+		}
+	}
+	EXPECT_NE(run.console.find("event_stream: off, waiting\n"), std::string::npos) << run.console;
+	EXPECT_EQ(run.console.find("woke with the stream off"), std::string::npos) << run.console;
+	EXPECT_EQ(run.cause, MACHINE_TIMEOUT);
+	EXPECT_EQ(run.time, 5 * VTIME_MS);
+}
+
 TEST(IrqFirmware, SoftwareGeneratedInterrupts)
 {
 	GuestRun run = run_firmware("sgi");

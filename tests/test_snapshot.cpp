@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "snapshot.h"
 #include "test_support.h"
 
 using qvp_test::build_path;
@@ -294,7 +295,8 @@ TEST_F(BadSnapshot, WrongFormatVersionIsRefused)
 {
 	std::string wrong = bytes;
 	wrong[8] = 99;
-	expect_refused(wrong, { "byte 8: snapshot format version 99", "reads version 2" });
+	expect_refused(wrong, { "byte 8: snapshot format version 99",
+	                        "reads version " + std::to_string(SNAPSHOT_FORMAT_VERSION) });
 }
 
 TEST_F(BadSnapshot, CorruptedSectionIsRefusedWithItsNameAndOffset)

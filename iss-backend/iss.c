@@ -349,6 +349,14 @@ void iss_signal_event(struct cpu *base)
 	to_iss(base)->event_register = true;
 }
 
+void iss_wait_for_interrupt(struct cpu *base)
+{
+	struct iss *cpu = to_iss(base);
+
+	if (cpu->running && !cpu->irq_line && !cpu->fiq_line)
+		iss_stop(cpu, CPU_STOP_WFI);
+}
+
 /* After a WFI or WFE stop: an interrupt line wakes either, an event only a WFE. */
 static bool iss_wakes(struct cpu *base)
 {

@@ -85,6 +85,10 @@ typedef bool (*iss_call_hook)(void *opaque, struct cpu *cpu, bool smc, uint16_t 
  * sets its event register, so the WFE it waits in, or its next one, returns. */
 void iss_signal_event(struct cpu *cpu);
 
+/* From a call hook (PSCI CPU_SUSPEND's standby): after the current instruction the CPU waits
+ * as in WFI, unless an interrupt line is high already. */
+void iss_wait_for_interrupt(struct cpu *cpu);
+
 /* Installs the one call hook, replacing any earlier one; NULL removes it. */
 void iss_set_call_hook(struct cpu *cpu, iss_call_hook hook, void *opaque);
 

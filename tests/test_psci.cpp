@@ -76,6 +76,35 @@ TEST(Psci, SameAnswersAsQemu)
 	EXPECT_EQ(results(run.console, true), results(qemu.console, true));
 }
 
+// CPU_SUSPEND (PSCI 1.0 section 5.4): a standby returns SUCCESS once an interrupt is pending,
+// here the virtual timer's 1 ms on, masked at the CPU; qvp, as QEMU, takes a powerdown state as
+// standby; a reserved power_state bit is INVALID_PARAMETERS, at once. QEMU is the peer.
+TEST(Psci, CpuSuspendStandsByUntilAnInterrupt)
+{
+	GuestRun run = qvp_test::run_guest(build_path("sw/psci_suspend.elf"));
+	ASSERT_EQ(run.cause, MACHINE_GUEST_EXIT) << run.error << run.console;
+	EXPECT_EQ(run.exit_code, 0);
+	EXPECT_EQ(results(run.console, false),
+		  "psci: FEATURES(CPU_SUSPEND) = 0\n" // original power_state format, no OS-initiated mode
+		  "psci: FEATURES(CPU_SUSPEND64) = 0\n"
+		  "psci: CPU_SUSPEND(standby) = 0, timer fired\n"
+		  "psci: CPU_SUSPEND64(standby) = 0, timer fired\n"
+		  "psci: CPU_SUSPEND(powerdown) = 0, timer fired\n"
+		  "psci: CPU_SUSPEND(reserved bit) = -2, timer not yet\n"
+		  "psci: SYSTEM_OFF\n");
+	EXPECT_GE(run.time, 3 * VTIME_MS) << "three standbys of 1 ms";
+	EXPECT_GT(run.stats.idle_skipped, 2 * VTIME_MS) << "a standby is idle time, skipped";
+
+	qvp_test::QemuOptions options;
+	options.timeout_seconds = 60;
+	options.extra = { "-icount", "shift=0" };
+	qvp_test::QemuRun qemu = qvp_test::run_qemu_virt(build_path("sw/psci_suspend.elf"), options);
+	if (!qemu.available)
+		GTEST_SKIP() << qvp_test::qemu_missing;
+	ASSERT_EQ(qemu.status, 0) << qemu.err;
+	EXPECT_EQ(results(run.console, false), results(qemu.console, false));
+}
+
 TEST(Psci, SystemResetRestartsTheBoardClean)
 {
 	GuestRun run = qvp_test::run_guest(build_path("sw/psci_reset.elf"));

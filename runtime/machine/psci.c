@@ -1,12 +1,14 @@
 /* The Power State Coordination Interface (Arm DEN 0022): CPU 0 is on from reset, the others
- * from CPU_ON (at once: never ON_PENDING) until CPU_OFF; SYSTEM_OFF ends the run with status 0
- * and SYSTEM_RESET rebuilds the board (machine_request_reset). */
+ * from CPU_ON (at once: never ON_PENDING) until CPU_OFF; CPU_SUSPEND is a standby (WFI) for
+ * every power state, as QEMU's; SYSTEM_OFF ends the run with status 0 and SYSTEM_RESET
+ * rebuilds the board (machine_request_reset). */
 #include "psci.h"
 
 #include <stddef.h>
 
 #include "bus.h"
 #include "error.h"
+#include "iss.h"
 #include "machine.h"
 #include "platform.h"
 #include "psci_ids.h"
@@ -27,6 +29,7 @@ static const struct {
 	bool has_smc64;
 } implemented[] = {
 	{ PSCI_VERSION, false },
+	{ PSCI_CPU_SUSPEND, true },
 	{ PSCI_CPU_OFF, false },
 	{ PSCI_CPU_ON, true },
 	{ PSCI_AFFINITY_INFO, true },
@@ -119,6 +122,17 @@ static int64_t cpu_off(const struct psci_call *call)
 	return PSCI_SUCCESS;
 }
 
+/* CPU_SUSPEND: the CPU stands by until an interrupt, as in WFI, and returns SUCCESS; a
+ * powerdown state is taken as standby too (no state is lost), and a power level above the
+ * core's or a reserved bit (31:17 of the original power_state format) is INVALID_PARAMETERS. */
+static int64_t cpu_suspend(const struct psci_call *call)
+{
+	if (call->args[0] & 0xfffe0000u)
+		return PSCI_INVALID_PARAMETERS;
+	iss_wait_for_interrupt(call->machine->cpu);
+	return PSCI_SUCCESS;
+}
+
 static int64_t dispatch(const struct psci_call *call)
 {
 	switch (call->function) {
@@ -128,6 +142,8 @@ static int64_t dispatch(const struct psci_call *call)
 		return is_implemented((uint32_t)call->args[0]) ? PSCI_SUCCESS : PSCI_NOT_SUPPORTED;
 	case PSCI_CPU_ON:
 		return cpu_on(call);
+	case PSCI_CPU_SUSPEND:
+		return cpu_suspend(call);
 	case PSCI_CPU_OFF:
 		return cpu_off(call);
 	case PSCI_AFFINITY_INFO:

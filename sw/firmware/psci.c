@@ -2,21 +2,11 @@
  * result as "psci: NAME = VALUE" (signed decimal), then powers off with SYSTEM_OFF itself.
  * tests/test_psci.cpp checks the values on qvp and compares them with QEMU's. */
 #include <psci_ids.h>
+#include <qvp/smp.h> /* psci_call: HVC, as Linux calls PSCI here */
 #include <stdint.h>
 #include <stdio.h>
 
 #define SMC64 PSCI_FN_SMC64
-
-static int64_t hvc(uint64_t function, uint64_t a1, uint64_t a2, uint64_t a3)
-{
-	register uint64_t x0 __asm__("x0") = function;
-	register uint64_t x1 __asm__("x1") = a1;
-	register uint64_t x2 __asm__("x2") = a2;
-	register uint64_t x3 __asm__("x3") = a3;
-
-	__asm__ volatile("hvc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3) : : "memory");
-	return (int64_t)x0;
-}
 
 static void show(const char *name, int64_t value)
 {
@@ -25,14 +15,14 @@ static void show(const char *name, int64_t value)
 
 static void features(const char *name, uint32_t function)
 {
-	printf("psci: FEATURES(%s) = %ld\n", name, (long)hvc(PSCI_FEATURES, function, 0, 0));
+	printf("psci: FEATURES(%s) = %ld\n", name, (long)psci_call(PSCI_FEATURES, function, 0, 0));
 }
 
 int main(void)
 {
 	uint64_t entry = 0x40080000u;
 
-	show("VERSION", hvc(PSCI_VERSION, 0, 0, 0));
+	show("VERSION", psci_call(PSCI_VERSION, 0, 0, 0));
 	features("VERSION", PSCI_VERSION);
 	features("CPU_OFF", PSCI_CPU_OFF);
 	features("CPU_ON", PSCI_CPU_ON);
@@ -45,20 +35,20 @@ int main(void)
 	features("FEATURES", PSCI_FEATURES);
 	features("MIGRATE", PSCI_MIGRATE);
 	features("unknown", 0x8400001fu);
-	show("CPU_ON64(self)", hvc(PSCI_CPU_ON | SMC64, 0, entry, 0));
-	show("CPU_ON(self)", hvc(PSCI_CPU_ON, 0, entry, 0));
-	show("CPU_ON64(cpu1)", hvc(PSCI_CPU_ON | SMC64, 1, entry, 0));
-	show("CPU_ON64(aff1)", hvc(PSCI_CPU_ON | SMC64, 0x100, entry, 0));
-	show("AFFINITY_INFO64(self,0)", hvc(PSCI_AFFINITY_INFO | SMC64, 0, 0, 0));
-	show("AFFINITY_INFO(self,0)", hvc(PSCI_AFFINITY_INFO, 0, 0, 0));
-	show("AFFINITY_INFO64(cpu1,0)", hvc(PSCI_AFFINITY_INFO | SMC64, 1, 0, 0));
-	show("MIGRATE_INFO_TYPE", hvc(PSCI_MIGRATE_INFO_TYPE, 0, 0, 0));
-	show("MIGRATE_INFO_UP_CPU", hvc(PSCI_MIGRATE_INFO_UP_CPU, 0, 0, 0));
-	show("unknown(0x8400001f)", hvc(0x8400001fu, 0, 0, 0));
-	show("unknown(0xc4000000)", hvc(PSCI_VERSION | SMC64, 0, 0, 0));
-	show("unknown(0xc2000000)", hvc(0xc2000000u, 0, 0, 0));
+	show("CPU_ON64(self)", psci_call(PSCI_CPU_ON | SMC64, 0, entry, 0));
+	show("CPU_ON(self)", psci_call(PSCI_CPU_ON, 0, entry, 0));
+	show("CPU_ON64(cpu1)", psci_call(PSCI_CPU_ON | SMC64, 1, entry, 0));
+	show("CPU_ON64(aff1)", psci_call(PSCI_CPU_ON | SMC64, 0x100, entry, 0));
+	show("AFFINITY_INFO64(self,0)", psci_call(PSCI_AFFINITY_INFO | SMC64, 0, 0, 0));
+	show("AFFINITY_INFO(self,0)", psci_call(PSCI_AFFINITY_INFO, 0, 0, 0));
+	show("AFFINITY_INFO64(cpu1,0)", psci_call(PSCI_AFFINITY_INFO | SMC64, 1, 0, 0));
+	show("MIGRATE_INFO_TYPE", psci_call(PSCI_MIGRATE_INFO_TYPE, 0, 0, 0));
+	show("MIGRATE_INFO_UP_CPU", psci_call(PSCI_MIGRATE_INFO_UP_CPU, 0, 0, 0));
+	show("unknown(0x8400001f)", psci_call(0x8400001fu, 0, 0, 0));
+	show("unknown(0xc4000000)", psci_call(PSCI_VERSION | SMC64, 0, 0, 0));
+	show("unknown(0xc2000000)", psci_call(0xc2000000u, 0, 0, 0));
 	printf("psci: SYSTEM_OFF\n");
-	hvc(PSCI_SYSTEM_OFF, 0, 0, 0);
+	psci_call(PSCI_SYSTEM_OFF, 0, 0, 0);
 	printf("psci: still running after SYSTEM_OFF\n");
 	return 1;
 }

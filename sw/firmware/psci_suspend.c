@@ -3,6 +3,7 @@
  * standby, and a reserved power_state bit refused. tests/test_psci.cpp compares the lines with
  * QEMU's answers; each ends with whether the timer had fired when the call returned. */
 #include <psci_ids.h>
+#include <qvp/smp.h> /* psci_call: HVC, as Linux calls PSCI here */
 #include <qvp/exception.h>
 #include <qvp/gic.h>
 #include <qvp/timer.h>
@@ -13,17 +14,6 @@
 #define POWERDOWN (1u << 16)
 #define RESERVED (1u << 17)
 
-static int64_t hvc(uint64_t function, uint64_t a1, uint64_t a2, uint64_t a3)
-{
-	register uint64_t x0 __asm__("x0") = function;
-	register uint64_t x1 __asm__("x1") = a1;
-	register uint64_t x2 __asm__("x2") = a2;
-	register uint64_t x3 __asm__("x3") = a3;
-
-	__asm__ volatile("hvc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3) : : "memory");
-	return (int64_t)x0;
-}
-
 /* CPU_SUSPEND with the virtual timer due in 1 ms: its result, and whether the timer fired by then. */
 static void suspend(const char *name, uint64_t function, uint32_t power_state)
 {
@@ -33,7 +23,7 @@ static void suspend(const char *name, uint64_t function, uint32_t power_state)
 
 	timer_virt_set_cval(start + period);
 	timer_virt_set_ctl(TIMER_CTL_ENABLE);
-	result = hvc(function, power_state, 0x40080000u, 0);
+	result = psci_call(function, power_state, 0x40080000u, 0);
 	fired = timer_virt_ctl() & TIMER_CTL_ISTATUS;
 	timer_virt_set_ctl(0);
 	printf("psci: %s = %ld, timer %s\n", name, (long)result, fired ? "fired" : "not yet");
@@ -47,14 +37,14 @@ int main(void)
 	}
 	irq_disable(); /* the interrupt wakes the CPU without being taken */
 	gic_enable_irq(TIMER_VIRT_IRQ, 0x80, false);
-	printf("psci: FEATURES(CPU_SUSPEND) = %ld\n", (long)hvc(PSCI_FEATURES, PSCI_CPU_SUSPEND, 0, 0));
+	printf("psci: FEATURES(CPU_SUSPEND) = %ld\n", (long)psci_call(PSCI_FEATURES, PSCI_CPU_SUSPEND, 0, 0));
 	printf("psci: FEATURES(CPU_SUSPEND64) = %ld\n",
-	       (long)hvc(PSCI_FEATURES, PSCI_CPU_SUSPEND | PSCI_FN_SMC64, 0, 0));
+	       (long)psci_call(PSCI_FEATURES, PSCI_CPU_SUSPEND | PSCI_FN_SMC64, 0, 0));
 	suspend("CPU_SUSPEND(standby)", PSCI_CPU_SUSPEND, STANDBY);
 	suspend("CPU_SUSPEND64(standby)", PSCI_CPU_SUSPEND | PSCI_FN_SMC64, STANDBY);
 	suspend("CPU_SUSPEND(powerdown)", PSCI_CPU_SUSPEND, POWERDOWN);
 	suspend("CPU_SUSPEND(reserved bit)", PSCI_CPU_SUSPEND, RESERVED);
 	printf("psci: SYSTEM_OFF\n");
-	hvc(PSCI_SYSTEM_OFF, 0, 0, 0);
+	psci_call(PSCI_SYSTEM_OFF, 0, 0, 0);
 	return 1;
 }

@@ -21,6 +21,7 @@ enum {
 	VECTOR_SYNC = 0x000,
 	VECTOR_IRQ = 0x080,
 	VECTOR_FIQ = 0x100,
+	VECTOR_SERROR = 0x180,
 	VECTOR_CURRENT_SP0 = 0x000,
 	VECTOR_CURRENT_SPX = 0x200,
 	VECTOR_LOWER_A64 = 0x400,
@@ -254,6 +255,67 @@ static bool fiq_due(const struct iss *cpu)
 	return interrupt_due(cpu, cpu->fiq_line, DAIF_F, HCR_FMO, SCR_FIQ);
 }
 
+bool iss_virq_pending(const struct iss *cpu)
+{
+	return (cpu->hcr_el2 & HCR_VI) || cpu->virq_line;
+}
+
+bool iss_vfiq_pending(const struct iss *cpu)
+{
+	return (cpu->hcr_el2 & HCR_VF) || cpu->vfiq_line;
+}
+
+bool iss_vserror_pending(const struct iss *cpu)
+{
+	return (cpu->hcr_el2 & HCR_VSE) != 0;
+}
+
+bool iss_interrupt_pending(const struct iss *cpu)
+{
+	return cpu->irq_line || cpu->fiq_line || iss_virq_pending(cpu) || iss_vfiq_pending(cpu) ||
+	       iss_vserror_pending(cpu);
+}
+
+/* Virtual interrupts exist only in Non-secure EL1&0 with HCR_EL2 routing the physical kind to EL2 (not TGE). */
+bool iss_virtual_view(const struct iss *cpu, uint64_t route)
+{
+	if (cpu->el > 1 || (cpu->el3 && !(cpu->scr_el3 & SCR_NS)))
+		return false;
+	return (cpu->hcr_el2 & (route | HCR_TGE)) == route;
+}
+
+/* A virtual interrupt is taken to EL1, from EL1 and EL0, when routed and unmasked by PSTATE. */
+static bool virtual_due(const struct iss *cpu, bool pending, unsigned mask, uint64_t route)
+{
+	return pending && iss_virtual_view(cpu, route) && !(cpu->daif & mask);
+}
+
+static bool virq_due(const struct iss *cpu)
+{
+	return virtual_due(cpu, iss_virq_pending(cpu), DAIF_I, HCR_IMO);
+}
+
+static bool vfiq_due(const struct iss *cpu)
+{
+	return virtual_due(cpu, iss_vfiq_pending(cpu), DAIF_F, HCR_FMO);
+}
+
+static bool vserror_due(const struct iss *cpu)
+{
+	return virtual_due(cpu, iss_vserror_pending(cpu), DAIF_A, HCR_AMO);
+}
+
+/*
+ * A virtual SError clears HCR_EL2.VSE; its ESR_EL1 is EC 0x2F with ISS 0 (there is no RAS
+ * extension, so no VSESR_EL2 to give one), as QEMU builds it.
+ */
+static void take_vserror(struct iss *cpu)
+{
+	cpu->hcr_el2 &= ~HCR_VSE;
+	cpu->esr_el1 = (uint64_t)EC_SERROR << 26 | ESR_IL;
+	enter_el(cpu, 1, VECTOR_SERROR, cpu->pc);
+}
+
 /*
  * Sets `attention` when an interrupt can be taken or PSTATE.IL is set. During a run it also
  * ends the dispatch loop after the current instruction by parking the rest of the budget,
@@ -261,20 +323,28 @@ static bool fiq_due(const struct iss *cpu)
  */
 void iss_update_attention(struct iss *cpu)
 {
-	cpu->attention = irq_due(cpu) || fiq_due(cpu) || cpu->illegal;
+	cpu->attention = irq_due(cpu) || fiq_due(cpu) || virq_due(cpu) || vfiq_due(cpu) || vserror_due(cpu) ||
+	                 cpu->illegal;
 	if (cpu->attention && cpu->running && cpu->left) {
 		cpu->parked += cpu->left;
 		cpu->left = 0;
 	}
 }
 
-/* At an instruction boundary, with one slot of budget: FIQ, then IRQ, then the illegal state. */
+/* At an instruction boundary, with one slot of budget: FIQ, IRQ, then the virtual IRQ, FIQ and SError
+ * (QEMU's order), then the illegal state. */
 void iss_take_attention(struct iss *cpu)
 {
 	if (fiq_due(cpu)) {
 		enter_el(cpu, interrupt_target(cpu, HCR_FMO, SCR_FIQ), VECTOR_FIQ, cpu->pc);
 	} else if (irq_due(cpu)) {
 		enter_el(cpu, interrupt_target(cpu, HCR_IMO, SCR_IRQ), VECTOR_IRQ, cpu->pc);
+	} else if (virq_due(cpu)) {
+		enter_el(cpu, 1, VECTOR_IRQ, cpu->pc);
+	} else if (vfiq_due(cpu)) {
+		enter_el(cpu, 1, VECTOR_FIQ, cpu->pc);
+	} else if (vserror_due(cpu)) {
+		take_vserror(cpu);
 	} else if (cpu->illegal) {
 		iss_exception(cpu, EC_ILLEGAL_STATE, 0, cpu->pc);
 	} else {

@@ -30,6 +30,7 @@ enum {
 	EC_DABORT_LOWER = 0x24,
 	EC_DABORT_SAME = 0x25,
 	EC_SP_ALIGNMENT = 0x26,
+	EC_SERROR = 0x2f,
 	EC_BRK = 0x3c,
 };
 
@@ -61,6 +62,14 @@ void iss_stage2_abort(struct iss *cpu, uint64_t va, enum iss_access_type type, u
 void iss_update_attention(struct iss *cpu); /* after a change of DAIF, the lines or PSTATE.IL */
 void iss_take_attention(struct iss *cpu);   /* at an instruction boundary, with attention set */
 uint64_t iss_pstate(const struct iss *cpu); /* PSTATE in SPSR layout */
+/* Whether a virtual IRQ/FIQ/SError is pending (HCR_EL2.VI/VF/VSE or the GIC's virtual lines), routed or not. */
+bool iss_virq_pending(const struct iss *cpu);
+bool iss_vfiq_pending(const struct iss *cpu);
+bool iss_vserror_pending(const struct iss *cpu);
+/* What wakes a WFI: a physical line or a pending virtual interrupt, masked or not (QEMU's has_work). */
+bool iss_interrupt_pending(const struct iss *cpu);
+/* Whether EL1 sees the virtual interrupt of `route` (IMO, FMO, AMO): at EL1 with HCR_EL2 routing it. */
+bool iss_virtual_view(const struct iss *cpu, uint64_t route);
 void iss_set_sp_select(struct iss *cpu, unsigned el, bool spsel); /* switches the banked SP */
 void iss_set_el(struct iss *cpu, unsigned el);
 void iss_sctlr_changed(struct iss *cpu);

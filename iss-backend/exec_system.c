@@ -41,7 +41,7 @@ ISS_HANDLER(iss_exec_wfi)
 	if (!wfx_allowed(cpu, false))
 		return;
 	cpu->pc += 4;
-	if (!cpu->irq_line && !cpu->fiq_line)
+	if (!iss_interrupt_pending(cpu))
 		iss_stop(cpu, CPU_STOP_WFI);
 }
 
@@ -54,7 +54,7 @@ ISS_HANDLER(iss_exec_wfe)
 	cpu->pc += 4;
 	if (cpu->event_register) {
 		cpu->event_register = false;
-	} else if (!cpu->irq_line && !cpu->fiq_line) {
+	} else if (!iss_interrupt_pending(cpu)) {
 		cpu->waiting_for_event = true;
 		iss_stop(cpu, CPU_STOP_WFI);
 	}

@@ -38,8 +38,12 @@ static void iss_set_line(struct cpu *base, enum cpu_line line, bool level)
 
 	if (line == CPU_LINE_IRQ)
 		cpu->irq_line = level;
-	else
+	else if (line == CPU_LINE_FIQ)
 		cpu->fiq_line = level;
+	else if (line == CPU_LINE_VIRQ)
+		cpu->virq_line = level;
+	else
+		cpu->vfiq_line = level;
 	iss_update_attention(cpu);
 }
 
@@ -353,7 +357,7 @@ void iss_wait_for_interrupt(struct cpu *base)
 {
 	struct iss *cpu = to_iss(base);
 
-	if (cpu->running && !cpu->irq_line && !cpu->fiq_line)
+	if (cpu->running && !iss_interrupt_pending(cpu))
 		iss_stop(cpu, CPU_STOP_WFI);
 }
 
@@ -362,7 +366,7 @@ static bool iss_wakes(struct cpu *base)
 {
 	const struct iss *cpu = to_iss(base);
 
-	return cpu->irq_line || cpu->fiq_line || (cpu->waiting_for_event && cpu->event_register);
+	return iss_interrupt_pending(cpu) || (cpu->waiting_for_event && cpu->event_register);
 }
 
 static const struct cpu_ops iss_ops = {

@@ -67,6 +67,9 @@ enum {
 #define HCR_FMO  (1ull << 3)
 #define HCR_IMO  (1ull << 4)
 #define HCR_AMO  (1ull << 5)
+#define HCR_VF   (1ull << 6)
+#define HCR_VI   (1ull << 7)
+#define HCR_VSE  (1ull << 8)
 #define HCR_DC   (1ull << 12)
 #define HCR_TWI  (1ull << 13)
 #define HCR_TWE  (1ull << 14)
@@ -211,6 +214,8 @@ struct iss {
 	bool waiting_for_event; /* the last run ended in a WFE that found no event */
 	bool irq_line;
 	bool fiq_line;
+	bool virq_line; /* the GIC's virtual CPU interface (GICV), ORed with HCR_EL2.VI */
+	bool vfiq_line; /* likewise with HCR_EL2.VF */
 	bool attention; /* an interrupt or an illegal-state exception is due at the next boundary */
 	uint64_t parked; /* budget set aside while `left` is 0 to end the dispatch loop early */
 

@@ -37,6 +37,7 @@
 #define OSLSR_OSLM 0x8ull /* OS lock implemented (OSLM = 0b10), unlocked */
 #define ISR_I      (1ull << 7)
 #define ISR_F      (1ull << 6)
+#define ISR_A      (1ull << 8)
 #define DCZID_DZP  (1ull << 4) /* DC ZVA prohibited at the reader's EL */
 
 /* SCTLR_EL2 (no VHE): M, A, C, SA, I, WXN writable; the RES1 bits of v8.0; EE stays 0. */
@@ -243,7 +244,7 @@ static const struct sysreg sysregs[] = {
     FIELD(SYSREG(3, 4, 13, 0, 2), tpidr_el2, ~0ull),
     FIELD(SYSREG(3, 4, 0, 0, 0), vpidr_el2, 0xffffffffull),
     SPECIAL(SYSREG(3, 4, 0, 0, 5), SP_VMPIDR, EL0_NONE, false), /* Aff3..0, U, MT; bit 31 RES1 */
-    FIELD(SYSREG(3, 4, 14, 1, 0), cnthctl_el2, 3ull), /* EL1PCTEN, EL1PCEN: storage (EL1 always has the counter) */
+    FIELD(SYSREG(3, 4, 14, 1, 0), cnthctl_el2, 3ull), /* EL1PCTEN, EL1PCEN: EL1's physical counter and timer (counter_allowed) */
     /* CNTVOFF_EL2 is the generic timer's (a sysreg hook): it offsets the virtual counter */
     /* EL3 (op1 6: UNDEFINED below EL3, and so everywhere without EL3) */
     SPECIAL(SYSREG(3, 6, 1, 1, 0), SP_SCR_EL3, EL0_NONE, false),
@@ -416,6 +417,16 @@ static void write_special_el2(struct iss *cpu, const struct sysreg *r, unsigned 
 	}
 }
 
+/* ISR_EL1: at EL1 the virtual interrupts stand in for the kinds HCR_EL2 routes to EL2 (physical SErrors are not modelled). */
+static uint64_t read_isr(const struct iss *cpu)
+{
+	bool irq = iss_virtual_view(cpu, HCR_IMO) ? iss_virq_pending(cpu) : cpu->irq_line;
+	bool fiq = iss_virtual_view(cpu, HCR_FMO) ? iss_vfiq_pending(cpu) : cpu->fiq_line;
+	bool serror = iss_virtual_view(cpu, HCR_AMO) && iss_vserror_pending(cpu);
+
+	return (irq ? ISR_I : 0) | (fiq ? ISR_F : 0) | (serror ? ISR_A : 0);
+}
+
 static uint64_t read_special(struct iss *cpu, const struct sysreg *r, unsigned encoding)
 {
 	switch ((enum special_id)r->offset) {
@@ -459,7 +470,7 @@ static uint64_t read_special(struct iss *cpu, const struct sysreg *r, unsigned e
 	case SP_FPSR:
 		return cpu->fpsr;
 	case SP_ISR:
-		return (cpu->irq_line ? ISR_I : 0) | (cpu->fiq_line ? ISR_F : 0); /* A: no SErrors modelled */
+		return read_isr(cpu);
 	case SP_DCZID: /* DZP tells EL0 code (glibc's memset) whether DC ZVA would trap */
 		return DCZID_EL0 | (cpu->el == 0 && !(cpu->sctlr_el1 & SCTLR_DZE) ? DCZID_DZP : 0);
 	default:
@@ -610,6 +621,33 @@ static bool el2_allows(struct iss *cpu, uint32_t word, bool read)
 	return false;
 }
 
+#define CNTHCTL_EL1PCTEN 1ull /* EL1 may read CNTPCT_EL0 */
+#define CNTHCTL_EL1PCEN  2ull /* EL1 may use the EL1 physical timer, CNTP_* */
+
+/*
+ * CNTHCTL_EL2's gate of EL1's physical counter and timer (the generic timer's, served by a
+ * hook): without the bit the access traps to EL2 with EC 0x18. Checked at EL1 only: at EL0
+ * CNTKCTL_EL1's check, which is the timer model's, would come first.
+ */
+static bool counter_allowed(struct iss *cpu, uint32_t word)
+{
+	unsigned encoding = (word >> 5) & 0xffff;
+	uint64_t needed;
+
+	if (cpu->el != 1 || !cpu->el2 || (cpu->el3 && !(cpu->scr_el3 & SCR_NS)))
+		return true;
+	if (encoding == SYSREG(3, 3, 14, 0, 1)) /* CNTPCT_EL0 */
+		needed = CNTHCTL_EL1PCTEN;
+	else if ((encoding & ~7u) == SYSREG(3, 3, 14, 2, 0)) /* CNTP_TVAL, CTL, CVAL_EL0 */
+		needed = CNTHCTL_EL1PCEN;
+	else
+		return true;
+	if (cpu->cnthctl_el2 & needed)
+		return true;
+	iss_exception_to(cpu, 2, EC_SYSREG, iss_sysreg_syndrome(word), cpu->pc);
+	return false;
+}
+
 /* MRS and MSR (register): imm holds the word, rd the register (31 as ZR/sink). */
 /* EL0 access rules, EL2's registers and traps, SP_EL0 while it is the current SP; false after raising the exception. */
 static bool access_allowed(struct iss *cpu, const struct sysreg *r, uint32_t word, bool read)
@@ -649,6 +687,8 @@ ISS_HANDLER(iss_exec_mrs)
 	uint64_t value = 0;
 
 	if (!r) {
+		if (!counter_allowed(cpu, word))
+			return;
 		if (!ask_hooks_read(cpu, encoding, &value)) {
 			iss_undefined(cpu, word, UNDEF_SYSREG);
 			return;
@@ -690,6 +730,8 @@ ISS_HANDLER(iss_exec_msr)
 	uint64_t value = cpu->x[insn->rd];
 
 	if (!r) {
+		if (!counter_allowed(cpu, word))
+			return;
 		if (!ask_hooks_write(cpu, encoding, value)) {
 			iss_undefined(cpu, word, UNDEF_SYSREG);
 			return;
@@ -775,6 +817,7 @@ void iss_enable_el2(struct cpu *base)
 	cpu->vpidr_el2 = MIDR_CORTEX_A57_R1P3;
 	cpu->vmpidr_el2 = cpu->mpidr_el1;
 	cpu->vtcr_el2 = VTCR_RES1;
+	cpu->cnthctl_el2 = CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN; /* IMPLEMENTATION DEFINED: 3 as QEMU */
 	iss_set_sp_select(cpu, 2, true);
 	iss_set_el(cpu, 2); /* EL2h; DAIF stays masked as at reset */
 	iss_tlb_flush(cpu);

@@ -354,6 +354,8 @@ static void kvm_cpu_set_line(struct cpu *cpu, enum cpu_line line, bool level)
 	struct kvm_cpu *kc = to_kvm_cpu(cpu);
 	struct kvm_irq_level irq = { .level = level };
 
+	if (line != CPU_LINE_IRQ && line != CPU_LINE_FIQ)
+		return; /* virtual lines exist only with EL2, which the host kernel owns here */
 	irq.irq = (KVM_ARM_IRQ_TYPE_CPU << KVM_ARM_IRQ_TYPE_SHIFT) | (kc->index << KVM_ARM_IRQ_VCPU_SHIFT) |
 		  (line == CPU_LINE_IRQ ? KVM_ARM_IRQ_CPU_IRQ : KVM_ARM_IRQ_CPU_FIQ);
 	ioctl(kc->vm_fd, KVM_IRQ_LINE, &irq);

@@ -1,10 +1,10 @@
 /* The generic timer: the system counter (CNTPCT_EL0; CNTVCT_EL0 is it minus the CPU's
  * CNTVOFF_EL2, which only EL2 can set, 0 otherwise) is virtual time times the counter
  * frequency, in exact integer arithmetic, one for the board;
- * each CPU has its own EL1 physical and virtual timers, events on the machine's queue at the
- * first instant the counter reaches CVAL, driving that CPU's copy of the PPIs the device tree
- * names (interrupts: secure physical, non-secure physical, virtual, hypervisor; only the
- * middle two exist without EL3 and EL2). A CPU reaches its own registers through an iss
+ * each CPU has its own EL1 physical and virtual timers and EL2 physical timer (CNTHP_*, EL2
+ * only), events on the machine's queue at the first instant the counter reaches CVAL, driving
+ * that CPU's copy of the PPIs the device tree names (interrupts: secure physical, non-secure
+ * physical, virtual, hypervisor; the secure one is not modelled). A CPU reaches its own registers through an iss
  * system-register hook (machine.current_cpu says whose). Each CPU's event stream
  * (CNTKCTL_EL1.EVNTEN) is an event at every transition of the chosen CNTVCT_EL0 bit, which
  * sets that CPU's event register (WFE returns). */
@@ -34,6 +34,7 @@ struct timer_cpu {
 	uint64_t cntfrq; /* CNTFRQ_EL0: what firmware says the rate is */
 	uint32_t cntkctl;
 	struct timer_channel physical, virtual;
+	struct timer_channel hyp; /* CNTHP_*: EL2's physical timer */
 	struct generic_timer *timer;
 	unsigned index;      /* the CPU's in the machine */
 	struct event stream; /* the next event of the event stream */
@@ -169,13 +170,21 @@ static bool el0_allowed(const struct timer_cpu *cpu, uint32_t encoding)
 
 static struct timer_channel *channel_of(struct timer_cpu *cpu, uint32_t encoding)
 {
+	if ((encoding >> 11 & 7) == 4)
+		return &cpu->hyp; /* op1 4: CNTHP_* */
 	return (encoding >> 3 & 0xf) == 2 ? &cpu->physical : &cpu->virtual; /* CRm 2 or 3 */
 }
 
-/* CNTVCT_EL0 and the virtual timer (CRm 3) see the system counter minus CNTVOFF_EL2. */
+static bool is_hyp_timer(uint32_t encoding)
+{
+	return encoding == GT_CNTHP_CTL_EL2 || encoding == GT_CNTHP_CVAL_EL2 || encoding == GT_CNTHP_TVAL_EL2;
+}
+
+/* CNTVCT_EL0 and the virtual timer (op1 3, CRm 3) see the system counter minus CNTVOFF_EL2. */
 static bool reads_virtual_count(uint32_t encoding)
 {
-	return encoding == GT_CNTVCT_EL0 || (encoding >> 3 & 0xf) == 3;
+	return encoding == GT_CNTVCT_EL0 || encoding == GT_CNTV_CTL_EL0 || encoding == GT_CNTV_CVAL_EL0 ||
+	       encoding == GT_CNTV_TVAL_EL0;
 }
 
 /* The registers of the CPU whose MRS or MSR this is. */
@@ -200,6 +209,10 @@ static bool generic_timer_read(void *opaque, uint32_t encoding, unsigned el, uin
 	case GT_CNTVOFF_EL2: /* EL2 only: UNDEFINED below, and everywhere without EL2 */
 		*value = cpu->virtual.offset;
 		return el == 2;
+	case GT_CNTHP_CTL_EL2: case GT_CNTHP_CVAL_EL2: case GT_CNTHP_TVAL_EL2:
+		if (el != 2)
+			return false; /* likewise */
+		break;
 	default:
 		return false;
 	}
@@ -220,10 +233,12 @@ static bool generic_timer_read(void *opaque, uint32_t encoding, unsigned el, uin
 		break;
 	case GT_CNTP_CTL_EL0:
 	case GT_CNTV_CTL_EL0:
+	case GT_CNTHP_CTL_EL2:
 		*value = read_ctl(channel_of(cpu, encoding), count);
 		break;
 	case GT_CNTP_CVAL_EL0:
 	case GT_CNTV_CVAL_EL0:
+	case GT_CNTHP_CVAL_EL2:
 		*value = channel_of(cpu, encoding)->cval;
 		break;
 	default: /* TVAL */
@@ -261,15 +276,16 @@ static bool generic_timer_write(void *opaque, uint32_t encoding, unsigned el, ui
 		return true;
 	case GT_CNTP_CTL_EL0: case GT_CNTP_CVAL_EL0: case GT_CNTP_TVAL_EL0:
 	case GT_CNTV_CTL_EL0: case GT_CNTV_CVAL_EL0: case GT_CNTV_TVAL_EL0:
+	case GT_CNTHP_CTL_EL2: case GT_CNTHP_CVAL_EL2: case GT_CNTHP_TVAL_EL2:
 		break;
 	default:
 		return false; /* CNTPCT/CNTVCT are read-only: writing them is undefined */
 	}
-	if (el == 0 && !el0_allowed(cpu, encoding))
+	if ((el == 0 && !el0_allowed(cpu, encoding)) || (is_hyp_timer(encoding) && el != 2))
 		return false;
-	if (encoding == GT_CNTP_CTL_EL0 || encoding == GT_CNTV_CTL_EL0)
+	if (encoding == GT_CNTP_CTL_EL0 || encoding == GT_CNTV_CTL_EL0 || encoding == GT_CNTHP_CTL_EL2)
 		channel->ctl = (uint32_t)value & (GT_CTL_ENABLE | GT_CTL_IMASK);
-	else if (encoding == GT_CNTP_CVAL_EL0 || encoding == GT_CNTV_CVAL_EL0)
+	else if (encoding == GT_CNTP_CVAL_EL0 || encoding == GT_CNTV_CVAL_EL0 || encoding == GT_CNTHP_CVAL_EL2)
 		channel->cval = value;
 	else
 		write_tval(channel, channel_count(channel, now), value);
@@ -312,6 +328,11 @@ static const char *const physical_names[MACHINE_MAX_CPUS] = {
 	"generic timer (physical) cpu3", "generic timer (physical) cpu4", "generic timer (physical) cpu5",
 	"generic timer (physical) cpu6", "generic timer (physical) cpu7",
 };
+static const char *const hyp_names[MACHINE_MAX_CPUS] = {
+	"generic timer (hypervisor)", "generic timer (hypervisor) cpu1", "generic timer (hypervisor) cpu2",
+	"generic timer (hypervisor) cpu3", "generic timer (hypervisor) cpu4", "generic timer (hypervisor) cpu5",
+	"generic timer (hypervisor) cpu6", "generic timer (hypervisor) cpu7",
+};
 static const char *const stream_names[MACHINE_MAX_CPUS] = {
 	"generic timer (event stream)", "generic timer (event stream) cpu1", "generic timer (event stream) cpu2",
 	"generic timer (event stream) cpu3", "generic timer (event stream) cpu4", "generic timer (event stream) cpu5",
@@ -332,7 +353,8 @@ static int connect_cpu(const struct model_config *config, struct generic_timer *
 	registers->index = cpu;
 	event_init(&registers->stream, stream_names[cpu], stream_fire, registers);
 	if (connect_channel(config, timer, cpu, &registers->physical, 1, physical_names[cpu]) < 0 ||
-	    connect_channel(config, timer, cpu, &registers->virtual, 2, virtual_names[cpu]) < 0)
+	    connect_channel(config, timer, cpu, &registers->virtual, 2, virtual_names[cpu]) < 0 ||
+	    connect_channel(config, timer, cpu, &registers->hyp, 3, hyp_names[cpu]) < 0)
 		return -1;
 	return 0;
 }
@@ -365,6 +387,7 @@ static void generic_timer_save(const void *state, struct snap_writer *w)
 		snap_put_u32(w, timer->cpu[cpu].cntkctl);
 		save_channel(&timer->cpu[cpu].physical, w);
 		save_channel(&timer->cpu[cpu].virtual, w);
+		save_channel(&timer->cpu[cpu].hyp, w);
 		snap_put_event(w, &timer->cpu[cpu].stream);
 	}
 }
@@ -380,6 +403,7 @@ static void generic_timer_load(void *state, struct snap_reader *r)
 		timer->cpu[cpu].cntkctl = snap_get_u32(r) & 0x3ff;
 		load_channel(&timer->cpu[cpu].physical, r);
 		load_channel(&timer->cpu[cpu].virtual, r);
+		load_channel(&timer->cpu[cpu].hyp, r);
 		snap_get_event(r, timer->machine->events, &timer->cpu[cpu].stream);
 	}
 }
@@ -391,6 +415,7 @@ static void generic_timer_destroy(void *state)
 	for (unsigned cpu = 0; cpu < timer->cpu_count; cpu++) {
 		event_cancel(timer->machine->events, &timer->cpu[cpu].physical.event);
 		event_cancel(timer->machine->events, &timer->cpu[cpu].virtual.event);
+		event_cancel(timer->machine->events, &timer->cpu[cpu].hyp.event);
 		event_cancel(timer->machine->events, &timer->cpu[cpu].stream);
 	}
 	free(timer);

@@ -22,6 +22,9 @@ enum generic_timer_sysreg {
 	GT_CNTV_CTL_EL0 = GT_SYSREG(3, 3, 14, 3, 1),
 	GT_CNTV_CVAL_EL0 = GT_SYSREG(3, 3, 14, 3, 2),
 	GT_CNTVOFF_EL2 = GT_SYSREG(3, 4, 14, 0, 3), /* the virtual counter's offset, EL2 only */
+	GT_CNTHP_TVAL_EL2 = GT_SYSREG(3, 4, 14, 2, 0), /* the EL2 physical timer, EL2 only */
+	GT_CNTHP_CTL_EL2 = GT_SYSREG(3, 4, 14, 2, 1),
+	GT_CNTHP_CVAL_EL2 = GT_SYSREG(3, 4, 14, 2, 2),
 };
 
 enum generic_timer_fields {

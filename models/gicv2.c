@@ -11,14 +11,18 @@
  * GICC_IAR) ends in gicv2_update(), which picks each CPU's highest-priority pending interrupt
  * and drives that CPU's IRQ and FIQ lines. A banked register is the accessing CPU's
  * (machine.current_cpu). Reserved registers and IDs past GICV2_NUM_IRQS read as zero and
- * ignore writes. */
+ * ignore writes. With four `reg` entries (--el2) the virtualization extensions are there too:
+ * gicv2_virt.c serves the GICH and GICV frames. */
 #include "gicv2.h"
+
+#include <libfdt.h>
 
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "error.h"
+#include "gicv2_virt.h"
 #include "irq.h"
 #include "models.h"
 #include "platform.h"
@@ -53,6 +57,8 @@ struct gicv2 {
 	struct irq_bits shared[WORDS]; /* word 0 is unused: banked per CPU */
 	uint8_t priority[GICV2_NUM_IRQS], target[GICV2_NUM_IRQS];
 	struct gicv2_cpu cpu[MACHINE_MAX_CPUS];
+	struct gicv2_virt *virt; /* the virtualization extensions (gicv2_virt.c), with 4 reg entries */
+	unsigned maintenance_id; /* the PPI their maintenance interrupt is */
 };
 
 /* The word of per-interrupt bits that holds interrupt IDs word * 32.. as CPU `cpu` sees it. */
@@ -851,6 +857,8 @@ static void gicv2_save(const void *state, struct snap_writer *w)
 	snap_put_bytes(w, gic->target, sizeof(gic->target));
 	for (unsigned cpu = 0; cpu < gic->cpu_count; cpu++)
 		save_cpu_interface(&gic->cpu[cpu], w);
+	if (gic->virt)
+		gicv2_virt_save(gic->virt, w);
 }
 
 /* The CPUs' lines are the machine's (saved with it): nothing is driven here. */
@@ -867,14 +875,66 @@ static void gicv2_load(void *state, struct snap_reader *r)
 	snap_get_bytes(r, gic->target, sizeof(gic->target));
 	for (unsigned cpu = 0; cpu < gic->cpu_count && !r->failed; cpu++)
 		load_cpu_interface(&gic->cpu[cpu], r);
+	if (gic->virt && !r->failed)
+		gicv2_virt_load(gic->virt, r);
 }
 
 static void gicv2_destroy(void *state)
 {
 	struct gicv2 *gic = state;
 
+	if (gic->virt)
+		gicv2_virt_destroy(gic->virt);
 	free(gic->name);
 	free(gic);
+}
+
+static void raise_maintenance(void *opaque, unsigned cpu, bool level)
+{
+	struct gicv2 *gic = opaque;
+
+	gicv2_set_input(gic, GICV2_PPI_INPUT(cpu, gic->maintenance_id), level);
+}
+
+static void deactivate_physical(void *opaque, unsigned cpu, unsigned id)
+{
+	struct gicv2 *gic = opaque;
+
+	if (id < GICV2_NUM_IRQS)
+		assign(&bits_of(gic, cpu, id / 32)->active, id, false);
+	gicv2_update(gic);
+}
+
+/* The maintenance interrupt: the node's own `interrupts` (a PPI, as QEMU's virt writes it), else PPI 9. */
+static int read_maintenance_id(const struct model_config *config, unsigned *id)
+{
+	int length;
+	const fdt32_t *cells = fdt_getprop(config->fdt, config->node, "interrupts", &length);
+
+	*id = GICV2_MAINTENANCE_PPI;
+	if (!cells)
+		return 0;
+	if (length < 8 || fdt32_to_cpu(cells[0]) != 1 || fdt32_to_cpu(cells[1]) >= 16)
+		return error_set("interrupts: the maintenance interrupt must be a PPI <1 number flags>");
+	*id = GICV2_PPI_BASE + fdt32_to_cpu(cells[1]);
+	return 0;
+}
+
+/* GICH and GICV when the node has their `reg` entries (the third and fourth). */
+static int create_virtualization(const struct model_config *config, struct gicv2 *gic)
+{
+	const struct gicv2_virt_host host = { gic, raise_maintenance, deactivate_physical };
+	uint64_t hyp_base, hyp_size, vcpu_base, vcpu_size;
+
+	if (platform_node_reg(config->fdt, config->node, 2, &hyp_base, &hyp_size) < 0)
+		return 0; /* no virtualization extensions */
+	if (platform_node_reg(config->fdt, config->node, 3, &vcpu_base, &vcpu_size) < 0)
+		return error_set("reg has the GICH frame but not the GICV frame (a fourth entry)");
+	if (read_maintenance_id(config, &gic->maintenance_id) < 0)
+		return -1;
+	gic->virt = gicv2_virt_create(config->machine, config->path, gic->cpu_count, &host, hyp_base, hyp_size,
+				      vcpu_base, vcpu_size);
+	return gic->virt ? 0 : -1;
 }
 
 int gicv2_create(const struct model_config *config, struct model_instance *instance)
@@ -904,6 +964,8 @@ int gicv2_create(const struct model_config *config, struct model_instance *insta
 		goto fail;
 	snprintf(name, sizeof(name), "%s GICC", config->path);
 	if (bus_add_mmio(config->machine->bus, name, cpu_base, cpu_size, &gicv2_cpu_mmio, gic) < 0)
+		goto fail;
+	if (create_virtualization(config, gic) < 0)
 		goto fail;
 	if (irq_add_controller(config->machine, config->node, &gicv2_irq_ops, gic) < 0)
 		goto fail;

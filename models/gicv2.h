@@ -61,6 +61,66 @@ enum gicv2_cpu_register {
 	GICC_DIR = 0x1000,
 };
 
+/* Virtualization extensions (IHI 0048B chapter 5), present with EL2 (--el2): the hypervisor's
+ * GICH frame ("this CPU" view, the third `reg` entry) and the virtual CPU interface GICV (the
+ * fourth), which has GICC's layout (enum gicv2_cpu_register) driven by the list registers. */
+enum gicv2_hyp_register {
+	GICH_HCR = 0x000,
+	GICH_VTR = 0x004,
+	GICH_VMCR = 0x008,
+	GICH_MISR = 0x010,
+	GICH_EISR0 = 0x020,
+	GICH_EISR1 = 0x024,
+	GICH_ELRSR0 = 0x030,
+	GICH_ELRSR1 = 0x034,
+	GICH_APR = 0x0f0,
+	GICH_LR0 = 0x100, /* GICV2_NUM_LRS of them, a word each */
+};
+
+#define GICV2_NUM_LRS     4 /* as QEMU's GICv2 */
+#define GICV2_MAINTENANCE_PPI 25 /* PPI 9 in the device tree, as QEMU's virt */
+
+enum gicv2_hyp_fields {
+	GICH_HCR_EN = 1u << 0,
+	GICH_HCR_UIE = 1u << 1,
+	GICH_HCR_LRENPIE = 1u << 2,
+	GICH_HCR_NPIE = 1u << 3,
+	GICH_HCR_VGRP0EIE = 1u << 4,
+	GICH_HCR_VGRP0DIE = 1u << 5,
+	GICH_HCR_VGRP1EIE = 1u << 6,
+	GICH_HCR_VGRP1DIE = 1u << 7,
+	GICH_HCR_EOICOUNT_SHIFT = 27,
+
+	GICH_MISR_EOI = 1u << 0,
+	GICH_MISR_U = 1u << 1,
+	GICH_MISR_LRENP = 1u << 2,
+	GICH_MISR_NP = 1u << 3,
+	GICH_MISR_VGRP0E = 1u << 4,
+	GICH_MISR_VGRP0D = 1u << 5,
+	GICH_MISR_VGRP1E = 1u << 6,
+	GICH_MISR_VGRP1D = 1u << 7,
+
+	/* GICH_VMCR: GICV_CTLR's bits in place (0-4, 9), then ABPR, BPR and the priority mask. */
+	GICH_VMCR_CTLR_MASK = 0x21fu,
+	GICH_VMCR_ABP_SHIFT = 18,
+	GICH_VMCR_BP_SHIFT = 21,
+	GICH_VMCR_PRIMASK_SHIFT = 27,
+
+	/* A list register: virtual ID, physical ID (HW) or EOI and source CPU, priority, state, group, HW. */
+	GICH_LR_VIRTUAL_ID_MASK = 0x3ffu,
+	GICH_LR_PHYSICAL_ID_SHIFT = 10,
+	GICH_LR_EOI = 1u << 19,
+	GICH_LR_PRIORITY_SHIFT = 23,
+	GICH_LR_STATE_SHIFT = 28,
+	GICH_LR_PENDING = 1u << 28,
+	GICH_LR_ACTIVE = 1u << 29,
+	GICH_LR_GROUP1 = 1u << 30,
+};
+#define GICH_LR_HW 0x80000000u /* past an enum's int range */
+
+/* GICH_VTR: ListRegs - 1, and five preemption and priority bits (PREbits, PRIbits - 1). */
+#define GICV2_GICH_VTR ((GICV2_NUM_LRS - 1) | 4u << 26 | 4u << 29)
+
 enum gicv2_fields {
 	GICD_CTLR_ENABLE_GRP0 = 1u << 0,
 	GICD_CTLR_ENABLE_GRP1 = 1u << 1,

@@ -1,7 +1,8 @@
 // Debian's arm64 kernel entered at EL2 (qvp run --el2 --kernel): it finds every CPU at EL2,
 // probes PSCI over the SMC conduit the tree names, initializes KVM's hyp mode (nVHE: no VHE
-// is advertised) and powers off through PSCI SYSTEM_OFF over SMC. Without stage 2 and a vGIC
-// KVM could not run a guest yet (docs/iss.md, EL2).
+// is advertised), finds the GICv2 virtualization frames and their maintenance interrupt
+// (models/gicv2_virt.c) and powers off through PSCI SYSTEM_OFF over SMC. Running a KVM guest
+// inside it is the next slice (docs/iss.md, EL2).
 #include <gtest/gtest.h>
 
 #include <string>
@@ -59,6 +60,7 @@ TEST_F(El2Linux, BootsAtEl2AndPowersOffOverSmc)
 	EXPECT_TRUE(has(log, "CPU: All CPU(s) started at EL2")) << log;
 	EXPECT_TRUE(has(log, "smp: Brought up 1 node, 2 CPUs")) << log;
 	EXPECT_TRUE(has(log, "psci: PSCIv1.0 detected in firmware.")) << log;
+	EXPECT_TRUE(has(log, "kvm [1]: vgic interrupt IRQ")) << log; // the maintenance PPI: GICH and GICV found
 	EXPECT_TRUE(has(log, "kvm [1]: Hyp mode initialized successfully")) << log;
 	EXPECT_TRUE(has(log, "reboot: Power down")) << log;
 }

@@ -35,7 +35,7 @@ const vtime_t tick16 = 16 * VTIME_NS; // one count of the 62.5 MHz system counte
 // A CPU that only has lines: what the models see of it.
 struct FakeCpu {
 	struct cpu base;
-	bool line[2] = { false, false };
+	bool line[CPU_LINE_COUNT] = {};
 	unsigned kicks = 0;
 };
 
@@ -612,6 +612,303 @@ TEST(GicBoard, MoreCpusThanTheGicServesIsAnError)
 	EXPECT_NE(std::string(error_message()).find("the board has 9 CPUs; a GICv2 serves at most 8"), std::string::npos)
 		<< error_message();
 	qvp_test::release_board(&machine);
+}
+
+// ---- GICv2 virtualization extensions (--el2), against IHI 0048B chapter 5 ----
+
+const uint64_t gich = 0x08030000;
+const uint64_t gicv = 0x08040000;
+
+// A list register: `state` 1 pending, 2 active, 3 both; priority the 8-bit value (5 bits kept).
+uint32_t list_register(unsigned id, unsigned priority, unsigned state, bool group1 = false)
+{
+	return id | (priority >> 3) << GICH_LR_PRIORITY_SHIFT | state << GICH_LR_STATE_SHIFT |
+	       (group1 ? uint32_t(GICH_LR_GROUP1) : 0u);
+}
+
+class GicVirtBench : public IrqBench {
+protected:
+	void SetUp() override
+	{
+		machine.config.start_el2 = true; // the tree gets GICH, GICV and the maintenance interrupt
+		build(build_path("platforms/virt.dtb"));
+	}
+	bool virq() const
+	{
+		return cpu.line[CPU_LINE_VIRQ];
+	}
+	bool vfiq() const
+	{
+		return cpu.line[CPU_LINE_VFIQ];
+	}
+	// The maintenance interrupt as the distributor sees its input (PPI 25, level).
+	bool maintenance()
+	{
+		return bit(gicd + GICD_ISPENDR, GICV2_MAINTENANCE_PPI);
+	}
+	// The hypervisor's interface on, the guest's Group 0 and 1 on and nothing masked.
+	void enable_virtual()
+	{
+		write(gich + GICH_HCR, GICH_HCR_EN);
+		write(gicv + GICC_CTLR, GICC_CTLR_ENABLE_GRP0 | GICC_CTLR_ENABLE_GRP1 | GICC_CTLR_ACK_CTL);
+		write(gicv + GICC_PMR, 0xff);
+	}
+};
+
+TEST_F(GicVirtBench, TreeHasTheFramesAndTheMaintenanceInterruptAsQemuVirt)
+{
+	int gic = fdt_path_offset(machine.fdt, "/intc@8000000");
+	int length = 0;
+	const fdt32_t *reg = static_cast<const fdt32_t *>(fdt_getprop(machine.fdt, gic, "reg", &length));
+	const fdt32_t *irq = static_cast<const fdt32_t *>(fdt_getprop(machine.fdt, gic, "interrupts", nullptr));
+
+	ASSERT_EQ(length, 4 * 16);
+	EXPECT_EQ(fdt32_to_cpu(reg[9]), 0x08030000u);
+	EXPECT_EQ(fdt32_to_cpu(reg[11]), 0x10000u);
+	EXPECT_EQ(fdt32_to_cpu(reg[13]), 0x08040000u);
+	EXPECT_EQ(fdt32_to_cpu(reg[15]), 0x10000u);
+	ASSERT_NE(irq, nullptr);
+	EXPECT_EQ(fdt32_to_cpu(irq[0]), 1u); // PPI 9: ID 25
+	EXPECT_EQ(fdt32_to_cpu(irq[1]), 9u);
+	EXPECT_EQ(fdt32_to_cpu(irq[2]), 4u);
+}
+
+TEST_F(IrqBench, WithoutEl2ThereAreNoVirtualizationFrames)
+{
+	uint64_t value = 0;
+	EXPECT_NE(bus_read(machine.bus, gich + GICH_VTR, 4, &value), BUS_OK);
+	EXPECT_NE(bus_read(machine.bus, gicv + GICC_IAR, 4, &value), BUS_OK);
+}
+
+TEST_F(GicVirtBench, ResetState)
+{
+	EXPECT_EQ(read(gich + GICH_VTR), 0x90000003u); // 4 LRs, 5 preemption and 5 priority bits
+	EXPECT_EQ(read(gich + GICH_HCR), 0u);
+	EXPECT_EQ(read(gich + GICH_VMCR), 2u << 21 | 3u << 18); // the minimum binary points
+	EXPECT_EQ(read(gich + GICH_ELRSR0), 0xfu);               // every LR empty
+	EXPECT_EQ(read(gich + GICH_ELRSR1), 0u);
+	EXPECT_EQ(read(gich + GICH_EISR0), 0u);
+	EXPECT_EQ(read(gich + GICH_MISR), 0u);
+	EXPECT_EQ(read(gicv + GICC_BPR), 2u);
+	EXPECT_EQ(read(gicv + GICC_ABPR), 3u);
+	EXPECT_EQ(read(gicv + GICC_RPR), 0xffu);
+	EXPECT_EQ(read(gicv + GICC_IAR), unsigned(GICV2_SPURIOUS));
+	EXPECT_EQ(read(gicv + GICC_IIDR), GICV2_GICC_IIDR);
+	EXPECT_FALSE(virq());
+	EXPECT_FALSE(maintenance());
+}
+
+TEST_F(GicVirtBench, VmcrIsTheGuestsCtlrPmrAndBinaryPoints)
+{
+	write(gicv + GICC_CTLR, GICC_CTLR_ENABLE_GRP1 | GICC_CTLR_FIQ_EN | GICC_CTLR_EOI_MODE);
+	write(gicv + GICC_PMR, 0xa8);
+	write(gicv + GICC_BPR, 5);
+	write(gicv + GICC_ABPR, 6);
+	EXPECT_EQ(read(gich + GICH_VMCR), 0x15u << 27 | 5u << 21 | 6u << 18 | 0x20au);
+	write(gich + GICH_VMCR, 0x1fu << 27 | 1u << 21 | 0u << 18 | 1u);
+	EXPECT_EQ(read(gicv + GICC_CTLR), 1u);
+	EXPECT_EQ(read(gicv + GICC_PMR), 0xf8u);
+	EXPECT_EQ(read(gicv + GICC_BPR), 2u) << "below the minimum: the minimum";
+	EXPECT_EQ(read(gicv + GICC_ABPR), 3u);
+}
+
+TEST_F(GicVirtBench, PendingListRegisterIsAVirtualIrqUntilAcknowledged)
+{
+	enable_virtual();
+	write(gich + GICH_LR0 + 4, list_register(42, 0xa0, 1));
+	EXPECT_TRUE(virq());
+	EXPECT_FALSE(irq()) << "the physical line is not involved";
+	EXPECT_EQ(read(gich + GICH_ELRSR0), 0xdu);
+	EXPECT_EQ(read(gicv + GICC_HPPIR), 42u);
+	EXPECT_EQ(read(gicv + GICC_IAR), 42u);
+	EXPECT_FALSE(virq());
+	EXPECT_EQ(read(gich + GICH_LR0 + 4) >> GICH_LR_STATE_SHIFT & 3, 2u) << "active";
+	EXPECT_EQ(read(gicv + GICC_RPR), 0xa0u);
+	EXPECT_EQ(read(gich + GICH_APR), 1u << (0xa0 >> 3));
+	write(gicv + GICC_EOIR, 42);
+	EXPECT_EQ(read(gich + GICH_LR0 + 4), list_register(42, 0xa0, 0));
+	EXPECT_EQ(read(gich + GICH_APR), 0u);
+	EXPECT_EQ(read(gich + GICH_ELRSR0), 0xfu);
+}
+
+TEST_F(GicVirtBench, NothingIsSignalledWithoutEnOrTheGroupOrAboveTheMask)
+{
+	write(gich + GICH_LR0, list_register(40, 0x80, 1));
+	write(gicv + GICC_CTLR, GICC_CTLR_ENABLE_GRP0);
+	write(gicv + GICC_PMR, 0xff);
+	EXPECT_FALSE(virq()) << "GICH_HCR.En clear";
+	write(gich + GICH_HCR, GICH_HCR_EN);
+	EXPECT_TRUE(virq());
+	write(gicv + GICC_PMR, 0x80);
+	EXPECT_FALSE(virq()) << "priority 0x80 is not above the mask 0x80";
+	EXPECT_EQ(read(gicv + GICC_IAR), unsigned(GICV2_SPURIOUS));
+	write(gicv + GICC_PMR, 0xff);
+	write(gicv + GICC_CTLR, GICC_CTLR_ENABLE_GRP1);
+	EXPECT_FALSE(virq()) << "Group 0 disabled";
+}
+
+TEST_F(GicVirtBench, HighestPriorityFirstAndPreemptionByGroupPriority)
+{
+	enable_virtual();
+	write(gich + GICH_LR0, list_register(50, 0xc0, 1));
+	write(gich + GICH_LR0 + 8, list_register(51, 0x40, 1));
+	write(gich + GICH_LR0 + 12, list_register(52, 0x48, 1));
+	EXPECT_EQ(read(gicv + GICC_IAR), 51u);
+	EXPECT_FALSE(virq()) << "0x48 cannot preempt the active 0x40";
+	EXPECT_EQ(read(gicv + GICC_IAR), unsigned(GICV2_SPURIOUS));
+	write(gich + GICH_LR0 + 4, list_register(53, 0x38, 1));
+	EXPECT_TRUE(virq()) << "0x38 preempts 0x40";
+	EXPECT_EQ(read(gicv + GICC_IAR), 53u);
+	EXPECT_EQ(read(gicv + GICC_RPR), 0x38u);
+	write(gicv + GICC_EOIR, 53);
+	EXPECT_EQ(read(gicv + GICC_RPR), 0x40u) << "the priority drop takes the highest active priority";
+	write(gicv + GICC_EOIR, 51);
+	EXPECT_EQ(read(gicv + GICC_IAR), 52u);
+	write(gicv + GICC_EOIR, 52);
+	EXPECT_EQ(read(gicv + GICC_IAR), 50u);
+}
+
+TEST_F(GicVirtBench, GroupZeroIsAVirtualFiqWithFiqEnAndGroupOneNeedsAckCtl)
+{
+	write(gich + GICH_HCR, GICH_HCR_EN);
+	write(gicv + GICC_CTLR, GICC_CTLR_ENABLE_GRP0 | GICC_CTLR_ENABLE_GRP1 | GICC_CTLR_FIQ_EN);
+	write(gicv + GICC_PMR, 0xff);
+	write(gich + GICH_LR0, list_register(33, 0x80, 1));
+	EXPECT_TRUE(vfiq());
+	EXPECT_FALSE(virq());
+	write(gich + GICH_LR0, list_register(33, 0x80, 1, true));
+	EXPECT_TRUE(virq());
+	EXPECT_FALSE(vfiq());
+	EXPECT_EQ(read(gicv + GICC_IAR), unsigned(GICV2_SPURIOUS_GRP1));
+	EXPECT_EQ(read(gicv + GICC_HPPIR), unsigned(GICV2_SPURIOUS_GRP1));
+}
+
+TEST_F(GicVirtBench, SoftwareSgiGivesItsSourceCpuInIar)
+{
+	enable_virtual();
+	write(gich + GICH_LR0, list_register(3, 0x80, 1) | 2u << 10);
+	EXPECT_EQ(read(gicv + GICC_IAR), 3u | 2u << 10);
+}
+
+TEST_F(GicVirtBench, EoiMaintenanceInterruptOnPpi25)
+{
+	enable_virtual();
+	write(gich + GICH_LR0 + 4, list_register(44, 0x80, 1) | GICH_LR_EOI);
+	EXPECT_EQ(read(gicv + GICC_IAR), 44u);
+	EXPECT_FALSE(maintenance());
+	write(gicv + GICC_EOIR, 44);
+	EXPECT_EQ(read(gich + GICH_EISR0), 2u);
+	EXPECT_EQ(read(gich + GICH_ELRSR0), 0xdu) << "not empty while it holds the EOI request";
+	EXPECT_EQ(read(gich + GICH_MISR), unsigned(GICH_MISR_EOI));
+	EXPECT_TRUE(maintenance());
+	write(gich + GICH_HCR, 0);
+	EXPECT_FALSE(maintenance()) << "GICH_HCR.En gates it";
+	write(gich + GICH_HCR, GICH_HCR_EN);
+	write(gich + GICH_LR0 + 4, 0);
+	EXPECT_FALSE(maintenance());
+	EXPECT_EQ(read(gich + GICH_ELRSR0), 0xfu);
+}
+
+TEST_F(GicVirtBench, HardwareListRegisterDeactivatesThePhysicalInterrupt)
+{
+	enable_gic();
+	enable_irq(40, 0x80);
+	set_pending(40);
+	EXPECT_EQ(read(gicc + GICC_IAR), 40u);
+	write(gicc + GICC_CTLR, GICC_CTLR_ENABLE_GRP0 | GICC_CTLR_ENABLE_GRP1 | GICC_CTLR_EOI_MODE);
+	write(gicc + GICC_EOIR, 40); // the hypervisor drops its priority, leaves it active for the guest
+	EXPECT_TRUE(bit(gicd + GICD_ISACTIVER, 40));
+	enable_virtual();
+	write(gich + GICH_LR0, list_register(40, 0x80, 1) | GICH_LR_HW | 40u << GICH_LR_PHYSICAL_ID_SHIFT);
+	EXPECT_EQ(read(gicv + GICC_IAR), 40u);
+	write(gicv + GICC_EOIR, 40);
+	EXPECT_FALSE(bit(gicd + GICD_ISACTIVER, 40)) << "deactivated through the LR";
+	EXPECT_EQ(read(gich + GICH_EISR0), 0u) << "HW LRs make no EOI maintenance request";
+}
+
+TEST_F(GicVirtBench, EoiModeSplitsDropAndDirDeactivates)
+{
+	enable_virtual();
+	write(gicv + GICC_CTLR, GICC_CTLR_ENABLE_GRP0 | GICC_CTLR_EOI_MODE);
+	write(gich + GICH_LR0, list_register(60, 0x80, 1));
+	EXPECT_EQ(read(gicv + GICC_IAR), 60u);
+	write(gicv + GICC_EOIR, 60);
+	EXPECT_EQ(read(gich + GICH_APR), 0u);
+	EXPECT_EQ(read(gich + GICH_LR0) >> GICH_LR_STATE_SHIFT & 3, 2u) << "still active";
+	write(gicv + GICC_DIR, 60);
+	EXPECT_EQ(read(gich + GICH_LR0) >> GICH_LR_STATE_SHIFT & 3, 0u);
+}
+
+TEST_F(GicVirtBench, EoiWithoutAListRegisterCountsInHcr)
+{
+	enable_virtual();
+	write(gich + GICH_HCR, GICH_HCR_EN | GICH_HCR_LRENPIE);
+	write(gich + GICH_LR0, list_register(61, 0x80, 1));
+	EXPECT_EQ(read(gicv + GICC_IAR), 61u);
+	write(gich + GICH_LR0, 0); // the hypervisor took the LR back while it was active
+	EXPECT_FALSE(maintenance());
+	write(gicv + GICC_EOIR, 61);
+	EXPECT_EQ(read(gich + GICH_HCR) >> GICH_HCR_EOICOUNT_SHIFT, 1u);
+	EXPECT_EQ(read(gich + GICH_MISR), unsigned(GICH_MISR_LRENP));
+	EXPECT_TRUE(maintenance());
+}
+
+TEST_F(GicVirtBench, UnderflowNoPendingAndGroupEnableMaintenance)
+{
+	write(gich + GICH_HCR, GICH_HCR_EN | GICH_HCR_UIE | GICH_HCR_NPIE);
+	EXPECT_EQ(read(gich + GICH_MISR), unsigned(GICH_MISR_U | GICH_MISR_NP));
+	write(gich + GICH_LR0, list_register(70, 0x80, 1));
+	write(gich + GICH_LR0 + 4, list_register(71, 0x80, 2));
+	EXPECT_EQ(read(gich + GICH_MISR), 0u) << "two valid LRs, one of them pending";
+	write(gich + GICH_HCR, GICH_HCR_EN | GICH_HCR_VGRP0EIE | GICH_HCR_VGRP1DIE);
+	write(gicv + GICC_CTLR, GICC_CTLR_ENABLE_GRP0);
+	EXPECT_EQ(read(gich + GICH_MISR), unsigned(GICH_MISR_VGRP0E | GICH_MISR_VGRP1D));
+	EXPECT_TRUE(maintenance());
+}
+
+TEST_F(GicVirtBench, ReservedOffsetsAndListRegisterBitsAreRazWi)
+{
+	write(gich + GICH_LR0, 0xffffffffu);
+	EXPECT_EQ(read(gich + GICH_LR0), 0xff8fffffu) << "bits 22:20 reserved";
+	write(gich + GICH_HCR, 0xffffffffu);
+	EXPECT_EQ(read(gich + GICH_HCR), 0xf80000ffu);
+	write(gich + 0x0c, 5);
+	EXPECT_EQ(read(gich + 0x0c), 0u);
+	EXPECT_EQ(read(gich + GICH_LR0 + 4 * GICV2_NUM_LRS), 0u) << "no fifth LR";
+	EXPECT_EQ(read(gicv + GICC_AIAR), 0u);
+	EXPECT_EQ(read(gich + GICH_VTR, 2), 0u) << "word accesses only";
+}
+
+class GicVirtSmpBench : public GicSmpBench {
+protected:
+	void SetUp() override
+	{
+		machine.config.start_el2 = true;
+		build(board_with_cpus(dir, 4));
+	}
+};
+
+TEST_F(GicVirtSmpBench, EachCpuHasItsOwnListRegistersAndMaintenancePpi)
+{
+	for (unsigned cpu = 0; cpu < 4; cpu++) {
+		as_cpu(cpu);
+		write(gich + GICH_HCR, GICH_HCR_EN);
+		write(gicv + GICC_CTLR, GICC_CTLR_ENABLE_GRP0);
+		write(gicv + GICC_PMR, 0xff);
+	}
+	as_cpu(2);
+	write(gich + GICH_LR0, list_register(45, 0x80, 1) | GICH_LR_EOI);
+	EXPECT_TRUE(machine.line_level[2][CPU_LINE_VIRQ]);
+	EXPECT_FALSE(machine.line_level[1][CPU_LINE_VIRQ]);
+	as_cpu(1);
+	EXPECT_EQ(read(gich + GICH_LR0), 0u);
+	EXPECT_EQ(read(gicv + GICC_IAR), unsigned(GICV2_SPURIOUS));
+	as_cpu(2);
+	EXPECT_EQ(read(gicv + GICC_IAR), 45u);
+	write(gicv + GICC_EOIR, 45);
+	EXPECT_TRUE(bit(gicd + GICD_ISPENDR, GICV2_MAINTENANCE_PPI)) << "CPU 2's maintenance PPI";
+	as_cpu(1);
+	EXPECT_FALSE(bit(gicd + GICD_ISPENDR, GICV2_MAINTENANCE_PPI));
 }
 
 // ---- generic timer ----

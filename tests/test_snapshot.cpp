@@ -128,6 +128,9 @@ const Firmware single_cpu_firmware[] = {
 	{ "vector_fault", {}, "vector_fault" },
 	{ "virtio_blk", {}, "virtio_blk_without_disk" },
 	{ "console_poll", { "--console-script", QVP_SOURCE_DIR "/sw/firmware/console_poll.script" }, "console_poll_script" },
+	{ "el2_virq", { "--el2" }, "el2_virq" },   // HCR_EL2's virtual interrupts pending across a save
+	{ "el2_cnthp", { "--el2" }, "el2_cnthp" }, // the EL2 physical timer
+	{ "el2_vgic", { "--el2" }, "el2_vgic" },   // list registers, GICV, maintenance, the vIRQ line
 };
 
 const Firmware smp_firmware[] = {

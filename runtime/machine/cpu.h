@@ -28,6 +28,9 @@ struct cpu_run_result {
 enum cpu_line {
 	CPU_LINE_IRQ,
 	CPU_LINE_FIQ,
+	CPU_LINE_VIRQ, /* the GIC's virtual CPU interface: a virtual IRQ for EL1 (with EL2) */
+	CPU_LINE_VFIQ,
+	CPU_LINE_COUNT,
 };
 
 /* Register numbers follow gdb's AArch64 numbering. */

@@ -225,8 +225,8 @@ static struct cpu *create_board_cpu(struct machine *machine, const struct machin
 		cpu->ops->destroy(cpu);
 		return NULL;
 	}
-	cpu->ops->set_line(cpu, CPU_LINE_IRQ, machine->line_level[index][CPU_LINE_IRQ]);
-	cpu->ops->set_line(cpu, CPU_LINE_FIQ, machine->line_level[index][CPU_LINE_FIQ]);
+	for (unsigned line = 0; line < CPU_LINE_COUNT; line++)
+		cpu->ops->set_line(cpu, (enum cpu_line)line, machine->line_level[index][line]);
 	return cpu;
 }
 
@@ -292,8 +292,8 @@ static int build_board(struct machine *machine, const struct machine_config *con
 		bus_set_ram_observer(machine->bus, cpus_hear_ram_written, machine);
 	bus_set_map_observer(machine->bus, cpus_hear_map_changed, machine);
 	/* models built before the CPU may already drive its lines */
-	machine->cpu->ops->set_line(machine->cpu, CPU_LINE_IRQ, machine->line_level[0][CPU_LINE_IRQ]);
-	machine->cpu->ops->set_line(machine->cpu, CPU_LINE_FIQ, machine->line_level[0][CPU_LINE_FIQ]);
+	for (unsigned line = 0; line < CPU_LINE_COUNT; line++)
+		machine->cpu->ops->set_line(machine->cpu, (enum cpu_line)line, machine->line_level[0][line]);
 	return 0;
 }
 

@@ -167,7 +167,7 @@ struct machine {
 	vtime_t quantum;
 	vtime_t timeout;
 	/* IRQ and FIQ of each CPU as last driven, [CPU index][enum cpu_line]. */
-	bool line_level[MACHINE_MAX_CPUS][2];
+	bool line_level[MACHINE_MAX_CPUS][CPU_LINE_COUNT];
 	unsigned current_cpu;     /* the CPU that runs: whose access a model serves (banked registers) */
 
 	enum machine_stop_cause stop_cause;

@@ -520,20 +520,52 @@ static int use_smc_conduit(void *fdt)
 	return err;
 }
 
-/* --el2 writes qvp,start-el2 into /cpus; a tree that has it gets the SMC conduit. */
+/* QEMU virt's GICv2 virtualization frames and maintenance interrupt (PPI 9) with virtualization=on. */
+#define GICH_BASE 0x08030000ull
+#define GICV_BASE 0x08040000ull
+#define GIC_VIRT_FRAME_SIZE 0x10000ull
+
+/* A GICv2 node with its distributor and CPU interface only gets the GICH and GICV frames and
+ * the maintenance interrupt, as QEMU's virt board describes them with virtualization=on. */
+static int add_gic_virtualization(void *fdt)
+{
+	static const char *const compatibles[] = { "arm,cortex-a15-gic", "arm,gic-400" };
+	const fdt32_t maintenance[3] = { cpu_to_fdt32(1), cpu_to_fdt32(9), cpu_to_fdt32(4) };
+	uint64_t base, size;
+	int err = 0;
+
+	for (size_t k = 0; k < sizeof(compatibles) / sizeof(compatibles[0]) && !err; k++)
+		for (int node = fdt_node_offset_by_compatible(fdt, -1, compatibles[k]); node >= 0 && !err;
+		     node = fdt_node_offset_by_compatible(fdt, node, compatibles[k])) {
+			int parent = fdt_parent_offset(fdt, node);
+			if (node_reg(fdt, node, 1, &base, &size) < 0 || node_reg(fdt, node, 2, &base, &size) == 0)
+				continue; /* no CPU interface, or the frames are there already */
+			err = fdt_appendprop_addrrange(fdt, parent, node, "reg", GICH_BASE, GIC_VIRT_FRAME_SIZE);
+			if (!err)
+				err = fdt_appendprop_addrrange(fdt, parent, node, "reg", GICV_BASE, GIC_VIRT_FRAME_SIZE);
+			if (!err)
+				err = fdt_setprop(fdt, node, "interrupts", maintenance, sizeof(maintenance));
+		}
+	return err;
+}
+
+/* --el2 writes qvp,start-el2 into /cpus; a tree that has it gets the SMC conduit and the GIC's
+ * virtualization frames. */
 static int apply_el2(void **fdt, const char *file, bool requested)
 {
 	int cpus, err;
 
 	if (!requested && !platform_start_el2(*fdt))
 		return 0;
-	err = grow_fdt(fdt, file, 256);
+	err = grow_fdt(fdt, file, 512);
 	cpus = err ? err : fdt_path_offset(*fdt, "/cpus");
 	if (cpus < 0)
 		return error_set("--el2: %s has no /cpus node to mark with qvp,start-el2", file);
 	err = requested ? fdt_setprop_empty(*fdt, cpus, "qvp,start-el2") : 0;
 	if (!err)
 		err = use_smc_conduit(*fdt);
+	if (!err)
+		err = add_gic_virtualization(*fdt);
 	if (!err)
 		err = fdt_pack(*fdt);
 	if (err < 0)

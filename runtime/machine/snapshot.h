@@ -14,7 +14,7 @@
 extern "C" {
 #endif
 
-#define SNAPSHOT_FORMAT_VERSION 3
+#define SNAPSHOT_FORMAT_VERSION 4
 
 /* What the machine does not know but a restored run needs: the console script, an input. */
 struct snapshot_inputs {

@@ -48,8 +48,8 @@ static void save_machine(const struct machine *machine, struct snap_writer *w)
 	snap_put_u32(w, machine->cpu_count);
 	save_stats(&machine->stats, w);
 	for (unsigned k = 0; k < machine->cpu_count; k++) {
-		snap_put_bool(w, machine->line_level[k][CPU_LINE_IRQ]);
-		snap_put_bool(w, machine->line_level[k][CPU_LINE_FIQ]);
+		for (unsigned line = 0; line < CPU_LINE_COUNT; line++)
+			snap_put_bool(w, machine->line_level[k][line]);
 	}
 }
 
@@ -62,8 +62,8 @@ static void load_machine(struct machine *machine, struct snap_reader *r)
 		snap_fail(r, "saved with another number of CPUs than the board's %u", machine->cpu_count);
 	load_stats(&machine->stats, r);
 	for (unsigned k = 0; k < machine->cpu_count && !r->failed; k++) {
-		machine->line_level[k][CPU_LINE_IRQ] = snap_get_bool(r);
-		machine->line_level[k][CPU_LINE_FIQ] = snap_get_bool(r);
+		for (unsigned line = 0; line < CPU_LINE_COUNT; line++)
+			machine->line_level[k][line] = snap_get_bool(r);
 	}
 	machine->cpu = machine->cpus[machine->current_cpu].cpu;
 }

@@ -195,7 +195,9 @@ void trace_cpu_line(struct trace *trace, vtime_t time, unsigned cpu, enum cpu_li
 {
 	char name[24];
 
-	snprintf(name, sizeof(name), "cpu%u %s", cpu, line == CPU_LINE_IRQ ? "IRQ" : "FIQ");
+	static const char *const names[CPU_LINE_COUNT] = { "IRQ", "FIQ", "vIRQ", "vFIQ" };
+
+	snprintf(name, sizeof(name), "cpu%u %s", cpu, line < CPU_LINE_COUNT ? names[line] : "?");
 	begin_event(trace, "C", TRACE_TID_INTERRUPTS, name, time);
 	fprintf(trace->file, ",\"cat\":\"irq\",\"args\":{\"level\":%d}}", level);
 }

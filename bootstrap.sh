@@ -19,6 +19,8 @@ packages=(
   qemu-system-arm                            # the oracle of the QEMU comparisons, the benchmark's peer
   e2fsprogs                                  # sw/linux/build.sh's disk image (mke2fs)
   u-boot-qemu                                # Debian's U-Boot for QEMU's virt board: the --bios tests (tests/test_bootchain.cpp)
+  qemu-efi-aarch64                           # Debian's UEFI (ArmVirtQemu) flash images: the UEFI boot tests (tests/test_uefi.cpp)
+  dosfstools mtools                          # the UEFI tests' FAT boot disk, built without root (mkfs.vfat, mcopy)
   clang libclang-rt-14-dev                   # the fuzz harnesses (libFuzzer, tests/fuzz); CI's second compiler
 )
 kernel_tests=OFF

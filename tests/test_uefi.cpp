@@ -1,0 +1,334 @@
+// UEFI from flash (issue 19): Debian's qemu-efi-aarch64 (EDK2's ArmVirtQemu, AAVMF_CODE.fd in
+// bank 0 and a copy of AAVMF_VARS.fd in bank 1) on qvp's virt board, compared with QEMU's virt
+// board running the same two flash images with the same console dialogue.
+#include <gtest/gtest.h>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "test_support.h"
+
+using qvp_test::build_path;
+using qvp_test::ProcessResult;
+using qvp_test::run_qvp;
+using qvp_test::TempDir;
+
+namespace {
+
+const char *const kCode = "/usr/share/AAVMF/AAVMF_CODE.fd";
+const char *const kVars = "/usr/share/AAVMF/AAVMF_VARS.fd";
+const char *const kGuid = "6c1a4e5d-7a61-4f8e-9b0e-71767000aa01"; // the test's own vendor GUID
+
+bool has(const std::string &text, const std::string &part)
+{
+	return text.find(part) != std::string::npos;
+}
+
+std::string without_cr(const std::string &text)
+{
+	std::string out;
+	for (char c : text)
+		if (c != '\r')
+			out += c;
+	return out;
+}
+
+// The text without the terminal's escape sequences (ESC [ parameters letter): the shell
+// colours and places what it prints.
+std::string plain_text(const std::string &text)
+{
+	std::string out;
+	for (size_t k = 0; k < text.size(); k++) {
+		if (text[k] != '\033' || k + 1 >= text.size() || text[k + 1] != '[') {
+			out += text[k];
+			continue;
+		}
+		k += 2;
+		while (k < text.size() && !isalpha((unsigned char)text[k]))
+			k++;
+	}
+	return out;
+}
+
+// One step of a console dialogue: wait for `expect`, then type `send` (if any).
+struct Step {
+	std::string expect;
+	std::string send;
+};
+
+// The shell prompt of ArmVirtQemu's UEFI Shell, after the startup.nsh countdown runs out.
+const char *const kPrompt = "Shell> ";
+
+// TEXT for a --console-script line: C escapes for CR, LF, quotes and backslashes.
+std::string script_text(const std::string &text)
+{
+	std::string out;
+	for (char c : text) {
+		switch (c) {
+		case '\r': out += "\\r"; break;
+		case '\n': out += "\\n"; break;
+		case '"': out += "\\\""; break;
+		case '\\': out += "\\\\"; break;
+		default: out += c;
+		}
+	}
+	return out;
+}
+
+// The qvp --console-script for the steps.
+std::string script_of(const std::vector<Step> &steps)
+{
+	std::string script;
+	for (const Step &s : steps) {
+		script += "expect \"" + script_text(s.expect) + "\"\n";
+		if (!s.send.empty())
+			script += "send \"" + script_text(s.send) + "\"\n";
+	}
+	return script;
+}
+
+// QEMU driven like qvp's console script: its serial port on pipes, each text sent once the
+// expected one has been printed (after the previous match), so both get the same input at
+// the same point of the guest's output. QEMU ends itself at the guest's PSCI SYSTEM_OFF
+// (-no-reboot); a QEMU that hangs is killed after `limit` so the test fails instead of waiting.
+struct QemuDialogue {
+	bool available = false;
+	int status = -1;
+	std::string console;
+};
+
+QemuDialogue run_qemu_dialogue(const std::vector<std::string> &args, const std::vector<Step> &steps,
+			       int limit_seconds = 300)
+{
+	QemuDialogue run;
+	if (access("/usr/bin/qemu-system-aarch64", X_OK) != 0)
+		return run;
+	run.available = true;
+	int to_qemu[2], from_qemu[2];
+	if (pipe(to_qemu) != 0 || pipe(from_qemu) != 0)
+		return run;
+	std::vector<std::string> strings = { "qemu-system-aarch64", "-M", "virt", "-cpu", "cortex-a57", "-icount",
+					     "shift=0", "-nic", "none", "-display", "none", "-monitor", "none",
+					     "-serial", "stdio", "-no-reboot" };
+	strings.insert(strings.end(), args.begin(), args.end());
+	std::vector<char *> argv;
+	for (std::string &s : strings)
+		argv.push_back(&s[0]);
+	argv.push_back(nullptr);
+	pid_t child = fork();
+	if (child == 0) {
+		dup2(to_qemu[0], 0);
+		dup2(from_qemu[1], 1);
+		int null = open("/dev/null", O_WRONLY);
+		dup2(null, 2);
+		close(to_qemu[1]);
+		close(from_qemu[0]);
+		execvp(argv[0], argv.data());
+		_exit(127);
+	}
+	close(to_qemu[0]);
+	close(from_qemu[1]);
+	signal(SIGPIPE, SIG_IGN);
+	auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(limit_seconds);
+	size_t step = 0, searched = 0;
+	char buffer[4096];
+	for (;;) {
+		while (step < steps.size()) {
+			size_t at = run.console.find(steps[step].expect, searched);
+			if (at == std::string::npos)
+				break;
+			searched = at + steps[step].expect.size();
+			(void)!write(to_qemu[1], steps[step].send.data(), steps[step].send.size());
+			step++;
+		}
+		auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+		struct pollfd p = { from_qemu[0], POLLIN, 0 };
+		if (left.count() <= 0 || poll(&p, 1, (int)left.count()) <= 0) {
+			kill(child, SIGKILL);
+			break;
+		}
+		ssize_t got = read(from_qemu[0], buffer, sizeof(buffer));
+		if (got <= 0)
+			break;
+		run.console.append(buffer, (size_t)got);
+	}
+	close(to_qemu[1]);
+	close(from_qemu[0]);
+	int status = 0;
+	waitpid(child, &status, 0);
+	run.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	run.console = without_cr(run.console);
+	return run;
+}
+
+class Uefi : public ::testing::Test {
+protected:
+	void SetUp() override
+	{
+		if (access(kCode, R_OK) != 0 || access(kVars, R_OK) != 0)
+			GTEST_SKIP() << kCode << " is missing: install Debian's qemu-efi-aarch64 (bootstrap.sh does)";
+	}
+	// A fresh variable store: a copy of Debian's empty one, as the package documents.
+	std::string fresh_vars(const std::string &name)
+	{
+		std::string path = dir.path(name);
+		ProcessResult copied = qvp_test::run_process({ "cp", kVars, path });
+		EXPECT_EQ(copied.status, 0) << copied.err;
+		return path;
+	}
+	ProcessResult run_on_qvp(const std::string &vars, const std::vector<Step> &steps,
+				 std::vector<std::string> extra = {})
+	{
+		std::string script = dir.path("uefi.script");
+		qvp_test::write_file(script, script_of(steps));
+		std::vector<std::string> args = { "run", "--bios", kCode, "--flash", vars, "--console-script", script,
+						  "--timeout", "60s", "--stats" };
+		args.insert(args.end(), extra.begin(), extra.end());
+		return run_qvp(args);
+	}
+	QemuDialogue run_on_qemu(const std::string &vars, const std::vector<Step> &steps,
+				 std::vector<std::string> extra = {})
+	{
+		std::vector<std::string> args = { "-bios", kCode, "-drive",
+						  "if=pflash,format=raw,unit=1,file=" + vars };
+		args.insert(args.end(), extra.begin(), extra.end());
+		return run_qemu_dialogue(args, steps);
+	}
+	TempDir dir;
+};
+
+// From reset to the UEFI Shell and `reset -s` (EFI ResetSystem, PSCI SYSTEM_OFF): the same
+// bytes as QEMU's, escape sequences and the startup.nsh countdown included (both count the
+// 5 s in virtual time); a second qvp run prints and counts the same.
+TEST_F(Uefi, ShellPromptMatchesQemuAndRepeats)
+{
+	std::vector<Step> steps = { { kPrompt, "reset -s\r" } };
+	ProcessResult ours = run_on_qvp(fresh_vars("vars.fd"), steps);
+	EXPECT_EQ(ours.status, 0) << ours.err;
+	EXPECT_TRUE(has(ours.out, "UEFI firmware (version")) << ours.out;
+	EXPECT_TRUE(has(ours.out, "UEFI Interactive Shell v2.2")) << ours.out;
+	EXPECT_TRUE(has(ours.out, kPrompt)) << ours.out;
+
+	ProcessResult again = run_on_qvp(fresh_vars("vars2.fd"), steps);
+	EXPECT_EQ(again.out, ours.out) << "a second run printed something else";
+	EXPECT_EQ(qvp_test::stats_value(again.err, "instructions"), qvp_test::stats_value(ours.err, "instructions"));
+	EXPECT_EQ(qvp_test::stats_value(again.err, "virtual time"), qvp_test::stats_value(ours.err, "virtual time"));
+
+	QemuDialogue qemu = run_on_qemu(fresh_vars("vars-qemu.fd"), steps);
+	if (!qemu.available)
+		GTEST_SKIP() << qvp_test::qemu_missing;
+	EXPECT_EQ(qemu.status, 0);
+	EXPECT_EQ(without_cr(ours.out), qemu.console);
+}
+
+// A non-volatile variable set in the shell (setvar -nv) goes through the firmware's variable
+// driver into flash bank 1 (CFI erase and program); with --flash FILE,rw the file keeps it:
+// the next qvp run and QEMU on the same file both print it with dmpstore. Without ,rw the
+// file is left alone.
+TEST_F(Uefi, VariableWrittenWithRwPersistsForQvpAndQemu)
+{
+	std::string vars = fresh_vars("vars.fd"), untouched = fresh_vars("untouched.fd");
+	std::string set = std::string("setvar QvpVar -guid ") + kGuid + " -nv -bs =L\"kept\"\r";
+	std::vector<Step> setting = { { kPrompt, set }, { kPrompt, "reset -s\r" } };
+	ProcessResult saved = run_on_qvp(vars + ",rw", setting);
+	EXPECT_EQ(saved.status, 0) << saved.err;
+	EXPECT_NE(qvp_test::read_file(vars), qvp_test::read_file(kVars)) << "nothing written to the ,rw file";
+
+	ProcessResult readonly = run_on_qvp(untouched, setting);
+	EXPECT_EQ(readonly.status, 0) << readonly.err;
+	EXPECT_EQ(qvp_test::read_file(untouched), qvp_test::read_file(kVars)) << "a file without ,rw was written";
+
+	std::string dump = std::string("dmpstore QvpVar -guid ") + kGuid + "\r";
+	std::vector<Step> printing = { { kPrompt, dump }, { kPrompt, "reset -s\r" } };
+	ProcessResult again = run_on_qvp(vars, printing);
+	EXPECT_EQ(again.status, 0) << again.err;
+	EXPECT_TRUE(has(plain_text(again.out),
+			"Variable NV+BS '6C1A4E5D-7A61-4F8E-9B0E-71767000AA01:QvpVar' DataSize = 0x08"))
+		<< again.out;
+	EXPECT_TRUE(has(again.out, "*k.e.p.t.*")) << again.out;
+
+	QemuDialogue qemu = run_on_qemu(vars, printing, { "-snapshot" });
+	if (!qemu.available)
+		GTEST_SKIP() << qvp_test::qemu_missing;
+	EXPECT_EQ(qemu.status, 0);
+	EXPECT_EQ(without_cr(again.out), qemu.console);
+}
+
+} // namespace
+
+namespace {
+
+// ---- Debian's kernel, an EFI application, from a FAT image on virtio-blk ----
+
+class UefiLinux : public Uefi {
+protected:
+	static void SetUpTestSuite()
+	{
+		ProcessResult built =
+			qvp_test::run_process({ std::string(QVP_SOURCE_DIR) + "/sw/linux/build.sh", build_path("linux") });
+		status_ = built.status;
+		why_ = built.err;
+	}
+	void SetUp() override
+	{
+		Uefi::SetUp();
+		if (IsSkipped())
+			return;
+		if (status_ == 2)
+			GTEST_SKIP() << "Debian's kernel and busybox could not be fetched: " << why_;
+		ASSERT_EQ(status_, 0) << why_;
+	}
+	// A FAT image with the kernel (its uncompressed Image is a PE/COFF EFI application: the
+	// EFI stub), the initramfs and a startup.nsh the shell runs when its countdown ends.
+	std::string boot_disk()
+	{
+		std::string tree = dir.path("esp"), disk = dir.path("esp.fat");
+		qvp_test::run_process({ "mkdir", "-p", tree });
+		qvp_test::write_file(tree + "/startup.nsh",
+				     "fs0:\r\nlinux.efi initrd=\\initramfs.cpio.gz console=ttyAMA0 cryptomgr.notests\r\n");
+		ProcessResult made = qvp_test::run_process(
+			{ "sh", "-c", "cp '" + build_path("linux/Image") + "' '" + tree + "/linux.efi' && cp '" +
+					      build_path("linux/initramfs.cpio.gz") + "' '" + tree +
+					      "/' && touch -d @1704067200 '" + tree + "'/* && mkfs.vfat --invariant -C -n QVPBOOT '" +
+					      disk + "' 65536 > /dev/null && mcopy -m -i '" + disk + "' '" + tree + "'/* ::/" });
+		EXPECT_EQ(made.status, 0) << made.err;
+		return disk;
+	}
+	static int status_;
+	static std::string why_;
+};
+
+int UefiLinux::status_ = -1;
+std::string UefiLinux::why_;
+
+// startup.nsh starts the kernel with its initrd= option; the EFI stub loads the initramfs,
+// takes the firmware's device tree (qvp's, from the configuration table) and exits boot
+// services; Linux reaches busybox's shell with the firmware's runtime services (rtc-efi) and
+// powers off. A second run prints the same bytes. qvp only: QEMU's device tree (PCI, fw_cfg,
+// 32 virtio-mmio transports) makes the boot options and Linux's log differ.
+TEST_F(UefiLinux, KernelFromFatOnVirtioReachesBusyboxTheSameTwice)
+{
+	std::string disk = boot_disk();
+	std::vector<Step> steps = { { "qvp-init: ready", "" }, { "# ", "uname -a\n" }, { "# ", "poweroff -f\n" } };
+	ProcessResult ours = run_on_qvp(fresh_vars("vars.fd"), steps, { "--disk", disk });
+	EXPECT_EQ(ours.status, 0) << ours.err << ours.out;
+	EXPECT_TRUE(has(ours.out, "EFI stub: Loaded initrd from command line option")) << ours.out;
+	EXPECT_TRUE(has(ours.out, "EFI stub: Using DTB from configuration table")) << ours.out;
+	EXPECT_TRUE(has(ours.out, "Machine model: qvp virt")) << ours.out;
+	EXPECT_TRUE(has(ours.out, "rtc-efi rtc-efi.0: registered as rtc0")) << ours.out;
+	EXPECT_TRUE(has(ours.out, "qvp-init: ready")) << ours.out;
+	EXPECT_TRUE(has(ours.out, "GNU/Linux")) << ours.out; // uname -a in busybox's shell
+	ProcessResult again = run_on_qvp(fresh_vars("vars2.fd"), steps, { "--disk", disk });
+	EXPECT_EQ(again.out, ours.out) << "a second run printed something else";
+	EXPECT_EQ(qvp_test::stats_value(again.err, "instructions"), qvp_test::stats_value(ours.err, "instructions"));
+}
+
+} // namespace

@@ -6,19 +6,13 @@
  * CNTP_CTL_EL0 trap to EL2 (EC 0x18) while CNTHCTL_EL2.EL1PCTEN and EL1PCEN are clear. The
  * output is compared with QEMU's byte for byte (tests/iss/test_el2_virtual.cpp).
  */
+#include "el2_guest.h"
 #include <qvp/exception.h>
 #include <qvp/gic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-#define READ_SYSREG(name)                                                                                              \
-	({                                                                                                             \
-		uint64_t value_;                                                                                       \
-		__asm__ volatile("mrs %0, " #name : "=r"(value_));                                                     \
-		value_;                                                                                                \
-	})
-#define WRITE_SYSREG(name, value) __asm__ volatile("msr " #name ", %0; isb" : : "r"((uint64_t)(value)) : "memory")
 
 #define HCR_IMO (1ull << 4)
 #define HCR_RW  (1ull << 31)
@@ -31,17 +25,9 @@
 #define HVC_GATE_ON  2 /* CNTHCTL_EL2 = 3 */
 #define HVC_FINISH   3
 
-extern char el2_vectors[];
-void el2_enter_el1(void (*entry)(void), uint64_t stack);
-void el2_dispatch(struct exception_frame *frame);
 
 static uint64_t el1_stack[1024] __attribute__((aligned(16)));
 static volatile unsigned hyp_ticks;
-
-static unsigned current_el(void)
-{
-	return (unsigned)(READ_SYSREG(CurrentEL) >> 2) & 3;
-}
 
 /* ---- EL2 ---- */
 
@@ -89,9 +75,7 @@ void el2_dispatch(struct exception_frame *frame)
 			frame->x[(frame->esr >> 5) & 31] = 0xdead; /* what the trapped read gives */
 		frame->elr += 4;
 	} else {
-		printf("el2: unexpected exception, vector %llu ESR_EL2=0x%llx\n", (unsigned long long)frame->vector,
-		       (unsigned long long)frame->esr);
-		exit(2);
+		el2_unexpected(frame);
 	}
 }
 
@@ -150,11 +134,8 @@ static void el1_main(void)
 
 int main(void)
 {
-	printf("el2: started at EL%u\n", current_el());
-	if (current_el() != 2) {
-		printf("el2: this firmware needs to start at EL2 (qvp --el2)\n");
+	if (!el2_started())
 		return 1;
-	}
 	if (gic_init() != 0) {
 		printf("el2: no GIC\n");
 		return 1;

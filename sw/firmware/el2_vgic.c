@@ -9,6 +9,7 @@
  * hardware LR (the physical PPI 27 stays active until the guest's EOI deactivates it). The
  * output is compared with QEMU's byte for byte (tests/iss/test_el2_virtual.cpp).
  */
+#include "el2_guest.h"
 #include <qvp/exception.h>
 #include <qvp/gic.h>
 #include <qvp/mmio.h>
@@ -17,13 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define READ_SYSREG(name)                                                                                              \
-	({                                                                                                             \
-		uint64_t value_;                                                                                       \
-		__asm__ volatile("mrs %0, " #name : "=r"(value_));                                                     \
-		value_;                                                                                                \
-	})
-#define WRITE_SYSREG(name, value) __asm__ volatile("msr " #name ", %0; isb" : : "r"((uint64_t)(value)) : "memory")
 
 #define HCR_IMO (1ull << 4)
 #define HCR_RW  (1ull << 31)
@@ -37,17 +31,9 @@
 #define HVC_SHOW         4
 #define HVC_FINISH       5
 
-extern char el2_vectors[];
-void el2_enter_el1(void (*entry)(void), uint64_t stack);
-void el2_dispatch(struct exception_frame *frame);
 
 static uint64_t el1_stack[1024] __attribute__((aligned(16)));
 static volatile unsigned guest_irqs;
-
-static unsigned current_el(void)
-{
-	return (unsigned)(READ_SYSREG(CurrentEL) >> 2) & 3;
-}
 
 static uint32_t gich_read(uint32_t offset)
 {
@@ -143,9 +129,7 @@ void el2_dispatch(struct exception_frame *frame)
 	} else if (frame->vector == 8 && ec == 0x16) {
 		hypercall((unsigned)frame->esr & 0xffff);
 	} else {
-		printf("el2: unexpected exception, vector %llu ESR_EL2=0x%llx\n", (unsigned long long)frame->vector,
-		       (unsigned long long)frame->esr);
-		exit(2);
+		el2_unexpected(frame);
 	}
 }
 
@@ -195,9 +179,10 @@ static void el1_main(void)
 
 int main(void)
 {
-	printf("el2: started at EL%u\n", current_el());
-	if (current_el() != 2 || gic_init() != 0) {
-		printf("el2: this firmware needs to start at EL2 (qvp --el2) with a GIC\n");
+	if (!el2_started())
+		return 1;
+	if (gic_init() != 0) {
+		printf("el2: no GIC\n");
 		return 1;
 	}
 	WRITE_SYSREG(vbar_el2, (uint64_t)el2_vectors);

@@ -8,18 +8,12 @@
  * itself never takes a virtual interrupt. The output is compared with QEMU's byte for byte
  * (tests/iss/test_el2_virtual.cpp).
  */
+#include "el2_guest.h"
 #include <qvp/exception.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-#define READ_SYSREG(name)                                                                                              \
-	({                                                                                                             \
-		uint64_t value_;                                                                                       \
-		__asm__ volatile("mrs %0, " #name : "=r"(value_));                                                     \
-		value_;                                                                                                \
-	})
-#define WRITE_SYSREG(name, value) __asm__ volatile("msr " #name ", %0; isb" : : "r"((uint64_t)(value)) : "memory")
 
 #define HCR_FMO (1ull << 3)
 #define HCR_IMO (1ull << 4)
@@ -41,17 +35,9 @@
 #define HVC_SHOW_HCR  8
 #define HVC_FINISH    9
 
-extern char el2_vectors[];
-void el2_enter_el1(void (*entry)(void), uint64_t stack);
-void el2_dispatch(struct exception_frame *frame);
 
 static uint64_t el1_stack[1024] __attribute__((aligned(16)));
 static volatile unsigned taken_irq, taken_fiq, taken_serror;
-
-static unsigned current_el(void)
-{
-	return (unsigned)(READ_SYSREG(CurrentEL) >> 2) & 3;
-}
 
 /* ---- EL2 ---- */
 
@@ -100,9 +86,7 @@ void el2_dispatch(struct exception_frame *frame)
 	unsigned ec = (unsigned)(frame->esr >> 26);
 
 	if (frame->vector != 8 || ec != 0x16) {
-		printf("el2: unexpected exception, vector %llu ESR_EL2=0x%llx\n", (unsigned long long)frame->vector,
-		       (unsigned long long)frame->esr);
-		exit(2);
+		el2_unexpected(frame);
 	}
 	hypercall((unsigned)frame->esr & 0xffff);
 }
@@ -203,11 +187,8 @@ static void el1_main(void)
 
 int main(void)
 {
-	printf("el2: started at EL%u\n", current_el());
-	if (current_el() != 2) {
-		printf("el2: this firmware needs to start at EL2 (qvp --el2)\n");
+	if (!el2_started())
 		return 1;
-	}
 	WRITE_SYSREG(vbar_el2, (uint64_t)el2_vectors);
 	WRITE_SYSREG(hcr_el2, HCR_ROUTED);
 	el2_takes_none();

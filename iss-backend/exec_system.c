@@ -192,6 +192,21 @@ static enum sys_kind sys_kind_el2_tlbi(unsigned op)
 	}
 }
 
+/*
+ * DC ZVA through the TLB: when it maps the block's page writable (RAM without decoded code,
+ * no other CPU's reservation, no watchpoint) and Normal, the zeroes are a plain store.
+ */
+static bool dc_zva_fast(struct iss *cpu, uint64_t block)
+{
+	const struct iss_tlb_entry *e = &cpu->tlb[(block >> PAGE_SHIFT) & (TLB_ENTRIES - 1)];
+
+	if ((block & ~(PAGE_SIZE - 1)) != e->write || e->device)
+		return false;
+	memset((void *)(uintptr_t)(block + e->addend), 0, DCZ_BLOCK);
+	cpu->pc += 4;
+	return true;
+}
+
 /* DC ZVA: zeroes the 64-byte block holding the address, as a write; Device memory faults. */
 static void dc_zva(struct iss *cpu, uint64_t va)
 {
@@ -199,6 +214,8 @@ static void dc_zva(struct iss *cpu, uint64_t va)
 	struct iss_translation t;
 	uint8_t *host;
 
+	if (dc_zva_fast(cpu, block))
+		return;
 	if (!iss_translate(cpu, block, AT_WRITE, cpu->el, &t)) {
 		iss_translation_abort(cpu, va, AT_WRITE, &t);
 		return;

@@ -117,6 +117,7 @@ struct iss_tlb_entry {
 	uint8_t shift;   /* log2 of the block or page the walk found: TLBI by VA drops all of it */
 	uint8_t global;  /* nG = 0: valid in every address space (a byte: emptied entries are all ones) */
 	uint8_t s2_shift; /* log2 of the stage 2 block or page: TLBI IPAS2E1 drops all of it */
+	uint8_t device;  /* Device memory (MAIR or stage 2): DC ZVA faults there */
 	uint64_t ipa;    /* intermediate physical address of the page (the PA without stage 2) */
 };
 

@@ -611,6 +611,7 @@ static uint8_t *tlb_fill(struct iss *cpu, uint64_t va, unsigned el, const struct
 	e->global = t->global ? 1 : 0;
 	e->ipa = t->ipa & ~(PAGE_SIZE - 1);
 	e->s2_shift = t->s2_shift;
+	e->device = t->device ? 1 : 0;
 	if (unlikely(cpu->watch_count) && iss_debug_page_watched(cpu, va_page))
 		e->read = e->write = TLB_INVALID; /* every access here is compared with the watchpoints */
 	return host + (va - va_page);
@@ -764,6 +765,7 @@ uint8_t *iss_data_pointer(struct iss *cpu, uint64_t va, unsigned size, enum iss_
 		iss_data_abort(cpu, va, type, FSC_EXTERNAL, false);
 		return NULL;
 	}
+	tlb_fill(cpu, va, cpu->el, &t); /* as any RAM access: the next ones take the fast path */
 	*pa = t.pa;
 	return host;
 }

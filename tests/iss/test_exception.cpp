@@ -476,6 +476,37 @@ TEST_F(Mmu, DcZvaZeroesABlock)
 	EXPECT_EQ(read64(kData + 0x80), 0xeeeeeeeeeeeeeeeeull);
 }
 
+// After a store has cached the page's translation, DC ZVA zeroes through it (the TLB fast path)
+// exactly as through a walk: the whole block, nothing beside it.
+TEST_F(Mmu, DcZvaAfterAStoreZeroesTheBlock)
+{
+	fill(kData, 0xee, 0x100);
+	build_and_enable();
+	exec("str x0, [x9, #8]\n dc zva, x9\n", {{0, 0x1234}, {9, kData + 0x80}});
+	EXPECT_EQ(read64(kData + 0x78), 0xeeeeeeeeeeeeeeeeull);
+	EXPECT_EQ(read64(kData + 0x80), 0u);
+	EXPECT_EQ(read64(kData + 0x88), 0u);
+	EXPECT_EQ(read64(kData + 0xb8), 0u);
+	EXPECT_EQ(read64(kData + 0xc0), 0xeeeeeeeeeeeeeeeeull);
+}
+
+// DC ZVA to Device memory is an alignment fault (Arm ARM, DC ZVA), also when an aligned store
+// has just cached the page's translation.
+TEST_F(Mmu, DcZvaToDeviceMemoryFaultsAfterAStore)
+{
+	static constexpr uint64_t kDevice = 0x20000, DEVICE = 1u << 2; // attribute index 1: MAIR 0x00
+	map(ttbr0, kDevice, kData + 0x1000, AF | ISH | PXN | UXN | DEVICE);
+	fill(kData + 0x1000, 0xee, 0x100);
+	build_and_enable();
+	load("str x0, [x9]\n dc zva, x9\n");
+	set_x(9, kDevice + 0x40);
+	Taken t = run_to_vector();
+	EXPECT_EQ(t.ec(), (unsigned)EC_DABORT_SAME);
+	EXPECT_EQ(t.iss() & 0x3f, 0x21u); // alignment fault
+	EXPECT_EQ(t.far, kDevice + 0x40);
+	EXPECT_EQ(read64(kData + 0x1048), 0xeeeeeeeeeeeeeeeeull);
+}
+
 // ---- The ASID-tagged translation cache ----
 
 // Two pages of data that tell which physical page a load went to; VA 0x10000 is remapped

@@ -270,6 +270,61 @@ TEST_F(El2, WithoutImoEl2IsNotInterruptedAndEl1Is)
 	EXPECT_EQ(pc(), kVectors + kCurrentSpx + kIrq + 20);
 }
 
+// Virtual interrupts (the Arm ARM's rules; the firmware against QEMU is tests/iss/test_el2_virtual.cpp).
+// A pending virtual interrupt wakes WFI, which ends every setup() snippet: each is set after them.
+constexpr uint64_t kHcrImo = 1ull << 4, kHcrAmo = 1ull << 5, kHcrVse = 1ull << 8, kHcrTge = 1ull << 27;
+
+TEST_F(El2, GicVirtualIrqLineIsTakenAtEl1OnlyWhileImoRoutesIrqs)
+{
+	set_hcr(kHcrRw);
+	load_at("b .\n", 0x5); // EL1h, unmasked
+	cpu->ops->set_line(cpu, CPU_LINE_VIRQ, true);
+	run(100);
+	EXPECT_EQ(pc(), kRamBase) << "without IMO there is no virtual IRQ";
+	cpu->ops->set_line(cpu, CPU_LINE_VIRQ, false);
+	set_hcr(kHcrRw | kHcrImo);
+	load_at("b .\n", 0x5);
+	cpu->ops->set_line(cpu, CPU_LINE_VIRQ, true);
+	run(100);
+	EXPECT_EQ(pc(), kVectors + kCurrentSpx + kIrq + 20) << "EL1's own IRQ vector";
+	cpu->ops->set_line(cpu, CPU_LINE_VIRQ, false);
+	EXPECT_EQ(mrs_at_el2("spsr_el1"), 0x5u);
+}
+
+TEST_F(El2, VirtualIrqIsNeverTakenAtEl2NorWithTge)
+{
+	set_hcr(kHcrRw | kHcrImo);
+	load_at("b .\n", 0x9); // EL2h, unmasked
+	cpu->ops->set_line(cpu, CPU_LINE_VIRQ, true);
+	run(100);
+	EXPECT_EQ(pc(), kRamBase);
+	cpu->ops->set_line(cpu, CPU_LINE_VIRQ, false);
+	set_hcr(kHcrRw | kHcrImo | kHcrTge);
+	load_at("b .\n", kEl0);
+	cpu->ops->set_line(cpu, CPU_LINE_VIRQ, true);
+	run(100);
+	EXPECT_EQ(pc(), kRamBase) << "TGE: EL0 belongs to EL2, no virtual IRQ";
+}
+
+TEST_F(El2, VirtualSErrorIsMaskedByAAndTakingItClearsVse)
+{
+	const uint64_t guest = kRamBase + 0x100;
+	load_at("msr hcr_el2, x0\n isb\n msr elr_el2, x1\n msr spsr_el2, x2\n eret\n", kEl2hMasked);
+	write32(guest, 0x14000000); // b .
+	set_x(0, kHcrRw | kHcrAmo | kHcrVse);
+	set_x(1, guest);
+	set_x(2, 0x105); // EL1h, A masked
+	run(100);
+	EXPECT_EQ(pc(), guest) << "masked by PSTATE.A";
+	set_x(CPU_REG_PC, kRamBase);
+	set_x(CPU_REG_PSTATE, kEl2hMasked);
+	set_x(2, 0x5); // EL1h, unmasked
+	run(100);
+	EXPECT_EQ(pc(), kVectors + kCurrentSpx + 0x180 + 20);
+	EXPECT_EQ(mrs_at_el2("esr_el1"), 0xbe000000u) << "EC 0x2F, IL, ISS 0: no RAS";
+	EXPECT_EQ(mrs_at_el2("hcr_el2") & kHcrVse, 0u);
+}
+
 TEST_F(El2, EretFromEl2ReturnsToEl1El0AndEl2t)
 {
 	for (uint64_t m : {0x5ull, 0x4ull, 0x0ull, 0x8ull}) {

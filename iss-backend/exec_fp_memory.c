@@ -17,14 +17,14 @@
 
 /*
  * A 16-byte access whose 8-byte halves are aligned: an alignment fault (and false) where
- * alignment is checked (SCTLR_EL1.A, or the MMU off) or the memory is Device. Other
- * misalignments are caught by the halves themselves.
+ * alignment is checked (the current EL's SCTLR_ELx.A, or its MMU off) or the memory is
+ * Device. Other misalignments are caught by the halves themselves.
  */
 static bool quad_aligned_slow(struct iss *cpu, uint64_t address, bool write)
 {
 	struct iss_translation t;
 
-	bool checked = (cpu->sctlr_el1 & (SCTLR_M | SCTLR_A)) != SCTLR_M;
+	bool checked = iss_alignment_checked(cpu, cpu->el);
 	if (!checked && !(iss_translate(cpu, address, write ? AT_WRITE : AT_READ, cpu->el, &t) && t.device))
 		return true; /* a translation fault is left to the access, which reports it */
 	iss_data_abort(cpu, address, write ? AT_WRITE : AT_READ, FSC_ALIGNMENT, false);

@@ -636,7 +636,7 @@ void iss_flag_page(struct iss *cpu, uint64_t pa_page, uint8_t flag)
 
 /* ---- Data accesses ---- */
 
-static bool alignment_checked(const struct iss *cpu, unsigned el)
+bool iss_alignment_checked(const struct iss *cpu, unsigned el)
 {
 	uint64_t sctlr = el == 3 ? cpu->sctlr_el3 : el == 2 ? cpu->sctlr_el2 : cpu->sctlr_el1;
 
@@ -699,7 +699,7 @@ static bool data_access(struct iss *cpu, uint64_t va, unsigned size, bool write,
 {
 	if (unlikely(cpu->watch_count) && iss_debug_watch(cpu, va, size, write))
 		return false; /* stopped before the access, like a hardware watchpoint */
-	if ((va & (size - 1)) && alignment_checked(cpu, el)) {
+	if ((va & (size - 1)) && iss_alignment_checked(cpu, el)) {
 		iss_data_abort(cpu, va, write ? AT_WRITE : AT_READ, FSC_ALIGNMENT, false);
 		return false;
 	}

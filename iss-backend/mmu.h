@@ -34,6 +34,8 @@ bool iss_load_as(struct iss *cpu, uint64_t va, unsigned size, uint64_t *value, u
 bool iss_store_as(struct iss *cpu, uint64_t va, unsigned size, uint64_t value, unsigned el);
 /* Translates for an access of `type` at `el` (both stages of EL1&0); false with t->fsc set on a fault. No side effects. */
 bool iss_translate(struct iss *cpu, uint64_t va, enum iss_access_type type, unsigned el, struct iss_translation *t);
+/* Whether EL's accesses must be aligned: SCTLR_ELx.A, or its stage 1 off without HCR_EL2.DC (Device). */
+bool iss_alignment_checked(const struct iss *cpu, unsigned el);
 /* Takes the abort a failed iss_translate() describes: to EL2 for a stage 2 fault, else as a stage 1 one. */
 void iss_translation_abort(struct iss *cpu, uint64_t va, enum iss_access_type type, const struct iss_translation *t);
 /* Host pointer to [pa, pa + size) when it is RAM, else NULL; *region (if given) receives its region. */

@@ -3,7 +3,12 @@
 // and the ext2 disk; without network and cache the tests are skipped, saying so.
 #include <gtest/gtest.h>
 
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -285,6 +290,54 @@ TEST_F(Linux, APipedScriptRunsInTheShell)
 	EXPECT_EQ(qvp_test::stats_value(runs[1].err, "instructions"), qvp_test::stats_value(runs[0].err, "instructions"));
 	EXPECT_EQ(qvp_test::stats_value(runs[1].err, "virtual time"), qvp_test::stats_value(runs[0].err, "virtual time"));
 	EXPECT_NE(qvp_test::stats_value(runs[0].err, "instructions"), "");
+}
+
+// What arrives on `client` until `wanted` has (at most 60 s of silence), appended to `received`.
+bool receive_until(int client, const std::string &wanted, std::string &received)
+{
+	char buffer[4096];
+	struct pollfd p = { client, POLLIN, 0 };
+	while (received.find(wanted) == std::string::npos && poll(&p, 1, 60000) > 0) {
+		ssize_t got = recv(client, buffer, sizeof(buffer), 0);
+		if (got <= 0)
+			return false;
+		received.append(buffer, size_t(got));
+	}
+	return received.find(wanted) != std::string::npos;
+}
+
+// A person at the shell (the console socket, paced idle, pauses between keys) is recorded; the
+// replay, with nobody typing, prints the same session and ends at the same instruction and time.
+TEST_F(Linux, ATypedShellSessionReplaysBitExactly)
+{
+	TempDir dir;
+	qvp_test::BackgroundQvp qvp(dir);
+	ASSERT_TRUE(qvp.start({ "run", "--backend", "iss", "--kernel", build_path("linux/Image"), "--initrd",
+				build_path("linux/initramfs.cpio.gz"), "--append", "console=ttyAMA0 cryptomgr.notests",
+				"--timeout", "60s", "--stats", "--console-socket", "127.0.0.1:0", "--record",
+				dir.path("shell.rec") },
+			      "listening on 127.0.0.1:"))
+		<< qvp.err();
+	int client = qvp_test::connect_local(qvp.port);
+	ASSERT_GE(client, 0);
+	std::string session;
+	ASSERT_TRUE(receive_until(client, "/ # ", session)) << session;
+	for (const char *piece : { "echo typed $((6", "*7))", "\n" }) {
+		usleep(200000);
+		ASSERT_EQ(send(client, piece, strlen(piece), 0), ssize_t(strlen(piece)));
+	}
+	ASSERT_TRUE(receive_until(client, "typed 42", session)) << session;
+	std::string rest = qvp_test::type_slowly(client, { "poweroff -f\n" }, 300000);
+	session += rest;
+	ASSERT_EQ(qvp.wait_exit(), 0) << qvp.err();
+	EXPECT_TRUE(has(session, "reboot: Power down")) << session;
+
+	ProcessResult replay = qvp_test::run_qvp({ "run", "--replay", dir.path("shell.rec"), "--stats" });
+	ASSERT_EQ(replay.status, 0) << replay.err;
+	EXPECT_EQ(replay.out, session);
+	EXPECT_NE(qvp_test::stats_value(replay.err, "instructions"), "");
+	EXPECT_EQ(qvp_test::stats_value(replay.err, "instructions"), qvp_test::stats_value(qvp.err(), "instructions"));
+	EXPECT_EQ(qvp_test::stats_value(replay.err, "virtual time"), qvp_test::stats_value(qvp.err(), "virtual time"));
 }
 
 // The virtio-mmio block device: the kernel's virtio_blk driver reads the ext2 image (the

@@ -106,6 +106,11 @@ static const char help_text[] =
 	"  --restore FILE     go on from the snapshot FILE: the board, images and options\n"
 	"                     are the snapshot's (no FIRMWARE), the console shows what\n"
 	"                     comes after it, and --stats counts from reset\n"
+	"  --record FILE      keep in FILE every input from outside (typed console input,\n"
+	"                     piped input, gdb's writes, the RTC's host start) with where it\n"
+	"                     entered, so that --replay repeats the run (iss backend)\n"
+	"  --replay FILE      run a recording again: the board, images and options are the\n"
+	"                     recording's (no FIRMWARE), the inputs enter where they did\n"
 	"  -h, --help         print this help\n"
 	"  --version          print qvp's version\n"
 	"\n"
@@ -172,6 +177,8 @@ enum option_id {
 	OPTION_SNAPSHOT_AT,
 	OPTION_STOP,
 	OPTION_RESTORE,
+	OPTION_RECORD,
+	OPTION_REPLAY,
 	OPTION_SEMIHOSTING,
 	OPTION_SEMIHOSTING_ROOT,
 	OPTION_SEMIHOSTING_CMDLINE,
@@ -214,6 +221,8 @@ static const struct option long_options[] = {
 	{ "snapshot-at", required_argument, NULL, OPTION_SNAPSHOT_AT }, /* and FILE after TIME */
 	{ "stop", no_argument, NULL, OPTION_STOP },
 	{ "restore", required_argument, NULL, OPTION_RESTORE },
+	{ "record", required_argument, NULL, OPTION_RECORD },
+	{ "replay", required_argument, NULL, OPTION_REPLAY },
 	{ "semihosting", no_argument, NULL, OPTION_SEMIHOSTING },
 	{ "semihosting-root", required_argument, NULL, OPTION_SEMIHOSTING_ROOT },
 	{ "semihosting-cmdline", required_argument, NULL, OPTION_SEMIHOSTING_CMDLINE },
@@ -501,6 +510,12 @@ static int parse_option(int id, const char *argument, struct cli_options *option
 	case OPTION_RESTORE:
 		options->restore_path = argument;
 		return 0;
+	case OPTION_RECORD:
+		options->record_path = argument;
+		return 0;
+	case OPTION_REPLAY:
+		options->replay_path = argument;
+		return 0;
 	case OPTION_SEMIHOSTING:
 		options->machine.semihosting = true;
 		return 0;
@@ -632,18 +647,21 @@ static int check_console_options(const struct cli_options *options)
 	return 0;
 }
 
-/* --restore FILE: the snapshot names the images and options; --stop only with --snapshot-at. */
+/* --restore FILE and --replay FILE: the file names the images and options. */
 static int check_restore_options(int argc, char **argv, const struct cli_options *options)
 {
+	const char *option = options->restore_path ? "--restore" : "--replay";
+	const char *file = options->restore_path ? "snapshot" : "recording";
+
 	if (optind + 1 < argc)
-		return error_set("run: unexpected argument '%s' with --restore (the snapshot names the firmware)",
-				 argv[optind + 1]);
+		return error_set("run: unexpected argument '%s' with %s (the %s names the firmware)", argv[optind + 1],
+				 option, file);
 	if (options->machine.kernel_path || options->machine.raw_firmware)
-		return error_set("--restore and %s exclude each other (the snapshot names the images)",
-				 options->machine.kernel_path ? "--kernel" : "--raw");
+		return error_set("%s and %s exclude each other (the %s names the images)", option,
+				 options->machine.kernel_path ? "--kernel" : "--raw", file);
 	if (options->machine_option)
-		return error_set("--restore and %s exclude each other (the run goes on with the options the snapshot was taken with)",
-				 options->machine_option);
+		return error_set("%s and %s exclude each other (the run goes on with the options the %s was made with)",
+				 option, options->machine_option, file);
 	if (options->gdb_wait && !options->gdb_address)
 		return error_set("--gdb-wait needs --gdb [HOST:]PORT or --gdb /dev/PATH");
 	return 0;
@@ -676,7 +694,7 @@ static int parse_command(int argc, char **argv, struct cli_options *options)
 	if (strcmp(argv[optind], "run") != 0)
 		return error_set("unknown command '%s': try '%s run FIRMWARE' or '%s --help'", argv[optind], program,
 				 program);
-	if (options->restore_path)
+	if (options->restore_path || options->replay_path)
 		return check_restore_options(argc, argv, options);
 	firmware = check_bios_options(argc, argv, options);
 	if (firmware <= 0)
@@ -691,6 +709,34 @@ static int parse_command(int argc, char **argv, struct cli_options *options)
 	options->machine.firmware_path = argv[optind + 1];
 	if (options->gdb_wait && !options->gdb_address)
 		return error_set("--gdb-wait needs --gdb [HOST:]PORT or --gdb /dev/PATH");
+	return 0;
+}
+
+/* A recording is the interpreter's (the kvm backend does not repeat a run), of one run from
+ * reset, with every input it can replay. */
+static int check_record_options(struct cli_options *options)
+{
+	const char *option = options->record_path ? "--record" : "--replay";
+
+	if (!options->record_path && !options->replay_path)
+		return 0;
+	if (options->record_path && options->replay_path)
+		return error_set("--record and --replay exclude each other");
+	if (options->restore_path)
+		return error_set("%s and --restore exclude each other (a recording starts at reset)", option);
+	if (options->machine.semihosting)
+		return error_set("--record and --semihosting exclude each other (host files the guest reads are not "
+				 "recorded)");
+	if (options->machine.start_el3)
+		return error_set("--record and --el3 exclude each other (a recording's header does not name EL3 yet)");
+	if (options->replay_path && (options->console_script_path || options->console_socket_address))
+		return error_set("--replay and %s exclude each other (the recording holds the console's input)",
+				 options->console_script_path ? "--console-script" : "--console-socket");
+	if (options->record_path && options->gdb_address && options->machine.cpu_count > 1)
+		return error_set("--record with --gdb needs one CPU: where gdb stops several CPUs is not replayed");
+	if (options->machine.backend == BACKEND_KVM)
+		return error_set("%s needs the iss backend: a run under kvm does not repeat", option);
+	options->machine.backend = BACKEND_ISS;
 	return 0;
 }
 
@@ -751,6 +797,7 @@ int cli_parse(int argc, char **argv, struct cli_options *options)
 	if (options->command != CLI_RUN)
 		return 0;
 	return check_coverage_options(options) < 0 || check_snapshot_options(options) < 0 ||
+	               check_record_options(options) < 0 ||
 	               check_semihosting_options(options) < 0 || check_el3_options(options) < 0
 	           ? -1
 	           : 0;

@@ -42,6 +42,8 @@ struct cli_options {
 	const char *snapshot_path;     /* ... and where; NULL for no snapshot */
 	bool snapshot_stop;            /* --stop: the run ends once saved */
 	const char *restore_path;      /* --restore FILE: the run continues from a snapshot */
+	const char *record_path;       /* --record FILE: the run's inputs from outside are kept there */
+	const char *replay_path;       /* --replay FILE: a recorded run again */
 	const char *machine_option;    /* the last option given that shapes the machine, or NULL */
 };
 

@@ -17,6 +17,7 @@
 #include "gdb_stub.h"
 #include "loop.h"
 #include "machine.h"
+#include "run_record.h"
 #include "run_snapshot.h"
 #include "status_line.h"
 #include "trace.h"
@@ -108,7 +109,17 @@ static int run_exit_status(const struct machine *machine, const struct console *
 	return console_exit_status(console_input, status, "qvp");
 }
 
-static int run_machine(struct cli_options *options, struct coverage *coverage, const struct snapshot *snapshot)
+/* The console's input: a replay's from its recording, else what the options say. */
+static int attach_console_input(const struct cli_options *options, struct machine *machine,
+				struct console_socket *socket, struct console **console_input)
+{
+	if (options->replay_path)
+		return console_attach_replay(machine, options->console_script_path, console_input);
+	return console_attach_input(machine, options->console_script_path, socket, options->pace, console_input);
+}
+
+static int run_machine(struct cli_options *options, struct coverage *coverage, const struct snapshot *snapshot,
+		       struct run_record *record)
 {
 	struct run_snapshot_at snapshot_at;
 	char platform[PATH_MAX + 32];
@@ -159,10 +170,12 @@ static int run_machine(struct cli_options *options, struct coverage *coverage, c
 		}
 		gdb_stub_attach(gdb, machine);
 	}
-	if (console_attach_input(machine, options->console_script_path, socket, options->pace, &console_input) < 0 ||
+	if (run_record_attach(record, options, machine) < 0 ||
+	    attach_console_input(options, machine, socket, &console_input) < 0 ||
 	    (snapshot && snapshot_load(machine, snapshot) < 0) || /* the machine half-loaded is thrown away */
 	    (options->insn_trace_spec && !(insn_trace = insn_trace_open(options->insn_trace_spec, machine)))) {
 		fprintf(stderr, "qvp: error: %s\n", error_message());
+		run_record_finish(record, machine, QVP_EXIT_ERROR);
 		console_destroy(console_input);
 		gdb_stub_destroy(gdb);
 		machine_destroy(machine);
@@ -177,6 +190,7 @@ static int run_machine(struct cli_options *options, struct coverage *coverage, c
 	status_line_clear(&status);
 	fflush(out); /* the console's last words come before qvp's own (one log for both: 2>&1) */
 	exit_status = run_exit_status(machine, console_input, &snapshot_at);
+	exit_status = run_record_finish(record, machine, exit_status);
 	console_destroy(console_input);
 	run_test_hooks_finish(&options->test_hooks, out);
 	fflush(out);
@@ -213,14 +227,18 @@ static int run_machine(struct cli_options *options, struct coverage *coverage, c
 static int run(struct cli_options *options, struct coverage *coverage)
 {
 	struct snapshot *snapshot = NULL;
+	struct run_record record;
 	int status;
 
-	if (options->restore_path && !(snapshot = run_snapshot_read_options(options))) {
+	if ((options->restore_path && !(snapshot = run_snapshot_read_options(options))) ||
+	    run_record_read_options(&record, options) < 0) {
 		fprintf(stderr, "qvp: error: %s\n", error_message());
+		snapshot_free(snapshot);
 		return QVP_EXIT_ERROR;
 	}
-	status = run_machine(options, coverage, snapshot);
+	status = run_machine(options, coverage, snapshot, &record);
 	snapshot_free(snapshot);
+	run_record_free(&record);
 	return status;
 }
 

@@ -2,6 +2,8 @@
  * and taking a restored run's options from the snapshot. */
 #include "run_snapshot.h"
 
+#include <string.h>
+
 #include "error.h"
 
 struct snapshot *run_snapshot_read_options(struct cli_options *options)
@@ -9,8 +11,16 @@ struct snapshot *run_snapshot_read_options(struct cli_options *options)
 	struct snapshot *snapshot = snapshot_read(options->restore_path);
 	struct snapshot_inputs inputs;
 
+	struct snap_reader second;
+
 	if (!snapshot)
 		return NULL;
+	if (snapshot_section_count(snapshot) > 1 && strcmp(snapshot_section(snapshot, 1, &second), "recording") == 0) {
+		error_set("%s: a recording, not a snapshot (qvp run --replay %s)", options->restore_path,
+			  options->restore_path);
+		snapshot_free(snapshot);
+		return NULL;
+	}
 	if (snapshot_config(snapshot, &options->machine, &inputs) < 0) {
 		snapshot_free(snapshot);
 		return NULL;

@@ -17,6 +17,7 @@
 #include "console_terminal.h"
 #include "error.h"
 #include "exit_status.h"
+#include "input_log.h"
 #include "snapshot_stream.h"
 
 struct byte_buffer {
@@ -41,7 +42,7 @@ struct console {
 	struct console_socket *socket; /* interactive input and output (--console-socket), or NULL */
 	bool typed_gone;            /* the terminal or the client hung up: nothing more to wait for */
 	bool wait_for_driver;       /* --kernel: input waits for Linux's driver (uart_ready) */
-	int stream_fd;              /* a pipe or file read as the UART can take it, or -1 */
+	int stream_fd;              /* a pipe or file read as the UART can take it, STREAM_FROM_LOG, or -1 */
 	bool stream_noticed;        /* said that qvp waits for the pipe's writer */
 };
 
@@ -76,6 +77,14 @@ static void buffer_consume(struct byte_buffer *buffer, size_t length)
 		buffer->start = 0;
 }
 
+/* Piped input read back from a replayed recording, not from a descriptor. */
+#define STREAM_FROM_LOG (-2)
+
+static bool stream_open(const struct console *console)
+{
+	return console->stream_fd >= 0 || console->stream_fd == STREAM_FROM_LOG;
+}
+
 /* Waits for the stream's next bytes (its writer may be slow): after a second, says once why
  * qvp waits, as a silent open pipe (ssh without a terminal) would otherwise look like a hang. */
 static long stream_read(struct console *console, uint8_t *bytes, size_t size)
@@ -99,13 +108,19 @@ static long stream_read(struct console *console, uint8_t *bytes, size_t size)
  * False at the end of the input, which is just no more input. */
 static bool stream_pull(struct console *console)
 {
+	struct input_log *log = console->machine->input_log;
 	uint8_t bytes[4096];
 	long got;
 
-	if (console->stream_fd < 0)
+	if (console->stream_fd == STREAM_FROM_LOG)
+		got = (long)input_log_stream_take(log, bytes, sizeof(bytes));
+	else if (console->stream_fd >= 0) {
+		fflush(console->machine->console); /* a writer may wait for what the guest printed */
+		got = stream_read(console, bytes, sizeof(bytes));
+		if (log && input_log_stream_add(log, bytes, got > 0 ? (size_t)got : 0) == 0 && got <= 0)
+			input_log_stream_end(log); /* --record keeps what the pipe gave */
+	} else
 		return false;
-	fflush(console->machine->console); /* a writer may wait for what the guest printed */
-	got = stream_read(console, bytes, sizeof(bytes));
 	if (got > 0)
 		return buffer_append(&console->pending, bytes, (size_t)got) == 0;
 	console->stream_fd = -1; /* end of input (or an error: the same for the guest) */
@@ -136,7 +151,7 @@ static void deliver_fire(void *opaque, vtime_t time)
 		buffer_consume(&console->pending, 1);
 		console->last_delivery = time;
 	}
-	if (console->pending.length > 0 || console->stream_fd >= 0)
+	if (console->pending.length > 0 || stream_open(console))
 		machine_schedule_event(console->machine, &console->deliver, time + CONSOLE_BYTE_TIME);
 }
 
@@ -255,7 +270,7 @@ void console_board_reset(struct console *console)
 	struct machine *machine = console->machine;
 	vtime_t now = machine_now(machine);
 
-	if ((console->pending.length > 0 || console->stream_fd >= 0) && !event_is_queued(&console->deliver))
+	if ((console->pending.length > 0 || stream_open(console)) && !event_is_queued(&console->deliver))
 		machine_schedule_event(machine, &console->deliver, now);
 	if (script_running(console) && console->waiting && !event_is_queued(&console->wake) &&
 	    console->script.steps[console->next_step].op != SCRIPT_EXPECT)
@@ -289,6 +304,19 @@ static long read_typed(struct console *console, bool wait, uint8_t *bytes, size_
 	return terminal_read(console->terminal, wait, bytes, size, quit);
 }
 
+/* Typed input from the input log: replayed, or history replayed for a debugger that went back. */
+static int send_logged(void *opaque, const uint8_t *bytes, size_t length)
+{
+	return console_send(opaque, bytes, length);
+}
+
+/* Typed input and the user's quit go into the input log (--record), if there is one. */
+static void record_input(struct machine *machine, struct input_record *record)
+{
+	if (machine->input_log && input_log_add(machine->input_log, machine, record) < 0)
+		machine_request_fatal_stop(machine);
+}
+
 /* The machine's host-input hook: what was typed enters the UART from now on. */
 static bool console_host_input(struct machine *machine, bool wait)
 {
@@ -300,13 +328,16 @@ static bool console_host_input(struct machine *machine, bool wait)
 	fflush(machine->console); /* a prompt without a newline shows before we wait for typing */
 	got = read_typed(console, wait, bytes, sizeof(bytes), &quit);
 
-	if (got > 0)
+	if (got > 0) {
+		record_input(machine, &(struct input_record){ .kind = INPUT_CONSOLE, .length = (uint32_t)got, .bytes = bytes });
 		console_send(console, bytes, (size_t)got);
+	}
 	if (got < 0)
 		console->typed_gone = true;
 	if (quit) {
 		terminal_restore(console->terminal);
 		fputs("\nqvp: quit (Ctrl-A x)\n", stderr);
+		record_input(machine, &(struct input_record){ .kind = INPUT_EXIT, .value = 0 });
 		machine_request_exit(machine, 0);
 		return true;
 	}
@@ -392,6 +423,8 @@ struct console *console_create(struct machine *machine)
 	event_init(&console->deliver, "console input", deliver_fire, console);
 	event_init(&console->wake, "console script", wake_fire, console);
 	machine->console_input = console;
+	if (machine->input_log)
+		input_log_set_console(machine->input_log, send_logged, console);
 	machine->console_output = console_output;
 	machine->console_board_reset = console_board_reset;
 	machine->console_save = console_save;
@@ -407,6 +440,8 @@ void console_destroy(struct console *console)
 	event_cancel(console->machine->events, &console->wake);
 	if (console->machine->console_input == console)
 		console->machine->console_input = NULL;
+	if (console->machine->input_log)
+		input_log_set_console(console->machine->input_log, NULL, NULL);
 	if (console->machine->host_input == console_host_input)
 		console->machine->host_input = NULL;
 	console_pace_forget(console);
@@ -490,6 +525,23 @@ int console_attach_input(struct machine *machine, const char *script_path, struc
 	if (pace == CONSOLE_PACE_REALTIME || (pace == CONSOLE_PACE_AUTO && interactive))
 		console_pace_attach(machine, interactive ? *console : NULL);
 	return 0;
+}
+
+int console_attach_replay(struct machine *machine, const char *script_path, struct console **console)
+{
+	struct input_log *log = machine->input_log;
+
+	*console = NULL;
+	if (!machine->console_uart.uart)
+		return 0; /* nothing can have been typed */
+	*console = console_create(machine);
+	if (!*console)
+		return -1;
+	if (input_log_has_stream(log)) {
+		(*console)->stream_fd = STREAM_FROM_LOG;
+		machine_schedule_event(machine, &(*console)->deliver, machine_now(machine));
+	}
+	return script_path ? console_run_script(*console, script_path) : 0;
 }
 
 int console_exit_status(const struct console *console, int exit_status, const char *program)

@@ -61,6 +61,11 @@ struct console_socket; /* console_socket.h */
 int console_attach_input(struct machine *machine, const char *script_path, struct console_socket *socket,
 			 enum console_pace pace, struct console **console);
 
+/* --replay: console input comes from the machine's input log (typed bytes at their recorded
+ * places, piped input in its order) and from the recorded run's script, if any; standard input
+ * is not read. *console is NULL when the board has no console UART. -1 after error_set(). */
+int console_attach_replay(struct machine *machine, const char *script_path, struct console **console);
+
 /* The descriptors whose readability means typed input has arrived (at most
  * CONSOLE_MAX_INPUT_FDS), for a wait that typing should end. */
 #define CONSOLE_MAX_INPUT_FDS 2

@@ -29,7 +29,9 @@ enum gdb_action gdb_write_registers(struct gdb_stub *stub, const char *text, siz
 	}
 	for (unsigned reg = 0; reg < CPU_REG_COUNT; reg++) {
 		unsigned bytes = gdb_register_bytes(reg);
-		cpu->ops->set_register(cpu, (enum cpu_register)reg, gdb_decode_register(text, bytes));
+		uint64_t value = gdb_decode_register(text, bytes);
+		cpu->ops->set_register(cpu, (enum cpu_register)reg, value);
+		gdb_record_write(stub, INPUT_REGISTER, reg, &value, sizeof(value));
 		text += 2 * bytes;
 	}
 	gdb_history_changed(stub);
@@ -63,19 +65,27 @@ static int encode_one_register(struct cpu *cpu, uint64_t number, char *out)
 }
 
 /* `text` holds exactly the register's bytes in hex. */
-static int decode_one_register(struct cpu *cpu, uint64_t number, const char *text)
+static int decode_one_register(struct gdb_stub *stub, uint64_t number, const char *text)
 {
+	struct cpu *cpu = gdb_selected_cpu(stub);
 	unsigned bytes = gdb_register_bytes((unsigned)number);
+	uint64_t value[2];
 
 	if (!bytes || strlen(text) != 2 * bytes)
 		return -1;
 	if (is_vector(number)) {
-		uint64_t value[2] = { gdb_decode_register(text, 8), gdb_decode_register(text + 16, 8) };
-		if (!cpu->ops->set_vector)
+		value[0] = gdb_decode_register(text, 8);
+		value[1] = gdb_decode_register(text + 16, 8);
+		if (!cpu->ops->set_vector || cpu->ops->set_vector(cpu, (unsigned)(number - CPU_REG_V0), value) < 0)
 			return -1;
-		return cpu->ops->set_vector(cpu, (unsigned)(number - CPU_REG_V0), value);
+		gdb_record_write(stub, INPUT_VECTOR, number - CPU_REG_V0, value, sizeof(value));
+		return 0;
 	}
-	return cpu->ops->set_register(cpu, (enum cpu_register)number, gdb_decode_register(text, bytes));
+	value[0] = gdb_decode_register(text, bytes);
+	if (cpu->ops->set_register(cpu, (enum cpu_register)number, value[0]) < 0)
+		return -1;
+	gdb_record_write(stub, INPUT_REGISTER, number, value, sizeof(value[0]));
+	return 0;
 }
 
 enum gdb_action gdb_read_register(struct gdb_stub *stub, const char *text)
@@ -94,7 +104,7 @@ enum gdb_action gdb_write_register(struct gdb_stub *stub, const char *text)
 {
 	uint64_t number;
 
-	if (!gdb_parse_number(&text, &number) || *text++ != '=' || decode_one_register(gdb_selected_cpu(stub), number, text) < 0)
+	if (!gdb_parse_number(&text, &number) || *text++ != '=' || decode_one_register(stub, number, text) < 0)
 		gdb_reply(stub, "E01");
 	else {
 		gdb_history_changed(stub);
@@ -146,8 +156,10 @@ enum gdb_action gdb_write_memory(struct gdb_stub *stub, const char *text, size_t
 		gdb_reply(stub, "E14");
 		return ACTION_STAY;
 	}
-	if (length)
+	if (length) {
+		gdb_record_write(stub, INPUT_MEMORY, address, stub->memory, length);
 		gdb_history_changed(stub);
+	}
 	gdb_reply(stub, "OK");
 	return ACTION_STAY;
 }

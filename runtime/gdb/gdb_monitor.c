@@ -5,6 +5,7 @@
 
 #include "error.h"
 #include "gdb_stub.h"
+#include "input_log.h"
 #include "loop.h"
 
 static const char help_text[] =
@@ -58,8 +59,13 @@ static void set_quantum(struct machine *machine, const char *value, char *out, s
  * gdb's breakpoints set again; virtual time and the counters go on, as for PSCI SYSTEM_RESET. */
 static void reset_board(struct machine *machine, char *out, size_t size)
 {
+	struct input_record record = { .kind = INPUT_RESET };
 	uint64_t pc = 0;
 
+	if (machine->input_log && input_log_add(machine->input_log, machine, &record) < 0) {
+		snprintf(out, size, "reset: %s\n", error_message());
+		return;
+	}
 	machine_restart_board(machine);
 	if (machine->stop_cause != MACHINE_RUNNING) {
 		snprintf(out, size, "reset failed, the run ends: %s\n", error_message());

@@ -206,3 +206,16 @@ void gdb_history_changed(struct gdb_stub *stub)
 	if (stub->history)
 		history_forget_future(stub->history, stub->machine);
 }
+
+void gdb_record_write(struct gdb_stub *stub, enum input_kind kind, uint64_t value, const void *bytes, size_t length)
+{
+	struct machine *machine = stub->machine;
+	struct input_record record = { .kind = kind,
+		                       .cpu = stub->thread < machine->cpu_count ? stub->thread : machine->current_cpu,
+		                       .value = value,
+		                       .length = (uint32_t)length,
+		                       .bytes = (uint8_t *)bytes };
+
+	if (machine->input_log && input_log_add(machine->input_log, machine, &record) < 0)
+		fprintf(stderr, "qvp: gdb: the write is not recorded: %s\n", error_message());
+}

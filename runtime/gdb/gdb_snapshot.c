@@ -8,6 +8,7 @@
 
 #include "error.h"
 #include "gdb_stub_internal.h"
+#include "input_log.h"
 #include "snapshot.h"
 
 /* A stop with several CPUs can fall inside a round, which a snapshot does not describe. */
@@ -40,6 +41,10 @@ static void load(struct gdb_stub *stub, const char *path, char *out, size_t size
 
 	if (!can_snapshot(machine, out, size))
 		return;
+	if (input_log_recording(machine->input_log)) {
+		snprintf(out, size, "snapshot: not while qvp records (--record): a replay could not load it\n");
+		return;
+	}
 	snapshot = snapshot_read(path);
 	if (!snapshot || snapshot_load_running(machine, snapshot) < 0) {
 		snprintf(out, size, "snapshot: %s%s\n", error_message(),

@@ -176,6 +176,7 @@ static enum gdb_action resume_at(struct gdb_stub *stub, const char *text, enum g
 			return ACTION_STAY;
 		}
 		gdb_selected_cpu(stub)->ops->set_register(gdb_selected_cpu(stub), CPU_REG_PC, address);
+		gdb_record_write(stub, INPUT_REGISTER, CPU_REG_PC, &address, sizeof(address));
 		gdb_history_changed(stub);
 	}
 	return action;

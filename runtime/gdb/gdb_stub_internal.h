@@ -9,6 +9,7 @@
 #include "gdb_packet.h"
 #include "gdb_stub.h"
 #include "history.h"
+#include "input_log.h"
 #include "machine.h"
 
 #define MAX_DEBUG_POINTS 64
@@ -70,6 +71,9 @@ bool gdb_reverse_monitor(struct gdb_stub *stub, const char *command, char *out, 
 void gdb_history_record(struct gdb_stub *stub);
 /* gdb changed memory, registers or the PC: the recorded future is gone. */
 void gdb_history_changed(struct gdb_stub *stub);
+/* A write of gdb's to the target, kept in the machine's input log (--record) so a replay makes it
+ * at the same place; `bytes` as input_log.h's record kinds hold them. */
+void gdb_record_write(struct gdb_stub *stub, enum input_kind kind, uint64_t value, const void *bytes, size_t length);
 
 /* `monitor snapshot save|load FILE` (gdb_snapshot.c); true if it was one. */
 bool gdb_snapshot_monitor(struct gdb_stub *stub, const char *command, char *out, size_t size);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "input_log.h"
 #include "snapshot.h"
 #include "snapshot_parts.h"
 
@@ -36,6 +37,7 @@ struct region_pages {
 
 struct checkpoint {
 	uint64_t position; /* instructions retired since reset */
+	size_t input_cursor; /* the machine's input log then: the next input to come again */
 	uint8_t *state;    /* everything but RAM */
 	size_t state_size;
 	struct region_pages regions[MAX_REGIONS];
@@ -249,7 +251,8 @@ static int take_checkpoint(struct history *history, struct machine *machine, int
 		(history->count - index) * sizeof(history->checkpoints[0]));
 	history->count++;
 	checkpoint = &history->checkpoints[index];
-	*checkpoint = (struct checkpoint){ .position = machine->stats.instructions };
+	*checkpoint = (struct checkpoint){ .position = machine->stats.instructions,
+		                           .input_cursor = input_log_cursor(machine->input_log) };
 	if (snapshot_checkpoint_save(machine, &checkpoint->state, &checkpoint->state_size) < 0 ||
 	    keep_ram(history, machine, before >= 0 ? &history->checkpoints[before] : NULL, checkpoint) < 0) {
 		drop_checkpoint(history, index);
@@ -377,6 +380,7 @@ int history_replay(struct history *history, struct machine *machine, uint64_t ch
 		return -1;
 	machine_tell_debugger(machine, MACHINE_DEBUG_RESET, NULL); /* its points go into the new CPUs */
 	machine->replay_frontier = history->frontier;
+	input_log_set_cursor(machine->input_log, from->input_cursor); /* typed input and writes since come again */
 	return machine_replay(machine, position, on_stop, opaque);
 }
 

@@ -16,6 +16,7 @@
 #include <inttypes.h>
 
 #include "error.h"
+#include "input_log.h"
 #include "trace.h"
 
 static vtime_t earliest(vtime_t a, vtime_t b)
@@ -32,9 +33,12 @@ static vtime_t saturating_add(vtime_t a, vtime_t b)
 static uint64_t instruction_budget(const struct machine *machine, vtime_t deadline)
 {
 	uint64_t budget = (deadline - machine->now) / machine->time_per_instruction;
+	uint64_t to_input = input_log_budget(machine->input_log, machine);
 
 	if (machine->budget_limit && budget > machine->budget_limit)
 		budget = machine->budget_limit; /* a debugger's single step */
+	if (to_input && budget > to_input)
+		budget = to_input; /* a recorded input enters exactly there */
 	return budget ? budget : 1;
 }
 
@@ -89,10 +93,26 @@ void machine_note_idle(struct machine *machine, vtime_t wake)
 		machine->stats.idle_forever_since = machine->now;
 }
 
-/* WFI with nothing pending: nothing can happen before the next event, so skip to it. */
+/* Paced idle (machine->pace_idle) that ended early because host input arrived: recorded, so
+ * that a replay ends the skip at the same time. */
+static vtime_t paced_wake(struct machine *machine, vtime_t wake)
+{
+	vtime_t paced = machine->pace_idle(machine, wake);
+
+	if (paced < wake && machine->input_log) {
+		struct input_record cut = { .kind = INPUT_IDLE_CUT };
+		machine_skip_idle(machine, paced);
+		if (input_log_add(machine->input_log, machine, &cut) < 0)
+			machine_request_fatal_stop(machine);
+	}
+	return paced;
+}
+
+/* WFI with nothing pending: nothing can happen before the next event, so skip to it (or to
+ * where a replayed input enters). */
 static void skip_idle_time(struct machine *machine)
 {
-	vtime_t wake = machine_idle_wake_time(machine);
+	vtime_t wake = input_log_idle_end(machine->input_log, machine, machine_idle_wake_time(machine));
 	uint64_t pc = 0;
 
 	if (wake <= machine->now || machine->stop_cause != MACHINE_RUNNING)
@@ -107,7 +127,7 @@ static void skip_idle_time(struct machine *machine)
 		return;
 	}
 	if (machine->pace_idle)
-		wake = machine->pace_idle(machine, wake);
+		wake = paced_wake(machine, wake);
 	machine_skip_idle(machine, wake);
 }
 
@@ -314,6 +334,7 @@ void machine_finish_quantum(struct machine *machine, const struct cpu_run_result
 	machine_tell_debugger(machine, MACHINE_DEBUG_QUANTUM, result);
 	if (machine->host_input)
 		machine->host_input(machine, false);
+	input_log_apply_due(machine);
 	if (machine->progress)
 		machine->progress(machine);
 }
@@ -336,6 +357,7 @@ enum machine_stop_cause machine_run(struct machine *machine)
 	struct cpu_run_result result;
 
 	machine_tell_debugger(machine, MACHINE_DEBUG_START, NULL);
+	input_log_apply_due(machine); /* a debugger's writes before the first instruction */
 	while (at_boundary(machine) && machine_run_quantum(machine, &result)) {
 		switch (result.reason) {
 		case CPU_STOP_BUDGET:
@@ -370,6 +392,7 @@ int machine_replay(struct machine *machine, uint64_t position, machine_replay_st
 	machine->pace_idle = NULL;
 	machine->progress = NULL;
 	machine->debug_cpu = 0;
+	input_log_apply_due(machine);
 	while (machine->stats.instructions < position && machine->stop_cause == MACHINE_RUNNING) {
 		machine->budget_limit = position - machine->stats.instructions;
 		if (!machine_run_quantum(machine, &result))
@@ -380,6 +403,7 @@ int machine_replay(struct machine *machine, uint64_t position, machine_replay_st
 			on_stop(opaque, machine);
 		if (machine->reset_requested)
 			machine_restart_board(machine);
+		input_log_apply_due(machine);
 	}
 	machine->budget_limit = 0;
 	machine->host_input = saved.host_input;

@@ -219,6 +219,10 @@ struct machine {
 	 * until something does. False when no input can come any more. */
 	bool (*host_input)(struct machine *machine, bool wait);
 
+	/* Inputs from outside with where they entered (input_log.h: --record, --replay), or NULL:
+	 * the loop replays those ahead of the run at their instruction counts and times. */
+	struct input_log *input_log;
+
 	/* Paces idle time against the host's clock (runtime/console/, --pace realtime), or NULL:
 	 * called before the loop skips idle time up to `wake`, it sleeps the host until its clock
 	 * has caught up and returns `wake`, or returns an earlier virtual time as soon as host

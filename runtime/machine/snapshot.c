@@ -18,6 +18,7 @@
 #include <zlib.h>
 
 #include "error.h"
+#include "input_log.h"
 #include "loop.h"
 #include "snapshot_parts.h"
 
@@ -292,6 +293,14 @@ static int get_header(struct snapshot *snapshot)
 
 /* ---- Writing ---- */
 
+int snapshot_write_preamble(const struct machine *machine, const struct snapshot_inputs *inputs,
+			    struct snap_writer *file)
+{
+	snap_put_bytes(file, snapshot_magic, sizeof(snapshot_magic));
+	snap_put_u32(file, SNAPSHOT_FORMAT_VERSION);
+	return put_header(file, machine, inputs);
+}
+
 /* Magic, version, the header, the machine's sections and "end"; a checkpoint has neither the
  * header nor RAM. */
 static int save_bytes(const struct machine *machine, const struct snapshot_inputs *inputs, bool checkpoint,
@@ -343,8 +352,9 @@ int snapshot_save(const struct machine *machine, const struct snapshot_inputs *i
 
 /* ---- Reading ---- */
 
-/* One section's frame at `*offset`; 1 when it was "end". */
-static int parse_section(struct snapshot *snapshot, size_t *offset, bool checksums)
+/* One section's frame at `*offset`; 1 when it was "end", 2 when it runs past the file's end
+ * (a recording cut short by a kill: `cut_short` tolerates it). */
+static int parse_section(struct snapshot *snapshot, size_t *offset, bool checksums, bool cut_short)
 {
 	struct snap_reader r = { .data = snapshot->data, .length = snapshot->size, .offset = *offset,
 				 .section = "(frame)" };
@@ -355,6 +365,10 @@ static int parse_section(struct snapshot *snapshot, size_t *offset, bool checksu
 	snap_get_string(&r, section->tag, sizeof(section->tag));
 	length = snap_get_u64(&r);
 	crc = snap_get_u32(&r);
+	if (cut_short && (r.failed || length > r.length - r.offset)) {
+		error_clear();
+		return 2;
+	}
 	if (!r.failed && length > r.length - r.offset)
 		snap_fail(&r, "section '%s' of %" PRIu64 " bytes runs past the file's end (truncated)", section->tag, length);
 	if (r.failed)
@@ -370,20 +384,28 @@ static int parse_section(struct snapshot *snapshot, size_t *offset, bool checksu
 	return strcmp(section->tag, "end") == 0;
 }
 
-static int parse_sections(struct snapshot *snapshot, bool checksums)
+/* The sections up to "end"; with `complete`, a file that stops short of it (at or inside a
+ * section's frame) is read up to its last whole section and *complete says so. */
+static int parse_sections(struct snapshot *snapshot, bool checksums, bool *complete)
 {
 	size_t offset = sizeof(snapshot_magic) + 4;
 	int found;
 
+	if (complete)
+		*complete = true;
 	do {
 		struct snapshot_section *grown =
 			realloc(snapshot->sections, (snapshot->section_count + 1) * sizeof(*grown));
 		if (!grown)
 			return error_set("out of memory");
 		snapshot->sections = grown;
-		if (offset == snapshot->size)
+		found = offset == snapshot->size ? 2 : parse_section(snapshot, &offset, checksums, complete != NULL);
+		if (found == 2 && complete) {
+			*complete = false;
+			return 0;
+		}
+		if (found == 2)
 			return error_set("byte %zu: the file ends without its 'end' section (truncated)", offset);
-		found = parse_section(snapshot, &offset, checksums);
 		if (found < 0)
 			return -1;
 	} while (!found);
@@ -407,7 +429,8 @@ static int parse_preamble(const struct snapshot *snapshot)
 	return 0;
 }
 
-struct snapshot *snapshot_parse(const char *name, const uint8_t *data, size_t size, bool checksums)
+static struct snapshot *parse_file(const char *name, const uint8_t *data, size_t size, bool checksums,
+				   bool *complete)
 {
 	struct snapshot *snapshot = calloc(1, sizeof(*snapshot));
 
@@ -418,7 +441,7 @@ struct snapshot *snapshot_parse(const char *name, const uint8_t *data, size_t si
 	}
 	memcpy(snapshot->data, data, size);
 	snapshot->size = size;
-	if (parse_preamble(snapshot) < 0 || parse_sections(snapshot, checksums) < 0) {
+	if (parse_preamble(snapshot) < 0 || parse_sections(snapshot, checksums, complete) < 0) {
 		error_set("%s: %s", name, error_message());
 		snapshot_free(snapshot);
 		return NULL;
@@ -430,7 +453,12 @@ struct snapshot *snapshot_parse(const char *name, const uint8_t *data, size_t si
 	return snapshot;
 }
 
-struct snapshot *snapshot_read(const char *path)
+struct snapshot *snapshot_parse(const char *name, const uint8_t *data, size_t size, bool checksums)
+{
+	return parse_file(name, data, size, checksums, NULL);
+}
+
+static struct snapshot *read_file(const char *path, bool *complete)
 {
 	struct snapshot *snapshot;
 	uint8_t *data;
@@ -438,9 +466,38 @@ struct snapshot *snapshot_read(const char *path)
 
 	if (loader_read_file(path, &data, &size) < 0)
 		return NULL;
-	snapshot = snapshot_parse(path, data, size, true);
+	snapshot = parse_file(path, data, size, true, complete);
 	free(data);
 	return snapshot;
+}
+
+struct snapshot *snapshot_read(const char *path)
+{
+	return read_file(path, NULL);
+}
+
+struct snapshot *snapshot_read_cut_short(const char *path, bool *complete)
+{
+	return read_file(path, complete);
+}
+
+unsigned snapshot_section_count(const struct snapshot *snapshot)
+{
+	return snapshot->section_count;
+}
+
+const char *snapshot_section(const struct snapshot *snapshot, unsigned index, struct snap_reader *r)
+{
+	const struct snapshot_section *section = &snapshot->sections[index];
+
+	*r = (struct snap_reader){ .data = section->data, .length = section->length, .file_offset = section->offset,
+				   .section = section->tag };
+	return section->tag;
+}
+
+const char *snapshot_name(const struct snapshot *snapshot)
+{
+	return snapshot->name;
 }
 
 void snapshot_free(struct snapshot *snapshot)
@@ -527,8 +584,7 @@ int snapshot_load(struct machine *machine, const struct snapshot *snapshot)
 	return 0;
 }
 
-/* The snapshot's header is the one this machine writes: the same qvp, board, options and images. */
-static int check_same_run(const struct machine *machine, const struct snapshot *snapshot)
+int snapshot_header_matches(const struct machine *machine, const struct snapshot *snapshot)
 {
 	struct snapshot_inputs inputs = { NULL };
 	struct snap_writer mine = { 0 };
@@ -544,10 +600,18 @@ static int check_same_run(const struct machine *machine, const struct snapshot *
 	}
 	same = !mine.failed && mine.length == header->length && memcmp(mine.data, header->data, header->length) == 0;
 	free(mine.data);
-	if (!same)
+	return same;
+}
+
+/* The snapshot's header is the one this machine writes: the same qvp, board, options and images. */
+static int check_same_run(const struct machine *machine, const struct snapshot *snapshot)
+{
+	int same = snapshot_header_matches(machine, snapshot);
+
+	if (same == 0)
 		return error_set("%s: taken with another board, options or images than this run's "
 				 "(qvp run --restore %s runs it with its own)", snapshot->name, snapshot->name);
-	return 0;
+	return same < 0 ? -1 : 0;
 }
 
 int snapshot_load_running(struct machine *machine, const struct snapshot *snapshot)
@@ -558,6 +622,8 @@ int snapshot_load_running(struct machine *machine, const struct snapshot *snapsh
 		machine->stop_cause = MACHINE_FATAL; /* half-loaded: the run cannot go on */
 		return -1;
 	}
+	if (machine->input_log)
+		input_log_truncate(machine->input_log, 0); /* its inputs were another run's */
 	return 0;
 }
 
@@ -575,7 +641,7 @@ int snapshot_checkpoint_load(struct machine *machine, const uint8_t *data, size_
 	struct snap_reader end;
 	int status = -1;
 
-	if (parse_preamble(&checkpoint) == 0 && parse_sections(&checkpoint, false) == 0 &&
+	if (parse_preamble(&checkpoint) == 0 && parse_sections(&checkpoint, false, NULL) == 0 &&
 	    machine_rebuild_board(machine) == 0 && snapshot_parts_load(machine, &checkpoint, &cursor, false) == 0 &&
 	    snapshot_next_section(&checkpoint, &cursor, "end", &end) == 0)
 		status = 0;

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "machine.h"
+#include "snapshot_stream.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -56,6 +57,24 @@ int snapshot_load(struct machine *machine, const struct snapshot *snapshot);
  * rebuilding the board; -1 after error_set(): refused before anything changed, or, should the
  * load fail half-way, with stop_cause MACHINE_FATAL. The caller tells the debugger. */
 int snapshot_load_running(struct machine *machine, const struct snapshot *snapshot);
+/* The same format holds a recording (recording.h): the magic, the version and the header this
+ * machine's snapshot would have, then the recording's own sections, written as the run goes. */
+int snapshot_write_preamble(const struct machine *machine, const struct snapshot_inputs *inputs,
+			    struct snap_writer *file);
+
+/* Reads a file whose last sections may be missing (a recording whose run was killed): it is
+ * read up to its last whole section, and *complete says whether "end" was there. */
+struct snapshot *snapshot_read_cut_short(const char *path, bool *complete);
+
+/* 1 when the file's header is the one `machine` writes (the same qvp, board, options and image
+ * hashes), 0 when not, -1 after error_set(). */
+int snapshot_header_matches(const struct machine *machine, const struct snapshot *snapshot);
+
+/* Section `index` (0 is the header) as a reader; returns its tag. */
+unsigned snapshot_section_count(const struct snapshot *snapshot);
+const char *snapshot_section(const struct snapshot *snapshot, unsigned index, struct snap_reader *r);
+const char *snapshot_name(const struct snapshot *snapshot);
+
 /* In-memory checkpoints of one run (reverse debugging): the machine's sections without the
  * header (no options, no image hashes) and without RAM, which the caller keeps (history.c),
  * to be loaded back into the same machine only. */

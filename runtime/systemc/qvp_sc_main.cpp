@@ -259,5 +259,10 @@ int sc_main(int argc, char **argv)
 				     "docs/snapshots.md)\n", options.restore_path ? "--restore" : "--snapshot-at");
 		return QVP_EXIT_ERROR;
 	}
+	if (options.record_path || options.replay_path) { // its SystemC models' inputs are not in the log
+		std::fprintf(stderr, "qvp-sc: error: %s: qvp-sc cannot record or replay runs yet (qvp can: "
+				     "docs/user-guide.md)\n", options.record_path ? "--record" : "--replay");
+		return QVP_EXIT_ERROR;
+	}
 	return run(options, log_path);
 }

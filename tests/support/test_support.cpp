@@ -1,8 +1,13 @@
 #include "test_support.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -182,6 +187,101 @@ QemuRun run_qemu_virt(const std::string &firmware_path, const QemuOptions &optio
 		if (c != '\r')
 			run.console += c;
 	return run;
+}
+
+BackgroundQvp::~BackgroundQvp()
+{
+	if (child_ > 0) {
+		kill(child_, SIGKILL);
+		waitpid(child_, nullptr, 0);
+	}
+}
+
+bool BackgroundQvp::start(const std::vector<std::string> &args, const std::string &said)
+{
+	std::vector<std::string> argv = { build_path("qvp") };
+	argv.insert(argv.end(), args.begin(), args.end());
+	child_ = fork();
+	if (child_ == 0) {
+		std::vector<char *> c_argv;
+		for (auto &arg : argv)
+			c_argv.push_back(const_cast<char *>(arg.c_str()));
+		c_argv.push_back(nullptr);
+		int null = open("/dev/null", O_RDONLY);
+		int out = open(dir_.path("out").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		int err = open(dir_.path("err").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		dup2(null, 0);
+		dup2(out, 1);
+		dup2(err, 2);
+		execv(c_argv[0], c_argv.data());
+		_exit(127);
+	}
+	for (int i = 0; i < 2000; i++) {
+		std::string text = read_file(dir_.path("err"));
+		size_t at = text.find(said);
+		if (at != std::string::npos && text.find_first_not_of("0123456789", at + said.size()) != std::string::npos &&
+		    text.find_first_not_of("0123456789", at + said.size()) > at + said.size()) {
+			port = std::stoi(text.substr(at + said.size()));
+			return true;
+		}
+		usleep(10000);
+	}
+	return false;
+}
+
+int BackgroundQvp::wait_exit()
+{
+	int status = 0;
+	if (waitpid(child_, &status, 0) != child_)
+		return -1;
+	child_ = -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+std::string BackgroundQvp::out() const
+{
+	return read_file(dir_.path("out"));
+}
+
+std::string BackgroundQvp::err() const
+{
+	return read_file(dir_.path("err"));
+}
+
+int connect_local(int port)
+{
+	sockaddr_in address = {};
+	address.sin_family = AF_INET;
+	address.sin_port = htons(static_cast<uint16_t>(port));
+	address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	int client = socket(AF_INET, SOCK_STREAM, 0);
+	if (client >= 0 && connect(client, reinterpret_cast<sockaddr *>(&address), sizeof(address)) != 0) {
+		close(client);
+		return -1;
+	}
+	return client;
+}
+
+std::string type_slowly(int client, const std::vector<std::string> &pieces, unsigned pause_us)
+{
+	std::string received;
+	char buffer[256];
+	for (const std::string &piece : pieces) {
+		usleep(pause_us);
+		if (send(client, piece.data(), piece.size(), 0) != ssize_t(piece.size()))
+			break;
+	}
+	usleep(pause_us);
+	shutdown(client, SHUT_WR);
+	struct pollfd p = { client, POLLIN, 0 };
+	while (poll(&p, 1, 20000) > 0) {
+		ssize_t got = recv(client, buffer, sizeof(buffer), 0);
+		if (got <= 0)
+			break;
+		received.append(buffer, size_t(got));
+	}
+	close(client);
+	return received;
 }
 
 } // namespace qvp_test

@@ -85,4 +85,30 @@ QemuRun run_qemu_virt(const std::string &firmware_path, const QemuOptions &optio
 extern const char *const qemu_missing; // the skip message when QEMU is not installed
 void write_file(const std::string &path, const std::string &contents);
 
+// qvp run in the background, its standard input /dev/null and its standard output and error in
+// files of `dir`; killed when the object goes if it has not ended.
+class BackgroundQvp {
+public:
+	explicit BackgroundQvp(const TempDir &dir) : dir_(dir) {}
+	~BackgroundQvp();
+	// Starts `qvp ARGS`; true once its standard error shows `said` followed by a port number
+	// (within 20 s), which goes to `port`.
+	bool start(const std::vector<std::string> &args, const std::string &said);
+	int wait_exit(); // its exit status, or 128 + the signal's number
+	std::string out() const;
+	std::string err() const;
+	int port = 0;
+
+private:
+	const TempDir &dir_;
+	int child_ = -1;
+};
+
+// A TCP connection to 127.0.0.1:port, or -1.
+int connect_local(int port);
+
+// Sends `pieces` with a pause of the host's clock before each, ends the sending side, and returns
+// all it receives until the peer closes (at most 20 s of silence); closes `client`.
+std::string type_slowly(int client, const std::vector<std::string> &pieces, unsigned pause_us);
+
 } // namespace qvp_test

@@ -300,47 +300,18 @@ protected:
 	{
 		if (client >= 0)
 			close(client);
-		if (child > 0) {
-			kill(child, SIGKILL);
-			waitpid(child, nullptr, 0);
-		}
 	}
 	// Starts qvp; true once it says where it listens (within 20 s).
 	bool start(const std::string &firmware)
 	{
-		std::string qvp = build_path("qvp"), elf = build_path("sw/" + firmware + ".elf");
-		child = fork();
-		if (child == 0) {
-			int null = open("/dev/null", O_RDONLY);
-			int out = open(dir.path("out").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-			int err = open(dir.path("err").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-			dup2(null, 0);
-			dup2(out, 1);
-			dup2(err, 2);
-			execl(qvp.c_str(), qvp.c_str(), "run", "--backend", "iss", "--console-socket", "127.0.0.1:0",
-			      elf.c_str(), (char *)nullptr);
-			_exit(127);
-		}
-		const std::string said = "listening on 127.0.0.1:";
-		for (int i = 0; i < 2000; i++) {
-			std::string err = qvp_test::read_file(dir.path("err"));
-			size_t at = err.find(said);
-			if (at != std::string::npos && err.find(' ', at + said.size()) != std::string::npos) {
-				port = std::stoi(err.substr(at + said.size()));
-				return true;
-			}
-			usleep(10000);
-		}
-		return false;
+		return qvp.start({ "run", "--backend", "iss", "--console-socket", "127.0.0.1:0",
+				   build_path("sw/" + firmware + ".elf") },
+				 "listening on 127.0.0.1:");
 	}
 	bool connect_client()
 	{
-		sockaddr_in address = {};
-		address.sin_family = AF_INET;
-		address.sin_port = htons(static_cast<uint16_t>(port));
-		address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		client = socket(AF_INET, SOCK_STREAM, 0);
-		return connect(client, reinterpret_cast<sockaddr *>(&address), sizeof(address)) == 0;
+		client = qvp_test::connect_local(qvp.port);
+		return client >= 0;
 	}
 	// What the client receives until qvp closes the connection (at most 20 s).
 	std::string receive_all()
@@ -356,50 +327,40 @@ protected:
 		}
 		return received;
 	}
-	int wait_exit()
-	{
-		int status = 0;
-		if (waitpid(child, &status, 0) != child)
-			return -1;
-		child = -1;
-		return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-	}
 	TempDir dir;
-	pid_t child = -1;
-	int port = 0, client = -1;
+	qvp_test::BackgroundQvp qvp{ dir };
+	int client = -1;
 };
 
 // The client is the console: what it sends reaches the guest, the guest's output reaches it
 // (none goes to standard output), and the guest does not start before it connects.
 TEST_F(ConsoleSocket, AClientTypesAndReadsTheConsole)
 {
-	ASSERT_TRUE(start("console_poll")) << qvp_test::read_file(dir.path("err"));
+	ASSERT_TRUE(start("console_poll")) << qvp.err();
 	usleep(200000);
-	EXPECT_EQ(waitpid(child, nullptr, WNOHANG), 0); // waiting for the client
-	EXPECT_EQ(qvp_test::read_file(dir.path("out")), "");
-	EXPECT_NE(qvp_test::read_file(dir.path("err")).find("the guest starts when a client connects (nc 127.0.0.1 " +
-							     std::to_string(port) + ")"),
+	EXPECT_TRUE(qvp.running()); // waiting for the client
+	EXPECT_EQ(qvp.out(), "");
+	EXPECT_NE(qvp.err().find("the guest starts when a client connects (nc 127.0.0.1 " + std::to_string(qvp.port) + ")"),
 		  std::string::npos);
 	ASSERT_TRUE(connect_client());
 	const std::string line = "hello, socket\nexit 7\n";
 	ASSERT_EQ(send(client, line.data(), line.size(), 0), ssize_t(line.size()));
 	EXPECT_EQ(receive_all(), "poll> upper: HELLO, SOCKET\npoll> ");
-	EXPECT_EQ(wait_exit(), 7) << qvp_test::read_file(dir.path("err"));
-	EXPECT_EQ(qvp_test::read_file(dir.path("out")), "");
+	EXPECT_EQ(qvp.wait_exit(), 7) << qvp.err();
+	EXPECT_EQ(qvp.out(), "");
 }
 
 // The client closing its side (nc -N after its input) ends the input, not the output: the
 // guest's answer still arrives, and then it waits for input that can never come.
 TEST_F(ConsoleSocket, TheClientsEndIsTheEndOfTheInput)
 {
-	ASSERT_TRUE(start("console_irq")) << qvp_test::read_file(dir.path("err"));
+	ASSERT_TRUE(start("console_irq")) << qvp.err();
 	ASSERT_TRUE(connect_client());
 	ASSERT_EQ(send(client, "abc\n", 4, 0), 4);
 	shutdown(client, SHUT_WR);
 	EXPECT_EQ(receive_all(), "irq> reversed: cba\nirq> ");
-	EXPECT_EQ(wait_exit(), QVP_EXIT_FATAL);
-	EXPECT_NE(qvp_test::read_file(dir.path("err")).find("no event can wake it"), std::string::npos)
-		<< qvp_test::read_file(dir.path("err"));
+	EXPECT_EQ(qvp.wait_exit(), QVP_EXIT_FATAL);
+	EXPECT_NE(qvp.err().find("no event can wake it"), std::string::npos) << qvp.err();
 }
 
 // Each bad --console-socket is one line on stderr and status 125, before the guest runs.

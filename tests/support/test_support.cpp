@@ -238,6 +238,11 @@ int BackgroundQvp::wait_exit()
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+bool BackgroundQvp::running()
+{
+	return child_ > 0 && waitpid(child_, nullptr, WNOHANG) == 0;
+}
+
 std::string BackgroundQvp::out() const
 {
 	return read_file(dir_.path("out"));

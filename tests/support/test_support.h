@@ -95,6 +95,7 @@ public:
 	// (within 20 s), which goes to `port`.
 	bool start(const std::vector<std::string> &args, const std::string &said);
 	int wait_exit(); // its exit status, or 128 + the signal's number
+	bool running();  // not ended yet
 	std::string out() const;
 	std::string err() const;
 	int port = 0;

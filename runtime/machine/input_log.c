@@ -155,6 +155,9 @@ static int apply(struct machine *machine, const struct input_log *log, const str
 {
 	struct cpu *cpu;
 
+	if ((record->kind == INPUT_MEMORY || record->kind == INPUT_REGISTER || record->kind == INPUT_VECTOR) &&
+	    record->cpu >= machine->cpu_count)
+		return error_set("for CPU %u of a board with %u", record->cpu, machine->cpu_count);
 	switch (record->kind) {
 	case INPUT_CONSOLE:
 		return log->console ? log->console(log->console_opaque, record->bytes, record->length)

@@ -136,6 +136,9 @@ static void read_input(struct snap_reader *r, struct input_log *log)
 	if (!r->failed && (record.kind == INPUT_REGISTER || record.kind == INPUT_VECTOR) &&
 	    record.length != (record.kind == INPUT_REGISTER ? 8u : 16u))
 		snap_fail(r, "a register write of %u bytes", record.length);
+	if (!r->failed && record.value >= (record.kind == INPUT_REGISTER ? CPU_REG_SYSTEM_END : 32u) &&
+	    (record.kind == INPUT_REGISTER || record.kind == INPUT_VECTOR))
+		snap_fail(r, "a write of register number %llu", (unsigned long long)record.value);
 	if (!r->failed && record.length && !(bytes = malloc(record.length)))
 		snap_fail(r, "out of memory");
 	if (bytes)
@@ -192,6 +195,17 @@ static int read_inputs(const struct snapshot *snapshot, struct input_log *log)
 			return error_set("%s: %s", snapshot_name(snapshot), error_message());
 	}
 	return 0;
+}
+
+struct input_log *recording_inputs(const struct snapshot *snapshot)
+{
+	struct input_log *log = input_log_create();
+
+	if (log && read_inputs(snapshot, log) < 0) {
+		input_log_destroy(log);
+		return NULL;
+	}
+	return log;
 }
 
 struct snapshot *recording_read(const char *path, struct machine_config *config, struct snapshot_inputs *inputs,

@@ -481,6 +481,12 @@ struct snapshot *snapshot_read_cut_short(const char *path, bool *complete)
 	return read_file(path, complete);
 }
 
+struct snapshot *snapshot_parse_cut_short(const char *name, const uint8_t *data, size_t size, bool checksums,
+					  bool *complete)
+{
+	return parse_file(name, data, size, checksums, complete);
+}
+
 unsigned snapshot_section_count(const struct snapshot *snapshot)
 {
 	return snapshot->section_count;

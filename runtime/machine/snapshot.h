@@ -65,6 +65,8 @@ int snapshot_write_preamble(const struct machine *machine, const struct snapshot
 /* Reads a file whose last sections may be missing (a recording whose run was killed): it is
  * read up to its last whole section, and *complete says whether "end" was there. */
 struct snapshot *snapshot_read_cut_short(const char *path, bool *complete);
+struct snapshot *snapshot_parse_cut_short(const char *name, const uint8_t *data, size_t size, bool checksums,
+					  bool *complete);
 
 /* 1 when the file's header is the one `machine` writes (the same qvp, board, options and image
  * hashes), 0 when not, -1 after error_set(). */

@@ -93,19 +93,14 @@ void machine_note_idle(struct machine *machine, vtime_t wake)
 		machine->stats.idle_forever_since = machine->now;
 }
 
-/* Paced idle (machine->pace_idle) that ended early because host input arrived: recorded, so
- * that a replay ends the skip at the same time. */
-static vtime_t paced_wake(struct machine *machine, vtime_t wake)
+/* An idle skip that paced idle ended early because host input arrived: recorded, so that a
+ * replay ends the skip at the same time. */
+static void record_idle_cut(struct machine *machine)
 {
-	vtime_t paced = machine->pace_idle(machine, wake);
+	struct input_record cut = { .kind = INPUT_IDLE_CUT };
 
-	if (paced < wake && machine->input_log) {
-		struct input_record cut = { .kind = INPUT_IDLE_CUT };
-		machine_skip_idle(machine, paced);
-		if (input_log_add(machine->input_log, machine, &cut) < 0)
-			machine_request_fatal_stop(machine);
-	}
-	return paced;
+	if (machine->input_log && input_log_add(machine->input_log, machine, &cut) < 0)
+		machine_request_fatal_stop(machine);
 }
 
 /* WFI with nothing pending: nothing can happen before the next event, so skip to it (or to
@@ -126,9 +121,10 @@ static void skip_idle_time(struct machine *machine)
 		machine->stop_cause = MACHINE_FATAL;
 		return;
 	}
-	if (machine->pace_idle)
-		wake = paced_wake(machine, wake);
-	machine_skip_idle(machine, wake);
+	vtime_t paced = machine->pace_idle ? machine->pace_idle(machine, wake) : wake;
+	machine_skip_idle(machine, paced);
+	if (paced < wake)
+		record_idle_cut(machine);
 }
 
 /* A guest in an exception loop can never go on: end the run with the CPU's diagnosis (its

@@ -12,6 +12,19 @@
 extern "C" {
 #endif
 
+/* Why a vCPU's KVM_RUN returned, counted per vCPU (--stats). */
+struct kvm_cpu_exits {
+	uint64_t mmio;        /* KVM_EXIT_MMIO */
+	uint64_t emulated;    /* KVM_EXIT_ARM_NISV: an access without a syndrome */
+	uint64_t wfi;         /* KVM_EXIT_ARM_WFX: a WFI that would block */
+	uint64_t wfe;         /* ... a WFE that would block */
+	uint64_t stopped;     /* ... a vCPU that PSCI turned off */
+	uint64_t budget;      /* the budget's signal (or a kick) interrupted KVM_RUN */
+	uint64_t interrupted; /* KVM_EXIT_INTR: a timer output changed */
+	uint64_t debug;       /* KVM_EXIT_DEBUG: breakpoints, watchpoints, steps, the guest's BRK */
+	uint64_t system;      /* KVM_EXIT_SYSTEM_EVENT: PSCI SYSTEM_OFF or SYSTEM_RESET */
+};
+
 /* How the backend learns that the guest idles and that a budget is used up. */
 struct kvm_cpu_modes {
 	bool wfx_exit;     /* the kernel exits on WFI (KVM_CAP_ARM_EXIT_ON_WFX), else a host-timer kick */
@@ -19,6 +32,7 @@ struct kvm_cpu_modes {
 	bool precise;      /* runs end on their exact instruction (single-stepping the last ones) */
 	uint64_t largest_overshoot; /* instructions a run retired past its budget, at most */
 	uint64_t emulated_instructions; /* KVM_EXIT_ARM_NISV: executed by the interpreter */
+	struct kvm_cpu_exits exits;     /* this vCPU's */
 };
 
 struct iss_sysreg_hook;

@@ -219,28 +219,41 @@ static enum cpu_stop_reason wfx_exit(struct kvm_cpu *kc)
 	if (wfx.kind == KVM_ARM_WFX_STOPPED)
 		kc->stopped = true;
 	kc->waited_in_wfe = wfx.kind == KVM_ARM_WFX_WFE;
+	if (kc->stopped)
+		kc->modes.exits.stopped++;
+	else if (kc->waited_in_wfe)
+		kc->modes.exits.wfe++;
+	else
+		kc->modes.exits.wfi++;
 	return CPU_STOP_WFI;
 }
 
 enum cpu_stop_reason kvm_handle_exit(struct kvm_cpu *kc)
 {
+	struct kvm_cpu_exits *exits = &kc->modes.exits;
+
 	switch (kc->run->exit_reason) {
 	case KVM_EXIT_MMIO:
+		exits->mmio++;
 		if (serve_mmio(kc) < 0)
 			return CPU_STOP_FATAL;
 		return kc->kicked ? CPU_STOP_KICKED : CPU_STOP_BUDGET;
 	case KVM_EXIT_ARM_WFX:
 		return wfx_exit(kc);
 	case KVM_EXIT_INTR: /* a timer output level changed (userspace irqchip) */
+		exits->interrupted++;
 		return CPU_STOP_BUDGET;
 	case KVM_EXIT_SYSTEM_EVENT:
+		exits->system++;
 		return system_event(kc);
 	case KVM_EXIT_ARM_NISV: /* e.g. a load pair from a device: no syndrome to go by */
+		exits->emulated++;
 		kvm_timer_sync(kc);
 		if (kvm_emulate_instruction(kc) < 0)
 			return CPU_STOP_FATAL;
 		return kc->kicked ? CPU_STOP_KICKED : CPU_STOP_BUDGET;
 	case KVM_EXIT_DEBUG: /* a breakpoint, a watchpoint, or a guest's own BRK */
+		exits->debug++;
 		return kvm_debug_exit(kc);
 	default:
 		error_set("kvm: unexpected exit reason %u", kc->run->exit_reason);
@@ -254,8 +267,10 @@ static enum cpu_stop_reason run_until_stop(struct kvm_cpu *kc)
 
 	do {
 		if (ioctl(kc->vcpu_fd, KVM_RUN, 0) < 0) {
-			if (errno == EINTR) /* the budget's kick */
+			if (errno == EINTR) { /* the budget's kick */
+				kc->modes.exits.budget++;
 				return kc->kicked ? CPU_STOP_KICKED : CPU_STOP_BUDGET;
+			}
 			error_set("kvm: KVM_RUN failed: %s", strerror(errno));
 			return CPU_STOP_FATAL;
 		}
@@ -392,6 +407,7 @@ static void release_vm(struct kvm_vm *vm)
 {
 	if (!vm || --vm->users > 0)
 		return;
+	kvm_debug_release_vm(vm);
 	if (vm->vm_fd >= 0)
 		close(vm->vm_fd);
 	if (vm->kvm_fd >= 0)
@@ -404,7 +420,6 @@ static void kvm_cpu_destroy(struct cpu *cpu)
 	struct kvm_cpu *kc = to_kvm_cpu(cpu);
 
 	kvm_budget_destroy(&kc->budget);
-	kvm_debug_destroy(kc);
 	if (kc->interpreter)
 		kc->interpreter->ops->destroy(kc->interpreter);
 	if (kc->run)

@@ -82,40 +82,58 @@ static void write_instruction(uint32_t *host, uint32_t word)
 
 static struct guest_breakpoint *find_breakpoint(struct kvm_cpu *kc, uint64_t address)
 {
-	for (unsigned k = 0; k < kc->debug.break_count; k++)
-		if (kc->debug.breaks[k].address == address)
-			return &kc->debug.breaks[k];
+	for (unsigned k = 0; k < kc->vm->break_count; k++)
+		if (kc->vm->breaks[k].address == address)
+			return &kc->vm->breaks[k];
 	return NULL;
 }
 
+static uint64_t vcpu_bit(const struct kvm_cpu *kc)
+{
+	return 1ull << kc->index;
+}
+
+/* The first vCPU to want a breakpoint writes the BRK (through its page tables); the others
+ * that want it too only stop there: gdb inserts each point into every CPU. */
 static int insert_breakpoint(struct kvm_cpu *kc, uint64_t address)
 {
-	struct kvm_debug *d = &kc->debug;
-	uint32_t *host = instruction_pointer(kc, address);
-	struct guest_breakpoint *breaks;
+	struct kvm_vm *vm = kc->vm;
+	struct guest_breakpoint *point = find_breakpoint(kc, address), *breaks;
+	uint32_t *host;
 
-	if (!host)
-		return -1;
-	if (find_breakpoint(kc, address))
+	if (point && (point->vcpus & vcpu_bit(kc)))
 		return error_set("kvm: there is a breakpoint at 0x%" PRIx64 " already", address);
-	breaks = realloc(d->breaks, (d->break_count + 1) * sizeof(*breaks));
-	if (!breaks)
-		return error_set("kvm: out of memory for a breakpoint");
-	d->breaks = breaks;
-	d->breaks[d->break_count++] = (struct guest_breakpoint){ address, *host, host };
-	write_instruction(host, BRK_0);
+	if (!point) {
+		host = instruction_pointer(kc, address);
+		if (!host)
+			return -1;
+		breaks = realloc(vm->breaks, (vm->break_count + 1) * sizeof(*breaks));
+		if (!breaks)
+			return error_set("kvm: out of memory for a breakpoint");
+		vm->breaks = breaks;
+		point = &vm->breaks[vm->break_count++];
+		*point = (struct guest_breakpoint){ address, *host, host, 0 };
+		write_instruction(host, BRK_0);
+	}
+	point->vcpus |= vcpu_bit(kc);
+	kc->debug.break_count++;
 	return apply(kc, false, false);
 }
 
+/* The last vCPU to let a breakpoint go puts the guest's instruction back. */
 static int remove_breakpoint(struct kvm_cpu *kc, uint64_t address)
 {
-	struct kvm_debug *d = &kc->debug;
+	struct kvm_vm *vm = kc->vm;
 	struct guest_breakpoint *point = find_breakpoint(kc, address);
 
-	if (!point)
+	if (!point || !(point->vcpus & vcpu_bit(kc)))
 		return error_set("kvm: no breakpoint at 0x%" PRIx64, address);
-	write_instruction(point->host, point->original);
-	*point = d->breaks[--d->break_count];
+	point->vcpus &= ~vcpu_bit(kc);
+	kc->debug.break_count--;
+	if (!point->vcpus) {
+		write_instruction(point->host, point->original);
+		*point = vm->breaks[--vm->break_count];
+	}
 	return apply(kc, false, false);
 }
 
@@ -239,10 +257,11 @@ enum cpu_stop_reason kvm_debug_step(struct kvm_cpu *kc, bool without_watchpoints
 			break;
 		}
 		if (kc->run->exit_reason == KVM_EXIT_DEBUG && exception_class(kc) == EC_SOFTWARE_STEP_LOWER) {
+			kc->modes.exits.debug++;
 			kc->debug.steps++;
 			break;
 		}
-		reason = kc->run->exit_reason == KVM_EXIT_DEBUG ? kvm_debug_exit(kc) : kvm_handle_exit(kc);
+		reason = kvm_handle_exit(kc);
 		if (reason != CPU_STOP_BUDGET)
 			break;
 	}
@@ -281,7 +300,7 @@ void kvm_debug_init(struct kvm_cpu *kc)
 	kc->debug.watch_slots = slots > 0 ? (unsigned)slots : 0;
 }
 
-void kvm_debug_destroy(struct kvm_cpu *kc)
+void kvm_debug_release_vm(struct kvm_vm *vm)
 {
-	free(kc->debug.breaks);
+	free(vm->breaks);
 }

@@ -6,11 +6,13 @@
 #include "kvm.h"
 #include "kvm_budget.h"
 
-/* A breakpoint: the BRK written over the guest's instruction, and what it replaced. */
+/* A breakpoint: the BRK written over the guest's instruction, and what it replaced. Guest
+ * memory is the VM's, so the VM holds one per address, for every vCPU that stops there. */
 struct guest_breakpoint {
 	uint64_t address;
 	uint32_t original;
 	uint32_t *host;
+	uint64_t vcpus; /* bit N: vCPU N stops here (KVM_GUESTDBG_USE_SW_BP) */
 };
 
 struct guest_watchpoint {
@@ -21,8 +23,7 @@ struct guest_watchpoint {
 
 /* Debugger state (kvm_debug.c). */
 struct kvm_debug {
-	struct guest_breakpoint *breaks;
-	unsigned break_count;
+	unsigned break_count; /* of the VM's breakpoints, those this vCPU stops at */
 	struct guest_watchpoint watch[16];
 	unsigned watch_count, watch_slots;
 	bool resume_pending; /* the last run stopped before an instruction the next one executes */
@@ -40,6 +41,8 @@ struct kvm_vm {
 	bool wfx_exit;       /* KVM_CAP_ARM_EXIT_ON_WFX with KVM_ARM_EXIT_ON_WFI */
 	bool stopped_exit;   /* ... and KVM_ARM_EXIT_ON_STOPPED: an off vCPU returns from KVM_RUN */
 	bool wfe_exit;       /* ... and KVM_ARM_EXIT_ON_WFE (several CPUs) */
+	struct guest_breakpoint *breaks; /* in guest memory, shared by the vCPUs (kvm_debug.c) */
+	unsigned break_count;
 };
 
 struct kvm_cpu {
@@ -93,7 +96,7 @@ enum cpu_stop_reason kvm_handle_exit(struct kvm_cpu *kc);
 
 /* Debugger stops (kvm_debug.c). */
 void kvm_debug_init(struct kvm_cpu *kc);
-void kvm_debug_destroy(struct kvm_cpu *kc);
+void kvm_debug_release_vm(struct kvm_vm *vm);
 int kvm_cpu_insert_debug(struct cpu *cpu, enum cpu_debug_kind kind, uint64_t address, uint64_t length);
 int kvm_cpu_remove_debug(struct cpu *cpu, enum cpu_debug_kind kind, uint64_t address, uint64_t length);
 bool kvm_cpu_watch_hit(struct cpu *cpu, enum cpu_debug_kind *kind, uint64_t *address);

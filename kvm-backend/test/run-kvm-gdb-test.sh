@@ -7,7 +7,10 @@
 # changed variable, and the exit code. Then a second gdb on the same port, once the first has
 # gone and a second qvp serves the line, attaches to a spinning guest, stops it with Ctrl-C and
 # detaches: the run goes on to its --timeout. A third, on a qvp that waited for it through the
-# hang-up, sees its breakpoint at printf hit on both boots of a PSCI SYSTEM_RESET.
+# hang-up, sees its breakpoint at printf hit on both boots of a PSCI SYSTEM_RESET. A fourth
+# debugs smp_hello on two vCPUs, each a thread: a breakpoint in the function both CPUs run,
+# `info threads`, `thread 2`, continue; what gdb prints must be what it prints for the same
+# session against the iss backend here (where each thread stands when the other stops aside).
 #
 # usage: kvm-backend/test/run-kvm-gdb-test.sh [BUILD_DIR] [IMAGE_DIR]
 set -euo pipefail
@@ -29,6 +32,7 @@ echo "debugme /qvp run --backend kvm --gdb /dev/vport0p1 --gdb-wait /fw/debugme.
 printf '\x00\x00\x00\x14' > "$work/root/fw/spin.bin" # b .
 echo "spin /qvp run --backend kvm --gdb /dev/vport0p1 --timeout 10s --raw 0x40080000 /fw/spin.bin" >> "$work/root/tests.txt"
 echo "reset /qvp run --backend kvm --gdb /dev/vport0p1 --gdb-wait /fw/psci_reset.elf" >> "$work/root/tests.txt"
+echo "smp /qvp run --backend kvm --cpus 2 --gdb /dev/vport0p1 --gdb-wait /fw/smp_hello.elf" >> "$work/root/tests.txt"
 kvm_host_pack "$work/root" "$work/initrd.gz"
 
 # wait=on: QEMU starts the VM only once gdb has connected, so no byte of the session is lost.
@@ -86,8 +90,23 @@ wait "$spin_gdb" || true
 wait_for_qvp 3 || exit 1
 kvm_host_while_vm_runs "$qemu_pid" "$log" timeout 600 gdb-multiarch -batch -nx -ex "set confirm off" -ex "set remotetimeout 60" -ex "target remote 127.0.0.1:$port" \
 	-ex "break printf" -ex "continue" -ex "continue" -ex "continue" "$build/sw/psci_reset.elf" > "$work/reset.out" 2>&1 || true
+# Both CPUs run hello(): CPU 0 stops there first, CPU 1 next, each stop naming its thread.
+smp_session=(-ex "break hello" -ex "continue" -ex "print index" -ex "info threads" -ex "thread 2" -ex "continue"
+	-ex "print index" -ex "info threads" -ex "delete" -ex "continue")
+wait_for_qvp 4 || exit 1
+kvm_host_while_vm_runs "$qemu_pid" "$log" timeout 600 gdb-multiarch -batch -nx -ex "set confirm off" -ex "set remotetimeout 60" \
+	-ex "target remote 127.0.0.1:$port" "${smp_session[@]}" "$build/sw/smp_hello.elf" > "$work/smp.out" 2>&1 || true
 wait "$qemu_pid" || true
 qemu_pid=
+# The same session against the iss backend here: the reference.
+iss_port=$((port + 1))
+"$build/qvp" run --backend iss --cpus 2 --gdb "127.0.0.1:$iss_port" --gdb-wait "$build/sw/smp_hello.elf" \
+	> "$work/smp-iss.console" 2>&1 &
+iss_qvp=$!
+for _ in $(seq 100); do grep -q "listening on" "$work/smp-iss.console" && break; sleep 0.1; done
+timeout 120 gdb-multiarch -batch -nx -ex "set confirm off" -ex "target remote 127.0.0.1:$iss_port" "${smp_session[@]}" \
+	"$build/sw/smp_hello.elf" > "$work/smp-iss.out" 2>&1 || true
+wait "$iss_qvp" || true
 sed 's/^/    gdb: /' "$work/gdb.out"
 
 failures=0
@@ -148,6 +167,31 @@ else
 	failures=$((failures + 1))
 fi
 expect "the reset firmware exits normally" "$work/reset.out" "exited normally"
+sed 's/^/    gdb (smp): /' "$work/smp.out"
+# What the two sessions must agree on: the stops and their threads, the values printed, each
+# thread's CPU, MPIDR and power state in `info threads` (not its frame), the switch, the end.
+smp_transcript() {
+	grep -oE '^Thread [0-9]+ hit Breakpoint [0-9]+, [a-z_]+ \([^)]*\)|^\$[0-9]+ = .*|Thread [0-9]+ \(cpu [0-9]+, MPIDR affinity 0x[0-9a-f]+, (on|off)\)|^\[Switching to thread .*\]|^\[Inferior 1 \(Remote target\) exited .*\]' "$1"
+}
+smp_transcript "$work/smp-iss.out" > "$work/smp-iss.transcript"
+smp_transcript "$work/smp.out" > "$work/smp.transcript"
+expect "iss reference: CPU 1 stops in hello as thread 2" "$work/smp-iss.transcript" "Thread 2 hit Breakpoint 1, hello (index=1)"
+expect "two vCPUs: CPU 0 stops in hello as thread 1" "$work/smp.transcript" "Thread 1 hit Breakpoint 1, hello (index=index@entry=0)"
+expect "two vCPUs: after thread 2 and continue, CPU 1 stops as thread 2" "$work/smp.transcript" "Thread 2 hit Breakpoint 1, hello (index=1)"
+expect "two vCPUs: info threads lists CPU 1 as on" "$work/smp.transcript" "Thread 2 (cpu 1, MPIDR affinity 0x1, on)"
+if cmp -s "$work/smp-iss.transcript" "$work/smp.transcript"; then
+	echo "run-kvm-gdb-test: two vCPUs: gdb printed what it prints against the iss backend ($(wc -l < "$work/smp.transcript") lines)"
+else
+	echo "run-kvm-gdb-test: FAILED: the two-vCPU session differs from the iss backend's:"
+	diff "$work/smp-iss.transcript" "$work/smp.transcript" | sed 's/^/    /' || true
+	failures=$((failures + 1))
+fi
+kvm_host_test_lines "$log" smp > "$work/smp.console"
+expect "two vCPUs: both said hello" "$work/smp.console" "smp_hello: 2 CPUs said hello"
+if [ "$(kvm_host_test_status "$log" smp)" != 0 ]; then
+	echo "run-kvm-gdb-test: FAILED: the two-vCPU qvp's status '$(kvm_host_test_status "$log" smp)', expected 0"
+	failures=$((failures + 1))
+fi
 if [ "$(kvm_host_test_status "$log" debugme)" != 4 ]; then
 	echo "run-kvm-gdb-test: FAILED: qvp's exit status '$(kvm_host_test_status "$log" debugme)', expected 4"
 	sed 's/^/    vm: /' "$log" | tail -30

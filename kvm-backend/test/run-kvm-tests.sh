@@ -25,7 +25,8 @@ firmware=(hello exitcode bench sgi spi_priorities mmio_pairs psci psci_reset)
 # PSCI starts and stops the secondaries, our GICv2 raises each vCPU's lines (docs/kvm.md).
 # Not on a stock kernel (IDLE_MODE kick): without KVM_ARM_EXIT_ON_STOPPED a vCPU's CPU_OFF
 # sleeps in KVM_RUN until the budget's host-timer backstop, which works but only slowly.
-smp_firmware=(smp_hello-2 smp_hello-4 smp_atomic-4 smp_ipi-2 smp_timers-4 psci_smp-2 psci_smp-4)
+# NAME+auto-N runs with --backend auto, which must pick kvm here and run the N vCPUs.
+smp_firmware=(smp_hello-2 smp_hello-4 smp_atomic-4 smp_ipi-2 smp_timers-4 psci_smp-2 psci_smp-4 smp_hello+auto-2)
 [ "${3:-wfx}" = wfx ] || smp_firmware=()
 spin_timeout=5ms spin_instructions=5000000 # a guest spinning in "b ." until --timeout
 # Virtual time also follows the guest's counter, which runs with the host's during KVM_RUN
@@ -40,9 +41,11 @@ cmake --build "$build" -j"$(nproc)" --target qvp firmware platforms > "$work/nat
 echo "run-kvm-tests: cross-building a static arm64 qvp in $build/aarch64"
 kvm_host_build_qvp "$build"
 kvm_host_prepare_root "$build" "$work/root"
-# A test's firmware and its qvp options: NAME-N runs NAME.elf with --cpus N.
-test_elf() { echo "${1%-[0-9]}"; }
+# A test's firmware and its qvp options: NAME-N runs NAME.elf with --cpus N, NAME+auto-N the
+# same with --backend auto.
+test_elf() { local name=${1%-[0-9]}; echo "${name%+auto}"; }
 test_cpus() { case $1 in *-[0-9]) echo "--cpus ${1##*-}" ;; esac; }
+test_backend() { case $1 in *+auto-[0-9]) echo auto ;; *) echo kvm ;; esac; }
 for name in "${firmware[@]}"; do
 	echo "$name /qvp run --backend kvm --stats --timeout 60s /fw/$name.elf" >> "$work/root/tests.txt"
 done
@@ -52,7 +55,7 @@ kvm_host_pack "$work/root" "$work/initrd.gz"
 # With a PMU that counts the guest, budgets: coarse (overshoot measured) and --precise (exact).
 printf '\x00\x00\x00\x14' > "$work/root/fw/spin.bin"
 for name in "${smp_firmware[@]}"; do
-	echo "$name /qvp run --backend kvm $(test_cpus "$name") --stats --timeout 60s /fw/$(test_elf "$name").elf" >> "$work/root/tests.txt"
+	echo "$name /qvp run --backend $(test_backend "$name") $(test_cpus "$name") --stats --timeout 60s /fw/$(test_elf "$name").elf" >> "$work/root/tests.txt"
 done
 for mode in coarse precise; do
 	flag=$([ "$mode" = precise ] && echo --precise || true)
@@ -71,7 +74,8 @@ run_in_vm() { # $1: label, $2: initramfs, $3...: the firmware, then -- and extra
 	for name in "${names[@]}"; do
 		local expected_status=0 status
 		# shellcheck disable=SC2046 # test_cpus prints two words or none
-		"$build/qvp" run --backend iss $(test_cpus "$name") "$build/sw/$(test_elf "$name").elf" > "$work/iss-$name.out" || expected_status=$?
+		"$build/qvp" run --backend iss --stats $(test_cpus "$name") "$build/sw/$(test_elf "$name").elf" \
+			> "$work/iss-$name.out" 2> "$work/iss-$name.stats" || expected_status=$?
 		status=$(kvm_host_test_status "$log" "$name")
 		kvm_host_test_lines "$log" "$name" > "$work/section"
 		sed '/^--- qvp stats ---$/,$d' "$work/section" > "$work/kvm-$name.out"
@@ -82,7 +86,8 @@ run_in_vm() { # $1: label, $2: initramfs, $3...: the firmware, then -- and extra
 			diff "$work/iss-$name.out" "$work/kvm-$name.out" | head -20 || true
 			failures=$((failures + 1))
 		fi
-		grep -E '^(instructions|virtual time|kvm |qvp: )' "$work/section" | sed 's/^/        /' || true
+		grep -E '^(instructions|virtual time|kvm |qvp: |cpu [0-9])' "$work/section" | sed 's/^/        /' || true
+		check_vcpu_stats "$label" "$name"
 		if [ "$name" = mmio_pairs ] && ! grep -qE '^kvm emulated instructions: [1-9]' "$work/section"; then
 			echo "run-kvm-tests: [$label] mmio_pairs: FAILED: no access went through KVM_EXIT_ARM_NISV"
 			failures=$((failures + 1))
@@ -94,6 +99,29 @@ run_in_vm() { # $1: label, $2: initramfs, $3...: the firmware, then -- and extra
 	done
 	check_idle "$label"
 	grep -q "qvp-test: done" "$log" || { echo "run-kvm-tests: [$label] the VM did not finish:"; tail -30 "$log"; failures=$((failures + 1)); }
+}
+
+# --stats with N vCPUs: the per-CPU lines of the iss backend (same format), one `kvm cpu K
+# exits` line per vCPU, none of them a CPU_OFF on CPU 0, and psci_smp's CPU_OFFs (it waits
+# until AFFINITY_INFO says cpu 1 is off) counted on cpu 1; with --backend auto, the kvm backend.
+check_vcpu_stats() { # $1: label, $2: test name
+	local cpus=${2##*-} least_off=0
+	case $2 in *-[0-9]) ;; *) return 0 ;; esac
+	case $2 in psci_smp-*) least_off=1 ;; esac
+	shape() { grep -E '^cpu [0-9]+ \(MPIDR' "$1" | sed -E 's/[0-9]+ instructions/N instructions/; s/[0-9.]+ s waiting/T s waiting/'; }
+	if [ "$(grep -cE '^kvm cpu [0-9]+ exits: ' "$work/section")" != "$cpus" ] ||
+		[ "$(sed -nE 's/^kvm cpu 1 exits: .* ([0-9]+) off,.*/\1/p' "$work/section")" -lt "$least_off" ] ||
+		! grep -qE '^kvm cpu 0 exits: .* 0 off,' "$work/section" ||
+		[ "$(shape "$work/section")" != "$(shape "$work/iss-$2.stats")" ] ||
+		[ "$(shape "$work/section" | wc -l)" != "$cpus" ]; then
+		echo "run-kvm-tests: [$1] $2: FAILED: --stats did not describe each of the $cpus vCPUs as expected"
+		shape "$work/iss-$2.stats" | sed 's/^/        iss: /'
+		failures=$((failures + 1))
+	fi
+	if [ "$(test_backend "$2")" = auto ] && ! grep -qx "backend: kvm" "$work/section"; then
+		echo "run-kvm-tests: [$1] $2: FAILED: --backend auto did not pick kvm"
+		failures=$((failures + 1))
+	fi
 }
 
 # An idle guest: with WFx exits qvp skips idle time; with kicks it cannot (and skips none).

@@ -26,32 +26,61 @@
 #endif
 
 #ifdef QVP_HAVE_KVM
-/* Under KVM, how idle time and budgets were found: exact, or approximated with host time. */
-static void print_kvm_modes(const struct cpu *cpu)
+/* One vCPU's KVM_RUN exits by kind. */
+static void print_kvm_exits(const char *who, const struct kvm_cpu_exits *exits)
+{
+	fprintf(stderr,
+		"%s: %" PRIu64 " MMIO, %" PRIu64 " emulated, %" PRIu64 " WFI, %" PRIu64 " WFE, %" PRIu64 " off, %" PRIu64
+		" budget, %" PRIu64 " timer, %" PRIu64 " debug, %" PRIu64 " system\n",
+		who, exits->mmio, exits->emulated, exits->wfi, exits->wfe, exits->stopped, exits->budget,
+		exits->interrupted, exits->debug, exits->system);
+}
+
+/* Under KVM, how idle time and budgets were found (the VM's), then what each vCPU's runs
+ * ended on: one line for one vCPU, one per vCPU (as the per-CPU lines above) for several. */
+static void print_kvm_modes(const struct machine *machine)
 {
 	const struct kvm_cpu_modes *modes;
+	uint64_t overshoot = 0, emulated = 0;
+	char who[32];
 
-	if (strcmp(cpu->ops->name, "kvm") != 0)
+	if (strcmp(machine->cpu->ops->name, "kvm") != 0)
 		return;
-	modes = kvm_cpu_modes(cpu);
+	for (unsigned k = 0; k < machine->cpu_count; k++) {
+		modes = kvm_cpu_modes(machine->cpus[k].cpu);
+		if (modes->largest_overshoot > overshoot)
+			overshoot = modes->largest_overshoot;
+		emulated += modes->emulated_instructions;
+	}
+	modes = kvm_cpu_modes(machine->cpus[0].cpu);
 	fprintf(stderr, "kvm idle: %s\n", modes->wfx_exit ? "WFx exits (KVM_CAP_ARM_EXIT_ON_WFX)" : "host-timer kick");
 	fprintf(stderr, "kvm budget: %s%s\n", modes->pmu_budget ? "PMU guest-instruction counter" : "host timer",
 		modes->precise ? ", precise (single-stepped to the exact instruction)" : "");
-	fprintf(stderr, "kvm budget overshoot: at most %" PRIu64 " instructions\n", modes->largest_overshoot);
-	fprintf(stderr, "kvm emulated instructions: %" PRIu64 " (device accesses without a syndrome)\n",
-		modes->emulated_instructions);
+	fprintf(stderr, "kvm budget overshoot: at most %" PRIu64 " instructions\n", overshoot);
+	fprintf(stderr, "kvm emulated instructions: %" PRIu64 " (device accesses without a syndrome)\n", emulated);
+	if (machine->cpu_count == 1) {
+		print_kvm_exits("kvm exits", &modes->exits);
+		return;
+	}
+	for (unsigned k = 0; k < machine->cpu_count; k++) {
+		modes = kvm_cpu_modes(machine->cpus[k].cpu);
+		snprintf(who, sizeof(who), "kvm cpu %u exits", k);
+		print_kvm_exits(who, &modes->exits);
+		fprintf(stderr, "kvm cpu %u budget overshoot: at most %" PRIu64 " instructions\n", k,
+			modes->largest_overshoot);
+	}
 }
 #else
-static void print_kvm_modes(const struct cpu *cpu)
+static void print_kvm_modes(const struct machine *machine)
 {
-	(void)cpu;
+	(void)machine;
 }
 #endif
 
 static void print_stats(const struct machine *machine, double wall)
 {
 	run_report_print_stats(machine, wall);
-	print_kvm_modes(machine->cpu);
+	print_kvm_modes(machine);
 }
 
 /* The UART's output: --console FILE, the client of --console-socket (listening from now on),

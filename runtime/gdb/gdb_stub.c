@@ -258,6 +258,14 @@ static void list_threads(struct gdb_stub *stub)
 	gdb_reply(stub, stub->reply);
 }
 
+/* On or off now: a backend with its own PSCI (KVM's) knows it before the loop follows it. */
+static bool cpu_on(const struct machine *machine, unsigned index)
+{
+	struct cpu *cpu = machine->cpus[index].cpu;
+
+	return cpu->ops->powered ? cpu->ops->powered(cpu) : machine->cpus[index].powered;
+}
+
 /* qThreadExtraInfo: what `info threads` shows beside the thread: the CPU, its MPIDR, on or off. */
 static void describe_thread(struct gdb_stub *stub, const char *text)
 {
@@ -270,7 +278,7 @@ static void describe_thread(struct gdb_stub *stub, const char *text)
 		return;
 	}
 	snprintf(description, sizeof(description), "cpu %u, MPIDR affinity 0x%" PRIx64 ", %s", (unsigned)id - 1,
-	         machine->cpus[id - 1].affinity, machine->cpus[id - 1].powered ? "on" : "off");
+	         machine->cpus[id - 1].affinity, cpu_on(machine, (unsigned)id - 1) ? "on" : "off");
 	gdb_hex_encode(stub->reply, (const uint8_t *)description, strlen(description));
 	gdb_reply(stub, stub->reply);
 }

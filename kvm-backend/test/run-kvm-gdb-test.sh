@@ -9,8 +9,9 @@
 # detaches: the run goes on to its --timeout. A third, on a qvp that waited for it through the
 # hang-up, sees its breakpoint at printf hit on both boots of a PSCI SYSTEM_RESET. A fourth
 # debugs smp_hello on two vCPUs, each a thread: a breakpoint in the function both CPUs run,
-# `info threads`, `thread 2`, continue; what gdb prints must be what it prints for the same
-# session against the iss backend here (where each thread stands when the other stops aside).
+# `info threads`, `thread 2`, continue, `next` in thread 2; what gdb prints must be what it
+# prints for the same session against the iss backend here (where each thread stands when the
+# other stops aside).
 #
 # usage: kvm-backend/test/run-kvm-gdb-test.sh [BUILD_DIR] [IMAGE_DIR]
 set -euo pipefail
@@ -90,9 +91,10 @@ wait "$spin_gdb" || true
 wait_for_qvp 3 || exit 1
 kvm_host_while_vm_runs "$qemu_pid" "$log" timeout 600 gdb-multiarch -batch -nx -ex "set confirm off" -ex "set remotetimeout 60" -ex "target remote 127.0.0.1:$port" \
 	-ex "break printf" -ex "continue" -ex "continue" -ex "continue" "$build/sw/psci_reset.elf" > "$work/reset.out" 2>&1 || true
-# Both CPUs run hello(): CPU 0 stops there first, CPU 1 next, each stop naming its thread.
+# Both CPUs run hello(): CPU 0 stops there first, CPU 1 next, each stop naming its thread;
+# `next` then steps CPU 1 (vCont with its thread id) over its spin_lock() call.
 smp_session=(-ex "break hello" -ex "continue" -ex "print index" -ex "info threads" -ex "thread 2" -ex "continue"
-	-ex "print index" -ex "info threads" -ex "delete" -ex "continue")
+	-ex "print index" -ex "next" -ex "info threads" -ex "delete" -ex "continue")
 wait_for_qvp 4 || exit 1
 kvm_host_while_vm_runs "$qemu_pid" "$log" timeout 600 gdb-multiarch -batch -nx -ex "set confirm off" -ex "set remotetimeout 60" \
 	-ex "target remote 127.0.0.1:$port" "${smp_session[@]}" "$build/sw/smp_hello.elf" > "$work/smp.out" 2>&1 || true
@@ -179,6 +181,8 @@ expect "iss reference: CPU 1 stops in hello as thread 2" "$work/smp-iss.transcri
 expect "two vCPUs: CPU 0 stops in hello as thread 1" "$work/smp.transcript" "Thread 1 hit Breakpoint 1, hello (index=index@entry=0)"
 expect "two vCPUs: after thread 2 and continue, CPU 1 stops as thread 2" "$work/smp.transcript" "Thread 2 hit Breakpoint 1, hello (index=1)"
 expect "two vCPUs: info threads lists CPU 1 as on" "$work/smp.transcript" "Thread 2 (cpu 1, MPIDR affinity 0x1, on)"
+expect "iss reference: next in thread 2 reaches the printf" "$work/smp-iss.out" "printf(\"smp_hello: hello from cpu"
+expect "two vCPUs: next in thread 2 reaches the printf" "$work/smp.out" "printf(\"smp_hello: hello from cpu"
 if cmp -s "$work/smp-iss.transcript" "$work/smp.transcript"; then
 	echo "run-kvm-gdb-test: two vCPUs: gdb printed what it prints against the iss backend ($(wc -l < "$work/smp.transcript") lines)"
 else

@@ -12,13 +12,14 @@ packages=(
   zlib1g-dev cpio                            # gzip-compressed Linux kernel Images; sw/linux/'s initramfs
   libgtest-dev                               # the test suite
   libunicorn-dev                             # the ISS's differential oracle (tests only)
-  libyaml-dev libssl-dev libxml2-utils       # qvp test: manifests, result hashes; xmllint checks JUnit
+  libyaml-dev libssl-dev libxml2-utils       # qvp test: manifests, result hashes (and TF-A's fiptool); xmllint checks JUnit
   libsystemc-dev                             # qvp-sc: qvp in a SystemC/TLM-2.0 simulation
   gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu # guest firmware and ISS tests
   gdb-multiarch                              # the gdb stub's tests (docs/gdb.md)
   qemu-system-arm                            # the oracle of the QEMU comparisons, the benchmark's peer
   e2fsprogs                                  # sw/linux/build.sh's disk image (mke2fs)
   u-boot-qemu                                # Debian's U-Boot for QEMU's virt board: the --bios tests (tests/test_bootchain.cpp)
+  curl xz-utils                              # sw/tfa/build.sh fetches and unpacks Debian's arm-trusted-firmware source (tests/test_tfa.cpp)
   qemu-efi-aarch64                           # Debian's UEFI (ArmVirtQemu) flash images: the UEFI boot tests (tests/test_uefi.cpp)
   dosfstools mtools                          # the UEFI tests' FAT boot disk, built without root (mkfs.vfat, mcopy)
   clang libclang-rt-14-dev                   # the fuzz harnesses (libFuzzer, tests/fuzz); CI's second compiler

@@ -47,8 +47,12 @@ void iss_set_mpidr(struct cpu *cpu, uint64_t affinity);
  */
 void iss_enable_el2(struct cpu *cpu);
 
+/* Whether EL1 runs in Secure state with SCR_EL3.ST set, where the secure physical timer
+ * (CNTPS_*, served by the timer model) is accessible; false without EL3. */
+bool iss_secure_el1_timer_enabled(struct cpu *cpu);
+
 /*
- * EL3 (AArch64, SCR_EL3.RW = 1 only, no secure/non-secure address spaces yet; docs/iss.md):
+ * EL3 (AArch64, SCR_EL3.RW = 1 only; Secure and Non-secure physical address spaces; docs/iss.md):
  * implements it and puts the CPU at EL3h with interrupts masked, right after iss_create()
  * (after iss_enable_el2() when both are wanted). SMC then goes to EL3 and the call hook is
  * never asked: PSCI is the firmware's.

@@ -92,6 +92,7 @@ enum {
 #define SCR_SMD  (1ull << 7)
 #define SCR_HCE  (1ull << 8)
 #define SCR_RW   (1ull << 10)
+#define SCR_ST   (1ull << 11)
 
 /* Kinds of memory access, for permission checks and fault syndromes. */
 enum iss_access_type {
@@ -182,6 +183,7 @@ struct iss_ram {
 	uint8_t *code_flags; /* PAGE_HAS_CODE (cluster.h) per page, from first_page on */
 	bool shared_flags;   /* code_flags belongs to the cluster */
 	bool read_only;      /* a ROM device in romd mode (bus.h): stores take the bus */
+	bool secure_only;    /* Secure physical address space only (bus_set_secure_only) */
 };
 
 struct iss_debug_point; /* debug.c */

@@ -48,6 +48,7 @@ static struct iss_ram *add_ram(struct iss *cpu, const struct bus_ram *found)
 	ram->size = found->size;
 	ram->host = found->host;
 	ram->read_only = found->read_only;
+	ram->secure_only = found->secure_only;
 	ram->first_page = found->base >> PAGE_SHIFT;
 	ram->shared_flags = cpu->cluster != NULL;
 	if (cpu->cluster)
@@ -95,12 +96,12 @@ void iss_memory_map_changed(struct iss *cpu, uint64_t address, uint64_t length)
 	iss_code_written(cpu, address, length); /* the current page's host pointer stays valid: the storage stays */
 }
 
-uint8_t *iss_ram_host(struct iss *cpu, uint64_t pa, uint64_t size, struct iss_ram **region)
+uint8_t *iss_ram_host(struct iss *cpu, uint64_t pa, uint64_t size, bool ns, struct iss_ram **region)
 {
 	struct iss_ram *ram = find_ram(cpu, pa);
 	uint64_t offset;
 
-	if (!ram || ram->size < size)
+	if (!ram || ram->size < size || (ns && ram->secure_only))
 		return NULL;
 	offset = pa - ram->base;
 	if (offset > ram->size - size)
@@ -117,6 +118,11 @@ static uint8_t page_flags(const struct iss_ram *ram, uint64_t pa)
 }
 
 /* ---- Translation ---- */
+
+bool iss_secure_at(const struct iss *cpu, unsigned el)
+{
+	return cpu->el3 && (el == 3 || !(cpu->scr_el3 & SCR_NS));
+}
 
 /* Granule size (log2) of TG0 and TG1, whose encodings differ. */
 static unsigned granule_tg0(unsigned tg)
@@ -199,7 +205,7 @@ static uint8_t *descriptor(struct iss *cpu, uint64_t address, unsigned el, unsig
 			return NULL; /* a stage 2 fault with S1PTW */
 		address = s2.pa;
 	}
-	host = iss_ram_host(cpu, address, 8, NULL);
+	host = iss_ram_host(cpu, address, 8, t->ns, NULL);
 	if (!host)
 		fault(t, FSC_EXTERNAL_WALK, level);
 	return host;
@@ -242,6 +248,7 @@ static bool walk(struct iss *cpu, uint64_t va, unsigned el, struct iss_translati
 		if (!(desc & 1))
 			return fault(t, FSC_TRANSLATION, level);
 		if (level < 3 && (desc & 2)) { /* table */
+			t->ns |= (desc >> 63) != 0; /* NSTable: the next tables and the page are Non-secure */
 			apt |= (unsigned)(desc >> 61) & 3;
 			uxn_t |= (unsigned)(desc >> 60) & 1;
 			pxn_t |= (unsigned)(desc >> 59) & 1;
@@ -252,6 +259,7 @@ static bool walk(struct iss *cpu, uint64_t va, unsigned el, struct iss_translati
 			return fault(t, FSC_TRANSLATION, level); /* reserved, or a block not allowed here */
 		t->pa = (desc & OA_MASK & ~ones(shift)) | (va & ones(shift));
 		t->shift = (uint8_t)shift;
+		t->ns |= (desc >> 5) & 1; /* NS; in Non-secure state t->ns is already set */
 		break;
 	}
 	if (!(desc & (1ull << 10)))
@@ -289,6 +297,7 @@ static bool stage1(struct iss *cpu, uint64_t va, enum iss_access_type type, unsi
 	bool allowed;
 
 	memset(t, 0, sizeof(*t));
+	t->ns = !iss_secure_at(cpu, el);
 	if (!stage1_enabled(cpu, el)) {
 		/* MMU off: flat, data is Device-nGnRnE, instructions Normal. */
 		if (va >> 48)
@@ -594,7 +603,7 @@ static uint8_t *tlb_fill(struct iss *cpu, uint64_t va, unsigned el, const struct
 {
 	uint64_t va_page = va & ~(PAGE_SIZE - 1), pa_page = t->pa & ~(PAGE_SIZE - 1);
 	struct iss_ram *ram;
-	uint8_t *host = iss_ram_host(cpu, pa_page, PAGE_SIZE, &ram);
+	uint8_t *host = iss_ram_host(cpu, pa_page, PAGE_SIZE, t->ns, &ram);
 	struct iss_tlb_entry *e = &cpu->tlbs[el][(va >> PAGE_SHIFT) & (TLB_ENTRIES - 1)];
 
 	if (!host)
@@ -667,7 +676,7 @@ static bool access_page(struct iss *cpu, uint64_t va, unsigned size, bool write,
 		iss_data_abort(cpu, va, write ? AT_WRITE : AT_READ, FSC_ALIGNMENT, false);
 		return false;
 	}
-	host = iss_ram_host(cpu, t.pa, size, &ram);
+	host = iss_ram_host(cpu, t.pa, size, t.ns, &ram);
 	if (host && !(write && ram->read_only)) { /* a ROM device's stores are commands to it */
 		tlb_fill(cpu, va, el, &t);
 		if (write) {
@@ -680,7 +689,11 @@ static bool access_page(struct iss *cpu, uint64_t va, unsigned size, bool write,
 		}
 		return true;
 	}
-	if (write) {
+	if (cpu->el3)
+		bus_set_access_nonsecure(cpu->bus, t.ns); /* for the GIC's Secure and Non-secure views */
+	if (t.ns && cpu->el3 && bus_secure_only(cpu->bus, t.pa)) {
+		result = BUS_UNMAPPED; /* as on QEMU: nothing there in the Non-secure address space */
+	} else if (write) {
 		uint64_t v = size < 8 ? *value & ((1ull << (size * 8)) - 1) : *value;
 		result = bus_write(cpu->bus, t.pa, size, v); /* a device sees exactly the bytes stored */
 	} else {
@@ -760,7 +773,7 @@ uint8_t *iss_data_pointer(struct iss *cpu, uint64_t va, unsigned size, enum iss_
 
 	if (!translate_data(cpu, va, type, cpu->el, &t))
 		return NULL;
-	host = iss_ram_host(cpu, t.pa, size, &ram);
+	host = iss_ram_host(cpu, t.pa, size, t.ns, &ram);
 	if (!host || (ram->read_only && type != AT_READ)) {
 		iss_data_abort(cpu, va, type, FSC_EXTERNAL, false);
 		return NULL;

@@ -19,6 +19,7 @@ struct iss_translation {
 	uint8_t level; /* level of the leaf descriptor, for permission faults */
 	uint8_t shift; /* log2 of the size the leaf descriptor maps */
 	bool global;   /* nG = 0 (and always with the MMU off) */
+	bool ns;       /* the Non-secure physical address space: Non-secure state, or NS/NSTable in Secure state */
 	uint64_t ipa;      /* the intermediate physical address (the PA when stage 2 is off) */
 	uint8_t s2_shift;  /* log2 of the size the stage 2 leaf maps (PAGE_SHIFT without stage 2) */
 	/* On failure: */
@@ -38,8 +39,11 @@ bool iss_translate(struct iss *cpu, uint64_t va, enum iss_access_type type, unsi
 bool iss_alignment_checked(const struct iss *cpu, unsigned el);
 /* Takes the abort a failed iss_translate() describes: to EL2 for a stage 2 fault, else as a stage 1 one. */
 void iss_translation_abort(struct iss *cpu, uint64_t va, enum iss_access_type type, const struct iss_translation *t);
-/* Host pointer to [pa, pa + size) when it is RAM, else NULL; *region (if given) receives its region. */
-uint8_t *iss_ram_host(struct iss *cpu, uint64_t pa, uint64_t size, struct iss_ram **region);
+/* Host pointer to [pa, pa + size) when it is RAM in the address space `ns` names (Secure-only
+ * RAM is not there for a Non-secure access), else NULL; *region (if given) receives its region. */
+uint8_t *iss_ram_host(struct iss *cpu, uint64_t pa, uint64_t size, bool ns, struct iss_ram **region);
+/* Whether `el` runs in Secure state: EL3 always, the lower levels while SCR_EL3.NS is 0. */
+bool iss_secure_at(const struct iss *cpu, unsigned el);
 /* A ROM device at [address, address + length) switched between memory and MMIO (bus.h):
  * its RAM region, TLB entries and decoded code are dropped. */
 void iss_memory_map_changed(struct iss *cpu, uint64_t address, uint64_t length);

@@ -125,7 +125,7 @@ bool iss_stage2_translate(struct iss *cpu, uint64_t ipa, enum iss_access_type ty
 		uint8_t *host;
 
 		shift = w.g + (3 - level) * w.stride;
-		host = iss_ram_host(cpu, base + ((ipa >> shift) & ones(nbits)) * 8, 8, NULL);
+		host = iss_ram_host(cpu, base + ((ipa >> shift) & ones(nbits)) * 8, 8, true, NULL);
 		if (!host)
 			return stage2_fault(t, FSC_EXTERNAL_WALK, level, ipa, s1ptw); /* never a host access */
 		memcpy(&desc, host, 8);

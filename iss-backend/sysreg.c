@@ -157,6 +157,15 @@ static const struct sysreg sysregs[] = {
     /* Memory system */
     SPECIAL(SYSREG(3, 0, 1, 0, 0), SP_SCTLR, EL0_NONE, false),
     RAZ_WI(SYSREG(3, 0, 1, 0, 1)), /* ACTLR_EL1 */
+    /* The Cortex-A57's IMPLEMENTATION DEFINED controls, which TF-A's reset code and errata
+     * workarounds read and write (QEMU's A57 has them too): RAZ/WI at EL1 and above. */
+    RAZ_WI(SYSREG(3, 1, 15, 2, 0)), /* CPUACTLR_EL1 */
+    RAZ_WI(SYSREG(3, 1, 15, 2, 1)), /* CPUECTLR_EL1 */
+    RAZ_WI(SYSREG(3, 1, 15, 2, 2)), /* CPUMERRSR_EL1 */
+    RAZ_WI(SYSREG(3, 1, 15, 2, 3)), /* L2MERRSR_EL1 */
+    RAZ_WI(SYSREG(3, 1, 11, 0, 2)), /* L2CTLR_EL1 */
+    RAZ_WI(SYSREG(3, 1, 11, 0, 3)), /* L2ECTLR_EL1 */
+    RAZ_WI(SYSREG(3, 1, 15, 0, 0)), /* L2ACTLR_EL1 */
     FIELD(SYSREG(3, 0, 1, 0, 2), cpacr_el1, 3ull << 20), /* FPEN; no trace (TTA) */
     SPECIAL(SYSREG(3, 0, 2, 0, 0), SP_TRANSLATION, EL0_NONE, false), /* TTBR0_EL1 */
     SPECIAL(SYSREG(3, 0, 2, 0, 1), SP_TRANSLATION, EL0_NONE, false), /* TTBR1_EL1 */
@@ -344,6 +353,8 @@ static void write_special_el3(struct iss *cpu, const struct sysreg *r, unsigned 
 {
 	switch ((enum special_id)r->offset) {
 	case SP_SCR_EL3:
+		if ((cpu->scr_el3 ^ value) & SCR_NS)
+			iss_tlb_flush(cpu); /* the lower levels change world: no translation of the other one stays */
 		cpu->scr_el3 = (value & SCR_EL3_WRITABLE & (cpu->el2 ? ~0ull : ~SCR_HCE)) | SCR_EL3_RES1; /* HCE: RES0 without EL2 */
 		iss_tlb_stage2_changed(cpu); /* NS: stage 2 applies in Non-secure state only */
 		iss_update_attention(cpu); /* IRQ/FIQ route the interrupts */
@@ -822,6 +833,13 @@ void iss_enable_el2(struct cpu *base)
 	iss_set_el(cpu, 2); /* EL2h; DAIF stays masked as at reset */
 	iss_tlb_flush(cpu);
 	iss_update_attention(cpu);
+}
+
+bool iss_secure_el1_timer_enabled(struct cpu *base)
+{
+	const struct iss *cpu = to_iss(base);
+
+	return cpu->el3 && !(cpu->scr_el3 & SCR_NS) && (cpu->scr_el3 & SCR_ST);
 }
 
 void iss_enable_el3(struct cpu *base)

@@ -409,11 +409,14 @@ static int bank_width_of(const struct model_config *config, unsigned *width)
 	return 0;
 }
 
-static int create_bank(struct cfi_flash *flash, const struct model_config *config, unsigned index, unsigned width)
+/* Bank `index` of this node is the board's bank `board_index`: --bios and --flash count the
+ * banks of every cfi-flash node in tree order (QEMU's secure board has one node per bank). */
+static int create_bank(struct cfi_flash *flash, const struct model_config *config, unsigned index,
+		       unsigned board_index, unsigned width)
 {
 	struct flash_bank *bank = &flash->banks[index];
 	struct machine_flash bios;
-	const struct machine_flash *source = bank_source(&config->machine->config, index, &bios);
+	const struct machine_flash *source = bank_source(&config->machine->config, board_index, &bios);
 	void *host;
 
 	*bank = (struct flash_bank){ .bus = config->machine->bus, .fd = -1, .bank_width = width, .romd = true };
@@ -429,7 +432,7 @@ static int create_bank(struct cfi_flash *flash, const struct model_config *confi
 	bank->storage = host;
 	flash->count = index + 1;
 	fill_cfi_table(bank);
-	if (source && fill_bank(bank, source, index == 0 && config->machine->config.bios_path ? "--bios" : "--flash") < 0)
+	if (source && fill_bank(bank, source, board_index == 0 && config->machine->config.bios_path ? "--bios" : "--flash") < 0)
 		return -1;
 	return bus_add_rom_device(bank->bus, config->path, bank->base, bank->size, bank->storage, &cfi_flash_mmio, bank);
 }
@@ -499,23 +502,42 @@ static void cfi_flash_load(void *state, struct snap_reader *r)
 		load_bank(&flash->banks[k], r);
 }
 
+static unsigned banks_of(const void *fdt, int node)
+{
+	unsigned banks = 0;
+	uint64_t base, size;
+
+	while (banks < CFI_FLASH_MAX_BANKS && platform_node_reg(fdt, node, (int)banks, &base, &size) == 0)
+		banks++;
+	return banks;
+}
+
+/* The banks of the cfi-flash nodes before `node` in the tree (all of them for node -1). */
+static unsigned banks_before(const void *fdt, int node)
+{
+	unsigned banks = 0;
+
+	for (int other = fdt_node_offset_by_compatible(fdt, -1, "cfi-flash"); other >= 0 && other != node;
+	     other = fdt_node_offset_by_compatible(fdt, other, "cfi-flash"))
+		banks += banks_of(fdt, other);
+	return banks;
+}
+
 int cfi_flash_create(const struct model_config *config, struct model_instance *instance)
 {
 	struct cfi_flash *flash = calloc(1, sizeof(*flash));
-	unsigned width, banks = 0;
-	uint64_t base, size;
+	unsigned width, banks = banks_of(config->fdt, config->node), first = banks_before(config->fdt, config->node);
+	unsigned board_banks = banks_before(config->fdt, -1);
 
 	if (!flash)
 		return error_set("out of memory");
-	while (banks < CFI_FLASH_MAX_BANKS && platform_node_reg(config->fdt, config->node, (int)banks, &base, &size) == 0)
-		banks++;
-	if (config->machine->config.flash_count + !!config->machine->config.bios_path > banks) {
+	if (config->machine->config.flash_count + !!config->machine->config.bios_path > board_banks) {
 		free(flash);
 		return error_set("%u flash images (--bios, --flash) but the board has %u flash banks",
-				 config->machine->config.flash_count + !!config->machine->config.bios_path, banks);
+				 config->machine->config.flash_count + !!config->machine->config.bios_path, board_banks);
 	}
 	for (unsigned k = 0; k < banks; k++) {
-		if (bank_width_of(config, &width) < 0 || create_bank(flash, config, k, width) < 0) {
+		if (bank_width_of(config, &width) < 0 || create_bank(flash, config, k, first + k, width) < 0) {
 			free_banks(flash);
 			return -1;
 		}

@@ -4,7 +4,8 @@
  * each CPU has its own EL1 physical and virtual timers and EL2 physical timer (CNTHP_*, EL2
  * only), events on the machine's queue at the first instant the counter reaches CVAL, driving
  * that CPU's copy of the PPIs the device tree names (interrupts: secure physical, non-secure
- * physical, virtual, hypervisor; the secure one is not modelled). A CPU reaches its own registers through an iss
+ * physical, virtual, hypervisor). The secure physical timer (CNTPS_*) answers at EL3 and, with
+ * SCR_EL3.ST, in Secure EL1; it is not in snapshots (EL3 runs take none). A CPU reaches its own registers through an iss
  * system-register hook (machine.current_cpu says whose). Each CPU's event stream
  * (CNTKCTL_EL1.EVNTEN) is an event at every transition of the chosen CNTVCT_EL0 bit, which
  * sets that CPU's event register (WFE returns). */
@@ -35,6 +36,7 @@ struct timer_cpu {
 	uint32_t cntkctl;
 	struct timer_channel physical, virtual;
 	struct timer_channel hyp; /* CNTHP_*: EL2's physical timer */
+	struct timer_channel secure; /* CNTPS_*: the secure physical timer */
 	struct generic_timer *timer;
 	unsigned index;      /* the CPU's in the machine */
 	struct event stream; /* the next event of the event stream */
@@ -172,12 +174,26 @@ static struct timer_channel *channel_of(struct timer_cpu *cpu, uint32_t encoding
 {
 	if ((encoding >> 11 & 7) == 4)
 		return &cpu->hyp; /* op1 4: CNTHP_* */
+	if ((encoding >> 11 & 7) == 7)
+		return &cpu->secure; /* op1 7: CNTPS_* */
 	return (encoding >> 3 & 0xf) == 2 ? &cpu->physical : &cpu->virtual; /* CRm 2 or 3 */
 }
 
 static bool is_hyp_timer(uint32_t encoding)
 {
 	return encoding == GT_CNTHP_CTL_EL2 || encoding == GT_CNTHP_CVAL_EL2 || encoding == GT_CNTHP_TVAL_EL2;
+}
+
+static bool is_secure_timer(uint32_t encoding)
+{
+	return encoding == GT_CNTPS_CTL_EL1 || encoding == GT_CNTPS_CVAL_EL1 || encoding == GT_CNTPS_TVAL_EL1;
+}
+
+/* CNTPS_*: EL3, or EL1 in Secure state while SCR_EL3.ST lets it (else UNDEFINED here; the
+ * architecture traps Secure EL1 to EL3 then, which TF-A never provokes). */
+static bool secure_timer_allowed(const struct timer_cpu *cpu, unsigned el)
+{
+	return el == 3 || (el == 1 && iss_secure_el1_timer_enabled(cpu->timer->machine->cpus[cpu->index].cpu));
 }
 
 /* CNTVCT_EL0 and the virtual timer (op1 3, CRm 3) see the system counter minus CNTVOFF_EL2. */
@@ -213,6 +229,10 @@ static bool generic_timer_read(void *opaque, uint32_t encoding, unsigned el, uin
 		if (el != 2)
 			return false; /* likewise */
 		break;
+	case GT_CNTPS_CTL_EL1: case GT_CNTPS_CVAL_EL1: case GT_CNTPS_TVAL_EL1:
+		if (!secure_timer_allowed(cpu, el))
+			return false;
+		break;
 	default:
 		return false;
 	}
@@ -234,11 +254,13 @@ static bool generic_timer_read(void *opaque, uint32_t encoding, unsigned el, uin
 	case GT_CNTP_CTL_EL0:
 	case GT_CNTV_CTL_EL0:
 	case GT_CNTHP_CTL_EL2:
+	case GT_CNTPS_CTL_EL1:
 		*value = read_ctl(channel_of(cpu, encoding), count);
 		break;
 	case GT_CNTP_CVAL_EL0:
 	case GT_CNTV_CVAL_EL0:
 	case GT_CNTHP_CVAL_EL2:
+	case GT_CNTPS_CVAL_EL1:
 		*value = channel_of(cpu, encoding)->cval;
 		break;
 	default: /* TVAL */
@@ -277,15 +299,19 @@ static bool generic_timer_write(void *opaque, uint32_t encoding, unsigned el, ui
 	case GT_CNTP_CTL_EL0: case GT_CNTP_CVAL_EL0: case GT_CNTP_TVAL_EL0:
 	case GT_CNTV_CTL_EL0: case GT_CNTV_CVAL_EL0: case GT_CNTV_TVAL_EL0:
 	case GT_CNTHP_CTL_EL2: case GT_CNTHP_CVAL_EL2: case GT_CNTHP_TVAL_EL2:
+	case GT_CNTPS_CTL_EL1: case GT_CNTPS_CVAL_EL1: case GT_CNTPS_TVAL_EL1:
 		break;
 	default:
 		return false; /* CNTPCT/CNTVCT are read-only: writing them is undefined */
 	}
-	if ((el == 0 && !el0_allowed(cpu, encoding)) || (is_hyp_timer(encoding) && el != 2))
+	if ((el == 0 && !el0_allowed(cpu, encoding)) || (is_hyp_timer(encoding) && el != 2) ||
+	    (is_secure_timer(encoding) && !secure_timer_allowed(cpu, el)))
 		return false;
-	if (encoding == GT_CNTP_CTL_EL0 || encoding == GT_CNTV_CTL_EL0 || encoding == GT_CNTHP_CTL_EL2)
+	if (encoding == GT_CNTP_CTL_EL0 || encoding == GT_CNTV_CTL_EL0 || encoding == GT_CNTHP_CTL_EL2 ||
+	    encoding == GT_CNTPS_CTL_EL1)
 		channel->ctl = (uint32_t)value & (GT_CTL_ENABLE | GT_CTL_IMASK);
-	else if (encoding == GT_CNTP_CVAL_EL0 || encoding == GT_CNTV_CVAL_EL0 || encoding == GT_CNTHP_CVAL_EL2)
+	else if (encoding == GT_CNTP_CVAL_EL0 || encoding == GT_CNTV_CVAL_EL0 || encoding == GT_CNTHP_CVAL_EL2 ||
+		 encoding == GT_CNTPS_CVAL_EL1)
 		channel->cval = value;
 	else
 		write_tval(channel, channel_count(channel, now), value);
@@ -333,6 +359,11 @@ static const char *const hyp_names[MACHINE_MAX_CPUS] = {
 	"generic timer (hypervisor) cpu3", "generic timer (hypervisor) cpu4", "generic timer (hypervisor) cpu5",
 	"generic timer (hypervisor) cpu6", "generic timer (hypervisor) cpu7",
 };
+static const char *const secure_names[MACHINE_MAX_CPUS] = {
+	"generic timer (secure)", "generic timer (secure) cpu1", "generic timer (secure) cpu2",
+	"generic timer (secure) cpu3", "generic timer (secure) cpu4", "generic timer (secure) cpu5",
+	"generic timer (secure) cpu6", "generic timer (secure) cpu7",
+};
 static const char *const stream_names[MACHINE_MAX_CPUS] = {
 	"generic timer (event stream)", "generic timer (event stream) cpu1", "generic timer (event stream) cpu2",
 	"generic timer (event stream) cpu3", "generic timer (event stream) cpu4", "generic timer (event stream) cpu5",
@@ -354,7 +385,8 @@ static int connect_cpu(const struct model_config *config, struct generic_timer *
 	event_init(&registers->stream, stream_names[cpu], stream_fire, registers);
 	if (connect_channel(config, timer, cpu, &registers->physical, 1, physical_names[cpu]) < 0 ||
 	    connect_channel(config, timer, cpu, &registers->virtual, 2, virtual_names[cpu]) < 0 ||
-	    connect_channel(config, timer, cpu, &registers->hyp, 3, hyp_names[cpu]) < 0)
+	    connect_channel(config, timer, cpu, &registers->hyp, 3, hyp_names[cpu]) < 0 ||
+	    connect_channel(config, timer, cpu, &registers->secure, 0, secure_names[cpu]) < 0)
 		return -1;
 	return 0;
 }
@@ -416,6 +448,7 @@ static void generic_timer_destroy(void *state)
 		event_cancel(timer->machine->events, &timer->cpu[cpu].physical.event);
 		event_cancel(timer->machine->events, &timer->cpu[cpu].virtual.event);
 		event_cancel(timer->machine->events, &timer->cpu[cpu].hyp.event);
+		event_cancel(timer->machine->events, &timer->cpu[cpu].secure.event);
 		event_cancel(timer->machine->events, &timer->cpu[cpu].stream);
 	}
 	free(timer);

@@ -25,6 +25,9 @@ enum generic_timer_sysreg {
 	GT_CNTHP_TVAL_EL2 = GT_SYSREG(3, 4, 14, 2, 0), /* the EL2 physical timer, EL2 only */
 	GT_CNTHP_CTL_EL2 = GT_SYSREG(3, 4, 14, 2, 1),
 	GT_CNTHP_CVAL_EL2 = GT_SYSREG(3, 4, 14, 2, 2),
+	GT_CNTPS_TVAL_EL1 = GT_SYSREG(3, 7, 14, 2, 0), /* the secure physical timer: EL3, Secure EL1 with SCR_EL3.ST */
+	GT_CNTPS_CTL_EL1 = GT_SYSREG(3, 7, 14, 2, 1),
+	GT_CNTPS_CVAL_EL1 = GT_SYSREG(3, 7, 14, 2, 2),
 };
 
 enum generic_timer_fields {

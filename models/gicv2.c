@@ -1,5 +1,6 @@
-/* GICv2 (GIC-400 programmer's model) without the Security Extensions: the view a guest at EL1
- * of the virt board has, as on QEMU's `-M virt`. One CPU interface per CPU of the board (its
+/* GICv2 (GIC-400 programmer's model): without the Security Extensions the view a guest at EL1
+ * of the virt board has, as on QEMU's `-M virt`; with them (the node's qvp,security-extensions,
+ * the virt-secure board as QEMU's secure=on) Secure and Non-secure views of the same state. One CPU interface per CPU of the board (its
  * /cpus nodes, at most 8); SGIs and PPIs (IDs 0-31) are banked per CPU, SPIs go to the CPUs
  * GICD_ITARGETSR names, SGIs to the ones GICD_SGIR names, each remembering its source CPU.
  * Interrupts are in Group 0 or Group 1 (GICD_IGROUPR); Group 0 is signalled as FIQ when
@@ -58,6 +59,7 @@ struct gicv2 {
 	uint8_t priority[GICV2_NUM_IRQS], target[GICV2_NUM_IRQS];
 	struct gicv2_cpu cpu[MACHINE_MAX_CPUS];
 	struct gicv2_virt *virt; /* the virtualization extensions (gicv2_virt.c), with 4 reg entries */
+	bool security;           /* the Security Extensions: Secure and Non-secure views */
 	unsigned maintenance_id; /* the PPI their maintenance interrupt is */
 };
 
@@ -402,10 +404,100 @@ static const struct gicv2_cpu_register_info *find_cpu_register(uint64_t offset)
 	return NULL;
 }
 
+/* ---- the Security Extensions (qvp,security-extensions: the virt-secure board): the registers
+ * above are the Secure view; a Non-secure access (bus_access_nonsecure) sees the Non-secure
+ * view below, as IHI 0048B chapter 4 banks it. Group 0 is Secure: its interrupts' bits read as
+ * zero and ignore Non-secure writes; Non-secure software sees Group 1 and its own controls. ---- */
+
+static bool nonsecure_access(const struct gicv2 *gic)
+{
+	return gic->security && bus_access_nonsecure(gic->machine->bus);
+}
+
+/* GICC_CTLR's Non-secure view: EnableGrp1 at bit 0, EOImode at bit 9. */
+static uint32_t read_ns_cpu_ctlr(struct gicv2 *gic, unsigned cpu)
+{
+	uint32_t ctlr = gic->cpu[cpu].ctlr;
+
+	return ((ctlr & GICC_CTLR_ENABLE_GRP1) ? 1u : 0u) | (ctlr & GICC_CTLR_EOI_MODE);
+}
+
+static void write_ns_cpu_ctlr(struct gicv2 *gic, unsigned cpu, uint32_t value)
+{
+	uint32_t *ctlr = &gic->cpu[cpu].ctlr;
+
+	*ctlr &= ~(GICC_CTLR_ENABLE_GRP1 | GICC_CTLR_EOI_MODE);
+	*ctlr |= ((value & 1) ? GICC_CTLR_ENABLE_GRP1 : 0) | (value & GICC_CTLR_EOI_MODE);
+}
+
+/* Non-secure priorities are the upper half, seen shifted left by one (IHI 0048B 3.6.1). */
+static uint32_t ns_priority_view(uint32_t priority)
+{
+	return priority & 0x80 ? (priority << 1) & 0xff : 0;
+}
+
+static uint32_t ns_priority_store(uint32_t value)
+{
+	return ((value & 0xff) >> 1 | 0x80) & GICV2_PRIORITY_MASK;
+}
+
+static uint32_t read_ns_pmr(struct gicv2 *gic, unsigned cpu)
+{
+	return ns_priority_view(gic->cpu[cpu].pmr);
+}
+
+static void write_ns_pmr(struct gicv2 *gic, unsigned cpu, uint32_t value)
+{
+	if (gic->cpu[cpu].pmr & 0x80) /* a Secure mask below 0x80 is not the Non-secure side's to lift */
+		gic->cpu[cpu].pmr = ns_priority_store(value);
+}
+
+static uint32_t read_ns_rpr(struct gicv2 *gic, unsigned cpu)
+{
+	return ns_priority_view(read_rpr(gic, cpu));
+}
+
+/* Non-secure deactivation reaches Group 1 interrupts only. */
+static void write_ns_dir(struct gicv2 *gic, unsigned cpu, uint32_t value)
+{
+	unsigned id = value & 0x3ff;
+
+	if (id < GICV2_NUM_IRQS && group_of(gic, cpu, id) == 1)
+		write_dir(gic, cpu, value);
+}
+
+/* IAR, EOIR, HPPIR and BPR are the aliased (Group 1) registers; APR0 is NSAPR0. */
+static const struct gicv2_cpu_register_info gicv2_ns_cpu_registers[] = {
+	{ GICC_CTLR, "GICC_CTLR (NS)", read_ns_cpu_ctlr, write_ns_cpu_ctlr },
+	{ GICC_PMR, "GICC_PMR (NS)", read_ns_pmr, write_ns_pmr },
+	{ GICC_BPR, "GICC_BPR (NS)", read_abpr, write_abpr },
+	{ GICC_IAR, "GICC_IAR (NS)", read_aiar, NULL },
+	{ GICC_EOIR, "GICC_EOIR (NS)", NULL, write_aeoir },
+	{ GICC_RPR, "GICC_RPR (NS)", read_ns_rpr, NULL },
+	{ GICC_HPPIR, "GICC_HPPIR (NS)", read_ahppir, NULL },
+	{ GICC_APR0, "GICC_APR0 (NS)", read_nsapr0, write_nsapr0 },
+	{ GICC_IIDR, "GICC_IIDR", read_cpu_iidr, NULL },
+	{ GICC_DIR, "GICC_DIR (NS)", NULL, write_ns_dir },
+};
+
+static const struct gicv2_cpu_register_info *find_ns_cpu_register(uint64_t offset)
+{
+	for (size_t i = 0; i < sizeof(gicv2_ns_cpu_registers) / sizeof(gicv2_ns_cpu_registers[0]); i++)
+		if (gicv2_ns_cpu_registers[i].offset == offset)
+			return &gicv2_ns_cpu_registers[i];
+	return NULL; /* ABPR, AIAR, AEOIR, AHPPIR, NSAPR0: RAZ/WI to Non-secure accesses */
+}
+
+/* The register an access reaches: the Non-secure view's for a Non-secure access. */
+static const struct gicv2_cpu_register_info *cpu_register_of(const struct gicv2 *gic, uint64_t offset)
+{
+	return nonsecure_access(gic) ? find_ns_cpu_register(offset) : find_cpu_register(offset);
+}
+
 static bool gicv2_cpu_read(void *opaque, uint64_t offset, unsigned size, uint64_t *value)
 {
 	struct gicv2 *gic = opaque;
-	const struct gicv2_cpu_register_info *info = find_cpu_register(offset);
+	const struct gicv2_cpu_register_info *info = cpu_register_of(gic, offset);
 
 	*value = 0;
 	if (size != 4 || !info || !info->read)
@@ -418,7 +510,7 @@ static bool gicv2_cpu_read(void *opaque, uint64_t offset, unsigned size, uint64_
 static bool gicv2_cpu_write(void *opaque, uint64_t offset, unsigned size, uint64_t value)
 {
 	struct gicv2 *gic = opaque;
-	const struct gicv2_cpu_register_info *info = find_cpu_register(offset);
+	const struct gicv2_cpu_register_info *info = cpu_register_of(gic, offset);
 
 	if (size != 4 || !info || !info->write)
 		return true;
@@ -445,12 +537,12 @@ static void write_dist_ctlr(struct gicv2 *gic, unsigned cpu, unsigned index, uin
 	gic->dist_ctlr = value & (GICD_CTLR_ENABLE_GRP0 | GICD_CTLR_ENABLE_GRP1);
 }
 
-/* ITLinesNumber and CPUNumber; no Security Extensions. */
+/* ITLinesNumber, CPUNumber and SecurityExtn. */
 static uint32_t read_typer(struct gicv2 *gic, unsigned cpu, unsigned index)
 {
 	(void)cpu;
 	(void)index;
-	return (gic->cpu_count - 1) << 5 | (WORDS - 1);
+	return (gic->security ? 1u << 10 : 0) | (gic->cpu_count - 1) << 5 | (WORDS - 1);
 }
 
 static uint32_t read_dist_iidr(struct gicv2 *gic, unsigned cpu, unsigned index)
@@ -681,6 +773,60 @@ static const struct gicv2_dist_register_info *dist_access(uint64_t offset, unsig
 	return info;
 }
 
+/* The Group 1 interrupts of word `index` of a bit-per-interrupt range: what Non-secure sees. */
+static uint32_t group1_bits(struct gicv2 *gic, unsigned cpu, unsigned index)
+{
+	return index < WORDS ? bits_of(gic, cpu, index)->group : 0;
+}
+
+static bool is_bit_range(const struct gicv2_dist_register_info *info)
+{
+	return info->offset >= GICD_ISENABLER && info->offset <= GICD_ICACTIVER;
+}
+
+/* A Non-secure read: GICD_CTLR's EnableGrp1 at bit 0, Group 0's bits and priorities hidden,
+ * Group 1's priorities shifted; false when the view is the Secure one. */
+static bool read_ns_dist(struct gicv2 *gic, const struct gicv2_dist_register_info *info, unsigned index,
+			 unsigned size, uint64_t *value)
+{
+	unsigned cpu = accessing_cpu(gic);
+
+	if (info->offset == GICD_CTLR)
+		*value = (gic->dist_ctlr & GICD_CTLR_ENABLE_GRP1) ? 1 : 0;
+	else if (info->offset == GICD_IGROUPR)
+		*value = 0;
+	else if (is_bit_range(info))
+		*value = info->read(gic, cpu, index) & group1_bits(gic, cpu, index);
+	else if (info->offset == GICD_IPRIORITYR)
+		for (unsigned i = 0; i < size; i++)
+			*value |= (uint64_t)(group_of(gic, cpu, index + i) ? ns_priority_view(read_priority(gic, cpu, index + i)) : 0)
+				  << (8 * i);
+	else
+		return false;
+	return true;
+}
+
+static bool write_ns_dist(struct gicv2 *gic, const struct gicv2_dist_register_info *info, unsigned index,
+			  unsigned size, uint64_t value)
+{
+	unsigned cpu = accessing_cpu(gic);
+
+	if (info->offset == GICD_CTLR)
+		gic->dist_ctlr = (gic->dist_ctlr & ~GICD_CTLR_ENABLE_GRP1) | ((value & 1) ? GICD_CTLR_ENABLE_GRP1 : 0);
+	else if (info->offset == GICD_IGROUPR)
+		return true;
+	else if (is_bit_range(info))
+		info->write(gic, cpu, index, (uint32_t)value & group1_bits(gic, cpu, index));
+	else if (info->offset == GICD_IPRIORITYR)
+		for (unsigned i = 0; i < size; i++) {
+			if (group_of(gic, cpu, index + i))
+				write_priority(gic, cpu, index + i, ns_priority_store((uint32_t)(value >> (8 * i))));
+		}
+	else
+		return false;
+	return true;
+}
+
 static bool gicv2_dist_read(void *opaque, uint64_t offset, unsigned size, uint64_t *value)
 {
 	struct gicv2 *gic = opaque;
@@ -690,6 +836,8 @@ static bool gicv2_dist_read(void *opaque, uint64_t offset, unsigned size, uint64
 	*value = 0;
 	if (!info || !info->read)
 		return true; /* reserved or write-only: RAZ */
+	if (nonsecure_access(gic) && read_ns_dist(gic, info, index, size, value))
+		return true;
 	if (!info->bytewise) {
 		*value = info->read(gic, accessing_cpu(gic), index);
 		return true;
@@ -707,6 +855,10 @@ static bool gicv2_dist_write(void *opaque, uint64_t offset, unsigned size, uint6
 
 	if (!info || !info->write)
 		return true; /* reserved or read-only: WI */
+	if (nonsecure_access(gic) && write_ns_dist(gic, info, index, size, value)) {
+		gicv2_update(gic);
+		return true;
+	}
 	if (!info->bytewise)
 		info->write(gic, accessing_cpu(gic), index, (uint32_t)value);
 	else
@@ -948,6 +1100,7 @@ int gicv2_create(const struct model_config *config, struct model_instance *insta
 		return error_set("out of memory");
 	}
 	gic->machine = config->machine;
+	gic->security = fdt_getprop(config->fdt, config->node, "qvp,security-extensions", NULL) != NULL;
 	gic->cpu_count = platform_cpu_count(config->fdt);
 	if (gic->cpu_count > MACHINE_MAX_CPUS) {
 		error_set("the board has %u CPUs; a GICv2 serves at most %u", gic->cpu_count, MACHINE_MAX_CPUS);

@@ -39,6 +39,7 @@ int sim_control_create(const struct model_config *config, struct model_instance 
 int gicv2_create(const struct model_config *config, struct model_instance *instance);
 int generic_timer_create(const struct model_config *config, struct model_instance *instance);
 int sp804_create(const struct model_config *config, struct model_instance *instance);
+int pl061_create(const struct model_config *config, struct model_instance *instance);
 int pl031_create(const struct model_config *config, struct model_instance *instance);
 int virtio_mmio_create(const struct model_config *config, struct model_instance *instance);
 int cfi_flash_create(const struct model_config *config, struct model_instance *instance);

@@ -15,6 +15,7 @@ struct bus_region {
 	uint8_t *ram;                /* host memory for RAM, NULL for MMIO */
 	uint8_t *rom;                /* a ROM device's storage (the model's), else NULL */
 	bool romd;                   /* a ROM device reads from `rom` (else through mmio) */
+	bool secure_only;            /* not in the Non-secure physical address space */
 	const struct mmio_ops *mmio;
 	void *opaque;
 };
@@ -30,6 +31,7 @@ struct bus {
 	void *ram_observer_opaque;
 	bus_map_observer map_observer;
 	void *map_observer_opaque;
+	bool access_nonsecure; /* the security state of the access being served */
 };
 
 struct bus *bus_create(void)
@@ -260,6 +262,7 @@ bool bus_find_ram(const struct bus *bus, uint64_t address, struct bus_ram *ram)
 	ram->size = region->size;
 	ram->host = region->ram;
 	ram->read_only = false;
+	ram->secure_only = region->secure_only;
 	return true;
 }
 
@@ -273,7 +276,41 @@ bool bus_find_memory(const struct bus *bus, uint64_t address, struct bus_ram *ra
 	ram->size = region->size;
 	ram->host = region->rom;
 	ram->read_only = true;
+	ram->secure_only = region->secure_only;
 	return true;
+}
+
+int bus_set_secure_only(struct bus *bus, uint64_t base, uint64_t size)
+{
+	unsigned marked = 0;
+
+	for (size_t i = 0; i < bus->count; i++) {
+		struct bus_region *region = &bus->regions[i];
+		if (region->base - base < size && region_last(region) - base < size) {
+			region->secure_only = true;
+			marked++;
+		}
+	}
+	if (!marked)
+		return error_set("no region at 0x%" PRIx64 "-0x%" PRIx64 " to make Secure-only", base, base + (size - 1));
+	return 0;
+}
+
+void bus_set_access_nonsecure(struct bus *bus, bool nonsecure)
+{
+	bus->access_nonsecure = nonsecure;
+}
+
+bool bus_access_nonsecure(const struct bus *bus)
+{
+	return bus->access_nonsecure;
+}
+
+bool bus_secure_only(const struct bus *bus, uint64_t address)
+{
+	const struct bus_region *region = bus_lookup(bus, address);
+
+	return region && region->secure_only;
 }
 
 uint8_t *bus_ram_pointer(const struct bus *bus, uint64_t address, uint64_t length)
@@ -315,6 +352,7 @@ bool bus_ram_at(const struct bus *bus, size_t index, struct bus_ram *ram)
 		ram->size = region->size;
 		ram->host = region->ram;
 		ram->read_only = false;
+		ram->secure_only = region->secure_only;
 		return true;
 	}
 	return false;

@@ -27,6 +27,7 @@ struct bus_ram {
 	uint64_t size;
 	uint8_t *host;
 	bool read_only; /* a ROM device in romd mode: stores go to its mmio_ops, not to host */
+	bool secure_only; /* in the Secure physical address space only (bus_set_secure_only) */
 };
 
 struct bus;
@@ -44,6 +45,20 @@ int bus_add_mmio(struct bus *bus, const char *name, uint64_t base, uint64_t size
  * it is off every access goes to `ops`. It starts with romd on. */
 int bus_add_rom_device(struct bus *bus, const char *name, uint64_t base, uint64_t size, uint8_t *host,
 		       const struct mmio_ops *ops, void *opaque);
+
+/* Puts every region inside [base, base + size) in the Secure physical address space only, as
+ * QEMU's secure=on board maps its secure RAM, flash, UART and GPIO: a Non-secure access there
+ * finds nothing (bus_secure_only). Fails (error_set) when no region lies there. */
+int bus_set_secure_only(struct bus *bus, uint64_t base, uint64_t size);
+
+/* Whether the region at `address` is Secure-only; false for unclaimed addresses. */
+bool bus_secure_only(const struct bus *bus, uint64_t address);
+
+/* The security state of the CPU access being served: a CPU with EL3 sets it before each MMIO
+ * access (Secure by default), and a model with Secure and Non-secure views (the GIC with its
+ * Security Extensions) reads it while it serves the access. */
+void bus_set_access_nonsecure(struct bus *bus, bool nonsecure);
+bool bus_access_nonsecure(const struct bus *bus);
 
 /* Switches the ROM device at `base` between romd (true) and MMIO mode; the map observer hears
  * of a change, so CPUs drop what they cached of the old mapping. */

@@ -43,6 +43,7 @@ static const struct compatible_model compatible_models[] = {
 	{ "arm,armv8-timer", generic_timer_create, true }, /* system registers, through the CPU */
 	{ "arm,sp804", sp804_create, false },
 	{ "arm,pl031", pl031_create, false },
+	{ "arm,pl061", pl061_create, false },
 	{ "virtio,mmio", virtio_mmio_create, false },
 	{ "cfi-flash", cfi_flash_create, false },
 	{ "qvp,systemc-target", systemc_target_create, true }, /* runtime/systemc/ reads its reg */
@@ -199,6 +200,18 @@ static bool node_enabled(const void *fdt, int node)
 	return !status || strcmp(status, "okay") == 0 || strcmp(status, "ok") == 0;
 }
 
+/* A device the secure world has (secure-status "okay", as QEMU's secure=on board marks the
+ * secure RAM, UART, GPIO and flash) is on the bus even though the normal world's view of the
+ * tree says "disabled". */
+static bool node_built(const void *fdt, int node)
+{
+	const char *secure = fdt_getprop(fdt, node, "secure-status", NULL);
+
+	if (secure)
+		return strcmp(secure, "okay") == 0 || strcmp(secure, "ok") == 0;
+	return node_enabled(fdt, node);
+}
+
 static int add_memory(struct machine *machine, const char *file, int node, const char *path)
 {
 	uint64_t base, size;
@@ -338,6 +351,19 @@ static bool is_interrupt_controller(const void *fdt, int node)
 	return fdt_getprop(fdt, node, "interrupt-controller", NULL) != NULL;
 }
 
+/* A node the secure world has and the normal world does not: its regions are Secure-only. */
+static int mark_secure_only(struct machine *machine, const char *file, int node, const char *path)
+{
+	uint64_t base, size;
+
+	if (node_enabled(machine->fdt, node) || !node_built(machine->fdt, node))
+		return 0;
+	for (int index = 0; node_reg(machine->fdt, node, index, &base, &size) == 0; index++)
+		if (bus_set_secure_only(machine->bus, base, size) < 0)
+			return error_set("%s: %s: %s", file, path, error_message());
+	return 0;
+}
+
 static int build_node(struct machine *machine, const char *file, int node)
 {
 	const void *fdt = machine->fdt;
@@ -348,10 +374,10 @@ static int build_node(struct machine *machine, const char *file, int node)
 
 	if (fdt_get_path(fdt, node, path, sizeof(path)) != 0)
 		return error_set("%s: node at offset %d: path too long", file, node);
-	if (!node_enabled(fdt, node))
+	if (!node_built(fdt, node))
 		return 0;
 	if (device_type && strcmp(device_type, "memory") == 0)
-		return add_memory(machine, file, node, path);
+		return add_memory(machine, file, node, path) < 0 ? -1 : mark_secure_only(machine, file, node, path);
 	model = find_model(fdt, node, &compatible);
 	if (!compatible)
 		return 0; /* containers such as /cpus and /chosen */
@@ -359,7 +385,9 @@ static int build_node(struct machine *machine, const char *file, int node)
 		return error_set("%s: %s: no model for compatible \"%s\"", file, path, compatible);
 	if (!model->create)
 		return 0;
-	return create_model(machine, file, node, path, model);
+	if (create_model(machine, file, node, path, model) < 0)
+		return -1;
+	return model->without_reg ? 0 : mark_secure_only(machine, file, node, path);
 }
 
 static int count_nodes(const void *fdt)

@@ -1,0 +1,246 @@
+// The secure world of the virt-secure board (issue 19): the Secure and Non-secure physical
+// address spaces (sw/firmware/secure_isolation.c, compared with QEMU's -M virt,secure=on),
+// the GIC's Security Extensions through the bus (values from the GICv2 architecture,
+// IHI 0048B chapter 4), and TF-A built from Debian's source (sw/tfa/build.sh) booting
+// BL1 -> BL2 -> BL31 -> Debian's U-Boot, compared with QEMU.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "bus.h"
+#include "error.h"
+#include "events.h"
+#include "gicv2.h"
+#include "machine.h"
+#include "platform.h"
+#include "test_support.h"
+
+using qvp_test::build_path;
+using qvp_test::ProcessResult;
+using qvp_test::run_qvp;
+
+namespace {
+
+bool has(const std::string &text, const std::string &part)
+{
+	return text.find(part) != std::string::npos;
+}
+
+// ---- Secure and Non-secure physical address spaces, against QEMU ----
+
+// Secure RAM written at EL3 reads back through an NS = 0 mapping and aborts through an NS = 1
+// one; Non-secure EL1 takes external aborts on the secure RAM and the secure UART and finds
+// CNTPS_CTL_EL1 UNDEFINED; the secure word survives its write. (About 0.1 s on qvp.)
+TEST(SecureWorld, NonSecureAccessesNeverReachSecureMemoryAsOnQemu)
+{
+	const std::string elf = build_path("sw/secure_isolation.elf");
+	ProcessResult run = run_qvp({ "run", "--platform", "virt-secure", "--semihosting", "--timeout", "2s", elf });
+	EXPECT_EQ(run.status, 0) << run.err;
+	EXPECT_TRUE(has(run.out, "el3: NS=0 alias reads 0x5ec0de5ec0de0001\n")) << run.out;
+	EXPECT_TRUE(has(run.out, "el3: data abort ESR_EL3=0x96000010 FAR_EL3=0xce000000\n")) << run.out;
+	EXPECT_TRUE(has(run.out, "el3: the secure word is still 0x5ec0de5ec0de0001\n")) << run.out;
+	ProcessResult again = run_qvp({ "run", "--platform", "virt-secure", "--semihosting", "--timeout", "2s", elf });
+	EXPECT_EQ(again.out, run.out);
+
+	qvp_test::QemuOptions options;
+	options.extra = { "-machine", "secure=on", "-icount", "shift=0", "-semihosting" };
+	qvp_test::QemuRun qemu = qvp_test::run_qemu_virt(elf, options);
+	if (!qemu.available)
+		GTEST_SKIP() << qvp_test::qemu_missing;
+	EXPECT_EQ(qemu.status, 0) << qemu.err;
+	EXPECT_EQ(run.out, qemu.console);
+}
+
+// ---- The GIC's Security Extensions, through the bus ----
+
+class SecureGic : public ::testing::Test {
+protected:
+	void SetUp() override
+	{
+		machine.console = fopen("/dev/null", "w");
+		machine.bus = bus_create();
+		machine.events = event_queue_create();
+		ASSERT_EQ(platform_build(&machine, build_path("platforms/virt-secure.dtb").c_str()), 0) << error_message();
+		built = true;
+	}
+	void TearDown() override
+	{
+		if (built)
+			qvp_test::release_board(&machine);
+		if (machine.console)
+			fclose(machine.console);
+	}
+	uint32_t read(bool secure, uint64_t address, unsigned size = 4)
+	{
+		uint64_t value = ~0ull;
+		bus_set_access_nonsecure(machine.bus, !secure);
+		EXPECT_EQ(bus_read(machine.bus, address, size, &value), BUS_OK) << std::hex << address;
+		return (uint32_t)value;
+	}
+	void write(bool secure, uint64_t address, uint32_t value, unsigned size = 4)
+	{
+		bus_set_access_nonsecure(machine.bus, !secure);
+		EXPECT_EQ(bus_write(machine.bus, address, size, value), BUS_OK) << std::hex << address;
+	}
+	bool line(enum cpu_line which) { return machine.line_level[0][which]; }
+
+	static constexpr uint64_t gicd = 0x08000000, gicc = 0x08010000;
+	static constexpr bool S = true, NS = false;
+	struct machine machine = {};
+	bool built = false;
+};
+
+// SGI 0 in Group 0 (Secure), SGI 1 in Group 1: the Non-secure view hides Group 0 and the
+// Secure-only registers, banks GICD_CTLR and GICC_CTLR, and shifts Group 1's priorities.
+TEST_F(SecureGic, NonSecureViewHidesGroup0AndBanksTheControls)
+{
+	EXPECT_TRUE(read(S, gicd + GICD_TYPER) & (1u << 10)) << "SecurityExtn";
+	write(S, gicd + GICD_IGROUPR, 0x2);
+	write(S, gicd + GICD_IPRIORITYR, 0xa010, 2); // SGI 0: 0x10, SGI 1: 0xa0
+	write(S, gicd + GICD_CTLR, 3);
+	EXPECT_EQ(read(NS, gicd + GICD_CTLR), 1u) << "EnableGrp1 at bit 0";
+	EXPECT_EQ(read(NS, gicd + GICD_IGROUPR), 0u) << "Secure-only: RAZ";
+	write(NS, gicd + GICD_IGROUPR, 0xffffffff);
+	EXPECT_EQ(read(S, gicd + GICD_IGROUPR), 0x2u) << "Secure-only: WI";
+	EXPECT_EQ(read(NS, gicd + GICD_ISENABLER) & 0xffff, 0x2u) << "only Group 1's SGI 1 is seen";
+	EXPECT_EQ(read(NS, gicd + GICD_IPRIORITYR, 1), 0u);
+	EXPECT_EQ(read(NS, gicd + GICD_IPRIORITYR + 1, 1), 0x40u) << "0xa0 seen shifted left";
+	write(NS, gicd + GICD_CTLR, 0);
+	EXPECT_EQ(read(S, gicd + GICD_CTLR), 1u) << "Non-secure cleared EnableGrp1 only";
+	write(S, gicc + GICC_CTLR, 0xb); // EnableGrp0, EnableGrp1, FIQEn
+	EXPECT_EQ(read(NS, gicc + GICC_CTLR), 1u);
+	write(NS, gicc + GICC_CTLR, 0);
+	EXPECT_EQ(read(S, gicc + GICC_CTLR), 0x9u);
+}
+
+// A pending Group 0 interrupt is an FIQ with FIQEn, acknowledged only by Secure reads; a
+// Group 1 one is an IRQ that the Non-secure GICC_IAR acknowledges (the Secure one, AckCtl 0,
+// answers 1022).
+TEST_F(SecureGic, Group0IsFiqForSecureAndGroup1IsIrqForNonSecure)
+{
+	write(S, gicd + GICD_IGROUPR, 0x2);
+	write(S, gicd + GICD_CTLR, 3);
+	write(S, gicc + GICC_PMR, 0xf8);
+	write(S, gicc + GICC_CTLR, 0xb);
+	write(S, gicd + GICD_SGIR, 2u << 24 | 0); // SGI 0 to this CPU
+	EXPECT_TRUE(line(CPU_LINE_FIQ));
+	EXPECT_FALSE(line(CPU_LINE_IRQ));
+	EXPECT_EQ(read(NS, gicc + GICC_HPPIR), 1023u);
+	EXPECT_EQ(read(NS, gicc + GICC_IAR), 1023u);
+	EXPECT_EQ(read(S, gicc + GICC_IAR), 0u);
+	EXPECT_FALSE(line(CPU_LINE_FIQ));
+	write(S, gicc + GICC_EOIR, 0);
+	write(S, gicd + GICD_SGIR, 2u << 24 | 1); // SGI 1, Group 1
+	EXPECT_TRUE(line(CPU_LINE_IRQ));
+	EXPECT_FALSE(line(CPU_LINE_FIQ));
+	EXPECT_EQ(read(S, gicc + GICC_IAR), 1022u);
+	EXPECT_EQ(read(NS, gicc + GICC_IAR), 1u);
+	EXPECT_FALSE(line(CPU_LINE_IRQ));
+	write(NS, gicc + GICC_EOIR, 1);
+	EXPECT_EQ(read(S, gicd + GICD_ISACTIVER) & 0x3, 0u);
+}
+
+// ---- TF-A from Debian's source: BL1 -> BL2 -> BL31 -> U-Boot, against QEMU ----
+
+const char *const kUBoot = "/usr/lib/u-boot/qemu_arm64/u-boot.bin";
+
+// The lines both print alike: U-Boot's device count differs with the device tree (QEMU's has
+// PCI, fw_cfg and 32 virtio-mmio transports), and the autoboot countdown is cut short by the
+// key at a moment that depends on timing.
+std::vector<std::string> comparable_lines(const std::string &console)
+{
+	static const char *const differing[] = { "Core:", "Hit any key" };
+	std::vector<std::string> lines;
+	std::istringstream in(console);
+	std::string line;
+	while (std::getline(in, line)) {
+		bool skip = false;
+		if (!line.empty() && line.back() == '\r')
+			line.pop_back();
+		for (const char *prefix : differing)
+			skip = skip || line.rfind(prefix, 0) == 0;
+		if (!skip)
+			lines.push_back(line);
+	}
+	return lines;
+}
+
+class Tfa : public ::testing::Test {
+protected:
+	// sw/tfa/build.sh builds once and then answers from its cache (about 20 s the first time).
+	static void SetUpTestSuite()
+	{
+		ProcessResult built = qvp_test::run_process({ std::string(QVP_SOURCE_DIR) + "/sw/tfa/build.sh" });
+		status_ = built.status;
+		why_ = built.err;
+		dir_ = built.out.substr(0, built.out.find('\n'));
+	}
+	void SetUp() override
+	{
+		if (access(kUBoot, R_OK) != 0)
+			GTEST_SKIP() << kUBoot << " is missing: install Debian's u-boot-qemu (bootstrap.sh does)";
+		if (status_ == 2)
+			GTEST_SKIP() << "Debian's arm-trusted-firmware source could not be fetched: " << why_;
+		ASSERT_EQ(status_, 0) << why_;
+	}
+	std::string flash() const { return dir_ + "/flash.bin"; }
+	static int status_;
+	static std::string why_, dir_;
+	qvp_test::TempDir dir;
+};
+
+int Tfa::status_ = -1;
+std::string Tfa::why_, Tfa::dir_;
+
+// From the reset vector in the secure flash to U-Boot's prompt, `version`, and `poweroff`:
+// PSCI SYSTEM_OFF in BL31, which drives the secure GPIO's power-off line, ending the run with
+// 0. The BL33 image sits at 0x60000000, so both get 1 GiB of RAM. (qvp about 0.5 s, QEMU
+// -icount shift=0 a few seconds.)
+TEST_F(Tfa, BootsThroughBl31IntoUBootAndPowersOffAsOnQemu)
+{
+	std::string script = dir.path("tfa.script"), input = dir.path("tfa.input");
+	qvp_test::write_file(script, "expect \"Hit any key to stop autoboot\"\nsend \" \"\n"
+				     "expect \"=> \"\nsend \"version\\n\"\n"
+				     "expect \"=> \"\nsend \"poweroff\\n\"\nexpect \"poweroff ...\"\n");
+	qvp_test::write_file(input, " version\npoweroff\n");
+	ProcessResult ours = run_qvp({ "run", "--platform", "virt-secure", "--memory", "1G", "--bios", flash(),
+				       "--console-script", script, "--timeout", "20s" });
+	EXPECT_EQ(ours.status, 0) << ours.err;
+	EXPECT_TRUE(has(ours.out, "NOTICE:  BL1: Booting BL2")) << ours.out;
+	EXPECT_TRUE(has(ours.out, "NOTICE:  BL1: Booting BL31")) << ours.out;
+	EXPECT_TRUE(has(ours.out, "U-Boot 2023")) << ours.out;
+	EXPECT_TRUE(has(ours.out, "=> poweroff")) << ours.out;
+	EXPECT_TRUE(has(ours.out, "QEMU System Power off: with GPIO.")) << ours.out;
+
+	qvp_test::QemuOptions options;
+	options.timeout_seconds = 120;
+	options.bios = true;
+	options.input = input;
+	options.extra = { "-machine", "secure=on", "-m", "1024", "-icount", "shift=0", "-no-reboot" };
+	qvp_test::QemuRun qemu = qvp_test::run_qemu_virt(flash(), options);
+	if (!qemu.available)
+		GTEST_SKIP() << qvp_test::qemu_missing;
+	EXPECT_EQ(qemu.status, 0) << qemu.err;
+	EXPECT_EQ(comparable_lines(ours.out), comparable_lines(qemu.console)) << "qvp:\n" << ours.out << "\nQEMU:\n"
+									      << qemu.console;
+}
+
+// The same boot again prints the same bytes and counts the same instructions.
+TEST_F(Tfa, RepeatsExactly)
+{
+	std::string script = dir.path("tfa.script");
+	qvp_test::write_file(script, "expect \"Hit any key to stop autoboot\"\nsend \" \"\n"
+				     "expect \"=> \"\nsend \"poweroff\\n\"\nexpect \"poweroff ...\"\n");
+	std::vector<std::string> args = { "run", "--platform", "virt-secure", "--memory", "1G", "--bios", flash(),
+					  "--console-script", script, "--timeout", "20s", "--stats" };
+	ProcessResult first = run_qvp(args), second = run_qvp(args);
+	EXPECT_EQ(first.status, 0) << first.err;
+	EXPECT_EQ(first.out, second.out);
+	EXPECT_EQ(qvp_test::stats_value(first.err, "instructions"), qvp_test::stats_value(second.err, "instructions"));
+}
+
+} // namespace

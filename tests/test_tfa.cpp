@@ -243,4 +243,64 @@ TEST_F(Tfa, RepeatsExactly)
 	EXPECT_EQ(qvp_test::stats_value(first.err, "instructions"), qvp_test::stats_value(second.err, "instructions"));
 }
 
+// ---- Linux through TF-A: U-Boot loads Debian's kernel from an ext4 virtio disk ----
+
+class TfaLinux : public Tfa {
+protected:
+	static void SetUpTestSuite()
+	{
+		Tfa::SetUpTestSuite();
+		ProcessResult built =
+			qvp_test::run_process({ std::string(QVP_SOURCE_DIR) + "/sw/linux/build.sh", build_path("linux") });
+		linux_status_ = built.status;
+		linux_why_ = built.err;
+	}
+	void SetUp() override
+	{
+		Tfa::SetUp();
+		if (IsSkipped())
+			return;
+		if (linux_status_ == 2)
+			GTEST_SKIP() << "Debian's kernel and busybox could not be fetched: " << linux_why_;
+		ASSERT_EQ(linux_status_, 0) << linux_why_;
+	}
+	static int linux_status_;
+	static std::string linux_why_;
+};
+
+int TfaLinux::linux_status_ = -1;
+std::string TfaLinux::linux_why_;
+
+// BL1 -> BL2 -> BL31 -> U-Boot -> Linux at Non-secure EL1 with BL31's PSCI (the psci node BL2
+// wrote, method smc) and the GIC's Non-secure view; busybox's `uname -a`, then `poweroff -f`
+// through BL31 and the secure GPIO ends the run with 0. A second run prints the same bytes.
+// (About 3 s per run.)
+TEST_F(TfaLinux, BusyboxShellThroughBl31TheSameTwice)
+{
+	std::string tree = dir.path("boot"), disk = dir.path("boot.ext4"), script = dir.path("linux.script");
+	ProcessResult made = qvp_test::run_process(
+		{ "sh", "-c", "mkdir -p '" + tree + "' && cp '" + build_path("linux/Image") + "' '" +
+				      build_path("linux/initramfs.cpio.gz") + "' '" + tree +
+				      "/' && mke2fs -q -t ext4 -b 4096 -m 0 -d '" + tree + "' '" + disk + "' 64M" });
+	ASSERT_EQ(made.status, 0) << made.err;
+	qvp_test::write_file(script,
+			     "expect \"Hit any key to stop autoboot\"\nsend \" \"\n"
+			     "expect \"=> \"\nsend \"virtio scan; ext4load virtio 0 0x40400000 Image; "
+			     "ext4load virtio 0 0x48000000 initramfs.cpio.gz\\n\"\n"
+			     "expect \"=> \"\nsend \"setenv bootargs console=ttyAMA0 cryptomgr.notests; "
+			     "booti 0x40400000 0x48000000:${filesize} ${fdtcontroladdr}\\n\"\n"
+			     "expect \"/ # \"\nsend \"uname -a\\n\"\n"
+			     "expect \"/ # \"\nsend \"poweroff -f\\n\"\nexpect \"reboot: Power down\"\n");
+	std::vector<std::string> args = { "run", "--platform", "virt-secure", "--memory", "1G", "--bios", flash(),
+					  "--disk", disk, "--console-script", script, "--timeout", "60s" };
+	ProcessResult first = run_qvp(args);
+	EXPECT_EQ(first.status, 0) << first.err;
+	EXPECT_TRUE(has(first.out, "psci: PSCIv1.1 detected in firmware.")) << first.out;
+	EXPECT_TRUE(has(first.out, "Machine model: qvp virt-secure")) << first.out;
+	EXPECT_TRUE(has(first.out, "GNU/Linux")) << first.out;
+	EXPECT_TRUE(has(first.out, "QEMU System Power off: with GPIO.")) << first.out;
+	ProcessResult second = run_qvp(args);
+	EXPECT_EQ(second.out, first.out);
+}
+
 } // namespace

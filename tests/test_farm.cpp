@@ -504,6 +504,77 @@ TEST(Farm, CpusFieldRunsTheTestOnSeveralCpus)
 	EXPECT_EQ(result.status, 0) << result.out << result.err; // each expectation met: 4 CPUs, then 1
 }
 
+// A JSON number field of --stats-json.
+uint64_t stats_field(const std::string &json_path, const std::string &name)
+{
+	std::string json = read_file(json_path);
+	size_t at = json.find("\"" + name + "\": ");
+	return at == std::string::npos ? 0 : std::stoull(json.substr(at + name.size() + 4));
+}
+
+// A setup (docs/farm.md) brings console_irq to its second prompt once; each test restores that
+// snapshot with its own console script and timeout. The oracle is the straight run whose script
+// is the setup's, then `at` the snapshot's time, then the test's: the same instructions, virtual
+// time and console after the snapshot.
+TEST(Farm, TestsFromASetupAreTheStraightRunFromTheSnapshotOn)
+{
+	TempDir dir;
+	const std::string setup_script = "expect \"irq> \"\nsend \"hello\\n\"\nexpect \"irq> \"\n";
+	const std::string test_script = "send \"abc\\n\"\nexpect \"reversed: cba\"\nexpect \"irq> \"\nsend \"quit\\n\"\n";
+	write_file(dir.path("setup.script"), setup_script);
+	write_file(dir.path("test.script"), test_script);
+	write_file(dir.path("farm.yaml"), "setups:\n  - name: greeted\n    firmware: " + elf("console_irq") +
+						   "\n    input: setup.script\n"
+						   "tests:\n"
+						   "  - name: reverse\n    setup: greeted\n    input: test.script\n"
+						   "    expect: '^reversed: cba$'\n    forbid: olleh\n"
+						   "  - name: cut-short\n    setup: greeted\n    input: test.script\n"
+						   "    timeout: 50us\n    exit: 124\n");
+	ProcessResult farm = qvp_test_command({"--keep-logs", "--log-dir", dir.path("logs"), "--repeat", "2",
+					       dir.path("farm.yaml")});
+	ASSERT_EQ(farm.status, 0) << farm.out << farm.err;
+	EXPECT_NE(farm.out.find("SETUP   greeted ("), std::string::npos) << farm.out;
+	EXPECT_EQ(farm.out.find("SETUP", farm.out.find("SETUP") + 1), std::string::npos) << "one setup run for four";
+	uint64_t snapshot_time = stats_field(dir.path("logs/greeted.setup.stats.json"), "virtual_time_ps");
+	ASSERT_GT(snapshot_time, 0u);
+	EXPECT_EQ(access(dir.path("logs/greeted.setup.snap").c_str(), R_OK), 0) << "kept with --keep-logs";
+
+	write_file(dir.path("straight.script"),
+		   setup_script + "at " + std::to_string(snapshot_time) + "ps\n" + test_script);
+	ProcessResult straight = qvp_test::run_process({build_path("qvp"), "run", "--console-script",
+							 dir.path("straight.script"), "--stats-json",
+							 dir.path("straight.json"), elf("console_irq")});
+	ASSERT_EQ(straight.status, 0) << straight.err;
+	const std::string tail = read_file(dir.path("logs/reverse.1.console"));
+	EXPECT_EQ(tail, "reversed: cba\nirq> ");
+	EXPECT_EQ(straight.out, read_file(dir.path("logs/greeted.setup.console")) + tail);
+	EXPECT_EQ(stats_field(dir.path("logs/reverse.1.stats.json"), "instructions"),
+		  stats_field(dir.path("straight.json"), "instructions"));
+	EXPECT_EQ(stats_field(dir.path("logs/reverse.1.stats.json"), "virtual_time_ps"),
+		  stats_field(dir.path("straight.json"), "virtual_time_ps"));
+	// a test's timeout counts from the snapshot
+	EXPECT_EQ(stats_field(dir.path("logs/cut-short.1.stats.json"), "virtual_time_ps"), snapshot_time + 50000000u);
+}
+
+TEST(Farm, AFailedSetupIsAnErrorOfEachOfItsTests)
+{
+	TempDir dir;
+	write_file(dir.path("setup.script"), "expect \"never printed\"\n");
+	write_file(dir.path("farm.yaml"), "setups:\n  - name: stuck\n    firmware: " + elf("console_irq") +
+						   "\n    input: setup.script\n    timeout: 1ms\n"
+						   "tests:\n"
+						   "  - name: a\n    setup: stuck\n"
+						   "  - name: b\n    setup: stuck\n"
+						   "  - name: plain\n    firmware: " + elf("hello") + "\n");
+	ProcessResult farm = qvp_test_command({"--junit", dir.path("junit.xml"), "--log-dir", dir.path("logs"),
+					       dir.path("farm.yaml")});
+	EXPECT_EQ(farm.status, 1) << farm.out << farm.err;
+	EXPECT_NE(farm.out.find("SETUP   stuck: failed: "), std::string::npos) << farm.out;
+	EXPECT_NE(farm.out.find("ERROR   a: setup 'stuck' failed: idle: "), std::string::npos) << farm.out;
+	EXPECT_EQ(xpath(dir.path("junit.xml"), "string(//testcase[@name='b']/error/@type)"), "setup");
+	EXPECT_EQ(xpath(dir.path("junit.xml"), "count(//testcase[@name='plain']/error)"), "0"); // it ran and passed
+}
+
 TEST(Farm, RunWritesStatsJson)
 {
 	TempDir dir;

@@ -17,7 +17,8 @@ namespace
 {
 
 const char kTestFields[] =
-    " (a test takes: name, firmware, platform, options, exit, expect, forbid, input, timeout, watchdog, repeat, cpus)";
+    " (a test takes: name, firmware, kernel, initrd, setup, platform, options, exit, expect, forbid, input, timeout, "
+    "watchdog, repeat, cpus)";
 
 struct Loaded {
 	farm_manifest *manifest = nullptr;
@@ -190,18 +191,90 @@ TEST(FarmManifest, InputIsAConsoleScript)
 	          "farm.yaml:4: test 'a': field 'input': expected a string");
 }
 
+TEST(FarmManifest, SetupsAndLinuxImages)
+{
+	TempDir dir;
+	Loaded loaded;
+	load(dir,
+	     "defaults:\n"
+	     "  options: [--quantum, 1ms]\n"
+	     "  expect: done\n"
+	     "  cpus: 2\n"
+	     "setups:\n"
+	     "  - name: shell\n"
+	     "    kernel: Image\n"
+	     "    initrd: initrd.gz\n"
+	     "    input: boot.script\n"
+	     "tests:\n"
+	     "  - name: uname\n"
+	     "    setup: shell\n"
+	     "    input: uname.script\n"
+	     "    options: [--stats]\n"
+	     "    timeout: 2s\n"
+	     "  - name: plain\n"
+	     "    kernel: Image\n",
+	     loaded);
+	ASSERT_NE(loaded.manifest, nullptr) << loaded.error;
+	const farm_manifest *m = loaded.manifest;
+	ASSERT_EQ(m->setup_count, 1u);
+	const farm_test &shell = m->setups[0];
+	EXPECT_TRUE(shell.is_setup);
+	EXPECT_STREQ(shell.kernel, "Image");
+	EXPECT_STREQ(shell.initrd, "initrd.gz");
+	EXPECT_EQ(shell.firmware, nullptr);
+	EXPECT_EQ(shell.cpus, 2u);             // the defaults shape the setup's machine
+	ASSERT_EQ(shell.options.count, 2u);    // --quantum 1ms
+	EXPECT_EQ(shell.expect_count, 0u);     // ... but do not judge it
+	ASSERT_EQ(m->test_count, 2u);
+	const farm_test &uname = m->tests[0];
+	EXPECT_EQ(uname.setup, &m->setups[0]);
+	EXPECT_EQ(uname.cpus, 0u);             // the snapshot's board
+	ASSERT_EQ(uname.options.count, 1u);    // its own options only: --quantum shaped the setup
+	EXPECT_STREQ(uname.options.items[0], "--stats");
+	EXPECT_EQ(uname.expect_count, 1u);     // the defaults judge it
+	EXPECT_FALSE(uname.is_setup);
+	EXPECT_STREQ(m->tests[1].kernel, "Image");
+	EXPECT_EQ(m->tests[1].setup, nullptr);
+}
+
+TEST(FarmManifestErrors, SetupsAndWhatATestStartsFrom)
+{
+	const std::string setup = "setups:\n  - name: s\n    firmware: a.elf\n    input: a.script\n";
+	EXPECT_EQ(error_for(setup + "tests:\n  - name: a\n    setup: t\n"),
+	          "farm.yaml:6: test 'a': field 'setup': no setup is named 't' (see 'setups:')");
+	EXPECT_EQ(error_for("tests:\n  - name: a\n    setup: s\n"),
+	          "farm.yaml:2: test 'a': field 'setup': no setup is named 's' (the manifest has no 'setups:')");
+	EXPECT_EQ(error_for(setup + "tests:\n  - name: a\n    setup: s\n    firmware: a.elf\n"),
+	          "farm.yaml:6: test 'a': give one of 'firmware', 'kernel' and 'setup', not 'setup' and another");
+	EXPECT_EQ(error_for("tests:\n  - name: a\n    kernel: Image\n    firmware: a.elf\n"),
+	          "farm.yaml:2: test 'a': give one of 'firmware', 'kernel' and 'setup', not both");
+	EXPECT_EQ(error_for(setup + "tests:\n  - name: a\n    setup: s\n    cpus: 2\n"),
+	          "farm.yaml:6: test 'a': field 'cpus': comes from setup 's' (the snapshot's board)");
+	EXPECT_EQ(error_for("tests:\n  - name: a\n    firmware: a.elf\n    initrd: i.gz\n"),
+	          "farm.yaml:2: test 'a': field 'initrd': needs 'kernel' (qvp run --initrd goes with --kernel)");
+	EXPECT_EQ(error_for("setups:\n  - name: s\n    firmware: a.elf\ntests: []\n"),
+	          "farm.yaml:2: setup 's': missing field 'input' (a setup's console script: its end is where the "
+	          "snapshot is taken)");
+	EXPECT_EQ(error_for("setups:\n  - name: s\n    firmware: a.elf\n    input: a\n    expect: x\ntests: []\n"),
+	          "farm.yaml:5: setup 's': unknown field 'expect' (a setup takes: name, firmware, kernel, initrd, "
+	          "platform, options, input, timeout, watchdog, cpus)");
+	EXPECT_EQ(error_for(setup + "  - name: s\n    firmware: b.elf\n    input: b\ntests: []\n"),
+	          "farm.yaml:5: setup 's': field 'name': 's' is already the name of the setup at line 2");
+	EXPECT_EQ(error_for("setups: {}\ntests: []\n"), "farm.yaml:1: field 'setups': expected a list of setups");
+}
+
 TEST(FarmManifestErrors, MissingAndUnknownFields)
 {
 	EXPECT_EQ(error_for("tests:\n  - firmware: a.elf\n"), "farm.yaml:2: test #1: missing field 'name'");
 	EXPECT_EQ(error_for("tests:\n  - name: a\n    firmware: a.elf\n  - name: b\n"),
-	          "farm.yaml:4: test 'b': missing field 'firmware'");
+	          "farm.yaml:4: test 'b': missing field 'firmware', 'kernel' or 'setup'");
 	EXPECT_EQ(error_for("tests:\n  - name: a\n    firmware: a.elf\n    exitcode: 3\n"),
 	          std::string("farm.yaml:4: test 'a': unknown field 'exitcode'") + kTestFields);
 	EXPECT_EQ(error_for("defaults:\n  firmware: a.elf\ntests: []\n"),
 	          "farm.yaml:2: defaults: unknown field 'firmware' (defaults take: platform, options, exit, expect, "
-	          "forbid, timeout, watchdog, repeat, cpus)");
+	          "forbid, input, timeout, watchdog, repeat, cpus)");
 	EXPECT_EQ(error_for("tests: []\ntest: []\n"),
-	          "farm.yaml:2: unknown field 'test' (a manifest takes: name, defaults, tests)");
+	          "farm.yaml:2: unknown field 'test' (a manifest takes: name, defaults, setups, tests)");
 	EXPECT_EQ(error_for("defaults: {}\n"), "farm.yaml:1: missing field 'tests'");
 }
 

@@ -225,6 +225,33 @@ TEST_F(Linux, SnapshotAfterTheBootRestoresTheShellSession)
 	EXPECT_EQ(field(restored, "virtual_time_ps"), field(stats, "virtual_time_ps"));
 }
 
+// Boot once, test many times (docs/farm.md, setups): the farm boots Debian's kernel to the shell
+// once, and each shell test starts from that snapshot; run twice each, they must be identical.
+TEST_F(Linux, FarmTestsStartFromOneSetupsBootedShell)
+{
+	TempDir dir;
+	qvp_test::write_file(dir.path("boot.script"), "expect \"qvp-init: ready\"\nexpect \"# \"\n");
+	qvp_test::write_file(dir.path("uname.script"), "send \"uname -m\\n\"\nexpect \"# \"\nsend \"poweroff -f\\n\"\n");
+	qvp_test::write_file(dir.path("cpu.script"),
+			     "send \"grep 'CPU part' /proc/cpuinfo\\n\"\nexpect \"# \"\nsend \"poweroff -f\\n\"\n");
+	qvp_test::write_file(dir.path("farm.yaml"),
+			     "defaults:\n  options: [--append, 'console=ttyAMA0 cryptomgr.notests']\n  timeout: 30s\n"
+			     "setups:\n  - name: shell\n    kernel: " + build_path("linux/Image") +
+				     "\n    initrd: " + build_path("linux/initramfs.cpio.gz") +
+				     "\n    input: boot.script\n"
+				     "tests:\n"
+				     "  - name: uname\n    setup: shell\n    input: uname.script\n"
+				     "    expect: '^aarch64'\n    forbid: 'qvp-init: ready'\n    timeout: 5s\n"
+				     "  - name: cpu\n    setup: shell\n    input: cpu.script\n"
+				     "    expect: 'CPU part.*0xd07'\n    timeout: 5s\n");
+	ProcessResult farm = qvp_test::run_process({ build_path("qvp"), "test", "--repeat", "2", "--log-dir",
+						     dir.path("logs"), dir.path("farm.yaml") });
+	EXPECT_EQ(farm.status, 0) << farm.out << farm.err;
+	EXPECT_TRUE(has(farm.out, "SETUP   shell (")) << farm.out;
+	EXPECT_EQ(count(farm.out, "SETUP"), 1u) << "one boot for four runs";
+	EXPECT_TRUE(has(farm.out, "2 tests: 2 passed")) << farm.out;
+}
+
 // Debian's kernel on four CPUs (--cpus 4): the secondaries come up through PSCI CPU_ON, the shell
 // sees four, taskset runs a program on each, dmesg has no RCU stall, no CPU that failed to come
 // online, no clocksource complaint; and two boots are identical.

@@ -263,7 +263,7 @@ protected:
 TEST_F(BadSnapshot, OptionsTheSnapshotNamesAreRefusedWithRestore)
 {
 	const std::vector<std::vector<std::string>> shaping = {
-		{ "--timeout", "5ms" }, { "--quantum", "10us" }, { "--cpus", "2" }, { "--platform", "virt" },
+		{ "--window", "1us" }, { "--quantum", "10us" }, { "--cpus", "2" }, { "--platform", "virt" },
 		{ "--el2" },            { "--memory", "256M" }, { "--bios", "u-boot.bin" }, { "--flash", "vars.img" },
 	};
 	for (const auto &option : shaping) {

@@ -100,12 +100,15 @@ static const char help_text[] =
 	"  --gdb-wait         with --gdb: halt before the first instruction until gdb attaches\n"
 	"  --snapshot-at TIME FILE  save the whole machine to FILE when virtual time first\n"
 	"                     reaches TIME at a quantum boundary, then go on (iss backend;\n"
-	"                     docs/snapshots.md)\n"
+	"                     docs/snapshots.md); TIME 'script': once the console script\n"
+	"                     has run its last step\n"
 	"  --stop             with --snapshot-at: end the run once the snapshot is saved\n"
 	"                     (status 0)\n"
 	"  --restore FILE     go on from the snapshot FILE: the board, images and options\n"
 	"                     are the snapshot's (no FIRMWARE), the console shows what\n"
-	"                     comes after it, and --stats counts from reset\n"
+	"                     comes after it, and --stats counts from reset; --timeout\n"
+	"                     (from reset) and a --console-script that starts at the\n"
+	"                     snapshot may be given anew\n"
 	"  --record FILE      keep in FILE every input from outside (typed console input,\n"
 	"                     piped input, gdb's writes, the RTC's host start) with where it\n"
 	"                     entered, so that --replay repeats the run (iss backend)\n"
@@ -402,7 +405,6 @@ static const char *machine_shaping_option(int id)
 	case OPTION_QUANTUM: return "--quantum";
 	case OPTION_CPUS: return "--cpus";
 	case OPTION_WINDOW: return "--window";
-	case OPTION_TIMEOUT: return "--timeout";
 	case OPTION_DISK: return "--disk";
 	case OPTION_EL2: return "--el2";
 	case OPTION_EL3: return "--el3";
@@ -432,6 +434,7 @@ static int parse_option(int id, const char *argument, struct cli_options *option
 	case OPTION_WINDOW:
 		return parse_time("--window", argument, &options->machine.window);
 	case OPTION_TIMEOUT:
+		options->timeout_given = true;
 		return parse_time("--timeout", argument, &options->machine.timeout);
 	case OPTION_RAW:
 		options->machine.raw_firmware = true;
@@ -501,6 +504,9 @@ static int parse_option(int id, const char *argument, struct cli_options *option
 		options->coverage_images[options->coverage_image_count++] = argument;
 		return 0;
 	case OPTION_SNAPSHOT_AT:
+		options->snapshot_after_script = strcmp(argument, "script") == 0;
+		if (options->snapshot_after_script)
+			return 0; /* time 0: the script's end is the only condition */
 		if (vtime_parse(argument, &options->snapshot_at) < 0)
 			return error_set("--snapshot-at: %s", error_message());
 		return 0;
@@ -662,6 +668,8 @@ static int check_restore_options(int argc, char **argv, const struct cli_options
 	if (options->machine_option)
 		return error_set("%s and %s exclude each other (the run goes on with the options the %s was made with)",
 				 option, options->machine_option, file);
+	if (options->replay_path && options->timeout_given)
+		return error_set("--replay and --timeout exclude each other (the recording ends where the recorded run did)");
 	if (options->gdb_wait && !options->gdb_address)
 		return error_set("--gdb-wait needs --gdb [HOST:]PORT or --gdb /dev/PATH");
 	return 0;
@@ -674,6 +682,8 @@ static int check_snapshot_options(struct cli_options *options)
 		return error_set("--stop needs --snapshot-at TIME FILE");
 	if (!options->snapshot_path && !options->restore_path)
 		return 0;
+	if (options->snapshot_after_script && !options->console_script_path)
+		return error_set("--snapshot-at script needs --console-script FILE (it saves when the script has ended)");
 	if (options->machine.backend == BACKEND_KVM)
 		return error_set("%s needs the iss backend: the kvm backend's state cannot be saved yet",
 				 options->restore_path ? "--restore" : "--snapshot-at");

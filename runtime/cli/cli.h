@@ -39,9 +39,12 @@ struct cli_options {
 	unsigned coverage_image_count;
 	struct run_test_hooks test_hooks; /* --test-* options: test doubles for the farm's tests */
 	vtime_t snapshot_at;           /* --snapshot-at TIME FILE: when to save */
+	bool snapshot_after_script;    /* --snapshot-at script FILE: when the console script has ended */
 	const char *snapshot_path;     /* ... and where; NULL for no snapshot */
 	bool snapshot_stop;            /* --stop: the run ends once saved */
 	const char *restore_path;      /* --restore FILE: the run continues from a snapshot */
+	const char *snapshot_script_path; /* with --restore: the script the snapshot was taken with */
+	bool timeout_given;            /* --timeout on the command line (a restored run may set its own) */
 	const char *record_path;       /* --record FILE: the run's inputs from outside are kept there */
 	const char *replay_path;       /* --replay FILE: a recorded run again */
 	const char *machine_option;    /* the last option given that shapes the machine, or NULL */

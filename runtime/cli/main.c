@@ -131,20 +131,36 @@ static int run_exit_status(const struct machine *machine, const struct console *
 	if (snapshot_at->failed)
 		return QVP_EXIT_ERROR;
 	if (snapshot_at->path && !snapshot_at->saved)
-		fprintf(stderr, "qvp: warning: the run ended before virtual time reached --snapshot-at: %s was not written\n",
+		fprintf(stderr, "qvp: warning: the run ended before %s: %s was not written\n",
+			snapshot_at->console ? "the console script's end (--snapshot-at script)"
+					     : "virtual time reached --snapshot-at",
 			snapshot_at->path);
 	if (machine->stop_cause == MACHINE_PAUSED)
 		return status;
 	return console_exit_status(console_input, status, "qvp");
 }
 
-/* The console's input: a replay's from its recording, else what the options say. */
+/* The console's input: a replay's from its recording, a restored run's first as it was saved
+ * (the snapshot's script), else what the options say. */
 static int attach_console_input(const struct cli_options *options, struct machine *machine,
 				struct console_socket *socket, struct console **console_input)
 {
+	const char *script = options->restore_path ? options->snapshot_script_path : options->console_script_path;
+
 	if (options->replay_path)
 		return console_attach_replay(machine, options->console_script_path, console_input);
-	return console_attach_input(machine, options->console_script_path, socket, options->pace, console_input);
+	return console_attach_input(machine, script, socket, options->pace, console_input);
+}
+
+/* --restore with a --console-script of its own: loaded, the machine takes the new script. */
+static int load_snapshot(const struct cli_options *options, struct machine *machine, const struct snapshot *snapshot,
+			 struct console **console_input)
+{
+	if (snapshot_load(machine, snapshot) < 0) /* the machine half-loaded is thrown away */
+		return -1;
+	if (options->console_script_path == options->snapshot_script_path)
+		return 0;
+	return console_restart_script(machine, console_input, options->console_script_path);
 }
 
 static int run_machine(struct cli_options *options, struct coverage *coverage, const struct snapshot *snapshot,
@@ -201,7 +217,7 @@ static int run_machine(struct cli_options *options, struct coverage *coverage, c
 	}
 	if (run_record_attach(record, options, machine) < 0 ||
 	    attach_console_input(options, machine, socket, &console_input) < 0 ||
-	    (snapshot && snapshot_load(machine, snapshot) < 0) || /* the machine half-loaded is thrown away */
+	    (snapshot && load_snapshot(options, machine, snapshot, &console_input) < 0) ||
 	    (options->insn_trace_spec && !(insn_trace = insn_trace_open(options->insn_trace_spec, machine)))) {
 		fprintf(stderr, "qvp: error: %s\n", error_message());
 		run_record_finish(record, machine, QVP_EXIT_ERROR);
@@ -211,7 +227,7 @@ static int run_machine(struct cli_options *options, struct coverage *coverage, c
 		close_console(console, socket);
 		return QVP_EXIT_ERROR;
 	}
-	run_snapshot_at_attach(&snapshot_at, options, machine);
+	run_snapshot_at_attach(&snapshot_at, options, machine, console_input);
 	status_line_start(&status, machine, "qvp", &options->test_hooks);
 	started = status.started;
 	console_output_flush_on_signals(out, console_fd(console, socket));

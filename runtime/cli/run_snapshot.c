@@ -9,8 +9,8 @@
 struct snapshot *run_snapshot_read_options(struct cli_options *options)
 {
 	struct snapshot *snapshot = snapshot_read(options->restore_path);
+	vtime_t timeout = options->machine.timeout;
 	struct snapshot_inputs inputs;
-
 	struct snap_reader second;
 
 	if (!snapshot)
@@ -25,7 +25,12 @@ struct snapshot *run_snapshot_read_options(struct cli_options *options)
 		snapshot_free(snapshot);
 		return NULL;
 	}
-	options->console_script_path = inputs.console_script;
+	options->machine.ram_from_snapshot = true;
+	options->snapshot_script_path = inputs.console_script;
+	if (!options->console_script_path) /* a new script starts at the snapshot (console_restart_script) */
+		options->console_script_path = inputs.console_script;
+	if (options->timeout_given)
+		options->machine.timeout = timeout;
 	return snapshot;
 }
 
@@ -35,7 +40,7 @@ static bool save_at_boundary(struct machine *machine)
 {
 	struct run_snapshot_at *at = machine->boundary_opaque;
 
-	if (at->saved || machine->now < at->time)
+	if (at->saved || machine->now < at->time || (at->console && !console_script_ended(at->console)))
 		return true;
 	at->saved = true;
 	if (snapshot_save(machine, &at->inputs, at->path) < 0) {
@@ -46,10 +51,12 @@ static bool save_at_boundary(struct machine *machine)
 	return !at->stop;
 }
 
-void run_snapshot_at_attach(struct run_snapshot_at *at, const struct cli_options *options, struct machine *machine)
+void run_snapshot_at_attach(struct run_snapshot_at *at, const struct cli_options *options, struct machine *machine,
+			    const struct console *console)
 {
 	*at = (struct run_snapshot_at){ .time = options->snapshot_at, .path = options->snapshot_path,
 	                                .stop = options->snapshot_stop,
+	                                .console = options->snapshot_after_script ? console : NULL,
 	                                .inputs = { .console_script = options->console_script_path } };
 	if (!options->snapshot_path)
 		return;

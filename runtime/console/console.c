@@ -265,6 +265,22 @@ int console_run_script(struct console *console, const char *path)
 	return 0;
 }
 
+bool console_script_ended(const struct console *console)
+{
+	return console->script.count > 0 && !script_running(console);
+}
+
+int console_restart_script(struct machine *machine, struct console **console, const char *path)
+{
+	if (!*console && !(*console = console_create(machine)))
+		return -1;
+	event_cancel(machine->events, &(*console)->wake);
+	console_script_free(&(*console)->script);
+	(*console)->waiting = false;
+	buffer_consume(&(*console)->seen, (*console)->seen.length);
+	return console_run_script(*console, path);
+}
+
 void console_board_reset(struct console *console)
 {
 	struct machine *machine = console->machine;

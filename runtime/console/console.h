@@ -6,6 +6,7 @@
 #define QVP_CONSOLE_H
 
 #include <poll.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -74,6 +75,14 @@ size_t console_input_fds(const struct console *console, struct pollfd *fds, size
 /* The run's exit status: a console script whose expectations were not all met (said on
  * standard error after "PROGRAM: ") turns a successful run into QVP_EXIT_SCRIPT (123). */
 int console_exit_status(const struct console *console, int exit_status, const char *program);
+
+/* A script was given and has run its last step (--snapshot-at script). */
+bool console_script_ended(const struct console *console);
+
+/* A restored run's new --console-script: it starts at the snapshot and sees only what the guest
+ * prints from then on; the snapshot's own script, if any, is dropped, and bytes it had queued
+ * for the UART still enter it. Creates the console if the snapshot had none. -1 after error_set(). */
+int console_restart_script(struct machine *machine, struct console **console, const char *path);
 
 /* At the end of the run: 0 if the script (if any) ran to its end, else -1 after error_set()
  * saying which line it waited on. */

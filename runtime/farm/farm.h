@@ -33,7 +33,10 @@ struct farm_list {
 struct farm_test {
 	char *name;
 	int line;                    /* where the test's entry starts in the manifest */
-	char *firmware;              /* as written in the manifest */
+	char *firmware;              /* as written in the manifest; NULL with `kernel` or `setup` */
+	char *kernel;                /* qvp run --kernel: a Linux Image instead of firmware */
+	char *initrd;                /* qvp run --initrd, with `kernel` */
+	const struct farm_test *setup; /* the setup whose snapshot the test starts from, or NULL */
 	char *platform;              /* NULL: qvp's default board */
 	struct farm_list options;    /* extra `qvp run` arguments: the defaults' first, then the test's */
 	int exit_code;               /* the expected exit status */
@@ -46,6 +49,7 @@ struct farm_test {
 	double watchdog; /* wall-clock seconds before the child is killed */
 	unsigned repeat; /* runs of this test; 0: --repeat or the defaults decide */
 	unsigned cpus;   /* qvp run --cpus; 0: the board's own */
+	bool is_setup;   /* a setup: runs its input to the end and saves a snapshot there */
 };
 
 struct farm_manifest {
@@ -53,6 +57,8 @@ struct farm_manifest {
 	char *dir;               /* its directory, for relative paths */
 	char *name;              /* the suite's name: the file name without extension */
 	unsigned default_repeat; /* `defaults: repeat:`, 0 if not given */
+	struct farm_test *setups; /* `setups:`: machines brought to a point once, tests start there */
+	size_t setup_count;
 	struct farm_test *tests;
 	size_t test_count;
 };
@@ -122,6 +128,8 @@ struct farm_result {
 	char *details;      /* every problem, one per line */
 	unsigned shown_run; /* the run whose console the reports show */
 	bool logs_kept;
+	char *snapshot;     /* a setup's snapshot: written by a setup, restored by its tests */
+	vtime_t start_time; /* a test from a setup: virtual time at the snapshot, where its timeout starts */
 };
 
 /* SHA-256 over the run's console, exit status, instructions and virtual time (docs/farm.md). */
@@ -132,6 +140,12 @@ void farm_collect_run(struct farm_run *run);
 
 /* Decides the verdict once every run of the test has finished or been stopped. */
 void farm_judge(struct farm_result *result);
+
+/* A setup's verdict: as a test's (exit status 0), and its snapshot written. */
+void farm_judge_setup(struct farm_result *setup);
+
+/* A test that did not run because its setup failed: an error that names the setup's problem. */
+void farm_judge_setup_failed(struct farm_result *result, const struct farm_result *setup);
 
 void farm_result_free(struct farm_result *result);
 
@@ -192,6 +206,8 @@ struct farm_progress {
 
 void farm_progress_tick(struct farm_progress *progress);
 void farm_progress_test_done(struct farm_progress *progress, const struct farm_result *result);
+/* A setup ended: one line (setups are not counted as tests). */
+void farm_progress_setup_done(struct farm_progress *progress, const struct farm_result *setup);
 void farm_progress_finish(struct farm_progress *progress);
 int farm_write_junit(const char *path, const struct farm_summary *summary);
 int farm_write_json(const char *path, const struct farm_summary *summary);

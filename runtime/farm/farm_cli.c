@@ -242,8 +242,8 @@ struct farm {
 	struct farm_summary summary;
 	struct farm_logs logs;
 	struct farm_progress progress;
-	struct farm_job *jobs;
-	size_t job_count;
+	struct farm_result *setups; /* the setups the selected tests start from */
+	size_t setup_count;
 	char build_dir[PATH_MAX];
 };
 
@@ -256,21 +256,39 @@ static unsigned repeat_of(const struct farm *farm, const struct farm_test *test)
 	return farm->manifest->default_repeat ? farm->manifest->default_repeat : 1;
 }
 
+static void init_result(struct farm_result *result, const struct farm_test *test, unsigned repeat)
+{
+	memset(result, 0, sizeof(*result));
+	result->test = test;
+	result->repeat = repeat;
+	result->runs = calloc(result->repeat, sizeof(*result->runs));
+	if (!result->runs)
+		abort();
+}
+
 static void add_result(struct farm *farm, const struct farm_test *test)
 {
 	struct farm_result *result = &farm->summary.results[farm->summary.count++];
 
-	memset(result, 0, sizeof(*result));
-	result->test = test;
-	result->repeat = repeat_of(farm, test);
-	result->runs = calloc(result->repeat, sizeof(*result->runs));
-	if (!result->runs)
-		abort();
-	for (unsigned i = 0; i < result->repeat; i++) {
+	init_result(result, test, repeat_of(farm, test));
+	for (unsigned i = 0; i < result->repeat; i++)
 		if (asprintf(&result->runs[i].log_prefix, "%s/%s.%u", farm->logs.dir, test->name, i + 1) < 0)
 			abort();
-		farm->job_count++;
-	}
+}
+
+/* A setup runs once, before the tests that start from it: logs NAME.setup.*, snapshot NAME.setup.snap. */
+static void add_setup(struct farm *farm, const struct farm_test *setup)
+{
+	struct farm_result *result;
+
+	for (size_t i = 0; i < farm->setup_count; i++)
+		if (farm->setups[i].test == setup)
+			return;
+	result = &farm->setups[farm->setup_count++];
+	init_result(result, setup, 1);
+	if (asprintf(&result->runs[0].log_prefix, "%s/%s.setup", farm->logs.dir, setup->name) < 0 ||
+	    asprintf(&result->snapshot, "%s/%s.setup.snap", farm->logs.dir, setup->name) < 0)
+		abort();
 }
 
 /* In the shard (by position in the whole manifest, so shards stay stable) and the filter. */
@@ -320,25 +338,67 @@ static int check_report_path(const char *option, const char *path)
 	return 0;
 }
 
+static void on_test_done(struct farm_result *result, void *opaque);
+
 static void plan(struct farm *farm)
 {
 	const struct farm_manifest *manifest = farm->manifest;
-	size_t job = 0;
 
 	farm->summary.results = calloc(manifest->test_count + 1, sizeof(*farm->summary.results));
-	if (!farm->summary.results)
+	farm->setups = calloc(manifest->setup_count + 1, sizeof(*farm->setups));
+	if (!farm->summary.results || !farm->setups)
 		abort();
 	for (size_t i = 0; i < manifest->test_count; i++)
-		if (selected(farm, i))
+		if (selected(farm, i)) {
 			add_result(farm, &manifest->tests[i]);
-	farm->jobs = calloc(farm->job_count + 1, sizeof(*farm->jobs));
-	if (!farm->jobs)
-		abort();
-	for (size_t i = 0; i < farm->summary.count; i++)
-		for (unsigned run = 0; run < farm->summary.results[i].repeat; run++, job++) {
-			farm->jobs[job].result = &farm->summary.results[i];
-			farm->jobs[job].run = run;
+			if (manifest->tests[i].setup)
+				add_setup(farm, manifest->tests[i].setup);
 		}
+}
+
+/* One job per run of each result that is to run (not judged already: its setup failed). */
+static struct farm_job *make_jobs(struct farm_result *results, size_t count, size_t *job_count)
+{
+	struct farm_job *jobs;
+	size_t total = 0, job = 0;
+
+	for (size_t i = 0; i < count; i++)
+		total += results[i].runs_finished ? 0 : results[i].repeat;
+	jobs = calloc(total + 1, sizeof(*jobs));
+	if (!jobs)
+		abort();
+	for (size_t i = 0; i < count; i++)
+		for (unsigned run = 0; run < results[i].repeat && !results[i].runs_finished; run++, job++)
+			jobs[job] = (struct farm_job){ .result = &results[i], .run = run };
+	*job_count = total;
+	return jobs;
+}
+
+static const struct farm_result *setup_result(const struct farm *farm, const struct farm_test *setup)
+{
+	for (size_t i = 0; i < farm->setup_count; i++)
+		if (farm->setups[i].test == setup)
+			return &farm->setups[i];
+	return NULL;
+}
+
+/* Each test from a setup restores the setup's snapshot, or is an error if the setup failed. */
+static void hand_over_setups(struct farm *farm)
+{
+	for (size_t i = 0; i < farm->summary.count; i++) {
+		struct farm_result *result = &farm->summary.results[i];
+		const struct farm_result *setup = result->test->setup ? setup_result(farm, result->test->setup) : NULL;
+
+		if (!setup)
+			continue;
+		if (setup->verdict != FARM_PASS) {
+			farm_judge_setup_failed(result, setup);
+			on_test_done(result, farm);
+			continue;
+		}
+		result->snapshot = strdup(setup->snapshot);
+		result->start_time = setup->start_time;
+	}
 }
 
 static void on_test_done(struct farm_result *result, void *opaque)
@@ -347,6 +407,15 @@ static void on_test_done(struct farm_result *result, void *opaque)
 
 	tidy_logs(&farm->logs, result);
 	farm_progress_test_done(&farm->progress, result);
+}
+
+static void on_setup_done(struct farm_result *setup, void *opaque)
+{
+	struct farm *farm = opaque;
+
+	farm_judge_setup(setup);
+	tidy_logs(&farm->logs, setup);
+	farm_progress_setup_done(&farm->progress, setup);
 }
 
 static void on_tick(void *opaque)
@@ -367,6 +436,30 @@ static void default_build_dir(struct farm *farm)
 		*slash = '\0';
 }
 
+/* Interrupted during the setups: no test ran. */
+static void skip_tests(struct farm *farm)
+{
+	for (size_t i = 0; i < farm->summary.count; i++) {
+		struct farm_result *result = &farm->summary.results[i];
+		for (unsigned run = 0; run < result->repeat; run++)
+			result->runs[run].console = calloc(1, 1);
+		farm_judge(result);
+		on_test_done(result, farm);
+	}
+}
+
+/* Runs the results' jobs through the runner: 1 if interrupted, -1 on a host error. */
+static int run_results(const struct farm_runner *runner, struct farm_result *results, size_t count)
+{
+	size_t job_count;
+	struct farm_job *jobs = make_jobs(results, count, &job_count);
+	int status = farm_run_jobs(runner, jobs, job_count);
+
+	free(jobs);
+	return status;
+}
+
+/* The setups first, each once, then every test (those from a setup restore its snapshot). */
 static int run_farm(struct farm *farm)
 {
 	struct farm_runner runner = {
@@ -375,7 +468,7 @@ static int run_farm(struct farm *farm)
 	    .build_dir = farm->options.build_dir ? farm->options.build_dir : farm->build_dir,
 	    .coverage_dir = farm->options.coverage_dir,
 	    .jobs = farm->options.jobs,
-	    .test_done = on_test_done,
+	    .test_done = on_setup_done,
 	    .tick = on_tick,
 	    .opaque = farm,
 	};
@@ -386,7 +479,15 @@ static int run_farm(struct farm *farm)
 
 	farm->progress = (struct farm_progress){
 	    .out = stdout, .tty = isatty(STDOUT_FILENO), .total = farm->summary.count, .started = started};
-	status = farm_run_jobs(&runner, farm->jobs, farm->job_count);
+	status = run_results(&runner, farm->setups, farm->setup_count);
+	if (status == 0) {
+		hand_over_setups(farm);
+		runner.test_done = on_test_done;
+		status = run_results(&runner, farm->summary.results, farm->summary.count);
+	} else if (status == 1)
+		skip_tests(farm);
+	for (size_t i = 0; i < farm->setup_count && !farm->options.keep_logs; i++)
+		unlink(farm->setups[i].snapshot); /* big, and only this farm's tests need it */
 	farm_progress_finish(&farm->progress);
 	farm->summary.wall = farm_wall_seconds() - started;
 	farm->summary.interrupted = status == 1;
@@ -424,7 +525,9 @@ static void free_farm(struct farm *farm)
 	for (size_t i = 0; i < farm->summary.count; i++)
 		farm_result_free(&farm->summary.results[i]);
 	free(farm->summary.results);
-	free(farm->jobs);
+	for (size_t i = 0; i < farm->setup_count; i++)
+		farm_result_free(&farm->setups[i]);
+	free(farm->setups);
 	farm_manifest_free(farm->manifest);
 	if (farm->options.filtered)
 		regfree(&farm->options.filter);

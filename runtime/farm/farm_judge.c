@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <openssl/evp.h>
 #include <yaml.h>
 
@@ -390,6 +391,33 @@ void farm_judge(struct farm_result *result)
 	result->shown_run = found.any ? found.first_run : 0;
 }
 
+void farm_judge_setup(struct farm_result *setup)
+{
+	const struct farm_run *run = &setup->runs[0];
+
+	setup->start_time = run->virtual_time;
+	if (setup->verdict != FARM_PASS || access(setup->snapshot, R_OK) == 0)
+		return;
+	setup->verdict = FARM_FAIL;
+	setup->kind = "setup";
+	free(setup->message);
+	if (asprintf(&setup->message, "no snapshot: %s", run->error_line ? run->error_line : "the run ended first") < 0)
+		abort();
+}
+
+void farm_judge_setup_failed(struct farm_result *result, const struct farm_result *setup)
+{
+	result->verdict = FARM_ERROR;
+	result->kind = "setup";
+	if (asprintf(&result->message, "setup '%s' failed: %s", setup->test->name, setup->message) < 0)
+		abort();
+	result->details = strdup(result->message);
+	for (unsigned i = 0; i < result->repeat; i++)
+		if (!result->runs[i].console)
+			result->runs[i].console = calloc(1, 1);
+	result->runs_finished = result->repeat;
+}
+
 void farm_result_free(struct farm_result *result)
 {
 	for (unsigned i = 0; i < result->repeat; i++) {
@@ -401,4 +429,5 @@ void farm_result_free(struct farm_result *result)
 	free(result->runs);
 	free(result->message);
 	free(result->details);
+	free(result->snapshot);
 }

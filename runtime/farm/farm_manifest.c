@@ -15,7 +15,7 @@
 
 /* A test (or the defaults) as written, before the defaults are merged in. */
 struct draft {
-	char *name, *firmware, *platform, *timeout, *input;
+	char *name, *firmware, *kernel, *initrd, *setup, *platform, *timeout, *input;
 	struct farm_list options, expect, forbid;
 	int exit_code;
 	bool exit_set;
@@ -28,7 +28,7 @@ struct draft {
 struct parser {
 	const char *path;
 	yaml_document_t document;
-	char scope[160]; /* "test 'hello'", "test #3", "defaults" */
+	char scope[160]; /* "test 'hello'", "test #3", "setup 'boot'", "defaults" */
 };
 
 static int fail_at(const struct parser *p, const yaml_node_t *node, const char *field, const char *format, ...)
@@ -82,6 +82,9 @@ static void draft_free(struct draft *draft)
 {
 	free(draft->name);
 	free(draft->firmware);
+	free(draft->kernel);
+	free(draft->initrd);
+	free(draft->setup);
 	free(draft->platform);
 	free(draft->timeout);
 	free(draft->input);
@@ -240,12 +243,45 @@ enum field_id {
 	FIELD_WATCHDOG,
 	FIELD_REPEAT,
 	FIELD_CPUS,
+	FIELD_KERNEL,
+	FIELD_INITRD,
+	FIELD_SETUP,
 	FIELD_COUNT,
 };
 
 static const char *const field_names[FIELD_COUNT] = {
-    "name", "firmware", "platform", "options", "exit", "expect", "forbid", "input", "timeout", "watchdog", "repeat", "cpus",
+    "name",     "firmware", "platform", "options", "exit", "expect", "forbid", "input",
+    "timeout",  "watchdog", "repeat",   "cpus",    "kernel", "initrd", "setup",
 };
+
+/* Which fields each kind of entry takes, and how the message lists them. */
+enum draft_kind {
+	DRAFT_DEFAULTS,
+	DRAFT_SETUP,
+	DRAFT_TEST,
+};
+
+static const char *const draft_fields[] = {
+	[DRAFT_DEFAULTS] = "platform, options, exit, expect, forbid, input, timeout, watchdog, repeat, cpus",
+	[DRAFT_SETUP] = "name, firmware, kernel, initrd, platform, options, input, timeout, watchdog, cpus",
+	[DRAFT_TEST] = ("name, firmware, kernel, initrd, setup, platform, options, exit, expect, forbid, input, "
+			"timeout, watchdog, repeat, cpus"),
+};
+
+static bool takes_field(enum draft_kind kind, enum field_id id)
+{
+	switch (kind) {
+	case DRAFT_DEFAULTS:
+		return id != FIELD_NAME && id != FIELD_FIRMWARE && id != FIELD_KERNEL && id != FIELD_INITRD &&
+		       id != FIELD_SETUP;
+	case DRAFT_SETUP:
+		return id != FIELD_EXIT && id != FIELD_EXPECT && id != FIELD_FORBID && id != FIELD_REPEAT &&
+		       id != FIELD_SETUP;
+	case DRAFT_TEST:
+		return true;
+	}
+	return false;
+}
 
 /* Wall-clock seconds, written with a time unit like every duration in qvp (300s, 2.5s). */
 static int parse_watchdog(struct parser *p, yaml_node_t *value, double *out)
@@ -291,6 +327,12 @@ static int parse_field(struct parser *p, enum field_id id, yaml_node_t *value, s
 		return 0;
 	case FIELD_FIRMWARE:
 		return parse_string(p, field, value, &draft->firmware);
+	case FIELD_KERNEL:
+		return parse_string(p, field, value, &draft->kernel);
+	case FIELD_INITRD:
+		return parse_string(p, field, value, &draft->initrd);
+	case FIELD_SETUP:
+		return parse_string(p, field, value, &draft->setup);
 	case FIELD_PLATFORM:
 		return parse_string(p, field, value, &draft->platform);
 	case FIELD_OPTIONS:
@@ -335,8 +377,8 @@ static int find_field(const char *key)
 	return -1;
 }
 
-/* Parses one mapping of fields; `defaults` may not hold name or firmware. */
-static int parse_draft(struct parser *p, yaml_node_t *mapping, bool defaults, struct draft *draft)
+/* Parses one mapping of fields, those that its kind takes. */
+static int parse_draft(struct parser *p, yaml_node_t *mapping, enum draft_kind kind, struct draft *draft)
 {
 	bool seen[FIELD_COUNT] = {false};
 
@@ -349,12 +391,10 @@ static int parse_draft(struct parser *p, yaml_node_t *mapping, bool defaults, st
 
 		if (!word)
 			return fail_at(p, key, NULL, "a field name must be a plain word");
-		if (id < 0 || (defaults && (id == FIELD_NAME || id == FIELD_FIRMWARE)))
-			return fail_at(p, key, NULL, "unknown field '%s'%s", word,
-			               defaults ? " (defaults take: platform, options, exit, expect, forbid, timeout, "
-			                          "watchdog, repeat, cpus)"
-			                        : " (a test takes: name, firmware, platform, options, exit, expect, "
-			                          "forbid, input, timeout, watchdog, repeat, cpus)");
+		if (id < 0 || !takes_field(kind, (enum field_id)id))
+			return fail_at(p, key, NULL, "unknown field '%s' (%s take%s: %s)", word,
+				       kind == DRAFT_DEFAULTS ? "defaults" : kind == DRAFT_SETUP ? "a setup" : "a test",
+				       kind == DRAFT_DEFAULTS ? "" : "s", draft_fields[kind]);
 		if (seen[id])
 			return fail_at(p, key, word, "given twice");
 		seen[id] = true;
@@ -364,16 +404,16 @@ static int parse_draft(struct parser *p, yaml_node_t *mapping, bool defaults, st
 	return 0;
 }
 
-/* The scope for messages: the test's name if it has a usable one, else its position. */
-static void set_test_scope(struct parser *p, yaml_node_t *mapping, size_t number)
+/* The scope for messages: the test's (or setup's) name if it has a usable one, else its position. */
+static void set_test_scope(struct parser *p, yaml_node_t *mapping, const char *kind, size_t number)
 {
-	snprintf(p->scope, sizeof(p->scope), "test #%zu", number);
+	snprintf(p->scope, sizeof(p->scope), "%s #%zu", kind, number);
 	for (yaml_node_pair_t *pair = mapping->data.mapping.pairs.start; pair < mapping->data.mapping.pairs.top;
 	     pair++) {
 		const char *key = scalar(node_at(p, pair->key));
 		const char *value = scalar(node_at(p, pair->value));
 		if (key && value && strcmp(key, "name") == 0 && value[0]) {
-			snprintf(p->scope, sizeof(p->scope), "test '%.100s'", value);
+			snprintf(p->scope, sizeof(p->scope), "%s '%.100s'", kind, value);
 			return;
 		}
 	}
@@ -405,77 +445,136 @@ static char *pick(const char *own, const char *fallback)
 	return value ? strdup(value) : NULL;
 }
 
-static void make_test(const struct draft *defaults, const struct draft *own, struct farm_test *test)
+/* A setup takes the defaults that shape a machine, not those that judge a test's output; a test
+ * from a setup takes those that judge, its machine being the setup's. */
+static void make_test(const struct draft *defaults, const struct draft *own, bool setup, struct farm_test *test)
 {
+	static const struct farm_list none;
+	const struct farm_list *expect = setup ? &none : &defaults->expect;
+	const struct farm_list *forbid = setup ? &none : &defaults->forbid;
+
 	test->name = strdup(own->name);
 	test->line = own->line;
-	test->firmware = strdup(own->firmware);
-	test->platform = pick(own->platform, defaults->platform);
+	test->firmware = pick(own->firmware, NULL);
+	test->kernel = pick(own->kernel, NULL);
+	test->initrd = pick(own->initrd, NULL);
+	test->platform = own->setup ? NULL : pick(own->platform, defaults->platform);
 	test->timeout = pick(own->timeout, defaults->timeout);
 	test->input = pick(own->input, defaults->input);
-	for (size_t i = 0; i < defaults->options.count; i++)
+	for (size_t i = 0; i < defaults->options.count && !own->setup; i++) /* they shaped the setup's machine */
 		list_append(&test->options, defaults->options.items[i]);
 	for (size_t i = 0; i < own->options.count; i++)
 		list_append(&test->options, own->options.items[i]);
-	test->exit_code = own->exit_set ? own->exit_code : defaults->exit_code;
-	compile_patterns(&defaults->expect, &own->expect, &test->expect, &test->expect_count);
-	compile_patterns(&defaults->forbid, &own->forbid, &test->forbid, &test->forbid_count);
+	test->exit_code = setup ? 0 : own->exit_set ? own->exit_code : defaults->exit_code; /* a setup ends at its --stop */
+	compile_patterns(expect, &own->expect, &test->expect, &test->expect_count);
+	compile_patterns(forbid, &own->forbid, &test->forbid, &test->forbid_count);
 	test->watchdog = own->watchdog > 0        ? own->watchdog
 	                 : defaults->watchdog > 0 ? defaults->watchdog
 	                                          : FARM_DEFAULT_WATCHDOG;
 	test->repeat = own->repeat;
-	test->cpus = own->cpus ? own->cpus : defaults->cpus;
+	test->cpus = own->cpus ? own->cpus : own->setup ? 0 : defaults->cpus;
 }
 
-static int check_test(struct parser *p, yaml_node_t *mapping, const struct draft *own,
-                      const struct farm_manifest *manifest)
+static const struct farm_test *find_setup(const struct farm_manifest *manifest, const char *name)
 {
-	if (!own->name)
-		return fail_at(p, mapping, NULL, "missing field 'name'");
-	if (!own->firmware)
-		return fail_at(p, mapping, NULL, "missing field 'firmware'");
-	for (size_t i = 0; i < manifest->test_count; i++)
-		if (strcmp(manifest->tests[i].name, own->name) == 0)
-			return fail_at(p, mapping, "name", "'%s' is already the name of the test at line %d", own->name,
-			               manifest->tests[i].line);
+	for (size_t i = 0; i < manifest->setup_count; i++)
+		if (strcmp(manifest->setups[i].name, name) == 0)
+			return &manifest->setups[i];
+	return NULL;
+}
+
+static const struct farm_test *find_test(const struct farm_test *tests, size_t count, const char *name)
+{
+	for (size_t i = 0; i < count; i++)
+		if (strcmp(tests[i].name, name) == 0)
+			return &tests[i];
+	return NULL;
+}
+
+/* What the machine starts from: firmware, a Linux kernel (with its initrd) or a setup's snapshot. */
+static int check_start(struct parser *p, yaml_node_t *mapping, const struct draft *own, bool setup)
+{
+	int starts = !!own->firmware + !!own->kernel + !!own->setup;
+
+	if (starts == 0)
+		return fail_at(p, mapping, NULL, setup ? "missing field 'firmware' or 'kernel'"
+						   : "missing field 'firmware', 'kernel' or 'setup'");
+	if (starts > 1)
+		return fail_at(p, mapping, NULL, "give one of 'firmware', 'kernel'%s, not %s", setup ? "" : " and 'setup'",
+			       own->setup ? "'setup' and another" : "both");
+	if (own->initrd && !own->kernel)
+		return fail_at(p, mapping, "initrd", "needs 'kernel' (qvp run --initrd goes with --kernel)");
+	if (own->setup && (own->platform || own->cpus))
+		return fail_at(p, mapping, own->platform ? "platform" : "cpus",
+			       "comes from setup '%s' (the snapshot's board)", own->setup);
+	if (setup && !own->input)
+		return fail_at(p, mapping, NULL, "missing field 'input' (a setup's console script: its end is "
+						 "where the snapshot is taken)");
 	return 0;
 }
 
-static int parse_test(struct parser *p, yaml_node_t *node, size_t number, const struct draft *defaults,
-                      struct farm_manifest *manifest)
+static int check_test(struct parser *p, yaml_node_t *mapping, const struct draft *own,
+                      const struct farm_manifest *manifest, bool setup)
 {
+	const struct farm_test *twin;
+
+	if (!own->name)
+		return fail_at(p, mapping, NULL, "missing field 'name'");
+	if (check_start(p, mapping, own, setup) < 0)
+		return -1;
+	if (own->setup && !find_setup(manifest, own->setup))
+		return fail_at(p, mapping, "setup", "no setup is named '%s'%s", own->setup,
+			       manifest->setup_count ? " (see 'setups:')" : " (the manifest has no 'setups:')");
+	twin = setup ? find_test(manifest->setups, manifest->setup_count, own->name)
+		     : find_test(manifest->tests, manifest->test_count, own->name);
+	if (twin)
+		return fail_at(p, mapping, "name", "'%s' is already the name of the %s at line %d", own->name,
+			       setup ? "setup" : "test", twin->line);
+	return 0;
+}
+
+/* One entry of `tests:` (or of `setups:`, which the defaults shape too). */
+static int parse_test(struct parser *p, yaml_node_t *node, size_t number, const struct draft *defaults,
+                      struct farm_manifest *manifest, bool setup)
+{
+	struct farm_test **list = setup ? &manifest->setups : &manifest->tests;
+	size_t *count = setup ? &manifest->setup_count : &manifest->test_count;
+	const char *kind = setup ? "setup" : "test";
 	struct draft own = {0};
 	struct farm_test *test;
 
 	if (node->type != YAML_MAPPING_NODE) {
-		snprintf(p->scope, sizeof(p->scope), "test #%zu", number);
+		snprintf(p->scope, sizeof(p->scope), "%s #%zu", kind, number);
 		return fail_at(p, node, NULL, "expected a mapping of fields (name:, firmware:, ...)");
 	}
-	set_test_scope(p, node, number);
-	if (parse_draft(p, node, false, &own) < 0 || check_test(p, node, &own, manifest) < 0) {
+	set_test_scope(p, node, kind, number);
+	if (parse_draft(p, node, setup ? DRAFT_SETUP : DRAFT_TEST, &own) < 0 ||
+	    check_test(p, node, &own, manifest, setup) < 0) {
 		draft_free(&own);
 		return -1;
 	}
-	manifest->tests = realloc(manifest->tests, (manifest->test_count + 1) * sizeof(*manifest->tests));
-	if (!manifest->tests)
+	*list = realloc(*list, (*count + 1) * sizeof(**list));
+	if (!*list)
 		abort();
-	test = &manifest->tests[manifest->test_count++];
+	test = &(*list)[(*count)++];
 	memset(test, 0, sizeof(*test));
-	make_test(defaults, &own, test);
+	make_test(defaults, &own, setup, test);
+	test->is_setup = setup;
+	test->setup = own.setup ? find_setup(manifest, own.setup) : NULL;
 	draft_free(&own);
 	return 0;
 }
 
 static int parse_tests(struct parser *p, yaml_node_t *node, const struct draft *defaults,
-                       struct farm_manifest *manifest)
+                       struct farm_manifest *manifest, bool setups)
 {
 	size_t number = 1;
 
 	if (node->type != YAML_SEQUENCE_NODE)
-		return fail_at(p, node, "tests", "expected a list of tests");
+		return fail_at(p, node, setups ? "setups" : "tests", "expected a list of %s", setups ? "setups" : "tests");
 	for (yaml_node_item_t *item = node->data.sequence.items.start; item < node->data.sequence.items.top;
 	     item++, number++)
-		if (parse_test(p, node_at(p, *item), number, defaults, manifest) < 0)
+		if (parse_test(p, node_at(p, *item), number, defaults, manifest, setups) < 0)
 			return -1;
 	return 0;
 }
@@ -497,8 +596,9 @@ static int check_top_fields(struct parser *p, yaml_node_t *root)
 	for (yaml_node_pair_t *pair = root->data.mapping.pairs.start; pair < root->data.mapping.pairs.top; pair++) {
 		yaml_node_t *key = node_at(p, pair->key);
 		const char *word = scalar(key);
-		if (!word || (strcmp(word, "name") && strcmp(word, "defaults") && strcmp(word, "tests")))
-			return fail_at(p, key, NULL, "unknown field '%s' (a manifest takes: name, defaults, tests)",
+		if (!word || (strcmp(word, "name") && strcmp(word, "defaults") && strcmp(word, "setups") &&
+			      strcmp(word, "tests")))
+			return fail_at(p, key, NULL, "unknown field '%s' (a manifest takes: name, defaults, setups, tests)",
 			               word ? word : "?");
 		for (yaml_node_pair_t *other = root->data.mapping.pairs.start; other < pair; other++)
 			if (strcmp(scalar(node_at(p, other->key)), word) == 0)
@@ -527,13 +627,16 @@ static int parse_root(struct parser *p, yaml_node_t *root, struct farm_manifest 
 		strcpy(p->scope, "defaults");
 		if (node->type != YAML_MAPPING_NODE)
 			fail_at(p, node, NULL, "expected a mapping of fields");
-		else if (parse_draft(p, node, true, &defaults) == 0)
+		else if (parse_draft(p, node, DRAFT_DEFAULTS, &defaults) == 0)
 			status = 0;
 		p->scope[0] = '\0';
 		if (status < 0)
 			goto out;
 	}
-	status = parse_tests(p, top_field(p, root, "tests"), &defaults, manifest);
+	node = top_field(p, root, "setups");
+	status = node ? parse_tests(p, node, &defaults, manifest, true) : 0; /* before the tests that name them */
+	if (status == 0)
+		status = parse_tests(p, top_field(p, root, "tests"), &defaults, manifest, false);
 	manifest->default_repeat = defaults.repeat;
 out:
 	draft_free(&defaults);
@@ -605,14 +708,14 @@ static void free_patterns(struct farm_pattern *patterns, size_t count)
 	free(patterns);
 }
 
-void farm_manifest_free(struct farm_manifest *manifest)
+static void free_tests(struct farm_test *tests, size_t count)
 {
-	if (!manifest)
-		return;
-	for (size_t i = 0; i < manifest->test_count; i++) {
-		struct farm_test *test = &manifest->tests[i];
+	for (size_t i = 0; i < count; i++) {
+		struct farm_test *test = &tests[i];
 		free(test->name);
 		free(test->firmware);
+		free(test->kernel);
+		free(test->initrd);
 		free(test->platform);
 		free(test->timeout);
 		free(test->input);
@@ -620,7 +723,15 @@ void farm_manifest_free(struct farm_manifest *manifest)
 		free_patterns(test->expect, test->expect_count);
 		free_patterns(test->forbid, test->forbid_count);
 	}
-	free(manifest->tests);
+	free(tests);
+}
+
+void farm_manifest_free(struct farm_manifest *manifest)
+{
+	if (!manifest)
+		return;
+	free_tests(manifest->setups, manifest->setup_count);
+	free_tests(manifest->tests, manifest->test_count);
 	free(manifest->path);
 	free(manifest->dir);
 	free(manifest->name);

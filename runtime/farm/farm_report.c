@@ -136,6 +136,22 @@ void farm_progress_test_done(struct farm_progress *progress, const struct farm_r
 	fflush(progress->out);
 }
 
+void farm_progress_setup_done(struct farm_progress *progress, const struct farm_result *setup)
+{
+	char at[40];
+
+	clear_bar(progress);
+	vtime_format(setup->start_time, at, sizeof(at));
+	if (setup->verdict == FARM_PASS)
+		fprintf(progress->out, "%-7s %s (%.3f s; the snapshot at %s)\n", "SETUP", setup->test->name,
+			setup->runs[0].wall, at);
+	else
+		fprintf(progress->out, "%-7s %s: failed: %s\n", "SETUP", setup->test->name, setup->message);
+	if (progress->tty)
+		draw_bar(progress);
+	fflush(progress->out);
+}
+
 void farm_progress_finish(struct farm_progress *progress)
 {
 	clear_bar(progress);

@@ -5,6 +5,7 @@
 #include "farm.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -156,6 +157,46 @@ static char *with_suffix(const char *prefix, const char *suffix)
 	return path;
 }
 
+static void add_option(struct arguments *args, const char *option, char *owned_value)
+{
+	add(args, strdup(option));
+	add(args, owned_value);
+}
+
+/* A test from a setup: its timeout counts from the snapshot, qvp's from reset. */
+static char *timeout_argument(const struct farm_result *result)
+{
+	vtime_t timeout;
+	char *text;
+
+	if (!result->test->setup || vtime_parse(result->test->timeout, &timeout) < 0)
+		return strdup(result->test->timeout);
+	if (asprintf(&text, "%" PRIu64 "ps", result->start_time + timeout) < 0)
+		abort();
+	return text;
+}
+
+/* What the machine starts from: a setup's snapshot, a Linux kernel, or firmware (last, as
+ * qvp run's FIRMWARE argument). */
+static void add_start(const struct farm_runner *runner, const struct farm_result *result, struct arguments *args)
+{
+	const struct farm_test *test = result->test;
+
+	if (test->is_setup) {
+		add_option(args, "--snapshot-at", strdup("script"));
+		add(args, strdup(result->snapshot));
+		add(args, strdup("--stop"));
+	}
+	if (test->setup)
+		add_option(args, "--restore", strdup(result->snapshot));
+	if (test->kernel)
+		add_option(args, "--kernel", resolve(runner, test->kernel));
+	if (test->initrd)
+		add_option(args, "--initrd", resolve(runner, test->initrd));
+	if (test->firmware)
+		add(args, resolve(runner, test->firmware));
+}
+
 static void build_arguments(const struct farm_runner *runner, const struct farm_job *job, struct arguments *args)
 {
 	const struct farm_test *test = job->result->test;
@@ -163,33 +204,38 @@ static void build_arguments(const struct farm_runner *runner, const struct farm_
 	*args = (struct arguments){0};
 	add(args, strdup("qvp"));
 	add(args, strdup("run"));
-	add(args, strdup("--stats-json"));
-	add(args, with_suffix(job->result->runs[job->run].log_prefix, ".stats.json"));
-	if (test->platform) {
-		add(args, strdup("--platform"));
-		add(args, resolve_platform(runner, test->platform));
-	}
-	if (test->timeout) {
-		add(args, strdup("--timeout"));
-		add(args, strdup(test->timeout));
-	}
+	add_option(args, "--stats-json", with_suffix(job->result->runs[job->run].log_prefix, ".stats.json"));
+	if (test->platform)
+		add_option(args, "--platform", resolve_platform(runner, test->platform));
+	if (test->timeout)
+		add_option(args, "--timeout", timeout_argument(job->result));
 	if (test->cpus) {
 		char count[12];
 		snprintf(count, sizeof(count), "%u", test->cpus);
-		add(args, strdup("--cpus"));
-		add(args, strdup(count));
+		add_option(args, "--cpus", strdup(count));
 	}
-	if (test->input) {
-		add(args, strdup("--console-script"));
-		add(args, resolve(runner, test->input));
-	}
-	if (runner->coverage_dir && job->run == 0) { /* repeated runs must be the same anyway */
-		add(args, strdup("--coverage"));
-		add(args, farm_coverage_path(runner->coverage_dir, test->name));
-	}
+	if (test->input)
+		add_option(args, "--console-script", resolve(runner, test->input));
+	/* repeated runs must be the same anyway; a restored run's lines are its setup's image's */
+	if (runner->coverage_dir && job->run == 0 && !test->setup && !test->is_setup)
+		add_option(args, "--coverage", farm_coverage_path(runner->coverage_dir, test->name));
 	for (size_t i = 0; i < test->options.count; i++)
 		add(args, strdup(test->options.items[i]));
-	add(args, resolve(runner, test->firmware));
+	add_start(runner, job->result, args);
+}
+
+/* The first image of a test that is not where the manifest says, or NULL. */
+static char *missing_image(const struct farm_runner *runner, const struct farm_test *test)
+{
+	char *missing = NULL;
+
+	if (test->firmware)
+		missing = not_found(runner, "firmware", test->firmware);
+	if (!missing && test->kernel)
+		missing = not_found(runner, "kernel", test->kernel);
+	if (!missing && test->initrd)
+		missing = not_found(runner, "initrd", test->initrd);
+	return missing;
 }
 
 static void free_arguments(struct arguments *args)
@@ -247,7 +293,7 @@ static void start_job(const struct farm_runner *runner, struct farm_job *job)
 	unlink(stats); /* left by an earlier farm in the same --log-dir; a run that dies writes none */
 	free(stats);
 	build_arguments(runner, job, &args);
-	missing = not_found(runner, "firmware", job->result->test->firmware);
+	missing = missing_image(runner, job->result->test);
 	job->started = farm_wall_seconds();
 	job->deadline = job->started + job->result->test->watchdog;
 	job->pid = fork();

@@ -193,7 +193,7 @@ static int load_kernel(struct machine *machine, const char *path, struct boot_la
 		ram = bus_ram_pointer(machine->bus, layout->kernel, layout->kernel_end - layout->kernel);
 		if (!ram)
 			result = error_set("%s: RAM at 0x%" PRIx64 " is not contiguous", path, layout->kernel);
-		else
+		else if (!machine->config.ram_from_snapshot) /* the snapshot's RAM replaces it: 33 MB not copied */
 			memcpy(ram, image, size); /* the rest (BSS) is already zero: RAM starts zeroed */
 	}
 	free(image);
@@ -214,7 +214,8 @@ static int load_initrd(struct machine *machine, const char *path, struct boot_la
 		return error_set("%s: the initrd (%zu bytes) does not fit in RAM at 0x%" PRIx64 " (RAM ends at 0x%" PRIx64
 				 ")", path, size, layout->initrd, ram_end(machine));
 	}
-	memcpy(ram, file, size);
+	if (!machine->config.ram_from_snapshot)
+		memcpy(ram, file, size);
 	free(file);
 	return 0;
 }

@@ -103,6 +103,19 @@ static void record_idle_cut(struct machine *machine)
 		machine_request_fatal_stop(machine);
 }
 
+/* Between two turns no CPU is mid-run: the boundary hook may save the machine (a snapshot)
+ * or end the run there. False when the run is to end. */
+static bool at_boundary(struct machine *machine)
+{
+	if (!machine->boundary || machine->stop_cause != MACHINE_RUNNING)
+		return true;
+	if (machine->boundary(machine))
+		return true;
+	if (machine->stop_cause == MACHINE_RUNNING) /* else the hook failed and said why */
+		machine->stop_cause = MACHINE_PAUSED;
+	return false;
+}
+
 /* WFI with nothing pending: nothing can happen before the next event, so skip to it (or to
  * where a replayed input enters). */
 static void skip_idle_time(struct machine *machine)
@@ -115,6 +128,8 @@ static void skip_idle_time(struct machine *machine)
 	machine_note_idle(machine, wake);
 	if (wake == VTIME_NEVER && machine->host_input && machine->host_input(machine, true))
 		return; /* typed input arrived (it enters at this virtual time) or the user quit */
+	if ((wake == VTIME_NEVER || machine->stats.idle_forever_since != VTIME_NEVER) && !at_boundary(machine))
+		return; /* only a timeout can end this wait: a snapshot of the idle machine (--snapshot-at script) first */
 	if (wake == VTIME_NEVER) {
 		machine->cpu->ops->get_register(machine->cpu, CPU_REG_PC, &pc); /* the last CPU to go idle */
 		error_set("the guest waits for an interrupt (WFI before pc 0x%" PRIx64 ") but no event can wake it", pc);
@@ -333,19 +348,6 @@ void machine_finish_quantum(struct machine *machine, const struct cpu_run_result
 	input_log_apply_due(machine);
 	if (machine->progress)
 		machine->progress(machine);
-}
-
-/* Between two turns no CPU is mid-run: the boundary hook may save the machine (a snapshot)
- * or end the run there. False when the run is to end. */
-static bool at_boundary(struct machine *machine)
-{
-	if (!machine->boundary || machine->stop_cause != MACHINE_RUNNING)
-		return true;
-	if (machine->boundary(machine))
-		return true;
-	if (machine->stop_cause == MACHINE_RUNNING) /* else the hook failed and said why */
-		machine->stop_cause = MACHINE_PAUSED;
-	return false;
 }
 
 enum machine_stop_cause machine_run(struct machine *machine)

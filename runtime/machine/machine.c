@@ -352,6 +352,7 @@ struct machine *machine_create(const struct machine_config *config)
 		machine_destroy(machine);
 		return NULL;
 	}
+	machine->config.ram_from_snapshot = false; /* a reset after the restore loads the images */
 	/* Under KVM one trip through the runtime costs far more host time than 10 us of guest
 	 * time (docs/kvm.md), so there the window defaults to the quantum. */
 	if (!config->window && is_kvm(machine->cpus[0].cpu))

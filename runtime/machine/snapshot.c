@@ -8,6 +8,7 @@
 #include "snapshot.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <libfdt.h>
 #include <limits.h>
@@ -15,6 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "error.h"
@@ -47,6 +51,7 @@ struct snapshot {
 	char *name; /* the file, for messages */
 	uint8_t *data;
 	size_t size;
+	bool mapped; /* data is the file mapped (munmap), not a copy (free) */
 	struct snapshot_section *sections;
 	unsigned section_count;
 	char qvp_version[64];
@@ -429,18 +434,27 @@ static int parse_preamble(const struct snapshot *snapshot)
 	return 0;
 }
 
-static struct snapshot *parse_file(const char *name, const uint8_t *data, size_t size, bool checksums,
+/* Takes `data` (mapped or malloc'ed); frees it with the snapshot, or at once on failure. */
+static struct snapshot *parse_file(const char *name, uint8_t *data, size_t size, bool mapped, bool checksums,
 				   bool *complete)
 {
 	struct snapshot *snapshot = calloc(1, sizeof(*snapshot));
 
-	if (!snapshot || !(snapshot->name = strdup(name)) || !(snapshot->data = malloc(size ? size : 1))) {
-		snapshot_free(snapshot);
+	if (snapshot) {
+		snapshot->data = data;
+		snapshot->size = size;
+		snapshot->mapped = mapped;
+	}
+	if (!snapshot || !(snapshot->name = strdup(name))) {
+		if (snapshot)
+			snapshot_free(snapshot);
+		else if (mapped)
+			munmap(data, size);
+		else
+			free(data);
 		error_set("out of memory");
 		return NULL;
 	}
-	memcpy(snapshot->data, data, size);
-	snapshot->size = size;
 	if (parse_preamble(snapshot) < 0 || parse_sections(snapshot, checksums, complete) < 0) {
 		error_set("%s: %s", name, error_message());
 		snapshot_free(snapshot);
@@ -453,22 +467,51 @@ static struct snapshot *parse_file(const char *name, const uint8_t *data, size_t
 	return snapshot;
 }
 
-struct snapshot *snapshot_parse(const char *name, const uint8_t *data, size_t size, bool checksums)
+static struct snapshot *parse_copy(const char *name, const uint8_t *data, size_t size, bool checksums,
+				   bool *complete)
 {
-	return parse_file(name, data, size, checksums, NULL);
+	uint8_t *copy = malloc(size ? size : 1);
+
+	if (!copy) {
+		error_set("out of memory");
+		return NULL;
+	}
+	memcpy(copy, data, size);
+	return parse_file(name, copy, size, false, checksums, complete);
 }
 
+struct snapshot *snapshot_parse(const char *name, const uint8_t *data, size_t size, bool checksums)
+{
+	return parse_copy(name, data, size, checksums, NULL);
+}
+
+/* The file mapped, not read: a Linux snapshot is tens of MB, and a farm restores it per test. */
 static struct snapshot *read_file(const char *path, bool *complete)
 {
-	struct snapshot *snapshot;
+	struct stat info;
+	int fd = open(path, O_RDONLY);
 	uint8_t *data;
-	size_t size;
 
-	if (loader_read_file(path, &data, &size) < 0)
+	if (fd < 0) {
+		error_set("%s: cannot open: %s", path, strerror(errno));
 		return NULL;
-	snapshot = parse_file(path, data, size, true, complete);
-	free(data);
-	return snapshot;
+	}
+	if (fstat(fd, &info) < 0 || !S_ISREG(info.st_mode)) {
+		close(fd);
+		error_set("%s: not a regular file", path);
+		return NULL;
+	}
+	if (info.st_size == 0) {
+		close(fd);
+		return parse_copy(path, (const uint8_t *)"", 0, true, complete);
+	}
+	data = mmap(NULL, (size_t)info.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (data == MAP_FAILED) {
+		error_set("%s: cannot map: %s", path, strerror(errno));
+		return NULL;
+	}
+	return parse_file(path, data, (size_t)info.st_size, true, true, complete);
 }
 
 struct snapshot *snapshot_read(const char *path)
@@ -484,7 +527,7 @@ struct snapshot *snapshot_read_cut_short(const char *path, bool *complete)
 struct snapshot *snapshot_parse_cut_short(const char *name, const uint8_t *data, size_t size, bool checksums,
 					  bool *complete)
 {
-	return parse_file(name, data, size, checksums, complete);
+	return parse_copy(name, data, size, checksums, complete);
 }
 
 unsigned snapshot_section_count(const struct snapshot *snapshot)
@@ -511,7 +554,10 @@ void snapshot_free(struct snapshot *snapshot)
 	if (!snapshot)
 		return;
 	free(snapshot->name);
-	free(snapshot->data);
+	if (snapshot->mapped)
+		munmap(snapshot->data, snapshot->size);
+	else
+		free(snapshot->data);
 	free(snapshot->sections);
 	free(snapshot);
 }

@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
 # Throughput of the regression farm and its cost per test: the project's suite (sw/farm.yaml)
 # with `qvp test -j 1` and `-j 2`, and N hello tests through `qvp test -j 1` against the same
-# N `qvp run` calls made directly from this script. Prints the figures; never fails on speed.
+# N `qvp run` calls made directly from this script; and L Linux shell tests that each boot Debian's
+# kernel against the same tests started from one setup's snapshot (docs/farm.md, "setups").
+# Prints the figures; never fails on speed.
 set -euo pipefail
 export LC_ALL=C
 
 usage() {
 	cat <<'USAGE'
-Usage: tests/bench/farm.sh [--repeat N] [--count N] [BUILD_DIR]
+Usage: tests/bench/farm.sh [--repeat N] [--count N] [--linux L] [BUILD_DIR]
 
   BUILD_DIR    qvp's CMake build directory (default: build)
   --repeat N   measurements of each kind; the fastest counts (default: 3)
   --count N    hello tests in the overhead measurement (default: 200)
+  --linux L    Linux shell tests in the setup measurement (default: 8; 0: none;
+               needs BUILD_DIR/linux from sw/linux/build.sh)
   -h, --help   print this help
 
 Exit status: 0 when every run passed, 1 when one failed, 2 for bad usage.
@@ -20,11 +24,13 @@ USAGE
 
 repeat=3
 count=200
+linux=8
 build_dir=build
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--repeat) repeat="$2"; shift 2 ;;
 	--count) count="$2"; shift 2 ;;
+	--linux) linux="$2"; shift 2 ;;
 	-h | --help) usage; exit 0 ;;
 	-*) usage >&2; exit 2 ;;
 	*) build_dir="$1"; shift ;;
@@ -89,3 +95,40 @@ printf '  qvp test -j 2:              %6.2f s  %6.2f ms/test  %7.0f tests/min\n'
 printf '  runner overhead per test (-j 1 minus direct): %.2f ms wall, %.2f ms CPU\n' \
 	"$(echo "($farm_j1 - $direct) * 1000 / $count" | bc -l)" \
 	"$(echo "($farm_j1_cpu - $direct_cpu) * 1000 / $count" | bc -l)"
+
+# Linux shell tests: each boots the kernel to the shell and runs one command, or each starts from
+# one setup's snapshot of the booted shell. Both manifests give every test the same script.
+[ "$linux" -gt 0 ] || exit 0
+image="$(cd "$build_dir" && pwd)/linux/Image"
+initrd="$(cd "$build_dir" && pwd)/linux/initramfs.cpio.gz"
+if [ ! -f "$image" ] || [ ! -f "$initrd" ]; then
+	echo "linux: no $image (sw/linux/build.sh $build_dir/linux): left out"
+	exit 0
+fi
+printf 'expect "qvp-init: ready"\nexpect "# "\n' >"$work/boot.script"
+printf 'send "cat /proc/cpuinfo | grep -c processor\\n"\nexpect "# "\nsend "poweroff -f\\n"\n' >"$work/test.script"
+cat "$work/boot.script" "$work/test.script" >"$work/whole.script"
+{
+	printf 'defaults:\n  options: [--append, "console=ttyAMA0 cryptomgr.notests"]\n  timeout: 30s\n'
+	echo "tests:"
+	for i in $(seq "$linux"); do
+		printf '  - name: boot%d\n    kernel: %s\n    initrd: %s\n    input: %s\n    expect: "^1\\r$"\n' \
+			"$i" "$image" "$initrd" "$work/whole.script"
+	done
+} >"$work/boots.yaml"
+{
+	printf 'defaults:\n  options: [--append, "console=ttyAMA0 cryptomgr.notests"]\n  timeout: 30s\n'
+	printf 'setups:\n  - name: shell\n    kernel: %s\n    initrd: %s\n    input: %s\n' "$image" "$initrd" \
+		"$work/boot.script"
+	echo "tests:"
+	for i in $(seq "$linux"); do
+		printf '  - name: shell%d\n    setup: shell\n    input: %s\n    expect: "^1\\r$"\n' "$i" "$work/test.script"
+	done
+} >"$work/setup.yaml"
+read -r boots boots_cpu < <(fastest "$qvp" test --jobs 2 "$work/boots.yaml")
+read -r setup setup_cpu < <(fastest "$qvp" test --jobs 2 "$work/setup.yaml")
+printf '%d Linux shell tests (Debian kernel to busybox, one command, power-off), qvp test -j 2:\n' "$linux"
+printf '  each boots:           %6.2f s wall  %6.2f s CPU\n' "$boots" "$boots_cpu"
+printf '  from one setup:       %6.2f s wall  %6.2f s CPU\n' "$setup" "$setup_cpu"
+printf '  setup / each boots:   %6.3f wall  %6.3f CPU\n' "$(echo "$setup / $boots" | bc -l)" \
+	"$(echo "$setup_cpu / $boots_cpu" | bc -l)"

@@ -55,6 +55,24 @@ TEST(SecureWorld, NonSecureAccessesNeverReachSecureMemoryAsOnQemu)
 	EXPECT_EQ(run.out, qemu.console);
 }
 
+// Bad images on the secure board: each refused before anything runs, with its message.
+TEST(SecureWorld, BadFlashImagesAreRefused)
+{
+	qvp_test::TempDir dir;
+	std::string big = dir.path("big.bin"), small = dir.path("small.bin");
+	ASSERT_EQ(qvp_test::run_process({ "truncate", "-s", "65M", big }).status, 0);
+	ASSERT_EQ(qvp_test::run_process({ "truncate", "-s", "1M", small }).status, 0);
+	ProcessResult large = run_qvp({ "run", "--platform", "virt-secure", "--bios", big });
+	EXPECT_EQ(large.status, 125);
+	EXPECT_TRUE(has(large.err, "/secflash@0: --bios " + big + ": 68157440 bytes do not fit the 67108864-byte "
+					  "flash bank at 0x0"))
+	    << large.err;
+	ProcessResult three = run_qvp({ "run", "--platform", "virt-secure", "--bios", small, "--flash", small, "--flash", small });
+	EXPECT_EQ(three.status, 125);
+	ProcessResult kvm = run_qvp({ "run", "--platform", "virt-secure", "--backend", "kvm", "--bios", small });
+	EXPECT_EQ(kvm.status, 125);
+}
+
 // ---- The GIC's Security Extensions, through the bus ----
 
 class SecureGic : public ::testing::Test {

@@ -77,6 +77,33 @@ static struct iss_ram *find_ram(struct iss *cpu, uint64_t pa)
 	return add_ram(cpu, &found);
 }
 
+/* PAGE_HAS_CODE (cluster.h): stores to a flagged page take the slow path. */
+static uint8_t page_flags(const struct iss_ram *ram, uint64_t pa)
+{
+	return ram->code_flags[(pa >> PAGE_SHIFT) - ram->first_page];
+}
+
+/*
+ * After a map change: the decoded pages whose region was forgotten keep their physical address,
+ * so iss_enter_page() would not flag them again; flag them now (stores to them must invalidate),
+ * and forget those no longer in memory the CPU may fetch from.
+ */
+static void reflag_decoded_pages(struct iss *cpu)
+{
+	for (unsigned k = 0; k < PAGE_CACHE_SLOTS; k++) {
+		struct iss_page *page = cpu->pages[k];
+		struct iss_ram *ram;
+
+		if (!page || page->base == ~0ull)
+			continue;
+		ram = find_ram(cpu, page->base);
+		if (!ram)
+			page->base = ~0ull; /* the current page's slots stay usable until the PC leaves it */
+		else if (!(page_flags(ram, page->base) & PAGE_HAS_CODE))
+			iss_cluster_flag_page(cpu, page->base, PAGE_HAS_CODE);
+	}
+}
+
 void iss_memory_map_changed(struct iss *cpu, uint64_t address, uint64_t length)
 {
 	unsigned kept = 0;
@@ -94,6 +121,7 @@ void iss_memory_map_changed(struct iss *cpu, uint64_t address, uint64_t length)
 	cpu->ram_count = kept;
 	iss_tlb_flush(cpu);
 	iss_code_written(cpu, address, length); /* the current page's host pointer stays valid: the storage stays */
+	reflag_decoded_pages(cpu);
 }
 
 uint8_t *iss_ram_host(struct iss *cpu, uint64_t pa, uint64_t size, bool ns, struct iss_ram **region)
@@ -109,12 +137,6 @@ uint8_t *iss_ram_host(struct iss *cpu, uint64_t pa, uint64_t size, bool ns, stru
 	if (region)
 		*region = ram;
 	return ram->host + offset;
-}
-
-/* PAGE_HAS_CODE (cluster.h): stores to a flagged page take the slow path. */
-static uint8_t page_flags(const struct iss_ram *ram, uint64_t pa)
-{
-	return ram->code_flags[(pa >> PAGE_SHIFT) - ram->first_page];
 }
 
 /* ---- Translation ---- */

@@ -338,6 +338,33 @@ TEST_F(Run, WriteMemoryInvalidatesDecodedCode)
 	EXPECT_EQ(x(0), 7u);
 }
 
+// A map change (a ROM device switching mode, a region added) drops what the CPU knew of the RAM
+// regions it touches, their code flags with them. A decoded page that keeps its physical address
+// must be flagged again, or a later guest store to it takes the fast path and the old decoded
+// instruction runs. Both a change over the code's page and one elsewhere in its region.
+TEST_F(Run, StoreAfterAMapChangeInvalidatesDecodedCode)
+{
+	const uint64_t page = kRamBase + 0x5000;
+	const uint64_t ranges[][2] = {{kRamBase, kRamSize}, {kRamBase + 0x800000, 0x1000}};
+	for (const auto &range : ranges) {
+		load_words(assemble("add x0, x0, #1\n wfi\n", page), page);
+		load("str w4, [x3]\n wfi\n");
+		set_x(0, 0);
+		set_x(3, page);
+		set_x(4, assemble("add x0, x0, #100\n")[0]);
+		auto run_at = [&](uint64_t pc) {
+			set_x(CPU_REG_PC, pc);
+			ASSERT_EQ(run(100).reason, CPU_STOP_WFI);
+		};
+		run_at(page); // decodes the page
+		cpu->ops->map_changed(cpu, range[0], range[1]);
+		run_at(page);     // runs it after the change
+		run_at(kRamBase); // the guest store over it
+		run_at(page);
+		EXPECT_EQ(x(0), 1u + 1 + 100) << "map change at 0x" << std::hex << range[0];
+	}
+}
+
 TEST_F(Run, CodeAcrossPagesAndAliasedCacheSlots)
 {
 	// Two routines 4 MiB apart share a decoded-page cache slot; calling one from the other

@@ -23,7 +23,7 @@ struct iss_debug_point {
 /* Index in the current run of the instruction now starting (its slot is already taken). */
 static uint64_t run_index(const struct iss *cpu)
 {
-	return cpu->budget - (cpu->left + cpu->parked) - 1;
+	return cpu->budget - (cpu->left + cpu->parked) - 1 + ((cpu->pc - cpu->block_pc) >> 2);
 }
 
 /* Ends the run before the current instruction retires: it has not executed. */

@@ -23,17 +23,28 @@
 /* ---- Stopping ---- */
 
 /*
+ * The index in the run of the instruction now executing: the budget left (plus any parked by
+ * iss_update_attention) was charged for the instructions up to block_pc, and those after it
+ * in sequence up to this one are charged when the block ends (iss_state.h).
+ */
+static uint64_t current_index(const struct iss *cpu)
+{
+	return cpu->budget - (cpu->left + cpu->parked) - 1 + ((cpu->pc - cpu->block_pc) >> 2);
+}
+
+/*
  * Ends the run after the current instruction (or, for CPU_STOP_FATAL, before it retires).
- * `left` (plus any budget parked by iss_update_attention) was decremented before the
- * instruction started, so the current instruction's index in the run is budget - left - 1. A fatal stop overrides any earlier reason.
+ * Called before the instruction moves the PC. A fatal stop overrides any earlier reason.
  */
 void iss_stop(struct iss *cpu, enum cpu_stop_reason reason)
 {
 	if (!cpu->stopping) {
 		cpu->stopping = true;
-		cpu->current = cpu->budget - (cpu->left + cpu->parked) - 1;
+		cpu->current = current_index(cpu);
+		iss_settle(cpu);
 		cpu->left = 0;
 		cpu->parked = 0;
+		cpu->block_end = 0; /* the current instruction is the block's last */
 		cpu->stop_reason = reason;
 	} else if (reason == CPU_STOP_FATAL) {
 		cpu->stop_reason = reason;
@@ -100,33 +111,53 @@ ISS_HANDLER(iss_exec_decode)
 /* ---- The run loop ---- */
 
 /*
+ * At an instruction boundary, after a block: charges the instructions that ran in sequence
+ * after block_pc (the PC is past the last of them, or a jump made block_pc the PC - 4). A PC
+ * still at block_pc is a stop before or during that instruction, which settled already.
+ */
+static inline void end_block(struct iss *cpu)
+{
+	uint64_t started = (cpu->pc - cpu->block_pc) >> 2;
+
+	if (likely(started))
+		cpu->left -= started - 1;
+	cpu->block_pc = cpu->pc - 4;
+}
+
+/*
  * Dispatches until the budget is used; `checked` (a constant at each call) adds breakpoints.
- * Most handlers start the next instruction themselves (iss_chain() in iss_state.h); this
- * loop takes over at page changes, after exceptions and every CHAIN_DEPTH instructions.
+ * Most handlers start the next instruction themselves (iss_advance() and the branches in
+ * iss_state.h); this loop takes over at page changes, after exceptions, at the budget's end
+ * and every CHAIN_DEPTH blocks.
  */
 static inline __attribute__((always_inline)) void dispatch(struct iss *cpu, bool checked)
 {
 	for (;;) {
 		/* An interrupt or PSTATE.IL, due at this boundary: taking it uses one slot. */
 		if (unlikely(cpu->attention) && cpu->left)
-			iss_take_attention(cpu);
+			iss_take_attention(cpu); /* its jump to the vector charges it and leaves block_pc = PC - 4 */
 		while (cpu->left) {
 			uint64_t offset;
 
 			cpu->left--;
+			cpu->block_pc = cpu->pc;
 			if (checked && iss_debug_at_breakpoint(cpu))
 				break;
 			offset = cpu->pc - cpu->code_base;
 			/* Outside the current page, or not 4-byte aligned. */
 			if (unlikely(offset & ~(PAGE_SIZE - 4))) {
-				if (!iss_enter_page(cpu))
+				if (!iss_enter_page(cpu)) {
+					end_block(cpu);
 					continue; /* an abort was taken (or a fatal stop): it used this slot */
+				}
 				offset = cpu->pc - cpu->code_base;
 			}
 			if (checked && cpu->tracing)
 				iss_debug_trace(cpu, offset);
+			cpu->block_end = checked ? 0 : iss_block_end(cpu->pc, cpu->left);
 			const struct iss_insn *insn = &cpu->code->insn[offset >> 2];
 			insn->exec(cpu, insn);
+			end_block(cpu);
 		}
 		if (!cpu->parked)
 			break;
@@ -159,6 +190,8 @@ struct cpu_run_result iss_run(struct cpu *base, uint64_t budget)
 	cpu->budget = budget;
 	cpu->left = budget;
 	cpu->parked = 0;
+	cpu->block_pc = cpu->pc - 4; /* nothing charged yet: the loop charges the first instruction */
+	cpu->block_end = 0;
 	checked = (cpu->debug_active || cpu->tracer.insn) && iss_debug_run_checked(cpu, budget);
 	cpu->chain_mask = checked ? 0 : CHAIN_DEPTH - 1;
 	if (unlikely(checked))
@@ -194,7 +227,7 @@ uint64_t iss_executed_in_run(const struct cpu *base)
 
 	if (!cpu->running)
 		return cpu->executed;
-	return cpu->stopping ? cpu->current : cpu->budget - (cpu->left + cpu->parked) - 1;
+	return cpu->stopping ? cpu->current : current_index(cpu);
 }
 
 uint64_t iss_instruction_count(const struct iss *cpu)

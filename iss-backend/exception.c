@@ -109,9 +109,9 @@ static void enter_el(struct iss *cpu, unsigned target, unsigned vector, uint64_t
 	cpu->daif = DAIF_D | DAIF_A | DAIF_I | DAIF_F;
 	cpu->illegal = false;
 	cpu->exclusive_valid = false;
-	cpu->pc = (target == 3 ? cpu->vbar_el3 : target == 2 ? cpu->vbar_el2 : cpu->vbar_el1) + offset + vector;
 	cpu->exceptions_since_eret++;
-	iss_update_attention(cpu);
+	iss_update_attention(cpu); /* before the PC moves: it may settle the budget (iss_state.h) */
+	iss_set_pc(cpu, (target == 3 ? cpu->vbar_el3 : target == 2 ? cpu->vbar_el2 : cpu->vbar_el1) + offset + vector);
 }
 
 /* Where a synchronous exception that nothing traps elsewhere goes: EL2 from EL2, and from EL0 with HCR_EL2.TGE. */
@@ -326,8 +326,10 @@ void iss_update_attention(struct iss *cpu)
 	cpu->attention = irq_due(cpu) || fiq_due(cpu) || virq_due(cpu) || vfiq_due(cpu) || vserror_due(cpu) ||
 	                 cpu->illegal;
 	if (cpu->attention && cpu->running && cpu->left) {
+		iss_settle(cpu);
 		cpu->parked += cpu->left;
 		cpu->left = 0;
+		cpu->block_end = 0; /* the current instruction is the block's last */
 	}
 }
 
@@ -351,7 +353,7 @@ void iss_take_attention(struct iss *cpu)
 		cpu->attention = false;
 		return;
 	}
-	cpu->left--;
+	/* Its slot is charged when the PC moves to the vector: at this boundary block_pc is the PC - 4. */
 }
 
 /* ---- Instructions ---- */
@@ -487,9 +489,9 @@ ISS_HANDLER(iss_exec_eret)
 	} else {
 		cpu->illegal = true; /* an illegal return: EL and SP stay, the next instruction faults */
 	}
-	cpu->pc = elr;
 	cpu->exclusive_valid = false;
 	cpu->exceptions_since_eret = 0;
 	cpu->loop_start_valid = false;
-	iss_update_attention(cpu);
+	iss_update_attention(cpu); /* before the PC moves: it may settle the budget (iss_state.h) */
+	iss_set_pc(cpu, elr);
 }

@@ -38,8 +38,7 @@ ISS_HANDLER(iss_exec_bl)
 
 ISS_HANDLER(iss_exec_br)
 {
-	cpu->pc = cpu->x[insn->rn];
-	iss_next(cpu);
+	iss_next(cpu, cpu->x[insn->rn]);
 }
 
 ISS_HANDLER(iss_exec_blr)
@@ -47,8 +46,7 @@ ISS_HANDLER(iss_exec_blr)
 	uint64_t target = cpu->x[insn->rn]; /* before X30 changes: BLR X30 jumps to the old X30 */
 
 	cpu->x[30] = cpu->pc + 4;
-	cpu->pc = target;
-	iss_next(cpu);
+	iss_next(cpu, target);
 }
 
 /* Whether each conditional branch goes to its target; shared by the plain and recording handlers. */

@@ -195,12 +195,10 @@ static inline void compare_end(struct iss *cpu, const struct iss_insn *insn)
 {
 	const struct iss_insn *next = insn + 1;
 	uint64_t pc = cpu->pc + 4;
-	uint64_t left = cpu->left;
 
 	cpu->pc = pc;
-	if (unlikely(!(pc & (PAGE_SIZE - 4))) || unlikely(!(left & cpu->chain_mask)))
-		return; /* the page ends, or the loop takes over as in iss_chain() */
-	cpu->left = left - 1;
+	if (unlikely(pc >= cpu->block_end))
+		return; /* the block ends (page, budget, stop, debugger): the loop takes over as in iss_advance() */
 	if (next->exec == iss_exec_b_cond)
 		iss_jump(cpu, next, cond_holds(cpu, next->cond) ? next->imm : 4);
 	else

@@ -40,9 +40,9 @@ ISS_HANDLER(iss_exec_wfi)
 	(void)insn;
 	if (!wfx_allowed(cpu, false))
 		return;
-	cpu->pc += 4;
 	if (!iss_interrupt_pending(cpu))
-		iss_stop(cpu, CPU_STOP_WFI);
+		iss_stop(cpu, CPU_STOP_WFI); /* before the PC moves (the budget, iss_state.h) */
+	cpu->pc += 4;
 }
 
 /* WFE consumes a pending event and goes on; without one it idles like WFI. */
@@ -51,13 +51,13 @@ ISS_HANDLER(iss_exec_wfe)
 	(void)insn;
 	if (!wfx_allowed(cpu, true))
 		return;
-	cpu->pc += 4;
 	if (cpu->event_register) {
 		cpu->event_register = false;
 	} else if (!iss_interrupt_pending(cpu)) {
 		cpu->waiting_for_event = true;
-		iss_stop(cpu, CPU_STOP_WFI);
+		iss_stop(cpu, CPU_STOP_WFI); /* before the PC moves (the budget, iss_state.h) */
 	}
+	cpu->pc += 4;
 }
 
 /* SEV: an event for every CPU of the machine. */

@@ -195,8 +195,10 @@ struct iss {
 	/* Hot state: touched by every instruction. */
 	uint64_t x[REG_FILE_SIZE];
 	uint64_t pc;
-	uint64_t left;         /* instructions the current run may still start */
-	uint64_t chain_mask;   /* handlers chain (iss_chain) while left & chain_mask; 0 under a debugger */
+	uint64_t left;         /* instructions the current run may still start, as of block_pc (iss_settle) */
+	uint64_t block_pc;     /* PC of the last instruction charged to `left`: those after it in sequence are not yet */
+	uint64_t block_end;    /* iss_advance() chains while the next PC is below it; 0 ends the chain */
+	uint64_t chain_mask;   /* branches chain while left & chain_mask; 0 under a debugger */
 	uint64_t code_base;    /* guest virtual address of the page `code` decodes */
 	struct iss_page *code; /* decoded page the PC is in */
 	struct iss_tlb_entry *tlb; /* the software TLB of the current exception level */
@@ -314,34 +316,76 @@ void iss_stop(struct iss *cpu, enum cpu_stop_reason reason);
 void iss_fatal(struct iss *cpu, const char *format, ...) __attribute__((format(printf, 2, 3)));
 
 /*
- * Threaded dispatch: a handler that completed its instruction ends with iss_advance() or,
- * after a branch, iss_next(), which start the next instruction of the budget themselves (a
- * tail call, so the host predicts each handler's successor separately) while it is in the
- * current page. Everything else returns to the dispatch loop: the end of the budget (a stop
- * or a due interrupt zeroes `left`), a page change, every CHAIN_DEPTH instructions (which
- * bounds the host stack should the compiler not make the call a jump), and a debugger's
- * checking loop (chain_mask 0).
+ * Threaded dispatch with the budget charged per block: a block is the straight-line run that
+ * starts at a branch target (or wherever the loop starts) and ends at a branch, the page end,
+ * the budget's end or a stop. Its first instruction is charged to `left` when it starts
+ * (block_pc is its PC); the ones after it in sequence are charged when the block ends
+ * (iss_settle), their number being the PC's distance from block_pc. So at any point of an
+ * instruction, before it moves the PC, the instructions started in the run are
+ * budget - (left + parked) + (pc - block_pc) / 4, and a handler that reads or changes the count
+ * (a stop, a due interrupt, an MMIO access) does so before it moves the PC.
+ *
+ * iss_advance() starts the next instruction in sequence itself (a tail call, so the host
+ * predicts each handler's successor separately) while its PC is below block_end, which the
+ * block's start set to the page end or, near the budget's end, to the last instruction the
+ * budget covers. A branch settles the block and chains into the target's slot in the same page
+ * while the budget lasts and left & chain_mask (every CHAIN_DEPTH charges the loop takes over,
+ * which bounds the host stack should the compiler not make the calls jumps; 0 under a
+ * debugger's checking loop). Everything else returns to the dispatch loop.
  */
 #define CHAIN_DEPTH 64
 
-static inline void iss_chain(struct iss *cpu, const struct iss_insn *next)
+/* The end of the block the instruction at `pc` starts, `left` being the budget after its charge. */
+static inline uint64_t iss_block_end(uint64_t pc, uint64_t left)
 {
-	uint64_t left = cpu->left;
+	uint64_t page_end = (pc | (PAGE_SIZE - 1)) + 1; /* 0 in the last page: it runs through the loop */
 
-	if (unlikely(!(left & cpu->chain_mask)))
+	if (likely(left >= PAGE_INSNS))
+		return page_end;
+	return pc + 4 * (left + 1) < page_end ? pc + 4 * (left + 1) : page_end;
+}
+
+/* Charges the instructions started after block_pc, up to the current one, to `left`. */
+static inline void iss_settle(struct iss *cpu)
+{
+	cpu->left -= (cpu->pc - cpu->block_pc) >> 2;
+	cpu->block_pc = cpu->pc;
+}
+
+/* A jump of the current instruction to `target`, which the dispatch loop starts and charges. */
+static inline void iss_set_pc(struct iss *cpu, uint64_t target)
+{
+	iss_settle(cpu);
+	cpu->block_pc = target - 4;
+	cpu->pc = target;
+}
+
+/* A branch of the current instruction to `target` in the current page, whose slot is `next`. */
+static inline void iss_chain_branch(struct iss *cpu, const struct iss_insn *next, uint64_t target)
+{
+	uint64_t left;
+
+	iss_settle(cpu);
+	left = cpu->left;
+	cpu->pc = target;
+	if (unlikely(!(left & cpu->chain_mask))) {
+		cpu->block_pc = target - 4; /* the loop takes over */
 		return;
-	cpu->left = left - 1;
+	}
+	cpu->left = --left;
+	cpu->block_pc = target;
+	cpu->block_end = iss_block_end(target, left);
 	next->exec(cpu, next);
 }
 
-/* The end of a handler that goes on in sequence: the next slot, unless the page ends. */
+/* The end of a handler that goes on in sequence: the next slot, while the block lasts. */
 static inline void iss_advance(struct iss *cpu, const struct iss_insn *insn)
 {
 	uint64_t pc = cpu->pc + 4;
 
 	cpu->pc = pc;
-	if (likely(pc & (PAGE_SIZE - 4)))
-		iss_chain(cpu, insn + 1);
+	if (likely(pc < cpu->block_end))
+		insn[1].exec(cpu, insn + 1);
 }
 
 /* The end of a PC-relative branch (or a skip of 4): the target's slot, found from this one, in the same page. */
@@ -349,18 +393,25 @@ static inline void iss_jump(struct iss *cpu, const struct iss_insn *insn, uint64
 {
 	uint64_t pc = cpu->pc;
 
-	cpu->pc = pc + offset;
+	if (offset == 4) {
+		iss_advance(cpu, insn);
+		return;
+	}
 	if (likely((pc & (PAGE_SIZE - 1)) + offset < PAGE_SIZE))
-		iss_chain(cpu, insn + ((int64_t)offset >> 2));
+		iss_chain_branch(cpu, insn + ((int64_t)offset >> 2), pc + offset);
+	else
+		iss_set_pc(cpu, pc + offset);
 }
 
-/* The end of a branch to a register: the target's slot when it is in the current page. */
-static inline void iss_next(struct iss *cpu)
+/* The end of a branch to `target`: the target's slot when it is in the current page. */
+static inline void iss_next(struct iss *cpu, uint64_t target)
 {
-	uint64_t offset = cpu->pc - cpu->code_base;
+	uint64_t offset = target - cpu->code_base;
 
 	if (likely(!(offset & ~(PAGE_SIZE - 4))))
-		iss_chain(cpu, &cpu->code->insn[offset >> 2]);
+		iss_chain_branch(cpu, &cpu->code->insn[offset >> 2], target);
+	else
+		iss_set_pc(cpu, target);
 }
 
 /* Condition codes: bit `nzcv` of iss_cond_table[cond] says whether cond holds. */

@@ -756,8 +756,8 @@ ISS_HANDLER(iss_exec_msr)
 	}
 	if (!access_allowed(cpu, r, word, false))
 		return;
-	cpu->pc += 4; /* before write_special: nothing there changes the PC */
-	write_sysreg(cpu, r, encoding, value);
+	write_sysreg(cpu, r, encoding, value); /* before the PC moves: it may count or park the budget (iss_state.h) */
+	cpu->pc += 4;
 }
 
 int iss_write_system_register(struct iss *cpu, unsigned encoding, uint64_t value)
@@ -797,8 +797,8 @@ ISS_HANDLER(iss_exec_msr_daifclr)
 	if (!pstate_el0_check(cpu, insn, true))
 		return;
 	cpu->daif &= ~(unsigned)insn->imm;
+	iss_update_attention(cpu); /* before the PC moves (the budget, iss_state.h) */
 	cpu->pc += 4;
-	iss_update_attention(cpu);
 }
 
 ISS_HANDLER(iss_exec_msr_spsel)

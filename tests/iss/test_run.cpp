@@ -515,6 +515,125 @@ TEST_F(Run, PairedCompareAndBranchMatchesSteppingAtEveryBoundary)
 	}
 }
 
+// The budget is charged per block (iss_state.h): a straight-line run is charged when it ends,
+// and a budget that ends inside one must stop exactly there. Random programs of data
+// processing, loads and stores, forward and backward branches and MMIO stores (whose device
+// notes executed_in_run), some across a page end: run in chunks of every size that ends
+// anywhere in a block, each must reach the registers, PC and count that single-stepping
+// reaches at that boundary, and the device must see each access at the same instruction index.
+TEST_F(Run, BlockBudgetMatchesSteppingAtEveryBoundary)
+{
+	uint64_t state = 0x2545f4914f6cdd1dull;
+	auto next = [&state](unsigned n) {
+		state = state * 6364136223846793005ull + 1442695040888963407ull;
+		return (unsigned)((state >> 33) % n);
+	};
+	const unsigned kLength = 64, kSteps = 2000;
+	for (int program = 0; program < 6; program++) {
+		std::string source;
+		char line[128];
+		for (unsigned k = 0; k < kLength; k++) {
+			snprintf(line, sizeof line, "L%u: ", k);
+			source += line;
+			unsigned kind = next(12), a = next(6), b = next(6);
+			if (kind < 5)
+				snprintf(line, sizeof line, "add x%u, x%u, #%u\n", a, b, next(200));
+			else if (kind == 5)
+				snprintf(line, sizeof line, "eor x%u, x%u, x%u, lsl #%u\n", a, a, b, next(63));
+			else if (kind == 6)
+				snprintf(line, sizeof line, "str x%u, [x7, #%u]\n", a, 8 * next(16));
+			else if (kind == 7)
+				snprintf(line, sizeof line, "ldr x%u, [x7, #%u]\n", a, 8 * next(16));
+			else if (kind == 8)
+				snprintf(line, sizeof line, "str w%u, [x6, #%u]\n", a, 4 * next(4)); // MMIO
+			else if (kind == 9)
+				snprintf(line, sizeof line, "cmp x%u, x%u\n b.%s L%u\n", a, b, next(2) ? "hi" : "ls",
+				         next(kLength));
+			else if (kind == 10)
+				snprintf(line, sizeof line, "tbz x%u, #%u, L%u\n", a, next(8), next(kLength));
+			else
+				snprintf(line, sizeof line, "b L%u\n", (k + 1 + next(8)) % kLength);
+			source += line;
+		}
+		source += "b L0\n";
+		uint64_t base = kRamBase + (program % 2 ? 0x2000 - 128 : 0x1000);
+		auto start = [&]() {
+			load(source, base);
+			for (int r = 0; r < 6; r++)
+				set_x(r, (uint64_t)(r + 1) * 0x9e3779b9u * (unsigned)(program + 1));
+			set_x(6, kMmioBase);
+			set_x(7, kData);
+			set_nzcv(0);
+			fill(kData, 0, 128);
+			set_x(CPU_REG_PC, base);
+			device.log.clear();
+		};
+		auto snapshot = [&]() {
+			std::vector<uint64_t> now;
+			for (int r = 0; r < 6; r++)
+				now.push_back(x(r));
+			now.push_back(nzcv());
+			now.push_back(pc());
+			return now;
+		};
+		// Each MMIO access as (instruction index in the whole program run, value).
+		auto accesses = [&](uint64_t before, size_t from) {
+			std::vector<std::pair<uint64_t, uint64_t>> seen;
+			for (size_t k = from; k < device.log.size(); k++)
+				seen.push_back({before + device.log[k].executed_in_run, device.log[k].value});
+			return seen;
+		};
+		start();
+		std::vector<std::vector<uint64_t>> trace{snapshot()};
+		std::vector<std::pair<uint64_t, uint64_t>> stepped;
+		for (unsigned k = 0; k < kSteps; k++) {
+			size_t from = device.log.size();
+			ASSERT_EQ(run(1).executed, 1u);
+			auto seen = accesses(k, from);
+			stepped.insert(stepped.end(), seen.begin(), seen.end());
+			trace.push_back(snapshot());
+		}
+		ASSERT_FALSE(stepped.empty());
+		for (uint64_t chunk : {2, 3, 4, 5, 7, 11, 31, 64, 65, 127, 1000}) {
+			start();
+			uint64_t executed = 0;
+			std::vector<std::pair<uint64_t, uint64_t>> chunked;
+			while (executed + chunk <= kSteps) {
+				size_t from = device.log.size();
+				ASSERT_EQ(run(chunk).executed, chunk);
+				auto seen = accesses(executed, from);
+				chunked.insert(chunked.end(), seen.begin(), seen.end());
+				executed += chunk;
+				ASSERT_EQ(snapshot(), trace[executed]) << "program " << program << ", chunks of " << chunk
+				                                       << ", after " << executed;
+			}
+			std::vector<std::pair<uint64_t, uint64_t>> prefix;
+			for (const auto &access : stepped)
+				if (access.first < executed)
+					prefix.push_back(access);
+			EXPECT_EQ(chunked, prefix) << "program " << program << ", chunks of " << chunk;
+		}
+	}
+}
+
+// A kick from a device during an MMIO store inside a block stops the run right after that store,
+// wherever it is in the block, with the count single-stepping gives.
+TEST_F(Run, KickInsideABlockStopsAfterTheKickingInstruction)
+{
+	load("add x0, x0, #1\n add x0, x0, #1\n add x0, x0, #1\n str w0, [x6]\n add x0, x0, #1\n"
+	     "add x0, x0, #1\n wfi\n");
+	set_x(0, 0);
+	set_x(6, kMmioBase);
+	device.kick_on_write = true;
+	cpu_run_result r = run(100);
+	EXPECT_EQ(r.reason, CPU_STOP_KICKED);
+	EXPECT_EQ(r.executed, 4u);
+	EXPECT_EQ(x(0), 3u);
+	EXPECT_EQ(pc(), kRamBase + 16);
+	ASSERT_EQ(device.log.size(), 1u);
+	EXPECT_EQ(device.log[0].executed_in_run, 3u);
+}
+
 // A compare runs the decoded B.cond after it itself (compare_end): a new branch word must reach it.
 TEST_F(Run, RewritingTheBranchOfACompareIsSeen)
 {

@@ -6,6 +6,8 @@
 // files that are not the machine's are refused with status 125 and a message saying where.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -188,6 +190,21 @@ TEST(Snapshot, VirtioDiskRunRestoresAndADifferentDiskIsRefused)
 }
 
 // Two runs saved at the same time write the same bytes: nothing of the host is in the file.
+// The secure world (a board whose CPUs start at EL3) is not saved yet: refused before the guest
+// runs, and no file is written.
+TEST(Snapshot, ABoardWithTheSecureWorldIsRefusedBeforeItRuns)
+{
+	TempDir dir;
+	ProcessResult run = qvp_test::run_qvp({ "run", "--platform", "virt-secure", "--snapshot-at", "10us",
+						dir.path("secure.snap"), "--timeout", "1ms",
+						build_path("sw/el3_monitor.elf") });
+	EXPECT_EQ(run.status, 125);
+	EXPECT_EQ(run.out, "") << "the guest ran";
+	EXPECT_NE(run.err.find("a board whose CPUs start at EL3 (the secure world) cannot be saved yet"),
+		  std::string::npos) << run.err;
+	EXPECT_NE(access(dir.path("secure.snap").c_str(), F_OK), 0);
+}
+
 TEST(Snapshot, TwoSavesOfTheSameRunAreByteIdentical)
 {
 	TempDir dir;

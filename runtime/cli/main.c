@@ -215,7 +215,7 @@ static int run_machine(struct cli_options *options, struct coverage *coverage, c
 		}
 		gdb_stub_attach(gdb, machine);
 	}
-	if (run_record_attach(record, options, machine) < 0 ||
+	if ((options->snapshot_path && !snapshot_supported(machine)) || run_record_attach(record, options, machine) < 0 ||
 	    attach_console_input(options, machine, socket, &console_input) < 0 ||
 	    (snapshot && load_snapshot(options, machine, snapshot, &console_input) < 0) ||
 	    (options->insn_trace_spec && !(insn_trace = insn_trace_open(options->insn_trace_spec, machine)))) {

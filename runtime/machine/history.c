@@ -112,6 +112,10 @@ bool history_supported(const struct machine *machine)
 		error_set("reverse execution needs a board with one CPU (this one has %u)", machine->cpu_count);
 		return false;
 	}
+	if (!snapshot_supported(machine)) {
+		error_set("reverse execution: %s", error_message());
+		return false;
+	}
 	if (!machine->cpu->ops->save) {
 		error_set("reverse execution needs the iss backend (the %s backend cannot be saved)",
 			  machine->cpu->ops->name);

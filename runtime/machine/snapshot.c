@@ -24,6 +24,7 @@
 #include "error.h"
 #include "input_log.h"
 #include "loop.h"
+#include "platform.h"
 #include "snapshot_parts.h"
 
 static const uint8_t snapshot_magic[8] = { 'Q', 'V', 'P', 'S', 'N', 'A', 'P', 0 };
@@ -308,11 +309,21 @@ int snapshot_write_preamble(const struct machine *machine, const struct snapshot
 
 /* Magic, version, the header, the machine's sections and "end"; a checkpoint has neither the
  * header nor RAM. */
+bool snapshot_supported(const struct machine *machine)
+{
+	if (!platform_start_el3(machine->fdt)) /* its secure timer and the GIC's secure banks are not saved */
+		return true;
+	error_set("a board whose CPUs start at EL3 (the secure world) cannot be saved yet");
+	return false;
+}
+
 static int save_bytes(const struct machine *machine, const struct snapshot_inputs *inputs, bool checkpoint,
 		      uint8_t **data, size_t *size)
 {
 	struct snap_writer file = { 0 }, none = { 0 };
 
+	if (!snapshot_supported(machine))
+		return -1;
 	snap_put_bytes(&file, snapshot_magic, sizeof(snapshot_magic));
 	snap_put_u32(&file, SNAPSHOT_FORMAT_VERSION);
 	if ((!checkpoint && put_header(&file, machine, inputs) < 0) ||

@@ -22,6 +22,9 @@ struct snapshot_inputs {
 	const char *console_script; /* or NULL */
 };
 
+/* Whether the machine can be saved: not yet with the secure world (EL3); false after error_set(). */
+bool snapshot_supported(const struct machine *machine);
+
 /* Saves the machine (between turns of the loop: no CPU mid-run) to `path`; -1 after
  * error_set() if a part cannot be saved (the kvm backend) or the file cannot be written. */
 int snapshot_save(const struct machine *machine, const struct snapshot_inputs *inputs, const char *path);

@@ -884,6 +884,37 @@ TEST(GdbProtocol, CtrlCStopsASpinningGuest)
 	EXPECT_EQ(qvp.wait(30), 126) << qvp.errors();
 }
 
+// Ctrl-C during reverse-continue: with no breakpoint behind, the search would replay the
+// whole history back to its beginning; 0x03 stops it where it got to, with SIGINT, neither at
+// the beginning nor where it started.
+TEST(GdbProtocol, CtrlCStopsAReverseContinueSearch)
+{
+	TempDir dir;
+	std::string spin = dir.path("spin.bin");
+	write_file(spin, std::string("\x00\x00\x00\x14", 4)); // b .
+	Qvp qvp(dir, { "--raw", "0x40080000", spin });
+	Client client(qvp.port());
+
+	ASSERT_TRUE(client.connected());
+	client.send_packet("c");
+	client.read_until("+");
+	std::this_thread::sleep_for(std::chrono::milliseconds(3000)); // a history of several seconds
+	client.send_raw("\x03");
+	ASSERT_EQ(client.next_packet().substr(0, 3), "T02");
+	std::string front = client.request("qRcmd,7768656e"); // monitor when
+	client.send_packet("bc");
+	client.read_until("+");
+	std::this_thread::sleep_for(std::chrono::milliseconds(100));
+	client.send_raw("\x03");
+	std::string stop = client.next_packet(30);
+	EXPECT_EQ(stop.substr(0, 3), "T02") << stop;
+	EXPECT_FALSE(contains(stop, "replaylog")) << stop;
+	EXPECT_NE(client.request("qRcmd,7768656e"), front) << "it went back";
+	EXPECT_EQ(client.request("bs").substr(0, 3), "T05"); // history still usable from there
+	client.send_packet("k");
+	EXPECT_EQ(qvp.wait(30), 126) << qvp.errors();
+}
+
 TEST(GdbProtocol, AttachingToARunningGuestStopsItAndDetachingResumesIt)
 {
 	TempDir dir;

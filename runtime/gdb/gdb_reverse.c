@@ -121,6 +121,24 @@ static enum gdb_action stop_at(struct gdb_stub *stub, uint64_t checkpoint, const
 	return report(stub, watch);
 }
 
+/* gdb's Ctrl-C while the search goes back (a packet is not expected then, and is dropped). */
+static bool interrupted(struct gdb_stub *stub)
+{
+	size_t length = 0;
+
+	return gdb_packet_read(&stub->connection, stub->packet, &length, 0) == GDB_READ_INTERRUPT;
+}
+
+/* Interrupted: the machine goes to where the search had got, the checkpoint at `position`. */
+static enum gdb_action stop_searching(struct gdb_stub *stub, uint64_t position)
+{
+	if (history_goto(stub->history, stub->machine, position) < 0)
+		return lost(stub);
+	gdb_format_stop(stub, SIGNAL_INT, "");
+	gdb_reply(stub, stub->last_stop);
+	return ACTION_STAY;
+}
+
 enum gdb_action gdb_reverse_continue(struct gdb_stub *stub)
 {
 	uint64_t end, start;
@@ -135,6 +153,8 @@ enum gdb_action gdb_reverse_continue(struct gdb_stub *stub)
 		if (search.found)
 			return stop_at(stub, start, &search);
 		end = start;
+		if (interrupted(stub)) /* checked once per stretch between checkpoints */
+			return stop_searching(stub, start);
 	}
 	return go_to_beginning(stub);
 }

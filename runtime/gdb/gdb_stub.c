@@ -24,7 +24,6 @@
 #include "gdb_target.h"
 #include "net_listen.h"
 
-#define SIGNAL_INT 2
 #define SIGNAL_KILL 9
 
 /* ---- Connection ---- */

@@ -49,6 +49,7 @@ void gdb_reply(struct gdb_stub *stub, const char *text);
 /* The stop reply for the CPU that ran last, with `reason` ("watch:ADDR;", "replaylog:begin;" or
  * "") after the signal, in stub->last_stop; that CPU becomes gdb's thread. */
 #define SIGNAL_TRAP 5 /* gdb's number for SIGTRAP: a breakpoint, step or watchpoint stop */
+#define SIGNAL_INT 2  /* gdb's number for SIGINT: Ctrl-C */
 void gdb_format_stop(struct gdb_stub *stub, int signal, const char *reason);
 
 /* The CPU of gdb's selected thread. */

@@ -215,7 +215,7 @@ TEST(RecordReplay, BadRecordingsAreClearErrors)
 	std::ofstream(firmware, std::ios::binary | std::ios::app) << "changed";
 	ProcessResult changed = run_qvp({ "run", "--replay", dir.path("a.rec") });
 	EXPECT_EQ(changed.status, QVP_EXIT_ERROR);
-	EXPECT_NE(changed.err.find("firmware " + firmware + " differs from the one the snapshot was taken with"),
+	EXPECT_NE(changed.err.find("firmware " + firmware + " differs from the one the recording was taken with"),
 		  std::string::npos)
 		<< changed.err;
 	EXPECT_EQ(changed.out, "");

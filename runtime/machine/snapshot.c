@@ -575,6 +575,13 @@ void snapshot_free(struct snapshot *snapshot)
 
 /* ---- Loading ---- */
 
+/* What the file is, for messages: a --record file is a snapshot's header and inputs. */
+static const char *file_kind(const struct snapshot *snapshot)
+{
+	return snapshot->section_count > 1 && strcmp(snapshot->sections[1].tag, "recording") == 0 ? "recording"
+												    : "snapshot";
+}
+
 int snapshot_config(const struct snapshot *snapshot, struct machine_config *config, struct snapshot_inputs *inputs)
 {
 	char saved[2 * HASH_BYTES + 1], now[2 * HASH_BYTES + 1];
@@ -588,8 +595,8 @@ int snapshot_config(const struct snapshot *snapshot, struct machine_config *conf
 		if (memcmp(hash, image->hash, HASH_BYTES) != 0) {
 			hash_text(image->hash, saved);
 			hash_text(hash, now);
-			return error_set("%s: %s %s differs from the one the snapshot was taken with (SHA-256 %.16s..., now %.16s...)",
-					 snapshot->name, image->role, image->path, saved, now);
+			return error_set("%s: %s %s differs from the one the %s was taken with (SHA-256 %.16s..., now %.16s...)",
+					 snapshot->name, image->role, image->path, file_kind(snapshot), saved, now);
 		}
 		if (strcmp(image->role, "console script") == 0)
 			inputs->console_script = image->path;
@@ -629,9 +636,9 @@ static int check_board(const struct machine *machine, const struct snapshot *sna
 		return 0;
 	hash_text(snapshot->board_hash, saved);
 	hash_text(hash, now);
-	return error_set("%s: section 'header': the board %s now builds another device tree than the snapshot's "
+	return error_set("%s: section 'header': the board %s now builds another device tree than the %s's "
 			 "(SHA-256 %.16s..., now %.16s...): another board",
-			 snapshot->name, snapshot->platform, saved, now);
+			 snapshot->name, snapshot->platform, file_kind(snapshot), saved, now);
 }
 
 int snapshot_load(struct machine *machine, const struct snapshot *snapshot)

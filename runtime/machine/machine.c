@@ -231,7 +231,9 @@ static struct cpu *create_board_cpu(struct machine *machine, const struct machin
 }
 
 /* Every CPU the tree describes, in MPIDR order; CPU 0 starts at the image's entry with x0 the
- * device tree's address, the others wait for PSCI CPU_ON. */
+ * device tree's address, the others wait for PSCI CPU_ON; but with --bios firmware at EL3 all
+ * leave reset at the entry, as on QEMU's secure board with firmware loaded: PSCI is the
+ * firmware's, which holds the secondaries itself (TF-A's hold pen). */
 static int create_cpus(struct machine *machine, const struct machine_config *config)
 {
 	uint64_t affinity[MACHINE_MAX_CPUS];
@@ -252,6 +254,12 @@ static int create_cpus(struct machine *machine, const struct machine_config *con
 	machine->current_cpu = 0;
 	if (boot->ops->set_register(boot, CPU_REG_PC, machine->image.entry) < 0)
 		return -1;
+	for (unsigned k = 1; k < machine->cpu_count && config->bios_path && platform_start_el3(machine->fdt); k++) {
+		struct cpu *secondary = machine->cpus[k].cpu;
+		if (secondary->ops->set_register(secondary, CPU_REG_PC, machine->image.entry) < 0)
+			return -1;
+		machine->cpus[k].powered = true;
+	}
 	/* a --bios firmware finds the tree at the start of RAM itself, as on QEMU: x0 is 0 */
 	return boot->ops->set_register(boot, CPU_REG_X0, config->bios_path ? 0 : machine->fdt_address);
 }

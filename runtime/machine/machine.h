@@ -54,7 +54,7 @@ struct machine_config {
 	uint64_t raw_address;       /* load address and entry point of a raw binary */
 	const char *kernel_path;    /* --kernel: a Linux Image booted instead of firmware (linux_boot.h) */
 	const char *initrd_path;    /* --initrd, or NULL */
-	bool ram_from_snapshot;     /* --restore: the first board's Linux images are placed, not copied to RAM */
+	bool ram_from_snapshot;     /* the board built for a snapshot's RAM: Linux images placed, not copied */
 	const char *bootargs;       /* --append, or NULL */
 	enum backend_kind backend;
 	vtime_t quantum;            /* longest stretch the CPU runs without the models */

@@ -684,11 +684,23 @@ static int check_same_run(const struct machine *machine, const struct snapshot *
 	return same < 0 ? -1 : 0;
 }
 
+/* The board rebuilt for a saved state: its RAM comes from the snapshot or checkpoint, so the
+ * Linux images are placed but not copied (33 MB for Debian's kernel, per reverse step). */
+static int rebuild_for_restore(struct machine *machine)
+{
+	int status;
+
+	machine->config.ram_from_snapshot = true;
+	status = machine_rebuild_board(machine);
+	machine->config.ram_from_snapshot = false;
+	return status;
+}
+
 int snapshot_load_running(struct machine *machine, const struct snapshot *snapshot)
 {
 	if (check_same_run(machine, snapshot) < 0)
 		return -1;
-	if (machine_rebuild_board(machine) < 0 || snapshot_load(machine, snapshot) < 0) {
+	if (rebuild_for_restore(machine) < 0 || snapshot_load(machine, snapshot) < 0) {
 		machine->stop_cause = MACHINE_FATAL; /* half-loaded: the run cannot go on */
 		return -1;
 	}
@@ -712,7 +724,7 @@ int snapshot_checkpoint_load(struct machine *machine, const uint8_t *data, size_
 	int status = -1;
 
 	if (parse_preamble(&checkpoint) == 0 && parse_sections(&checkpoint, false, NULL) == 0 &&
-	    machine_rebuild_board(machine) == 0 && snapshot_parts_load(machine, &checkpoint, &cursor, false) == 0 &&
+	    rebuild_for_restore(machine) == 0 && snapshot_parts_load(machine, &checkpoint, &cursor, false) == 0 &&
 	    snapshot_next_section(&checkpoint, &cursor, "end", &end) == 0)
 		status = 0;
 	free(checkpoint.sections);

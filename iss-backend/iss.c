@@ -49,6 +49,44 @@ static void iss_set_line(struct cpu *base, enum cpu_line line, bool level)
 
 /* ---- Registers ---- */
 
+/* EL2's and EL3's registers for a debugger: only a CPU that has the level has them. */
+static bool has_level_of(const struct iss *cpu, enum cpu_register reg)
+{
+	if (reg >= CPU_REG_HCR_EL2 && reg <= CPU_REG_VBAR_EL2)
+		return cpu->el2;
+	if (reg >= CPU_REG_SCR_EL3 && reg <= CPU_REG_VBAR_EL3)
+		return cpu->el3;
+	return true;
+}
+
+static int get_el2_el3_register(const struct iss *cpu, enum cpu_register reg, uint64_t *value)
+{
+	if (!has_level_of(cpu, reg))
+		return error_set("iss: register number %d belongs to an exception level this CPU lacks", (int)reg);
+	switch (reg) {
+	case CPU_REG_HCR_EL2: *value = cpu->hcr_el2; return 0;
+	case CPU_REG_SCTLR_EL2: *value = cpu->sctlr_el2; return 0;
+	case CPU_REG_TCR_EL2: *value = cpu->tcr_el2; return 0;
+	case CPU_REG_TTBR0_EL2: *value = cpu->ttbr0_el2; return 0;
+	case CPU_REG_VTTBR_EL2: *value = cpu->vttbr_el2; return 0;
+	case CPU_REG_ESR_EL2: *value = cpu->esr_el2; return 0;
+	case CPU_REG_FAR_EL2: *value = cpu->far_el2; return 0;
+	case CPU_REG_ELR_EL2: *value = cpu->elr_el2; return 0;
+	case CPU_REG_SPSR_EL2: *value = cpu->spsr_el2; return 0;
+	case CPU_REG_VBAR_EL2: *value = cpu->vbar_el2; return 0;
+	case CPU_REG_SCR_EL3: *value = cpu->scr_el3; return 0;
+	case CPU_REG_SCTLR_EL3: *value = cpu->sctlr_el3; return 0;
+	case CPU_REG_TCR_EL3: *value = cpu->tcr_el3; return 0;
+	case CPU_REG_TTBR0_EL3: *value = cpu->ttbr0_el3; return 0;
+	case CPU_REG_ESR_EL3: *value = cpu->esr_el3; return 0;
+	case CPU_REG_FAR_EL3: *value = cpu->far_el3; return 0;
+	case CPU_REG_ELR_EL3: *value = cpu->elr_el3; return 0;
+	case CPU_REG_SPSR_EL3: *value = cpu->spsr_el3; return 0;
+	case CPU_REG_VBAR_EL3: *value = cpu->vbar_el3; return 0;
+	default: return error_set("iss: no register number %d", (int)reg);
+	}
+}
+
 static int get_system_register(const struct iss *cpu, enum cpu_register reg, uint64_t *value)
 {
 	switch (reg) {
@@ -64,7 +102,7 @@ static int get_system_register(const struct iss *cpu, enum cpu_register reg, uin
 	case CPU_REG_CURRENT_EL: *value = (uint64_t)cpu->el << 2; return 0;
 	case CPU_REG_FPSR: *value = cpu->fpsr; return 0;
 	case CPU_REG_FPCR: *value = cpu->fpcr; return 0;
-	default: return error_set("iss: no register number %d", (int)reg);
+	default: return get_el2_el3_register(cpu, reg, value);
 	}
 }
 
@@ -96,6 +134,25 @@ static unsigned system_register_encoding(enum cpu_register reg)
 	case CPU_REG_ELR_EL1: return SYSREG(3, 0, 4, 0, 1);
 	case CPU_REG_SPSR_EL1: return SYSREG(3, 0, 4, 0, 0);
 	case CPU_REG_VBAR_EL1: return SYSREG(3, 0, 12, 0, 0);
+	case CPU_REG_HCR_EL2: return SYSREG(3, 4, 1, 1, 0);
+	case CPU_REG_SCTLR_EL2: return SYSREG(3, 4, 1, 0, 0);
+	case CPU_REG_TCR_EL2: return SYSREG(3, 4, 2, 0, 2);
+	case CPU_REG_TTBR0_EL2: return SYSREG(3, 4, 2, 0, 0);
+	case CPU_REG_VTTBR_EL2: return SYSREG(3, 4, 2, 1, 0);
+	case CPU_REG_ESR_EL2: return SYSREG(3, 4, 5, 2, 0);
+	case CPU_REG_FAR_EL2: return SYSREG(3, 4, 6, 0, 0);
+	case CPU_REG_ELR_EL2: return SYSREG(3, 4, 4, 0, 1);
+	case CPU_REG_SPSR_EL2: return SYSREG(3, 4, 4, 0, 0);
+	case CPU_REG_VBAR_EL2: return SYSREG(3, 4, 12, 0, 0);
+	case CPU_REG_SCR_EL3: return SYSREG(3, 6, 1, 1, 0);
+	case CPU_REG_SCTLR_EL3: return SYSREG(3, 6, 1, 0, 0);
+	case CPU_REG_TCR_EL3: return SYSREG(3, 6, 2, 0, 2);
+	case CPU_REG_TTBR0_EL3: return SYSREG(3, 6, 2, 0, 0);
+	case CPU_REG_ESR_EL3: return SYSREG(3, 6, 5, 2, 0);
+	case CPU_REG_FAR_EL3: return SYSREG(3, 6, 6, 0, 0);
+	case CPU_REG_ELR_EL3: return SYSREG(3, 6, 4, 0, 1);
+	case CPU_REG_SPSR_EL3: return SYSREG(3, 6, 4, 0, 0);
+	case CPU_REG_VBAR_EL3: return SYSREG(3, 6, 12, 0, 0);
 	default: return 0;
 	}
 }
@@ -125,6 +182,8 @@ static int iss_set_register(struct cpu *base, enum cpu_register reg, uint64_t va
 	} else if (reg == CPU_REG_FPCR) {
 		cpu->fpcr = (uint32_t)value & FPCR_WRITABLE;
 	} else if (system_register_encoding(reg)) {
+		if (!has_level_of(cpu, reg))
+			return error_set("iss: register number %d belongs to an exception level this CPU lacks", (int)reg);
 		return iss_write_system_register(cpu, system_register_encoding(reg), value);
 	} else {
 		return error_set("iss: register number %d cannot be written", (int)reg);

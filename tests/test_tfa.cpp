@@ -7,6 +7,8 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
+
 #include <sstream>
 #include <string>
 #include <vector>
@@ -259,6 +261,84 @@ TEST_F(Tfa, RepeatsExactly)
 	EXPECT_EQ(first.status, 0) << first.err;
 	EXPECT_EQ(first.out, second.out);
 	EXPECT_EQ(qvp_test::stats_value(first.err, "instructions"), qvp_test::stats_value(second.err, "instructions"));
+}
+
+// ---- gdb on the boot chain ----
+
+// gdb-multiarch -batch against a `qvp run --gdb 127.0.0.1:0 --gdb-wait ARGS` in the background:
+// its whole output (empty if qvp did not listen).
+std::string gdb_session(const qvp_test::TempDir &dir, const std::vector<std::string> &args,
+			const std::vector<std::string> &commands)
+{
+	qvp_test::BackgroundQvp qvp(dir);
+	std::vector<std::string> all = { "run", "--gdb", "127.0.0.1:0", "--gdb-wait", "--timeout", "20s" };
+	all.insert(all.end(), args.begin(), args.end());
+	if (!qvp.start(all, "gdb: listening on 127.0.0.1:"))
+		return "";
+	std::vector<std::string> argv = { "timeout", "60", "gdb-multiarch", "-batch", "-nx", "-ex", "set confirm off",
+					  "-ex", "target remote 127.0.0.1:" + std::to_string(qvp.port) };
+	for (const auto &command : commands) {
+		argv.push_back("-ex");
+		argv.push_back(command);
+	}
+	ProcessResult result = qvp_test::run_process(argv);
+	return result.out + result.err;
+}
+
+bool have_gdb()
+{
+	return system("command -v gdb-multiarch > /dev/null 2>&1") == 0;
+}
+
+// From the reset vector through BL1 and BL2 to BL31 under gdb: the EL (cpsr's M bits and
+// `monitor el`), the security state and the EL3 registers at each stage, as TF-A's design
+// puts them: reset at EL3h with SCR_EL3 at its reset value (RES1 bits 5:4 only: Secure, RW = 0),
+// BL1 at EL3, BL2 entered at Secure EL1h by BL1's ERET (ELR_EL3 its entry, SPSR_EL3 EL1h with
+// DAIF masked), BL31 back at EL3 with SCR_EL3.NS still 0. (About 1 s.)
+TEST_F(Tfa, GdbShowsTheLevelAndSecurityStateStageByStage)
+{
+	if (!have_gdb())
+		GTEST_SKIP() << "gdb-multiarch is not installed (./bootstrap.sh installs it)";
+	std::string out = gdb_session(
+		dir, { "--platform", "virt-secure", "--memory", "1G", "--bios", flash() },
+		{ "monitor el", "p/x $cpsr", "p/x $SCR_EL3", "add-symbol-file " + dir_ + "/bl1.elf",
+		  "add-symbol-file " + dir_ + "/bl2.elf", "add-symbol-file " + dir_ + "/bl31.elf", "break bl1_main",
+		  "break bl2_entrypoint", "break bl31_main", "continue", "monitor el", "continue", "monitor el",
+		  "p/x $cpsr & 0x1f", "p $ELR_EL3 == (long)&bl2_entrypoint", "p/x $SPSR_EL3", "x/i $pc", "continue",
+		  "monitor el", "p/x $SCR_EL3 & 1", "set $FAR_EL3 = 0x1234", "p/x $FAR_EL3", "kill" });
+	ASSERT_FALSE(out.empty()) << "qvp did not listen";
+	// gdb prints the stops and values on its standard output, the monitor's replies on its error
+	size_t reset = out.find("cpu 0: EL3h, Secure (SCR_EL3 0x30)\n"),
+	       bl1 = out.find("cpu 0: EL3t, Secure (SCR_EL3 0x", reset),
+	       bl2 = out.find("cpu 0: EL1h, Secure (SCR_EL3 0x", bl1), bl31 = out.find("cpu 0: EL3t, Secure (SCR_EL3 0x", bl2);
+	size_t stop1 = out.find("in bl1_main ()"), stop2 = out.find("in bl2_entrypoint ()", stop1),
+	       stop31 = out.find("in bl31_main ()", stop2);
+	for (size_t found : { reset, bl1, bl2, bl31, stop1, stop2, stop31 })
+		EXPECT_NE(found, std::string::npos) << out;
+	EXPECT_TRUE(has(out, "$1 = 0x3cd\n")) << out; // EL3h, DAIF masked
+	EXPECT_TRUE(has(out, "$2 = 0x30\n")) << out;
+	EXPECT_TRUE(has(out, "$3 = 0x5\n")) << out; // EL1h
+	EXPECT_TRUE(has(out, "$4 = 1\n")) << out;
+	EXPECT_TRUE(has(out, "$5 = 0x3c5\n")) << out;
+	EXPECT_TRUE(has(out, " <bl2_entrypoint>:\t")) << out; // x/i reads BL2 in secure RAM
+	EXPECT_TRUE(has(out, "$6 = 0x0\n")) << out; // still Secure below EL3
+	EXPECT_TRUE(has(out, "$7 = 0x1234\n")) << out;
+}
+
+// Without EL3 (the plain virt board) gdb's description has no EL3 registers and `monitor el`
+// says the CPU is Non-secure at EL1, as QEMU's virt without secure=on starts a kernel.
+TEST(GdbLevels, APlainBoardHasNoEl3Registers)
+{
+	if (!have_gdb())
+		GTEST_SKIP() << "gdb-multiarch is not installed (./bootstrap.sh installs it)";
+	qvp_test::TempDir dir;
+	std::string out = gdb_session(dir, { build_path("sw/debugme.elf") },
+				      { "monitor el", "p $SCR_EL3", "p $HCR_EL2", "p/x $cpsr & 0xc", "kill" });
+	ASSERT_FALSE(out.empty()) << "qvp did not listen";
+	EXPECT_TRUE(has(out, "cpu 0: EL1h, Non-secure (no EL3)\n")) << out;
+	EXPECT_TRUE(has(out, "$1 = void")) << out;
+	EXPECT_TRUE(has(out, "$2 = void")) << out;
+	EXPECT_TRUE(has(out, "$3 = 0x4")) << out;
 }
 
 // ---- Linux through TF-A: U-Boot loads Debian's kernel from an ext4 virtio disk ----

@@ -13,6 +13,7 @@ static const char help_text[] =
 	"monitor stats           the run's counters (as qvp run --stats)\n"
 	"monitor quantum TIME    longest CPU run between model updates (e.g. 10us)\n"
 	"monitor reset           rebuild the board and halt at its entry\n"
+	"monitor el              the exception level and security state of gdb's thread's CPU\n"
 	"monitor goto ICOUNT     the machine as it was (or will be) after ICOUNT instructions\n"
 	"monitor history [off]   the checkpoints that reverse execution replays from; off: none\n"
 	"monitor snapshot save FILE  the whole machine to FILE (qvp run --restore FILE goes on)\n"

@@ -201,7 +201,8 @@ static enum gdb_action detach(struct gdb_stub *stub)
 static enum gdb_action read_features(struct gdb_stub *stub, const char *text)
 {
 	size_t size;
-	const char *xml = gdb_target_xml(&size);
+	const char *xml = gdb_target_xml(gdb_cpu_has_register(gdb_selected_cpu(stub), CPU_REG_HCR_EL2),
+	                                 gdb_cpu_has_register(gdb_selected_cpu(stub), CPU_REG_SCR_EL3), &size);
 	uint64_t offset, length;
 
 	if (strncmp(text, "target.xml:", 11) != 0) {
@@ -236,7 +237,8 @@ static enum gdb_action monitor(struct gdb_stub *stub, const char *hex)
 	}
 	command[length] = '\0';
 	if (!gdb_reverse_monitor(stub, command, output, sizeof(output)) &&
-	    !gdb_snapshot_monitor(stub, command, output, sizeof(output)))
+	    !gdb_snapshot_monitor(stub, command, output, sizeof(output)) &&
+	    !gdb_level_monitor(stub, command, output, sizeof(output)))
 		gdb_monitor_command(stub->machine, command, output, sizeof(output));
 	if (stub->history && strncmp(command, "reset", 5) == 0)
 		history_clear(stub->history, stub->machine); /* a reset from gdb is no part of the run */

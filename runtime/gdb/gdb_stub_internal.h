@@ -79,4 +79,11 @@ void gdb_record_write(struct gdb_stub *stub, enum input_kind kind, uint64_t valu
 /* `monitor snapshot save|load FILE` (gdb_snapshot.c); true if it was one. */
 bool gdb_snapshot_monitor(struct gdb_stub *stub, const char *command, char *out, size_t size);
 
+/* `monitor el` (gdb_level.c): the selected CPU's exception level and security state; false if
+ * `command` is another one. */
+bool gdb_level_monitor(struct gdb_stub *stub, const char *command, char *out, size_t size);
+
+/* Whether the CPU serves register `reg` (EL2's and EL3's only where it has those levels). */
+bool gdb_cpu_has_register(struct cpu *cpu, enum cpu_register reg);
+
 #endif

@@ -1,4 +1,6 @@
-/* The target description gdb reads with qXfer:features:read: AArch64 core, FP/SIMD and EL1 registers. */
+/* The target description gdb reads with qXfer:features:read: AArch64 core, FP/SIMD and EL1
+ * registers, and EL2's and EL3's when the CPU has those levels. */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -74,16 +76,47 @@ static const char target_xml[] =
 	"<reg name=\"SPSR_EL1\" bitsize=\"64\" group=\"system\"/>\n"
 	"<reg name=\"VBAR_EL1\" bitsize=\"64\" group=\"system\"/>\n"
 	"<reg name=\"CurrentEL\" bitsize=\"64\" group=\"system\"/>\n"
-	"</feature>\n"
-	"</target>\n";
+	"</feature>\n";
+
+static const char el2_xml[] =
+	"<feature name=\"org.qvp.aarch64.el2\">\n"
+	"<reg name=\"HCR_EL2\" bitsize=\"64\" regnum=\"78\" group=\"system\"/>\n"
+	"<reg name=\"SCTLR_EL2\" bitsize=\"64\" group=\"system\"/>\n"
+	"<reg name=\"TCR_EL2\" bitsize=\"64\" group=\"system\"/>\n"
+	"<reg name=\"TTBR0_EL2\" bitsize=\"64\" group=\"system\"/>\n"
+	"<reg name=\"VTTBR_EL2\" bitsize=\"64\" group=\"system\"/>\n"
+	"<reg name=\"ESR_EL2\" bitsize=\"64\" group=\"system\"/>\n"
+	"<reg name=\"FAR_EL2\" bitsize=\"64\" group=\"system\"/>\n"
+	"<reg name=\"ELR_EL2\" bitsize=\"64\" group=\"system\"/>\n"
+	"<reg name=\"SPSR_EL2\" bitsize=\"64\" group=\"system\"/>\n"
+	"<reg name=\"VBAR_EL2\" bitsize=\"64\" group=\"system\"/>\n"
+	"</feature>\n";
+
+static const char el3_xml[] =
+	"<feature name=\"org.qvp.aarch64.el3\">\n"
+	"<reg name=\"SCR_EL3\" bitsize=\"64\" regnum=\"88\" group=\"system\"/>\n"
+	"<reg name=\"SCTLR_EL3\" bitsize=\"64\" group=\"system\"/>\n"
+	"<reg name=\"TCR_EL3\" bitsize=\"64\" group=\"system\"/>\n"
+	"<reg name=\"TTBR0_EL3\" bitsize=\"64\" group=\"system\"/>\n"
+	"<reg name=\"ESR_EL3\" bitsize=\"64\" group=\"system\"/>\n"
+	"<reg name=\"FAR_EL3\" bitsize=\"64\" group=\"system\"/>\n"
+	"<reg name=\"ELR_EL3\" bitsize=\"64\" group=\"system\"/>\n"
+	"<reg name=\"SPSR_EL3\" bitsize=\"64\" group=\"system\"/>\n"
+	"<reg name=\"VBAR_EL3\" bitsize=\"64\" group=\"system\"/>\n"
+	"</feature>\n";
 
 /* Stays in step with the XML above: the registers' numbers are enum cpu_register's. */
-_Static_assert(CPU_REG_SYSTEM_END - CPU_REG_SCTLR_EL1 == 10, "one <reg> per system register");
+_Static_assert(CPU_REG_HCR_EL2 - CPU_REG_SCTLR_EL1 == 10, "one <reg> per EL1 system register");
+_Static_assert(CPU_REG_HCR_EL2 == 78 && CPU_REG_SCR_EL3 == 88 && CPU_REG_SYSTEM_END == 97,
+	       "the EL2 and EL3 features' register numbers");
 
-const char *gdb_target_xml(size_t *length)
+const char *gdb_target_xml(bool el2, bool el3, size_t *length)
 {
-	*length = sizeof(target_xml) - 1;
-	return target_xml;
+	static char xml[sizeof(target_xml) + sizeof(el2_xml) + sizeof(el3_xml) + 16];
+
+	*length = (size_t)snprintf(xml, sizeof(xml), "%s%s%s</target>\n", target_xml, el2 ? el2_xml : "",
+	                           el3 ? el3_xml : "");
+	return xml;
 }
 
 _Static_assert(CPU_REG_FPSR == CPU_REG_V0 + 32 && CPU_REG_FPCR == CPU_REG_FPSR + 1 &&

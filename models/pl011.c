@@ -264,8 +264,8 @@ static bool pl011_read(void *opaque, uint64_t offset, unsigned size, uint64_t *v
 		*value = pl011_id[(offset - PL011_PERIPH_ID0) / 4];
 		return true;
 	}
-	if (!info)
-		*value = 0; /* reserved: reads as zero */
+	if (!info || (!info->read && !info->field))
+		*value = 0; /* reserved, or write-only (ICR): reads as zero, not the machine pointer */
 	else if (info->read)
 		*value = info->read(uart);
 	else

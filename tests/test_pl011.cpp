@@ -111,6 +111,16 @@ TEST_F(DeviceTest, Pl011ReservedOffsetsReadZeroAndIgnoreWrites)
 	EXPECT_EQ(console(), "");
 }
 
+// ICR is write-only (PL011 TRM 3.3.13) and reads as zero, as QEMU's PL011 returns: found by the
+// hostile guest (sw/firmware/hostile.c), whose read of it returned the low bits of a host pointer,
+// a leak of the host's address layout and a run that differed from the next.
+TEST_F(DeviceTest, Pl011IcrIsWriteOnlyAndReadsZero)
+{
+	EXPECT_EQ(read(uart + PL011_ICR), 0u);
+	EXPECT_EQ(read(uart + PL011_ICR + 2, 2), 0u);
+	EXPECT_EQ(read(uart + PL011_ICR, 1), 0u);
+}
+
 // Receive, as the console feeds it: through the board's console UART port.
 class Pl011ReceiveTest : public DeviceTest {
 protected:

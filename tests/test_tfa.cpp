@@ -220,15 +220,15 @@ std::string Tfa::why_, Tfa::dir_;
 // PSCI SYSTEM_OFF in BL31, which drives the secure GPIO's power-off line, ending the run with
 // 0. The BL33 image sits at 0x60000000, so both get 1 GiB of RAM. (qvp about 0.5 s, QEMU
 // -icount shift=0 a few seconds.)
-TEST_F(Tfa, BootsThroughBl31IntoUBootAndPowersOffAsOnQemu)
+void boot_to_uboot_as_on_qemu(const qvp_test::TempDir &dir, const std::string &flash, const std::string &cpus)
 {
 	std::string script = dir.path("tfa.script"), input = dir.path("tfa.input");
 	qvp_test::write_file(script, "expect \"Hit any key to stop autoboot\"\nsend \" \"\n"
 				     "expect \"=> \"\nsend \"version\\n\"\n"
 				     "expect \"=> \"\nsend \"poweroff\\n\"\nexpect \"poweroff ...\"\n");
 	qvp_test::write_file(input, " version\npoweroff\n");
-	ProcessResult ours = run_qvp({ "run", "--platform", "virt-secure", "--memory", "1G", "--bios", flash(),
-				       "--console-script", script, "--timeout", "20s" });
+	ProcessResult ours = run_qvp({ "run", "--platform", "virt-secure", "--cpus", cpus, "--memory", "1G", "--bios",
+				       flash, "--console-script", script, "--timeout", "20s" });
 	EXPECT_EQ(ours.status, 0) << ours.err;
 	EXPECT_TRUE(has(ours.out, "NOTICE:  BL1: Booting BL2")) << ours.out;
 	EXPECT_TRUE(has(ours.out, "NOTICE:  BL1: Booting BL31")) << ours.out;
@@ -240,13 +240,25 @@ TEST_F(Tfa, BootsThroughBl31IntoUBootAndPowersOffAsOnQemu)
 	options.timeout_seconds = 120;
 	options.bios = true;
 	options.input = input;
-	options.extra = { "-machine", "secure=on", "-m", "1024", "-icount", "shift=0", "-no-reboot" };
-	qvp_test::QemuRun qemu = qvp_test::run_qemu_virt(flash(), options);
+	options.extra = { "-machine", "secure=on", "-smp", cpus, "-m", "1024", "-icount", "shift=0", "-no-reboot" };
+	qvp_test::QemuRun qemu = qvp_test::run_qemu_virt(flash, options);
 	if (!qemu.available)
 		GTEST_SKIP() << qvp_test::qemu_missing;
 	EXPECT_EQ(qemu.status, 0) << qemu.err;
 	EXPECT_EQ(comparable_lines(ours.out), comparable_lines(qemu.console)) << "qvp:\n" << ours.out << "\nQEMU:\n"
 									      << qemu.console;
+}
+
+TEST_F(Tfa, BootsThroughBl31IntoUBootAndPowersOffAsOnQemu)
+{
+	boot_to_uboot_as_on_qemu(dir, flash(), "1");
+}
+
+// Two CPUs (QEMU -smp 2): CPU 1 leaves reset with CPU 0 and waits in BL1's hold pen; the
+// console is the same as on QEMU and BL31's SYSTEM_OFF still ends the run with 0.
+TEST_F(Tfa, TwoCpusBootIntoUBootAsOnQemu)
+{
+	boot_to_uboot_as_on_qemu(dir, flash(), "2");
 }
 
 // The same boot again prints the same bytes and counts the same instructions.

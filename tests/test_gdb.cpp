@@ -915,6 +915,51 @@ TEST(GdbProtocol, CtrlCStopsAReverseContinueSearch)
 	EXPECT_EQ(qvp.wait(30), 126) << qvp.errors();
 }
 
+std::string hex_text(const std::string &text)
+{
+	static const char digits[] = "0123456789abcdef";
+	std::string out;
+	for (unsigned char c : text) {
+		out += digits[c >> 4];
+		out += digits[c & 15];
+	}
+	return out;
+}
+
+// Going back restores RAM in place (the rebuilt board reuses the old mapping): a page the guest
+// wrote only after the place gone back to must read as zero there again, and as written later.
+TEST(GdbProtocol, GoingBackClearsMemoryWrittenLater)
+{
+	TempDir dir;
+	std::string counter = dir.path("counter.bin");
+	// x1 = 0x40100000; loop: x0 += 1; str x0, [x1]; b loop
+	write_file(counter, std::string("\x01\x02\xa8\xd2" "\x00\x04\x00\x91" "\x20\x00\x00\xf9" "\xfe\xff\xff\x17", 16));
+	Qvp qvp(dir, { "--raw", "0x40080000", counter });
+	Client client(qvp.port());
+
+	ASSERT_TRUE(client.connected());
+	client.send_packet("c");
+	client.read_until("+");
+	std::this_thread::sleep_for(std::chrono::milliseconds(1000)); // hundreds of millions of stores
+	client.send_raw("\x03");
+	ASSERT_EQ(client.next_packet().substr(0, 3), "T02");
+	std::string front = client.request("m40100000,8");
+	EXPECT_NE(front, "0000000000000000");
+	std::string later;
+	for (int round = 0; round < 2; round++) { // the second restore reuses the first's RAM
+		client.request("qRcmd," + hex_text("goto 0")); // reset: nothing stored yet
+		EXPECT_EQ(client.request("m40100000,8"), "0000000000000000") << "round " << round;
+		client.request("qRcmd," + hex_text("goto 4001"));
+		std::string value = client.request("m40100000,8");
+		EXPECT_NE(value, "0000000000000000");
+		EXPECT_NE(value, front);
+		EXPECT_TRUE(later.empty() || value == later) << value << " then " << later;
+		later = value;
+	}
+	client.send_packet("k");
+	EXPECT_EQ(qvp.wait(30), 126) << qvp.errors();
+}
+
 TEST(GdbProtocol, AttachingToARunningGuestStopsItAndDetachingResumesIt)
 {
 	TempDir dir;

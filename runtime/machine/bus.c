@@ -32,6 +32,7 @@ struct bus {
 	bus_map_observer map_observer;
 	void *map_observer_opaque;
 	bool access_nonsecure; /* the security state of the access being served */
+	struct bus_ram_spares *spares; /* RAM mappings to reuse (bus_take_spare_ram), or NULL */
 };
 
 struct bus *bus_create(void)
@@ -39,17 +40,54 @@ struct bus *bus_create(void)
 	return calloc(1, sizeof(struct bus));
 }
 
-void bus_destroy(struct bus *bus)
+void bus_destroy_keeping_ram(struct bus *bus, struct bus_ram_spares *spares)
 {
 	if (!bus)
 		return;
 	for (size_t i = 0; i < bus->count; i++) {
-		if (bus->regions[i].ram)
-			munmap(bus->regions[i].ram, bus->regions[i].size);
+		uint8_t *ram = bus->regions[i].ram;
+		if (ram && spares && spares->count < BUS_MAX_SPARE_RAM) {
+			spares->host[spares->count] = ram;
+			spares->size[spares->count++] = bus->regions[i].size;
+		} else if (ram)
+			munmap(ram, bus->regions[i].size);
 		free(bus->regions[i].name);
 	}
 	free(bus->regions);
 	free(bus);
+}
+
+void bus_destroy(struct bus *bus)
+{
+	bus_destroy_keeping_ram(bus, NULL);
+}
+
+void bus_take_spare_ram(struct bus *bus, struct bus_ram_spares *spares)
+{
+	bus->spares = spares;
+}
+
+void bus_free_spare_ram(struct bus_ram_spares *spares)
+{
+	for (unsigned k = 0; k < spares->count; k++)
+		munmap(spares->host[k], spares->size[k]);
+	spares->count = 0;
+}
+
+/* A spare mapping of `size` bytes, taken out of the spares, or NULL. */
+static void *take_spare(struct bus *bus, uint64_t size)
+{
+	struct bus_ram_spares *spares = bus->spares;
+
+	for (unsigned k = 0; spares && k < spares->count; k++) {
+		if (spares->size[k] != size)
+			continue;
+		void *host = spares->host[k];
+		spares->host[k] = spares->host[--spares->count];
+		spares->size[k] = spares->size[spares->count];
+		return host;
+	}
+	return NULL;
 }
 
 static uint64_t region_last(const struct bus_region *region)
@@ -116,7 +154,9 @@ int bus_add_ram(struct bus *bus, const char *name, uint64_t base, uint64_t size)
 		return error_set("RAM '%s' at 0x%" PRIx64 ": invalid size 0x%" PRIx64, name, base, size);
 	}
 	/* Anonymous mappings are zeroed and only take host memory where the guest touches them. */
-	host = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	host = take_spare(bus, size);
+	if (!host)
+		host = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (host == MAP_FAILED) {
 		free(region.name);
 		return error_set("cannot allocate 0x%" PRIx64 " bytes of host memory for RAM '%s'", size, name);

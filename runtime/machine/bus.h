@@ -32,8 +32,24 @@ struct bus_ram {
 
 struct bus;
 
+/* RAM mappings kept from a destroyed bus for the next one's RAM of the same size: a board
+ * rebuilt only to be restored (a reverse step) finds its pages still resident, with their old
+ * bytes, which the restore overwrites; fresh pages would fault again on every step. */
+#define BUS_MAX_SPARE_RAM 8
+struct bus_ram_spares {
+	uint8_t *host[BUS_MAX_SPARE_RAM];
+	uint64_t size[BUS_MAX_SPARE_RAM];
+	unsigned count;
+};
+
 struct bus *bus_create(void);
 void bus_destroy(struct bus *bus);
+/* Destroys the bus but keeps its RAM mappings in `spares` (those that fit; the rest are unmapped). */
+void bus_destroy_keeping_ram(struct bus *bus, struct bus_ram_spares *spares);
+/* bus_add_ram() on `bus` takes a spare of the right size before it maps new memory. */
+void bus_take_spare_ram(struct bus *bus, struct bus_ram_spares *spares);
+/* Unmaps the spares no bus took. */
+void bus_free_spare_ram(struct bus_ram_spares *spares);
 
 /* Both fail (error_set) on a zero size, address overflow or overlap with an existing region. */
 int bus_add_ram(struct bus *bus, const char *name, uint64_t base, uint64_t size);

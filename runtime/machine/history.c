@@ -355,6 +355,26 @@ bool history_checkpoint_before(const struct history *history, uint64_t position,
 
 /* RAM as the checkpoint kept it: the region dropped (anonymous memory reads as zero again),
  * then its pages written back. */
+/* The region made the checkpoint's in place: its pages copied, and a page it lacks (zero)
+ * cleared where the host backs one. The rebuilt board reuses the old RAM's mapping
+ * (bus_destroy_keeping_ram), so the pages are resident and a reverse step does not fault them in. */
+static void restore_region(const struct bus_ram *ram, const struct region_pages *region)
+{
+	size_t host_page = (size_t)sysconf(_SC_PAGESIZE), host_pages;
+	bool *backed = snapshot_backed_pages(ram, host_page, &host_pages);
+
+	if (!backed) /* the host cannot tell: all of it zeroed, as a fresh mapping */
+		madvise(ram->host, (size_t)ram->size, MADV_DONTNEED);
+	for (size_t k = 0; k < region->count; k++) {
+		uint8_t *page = ram->host + k * PAGE_BYTES;
+		if (region->pages[k])
+			memcpy(page, region->pages[k]->bytes, PAGE_BYTES);
+		else if (backed && backed[k * PAGE_BYTES / host_page])
+			memset(page, 0, PAGE_BYTES);
+	}
+	free(backed);
+}
+
 static int restore_ram(struct machine *machine, const struct checkpoint *checkpoint)
 {
 	struct bus_ram ram;
@@ -363,10 +383,7 @@ static int restore_ram(struct machine *machine, const struct checkpoint *checkpo
 		const struct region_pages *region = &checkpoint->regions[r];
 		if (!bus_ram_at(machine->bus, r, &ram) || ram.base != region->base || ram.size != region->size)
 			return error_set("history: the rebuilt board's RAM region %u is not the checkpoint's", r);
-		madvise(ram.host, (size_t)ram.size, MADV_DONTNEED);
-		for (size_t k = 0; k < region->count; k++)
-			if (region->pages[k])
-				memcpy(ram.host + k * PAGE_BYTES, region->pages[k]->bytes, PAGE_BYTES);
+		restore_region(&ram, region);
 	}
 	return 0;
 }

@@ -291,6 +291,7 @@ static int build_board(struct machine *machine, const struct machine_config *con
 	machine->events = event_queue_create();
 	if (!machine->bus || !machine->events)
 		return error_set("out of memory");
+	bus_take_spare_ram(machine->bus, &machine->ram_spares);
 	if (platform_build(machine, config->platform_path) < 0 || load_firmware(machine, config) < 0 ||
 	    (!config->kernel_path && place_fdt(machine) < 0))
 		return -1;
@@ -315,7 +316,8 @@ static void release_board(struct machine *machine)
 	machine->cpu = NULL;
 	platform_teardown(machine);
 	event_queue_destroy(machine->events);
-	bus_destroy(machine->bus);
+	/* a board rebuilt for a saved state keeps its RAM's pages resident: a reverse step restores into them */
+	bus_destroy_keeping_ram(machine->bus, machine->config.ram_from_snapshot ? &machine->ram_spares : NULL);
 	image_release(&machine->image);
 	free(machine->models);
 	free(machine->fdt);
@@ -373,6 +375,7 @@ void machine_destroy(struct machine *machine)
 	if (!machine)
 		return;
 	release_board(machine);
+	bus_free_spare_ram(&machine->ram_spares);
 	semihosting_destroy(machine->semihosting);
 	free(machine->board_source);
 	free(machine);
@@ -380,9 +383,13 @@ void machine_destroy(struct machine *machine)
 
 int machine_reset(struct machine *machine)
 {
+	int status;
+
 	machine->reset_requested = false;
 	release_board(machine);
-	if (build_board(machine, &machine->config) < 0)
+	status = build_board(machine, &machine->config);
+	bus_free_spare_ram(&machine->ram_spares); /* those the new board did not take */
+	if (status < 0)
 		return error_set("system reset: %s", error_message());
 	machine->stats.resets++;
 	return 0;

@@ -175,6 +175,7 @@ struct machine {
 	int exit_code;
 	bool reset_requested;     /* machine_request_reset(): the loop rebuilds the board */
 	struct machine_stats stats;
+	struct bus_ram_spares ram_spares; /* a board rebuilt to be restored reuses the old one's RAM */
 
 	FILE *console;
 	/* A debugger went back (runtime/gdb/): what the guest prints before this instruction count

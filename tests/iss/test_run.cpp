@@ -546,12 +546,13 @@ TEST_F(Run, BlockBudgetMatchesSteppingAtEveryBoundary)
 				snprintf(line, sizeof line, "ldr x%u, [x7, #%u]\n", a, 8 * next(16));
 			else if (kind == 8)
 				snprintf(line, sizeof line, "str w%u, [x6, #%u]\n", a, 4 * next(4)); // MMIO
-			else if (kind == 9)
-				snprintf(line, sizeof line, "cmp x%u, x%u\n b.%s L%u\n", a, b, next(2) ? "hi" : "ls",
-				         next(kLength));
-			else if (kind == 10)
-				snprintf(line, sizeof line, "tbz x%u, #%u, L%u\n", a, next(8), next(kLength));
-			else
+			else if (kind == 9) {
+				unsigned target = next(kLength), higher = next(2); // in this order: GCC's and Clang's programs alike
+				snprintf(line, sizeof line, "cmp x%u, x%u\n b.%s L%u\n", a, b, higher ? "hi" : "ls", target);
+			} else if (kind == 10) {
+				unsigned target = next(kLength), bit = next(8);
+				snprintf(line, sizeof line, "tbz x%u, #%u, L%u\n", a, bit, target);
+			} else
 				snprintf(line, sizeof line, "b L%u\n", (k + 1 + next(8)) % kLength);
 			source += line;
 		}

@@ -156,6 +156,7 @@ static inline __attribute__((always_inline)) void dispatch(struct iss *cpu, bool
 				iss_debug_trace(cpu, offset);
 			cpu->block_end = checked ? 0 : iss_block_end(cpu->pc, cpu->left);
 			const struct iss_insn *insn = &cpu->code->insn[offset >> 2];
+			cpu->chain_left = cpu->chain_depth;
 			insn->exec(cpu, insn);
 			end_block(cpu);
 		}
@@ -193,7 +194,7 @@ struct cpu_run_result iss_run(struct cpu *base, uint64_t budget)
 	cpu->block_pc = cpu->pc - 4; /* nothing charged yet: the loop charges the first instruction */
 	cpu->block_end = 0;
 	checked = (cpu->debug_active || cpu->tracer.insn) && iss_debug_run_checked(cpu, budget);
-	cpu->chain_mask = checked ? 0 : CHAIN_DEPTH - 1;
+	cpu->chain_depth = checked ? 0 : CHAIN_DEPTH;
 	if (unlikely(checked))
 		dispatch_checked(cpu);
 	else

@@ -198,7 +198,8 @@ struct iss {
 	uint64_t left;         /* instructions the current run may still start, as of block_pc (iss_settle) */
 	uint64_t block_pc;     /* PC of the last instruction charged to `left`: those after it in sequence are not yet */
 	uint64_t block_end;    /* iss_advance() chains while the next PC is below it; 0 ends the chain */
-	uint64_t chain_mask;   /* branches chain while left & chain_mask; 0 under a debugger */
+	unsigned chain_depth;  /* branches a handler may chain before the loop takes over; 0 under a debugger */
+	unsigned chain_left;   /* of those, left since the loop last took over */
 	uint64_t code_base;    /* guest virtual address of the page `code` decodes */
 	struct iss_page *code; /* decoded page the PC is in */
 	struct iss_tlb_entry *tlb; /* the software TLB of the current exception level */
@@ -329,11 +330,14 @@ void iss_fatal(struct iss *cpu, const char *format, ...) __attribute__((format(p
  * predicts each handler's successor separately) while its PC is below block_end, which the
  * block's start set to the page end or, near the budget's end, to the last instruction the
  * budget covers. A branch settles the block and chains into the target's slot in the same page
- * while the budget lasts and left & chain_mask (every CHAIN_DEPTH charges the loop takes over,
- * which bounds the host stack should the compiler not make the calls jumps; 0 under a
- * debugger's checking loop). Everything else returns to the dispatch loop.
+ * while the budget lasts, at most CHAIN_DEPTH times before the loop takes over again (none
+ * under a debugger's checking loop). Everything else returns to the dispatch loop.
  */
-#define CHAIN_DEPTH 64
+#if defined(__OPTIMIZE__)
+#define CHAIN_DEPTH 64 /* the compiler makes the calls jumps: the bound only keeps the loop's checks coming */
+#else
+#define CHAIN_DEPTH 1 /* -O0 (the sanitizer build) keeps a frame per call: a page's worth at most */
+#endif
 
 /* The end of the block the instruction at `pc` starts, `left` being the budget after its charge. */
 static inline uint64_t iss_block_end(uint64_t pc, uint64_t left)
@@ -368,10 +372,11 @@ static inline void iss_chain_branch(struct iss *cpu, const struct iss_insn *next
 	iss_settle(cpu);
 	left = cpu->left;
 	cpu->pc = target;
-	if (unlikely(!(left & cpu->chain_mask))) {
+	if (unlikely(left == 0 || cpu->chain_left == 0)) {
 		cpu->block_pc = target - 4; /* the loop takes over */
 		return;
 	}
+	cpu->chain_left--;
 	cpu->left = --left;
 	cpu->block_pc = target;
 	cpu->block_end = iss_block_end(target, left);

@@ -217,6 +217,15 @@ public:
 		send_packet(data);
 		return next_packet();
 	}
+	// `c`, then Ctrl-C after `ms` of the guest running: the stop reply.
+	std::string run_then_interrupt(int ms)
+	{
+		send_packet("c");
+		read_until("+");
+		std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+		send_raw("\x03");
+		return next_packet();
+	}
 	void close_now()
 	{
 		if (fd_ >= 0)
@@ -872,11 +881,7 @@ TEST(GdbProtocol, CtrlCStopsASpinningGuest)
 	Client client(qvp.port());
 
 	ASSERT_TRUE(client.connected());
-	client.send_packet("c");
-	client.read_until("+");
-	std::this_thread::sleep_for(std::chrono::milliseconds(200));
-	client.send_raw("\x03");
-	std::string stop = client.next_packet();
+	std::string stop = client.run_then_interrupt(200);
 	EXPECT_EQ(stop.substr(0, 3), "T02") << stop;
 	EXPECT_TRUE(contains(stop, "20:0000084000000000;")) << stop; // pc 0x40080000, little-endian
 	EXPECT_EQ(client.request("qRcmd,74696d65").substr(0, 16), "7669727475616c20"); // "virtual "
@@ -896,11 +901,7 @@ TEST(GdbProtocol, CtrlCStopsAReverseContinueSearch)
 	Client client(qvp.port());
 
 	ASSERT_TRUE(client.connected());
-	client.send_packet("c");
-	client.read_until("+");
-	std::this_thread::sleep_for(std::chrono::milliseconds(3000)); // a history of several seconds
-	client.send_raw("\x03");
-	ASSERT_EQ(client.next_packet().substr(0, 3), "T02");
+	ASSERT_EQ(client.run_then_interrupt(3000).substr(0, 3), "T02"); // a history of several seconds
 	std::string front = client.request("qRcmd,7768656e"); // monitor when
 	client.send_packet("bc");
 	client.read_until("+");
@@ -938,11 +939,7 @@ TEST(GdbProtocol, GoingBackClearsMemoryWrittenLater)
 	Client client(qvp.port());
 
 	ASSERT_TRUE(client.connected());
-	client.send_packet("c");
-	client.read_until("+");
-	std::this_thread::sleep_for(std::chrono::milliseconds(1000)); // hundreds of millions of stores
-	client.send_raw("\x03");
-	ASSERT_EQ(client.next_packet().substr(0, 3), "T02");
+	ASSERT_EQ(client.run_then_interrupt(1000).substr(0, 3), "T02"); // hundreds of millions of stores
 	std::string front = client.request("m40100000,8");
 	EXPECT_NE(front, "0000000000000000");
 	std::string later;

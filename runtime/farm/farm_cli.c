@@ -276,14 +276,21 @@ static void add_result(struct farm *farm, const struct farm_test *test)
 			abort();
 }
 
+static const struct farm_result *setup_result(const struct farm *farm, const struct farm_test *setup)
+{
+	for (size_t i = 0; i < farm->setup_count; i++)
+		if (farm->setups[i].test == setup)
+			return &farm->setups[i];
+	return NULL;
+}
+
 /* A setup runs once, before the tests that start from it: logs NAME.setup.*, snapshot NAME.setup.snap. */
 static void add_setup(struct farm *farm, const struct farm_test *setup)
 {
 	struct farm_result *result;
 
-	for (size_t i = 0; i < farm->setup_count; i++)
-		if (farm->setups[i].test == setup)
-			return;
+	if (setup_result(farm, setup))
+		return; /* another test's setup too */
 	result = &farm->setups[farm->setup_count++];
 	init_result(result, setup, 1);
 	if (asprintf(&result->runs[0].log_prefix, "%s/%s.setup", farm->logs.dir, setup->name) < 0 ||
@@ -372,14 +379,6 @@ static struct farm_job *make_jobs(struct farm_result *results, size_t count, siz
 			jobs[job] = (struct farm_job){ .result = &results[i], .run = run };
 	*job_count = total;
 	return jobs;
-}
-
-static const struct farm_result *setup_result(const struct farm *farm, const struct farm_test *setup)
-{
-	for (size_t i = 0; i < farm->setup_count; i++)
-		if (farm->setups[i].test == setup)
-			return &farm->setups[i];
-	return NULL;
 }
 
 /* Each test from a setup restores the setup's snapshot, or is an error if the setup failed. */

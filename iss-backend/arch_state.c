@@ -61,6 +61,27 @@ int iss_set_arch_state(struct cpu *base, const struct iss_arch_state *state)
 	return 0;
 }
 
+void iss_set_context_state(struct cpu *base, const struct iss_context_state *state)
+{
+	struct iss *cpu = to_iss(base);
+
+	cpu->tpidr_el0 = state->tpidr_el0;
+	cpu->tpidrro_el0 = state->tpidrro_el0;
+	cpu->tpidr_el1 = state->tpidr_el1;
+	cpu->contextidr_el1 = state->contextidr_el1;
+	cpu->amair_el1 = state->amair_el1;
+	cpu->par_el1 = state->par_el1;
+	cpu->mdscr_el1 = state->mdscr_el1;
+	cpu->csselr_el1 = state->csselr_el1;
+	cpu->afsr0_el1 = state->afsr0_el1;
+	cpu->afsr1_el1 = state->afsr1_el1;
+	cpu->mpidr_el1 = state->mpidr_el1;
+	cpu->retired = state->retired;
+	cpu->pmu_since = state->retired; /* the PMU (the other backend gave the guest none) counts from here */
+	base->ops->set_line(base, CPU_LINE_IRQ, state->irq_line);
+	base->ops->set_line(base, CPU_LINE_FIQ, state->fiq_line);
+}
+
 void iss_get_arch_state(const struct cpu *base, struct iss_arch_state *state)
 {
 	const struct iss *cpu = to_iss(base);

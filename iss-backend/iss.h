@@ -130,6 +130,16 @@ void iss_get_arch_state(const struct cpu *cpu, struct iss_arch_state *state);
 /* The physical address of `va` as a load at the current EL would see it, without side effects. */
 int iss_translate_address(struct cpu *cpu, uint64_t va, uint64_t *pa);
 
+/* The rest of an EL1 guest's state that a snapshot keeps (the kvm backend saves a vCPU as the
+ * interpreter's state, so the snapshot continues on the iss backend): set after the arch state. */
+struct iss_context_state {
+	uint64_t tpidr_el0, tpidrro_el0, tpidr_el1, contextidr_el1;
+	uint64_t amair_el1, par_el1, mdscr_el1, csselr_el1, afsr0_el1, afsr1_el1, mpidr_el1;
+	uint64_t retired; /* instructions the CPU ran since reset */
+	bool irq_line, fiq_line;
+};
+void iss_set_context_state(struct cpu *cpu, const struct iss_context_state *state);
+
 /*
  * Coverage (runtime/coverage/ reads it): the instructions the interpreter ran and the
  * directions its conditional branches took, by physical address, recorded when an

@@ -343,6 +343,7 @@ static struct cpu_run_result kvm_cpu_run(struct cpu *cpu, uint64_t budget)
 		wait_out_budget(kc, budget, &result);
 	kvm_timer_sync(kc);
 	kc->modes.pmu_budget = kvm_budget_counts_instructions(&kc->budget);
+	kc->retired += result.executed;
 	return result;
 }
 
@@ -371,6 +372,7 @@ static void kvm_cpu_set_line(struct cpu *cpu, enum cpu_line line, bool level)
 
 	if (line != CPU_LINE_IRQ && line != CPU_LINE_FIQ)
 		return; /* virtual lines exist only with EL2, which the host kernel owns here */
+	kc->line_level[line] = level;
 	irq.irq = (KVM_ARM_IRQ_TYPE_CPU << KVM_ARM_IRQ_TYPE_SHIFT) | (kc->index << KVM_ARM_IRQ_VCPU_SHIFT) |
 		  (line == CPU_LINE_IRQ ? KVM_ARM_IRQ_CPU_IRQ : KVM_ARM_IRQ_CPU_FIQ);
 	ioctl(kc->vm_fd, KVM_IRQ_LINE, &irq);
@@ -448,6 +450,7 @@ static const struct cpu_ops kvm_cpu_ops = {
 	.watch_hit = kvm_cpu_watch_hit,
 	.clock_lead = kvm_cpu_clock_lead,
 	.powered = kvm_cpu_powered,
+	.save = kvm_cpu_save,
 };
 
 static int add_memslots(struct kvm_cpu *kc)

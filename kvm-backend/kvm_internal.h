@@ -69,6 +69,8 @@ struct kvm_cpu {
 	void (*system_event)(void *opaque, bool reset);
 	void *system_event_opaque;
 	struct cpu *interpreter; /* borrowed for what KVM cannot decode (kvm_emulate.c), made on first use */
+	uint64_t retired;        /* instructions of every run so far, as counted */
+	bool line_level[CPU_LINE_COUNT]; /* as the board's interrupt controller drives them */
 };
 
 static inline struct kvm_cpu *to_kvm_cpu(const struct cpu *cpu)
@@ -109,5 +111,8 @@ struct cpu *kvm_borrow_interpreter(struct kvm_cpu *kc, struct iss_arch_state *st
 int kvm_emulate_instruction(struct kvm_cpu *kc); /* KVM_EXIT_ARM_NISV */
 int kvm_read_guest_memory(struct kvm_cpu *kc, uint64_t address, void *buffer, size_t length);
 int kvm_write_guest_memory(struct kvm_cpu *kc, uint64_t address, const void *buffer, size_t length);
+
+/* The vCPU saved in the interpreter's layout, so its snapshot continues on the iss backend (kvm_snapshot.c). */
+void kvm_cpu_save(const struct cpu *cpu, struct snap_writer *w);
 
 #endif

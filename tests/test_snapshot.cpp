@@ -205,6 +205,42 @@ TEST(Snapshot, ABoardWithTheSecureWorldIsRefusedBeforeItRuns)
 	EXPECT_NE(access(dir.path("secure.snap").c_str(), F_OK), 0);
 }
 
+// A snapshot taken on another machine names that machine's paths: --image-dir finds the images
+// (and the board file, else this qvp's board of that name) by file name, hashes still checked.
+TEST(Snapshot, ImagesMovedElsewhereAreFoundWithImageDir)
+{
+	TempDir taken, moved;
+	std::string board = qvp_test::read_file(build_path("platforms/virt.dtb"));
+	qvp_test::write_file(taken.path("timer_irq.elf"), qvp_test::read_file(build_path("sw/timer_irq.elf")));
+	qvp_test::write_file(taken.path("virt.dtb"), board);
+	QvpRun straight = run_qvp_stats(taken, { "--backend", "iss", build_path("sw/timer_irq.elf") });
+	QvpRun before = run_qvp_stats(taken, { "--backend", "iss", "--platform", taken.path("virt.dtb"), "--snapshot-at",
+					       "2ms", taken.path("saved.snap"), "--stop", taken.path("timer_irq.elf") });
+	ASSERT_EQ(before.process.status, 0) << before.process.err;
+	std::remove(taken.path("timer_irq.elf").c_str());
+	std::remove(taken.path("virt.dtb").c_str());
+
+	ProcessResult lost = qvp_test::run_qvp({ "run", "--restore", taken.path("saved.snap") });
+	EXPECT_EQ(lost.status, 125);
+	EXPECT_NE(lost.err.find(taken.path("timer_irq.elf")), std::string::npos) << lost.err;
+
+	qvp_test::write_file(moved.path("timer_irq.elf"), qvp_test::read_file(build_path("sw/timer_irq.elf")));
+	QvpRun board_by_name = run_qvp_stats(moved, { "--restore", taken.path("saved.snap"), "--image-dir", moved.path("") });
+	EXPECT_EQ(board_by_name.process.status, straight.process.status) << board_by_name.process.err;
+	EXPECT_EQ(before.process.out + board_by_name.process.out, straight.process.out);
+	EXPECT_EQ(board_by_name.stats, straight.stats);
+
+	qvp_test::write_file(moved.path("timer_irq.elf"), qvp_test::read_file(build_path("sw/hello.elf")));
+	ProcessResult changed =
+	    qvp_test::run_qvp({ "run", "--restore", taken.path("saved.snap"), "--image-dir", moved.path("") });
+	EXPECT_EQ(changed.status, 125);
+	EXPECT_NE(changed.err.find("differs from the one the snapshot was taken with"), std::string::npos) << changed.err;
+
+	ProcessResult alone = qvp_test::run_qvp({ "run", "--image-dir", moved.path(""), build_path("sw/hello.elf") });
+	EXPECT_EQ(alone.status, 125);
+	EXPECT_NE(alone.err.find("--image-dir needs --restore"), std::string::npos) << alone.err;
+}
+
 TEST(Snapshot, TwoSavesOfTheSameRunAreByteIdentical)
 {
 	TempDir dir;

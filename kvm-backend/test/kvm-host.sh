@@ -6,6 +6,16 @@
 kvm_host_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 kvm_host_root=$(cd "$kvm_host_dir/../.." && pwd)
 
+# The arguments every harness takes, [BUILD_DIR] [IMAGE_DIR]: sets `build` (default: build),
+# `images` (default: our patched kernel, kvm-backend/kernel/build.sh) and `work`, a scratch
+# directory removed at exit.
+kvm_host_init() {
+	build=$(cd "${1:-$kvm_host_root/build}" && pwd)
+	images=${2:-$("$kvm_host_root/kvm-backend/kernel/build.sh")}
+	work=$(mktemp -d)
+	trap 'rm -rf "$work"' EXIT
+}
+
 # Cross-builds a static arm64 qvp and the boards in BUILD/aarch64 ($1: the native build dir).
 kvm_host_build_qvp() {
 	local build=$1 libfdt="$1/aarch64/libfdt/usr/lib/aarch64-linux-gnu/libfdt.a" download

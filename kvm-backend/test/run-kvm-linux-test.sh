@@ -12,10 +12,7 @@
 set -euo pipefail
 
 source "$(dirname "$0")/kvm-host.sh"
-build=$(cd "${1:-$kvm_host_root/build}" && pwd)
-images=${2:-$("$kvm_host_root/kvm-backend/kernel/build.sh")}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+kvm_host_init "$@"
 log="$build/kvm-linux-console.log"
 
 status=0

@@ -99,8 +99,9 @@ static const char help_text[] =
 	"                     given), or on a serial line: --gdb /dev/ttyS1 (docs/gdb.md)\n"
 	"  --gdb-wait         with --gdb: halt before the first instruction until gdb attaches\n"
 	"  --snapshot-at TIME FILE  save the whole machine to FILE when virtual time first\n"
-	"                     reaches TIME at a quantum boundary, then go on (iss backend;\n"
-	"                     docs/snapshots.md); TIME 'script': once the console script\n"
+	"                     reaches TIME at a quantum boundary, then go on\n"
+	"                     (docs/snapshots.md; one taken under --backend kvm continues on\n"
+	"                     the iss backend); TIME 'script': once the console script\n"
 	"                     has run its last step\n"
 	"  --stop             with --snapshot-at: end the run once the snapshot is saved\n"
 	"                     (status 0)\n"
@@ -109,6 +110,9 @@ static const char help_text[] =
 	"                     comes after it, and --stats counts from reset; --timeout\n"
 	"                     (from reset) and a --console-script that starts at the\n"
 	"                     snapshot may be given anew\n"
+	"  --image-dir DIR    with --restore: find the snapshot's images (and its board file)\n"
+	"                     in DIR by their file names, not where they were when it was\n"
+	"                     taken (a snapshot from another host; their SHA-256 is checked)\n"
 	"  --record FILE      keep in FILE every input from outside (typed console input,\n"
 	"                     piped input, gdb's writes, the RTC's host start) with where it\n"
 	"                     entered, so that --replay repeats the run (iss backend)\n"
@@ -180,6 +184,7 @@ enum option_id {
 	OPTION_SNAPSHOT_AT,
 	OPTION_STOP,
 	OPTION_RESTORE,
+	OPTION_IMAGE_DIR,
 	OPTION_RECORD,
 	OPTION_REPLAY,
 	OPTION_SEMIHOSTING,
@@ -224,6 +229,7 @@ static const struct option long_options[] = {
 	{ "snapshot-at", required_argument, NULL, OPTION_SNAPSHOT_AT }, /* and FILE after TIME */
 	{ "stop", no_argument, NULL, OPTION_STOP },
 	{ "restore", required_argument, NULL, OPTION_RESTORE },
+	{ "image-dir", required_argument, NULL, OPTION_IMAGE_DIR },
 	{ "record", required_argument, NULL, OPTION_RECORD },
 	{ "replay", required_argument, NULL, OPTION_REPLAY },
 	{ "semihosting", no_argument, NULL, OPTION_SEMIHOSTING },
@@ -516,6 +522,9 @@ static int parse_option(int id, const char *argument, struct cli_options *option
 	case OPTION_RESTORE:
 		options->restore_path = argument;
 		return 0;
+	case OPTION_IMAGE_DIR:
+		options->image_dir = argument;
+		return 0;
 	case OPTION_RECORD:
 		options->record_path = argument;
 		return 0;
@@ -675,19 +684,23 @@ static int check_restore_options(int argc, char **argv, const struct cli_options
 	return 0;
 }
 
-/* Snapshots are the interpreter's: auto picks it, kvm cannot be saved yet. */
+/* Snapshots are the interpreter's: auto picks it; one taken under kvm (--backend kvm) is saved
+ * in the interpreter's layout and restores on the iss backend. */
 static int check_snapshot_options(struct cli_options *options)
 {
 	if (options->snapshot_stop && !options->snapshot_path)
 		return error_set("--stop needs --snapshot-at TIME FILE");
+	if (options->image_dir && !options->restore_path)
+		return error_set("--image-dir needs --restore FILE (it says where the snapshot's images are now)");
 	if (!options->snapshot_path && !options->restore_path)
 		return 0;
 	if (options->snapshot_after_script && !options->console_script_path)
 		return error_set("--snapshot-at script needs --console-script FILE (it saves when the script has ended)");
-	if (options->machine.backend == BACKEND_KVM)
-		return error_set("%s needs the iss backend: the kvm backend's state cannot be saved yet",
-				 options->restore_path ? "--restore" : "--snapshot-at");
-	options->machine.backend = BACKEND_ISS;
+	if (options->machine.backend == BACKEND_KVM && options->restore_path)
+		return error_set("--restore continues on the iss backend: a snapshot is restored into the interpreter "
+				 "(leave out --backend kvm)");
+	if (options->machine.backend != BACKEND_KVM)
+		options->machine.backend = BACKEND_ISS;
 	return 0;
 }
 

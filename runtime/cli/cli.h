@@ -43,6 +43,7 @@ struct cli_options {
 	const char *snapshot_path;     /* ... and where; NULL for no snapshot */
 	bool snapshot_stop;            /* --stop: the run ends once saved */
 	const char *restore_path;      /* --restore FILE: the run continues from a snapshot */
+	const char *image_dir;         /* --image-dir DIR: where a restored snapshot's images are now */
 	const char *snapshot_script_path; /* with --restore: the script the snapshot was taken with */
 	bool timeout_given;            /* --timeout on the command line (a restored run may set its own) */
 	const char *record_path;       /* --record FILE: the run's inputs from outside are kept there */

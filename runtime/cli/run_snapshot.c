@@ -21,7 +21,8 @@ struct snapshot *run_snapshot_read_options(struct cli_options *options)
 		snapshot_free(snapshot);
 		return NULL;
 	}
-	if (snapshot_config(snapshot, &options->machine, &inputs) < 0) {
+	if ((options->image_dir && snapshot_find_images_in(snapshot, options->image_dir) < 0) ||
+	    snapshot_config(snapshot, &options->machine, &inputs) < 0) {
 		snapshot_free(snapshot);
 		return NULL;
 	}

@@ -116,8 +116,8 @@ bool history_supported(const struct machine *machine)
 		error_set("reverse execution: %s", error_message());
 		return false;
 	}
-	if (!machine->cpu->ops->save) {
-		error_set("reverse execution needs the iss backend (the %s backend cannot be saved)",
+	if (!machine->cpu->ops->save || !machine->cpu->ops->load) { /* going back loads a checkpoint */
+		error_set("reverse execution needs the iss backend (the %s backend cannot be restored)",
 			  machine->cpu->ops->name);
 		return false;
 	}

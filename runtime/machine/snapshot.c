@@ -582,6 +582,49 @@ static const char *file_kind(const struct snapshot *snapshot)
 												    : "snapshot";
 }
 
+/* `path` as DIRECTORY/its file name; -1 after error_set() when that does not fit. */
+static int move_into(char *path, size_t size, const char *directory)
+{
+	const char *slash = strrchr(path, '/');
+	char moved[MAX_TEXT];
+
+	if ((size_t)snprintf(moved, sizeof(moved), "%s/%s", directory, slash ? slash + 1 : path) >= sizeof(moved) ||
+	    strlen(moved) >= size)
+		return error_set("%s/%s: the path is too long", directory, slash ? slash + 1 : path);
+	strcpy(path, moved);
+	return 0;
+}
+
+/* The board file from `directory`, else the board of that name in this qvp's platforms/
+ * (virt.dtb: virt); the board's hash is checked either way. */
+static int find_board_in(char *platform, size_t size, const char *directory)
+{
+	char name[MAX_TEXT];
+	const char *slash = strrchr(platform, '/');
+	char *dot;
+
+	snprintf(name, sizeof(name), "%s", slash ? slash + 1 : platform);
+	if (move_into(platform, size, directory) < 0)
+		return -1;
+	if (access(platform, R_OK) == 0)
+		return 0;
+	if ((dot = strrchr(name, '.')) && (strcmp(dot, ".dtb") == 0 || strcmp(dot, ".dts") == 0))
+		*dot = '\0';
+	snprintf(platform, size, "%s", name);
+	return 0;
+}
+
+int snapshot_find_images_in(struct snapshot *snapshot, const char *directory)
+{
+	if (strchr(snapshot->platform, '/') && /* a file, not the name of a board in platforms/ */
+	    find_board_in(snapshot->platform, sizeof(snapshot->platform), directory) < 0)
+		return -1;
+	for (unsigned k = 0; k < snapshot->image_count; k++)
+		if (move_into(snapshot->images[k].path, sizeof(snapshot->images[k].path), directory) < 0)
+			return -1;
+	return 0;
+}
+
 int snapshot_config(const struct snapshot *snapshot, struct machine_config *config, struct snapshot_inputs *inputs)
 {
 	char saved[2 * HASH_BYTES + 1], now[2 * HASH_BYTES + 1];
@@ -698,6 +741,9 @@ static int rebuild_for_restore(struct machine *machine)
 
 int snapshot_load_running(struct machine *machine, const struct snapshot *snapshot)
 {
+	if (!machine->cpu->ops->load)
+		return error_set("the %s backend cannot load a snapshot (qvp run --restore continues it on the iss backend)",
+				 machine->cpu->ops->name);
 	if (check_same_run(machine, snapshot) < 0)
 		return -1;
 	if (rebuild_for_restore(machine) < 0 || snapshot_load(machine, snapshot) < 0) {

@@ -50,6 +50,11 @@ void snapshot_free(struct snapshot *snapshot);
  * error_set() naming the one that differs). */
 int snapshot_config(const struct snapshot *snapshot, struct machine_config *config, struct snapshot_inputs *inputs);
 
+/* The snapshot's images (and its board, when a file) are looked for in `directory` by their
+ * file names, not where they were when it was taken: a snapshot moved to another host. A board
+ * file not there is this qvp's board of that name. Hashes are still checked. -1 after error_set(). */
+int snapshot_find_images_in(struct snapshot *snapshot, const char *directory);
+
 /* Loads the snapshot into `machine`, freshly built from snapshot_config()'s options (with the
  * console input attached as saved): board, RAM, CPUs, models, console, event queue. -1 after
  * error_set(); the machine is then half-loaded and must be destroyed. */

@@ -193,8 +193,9 @@ static void load_console(struct machine *machine, struct snap_reader *r)
 	bool saved = snap_get_bool(r);
 
 	if (saved != (machine->console_input != NULL))
-		snap_fail(r, "console input was %s when saved and is %s now", saved ? "scripted" : "absent",
-			  machine->console_input ? "there" : "absent");
+		snap_fail(r, "console input (a script, a terminal or a pipe) was %s when saved and is %s now%s",
+			  saved ? "attached" : "absent", machine->console_input ? "attached" : "absent",
+			  saved ? ": give the restored run a terminal or a pipe as standard input, or --console-script" : "");
 	else if (saved)
 		machine->console_load(machine->console_input, r);
 }
@@ -265,7 +266,7 @@ int snapshot_parts_save(const struct machine *machine, struct snap_writer *file,
 	save_cpus_and_models(machine, file);
 	save_part(machine, file, "console", save_console);
 	save_part(machine, file, "events", save_events);
-	return file->failed ? error_set("snapshot: out of memory") : 0;
+	return file->failed ? error_set("snapshot: %s", error_message()) : 0;
 }
 
 typedef void (*load_fn)(struct machine *machine, struct snap_reader *r);

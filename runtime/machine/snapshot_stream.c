@@ -19,7 +19,7 @@ void snap_put_bytes(struct snap_writer *w, const void *data, size_t length)
 			capacity *= 2;
 		uint8_t *grown = realloc(w->data, capacity);
 		if (!grown) {
-			w->failed = true;
+			snap_writer_fail(w, "out of memory");
 			return;
 		}
 		w->data = grown;
@@ -27,6 +27,20 @@ void snap_put_bytes(struct snap_writer *w, const void *data, size_t length)
 	}
 	memcpy(w->data + w->length, data, length);
 	w->length += length;
+}
+
+void snap_writer_fail(struct snap_writer *w, const char *format, ...)
+{
+	char message[512];
+	va_list args;
+
+	if (w->failed)
+		return;
+	va_start(args, format);
+	vsnprintf(message, sizeof(message), format, args);
+	va_end(args);
+	error_set("%s", message);
+	w->failed = true;
 }
 
 void snap_put_u8(struct snap_writer *w, uint8_t value)

@@ -20,8 +20,11 @@ struct snap_writer {
 	uint8_t *data;
 	size_t length;
 	size_t capacity;
-	bool failed; /* out of memory: the snapshot is not written */
+	bool failed; /* the snapshot is not written: error_set() says why (out of memory, a part that cannot be saved) */
 };
+
+/* A part cannot be saved: records why (printf format) unless a failure is recorded already. */
+void snap_writer_fail(struct snap_writer *w, const char *format, ...) __attribute__((format(printf, 2, 3)));
 
 void snap_put_bytes(struct snap_writer *w, const void *data, size_t length);
 void snap_put_u8(struct snap_writer *w, uint8_t value);

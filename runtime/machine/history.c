@@ -275,16 +275,24 @@ static double host_seconds(void)
 	return (double)now.tv_sec + (double)now.tv_nsec * 1e-9;
 }
 
+/* A step back replays at most this long from its checkpoint (the 99th-percentile goal, docs/gdb.md). */
+#define LONGEST_REPLAY_SECONDS 0.2
+
 /* After a checkpoint that began at `started`: the next comes when the run has spent 20 times
- * as long as this one took (checkpoints cost about 5% of a forward run), at least `spacing`
- * on. The host's clock decides only where checkpoints fall, never what the guest sees. */
+ * as long as this one took (checkpoints cost about 5% of a forward run), but at most
+ * LONGEST_REPLAY_SECONDS of running on (the first ones, which copy every page, would put the
+ * next far off) and at least `spacing` on. The host's clock decides only where checkpoints
+ * fall, never what the guest sees. */
 static void pace(struct history *history, uint64_t position, double started)
 {
 	double now = host_seconds(), ran = started - history->last_taken;
 
 	if (history->last_taken > 0 && ran > 0 && position > history->last_position) {
-		uint64_t distance = (uint64_t)(20.0 * (now - started) * (double)(position - history->last_position) / ran);
-		history->distance = distance > history->spacing ? distance : history->spacing;
+		double per_second = (double)(position - history->last_position) / ran;
+		double distance = 20.0 * (now - started) * per_second;
+		if (distance > LONGEST_REPLAY_SECONDS * per_second)
+			distance = LONGEST_REPLAY_SECONDS * per_second;
+		history->distance = distance > (double)history->spacing ? (uint64_t)distance : history->spacing;
 	}
 	history->last_position = position;
 	history->last_taken = now;

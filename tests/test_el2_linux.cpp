@@ -1,8 +1,8 @@
 // Debian's arm64 kernel entered at EL2 (qvp run --el2 --kernel): it finds every CPU at EL2,
 // probes PSCI over the SMC conduit the tree names, initializes KVM's hyp mode (nVHE: no VHE
 // is advertised), finds the GICv2 virtualization frames and their maintenance interrupt
-// (models/gicv2_virt.c) and powers off through PSCI SYSTEM_OFF over SMC. Running a KVM guest
-// inside it is the next slice (docs/iss.md, EL2).
+// (models/gicv2_virt.c) and powers off through PSCI SYSTEM_OFF over SMC. KVM guests inside it:
+// el2.kvm_guest_inside (kvm-backend/test/run-kvm-inside-qvp-test.sh; docs/iss.md, KVM inside qvp).
 #include <gtest/gtest.h>
 
 #include <string>

@@ -33,6 +33,22 @@ kvm_host_build_qvp() {
 	cmake --build "$build/aarch64" -j"$(nproc)" --target qvp platforms >> "$build/aarch64-cmake.log" 2>&1
 }
 
+# For the Linux tests: Debian's kernel and busybox in BUILD/linux (sw/linux/build.sh), the native
+# qvp and firmware, and the static arm64 qvp, in BUILD ($1). Exits 77 (CTest's skip), saying so
+# as NAME ($2), when Debian's packages cannot be fetched.
+kvm_host_build_for_linux() {
+	local build=$1 name=$2 status=0
+	"$kvm_host_root/sw/linux/build.sh" "$build/linux" > /dev/null || status=$?
+	if [ "$status" = 2 ]; then
+		echo "$name: SKIPPED: Debian's kernel and busybox could not be fetched"
+		exit 77
+	fi
+	[ "$status" = 0 ] || exit "$status"
+	cmake --build "$build" -j"$(nproc)" --target qvp firmware platforms > /dev/null
+	echo "$name: cross-building a static arm64 qvp in $build/aarch64"
+	kvm_host_build_qvp "$build"
+}
+
 # Fills ROOT ($2) with /init, /qvp, /platforms/virt.dtb and BUILD's ($1) firmware in /fw;
 # the caller writes ROOT/tests.txt, then calls kvm_host_pack.
 kvm_host_prepare_root() {

@@ -15,16 +15,7 @@ source "$(dirname "$0")/kvm-host.sh"
 kvm_host_init "$@"
 log="$build/kvm-linux-console.log"
 
-status=0
-"$kvm_host_root/sw/linux/build.sh" "$build/linux" > /dev/null || status=$?
-if [ "$status" = 2 ]; then
-	echo "run-kvm-linux-test: SKIPPED: Debian's kernel and busybox could not be fetched"
-	exit 77
-fi
-[ "$status" = 0 ] || exit "$status"
-cmake --build "$build" -j"$(nproc)" --target qvp firmware platforms > "$work/native.log"
-echo "run-kvm-linux-test: cross-building a static arm64 qvp in $build/aarch64"
-kvm_host_build_qvp "$build"
+kvm_host_build_for_linux "$build" run-kvm-linux-test
 kvm_host_prepare_root "$build" "$work/root"
 mkdir -p "$work/root/linux"
 cp "$build/linux/Image" "$build/linux/initramfs.cpio.gz" "$build/linux/disk.ext2" "$work/root/linux/"

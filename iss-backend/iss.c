@@ -54,7 +54,7 @@ static bool has_level_of(const struct iss *cpu, enum cpu_register reg)
 {
 	if (reg >= CPU_REG_HCR_EL2 && reg <= CPU_REG_VBAR_EL2)
 		return cpu->el2;
-	if (reg >= CPU_REG_SCR_EL3 && reg <= CPU_REG_VBAR_EL3)
+	if (reg >= CPU_REG_SCR_EL3 && reg <= CPU_REG_CPTR_EL3)
 		return cpu->el3;
 	return true;
 }
@@ -83,6 +83,8 @@ static int get_el2_el3_register(const struct iss *cpu, enum cpu_register reg, ui
 	case CPU_REG_ELR_EL3: *value = cpu->elr_el3; return 0;
 	case CPU_REG_SPSR_EL3: *value = cpu->spsr_el3; return 0;
 	case CPU_REG_VBAR_EL3: *value = cpu->vbar_el3; return 0;
+	case CPU_REG_MAIR_EL3: *value = cpu->mair_el3; return 0;
+	case CPU_REG_CPTR_EL3: *value = cpu->cptr_el3; return 0;
 	default: return error_set("iss: no register number %d", (int)reg);
 	}
 }
@@ -153,6 +155,8 @@ static unsigned system_register_encoding(enum cpu_register reg)
 	case CPU_REG_ELR_EL3: return SYSREG(3, 6, 4, 0, 1);
 	case CPU_REG_SPSR_EL3: return SYSREG(3, 6, 4, 0, 0);
 	case CPU_REG_VBAR_EL3: return SYSREG(3, 6, 12, 0, 0);
+	case CPU_REG_MAIR_EL3: return SYSREG(3, 6, 10, 2, 0);
+	case CPU_REG_CPTR_EL3: return SYSREG(3, 6, 1, 1, 2);
 	default: return 0;
 	}
 }

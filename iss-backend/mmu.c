@@ -871,12 +871,15 @@ bool iss_enter_page(struct iss *cpu)
 #define PAR_F   1ull         /* the translation failed */
 #define PAR_PTW (1ull << 8)  /* stage 2 failed a stage 1 descriptor read */
 #define PAR_S   (1ull << 9)  /* the fault was a stage 2 one */
+#define PAR_NS  (1ull << 9)  /* of a result: the output address is Non-secure */
 #define PAR_RES1 (1ull << 11)
 
 /*
- * PAR_EL1 gets the PA (the IPA for a stage 1 only AT under stage 2) or the fault. A stage 2
- * fault of a stage 1 only AT executed at EL1 is not reported there: it is taken to EL2 (as a
- * cache maintenance access: CM and WnR set), and this returns false.
+ * PAR_EL1 gets the PA (the IPA for a stage 1 only AT under stage 2) or the fault. A result's NS
+ * bit is the descriptors' NS (and NSTable) from Secure state; from Non-secure state, where the
+ * architecture leaves it UNKNOWN, it is 1, as QEMU returns it. A stage 2 fault of a stage 1
+ * only AT executed at EL1 is not reported there: it is taken to EL2 (as a cache maintenance
+ * access: CM and WnR set), and this returns false.
  */
 bool iss_address_translate(struct iss *cpu, uint64_t va, bool write, unsigned el, bool both_stages)
 {
@@ -886,7 +889,8 @@ bool iss_address_translate(struct iss *cpu, uint64_t va, bool write, unsigned el
 
 	if (ok) {
 		uint8_t attr = t.device && (t.attr & 0xf0) ? 0 : t.attr; /* Device at stage 2: Device-nGnRnE */
-		cpu->par_el1 = (uint64_t)attr << 56 | (t.pa & OA_MASK & ~0xfffull) | (uint64_t)t.sh << 7;
+		cpu->par_el1 = (uint64_t)attr << 56 | (t.pa & OA_MASK & ~0xfffull) | PAR_RES1 | (t.ns ? PAR_NS : 0) |
+			       (uint64_t)t.sh << 7;
 		return true;
 	}
 	if (t.stage2 && !both_stages && cpu->el < 2) {

@@ -665,10 +665,23 @@ static void send_sgi(struct gicv2 *gic, unsigned target, unsigned id, unsigned s
 	assign(&gic->cpu[target].banked.latched, id, true);
 }
 
+/* With the Security Extensions an SGI is forwarded only to the CPUs where it is in the group
+ * the write asks for: Group 1 for a Non-secure write, NSATT's group for a Secure one (IHI 0048B
+ * 4.3.15; GICD_NSACR, RAZ/WI here, grants Non-secure writes nothing more). -1: any group. */
+static int sgi_group_required(const struct gicv2 *gic, uint32_t value)
+{
+	if (!gic->security)
+		return -1;
+	if (bus_access_nonsecure(gic->machine->bus))
+		return 1;
+	return (value & GICD_SGIR_NSATT) ? 1 : 0;
+}
+
 /* SGIINTID to the CPUs of the target list, to every other CPU, or to the sender itself. */
 static void write_sgir(struct gicv2 *gic, unsigned cpu, unsigned index, uint32_t value)
 {
 	uint32_t filter = value & (3u << 24), targets;
+	int group = sgi_group_required(gic, value);
 
 	(void)index;
 	if (filter == GICD_SGIR_FILTER_LIST)
@@ -681,7 +694,7 @@ static void write_sgir(struct gicv2 *gic, unsigned cpu, unsigned index, uint32_t
 		targets = 0; /* reserved */
 	targets &= all_cpus(gic);
 	for (unsigned target = 0; target < gic->cpu_count; target++)
-		if (targets >> target & 1)
+		if (targets >> target & 1 && (group < 0 || (int)group_of(gic, target, value & 0xf) == group))
 			send_sgi(gic, target, value & 0xf, cpu);
 }
 
@@ -784,8 +797,41 @@ static bool is_bit_range(const struct gicv2_dist_register_info *info)
 	return info->offset >= GICD_ISENABLER && info->offset <= GICD_ICACTIVER;
 }
 
-/* A Non-secure read: GICD_CTLR's EnableGrp1 at bit 0, Group 0's bits and priorities hidden,
- * Group 1's priorities shifted; false when the view is the Secure one. */
+/* GICD_ICFGR word `index`'s two bits per interrupt that belong to Group 1 interrupts. */
+static uint32_t group1_config_bits(struct gicv2 *gic, unsigned cpu, unsigned index)
+{
+	uint32_t group = group1_bits(gic, cpu, index / 2) >> (index % 2 * 16), mask = 0;
+
+	for (unsigned i = 0; i < 16; i++)
+		if (group >> i & 1)
+			mask |= 3u << (2 * i);
+	return mask;
+}
+
+/* A byte of a byte-per-interrupt range (priority, targets, SGI pending) as Non-secure sees it:
+ * zero for a Group 0 interrupt, a Group 1 priority shifted. */
+static uint32_t read_ns_byte(struct gicv2 *gic, const struct gicv2_dist_register_info *info, unsigned cpu,
+			     unsigned id)
+{
+	uint32_t byte;
+
+	if (!group_of(gic, cpu, id))
+		return 0;
+	byte = info->read(gic, cpu, id) & 0xff;
+	return info->offset == GICD_IPRIORITYR ? ns_priority_view(byte) : byte;
+}
+
+static void write_ns_byte(struct gicv2 *gic, const struct gicv2_dist_register_info *info, unsigned cpu,
+			  unsigned id, uint32_t byte)
+{
+	if (!group_of(gic, cpu, id))
+		return;
+	info->write(gic, cpu, id, info->offset == GICD_IPRIORITYR ? ns_priority_store(byte) : byte);
+}
+
+/* A Non-secure read: GICD_CTLR's EnableGrp1 at bit 0; every bit, field and byte of a Group 0
+ * interrupt reads as zero (IHI 0048B chapter 4), Group 1's priorities shifted; false when
+ * the view is the Secure one. */
 static bool read_ns_dist(struct gicv2 *gic, const struct gicv2_dist_register_info *info, unsigned index,
 			 unsigned size, uint64_t *value)
 {
@@ -797,33 +843,38 @@ static bool read_ns_dist(struct gicv2 *gic, const struct gicv2_dist_register_inf
 		*value = 0;
 	else if (is_bit_range(info))
 		*value = info->read(gic, cpu, index) & group1_bits(gic, cpu, index);
-	else if (info->offset == GICD_IPRIORITYR)
+	else if (info->offset == GICD_ICFGR)
+		*value = info->read(gic, cpu, index) & group1_config_bits(gic, cpu, index);
+	else if (info->bytewise)
 		for (unsigned i = 0; i < size; i++)
-			*value |= (uint64_t)(group_of(gic, cpu, index + i) ? ns_priority_view(read_priority(gic, cpu, index + i)) : 0)
-				  << (8 * i);
+			*value |= (uint64_t)read_ns_byte(gic, info, cpu, index + i) << (8 * i);
 	else
 		return false;
 	return true;
 }
 
+/* A Non-secure write: Group 0's bits, fields and bytes are left as they are. */
 static bool write_ns_dist(struct gicv2 *gic, const struct gicv2_dist_register_info *info, unsigned index,
 			  unsigned size, uint64_t value)
 {
 	unsigned cpu = accessing_cpu(gic);
+	uint32_t mask;
 
-	if (info->offset == GICD_CTLR)
+	if (info->offset == GICD_CTLR) {
 		gic->dist_ctlr = (gic->dist_ctlr & ~GICD_CTLR_ENABLE_GRP1) | ((value & 1) ? GICD_CTLR_ENABLE_GRP1 : 0);
-	else if (info->offset == GICD_IGROUPR)
+	} else if (info->offset == GICD_IGROUPR) {
 		return true;
-	else if (is_bit_range(info))
+	} else if (is_bit_range(info)) {
 		info->write(gic, cpu, index, (uint32_t)value & group1_bits(gic, cpu, index));
-	else if (info->offset == GICD_IPRIORITYR)
-		for (unsigned i = 0; i < size; i++) {
-			if (group_of(gic, cpu, index + i))
-				write_priority(gic, cpu, index + i, ns_priority_store((uint32_t)(value >> (8 * i))));
-		}
-	else
+	} else if (info->offset == GICD_ICFGR) {
+		mask = group1_config_bits(gic, cpu, index);
+		info->write(gic, cpu, index, (info->read(gic, cpu, index) & ~mask) | ((uint32_t)value & mask));
+	} else if (info->bytewise) {
+		for (unsigned i = 0; i < size; i++)
+			write_ns_byte(gic, info, cpu, index + i, (uint32_t)(value >> (8 * i)) & 0xff);
+	} else {
 		return false;
+	}
 	return true;
 }
 

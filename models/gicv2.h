@@ -135,6 +135,7 @@ enum gicv2_fields {
 	GICD_SGIR_FILTER_LIST = 0u << 24,
 	GICD_SGIR_FILTER_OTHERS = 1u << 24,
 	GICD_SGIR_FILTER_SELF = 2u << 24,
+	GICD_SGIR_NSATT = 1u << 15, /* a Secure write's SGI goes where it is Group 1, not Group 0 */
 };
 
 #define GICV2_PRIORITY_MASK 0xf8u /* 32 priority levels, as the GIC-400 */

@@ -6,7 +6,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -17,6 +16,7 @@
 #include "exit_status.h"
 #include "machine.h"
 #include "platform.h"
+#include "console_dialogue.h"
 #include "test_support.h"
 
 using qvp_test::build_path;
@@ -170,23 +170,8 @@ TEST_F(CfiFlashBench, EraseProgramAndBufferedProgram)
 // moment that depends on timing.
 std::vector<std::string> comparable_lines(const std::string &console)
 {
-	static const char *const differing[] = {
-		"Core:", "Hit any key", "fdt_blob", "new_fdt", "fdt_size", " reserved[", "irq_sp", "sp start",
-		"Early malloc usage",
-	};
-	std::vector<std::string> lines;
-	std::istringstream in(console);
-	std::string line;
-	while (std::getline(in, line)) {
-		bool skip = false;
-		if (!line.empty() && line.back() == '\r') // U-Boot ends lines with CR LF; QEMU's run drops the CRs
-			line.pop_back();
-		for (const char *prefix : differing)
-			skip = skip || line.rfind(prefix, 0) == 0;
-		if (!skip)
-			lines.push_back(line);
-	}
-	return lines;
+	return qvp_test::console_lines(console, { "Core:", "Hit any key", "fdt_blob", "new_fdt", "fdt_size",
+						  " reserved[", "irq_sp", "sp start", "Early malloc usage" });
 }
 
 struct Dialogue {

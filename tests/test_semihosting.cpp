@@ -9,6 +9,7 @@
 
 #include <string>
 
+#include "console_dialogue.h"
 #include "test_support.h"
 
 using qvp_test::build_path;
@@ -33,15 +34,6 @@ ProcessResult run_qvp_semihosting(const std::string &root, const std::string &fi
 {
 	return qvp_test::run_qvp({ "run", "--backend", "iss", "--semihosting", "--semihosting-root", root,
 	                           "--semihosting-cmdline", "semihosting hello world", build_path(firmware) });
-}
-
-std::string without_carriage_returns(const std::string &text)
-{
-	std::string out;
-	for (char c : text)
-		if (c != '\r')
-			out += c;
-	return out;
 }
 
 // The line starting with `prefix`, and `text` without it.
@@ -74,7 +66,7 @@ TEST(Semihosting, ConsoleFilesCommandLineAndExitCodeAreQemus)
 
 	EXPECT_EQ(qemu.status, 7) << qemu.err;
 	EXPECT_EQ(qvp.status, 7) << qvp.err;
-	std::string qvp_out = qvp.out, qemu_out = without_carriage_returns(qemu.out);
+	std::string qvp_out = qvp.out, qemu_out = qvp_test::without_cr(qemu.out);
 	// ":tt" is the console, a terminal by the specification; QEMU 7.2 answers isatty() of its own stdout (a pipe here).
 	EXPECT_EQ(take_line(qvp_out, ":tt istty"), ":tt istty 1");
 	take_line(qemu_out, ":tt istty");

@@ -7,9 +7,9 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
-
-#include <sstream>
+#include <iostream>
 #include <string>
 #include <vector>
 
@@ -19,9 +19,11 @@
 #include "gicv2.h"
 #include "machine.h"
 #include "platform.h"
+#include "console_dialogue.h"
 #include "test_support.h"
 
 using qvp_test::build_path;
+using qvp_test::ConsoleStep;
 using qvp_test::ProcessResult;
 using qvp_test::run_qvp;
 
@@ -154,7 +156,7 @@ TEST_F(SecureGic, Group0IsFiqForSecureAndGroup1IsIrqForNonSecure)
 	EXPECT_EQ(read(S, gicc + GICC_IAR), 0u);
 	EXPECT_FALSE(line(CPU_LINE_FIQ));
 	write(S, gicc + GICC_EOIR, 0);
-	write(S, gicd + GICD_SGIR, 2u << 24 | 1); // SGI 1, Group 1
+	write(S, gicd + GICD_SGIR, 2u << 24 | GICD_SGIR_NSATT | 1); // SGI 1, Group 1: NSATT asks for it
 	EXPECT_TRUE(line(CPU_LINE_IRQ));
 	EXPECT_FALSE(line(CPU_LINE_FIQ));
 	EXPECT_EQ(read(S, gicc + GICC_IAR), 1022u);
@@ -162,6 +164,74 @@ TEST_F(SecureGic, Group0IsFiqForSecureAndGroup1IsIrqForNonSecure)
 	EXPECT_FALSE(line(CPU_LINE_IRQ));
 	write(NS, gicc + GICC_EOIR, 1);
 	EXPECT_EQ(read(S, gicd + GICD_ISACTIVER) & 0x3, 0u);
+}
+
+// SPI 32 in Group 0, SPI 33 in Group 1: Non-secure accesses find the Group 0 interrupt's target
+// byte and configuration bits zero and cannot change them, and reach the Group 1 one's (RAZ/WI
+// for a Group 0 interrupt's fields, IHI 0048B chapter 4, GICD_ITARGETSRn and GICD_ICFGRn).
+TEST_F(SecureGic, NonSecureSeesNoTargetOrConfigurationOfGroup0)
+{
+	write(S, gicd + GICD_IGROUPR + 4, 0x2); // IDs 32-63: 33 in Group 1
+	write(S, gicd + GICD_ITARGETSR + 32, 0x0101, 2);
+	write(S, gicd + GICD_ICFGR + 8, 0xa); // IDs 32-47: 32 and 33 edge-triggered
+	EXPECT_EQ(read(NS, gicd + GICD_ITARGETSR + 32, 2), 0x0100u);
+	EXPECT_EQ(read(NS, gicd + GICD_ICFGR + 8), 0x8u);
+	write(NS, gicd + GICD_ITARGETSR + 32, 0, 2);
+	write(NS, gicd + GICD_ICFGR + 8, 0);
+	EXPECT_EQ(read(S, gicd + GICD_ITARGETSR + 32, 2), 0x0001u) << "only Group 1's target changed";
+	EXPECT_EQ(read(S, gicd + GICD_ICFGR + 8), 0x2u) << "only Group 1's configuration changed";
+	write(NS, gicd + GICD_ICFGR + 8, 0xf); // bit 0 of each field is reserved: only 33's bit 3 sticks
+	EXPECT_EQ(read(S, gicd + GICD_ICFGR + 8), 0xau);
+	// SGI 0 in Group 0, SGI 1 in Group 1: the banked target bytes and the SGIs' edge bits too
+	write(S, gicd + GICD_IGROUPR, 0x2);
+	EXPECT_EQ(read(S, gicd + GICD_ITARGETSR, 2), 0x0101u);
+	EXPECT_EQ(read(NS, gicd + GICD_ITARGETSR, 2), 0x0100u);
+	EXPECT_EQ(read(S, gicd + GICD_ICFGR) & 0xf, 0xau);
+	EXPECT_EQ(read(NS, gicd + GICD_ICFGR) & 0xf, 0x8u);
+}
+
+// GICD_SGIR forwards an SGI only where it is in the group the write asks for: Group 1 for a
+// Non-secure write (whatever its NSATT bit), NSATT's group for a Secure one (IHI 0048B 4.3.15).
+// The SGI pending registers hide a Group 0 SGI from Non-secure accesses as the rest do.
+TEST_F(SecureGic, SgirForwardsOnlyToTheGroupTheWriteAsksFor)
+{
+	auto pending = [&](unsigned sgi) { return read(S, gicd + GICD_SPENDSGIR + sgi, 1); };
+	auto clear = [&](unsigned sgi) { write(S, gicd + GICD_CPENDSGIR + sgi, 0xff, 1); };
+	write(S, gicd + GICD_IGROUPR, 0x2); // SGI 0 in Group 0, SGI 1 in Group 1
+	write(NS, gicd + GICD_SGIR, GICD_SGIR_FILTER_SELF | GICD_SGIR_NSATT | 0);
+	write(NS, gicd + GICD_SGIR, GICD_SGIR_FILTER_SELF | 0);
+	EXPECT_EQ(pending(0), 0u) << "a Non-secure write raised a Group 0 SGI";
+	write(NS, gicd + GICD_SGIR, GICD_SGIR_FILTER_SELF | 1);
+	EXPECT_EQ(pending(1), 1u);
+	clear(1);
+	write(S, gicd + GICD_SGIR, GICD_SGIR_FILTER_SELF | 1);
+	EXPECT_EQ(pending(1), 0u) << "NSATT 0 asks for Group 0";
+	write(S, gicd + GICD_SGIR, GICD_SGIR_FILTER_SELF | GICD_SGIR_NSATT | 0);
+	EXPECT_EQ(pending(0), 0u) << "NSATT 1 asks for Group 1";
+	write(S, gicd + GICD_SGIR, GICD_SGIR_FILTER_SELF | 0);
+	EXPECT_EQ(pending(0), 1u);
+
+	EXPECT_EQ(read(NS, gicd + GICD_SPENDSGIR, 1), 0u) << "Group 0's pending SGI is hidden";
+	write(NS, gicd + GICD_CPENDSGIR, 0xff, 1);
+	EXPECT_EQ(pending(0), 1u) << "and cannot be cleared";
+	write(NS, gicd + GICD_SPENDSGIR + 1, 0x1, 1);
+	EXPECT_EQ(read(NS, gicd + GICD_SPENDSGIR + 1, 1), 1u) << "Group 1's SGI is set pending";
+}
+
+// GICD_NSACRn, which could let Non-secure software manage Group 0 interrupts, is RAZ/WI to both
+// views, as QEMU's GICv2 has it: Non-secure accesses never reach Group 0.
+TEST_F(SecureGic, NsacrIsRazWiAndGrantsNothing)
+{
+	write(S, gicd + GICD_NSACR, 0xffffffff);
+	write(S, gicd + GICD_NSACR + 4, 0xffffffff);
+	EXPECT_EQ(read(S, gicd + GICD_NSACR), 0u);
+	EXPECT_EQ(read(S, gicd + GICD_NSACR + 4), 0u);
+	EXPECT_EQ(read(NS, gicd + GICD_NSACR + 4), 0u);
+	write(S, gicd + GICD_ITARGETSR + 32, 0x01, 1);
+	write(NS, gicd + GICD_ITARGETSR + 32, 0x00, 1);
+	write(NS, gicd + GICD_SGIR, GICD_SGIR_FILTER_SELF | 0);
+	EXPECT_EQ(read(S, gicd + GICD_ITARGETSR + 32, 1), 1u);
+	EXPECT_EQ(read(S, gicd + GICD_SPENDSGIR, 1), 0u);
 }
 
 // ---- TF-A from Debian's source: BL1 -> BL2 -> BL31 -> U-Boot, against QEMU ----
@@ -173,20 +243,7 @@ const char *const kUBoot = "/usr/lib/u-boot/qemu_arm64/u-boot.bin";
 // key at a moment that depends on timing.
 std::vector<std::string> comparable_lines(const std::string &console)
 {
-	static const char *const differing[] = { "Core:", "Hit any key" };
-	std::vector<std::string> lines;
-	std::istringstream in(console);
-	std::string line;
-	while (std::getline(in, line)) {
-		bool skip = false;
-		if (!line.empty() && line.back() == '\r')
-			line.pop_back();
-		for (const char *prefix : differing)
-			skip = skip || line.rfind(prefix, 0) == 0;
-		if (!skip)
-			lines.push_back(line);
-	}
-	return lines;
+	return qvp_test::console_lines(console, { "Core:", "Hit any key" });
 }
 
 class Tfa : public ::testing::Test {
@@ -317,7 +374,8 @@ TEST_F(Tfa, GdbShowsTheLevelAndSecurityStateStageByStage)
 		  "add-symbol-file " + dir_ + "/bl2.elf", "add-symbol-file " + dir_ + "/bl31.elf", "break bl1_main",
 		  "break bl2_entrypoint", "break bl31_main", "continue", "monitor el", "continue", "monitor el",
 		  "p/x $cpsr & 0x1f", "p $ELR_EL3 == (long)&bl2_entrypoint", "p/x $SPSR_EL3", "x/i $pc", "continue",
-		  "monitor el", "p/x $SCR_EL3 & 1", "set $FAR_EL3 = 0x1234", "p/x $FAR_EL3", "kill" });
+		  "monitor el", "p/x $SCR_EL3 & 1", "set $FAR_EL3 = 0x1234", "p/x $FAR_EL3", "p/x $MAIR_EL3",
+		  "set $CPTR_EL3 = 0x400", "p/x $CPTR_EL3", "kill" });
 	ASSERT_FALSE(out.empty()) << "qvp did not listen";
 	// gdb prints the stops and values on its standard output, the monitor's replies on its error
 	size_t reset = out.find("cpu 0: EL3h, Secure (SCR_EL3 0x30)\n"),
@@ -335,6 +393,10 @@ TEST_F(Tfa, GdbShowsTheLevelAndSecurityStateStageByStage)
 	EXPECT_TRUE(has(out, " <bl2_entrypoint>:\t")) << out; // x/i reads BL2 in secure RAM
 	EXPECT_TRUE(has(out, "$6 = 0x0\n")) << out; // still Secure below EL3
 	EXPECT_TRUE(has(out, "$7 = 0x1234\n")) << out;
+	// BL31's MMU is on at bl31_main: TF-A's xlat library's attributes (0xff Normal write-back at
+	// index 0, 0x04 Device-nGnRE at 1, 0x44 Normal non-cacheable at 2)
+	EXPECT_TRUE(has(out, "$8 = 0x4404ff\n")) << out;
+	EXPECT_TRUE(has(out, "$9 = 0x400\n")) << out; // CPTR_EL3.TFP written as an MSR writes it
 }
 
 // Without EL3 (the plain virt board) gdb's description has no EL3 registers and `monitor el`
@@ -345,12 +407,13 @@ TEST(GdbLevels, APlainBoardHasNoEl3Registers)
 		GTEST_SKIP() << "gdb-multiarch is not installed (./bootstrap.sh installs it)";
 	qvp_test::TempDir dir;
 	std::string out = gdb_session(dir, { build_path("sw/debugme.elf") },
-				      { "monitor el", "p $SCR_EL3", "p $HCR_EL2", "p/x $cpsr & 0xc", "kill" });
+				      { "monitor el", "p $SCR_EL3", "p $HCR_EL2", "p/x $cpsr & 0xc", "p $MAIR_EL3", "kill" });
 	ASSERT_FALSE(out.empty()) << "qvp did not listen";
 	EXPECT_TRUE(has(out, "cpu 0: EL1h, Non-secure (no EL3)\n")) << out;
 	EXPECT_TRUE(has(out, "$1 = void")) << out;
 	EXPECT_TRUE(has(out, "$2 = void")) << out;
 	EXPECT_TRUE(has(out, "$3 = 0x4")) << out;
+	EXPECT_TRUE(has(out, "$4 = void")) << out;
 }
 
 // ---- Linux through TF-A: U-Boot loads Debian's kernel from an ext4 virtio disk ----
@@ -386,17 +449,22 @@ protected:
 		EXPECT_EQ(made.status, 0) << made.err;
 		return disk;
 	}
+	// The dialogue that boots them from U-Boot, runs `command` in busybox and powers off.
+	static std::vector<ConsoleStep> linux_steps(const std::string &command)
+	{
+		return { { "Hit any key to stop autoboot", " " },
+			 { "=> ", "virtio scan; ext4load virtio 0 0x40400000 Image; "
+				  "ext4load virtio 0 0x48000000 initramfs.cpio.gz\n" },
+			 { "=> ", "setenv bootargs console=ttyAMA0 cryptomgr.notests; "
+				  "booti 0x40400000 0x48000000:${filesize} ${fdtcontroladdr}\n" },
+			 { "/ # ", command + "\n" },
+			 { "/ # ", "poweroff -f\n" },
+			 { "reboot: Power down", "" } };
+	}
 	std::string make_script(const std::string &command)
 	{
 		std::string script = dir.path("linux.script");
-		qvp_test::write_file(script,
-				     "expect \"Hit any key to stop autoboot\"\nsend \" \"\n"
-				     "expect \"=> \"\nsend \"virtio scan; ext4load virtio 0 0x40400000 Image; "
-				     "ext4load virtio 0 0x48000000 initramfs.cpio.gz\\n\"\n"
-				     "expect \"=> \"\nsend \"setenv bootargs console=ttyAMA0 cryptomgr.notests; "
-				     "booti 0x40400000 0x48000000:${filesize} ${fdtcontroladdr}\\n\"\n"
-				     "expect \"/ # \"\nsend \"" + command + "\\n\"\n"
-				     "expect \"/ # \"\nsend \"poweroff -f\\n\"\nexpect \"reboot: Power down\"\n");
+		qvp_test::write_file(script, qvp_test::console_script(linux_steps(command)));
 		return script;
 	}
 	static int linux_status_;
@@ -423,6 +491,111 @@ TEST_F(TfaLinux, BusyboxShellThroughBl31TheSameTwice)
 	EXPECT_TRUE(has(first.out, "QEMU System Power off: with GPIO.")) << first.out;
 	ProcessResult second = run_qvp(args);
 	EXPECT_EQ(second.out, first.out);
+}
+
+// The firmware's lines up to U-Boot's "Starting kernel ...", as comparable_lines() keeps them,
+// with U-Boot's load times left out ("N bytes read in T ms (R MiB/s)": virtual time on both,
+// but the two boards' virtio transports take other instruction counts for the same load) and
+// the lines that say where U-Boot found and copied its device tree and the initrd below it
+// (QEMU's tree is larger, so they lie elsewhere).
+std::vector<std::string> firmware_lines(const std::string &console)
+{
+	std::vector<std::string> lines = qvp_test::console_lines(
+		console, { "Core:", "Hit any key", "## Flattened Device Tree blob at", "   Booting using the fdt blob at",
+			   "Working FDT set to", "   Loading Ramdisk to", "   Loading Device Tree to" });
+	for (std::string &line : lines) {
+		size_t timed = line.find(" bytes read in ");
+		if (timed != std::string::npos)
+			line.erase(timed + 11);
+	}
+	return lines;
+}
+
+// Where the firmware's part of the console ends and Linux's begins: U-Boot's last line.
+const char *const kStartingKernel = "Starting kernel ...";
+
+// Linux's lines with their printk timestamps ("[    0.123456] ") taken off: the two boards
+// run different instruction counts before each line (QEMU's has PCI, fw_cfg and 32 virtio-mmio
+// transports to probe), so the same line comes at another virtual time.
+std::vector<std::string> kernel_lines(const std::string &console)
+{
+	std::vector<std::string> lines = qvp_test::console_lines(console);
+	for (std::string &line : lines) {
+		size_t end = line.find("] ");
+		if (line.rfind("[", 0) == 0 && end != std::string::npos &&
+		    line.find_first_not_of(" 0123456789.", 1) == end)
+			line.erase(0, end + 2);
+	}
+	return lines;
+}
+
+// The first of `wanted` that is not in `lines` after the ones before it; "" when all are, in order.
+std::string missing_in_order(const std::vector<std::string> &lines, const std::vector<std::string> &wanted)
+{
+	size_t at = 0;
+	for (const std::string &line : wanted) {
+		while (at < lines.size() && lines[at] != line)
+			at++;
+		if (at == lines.size())
+			return line;
+		at++;
+	}
+	return "";
+}
+
+// The same boot on qvp and on QEMU's -M virt,secure=on -icount shift=0 with the same ext4 disk
+// (-device virtio-blk-device) and the same dialogue, each text typed once the other side has
+// printed what it waits for. Up to U-Boot's "Starting kernel ...", every line is the same but
+// those firmware_lines() leaves out or shortens; from there the two device trees differ (QEMU's PCI,
+// fw_cfg and memory map), so Linux's log is compared as the lines both print in the same order,
+// timestamps taken off: the milestones of the boot, the shell's command and answer and BL31's
+// power-off must be among them. Both runs end with 0. (qvp about 3 s, QEMU about 20 s.)
+TEST_F(TfaLinux, BusyboxShellThroughBl31AsOnQemu)
+{
+	std::string disk = make_disk();
+	std::vector<ConsoleStep> steps = linux_steps("uname -a");
+	auto start = std::chrono::steady_clock::now();
+	ProcessResult ours = run_qvp({ "run", "--platform", "virt-secure", "--memory", "1G", "--bios", flash(), "--disk",
+				       disk, "--console-script", make_script("uname -a"), "--timeout", "60s" });
+	EXPECT_EQ(ours.status, 0) << ours.err;
+	auto between = std::chrono::steady_clock::now();
+	qvp_test::QemuDialogue qemu = qvp_test::run_qemu_dialogue(
+		{ "-m", "1024", "-bios", flash(), "-drive", "if=none,format=raw,id=boot,file=" + disk, "-device",
+		  "virtio-blk-device,drive=boot" },
+		steps, "virt,secure=on", 300);
+	std::chrono::duration<double> qvp_wall = between - start, qemu_wall = std::chrono::steady_clock::now() - between;
+	std::cout << "wall time: qvp " << qvp_wall.count() << " s, QEMU -icount shift=0 " << qemu_wall.count() << " s\n";
+	if (!qemu.available)
+		GTEST_SKIP() << qvp_test::qemu_missing;
+	EXPECT_EQ(qemu.status, 0);
+	size_t ours_kernel = ours.out.find(kStartingKernel), qemu_kernel = qemu.console.find(kStartingKernel);
+	ASSERT_NE(ours_kernel, std::string::npos) << ours.out;
+	ASSERT_NE(qemu_kernel, std::string::npos) << qemu.console;
+	EXPECT_EQ(firmware_lines(ours.out.substr(0, ours_kernel)), firmware_lines(qemu.console.substr(0, qemu_kernel)))
+		<< "qvp:\n" << ours.out << "\nQEMU:\n" << qemu.console;
+
+	std::vector<std::string> linux_ours = kernel_lines(ours.out.substr(ours_kernel)),
+				 linux_qemu = kernel_lines(qemu.console.substr(qemu_kernel));
+	std::vector<std::string> common = qvp_test::common_lines(linux_ours, linux_qemu);
+	std::string version, uname; // the kernel's banner and uname -a's answer, as qvp printed them
+	for (const std::string &line : linux_ours) {
+		if (line.rfind("Linux version ", 0) == 0)
+			version = line;
+		if (has(line, "GNU/Linux"))
+			uname = line;
+	}
+	// busybox's shell asks the terminal where its cursor is (ESC [6n) before it echoes a command
+	EXPECT_EQ(missing_in_order(common, { version, "psci: PSCIv1.1 detected in firmware.",
+					     "psci: Using standard PSCI v0.2 function IDs", "Run /init as init process",
+					     "qvp-init: ready", "/ # \033[6nuname -a", uname, "/ # \033[6npoweroff -f",
+					     "reboot: Power down", "ERROR:   QEMU System Power off: with GPIO." }),
+		  "")
+		<< "qvp:\n" << ours.out << "\nQEMU:\n" << qemu.console;
+	RecordProperty("linux_lines_qvp", (int)linux_ours.size());
+	RecordProperty("linux_lines_qemu", (int)linux_qemu.size());
+	RecordProperty("linux_lines_common", (int)common.size());
+	std::cout << "Linux's lines: " << linux_ours.size() << " on qvp, " << linux_qemu.size() << " on QEMU, "
+		  << common.size() << " of them the same in the same order\n";
 }
 
 // Two CPUs: both leave reset at BL1's entry, as on QEMU's secure board with firmware; BL1

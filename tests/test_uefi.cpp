@@ -3,23 +3,22 @@
 // board running the same two flash images with the same console dialogue.
 #include <gtest/gtest.h>
 
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cctype>
-#include <chrono>
 #include <string>
 #include <vector>
 
+#include "console_dialogue.h"
 #include "test_support.h"
 
 using qvp_test::build_path;
 using qvp_test::ProcessResult;
 using qvp_test::run_qvp;
+using qvp_test::QemuDialogue;
 using qvp_test::TempDir;
+using qvp_test::without_cr;
+using Step = qvp_test::ConsoleStep;
 
 namespace {
 
@@ -30,15 +29,6 @@ const char *const kGuid = "6c1a4e5d-7a61-4f8e-9b0e-71767000aa01"; // the test's 
 bool has(const std::string &text, const std::string &part)
 {
 	return text.find(part) != std::string::npos;
-}
-
-std::string without_cr(const std::string &text)
-{
-	std::string out;
-	for (char c : text)
-		if (c != '\r')
-			out += c;
-	return out;
 }
 
 // The text without the terminal's escape sequences (ESC [ parameters letter): the shell
@@ -58,116 +48,8 @@ std::string plain_text(const std::string &text)
 	return out;
 }
 
-// One step of a console dialogue: wait for `expect`, then type `send` (if any).
-struct Step {
-	std::string expect;
-	std::string send;
-};
-
 // The shell prompt of ArmVirtQemu's UEFI Shell, after the startup.nsh countdown runs out.
 const char *const kPrompt = "Shell> ";
-
-// TEXT for a --console-script line: C escapes for CR, LF, quotes and backslashes.
-std::string script_text(const std::string &text)
-{
-	std::string out;
-	for (char c : text) {
-		switch (c) {
-		case '\r': out += "\\r"; break;
-		case '\n': out += "\\n"; break;
-		case '"': out += "\\\""; break;
-		case '\\': out += "\\\\"; break;
-		default: out += c;
-		}
-	}
-	return out;
-}
-
-// The qvp --console-script for the steps.
-std::string script_of(const std::vector<Step> &steps)
-{
-	std::string script;
-	for (const Step &s : steps) {
-		script += "expect \"" + script_text(s.expect) + "\"\n";
-		if (!s.send.empty())
-			script += "send \"" + script_text(s.send) + "\"\n";
-	}
-	return script;
-}
-
-// QEMU driven like qvp's console script: its serial port on pipes, each text sent once the
-// expected one has been printed (after the previous match), so both get the same input at
-// the same point of the guest's output. QEMU ends itself at the guest's PSCI SYSTEM_OFF
-// (-no-reboot); a QEMU that hangs is killed after `limit` so the test fails instead of waiting.
-struct QemuDialogue {
-	bool available = false;
-	int status = -1;
-	std::string console;
-};
-
-QemuDialogue run_qemu_dialogue(const std::vector<std::string> &args, const std::vector<Step> &steps,
-			       const std::string &machine = "virt", int limit_seconds = 300)
-{
-	QemuDialogue run;
-	if (access("/usr/bin/qemu-system-aarch64", X_OK) != 0)
-		return run;
-	run.available = true;
-	int to_qemu[2], from_qemu[2];
-	if (pipe(to_qemu) != 0 || pipe(from_qemu) != 0)
-		return run;
-	std::vector<std::string> strings = { "qemu-system-aarch64", "-M", machine, "-cpu", "cortex-a57", "-icount",
-					     "shift=0", "-nic", "none", "-display", "none", "-monitor", "none",
-					     "-serial", "stdio", "-no-reboot" };
-	strings.insert(strings.end(), args.begin(), args.end());
-	std::vector<char *> argv;
-	for (std::string &s : strings)
-		argv.push_back(&s[0]);
-	argv.push_back(nullptr);
-	pid_t child = fork();
-	if (child == 0) {
-		dup2(to_qemu[0], 0);
-		dup2(from_qemu[1], 1);
-		int null = open("/dev/null", O_WRONLY);
-		dup2(null, 2);
-		close(to_qemu[1]);
-		close(from_qemu[0]);
-		execvp(argv[0], argv.data());
-		_exit(127);
-	}
-	close(to_qemu[0]);
-	close(from_qemu[1]);
-	signal(SIGPIPE, SIG_IGN);
-	auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(limit_seconds);
-	size_t step = 0, searched = 0;
-	char buffer[4096];
-	for (;;) {
-		while (step < steps.size()) {
-			size_t at = run.console.find(steps[step].expect, searched);
-			if (at == std::string::npos)
-				break;
-			searched = at + steps[step].expect.size();
-			(void)!write(to_qemu[1], steps[step].send.data(), steps[step].send.size());
-			step++;
-		}
-		auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-		struct pollfd p = { from_qemu[0], POLLIN, 0 };
-		if (left.count() <= 0 || poll(&p, 1, (int)left.count()) <= 0) {
-			kill(child, SIGKILL);
-			break;
-		}
-		ssize_t got = read(from_qemu[0], buffer, sizeof(buffer));
-		if (got <= 0)
-			break;
-		run.console.append(buffer, (size_t)got);
-	}
-	close(to_qemu[1]);
-	close(from_qemu[0]);
-	int status = 0;
-	waitpid(child, &status, 0);
-	run.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-	run.console = without_cr(run.console);
-	return run;
-}
 
 class Uefi : public ::testing::Test {
 protected:
@@ -188,7 +70,7 @@ protected:
 				 std::vector<std::string> extra = {})
 	{
 		std::string script = dir.path("uefi.script");
-		qvp_test::write_file(script, script_of(steps));
+		qvp_test::write_file(script, qvp_test::console_script(steps));
 		std::vector<std::string> args = { "run", "--bios", kCode, "--flash", vars, "--console-script", script,
 						  "--timeout", "60s", "--stats" };
 		args.insert(args.end(), extra.begin(), extra.end());
@@ -200,7 +82,7 @@ protected:
 		std::vector<std::string> args = { "-bios", kCode, "-drive",
 						  "if=pflash,format=raw,unit=1,file=" + vars };
 		args.insert(args.end(), extra.begin(), extra.end());
-		return run_qemu_dialogue(args, steps, machine);
+		return qvp_test::run_qemu_dialogue(args, steps, machine);
 	}
 	TempDir dir;
 };

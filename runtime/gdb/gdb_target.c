@@ -103,11 +103,13 @@ static const char el3_xml[] =
 	"<reg name=\"ELR_EL3\" bitsize=\"64\" group=\"system\"/>\n"
 	"<reg name=\"SPSR_EL3\" bitsize=\"64\" group=\"system\"/>\n"
 	"<reg name=\"VBAR_EL3\" bitsize=\"64\" group=\"system\"/>\n"
+	"<reg name=\"MAIR_EL3\" bitsize=\"64\" group=\"system\"/>\n"
+	"<reg name=\"CPTR_EL3\" bitsize=\"64\" group=\"system\"/>\n"
 	"</feature>\n";
 
 /* Stays in step with the XML above: the registers' numbers are enum cpu_register's. */
 _Static_assert(CPU_REG_HCR_EL2 - CPU_REG_SCTLR_EL1 == 10, "one <reg> per EL1 system register");
-_Static_assert(CPU_REG_HCR_EL2 == 78 && CPU_REG_SCR_EL3 == 88 && CPU_REG_SYSTEM_END == 97,
+_Static_assert(CPU_REG_HCR_EL2 == 78 && CPU_REG_SCR_EL3 == 88 && CPU_REG_SYSTEM_END == 99,
 	       "the EL2 and EL3 features' register numbers");
 
 const char *gdb_target_xml(bool el2, bool el3, size_t *length)

@@ -221,4 +221,32 @@ TEST_F(El3, StageOneOfEl3TranslatesAndTlbiAlle3DropsIt)
 	EXPECT_EQ(t.far, 0x4000000000ull + (kData - kRamBase));
 }
 
+// PAR_EL1 after AT: from Secure state NS is the descriptor's NS bit (EL3's regime), or Secure
+// for Secure EL1's regime with its MMU off; from Non-secure state 1 (UNKNOWN in the Arm ARM,
+// QEMU's value). Bit 11 is RES1 in a result as in a fault.
+TEST_F(El3, AtReportsTheOutputAddressSpaceInParNs)
+{
+	const uint64_t alias = 0x4000000000ull + (kData - kRamBase);
+	write64(kPageTables + 8, kRamBase | 0x705ull);         // RAM, Secure
+	write64(kPageTables + 256 * 8, kRamBase | 0x725ull);   // its alias with NS = 1
+	el3_setup("msr mair_el3, x0\n msr tcr_el3, x1\n msr ttbr0_el3, x2\n isb\n"
+	          "mrs x3, sctlr_el3\n orr x3, x3, #1\n msr sctlr_el3, x3\n isb\n",
+	          {{0, 0xff00}, {1, 25 | 1u << 16}, {2, kPageTables}});
+	el3_setup("at s1e3r, x0\n isb\n mrs x1, par_el1\n at s1e3r, x2\n isb\n mrs x3, par_el1\n",
+	          {{0, kData}, {2, alias}});
+	EXPECT_EQ(x(1) & 0xfffffffff001ull, kData & ~0xfffull);
+	EXPECT_EQ(x(1) >> 9 & 1, 0u) << "a Secure output address";
+	EXPECT_EQ(x(1) >> 11 & 1, 1u) << "RES1";
+	EXPECT_EQ(x(3) & 0xfffffffff001ull, kData & ~0xfffull);
+	EXPECT_EQ(x(3) >> 9 & 1, 1u) << "the descriptor's NS";
+
+	set_scr(kScrRw); // Secure EL1, its MMU off: flat and Secure
+	el3_setup("at s1e1r, x0\n isb\n mrs x1, par_el1\n", {{0, kData}});
+	EXPECT_EQ(x(1) & 0xfffffffff001ull, kData & ~0xfffull);
+	EXPECT_EQ(x(1) >> 9 & 1, 0u);
+	set_scr(kScrNs | kScrRw);
+	el3_setup("at s1e1r, x0\n isb\n mrs x1, par_el1\n", {{0, kData}});
+	EXPECT_EQ(x(1) >> 9 & 1, 1u);
+}
+
 } // namespace

@@ -455,7 +455,7 @@ TEST_F(Mmu, AtWritesParAndTlbiSeesNewTables)
 	exec("at s1e1r, x9\n mrs x0, par_el1\n at s1e1w, x9\n mrs x1, par_el1\n at s1e0r, x9\n mrs x2, par_el1\n"
 	     "ldr x3, [x9]\n",
 	     {{9, 0x10008}});
-	EXPECT_EQ(x(0), kData | 3u << 7 | 0xffull << 56);
+	EXPECT_EQ(x(0), kData | 1u << 11 | 1u << 9 | 3u << 7 | 0xffull << 56); // RES1, NS (Non-secure state), SH
 	EXPECT_EQ(x(1), 1u | 0x0fu << 1 | 1u << 11); // F, permission fault level 3
 	EXPECT_EQ(x(2) & 1, 1u);
 	// Remap the page and invalidate: the new mapping is used.

@@ -124,6 +124,22 @@ static unsigned sync_target(const struct iss *cpu)
 	return 1;
 }
 
+bool iss_fp_trapped(struct iss *cpu)
+{
+	unsigned fpen = (unsigned)(cpu->cpacr_el1 >> 20) & 3;
+	bool el2_nonsecure = cpu->el2 && (!cpu->el3 || (cpu->scr_el3 & SCR_NS)); /* v8.0 has no Secure EL2 */
+
+	if (!(fpen == 3 || (fpen == 1 && cpu->el == 1) || cpu->el == 2)) { /* CPACR_EL1 does not reach EL2 */
+		iss_exception(cpu, EC_FP_ACCESS, 0x1e00000, cpu->pc);
+		return true;
+	}
+	if (cpu->el <= 2 && el2_nonsecure && (cpu->cptr_el2 & CPTR_EL2_TFP)) {
+		iss_exception_to(cpu, 2, EC_FP_ACCESS, 0x1e00000, cpu->pc);
+		return true;
+	}
+	return false;
+}
+
 void iss_exception_far(struct iss *cpu, unsigned ec, uint32_t iss, uint64_t return_address, uint64_t far)
 {
 	*far_of(cpu, sync_target(cpu)) = far;

@@ -74,20 +74,21 @@ void iss_set_sp_select(struct iss *cpu, unsigned el, bool spsel); /* switches th
 void iss_set_el(struct iss *cpu, unsigned el);
 void iss_sctlr_changed(struct iss *cpu);
 
+/* Takes the SIMD&FP access trap when CPACR_EL1.FPEN or CPTR_EL2.TFP disables the instruction. */
+bool iss_fp_trapped(struct iss *cpu);
+
 /*
- * CPACR_EL1.FPEN gate of every SIMD&FP instruction: true when enabled at the current EL (always at EL2),
- * else the instruction traps (EC 0x07; ISS CV=1, COND=0xe as for any AArch64 trap).
+ * The gate of every SIMD&FP instruction: true when enabled at the current EL, else the instruction
+ * traps (EC 0x07; ISS CV=1, COND=0xe as for any AArch64 trap): CPACR_EL1.FPEN at EL0/EL1 to EL1
+ * first, then CPTR_EL2.TFP at EL0-EL2 to EL2.
  */
 static inline bool iss_fp_enabled(struct iss *cpu)
 {
 	unsigned fpen = (unsigned)(cpu->cpacr_el1 >> 20) & 3;
 
-	if (likely(fpen == 3 || (fpen == 1 && cpu->el == 1)))
+	if (likely((fpen == 3 || (fpen == 1 && cpu->el == 1)) && !(cpu->cptr_el2 & CPTR_EL2_TFP)))
 		return true;
-	if (cpu->el == 2)
-		return true; /* CPACR_EL1 does not reach EL2; CPTR_EL2.TFP is storage only */
-	iss_exception(cpu, EC_FP_ACCESS, 0x1e00000, cpu->pc);
-	return false;
+	return !iss_fp_trapped(cpu);
 }
 
 /* SP alignment check of a load/store whose base is SP (SCTLR_EL1.SA/SA0). */

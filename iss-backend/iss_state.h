@@ -82,6 +82,7 @@ enum {
 #define HCR_TGE  (1ull << 27)
 #define HCR_HCD  (1ull << 29)
 #define HCR_TRVM (1ull << 30)
+#define CPTR_EL2_TFP (1ull << 10) /* SIMD&FP at EL0-EL2 traps to EL2 */
 #define HCR_RW   (1ull << 31)
 
 /* SCR_EL3 bits qvp acts on (the others are storage). */

@@ -4,8 +4,8 @@
 # the nested-KVM harness runs firmware under --backend kvm. The initramfs is the harness's
 # (kvm-host.sh: init.c, /qvp, /fw), booted on qvp instead of on QEMU. Checked:
 # - bare_kvm (tests/bench/kvm_roundtrip), the smallest KVM user: a VM, a vCPU, MMIO exits;
-# - hello, exitcode and sgi under --backend kvm print what the iss backend prints here and
-#   exit with its status;
+# - hello, exitcode, sgi, vector and fp_math (SIMD&FP: nVHE KVM's lazy FP switch, CPTR_EL2.TFP)
+#   under --backend kvm print what the iss backend prints here and exit with its status;
 # - the whole run twice: the same console byte for byte (the inner qvp's stats included: its
 #   host clock is the outer qvp's virtual time) and the same instruction count and virtual
 #   time of the outer qvp.
@@ -20,7 +20,7 @@ set -euo pipefail
 
 source "$(dirname "$0")/kvm-host.sh"
 build=$(cd "${1:-$kvm_host_root/build}" && pwd)
-firmware=(hello exitcode sgi)
+firmware=(hello exitcode sgi vector fp_math)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

@@ -201,6 +201,36 @@ TEST_F(El2, WfiAndWfeTrapWithTwiAndTwe)
 	EXPECT_EQ(mrs_at_el2("esr_el1"), 0x07e00000u) << "ESR_EL1 of the EL0 WFI";
 }
 
+// CPTR_EL2.TFP traps SIMD&FP at EL1 and EL2 to EL2 (nVHE KVM switches FP registers lazily on it:
+// without the trap a KVM guest's vector code ran on the host's registers); CPACR_EL1.FPEN traps
+// EL1 first, to EL1.
+TEST_F(El2, CptrTfpTrapsSimdAndFpToEl2AfterCpacr)
+{
+	constexpr uint64_t kCptrRes1 = 0x33ff, kTfp = 1ull << 10, kFpenAll = 3ull << 20;
+	el2_setup("msr cptr_el2, x0\n msr cpacr_el1, x1\n isb\n", {{0, kCptrRes1 | kTfp}, {1, kFpenAll}});
+	EXPECT_EQ(mrs_at_el2("cptr_el2"), kCptrRes1 | kTfp);
+	load_at("fmov d0, x1\n");
+	Taken t = run_to_el2();
+	EXPECT_EQ(t.offset, kLowerA64 + kSync);
+	EXPECT_EQ(t.esr, 0x1fe00000u); // EC 0x07, IL, CV, COND 0xe
+	EXPECT_EQ(t.elr, kRamBase);
+	load_at("add v0.4s, v1.4s, v2.4s\n", kEl2hMasked);
+	t = run_to_el2();
+	EXPECT_EQ(t.offset, kCurrentSpx + kSync);
+	EXPECT_EQ(t.esr, 0x1fe00000u);
+
+	el2_setup("msr cpacr_el1, xzr\n isb\n");
+	load_at("fmov d0, x1\n");
+	t = run_to_vector();
+	EXPECT_EQ(t.offset, kCurrentSpx + kSync) << "CPACR_EL1.FPEN first, to EL1";
+	EXPECT_EQ(t.esr, 0x1fe00000u);
+
+	el2_setup("msr cptr_el2, x0\n msr cpacr_el1, x1\n isb\n", {{0, kCptrRes1}, {1, kFpenAll}});
+	load_at("mov x1, #5\n fmov d0, x1\n fmov x2, d0\n");
+	run(3);
+	EXPECT_EQ(x(2), 5u) << "TFP clear: SIMD&FP runs at EL1";
+}
+
 TEST_F(El2, TvmAndTrvmTrapTheVmRegisters)
 {
 	set_hcr(kHcrRw | 1ull << 26 | 1ull << 30);

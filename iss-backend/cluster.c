@@ -159,6 +159,7 @@ static void clear_monitor(struct iss *other, uint64_t pa, uint64_t length)
 
 void iss_cluster_stored(struct iss *cpu, uint64_t pa, uint64_t length, uint8_t page_flags)
 {
+	iss_clear_unwritten(cpu, pa, length); /* the flags are the cluster's: once for all */
 	if (!cpu->cluster) {
 		if (page_flags & PAGE_HAS_CODE)
 			iss_code_written(cpu, pa, length);
@@ -175,6 +176,7 @@ void iss_cluster_stored(struct iss *cpu, uint64_t pa, uint64_t length, uint8_t p
 
 void iss_cluster_ram_written(struct iss *cpu, uint64_t pa, uint64_t length)
 {
+	iss_clear_unwritten(cpu, pa, length);
 	iss_code_written(cpu, pa, length);
 	clear_monitor(cpu, pa, length);
 }
@@ -189,6 +191,17 @@ void iss_cluster_tlbi(struct iss *cpu, unsigned op, uint64_t operand)
 	}
 	for (unsigned k = 0; k < cpu->cluster->count; k++)
 		iss_tlbi(cpu->cluster->cpus[k], op, operand, vmid);
+}
+
+void iss_cluster_watch_ram_writes(struct iss *cpu)
+{
+	iss_flag_ram_unwritten(cpu); /* the flags are shared: once for all */
+	if (!cpu->cluster) {
+		iss_tlb_protect_all(cpu);
+		return;
+	}
+	for (unsigned k = 0; k < cpu->cluster->count; k++)
+		iss_tlb_protect_all(cpu->cluster->cpus[k]);
 }
 
 void iss_cluster_flag_page(struct iss *cpu, uint64_t pa_page, uint8_t flag)

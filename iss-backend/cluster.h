@@ -9,7 +9,8 @@
 
 /* code_flags bits of a RAM page (mmu.c): a store to a flagged page takes the slow path. */
 enum {
-	PAGE_HAS_CODE = 1, /* some CPU decoded instructions here */
+	PAGE_HAS_CODE = 1,  /* some CPU decoded instructions here */
+	PAGE_UNWRITTEN = 2, /* nothing stored here since iss_watch_ram_writes() (a history checkpoint) */
 };
 
 #define EXCLUSIVE_GRANULE 64ull /* CTR_EL0.ERG: what one exclusive monitor marks */
@@ -43,5 +44,8 @@ void iss_cluster_tlbi(struct iss *cpu, unsigned op, uint64_t operand);
 
 /* Sets `flag` on a RAM page for every CPU, dropping their TLB write tags for it. */
 void iss_cluster_flag_page(struct iss *cpu, uint64_t pa_page, uint8_t flag);
+
+/* PAGE_UNWRITTEN on every page of writable RAM, for every CPU (iss.h, iss_watch_ram_writes). */
+void iss_cluster_watch_ram_writes(struct iss *cpu);
 
 #endif

@@ -395,6 +395,16 @@ struct cpu *iss_create(struct bus *bus)
 	return &cpu->cpu;
 }
 
+static void iss_watch_ram_writes(struct cpu *base)
+{
+	iss_cluster_watch_ram_writes(to_iss(base));
+}
+
+static bool iss_ram_page_unwritten(struct cpu *base, uint64_t address)
+{
+	return iss_page_unwritten(to_iss(base), address & ~(uint64_t)(PAGE_SIZE - 1));
+}
+
 static void iss_ram_written(struct cpu *base, uint64_t address, uint64_t length)
 {
 	iss_cluster_ram_written(to_iss(base), address, length);
@@ -450,6 +460,8 @@ static const struct cpu_ops iss_ops = {
     .remove_debug = iss_remove_debug,
     .watch_hit = iss_watch_hit,
     .ram_written = iss_ram_written,
+    .watch_ram_writes = iss_watch_ram_writes,
+    .ram_page_unwritten = iss_ram_page_unwritten,
     .map_changed = iss_map_changed,
     .wakes = iss_wakes,
     .save = iss_snapshot_save,

@@ -611,6 +611,43 @@ void iss_tlbi(struct iss *cpu, unsigned op, uint64_t operand, uint16_t vmid)
 	}
 }
 
+void iss_tlb_protect_all(struct iss *cpu)
+{
+	for (unsigned k = 0; k < TLB_SETS; k++)
+		for (unsigned el = 0; el < TLB_ELS; el++)
+			for (unsigned e = 0; e < TLB_ENTRIES; e++)
+				cpu->tlb_sets[k].entries[el][e].write = TLB_INVALID;
+}
+
+/* A ROM device's array changes through its own commands, which no CPU store reaches: never flagged. */
+void iss_flag_ram_unwritten(struct iss *cpu)
+{
+	struct bus_ram found;
+
+	for (size_t index = 0; bus_ram_at(cpu->bus, index, &found); index++) {
+		struct iss_ram *ram = found.read_only ? NULL : find_ram(cpu, found.base);
+		uint64_t pages = ram ? ((ram->base + (ram->size - 1)) >> PAGE_SHIFT) - ram->first_page + 1 : 0;
+		for (uint64_t k = 0; k < pages; k++)
+			ram->code_flags[k] |= PAGE_UNWRITTEN;
+	}
+}
+
+void iss_clear_unwritten(struct iss *cpu, uint64_t pa, uint64_t length)
+{
+	for (uint64_t page = pa & ~(PAGE_SIZE - 1); length && page < pa + length; page += PAGE_SIZE) {
+		struct iss_ram *ram = find_ram(cpu, page);
+		if (ram)
+			ram->code_flags[(page >> PAGE_SHIFT) - ram->first_page] &= (uint8_t)~PAGE_UNWRITTEN;
+	}
+}
+
+bool iss_page_unwritten(struct iss *cpu, uint64_t pa_page)
+{
+	struct iss_ram *ram = find_ram(cpu, pa_page);
+
+	return ram && (page_flags(ram, pa_page) & PAGE_UNWRITTEN);
+}
+
 void iss_tlb_protect_page(struct iss *cpu, uint64_t pa_page)
 {
 	for (unsigned k = 0; k < TLB_SETS; k++)

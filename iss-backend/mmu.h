@@ -55,6 +55,13 @@ void iss_tlbi(struct iss *cpu, unsigned op, uint64_t operand, uint16_t vmid);
 void iss_tlb_stage2_changed(struct iss *cpu); /* after VTTBR_EL2 or HCR_EL2.VM changed: the set of the new space */
 /* Drops the write tags of a physical page, in every set: its stores take the slow path. */
 void iss_tlb_protect_page(struct iss *cpu, uint64_t pa_page);
+void iss_tlb_protect_all(struct iss *cpu); /* every store takes the slow path once */
+
+/* PAGE_UNWRITTEN (cluster.h): set on every page of the bus's writable RAM, or cleared on the
+ * pages of [pa, pa + length) that something stored to. */
+void iss_flag_ram_unwritten(struct iss *cpu);
+void iss_clear_unwritten(struct iss *cpu, uint64_t pa, uint64_t length);
+bool iss_page_unwritten(struct iss *cpu, uint64_t pa_page);
 /* Sets `flag` (cluster.h) on the RAM page at `pa_page` and drops its TLB write tags. */
 void iss_flag_page(struct iss *cpu, uint64_t pa_page, uint8_t flag);
 /* Whether the page has `flag` already (true for a page that is not RAM: nothing to flag). */

@@ -68,6 +68,8 @@ const struct cpu_ops fake_ops = {
 	nullptr, // save
 	nullptr, // load
 	nullptr, // powered
+	nullptr, // watch_ram_writes
+	nullptr, // ram_page_unwritten
 };
 
 class IrqBench : public ::testing::Test {

@@ -143,6 +143,11 @@ struct cpu_ops {
 	 * whether the CPU is on, for a backend whose PSCI is its own (KVM's, in the kernel). The
 	 * loop asks before each CPU's turn and after its run. */
 	bool (*powered)(struct cpu *cpu);
+	/* Optional (NULL: not tracked): from now on, note which pages of writable RAM anything
+	 * stores to (the CPUs, devices' DMA, the debugger); ram_page_unwritten() then says true
+	 * for a page surely left alone since, so a history checkpoint need not compare it. */
+	void (*watch_ram_writes)(struct cpu *cpu);
+	bool (*ram_page_unwritten)(struct cpu *cpu, uint64_t address);
 };
 
 struct cpu {

@@ -54,6 +54,8 @@ struct history {
 	double last_taken;
 	uint64_t bytes;    /* states, page tables and page copies */
 	uint64_t frontier; /* the furthest instruction count the run has reached */
+	bool watching;     /* the CPU notes stores since the checkpoint at `watched_from` (watch_ram_writes) */
+	uint64_t watched_from;
 };
 
 struct history *history_create(uint64_t spacing, uint64_t budget)
@@ -159,13 +161,18 @@ static bool page_is_zero(const uint8_t *page)
 }
 
 /* The page's bytes: shared with `previous` (the region in the checkpoint before) if it has
- * them, NULL if zero, else a new copy. False if out of memory. */
+ * them (`unwritten`: the CPU saw nothing store there since), NULL if zero, else a new copy.
+ * False if out of memory. */
 static bool keep_page(struct history *history, const uint8_t *host, const struct region_pages *previous, size_t k,
-		      struct page_copy **kept)
+		      bool unwritten, struct page_copy **kept)
 {
 	struct page_copy *before = previous && k < previous->count ? previous->pages[k] : NULL;
 
-	if (before && memcmp(before->bytes, host, PAGE_BYTES) == 0) {
+	if (unwritten && !before) { /* zero then, so zero now */
+		*kept = NULL;
+		return true;
+	}
+	if (before && (unwritten || memcmp(before->bytes, host, PAGE_BYTES) == 0)) {
 		before->users++;
 		*kept = before;
 		return true;
@@ -183,9 +190,10 @@ static bool keep_page(struct history *history, const uint8_t *host, const struct
 	return true;
 }
 
-/* The region's pages; those the host never backed are zero and need no look. */
+/* The region's pages; those the host never backed are zero and need no look, and those the
+ * CPU saw nothing store to since `previous` (`cpu`, or NULL when it did not watch) are its. */
 static int keep_region(struct history *history, const struct bus_ram *ram, const struct region_pages *previous,
-		       struct region_pages *region)
+		       struct cpu *cpu, struct region_pages *region)
 {
 	size_t host_page = (size_t)sysconf(_SC_PAGESIZE), host_pages;
 	bool *backed = snapshot_backed_pages(ram, host_page, &host_pages);
@@ -202,7 +210,9 @@ static int keep_region(struct history *history, const struct bus_ram *ram, const
 	history->bytes += region->count * sizeof(region->pages[0]);
 	for (size_t k = 0; k < region->count && kept; k++)
 		if (!backed || backed[k * PAGE_BYTES / host_page])
-			kept = keep_page(history, ram->host + k * PAGE_BYTES, previous, k, &region->pages[k]);
+			kept = keep_page(history, ram->host + k * PAGE_BYTES, previous, k,
+					 previous && cpu && cpu->ops->ram_page_unwritten(cpu, ram->base + k * PAGE_BYTES),
+					 &region->pages[k]);
 	free(backed);
 	return kept ? 0 : error_set("history: out of memory");
 }
@@ -211,6 +221,10 @@ static int keep_region(struct history *history, const struct bus_ram *ram, const
 static int keep_ram(struct history *history, const struct machine *machine, const struct checkpoint *previous,
 		    struct checkpoint *checkpoint)
 {
+	/* The CPU's notes count only from the checkpoint they started at (thinning may drop it) and
+	 * only on the board they were made on (a reset or a restore builds a CPU without notes). */
+	struct cpu *watcher = history->watching && previous && previous->position == history->watched_from
+				      ? machine->cpu : NULL;
 	struct bus_ram ram;
 
 	for (size_t index = 0; bus_ram_at(machine->bus, index, &ram); index++) {
@@ -222,7 +236,7 @@ static int keep_ram(struct history *history, const struct machine *machine, cons
 		if (before && (before->base != ram.base || before->size != ram.size))
 			before = NULL;
 		checkpoint->region_count++;
-		if (keep_region(history, &ram, before, &checkpoint->regions[index]) < 0)
+		if (keep_region(history, &ram, before, watcher, &checkpoint->regions[index]) < 0)
 			return -1;
 	}
 	return 0;
@@ -264,6 +278,11 @@ static int take_checkpoint(struct history *history, struct machine *machine, int
 	}
 	history->bytes += checkpoint->state_size;
 	thin(history);
+	if (machine->cpu_count == 1 && machine->cpu->ops->watch_ram_writes) {
+		machine->cpu->ops->watch_ram_writes(machine->cpu);
+		history->watching = true;
+		history->watched_from = machine->stats.instructions; /* the checkpoint's (thin() may have moved it) */
+	}
 	return 0;
 }
 

@@ -261,3 +261,26 @@ TEST_F(Memory, AccessStraddlingTheEndOfRamAborts)
 }
 
 } // namespace
+
+// Write tracking for history checkpoints (cpu_ops.watch_ram_writes): after watching starts,
+// a page reads as unwritten until a store of any kind reaches it: the CPU's plain, pair and
+// DC ZVA stores (the first after watching takes the slow path even where the TLB had a
+// writable entry), a device's DMA and the debugger's writes. A page nothing wrote stays so.
+TEST_F(IssTest, WatchedRamPagesLoseUnwrittenAtEveryKindOfStore)
+{
+	const uint64_t page = 0x1000, plain = kData, pair = kData + page, zva = kData + 2 * page, dma = kData + 3 * page,
+		       debugger = kData + 4 * page, untouched = kData + 5 * page;
+	enable_mmu_identity(); // DC ZVA needs Normal memory
+	exec("str x1, [x0]\n", { { 0, plain }, { 1, 1 } }); // the TLB now holds a writable entry for `plain`
+	cpu->ops->watch_ram_writes(cpu);
+	for (uint64_t address : { plain, pair, zva, dma, debugger, untouched })
+		EXPECT_TRUE(cpu->ops->ram_page_unwritten(cpu, address)) << std::hex << address;
+	exec("str x1, [x0]\n stp x1, x1, [x2]\n dc zva, x3\n", { { 0, plain + 8 }, { 1, 7 }, { 2, pair + 16 }, { 3, zva + 64 } });
+	cpu->ops->ram_written(cpu, dma + 100, 4);
+	uint32_t word = 5;
+	ASSERT_EQ(cpu->ops->write_memory(cpu, debugger + 8, &word, sizeof(word)), 0);
+	for (uint64_t address : { plain, pair, zva, dma, debugger })
+		EXPECT_FALSE(cpu->ops->ram_page_unwritten(cpu, address)) << std::hex << address;
+	EXPECT_TRUE(cpu->ops->ram_page_unwritten(cpu, untouched));
+	EXPECT_EQ(read64(plain + 8), 7u);
+}

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <iostream>
 #include <string>
 #include <vector>
 
@@ -168,10 +169,12 @@ TEST_F(CfiFlashBench, EraseProgramAndBufferedProgram)
 // own sp804 and sim-control): U-Boot's device count, where it puts the copy of the tree and
 // what follows it in memory; and the autoboot countdown, which the key press cuts short at a
 // moment that depends on timing.
+const std::vector<std::string> kDiffering = { "Core:", "Hit any key", "fdt_blob", "new_fdt", "fdt_size",
+					      " reserved[", "irq_sp", "sp start", "Early malloc usage" };
+
 std::vector<std::string> comparable_lines(const std::string &console)
 {
-	return qvp_test::console_lines(console, { "Core:", "Hit any key", "fdt_blob", "new_fdt", "fdt_size",
-						  " reserved[", "irq_sp", "sp start", "Early malloc usage" });
+	return qvp_test::console_lines(console, kDiffering);
 }
 
 struct Dialogue {
@@ -363,6 +366,64 @@ protected:
 
 int UBootLinux::status_ = -1;
 std::string UBootLinux::why_;
+
+// The same boot on qvp and on QEMU's -M virt -icount shift=0 with the same disk
+// (-device virtio-blk-device), both driven by the same dialogue, each command typed once the
+// prompt is there. Up to U-Boot's "Starting kernel ..." the lines are the same but those
+// comparable_lines() leaves out, U-Boot's load times and where it finds and copies the device
+// tree and the initrd (QEMU's tree is larger); Linux's lines, printk timestamps taken off, are
+// compared as the lines both print in the same order, which must hold the kernel's banner,
+// /init, the shell's command and answer and the power-down. Both end with 0.
+TEST_F(UBootLinux, Ext4loadAndBootiMatchQemu)
+{
+	std::string disk = boot_disk();
+	std::vector<qvp_test::ConsoleStep> steps = {
+		{ "Hit any key to stop autoboot", " " },
+		{ "=> ", "virtio scan; ext4load virtio 0 0x40400000 Image; "
+			 "ext4load virtio 0 0x44000000 initramfs.cpio.gz\n" },
+		{ "=> ", "setenv bootargs console=ttyAMA0 cryptomgr.notests; "
+			 "booti 0x40400000 0x44000000:${filesize} ${fdtcontroladdr}\n" },
+		{ "/ # ", "uname -a\n" },
+		{ "/ # ", "poweroff -f\n" },
+		{ "reboot: Power down", "" }
+	};
+	Dialogue d;
+	d.script = qvp_test::console_script(steps);
+	ProcessResult ours = run_on_qvp(d, { "--disk", disk, "--timeout", "60s" });
+	EXPECT_EQ(ours.status, 0) << ours.err;
+	qvp_test::QemuDialogue qemu = qvp_test::run_qemu_dialogue(
+		{ "-bios", kUBoot, "-drive", "if=none,format=raw,id=boot,file=" + disk, "-device",
+		  "virtio-blk-device,drive=boot" },
+		steps, "virt", 300);
+	if (!qemu.available)
+		GTEST_SKIP() << qvp_test::qemu_missing;
+	EXPECT_EQ(qemu.status, 0);
+	const std::string kernel = "Starting kernel ...";
+	size_t ours_kernel = ours.out.find(kernel), qemu_kernel = qemu.console.find(kernel);
+	ASSERT_NE(ours_kernel, std::string::npos) << ours.out;
+	ASSERT_NE(qemu_kernel, std::string::npos) << qemu.console;
+	std::vector<std::string> differing = kDiffering; // and where U-Boot put the tree and the initrd
+	for (const char *placed : { "## Flattened Device Tree blob at", "   Booting using the fdt blob at",
+				    "Working FDT set to", "   Loading Ramdisk to", "   Loading Device Tree to" })
+		differing.push_back(placed);
+	auto firmware = [&](const std::string &console) {
+		return qvp_test::without_load_times(qvp_test::console_lines(console, differing));
+	};
+	EXPECT_EQ(firmware(ours.out.substr(0, ours_kernel)), firmware(qemu.console.substr(0, qemu_kernel)))
+		<< "qvp:\n" << ours.out << "\nQEMU:\n" << qemu.console;
+	qvp_test::CommonLog log = qvp_test::common_log_from(ours.out, qemu.console, kernel);
+	// the kernel's banner and uname -a's answer, as qvp printed them
+	std::string version = qvp_test::line_with(log.ours, "Linux version "),
+		    uname = qvp_test::line_with(log.ours, "GNU/Linux");
+	// busybox's shell asks the terminal where its cursor is (ESC [6n) before it echoes a command
+	EXPECT_EQ(qvp_test::missing_in_order(log.common, { version, "Run /init as init process", "qvp-init: ready",
+						       "/ # \033[6nuname -a", uname, "/ # \033[6npoweroff -f",
+						       "reboot: Power down" }),
+		  "")
+		<< "qvp:\n" << ours.out << "\nQEMU:\n" << qemu.console;
+	std::cout << "Linux's lines: " << log.ours.size() << " on qvp, " << log.theirs.size() << " on QEMU, "
+		  << log.common.size() << " of them the same in the same order\n";
+}
 
 TEST_F(UBootLinux, Ext4loadAndBootiReachTheBusyboxShellTheSameTwice)
 {

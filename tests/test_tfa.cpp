@@ -494,54 +494,17 @@ TEST_F(TfaLinux, BusyboxShellThroughBl31TheSameTwice)
 }
 
 // The firmware's lines up to U-Boot's "Starting kernel ...", as comparable_lines() keeps them,
-// with U-Boot's load times left out ("N bytes read in T ms (R MiB/s)": virtual time on both,
-// but the two boards' virtio transports take other instruction counts for the same load) and
-// the lines that say where U-Boot found and copied its device tree and the initrd below it
-// (QEMU's tree is larger, so they lie elsewhere).
+// with U-Boot's load times left out and the lines that say where U-Boot found and copied its
+// device tree and the initrd below it (QEMU's tree is larger, so they lie elsewhere).
 std::vector<std::string> firmware_lines(const std::string &console)
 {
-	std::vector<std::string> lines = qvp_test::console_lines(
+	return qvp_test::without_load_times(qvp_test::console_lines(
 		console, { "Core:", "Hit any key", "## Flattened Device Tree blob at", "   Booting using the fdt blob at",
-			   "Working FDT set to", "   Loading Ramdisk to", "   Loading Device Tree to" });
-	for (std::string &line : lines) {
-		size_t timed = line.find(" bytes read in ");
-		if (timed != std::string::npos)
-			line.erase(timed + 11);
-	}
-	return lines;
+			   "Working FDT set to", "   Loading Ramdisk to", "   Loading Device Tree to" }));
 }
 
 // Where the firmware's part of the console ends and Linux's begins: U-Boot's last line.
 const char *const kStartingKernel = "Starting kernel ...";
-
-// Linux's lines with their printk timestamps ("[    0.123456] ") taken off: the two boards
-// run different instruction counts before each line (QEMU's has PCI, fw_cfg and 32 virtio-mmio
-// transports to probe), so the same line comes at another virtual time.
-std::vector<std::string> kernel_lines(const std::string &console)
-{
-	std::vector<std::string> lines = qvp_test::console_lines(console);
-	for (std::string &line : lines) {
-		size_t end = line.find("] ");
-		if (line.rfind("[", 0) == 0 && end != std::string::npos &&
-		    line.find_first_not_of(" 0123456789.", 1) == end)
-			line.erase(0, end + 2);
-	}
-	return lines;
-}
-
-// The first of `wanted` that is not in `lines` after the ones before it; "" when all are, in order.
-std::string missing_in_order(const std::vector<std::string> &lines, const std::vector<std::string> &wanted)
-{
-	size_t at = 0;
-	for (const std::string &line : wanted) {
-		while (at < lines.size() && lines[at] != line)
-			at++;
-		if (at == lines.size())
-			return line;
-		at++;
-	}
-	return "";
-}
 
 // The same boot on qvp and on QEMU's -M virt,secure=on -icount shift=0 with the same ext4 disk
 // (-device virtio-blk-device) and the same dialogue, each text typed once the other side has
@@ -574,28 +537,22 @@ TEST_F(TfaLinux, BusyboxShellThroughBl31AsOnQemu)
 	EXPECT_EQ(firmware_lines(ours.out.substr(0, ours_kernel)), firmware_lines(qemu.console.substr(0, qemu_kernel)))
 		<< "qvp:\n" << ours.out << "\nQEMU:\n" << qemu.console;
 
-	std::vector<std::string> linux_ours = kernel_lines(ours.out.substr(ours_kernel)),
-				 linux_qemu = kernel_lines(qemu.console.substr(qemu_kernel));
-	std::vector<std::string> common = qvp_test::common_lines(linux_ours, linux_qemu);
-	std::string version, uname; // the kernel's banner and uname -a's answer, as qvp printed them
-	for (const std::string &line : linux_ours) {
-		if (line.rfind("Linux version ", 0) == 0)
-			version = line;
-		if (has(line, "GNU/Linux"))
-			uname = line;
-	}
+	qvp_test::CommonLog log = qvp_test::common_log_from(ours.out, qemu.console, kStartingKernel);
+	// the kernel's banner and uname -a's answer, as qvp printed them
+	std::string version = qvp_test::line_with(log.ours, "Linux version "),
+		    uname = qvp_test::line_with(log.ours, "GNU/Linux");
 	// busybox's shell asks the terminal where its cursor is (ESC [6n) before it echoes a command
-	EXPECT_EQ(missing_in_order(common, { version, "psci: PSCIv1.1 detected in firmware.",
+	EXPECT_EQ(qvp_test::missing_in_order(log.common, { version, "psci: PSCIv1.1 detected in firmware.",
 					     "psci: Using standard PSCI v0.2 function IDs", "Run /init as init process",
 					     "qvp-init: ready", "/ # \033[6nuname -a", uname, "/ # \033[6npoweroff -f",
 					     "reboot: Power down", "ERROR:   QEMU System Power off: with GPIO." }),
 		  "")
 		<< "qvp:\n" << ours.out << "\nQEMU:\n" << qemu.console;
-	RecordProperty("linux_lines_qvp", (int)linux_ours.size());
-	RecordProperty("linux_lines_qemu", (int)linux_qemu.size());
-	RecordProperty("linux_lines_common", (int)common.size());
-	std::cout << "Linux's lines: " << linux_ours.size() << " on qvp, " << linux_qemu.size() << " on QEMU, "
-		  << common.size() << " of them the same in the same order\n";
+	RecordProperty("linux_lines_qvp", (int)log.ours.size());
+	RecordProperty("linux_lines_qemu", (int)log.theirs.size());
+	RecordProperty("linux_lines_common", (int)log.common.size());
+	std::cout << "Linux's lines: " << log.ours.size() << " on qvp, " << log.theirs.size() << " on QEMU, "
+		  << log.common.size() << " of them the same in the same order\n";
 }
 
 // Two CPUs: both leave reset at BL1's entry, as on QEMU's secure board with firmware; BL1

@@ -143,6 +143,48 @@ std::vector<std::string> console_lines(const std::string &console, const std::ve
 	return lines;
 }
 
+std::vector<std::string> without_printk_times(std::vector<std::string> lines)
+{
+	for (std::string &line : lines) {
+		size_t end = line.find("] ");
+		if (line.rfind("[", 0) == 0 && end != std::string::npos &&
+		    line.find_first_not_of(" 0123456789.", 1) == end)
+			line.erase(0, end + 2);
+	}
+	return lines;
+}
+
+std::vector<std::string> without_load_times(std::vector<std::string> lines)
+{
+	for (std::string &line : lines) {
+		size_t timed = line.find(" bytes read in ");
+		if (timed != std::string::npos)
+			line.erase(timed + 11);
+	}
+	return lines;
+}
+
+std::string line_with(const std::vector<std::string> &lines, const std::string &part)
+{
+	for (const std::string &line : lines)
+		if (line.find(part) != std::string::npos)
+			return line;
+	return "";
+}
+
+std::string missing_in_order(const std::vector<std::string> &lines, const std::vector<std::string> &wanted)
+{
+	size_t at = 0;
+	for (const std::string &line : wanted) {
+		while (at < lines.size() && lines[at] != line)
+			at++;
+		if (at == lines.size())
+			return line;
+		at++;
+	}
+	return "";
+}
+
 std::vector<std::string> common_lines(const std::vector<std::string> &a, const std::vector<std::string> &b)
 {
 	// longest[i][j]: the length of the longest common subsequence of a[i..] and b[j..]
@@ -164,6 +206,16 @@ std::vector<std::string> common_lines(const std::vector<std::string> &a, const s
 		}
 	}
 	return common;
+}
+
+CommonLog common_log_from(const std::string &ours, const std::string &theirs, const std::string &from)
+{
+	CommonLog log;
+	size_t ours_at = ours.find(from), theirs_at = theirs.find(from);
+	log.ours = without_printk_times(console_lines(ours_at == std::string::npos ? "" : ours.substr(ours_at)));
+	log.theirs = without_printk_times(console_lines(theirs_at == std::string::npos ? "" : theirs.substr(theirs_at)));
+	log.common = common_lines(log.ours, log.theirs);
+	return log;
 }
 
 } // namespace qvp_test

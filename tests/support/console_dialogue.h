@@ -37,6 +37,27 @@ std::string without_cr(const std::string &text);
 // `differing` prefixes.
 std::vector<std::string> console_lines(const std::string &console, const std::vector<std::string> &differing = {});
 
+// The lines without Linux's printk timestamps ("[    0.123456] "): two boards that run other
+// instruction counts before the same line print it at another virtual time.
+std::vector<std::string> without_printk_times(std::vector<std::string> lines);
+
+// U-Boot's lines with its load times left out ("N bytes read in T ms (R MiB/s)" keeps "N bytes
+// read"): virtual time on both, but two boards' virtio transports take other instruction counts.
+std::vector<std::string> without_load_times(std::vector<std::string> lines);
+
+// Two consoles' lines from the first `from` on (U-Boot's "Starting kernel ..."), printk
+// timestamps taken off, and the lines both print in the same order.
+struct CommonLog {
+	std::vector<std::string> ours, theirs, common;
+};
+CommonLog common_log_from(const std::string &ours, const std::string &theirs, const std::string &from);
+
+// The first of the lines that contains `part`; "" if none does.
+std::string line_with(const std::vector<std::string> &lines, const std::string &part);
+
+// The first of `wanted` that is not in `lines` after the ones before it; "" when all are, in order.
+std::string missing_in_order(const std::vector<std::string> &lines, const std::vector<std::string> &wanted);
+
 // The lines both print in the same order: a longest common subsequence of the two.
 std::vector<std::string> common_lines(const std::vector<std::string> &a, const std::vector<std::string> &b);
 

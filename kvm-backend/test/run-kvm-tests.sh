@@ -125,13 +125,17 @@ check_vcpu_stats() { # $1: label, $2: test name
 }
 
 # An idle guest: with WFx exits qvp skips idle time; with kicks it cannot (and skips none).
+# Without -icount ([tcg]) the guest's counter runs with the nested host's clock, and on a slow
+# or loaded host every tick can be due before the guest reaches its WFI, which then never
+# blocks: a fresh Debian root once skipped nothing there. So skipping is required under
+# -icount only; skipping nothing with kicks is required in both.
 check_idle() { # $1: label
 	local log="$build/kvm-tests-console-$1.log" skipped
 	skipped=$(kvm_host_test_lines "$log" sleep | sed -n 's/^idle time skipped: \([0-9.]*\) s$/\1/p')
 	echo "run-kvm-tests: [$1] sleep: status $(kvm_host_test_status "$log" sleep), idle time skipped ${skipped:-?} s"
 	if [ "$(kvm_host_test_status "$log" sleep)" != 0 ] || [ -z "$skipped" ] ||
 		{ [ "$idle_mode" = "host-timer kick" ] && [ "$skipped" != 0.000000000000 ]; } ||
-		{ [ "$idle_mode" != "host-timer kick" ] && [ "$skipped" = 0.000000000000 ]; }; then
+		{ [ "$idle_mode" != "host-timer kick" ] && [ "$1" = icount ] && [ "$skipped" = 0.000000000000 ]; }; then
 		echo "run-kvm-tests: [$1] sleep: FAILED (expected status 0 and idle time skipped only with WFx exits)"
 		failures=$((failures + 1))
 	fi

@@ -91,6 +91,7 @@ int kvm_one_reg(struct kvm_cpu *kc, unsigned long request, uint64_t id, void *va
 int kvm_timer_check(struct kvm_cpu *kc);
 void kvm_timer_set_counter(struct kvm_cpu *kc);
 void kvm_timer_sync(struct kvm_cpu *kc);
+int kvm_timer_sync_for_save(struct kvm_cpu *kc); /* and CNTKCTL_EL1, before a snapshot */
 uint64_t kvm_timer_lead(struct kvm_cpu *kc, uint64_t executed);
 
 /* Serves one exit of KVM_RUN; CPU_STOP_BUDGET means the run goes on (kvm_cpu.c). */

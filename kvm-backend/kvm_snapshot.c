@@ -11,7 +11,6 @@
 #include <sys/ioctl.h>
 
 #include "error.h"
-#include "generic_timer.h"
 #include "kvm_internal.h"
 #include "snapshot_stream.h"
 
@@ -32,8 +31,6 @@ static const struct context_register context_registers[] = {
 	CONTEXT(3, 0, 5, 1, 0, afsr0_el1),       CONTEXT(3, 0, 5, 1, 1, afsr1_el1),
 	CONTEXT(3, 0, 0, 0, 5, mpidr_el1),
 };
-
-#define CNTKCTL_EL1_ID ARM64_SYS_REG(3, 0, 14, 1, 0)
 
 /* An MMIO load's value or a PSCI call's result reaches the registers only when KVM_RUN is
  * entered again: entered with immediate_exit, it completes them and runs no guest code. */
@@ -63,20 +60,6 @@ static int read_context(struct kvm_cpu *kc, struct iss_context_state *context)
 	return 0;
 }
 
-/* CNTKCTL_EL1 lives in KVM during runs; the timer model, saved after the CPUs, keeps it. */
-static int sync_timer_control(struct kvm_cpu *kc)
-{
-	uint64_t cntkctl;
-
-	if (kvm_one_reg(kc, KVM_GET_ONE_REG, CNTKCTL_EL1_ID, &cntkctl) < 0)
-		return -1;
-	for (unsigned i = 0; i < kc->timer_hook_count; i++)
-		if (kc->timer_hooks[i]->write(kc->timer_hooks[i]->opaque, GT_CNTKCTL_EL1, 1, cntkctl))
-			break;
-	kvm_timer_sync(kc);
-	return 0;
-}
-
 void kvm_cpu_save(const struct cpu *cpu, struct snap_writer *w)
 {
 	struct kvm_cpu *kc = to_kvm_cpu(cpu);
@@ -89,7 +72,7 @@ void kvm_cpu_save(const struct cpu *cpu, struct snap_writer *w)
 		return;
 	}
 	if (complete_pending_exit(kc) < 0 || !(interpreter = kvm_borrow_interpreter(kc, &arch)) ||
-	    read_context(kc, &context) < 0 || sync_timer_control(kc) < 0) {
+	    read_context(kc, &context) < 0 || kvm_timer_sync_for_save(kc) < 0) {
 		snap_writer_fail(w, "%s", error_message());
 		return;
 	}

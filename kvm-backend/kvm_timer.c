@@ -75,6 +75,20 @@ uint64_t kvm_timer_lead(struct kvm_cpu *kc, uint64_t executed)
 	return elapsed > instructions ? (uint64_t)(elapsed - instructions) : 0;
 }
 
+#define CNTKCTL_EL1_ID ARM64_SYS_REG(3, 0, 14, 1, 0)
+
+/* CNTKCTL_EL1 lives in KVM during runs; the timer model, saved after the CPUs, keeps it. */
+int kvm_timer_sync_for_save(struct kvm_cpu *kc)
+{
+	uint64_t cntkctl;
+
+	if (kvm_one_reg(kc, KVM_GET_ONE_REG, CNTKCTL_EL1_ID, &cntkctl) < 0)
+		return -1;
+	model_write(kc, GT_CNTKCTL_EL1, cntkctl);
+	kvm_timer_sync(kc);
+	return 0;
+}
+
 void kvm_timer_sync(struct kvm_cpu *kc)
 {
 	uint64_t ctl, cval, model_ctl = 0, model_cval = 0;

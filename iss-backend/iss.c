@@ -52,9 +52,9 @@ static void iss_set_line(struct cpu *base, enum cpu_line line, bool level)
 /* EL2's and EL3's registers for a debugger: only a CPU that has the level has them. */
 static bool has_level_of(const struct iss *cpu, enum cpu_register reg)
 {
-	if (reg >= CPU_REG_HCR_EL2 && reg <= CPU_REG_VBAR_EL2)
+	if ((reg >= CPU_REG_HCR_EL2 && reg <= CPU_REG_VBAR_EL2) || (reg >= CPU_REG_MAIR_EL2 && reg <= CPU_REG_CNTHCTL_EL2))
 		return cpu->el2;
-	if (reg >= CPU_REG_SCR_EL3 && reg <= CPU_REG_CPTR_EL3)
+	if (reg >= CPU_REG_SCR_EL3 && reg <= CPU_REG_MDCR_EL3)
 		return cpu->el3;
 	return true;
 }
@@ -85,6 +85,12 @@ static int get_el2_el3_register(const struct iss *cpu, enum cpu_register reg, ui
 	case CPU_REG_VBAR_EL3: *value = cpu->vbar_el3; return 0;
 	case CPU_REG_MAIR_EL3: *value = cpu->mair_el3; return 0;
 	case CPU_REG_CPTR_EL3: *value = cpu->cptr_el3; return 0;
+	case CPU_REG_TPIDR_EL3: *value = cpu->tpidr_el3; return 0;
+	case CPU_REG_MDCR_EL3: *value = cpu->mdcr_el3; return 0;
+	case CPU_REG_MAIR_EL2: *value = cpu->mair_el2; return 0;
+	case CPU_REG_CPTR_EL2: *value = cpu->cptr_el2; return 0;
+	case CPU_REG_TPIDR_EL2: *value = cpu->tpidr_el2; return 0;
+	case CPU_REG_CNTHCTL_EL2: *value = cpu->cnthctl_el2; return 0;
 	default: return error_set("iss: no register number %d", (int)reg);
 	}
 }
@@ -157,6 +163,12 @@ static unsigned system_register_encoding(enum cpu_register reg)
 	case CPU_REG_VBAR_EL3: return SYSREG(3, 6, 12, 0, 0);
 	case CPU_REG_MAIR_EL3: return SYSREG(3, 6, 10, 2, 0);
 	case CPU_REG_CPTR_EL3: return SYSREG(3, 6, 1, 1, 2);
+	case CPU_REG_TPIDR_EL3: return SYSREG(3, 6, 13, 0, 2);
+	case CPU_REG_MDCR_EL3: return SYSREG(3, 6, 1, 3, 1);
+	case CPU_REG_MAIR_EL2: return SYSREG(3, 4, 10, 2, 0);
+	case CPU_REG_CPTR_EL2: return SYSREG(3, 4, 1, 1, 2);
+	case CPU_REG_TPIDR_EL2: return SYSREG(3, 4, 13, 0, 2);
+	case CPU_REG_CNTHCTL_EL2: return SYSREG(3, 4, 14, 1, 0);
 	default: return 0;
 	}
 }

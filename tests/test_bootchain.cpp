@@ -418,8 +418,7 @@ TEST_F(UBootLinux, Ext4loadAndBootiMatchQemu)
 						       "reboot: Power down" }),
 		  "")
 		<< "qvp:\n" << ours.out << "\nQEMU:\n" << qemu.console;
-	std::cout << "Linux's lines: " << log.ours.size() << " on qvp, " << log.theirs.size() << " on QEMU, "
-		  << log.common.size() << " of them the same in the same order\n";
+	qvp_test::report_common_log(log);
 }
 
 TEST_F(UBootLinux, Ext4loadAndBootiReachTheBusyboxShellTheSameTwice)

@@ -375,7 +375,8 @@ TEST_F(Tfa, GdbShowsTheLevelAndSecurityStateStageByStage)
 		  "break bl2_entrypoint", "break bl31_main", "continue", "monitor el", "continue", "monitor el",
 		  "p/x $cpsr & 0x1f", "p $ELR_EL3 == (long)&bl2_entrypoint", "p/x $SPSR_EL3", "x/i $pc", "continue",
 		  "monitor el", "p/x $SCR_EL3 & 1", "set $FAR_EL3 = 0x1234", "p/x $FAR_EL3", "p/x $MAIR_EL3",
-		  "set $CPTR_EL3 = 0x400", "p/x $CPTR_EL3", "kill" });
+		  "set $CPTR_EL3 = 0x400", "p/x $CPTR_EL3", "p $TPIDR_EL3 == (long)&percpu_data", "p/x $MDCR_EL3",
+		  "set $TPIDR_EL3 = 0x1234", "p/x $TPIDR_EL3", "kill" });
 	ASSERT_FALSE(out.empty()) << "qvp did not listen";
 	// gdb prints the stops and values on its standard output, the monitor's replies on its error
 	size_t reset = out.find("cpu 0: EL3h, Secure (SCR_EL3 0x30)\n"),
@@ -397,6 +398,11 @@ TEST_F(Tfa, GdbShowsTheLevelAndSecurityStateStageByStage)
 	// index 0, 0x04 Device-nGnRE at 1, 0x44 Normal non-cacheable at 2)
 	EXPECT_TRUE(has(out, "$8 = 0x4404ff\n")) << out;
 	EXPECT_TRUE(has(out, "$9 = 0x400\n")) << out; // CPTR_EL3.TFP written as an MSR writes it
+	EXPECT_TRUE(has(out, "$10 = 1\n")) << out; // BL31's per-CPU data pointer, as QEMU's gdb stub shows it
+	// TF-A's SDD and SPD32 = 0b10 (external debug off in Secure state). QEMU 7.2 shows 0x400818000:
+	// it keeps SCCD (bit 23) and MCCD (bit 34) too, which TF-A writes and v8.0 has RES0.
+	EXPECT_TRUE(has(out, "$11 = 0x18000\n")) << out;
+	EXPECT_TRUE(has(out, "$12 = 0x1234\n")) << out;
 }
 
 // Without EL3 (the plain virt board) gdb's description has no EL3 registers and `monitor el`
@@ -407,13 +413,36 @@ TEST(GdbLevels, APlainBoardHasNoEl3Registers)
 		GTEST_SKIP() << "gdb-multiarch is not installed (./bootstrap.sh installs it)";
 	qvp_test::TempDir dir;
 	std::string out = gdb_session(dir, { build_path("sw/debugme.elf") },
-				      { "monitor el", "p $SCR_EL3", "p $HCR_EL2", "p/x $cpsr & 0xc", "p $MAIR_EL3", "kill" });
+				      { "monitor el", "p $SCR_EL3", "p $HCR_EL2", "p/x $cpsr & 0xc", "p $MAIR_EL3",
+					"p $MAIR_EL2", "p $TPIDR_EL3", "kill" });
 	ASSERT_FALSE(out.empty()) << "qvp did not listen";
 	EXPECT_TRUE(has(out, "cpu 0: EL1h, Non-secure (no EL3)\n")) << out;
 	EXPECT_TRUE(has(out, "$1 = void")) << out;
 	EXPECT_TRUE(has(out, "$2 = void")) << out;
 	EXPECT_TRUE(has(out, "$3 = 0x4")) << out;
 	EXPECT_TRUE(has(out, "$4 = void")) << out;
+	EXPECT_TRUE(has(out, "$5 = void")) << out;
+	EXPECT_TRUE(has(out, "$6 = void")) << out;
+}
+
+// With EL2 and no EL3 (--el2) gdb has EL2's registers, the later ones too, and no EL3's;
+// each is written as an MSR at EL2 writes it (CPTR_EL2's RES1 bits 13:12 and 9:0 stay set).
+TEST(GdbLevels, El2RegistersWithoutEl3)
+{
+	if (!have_gdb())
+		GTEST_SKIP() << "gdb-multiarch is not installed (./bootstrap.sh installs it)";
+	qvp_test::TempDir dir;
+	std::string out = gdb_session(dir, { "--el2", build_path("sw/debugme.elf") },
+				      { "monitor el", "p $MDCR_EL3", "set $MAIR_EL2 = 0x4404ff", "p/x $MAIR_EL2",
+					"set $CPTR_EL2 = 0x400", "p/x $CPTR_EL2", "set $TPIDR_EL2 = 0xabcd",
+					"p/x $TPIDR_EL2", "set $CNTHCTL_EL2 = 0", "p/x $CNTHCTL_EL2", "kill" });
+	ASSERT_FALSE(out.empty()) << "qvp did not listen";
+	EXPECT_TRUE(has(out, "cpu 0: EL2h, Non-secure (no EL3)\n")) << out;
+	EXPECT_TRUE(has(out, "$1 = void")) << out;
+	EXPECT_TRUE(has(out, "$2 = 0x4404ff\n")) << out;
+	EXPECT_TRUE(has(out, "$3 = 0x37ff\n")) << out;
+	EXPECT_TRUE(has(out, "$4 = 0xabcd\n")) << out;
+	EXPECT_TRUE(has(out, "$5 = 0x0\n")) << out;
 }
 
 // ---- Linux through TF-A: U-Boot loads Debian's kernel from an ext4 virtio disk ----
@@ -548,11 +577,7 @@ TEST_F(TfaLinux, BusyboxShellThroughBl31AsOnQemu)
 					     "reboot: Power down", "ERROR:   QEMU System Power off: with GPIO." }),
 		  "")
 		<< "qvp:\n" << ours.out << "\nQEMU:\n" << qemu.console;
-	RecordProperty("linux_lines_qvp", (int)log.ours.size());
-	RecordProperty("linux_lines_qemu", (int)log.theirs.size());
-	RecordProperty("linux_lines_common", (int)log.common.size());
-	std::cout << "Linux's lines: " << log.ours.size() << " on qvp, " << log.theirs.size() << " on QEMU, "
-		  << log.common.size() << " of them the same in the same order\n";
+	qvp_test::report_common_log(log);
 }
 
 // Two CPUs: both leave reset at BL1's entry, as on QEMU's secure board with firmware; BL1

@@ -90,6 +90,10 @@ static const char el2_xml[] =
 	"<reg name=\"ELR_EL2\" bitsize=\"64\" group=\"system\"/>\n"
 	"<reg name=\"SPSR_EL2\" bitsize=\"64\" group=\"system\"/>\n"
 	"<reg name=\"VBAR_EL2\" bitsize=\"64\" group=\"system\"/>\n"
+	"<reg name=\"MAIR_EL2\" bitsize=\"64\" regnum=\"101\" group=\"system\"/>\n"
+	"<reg name=\"CPTR_EL2\" bitsize=\"64\" group=\"system\"/>\n"
+	"<reg name=\"TPIDR_EL2\" bitsize=\"64\" group=\"system\"/>\n"
+	"<reg name=\"CNTHCTL_EL2\" bitsize=\"64\" group=\"system\"/>\n"
 	"</feature>\n";
 
 static const char el3_xml[] =
@@ -105,11 +109,14 @@ static const char el3_xml[] =
 	"<reg name=\"VBAR_EL3\" bitsize=\"64\" group=\"system\"/>\n"
 	"<reg name=\"MAIR_EL3\" bitsize=\"64\" group=\"system\"/>\n"
 	"<reg name=\"CPTR_EL3\" bitsize=\"64\" group=\"system\"/>\n"
+	"<reg name=\"TPIDR_EL3\" bitsize=\"64\" group=\"system\"/>\n"
+	"<reg name=\"MDCR_EL3\" bitsize=\"64\" group=\"system\"/>\n"
 	"</feature>\n";
 
 /* Stays in step with the XML above: the registers' numbers are enum cpu_register's. */
 _Static_assert(CPU_REG_HCR_EL2 - CPU_REG_SCTLR_EL1 == 10, "one <reg> per EL1 system register");
-_Static_assert(CPU_REG_HCR_EL2 == 78 && CPU_REG_SCR_EL3 == 88 && CPU_REG_SYSTEM_END == 99,
+_Static_assert(CPU_REG_HCR_EL2 == 78 && CPU_REG_SCR_EL3 == 88 && CPU_REG_MAIR_EL2 == 101 &&
+		       CPU_REG_SYSTEM_END == 105,
 	       "the EL2 and EL3 features' register numbers");
 
 const char *gdb_target_xml(bool el2, bool el3, size_t *length)

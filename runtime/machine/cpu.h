@@ -77,6 +77,13 @@ enum cpu_register {
 	CPU_REG_VBAR_EL3,
 	CPU_REG_MAIR_EL3,
 	CPU_REG_CPTR_EL3,
+	/* Added later, so after the first ones: recordings keep the numbers they were written with. */
+	CPU_REG_TPIDR_EL3,
+	CPU_REG_MDCR_EL3,
+	CPU_REG_MAIR_EL2,
+	CPU_REG_CPTR_EL2,
+	CPU_REG_TPIDR_EL2,
+	CPU_REG_CNTHCTL_EL2,
 	CPU_REG_SYSTEM_END,
 };
 

@@ -8,7 +8,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <iostream>
 #include <sstream>
+
+#include <gtest/gtest.h>
 
 namespace qvp_test {
 
@@ -216,6 +219,15 @@ CommonLog common_log_from(const std::string &ours, const std::string &theirs, co
 	log.theirs = without_printk_times(console_lines(theirs_at == std::string::npos ? "" : theirs.substr(theirs_at)));
 	log.common = common_lines(log.ours, log.theirs);
 	return log;
+}
+
+void report_common_log(const CommonLog &log)
+{
+	::testing::Test::RecordProperty("linux_lines_qvp", (int)log.ours.size());
+	::testing::Test::RecordProperty("linux_lines_qemu", (int)log.theirs.size());
+	::testing::Test::RecordProperty("linux_lines_common", (int)log.common.size());
+	std::cout << "Linux's lines: " << log.ours.size() << " on qvp, " << log.theirs.size() << " on QEMU, "
+		  << log.common.size() << " of them the same in the same order\n";
 }
 
 } // namespace qvp_test

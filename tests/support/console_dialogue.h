@@ -52,6 +52,10 @@ struct CommonLog {
 };
 CommonLog common_log_from(const std::string &ours, const std::string &theirs, const std::string &from);
 
+// Records the three counts as the test's properties (linux_lines_qvp, _qemu, _common) and prints
+// them: how much of Linux's log the two boards share.
+void report_common_log(const CommonLog &log);
+
 // The first of the lines that contains `part`; "" if none does.
 std::string line_with(const std::vector<std::string> &lines, const std::string &part);
 

@@ -9,7 +9,7 @@ ISS_HANDLER(iss_exec_fmov_reg)
 	if (!iss_fp_enabled(cpu))
 		return;
 	write_scalar(cpu, insn->rd, read_scalar(cpu, insn->rn, insn->type), insn->type);
-	cpu->pc += 4;
+	iss_advance(cpu, insn);
 }
 
 ISS_HANDLER(iss_exec_fabs)
@@ -17,7 +17,7 @@ ISS_HANDLER(iss_exec_fabs)
 	if (!iss_fp_enabled(cpu))
 		return;
 	write_scalar(cpu, insn->rd, fp_abs(read_scalar(cpu, insn->rn, insn->type), insn->type), insn->type);
-	cpu->pc += 4;
+	iss_advance(cpu, insn);
 }
 
 ISS_HANDLER(iss_exec_fneg)
@@ -25,7 +25,7 @@ ISS_HANDLER(iss_exec_fneg)
 	if (!iss_fp_enabled(cpu))
 		return;
 	write_scalar(cpu, insn->rd, fp_neg(read_scalar(cpu, insn->rn, insn->type), insn->type), insn->type);
-	cpu->pc += 4;
+	iss_advance(cpu, insn);
 }
 
 ISS_HANDLER(iss_exec_fsqrt)
@@ -33,7 +33,7 @@ ISS_HANDLER(iss_exec_fsqrt)
 	if (!iss_fp_enabled(cpu))
 		return;
 	write_scalar(cpu, insn->rd, fp_sqrt(cpu, read_scalar(cpu, insn->rn, insn->type), insn->type), insn->type);
-	cpu->pc += 4;
+	iss_advance(cpu, insn);
 }
 
 ISS_HANDLER(iss_exec_fcvt)
@@ -43,7 +43,7 @@ ISS_HANDLER(iss_exec_fcvt)
 	uint64_t value =
 	    fp_convert(cpu, read_scalar(cpu, insn->rn, insn->type), insn->type, insn->amount, fp_current_rounding(cpu));
 	write_scalar(cpu, insn->rd, value, insn->amount);
-	cpu->pc += 4;
+	iss_advance(cpu, insn);
 }
 
 ISS_HANDLER(iss_exec_frint)
@@ -55,7 +55,7 @@ ISS_HANDLER(iss_exec_frint)
 	uint64_t value =
 	    fp_round_integral(cpu, read_scalar(cpu, insn->rn, insn->type), insn->type, rounding, insn->nzcv);
 	write_scalar(cpu, insn->rd, value, insn->type);
-	cpu->pc += 4;
+	iss_advance(cpu, insn);
 }
 
 ISS_HANDLER(iss_exec_fmov_imm)
@@ -63,7 +63,7 @@ ISS_HANDLER(iss_exec_fmov_imm)
 	if (!iss_fp_enabled(cpu))
 		return;
 	write_scalar(cpu, insn->rd, insn->imm, insn->type);
-	cpu->pc += 4;
+	iss_advance(cpu, insn);
 }
 
 /* Two-operand arithmetic: Vd = op(Vn, Vm). */
@@ -75,7 +75,7 @@ ISS_HANDLER(iss_exec_fmov_imm)
 			return;                                                                                        \
 		uint64_t a = read_scalar(cpu, insn->rn, size), b = read_scalar(cpu, insn->rm, size);                   \
 		write_scalar(cpu, insn->rd, expression, size);                                                         \
-		cpu->pc += 4;                                                                                          \
+		iss_advance(cpu, insn);                                                                                \
 	}
 
 DEFINE_FP_BINARY(fmul, fp_mul(cpu, a, b, size))
@@ -102,7 +102,7 @@ DEFINE_FP_BINARY(fnmul, fp_neg(fp_mul(cpu, a, b, size), size))
 		if (negate_product)                                                                                    \
 			a = fp_neg(a, size);                                                                           \
 		write_scalar(cpu, insn->rd, fp_muladd(cpu, addend, a, b, size), size);                                 \
-		cpu->pc += 4;                                                                                          \
+		iss_advance(cpu, insn);                                                                                \
 	}
 
 DEFINE_FP_FUSED(fmadd, false, false)
@@ -118,7 +118,7 @@ ISS_HANDLER(iss_exec_fcmp)
 		return;
 	uint64_t b = insn->amount ? 0 : read_scalar(cpu, insn->rm, size);
 	cpu->nzcv = fp_compare(cpu, read_scalar(cpu, insn->rn, size), b, size, insn->nzcv);
-	cpu->pc += 4;
+	iss_advance(cpu, insn);
 }
 
 ISS_HANDLER(iss_exec_fccmp)
@@ -132,7 +132,7 @@ ISS_HANDLER(iss_exec_fccmp)
 		                       insn->amount);
 	else
 		cpu->nzcv = insn->nzcv;
-	cpu->pc += 4;
+	iss_advance(cpu, insn);
 }
 
 ISS_HANDLER(iss_exec_fcsel)
@@ -143,7 +143,7 @@ ISS_HANDLER(iss_exec_fcsel)
 		return;
 	unsigned source = cond_holds(cpu, insn->cond) ? insn->rn : insn->rm;
 	write_scalar(cpu, insn->rd, read_scalar(cpu, source, size), size);
-	cpu->pc += 4;
+	iss_advance(cpu, insn);
 }
 
 /* FCVT[NPMZA][SU] (integer and fixed point): a W result is zero-extended into X. */
@@ -153,7 +153,7 @@ ISS_HANDLER(iss_exec_fcvt_to_int)
 		return;
 	cpu->x[insn->rd] = fp_to_fixed(cpu, read_scalar(cpu, insn->rn, insn->type), insn->type, (unsigned)insn->imm,
 	                               insn->amount, insn->imm2, (enum fp_rounding)insn->cond);
-	cpu->pc += 4;
+	iss_advance(cpu, insn);
 }
 
 ISS_HANDLER(iss_exec_int_to_fp)
@@ -163,7 +163,7 @@ ISS_HANDLER(iss_exec_int_to_fp)
 	uint64_t value =
 	    fp_from_fixed(cpu, cpu->x[insn->rn], (unsigned)insn->imm, insn->amount, insn->imm2, insn->type);
 	write_scalar(cpu, insn->rd, value, insn->type);
-	cpu->pc += 4;
+	iss_advance(cpu, insn);
 }
 
 ISS_HANDLER(iss_exec_fmov_to_general)
@@ -171,7 +171,7 @@ ISS_HANDLER(iss_exec_fmov_to_general)
 	if (!iss_fp_enabled(cpu))
 		return;
 	cpu->x[insn->rd] = cpu->v[insn->rn].d[insn->amount] & fp_size_mask((unsigned)insn->imm);
-	cpu->pc += 4;
+	iss_advance(cpu, insn);
 }
 
 /* FMOV Sd/Dd, Wn/Xn zeroes the rest of Vd; FMOV Vd.D[1], Xn keeps the low half. */
@@ -184,5 +184,5 @@ ISS_HANDLER(iss_exec_fmov_from_general)
 		cpu->v[insn->rd].d[1] = value;
 	else
 		write_scalar(cpu, insn->rd, value, 64);
-	cpu->pc += 4;
+	iss_advance(cpu, insn);
 }

@@ -54,12 +54,13 @@ static ALWAYS_INLINE bool store_bytes(struct iss *cpu, uint64_t address, unsigne
 	       iss_store(cpu, address + 8, 8, v->d[1]);
 }
 
-static ALWAYS_INLINE void transfer(struct iss *cpu, const struct iss_insn *insn, bool load, uint64_t address,
-                                   bool writeback, uint64_t new_base)
+/* The whole access through load_bytes()/store_bytes(): faults, MMIO, unaligned or split accesses, code pages. */
+static __attribute__((noinline)) void transfer_slow(struct iss *cpu, const struct iss_insn *insn, bool load,
+                                                    uint64_t address, bool writeback, uint64_t new_base)
 {
 	uint64_t value[2];
 
-	if (!iss_fp_enabled(cpu) || !iss_sp_aligned(cpu, insn->rn))
+	if (!iss_sp_aligned(cpu, insn->rn))
 		return;
 	if (load ? !load_bytes(cpu, address, insn->type, value)
 	         : !store_bytes(cpu, address, insn->type, &cpu->v[insn->rd]))
@@ -70,7 +71,46 @@ static ALWAYS_INLINE void transfer(struct iss *cpu, const struct iss_insn *insn,
 		cpu->v[insn->rd].d[0] = value[0];
 		cpu->v[insn->rd].d[1] = value[1];
 	}
-	cpu->pc += 4;
+	cpu->pc += 4; /* value's address was taken: no tail call, the loop starts the next instruction */
+}
+
+/* Vd from `bytes` (1 to 16) at host, zero-extended, or Vd's low `bytes` to host. */
+static ALWAYS_INLINE void move_vreg(struct iss *cpu, unsigned rd, uint8_t *host, unsigned bytes, bool load)
+{
+	union iss_vreg *v = &cpu->v[rd];
+
+	if (load) {
+		uint64_t low = iss_host_read(host, bytes < 16 ? bytes : 8);
+		v->d[1] = bytes < 16 ? 0 : iss_host_read(host + 8, 8);
+		v->d[0] = low;
+	} else {
+		iss_host_write(host, bytes < 16 ? bytes : 8, v->d[0]);
+		if (bytes == 16)
+			iss_host_write(host + 8, 8, v->d[1]);
+	}
+}
+
+/*
+ * One load or store of Vt. The fast path (an aligned access the TLB allows, no SP alignment
+ * fault) takes no local's address, so its iss_advance() compiles to a jump to the next
+ * handler, as exec_memory.c's does; everything else is transfer_slow()'s.
+ */
+static ALWAYS_INLINE void transfer(struct iss *cpu, const struct iss_insn *insn, bool load, uint64_t address,
+                                   bool writeback, uint64_t new_base)
+{
+	uint8_t *host;
+
+	if (!iss_fp_enabled(cpu))
+		return;
+	if (unlikely(!iss_tlb_hit(cpu, address, insn->type, !load, &host)) ||
+	    unlikely(insn->rn == REG_SP && (cpu->x[REG_SP] & cpu->sp_align))) {
+		transfer_slow(cpu, insn, load, address, writeback, new_base);
+		return;
+	}
+	move_vreg(cpu, insn->rd, host, insn->type, load);
+	if (writeback)
+		cpu->x[insn->rn] = new_base;
+	iss_advance(cpu, insn);
 }
 
 /* Register offset: Rm extended (UXTW, SXTW) or not (LSL, SXTX), then scaled. */
@@ -120,13 +160,13 @@ ISS_HANDLER(iss_exec_fp_load_literal)
 
 /* ---- Pairs: Vt at address, Vt2 (insn->ra) at address + size ---- */
 
-static void transfer_pair(struct iss *cpu, const struct iss_insn *insn, bool load, uint64_t address, bool writeback,
-                          uint64_t new_base)
+static __attribute__((noinline)) void transfer_pair_slow(struct iss *cpu, const struct iss_insn *insn, bool load,
+                                                         uint64_t address, bool writeback, uint64_t new_base)
 {
 	unsigned bytes = insn->type;
 	uint64_t first[2], second[2];
 
-	if (!iss_fp_enabled(cpu) || !iss_sp_aligned(cpu, insn->rn))
+	if (!iss_sp_aligned(cpu, insn->rn))
 		return;
 	if (load) {
 		if (!load_bytes(cpu, address, bytes, first) || !load_bytes(cpu, address + bytes, bytes, second))
@@ -143,7 +183,29 @@ static void transfer_pair(struct iss *cpu, const struct iss_insn *insn, bool loa
 		cpu->v[insn->ra].d[0] = second[0];
 		cpu->v[insn->ra].d[1] = second[1];
 	}
-	cpu->pc += 4;
+	cpu->pc += 4; /* as in transfer_slow() */
+}
+
+/* A pair: both halves through the TLB (they may be in two pages), else transfer_pair_slow(). */
+static ALWAYS_INLINE void transfer_pair(struct iss *cpu, const struct iss_insn *insn, bool load, uint64_t address,
+                                        bool writeback, uint64_t new_base)
+{
+	unsigned bytes = insn->type;
+	uint8_t *first, *second;
+
+	if (!iss_fp_enabled(cpu))
+		return;
+	if (unlikely(!iss_tlb_hit(cpu, address, bytes, !load, &first)) ||
+	    unlikely(!iss_tlb_hit(cpu, address + bytes, bytes, !load, &second)) ||
+	    unlikely(insn->rn == REG_SP && (cpu->x[REG_SP] & cpu->sp_align))) {
+		transfer_pair_slow(cpu, insn, load, address, writeback, new_base);
+		return;
+	}
+	move_vreg(cpu, insn->rd, first, bytes, load);
+	move_vreg(cpu, insn->ra, second, bytes, load); /* Vt == Vt2 is UNPREDICTABLE: Vt2 is written last and wins */
+	if (writeback)
+		cpu->x[insn->rn] = new_base;
+	iss_advance(cpu, insn);
 }
 
 #define DEFINE_PAIR(name, load)                                                                                        \
@@ -284,5 +346,5 @@ ISS_HANDLER(iss_exec_fp_structure)
 			v[k].d[1] = 0; /* a 64-bit load of whole registers zeroes the top half */
 		cpu->v[(insn->rd + k) % 32] = v[k];
 	}
-	cpu->pc += 4;
+	iss_advance(cpu, insn);
 }

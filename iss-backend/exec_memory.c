@@ -84,15 +84,6 @@ static __attribute__((noinline)) void transfer_slow(struct iss *cpu, const struc
 	cpu->pc += 4;
 }
 
-/* Whether the software TLB allows an aligned RAM access at once; *host is then its host address. */
-static ALWAYS_INLINE bool tlb_hit(const struct iss *cpu, uint64_t address, unsigned size, bool write, uint8_t **host)
-{
-	const struct iss_tlb_entry *e = &cpu->tlb[(address >> PAGE_SHIFT) & (TLB_ENTRIES - 1)];
-
-	*host = (uint8_t *)(uintptr_t)(address + e->addend);
-	return (address & (~(PAGE_SIZE - 1) | (size - 1))) == (write ? e->write : e->read);
-}
-
 /*
  * One load or store. The fast path (a TLB hit, no SP alignment fault) takes no local's
  * address, so its iss_advance() compiles to a jump to the next handler; everything else is
@@ -104,7 +95,7 @@ static ALWAYS_INLINE void transfer(struct iss *cpu, const struct iss_insn *insn,
 	unsigned size = access_size(kind);
 	uint8_t *host;
 
-	if (unlikely(!tlb_hit(cpu, address, size, is_store(kind), &host)) ||
+	if (unlikely(!iss_tlb_hit(cpu, address, size, is_store(kind), &host)) ||
 	    unlikely(insn->rn == REG_SP && (cpu->x[REG_SP] & cpu->sp_align))) {
 		transfer_slow(cpu, insn, kind, address, writeback, new_base);
 		return;
@@ -247,8 +238,8 @@ static ALWAYS_INLINE void transfer_pair(struct iss *cpu, const struct iss_insn *
 	bool store = kind == PAIR_STP_W || kind == PAIR_STP_X;
 	uint8_t *first, *second;
 
-	if (unlikely(!tlb_hit(cpu, address, size, store, &first)) ||
-	    unlikely(!tlb_hit(cpu, address + size, size, store, &second)) ||
+	if (unlikely(!iss_tlb_hit(cpu, address, size, store, &first)) ||
+	    unlikely(!iss_tlb_hit(cpu, address + size, size, store, &second)) ||
 	    unlikely(insn->rn == REG_SP && (cpu->x[REG_SP] & cpu->sp_align))) {
 		transfer_pair_slow(cpu, insn, kind, address, writeback, new_base);
 		return;

@@ -162,7 +162,7 @@ const iss_exec_fn iss_simd_ursqrte[2] = {ursqrte_2s, ursqrte_4s};
 		for (unsigned i = 0; i < (lanes); i++)                                                                 \
 			r.wf[i] = (WU)fp_convert(cpu, n.nf[(part) * (lanes) + i], from, to, fp_current_rounding(cpu)); \
 		cpu->v[insn->rd] = r;                                                                                  \
-		cpu->pc += 4;                                                                                          \
+		iss_advance(cpu, insn);                                                                                \
 	}
 
 #define FP_NARROW(fn, NU, nf, WU, wf, from, to, lanes, part, rounding)                                                 \
@@ -177,7 +177,7 @@ const iss_exec_fn iss_simd_ursqrte[2] = {ursqrte_2s, ursqrte_4s};
 		for (unsigned i = 0; i < (lanes); i++)                                                                 \
 			r.nf[(part) * (lanes) + i] = (NU)fp_convert(cpu, n.wf[i], from, to, rounding);                 \
 		cpu->v[insn->rd] = r;                                                                                  \
-		cpu->pc += 4;                                                                                          \
+		iss_advance(cpu, insn);                                                                                \
 	}
 
 FP_WIDEN(fcvtl_4h, uint16_t, h, uint32_t, s, 16, 32, 4, 0)
@@ -209,7 +209,7 @@ const iss_exec_fn iss_simd_fcvtxn[3] = {fcvtxn_2s, fcvtxn_4s, fcvtxn_1s};
 		high = OP(uint32_t, int32_t, n.s[2], n.s[3], 0);                                                       \
 		r.s[0] = (uint32_t)OP(uint32_t, int32_t, low, high, 0);                                                \
 		cpu->v[insn->rd] = r;                                                                                  \
-		cpu->pc += 4;                                                                                          \
+		iss_advance(cpu, insn);                                                                                \
 	}
 
 FP_REDUCE(iss_simd_fmaxv, F_MAX)

@@ -226,7 +226,7 @@ static void reverse(struct iss *cpu, const struct iss_insn *insn, unsigned bytes
 	for (unsigned j = 0; j < bytes; j++)
 		r.b[j] = n.b[j ^ insn->imm];
 	cpu->v[insn->rd] = r;
-	cpu->pc += 4;
+	iss_advance(cpu, insn);
 }
 
 static ISS_HANDLER(rev_8b)
@@ -257,7 +257,7 @@ const iss_exec_fn iss_simd_rev[2] = {rev_8b, rev_16b};
 		}                                                                                                      \
 		r.d[0] = (uint64_t)acc & ones(width);                                                                  \
 		cpu->v[insn->rd] = r;                                                                                  \
-		cpu->pc += 4;                                                                                          \
+		iss_advance(cpu, insn);                                                                                \
 	}
 
 #define R_ADD(acc, x) ((acc) + (x))

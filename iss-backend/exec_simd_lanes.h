@@ -186,7 +186,7 @@ static inline uint64_t sat_shl_signed_to_unsigned(struct iss *cpu, int64_t a, un
 		for (unsigned i = 0; i < (lanes); i++)                                                                 \
 			r.f[i] = (U)(OP(U, S, n.f[i], m.f[i], d.f[i]));                                                \
 		cpu->v[insn->rd] = r;                                                                                  \
-		cpu->pc += 4;                                                                                          \
+		iss_advance(cpu, insn);                                                                                \
 	}
 
 /* By element: b is lane insn->imm of Vm for every lane. */
@@ -204,7 +204,7 @@ static inline uint64_t sat_shl_signed_to_unsigned(struct iss *cpu, int64_t a, un
 		for (unsigned i = 0; i < (lanes); i++)                                                                 \
 			r.f[i] = (U)(OP(U, S, n.f[i], b, d.f[i]));                                                     \
 		cpu->v[insn->rd] = r;                                                                                  \
-		cpu->pc += 4;                                                                                          \
+		iss_advance(cpu, insn);                                                                                \
 	}
 
 /* Pairwise: the lanes of Vm:Vn taken two at a time, Vn's pairs first; the scalar form (one
@@ -224,7 +224,7 @@ static inline uint64_t sat_shl_signed_to_unsigned(struct iss *cpu, int64_t a, un
 			r.f[(lanes) / 2 + i] = (U)(OP(U, S, m.f[2 * i], m.f[2 * i + 1], 0));                           \
 		}                                                                                                      \
 		cpu->v[insn->rd] = r;                                                                                  \
-		cpu->pc += 4;                                                                                          \
+		iss_advance(cpu, insn);                                                                                \
 	}
 
 /* The eleven handlers of one operation and its [size][form] table (form: 64-bit, 128-bit,

@@ -15,7 +15,7 @@
 		for (unsigned i = 0; i < (lanes); i++)                                                                 \
 			r.f[i] = x;                                                                                    \
 		cpu->v[insn->rd] = r;                                                                                  \
-		cpu->pc += 4;                                                                                          \
+		iss_advance(cpu, insn);                                                                                \
 	}
 
 SIMD_FORMS(DUP_ELEMENT, iss_simd_dup_element, 0)
@@ -30,7 +30,7 @@ SIMD_FORMS(DUP_ELEMENT, iss_simd_dup_element, 0)
 		for (unsigned i = 0; i < (lanes); i++)                                                                 \
 			r.f[i] = (U)cpu->x[insn->rn];                                                                  \
 		cpu->v[insn->rd] = r;                                                                                  \
-		cpu->pc += 4;                                                                                          \
+		iss_advance(cpu, insn);                                                                                \
 	}
 
 SIMD_FORMS(DUP_GENERAL, iss_simd_dup_general, 0)
@@ -42,21 +42,21 @@ SIMD_FORMS(DUP_GENERAL, iss_simd_dup_general, 0)
 		if (!iss_fp_enabled(cpu))                                                                              \
 			return;                                                                                        \
 		cpu->v[insn->rd].f[insn->imm] = (U)cpu->x[insn->rn];                                                   \
-		cpu->pc += 4;                                                                                          \
+		iss_advance(cpu, insn);                                                                                \
 	}                                                                                                              \
 	static ISS_HANDLER(ins_element_##f)                                                                            \
 	{                                                                                                              \
 		if (!iss_fp_enabled(cpu))                                                                              \
 			return;                                                                                        \
 		cpu->v[insn->rd].f[insn->imm] = cpu->v[insn->rn].f[insn->imm2];                                        \
-		cpu->pc += 4;                                                                                          \
+		iss_advance(cpu, insn);                                                                                \
 	}                                                                                                              \
 	static ISS_HANDLER(umov_##f)                                                                                   \
 	{                                                                                                              \
 		if (!iss_fp_enabled(cpu))                                                                              \
 			return;                                                                                        \
 		cpu->x[insn->rd] = cpu->v[insn->rn].f[insn->imm];                                                      \
-		cpu->pc += 4;                                                                                          \
+		iss_advance(cpu, insn);                                                                                \
 	}
 
 /* SMOV: the lane sign-extended to 64 bits, or to 32 bits and zero-extended (W destination). */
@@ -66,7 +66,7 @@ SIMD_FORMS(DUP_GENERAL, iss_simd_dup_general, 0)
 		if (!iss_fp_enabled(cpu))                                                                              \
 			return;                                                                                        \
 		cpu->x[insn->rd] = (uint64_t)(T)(S)cpu->v[insn->rn].f[insn->imm];                                      \
-		cpu->pc += 4;                                                                                          \
+		iss_advance(cpu, insn);                                                                                \
 	}
 
 ELEMENT_MOVES(uint8_t, b)
@@ -94,7 +94,7 @@ static void move_immediate(struct iss *cpu, const struct iss_insn *insn, bool q)
 	r.d[0] = insn->imm;
 	r.d[1] = q ? insn->imm : 0;
 	cpu->v[insn->rd] = r;
-	cpu->pc += 4;
+	iss_advance(cpu, insn);
 }
 
 static void orr_immediate(struct iss *cpu, const struct iss_insn *insn, bool q)
@@ -105,7 +105,7 @@ static void orr_immediate(struct iss *cpu, const struct iss_insn *insn, bool q)
 		return;
 	d->d[0] |= insn->imm;
 	d->d[1] = q ? d->d[1] | insn->imm : 0;
-	cpu->pc += 4;
+	iss_advance(cpu, insn);
 }
 
 static void bic_immediate(struct iss *cpu, const struct iss_insn *insn, bool q)
@@ -116,7 +116,7 @@ static void bic_immediate(struct iss *cpu, const struct iss_insn *insn, bool q)
 		return;
 	d->d[0] &= ~insn->imm;
 	d->d[1] = q ? d->d[1] & ~insn->imm : 0;
-	cpu->pc += 4;
+	iss_advance(cpu, insn);
 }
 
 #define BY_Q(name, fn)                                                                                                 \
@@ -147,7 +147,7 @@ BY_Q(bic_imm, bic_immediate)
 			BODY(f, lanes, part)                                                                           \
 		}                                                                                                      \
 		cpu->v[insn->rd] = r;                                                                                  \
-		cpu->pc += 4;                                                                                          \
+		iss_advance(cpu, insn);                                                                                \
 	}
 
 #define ZIP(f, lanes, part)                                                                                            \
@@ -192,7 +192,7 @@ static void extract(struct iss *cpu, const struct iss_insn *insn, unsigned bytes
 		r.b[i] = k < bytes ? n.b[k] : m.b[k - bytes];
 	}
 	cpu->v[insn->rd] = r;
-	cpu->pc += 4;
+	iss_advance(cpu, insn);
 }
 
 static ISS_HANDLER(ext_8b)
@@ -225,7 +225,7 @@ static void table_lookup(struct iss *cpu, const struct iss_insn *insn, unsigned 
 		if (m.b[i] < size)
 			r.b[i] = table[m.b[i] / 16].b[m.b[i] % 16];
 	cpu->v[insn->rd] = r;
-	cpu->pc += 4;
+	iss_advance(cpu, insn);
 }
 
 static ISS_HANDLER(tbl_8b)

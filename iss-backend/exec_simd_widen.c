@@ -31,7 +31,7 @@ enum { SHAPE_LONG, SHAPE_WIDE, SHAPE_ELEMENT };
 			r.wf[i] = (WU)(OP(WU, WS, a, b, d.wf[i]));                                                     \
 		}                                                                                                      \
 		cpu->v[insn->rd] = r;                                                                                  \
-		cpu->pc += 4;                                                                                          \
+		iss_advance(cpu, insn);                                                                                \
 	}
 
 #define WIDEN_FORMS(name, sgn, shape, OP)                                                                              \
@@ -137,7 +137,7 @@ WIDEN_PAIR(iss_simd_smlsl_elem, iss_simd_umlsl_elem, SHAPE_ELEMENT, W_MLS)
 			r.f[(part) * (lanes) + i] = (U)(OP(U, S, WS, a, b));                                           \
 		}                                                                                                      \
 		cpu->v[insn->rd] = r;                                                                                  \
-		cpu->pc += 4;                                                                                          \
+		iss_advance(cpu, insn);                                                                                \
 	}
 
 #define NARROW_FORMS(name, OP)                                                                                         \
@@ -206,7 +206,7 @@ NARROW_FORMS(iss_simd_sqrshrun, N_SQRSHRUN)
 			r.wf[i] = (WU)((accumulate) ? d.wf[i] + sum : sum);                                            \
 		}                                                                                                      \
 		cpu->v[insn->rd] = r;                                                                                  \
-		cpu->pc += 4;                                                                                          \
+		iss_advance(cpu, insn);                                                                                \
 	}
 
 #define ADD_PAIRS_FORMS(name, sgn, accumulate)                                                                         \

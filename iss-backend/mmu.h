@@ -120,6 +120,15 @@ static inline void iss_host_write(uint8_t *p, unsigned size, uint64_t value)
 	}
 }
 
+/* Whether the TLB allows an aligned RAM access of `size` bytes at once; *host is then its host address. */
+static inline bool iss_tlb_hit(const struct iss *cpu, uint64_t address, unsigned size, bool write, uint8_t **host)
+{
+	const struct iss_tlb_entry *e = &cpu->tlb[(address >> PAGE_SHIFT) & (TLB_ENTRIES - 1)];
+
+	*host = (uint8_t *)(uintptr_t)(address + e->addend);
+	return (address & (~(PAGE_SIZE - 1) | (size - 1))) == (write ? e->write : e->read);
+}
+
 /*
  * The data fast path: one software-TLB probe. The tag compare includes the low address bits
  * of the access size, so an unaligned access goes to the slow path, which decides between an

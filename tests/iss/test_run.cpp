@@ -1,7 +1,13 @@
 // Run semantics: budgets, stops, faults, MMIO, kicks, self-modifying code, the debugger view.
 #include "iss_harness.h"
 
+#include <functional>
+#include <string>
 #include <vector>
+
+extern "C" {
+#include "iss_state.h"
+}
 
 using namespace iss_test;
 
@@ -55,6 +61,13 @@ class Run : public IssTest
 		device.cpu = cpu;
 		ASSERT_EQ(bus_add_mmio(bus, "testdev", kMmioBase, 0x1000, &device_ops, &device), 0) << error_message();
 	}
+
+      public:
+	using Next = std::function<unsigned(unsigned)>; // a number below its argument, from the test's seed
+
+      protected:
+	void expect_blocks_match_stepping(uint64_t seed, bool mmu,
+	                                  const std::function<std::string(Next &, unsigned)> &line);
 	Device device;
 };
 
@@ -456,9 +469,11 @@ TEST_F(Run, PairedCompareAndBranchMatchesSteppingAtEveryBoundary)
 		state = state * 6364136223846793005ull + 1442695040888963407ull;
 		return (unsigned)((state >> 33) % n);
 	};
-	const char *compares[] = {"cmp x%u, #%u", "cmp w%u, #%u", "cmn x%u, #%u", "tst x%u, #1", "tst w%u, #3",
-	                          "cmp x%u, x3",  "cmp w%u, w4", "tst x%u, x5", "subs x%u, x1, #%u", "ands w%u, w2, w1"};
-	const char *conds[] = {"eq", "ne", "cs", "cc", "mi", "pl", "vs", "vc", "hi", "ls", "ge", "lt", "gt", "le", "al"};
+	const char *compares[] = {"cmp x%u, #%u",      "cmp w%u, #%u",    "cmn x%u, #%u", "tst x%u, #1",
+	                          "tst w%u, #3",       "cmp x%u, x3",     "cmp w%u, w4",  "tst x%u, x5",
+	                          "subs x%u, x1, #%u", "ands w%u, w2, w1"};
+	const char *conds[] = {"eq", "ne", "cs", "cc", "mi", "pl", "vs", "vc",
+	                       "hi", "ls", "ge", "lt", "gt", "le", "al"};
 	const unsigned kLength = 48, kSteps = 3000;
 	for (int program = 0; program < 8; program++) {
 		std::string source;
@@ -470,7 +485,8 @@ TEST_F(Run, PairedCompareAndBranchMatchesSteppingAtEveryBoundary)
 				snprintf(line, sizeof line, "b.%s L%u\n", conds[next(15)], next(kLength));
 			} else if (k % 3 == 1) {
 				unsigned r = next(6);
-				snprintf(line, sizeof line, compares[next(10)], r, next(4096)); // forms without #%u ignore it
+				snprintf(line, sizeof line, compares[next(10)], r,
+				         next(4096)); // forms without #%u ignore it
 				source += line;
 				snprintf(line, sizeof line, "\n");
 			} else {
@@ -508,60 +524,48 @@ TEST_F(Run, PairedCompareAndBranchMatchesSteppingAtEveryBoundary)
 			while (executed + chunk <= kSteps) {
 				ASSERT_EQ(run(chunk).executed, chunk);
 				executed += chunk;
-				ASSERT_EQ(snapshot(), trace[executed]) << "program " << program << ", chunks of " << chunk
-				                                       << ", after " << executed;
+				ASSERT_EQ(snapshot(), trace[executed])
+				    << "program " << program << ", chunks of " << chunk << ", after " << executed;
 			}
 		}
 	}
 }
 
-// The budget is charged per block (iss_state.h): a straight-line run is charged when it ends,
-// and a budget that ends inside one must stop exactly there. Random programs of data
-// processing, loads and stores, forward and backward branches and MMIO stores (whose device
-// notes executed_in_run), some across a page end: run in chunks of every size that ends
-// anywhere in a block, each must reach the registers, PC and count that single-stepping
-// reaches at that boundary, and the device must see each access at the same instruction index.
-TEST_F(Run, BlockBudgetMatchesSteppingAtEveryBoundary)
+// Random programs of `kLength` lines from `line` (given the generator and the line's index), each
+// ending with a branch back to the first: run in chunks of every size that ends anywhere in a
+// block, each must reach the registers (X0-X5, V0-V5, NZCV, PC) and the data that
+// single-stepping through the slow paths reaches at that boundary, and the device must see each access at the same
+// instruction index. x6 points at the device, x7 at kData; FP/SIMD is enabled, and the MMU
+// (RAM as Normal memory, where unaligned accesses are allowed) when `mmu` is.
+void Run::expect_blocks_match_stepping(uint64_t seed, bool mmu,
+                                       const std::function<std::string(Next &, unsigned)> &line)
 {
-	uint64_t state = 0x2545f4914f6cdd1dull;
-	auto next = [&state](unsigned n) {
+	uint64_t state = seed;
+	Next next = [&state](unsigned n) {
 		state = state * 6364136223846793005ull + 1442695040888963407ull;
 		return (unsigned)((state >> 33) % n);
 	};
 	const unsigned kLength = 64, kSteps = 2000;
+	auto *iss = reinterpret_cast<struct iss *>(cpu);
+	set_cpacr(3ull << 20);
+	if (mmu)
+		enable_mmu_identity();
 	for (int program = 0; program < 6; program++) {
 		std::string source;
-		char line[128];
+		char label[16];
 		for (unsigned k = 0; k < kLength; k++) {
-			snprintf(line, sizeof line, "L%u: ", k);
-			source += line;
-			unsigned kind = next(12), a = next(6), b = next(6);
-			if (kind < 5)
-				snprintf(line, sizeof line, "add x%u, x%u, #%u\n", a, b, next(200));
-			else if (kind == 5)
-				snprintf(line, sizeof line, "eor x%u, x%u, x%u, lsl #%u\n", a, a, b, next(63));
-			else if (kind == 6)
-				snprintf(line, sizeof line, "str x%u, [x7, #%u]\n", a, 8 * next(16));
-			else if (kind == 7)
-				snprintf(line, sizeof line, "ldr x%u, [x7, #%u]\n", a, 8 * next(16));
-			else if (kind == 8)
-				snprintf(line, sizeof line, "str w%u, [x6, #%u]\n", a, 4 * next(4)); // MMIO
-			else if (kind == 9) {
-				unsigned target = next(kLength), higher = next(2); // in this order: GCC's and Clang's programs alike
-				snprintf(line, sizeof line, "cmp x%u, x%u\n b.%s L%u\n", a, b, higher ? "hi" : "ls", target);
-			} else if (kind == 10) {
-				unsigned target = next(kLength), bit = next(8);
-				snprintf(line, sizeof line, "tbz x%u, #%u, L%u\n", a, bit, target);
-			} else
-				snprintf(line, sizeof line, "b L%u\n", (k + 1 + next(8)) % kLength);
-			source += line;
+			snprintf(label, sizeof label, "L%u: ", k);
+			source += label + line(next, k);
 		}
 		source += "b L0\n";
 		uint64_t base = kRamBase + (program % 2 ? 0x2000 - 128 : 0x1000);
 		auto start = [&]() {
 			load(source, base);
-			for (int r = 0; r < 6; r++)
+			for (int r = 0; r < 6; r++) {
 				set_x(r, (uint64_t)(r + 1) * 0x9e3779b9u * (unsigned)(program + 1));
+				iss->v[r].d[0] = (uint64_t)(r + 1) * 0x3ff0000012345678ull;
+				iss->v[r].d[1] = (uint64_t)(r + 7) * 0x4000000087654321ull;
+			}
 			set_x(6, kMmioBase);
 			set_x(7, kData);
 			set_nzcv(0);
@@ -572,7 +576,9 @@ TEST_F(Run, BlockBudgetMatchesSteppingAtEveryBoundary)
 		auto snapshot = [&]() {
 			std::vector<uint64_t> now;
 			for (int r = 0; r < 6; r++)
-				now.push_back(x(r));
+				now.insert(now.end(), {x(r), iss->v[r].d[0], iss->v[r].d[1]});
+			for (unsigned k = 0; k < 128; k += 8)
+				now.push_back(read64(kData + k));
 			now.push_back(nzcv());
 			now.push_back(pc());
 			return now;
@@ -585,6 +591,9 @@ TEST_F(Run, BlockBudgetMatchesSteppingAtEveryBoundary)
 			return seen;
 		};
 		start();
+		// The reference steps with a watchpoint in kData's page that nothing touches: no chaining
+		// (the debugger's loop) and every data access through the slow path, not the TLB's fast one.
+		ASSERT_EQ(cpu->ops->insert_debug(cpu, CPU_DEBUG_WATCH_ACCESS, kData + 0x800, 8), 0);
 		std::vector<std::vector<uint64_t>> trace{snapshot()};
 		std::vector<std::pair<uint64_t, uint64_t>> stepped;
 		for (unsigned k = 0; k < kSteps; k++) {
@@ -594,6 +603,7 @@ TEST_F(Run, BlockBudgetMatchesSteppingAtEveryBoundary)
 			stepped.insert(stepped.end(), seen.begin(), seen.end());
 			trace.push_back(snapshot());
 		}
+		ASSERT_EQ(cpu->ops->remove_debug(cpu, CPU_DEBUG_WATCH_ACCESS, kData + 0x800, 8), 0);
 		ASSERT_FALSE(stepped.empty());
 		for (uint64_t chunk : {2, 3, 4, 5, 7, 11, 31, 64, 65, 127, 1000}) {
 			start();
@@ -605,8 +615,8 @@ TEST_F(Run, BlockBudgetMatchesSteppingAtEveryBoundary)
 				auto seen = accesses(executed, from);
 				chunked.insert(chunked.end(), seen.begin(), seen.end());
 				executed += chunk;
-				ASSERT_EQ(snapshot(), trace[executed]) << "program " << program << ", chunks of " << chunk
-				                                       << ", after " << executed;
+				ASSERT_EQ(snapshot(), trace[executed])
+				    << "program " << program << ", chunks of " << chunk << ", after " << executed;
 			}
 			std::vector<std::pair<uint64_t, uint64_t>> prefix;
 			for (const auto &access : stepped)
@@ -615,6 +625,80 @@ TEST_F(Run, BlockBudgetMatchesSteppingAtEveryBoundary)
 			EXPECT_EQ(chunked, prefix) << "program " << program << ", chunks of " << chunk;
 		}
 	}
+}
+
+// The branches of the block tests: compare+B.cond, TBZ or B, to any line (`kind` 9 to 11).
+std::string random_branch(Run::Next &next, unsigned k, unsigned kind, unsigned a, unsigned b)
+{
+	char line[128];
+	if (kind == 9) {
+		unsigned target = next(64), higher = next(2); // in this order: GCC's and Clang's programs alike
+		snprintf(line, sizeof line, "cmp x%u, x%u\n b.%s L%u\n", a, b, higher ? "hi" : "ls", target);
+	} else if (kind == 10) {
+		unsigned target = next(64), bit = next(8);
+		snprintf(line, sizeof line, "tbz x%u, #%u, L%u\n", a, bit, target);
+	} else {
+		snprintf(line, sizeof line, "b L%u\n", (k + 1 + next(8)) % 64);
+	}
+	return line;
+}
+
+// The budget is charged per block (iss_state.h): a straight-line run is charged when it ends,
+// and a budget that ends inside one must stop exactly there. Data processing, loads and stores,
+// branches and MMIO stores (whose device notes executed_in_run), some across a page end.
+TEST_F(Run, BlockBudgetMatchesSteppingAtEveryBoundary)
+{
+	expect_blocks_match_stepping(0x2545f4914f6cdd1dull, false, [](Next &next, unsigned k) {
+		char line[128];
+		unsigned kind = next(12), a = next(6), b = next(6);
+		if (kind < 5)
+			snprintf(line, sizeof line, "add x%u, x%u, #%u\n", a, b, next(200));
+		else if (kind == 5)
+			snprintf(line, sizeof line, "eor x%u, x%u, x%u, lsl #%u\n", a, a, b, next(63));
+		else if (kind == 6)
+			snprintf(line, sizeof line, "str x%u, [x7, #%u]\n", a, 8 * next(16));
+		else if (kind == 7)
+			snprintf(line, sizeof line, "ldr x%u, [x7, #%u]\n", a, 8 * next(16));
+		else if (kind == 8)
+			snprintf(line, sizeof line, "str w%u, [x6, #%u]\n", a, 4 * next(4)); // MMIO
+		else
+			return random_branch(next, k, kind, a, b);
+		return std::string(line);
+	});
+}
+
+// The same for the SIMD&FP handlers, which chain too (iss_advance): scalar FP and AdvSIMD data
+// processing, loads and stores of B to Q registers and pairs through the TLB's fast path and,
+// unaligned (a Q at an odd multiple of 8) or to the device, through the slow path.
+TEST_F(Run, FpSimdBlockBudgetMatchesSteppingAtEveryBoundary)
+{
+	expect_blocks_match_stepping(0x6a09e667f3bcc909ull, true, [](Next &next, unsigned k) {
+		static const char *const data[] = {
+		    "fadd d%u, d%u, d%u\n",          "fmul s%u, s%u, s%u\n",
+		    "add v%u.4s, v%u.4s, v%u.4s\n",  "eor v%u.16b, v%u.16b, v%u.16b\n",
+		    "fmla v%u.2d, v%u.2d, v%u.2d\n", "ext v%u.16b, v%u.16b, v%u.16b, #3\n"};
+		static const char *const memory[] = {"str q%u, [x7, #%u]\n", "ldr q%u, [x7, #%u]\n",
+		                                     "ldr s%u, [x7, #%u]\n", "str h%u, [x7, #%u]\n",
+		                                     "ldr b%u, [x7, #%u]\n"};
+		char line[128];
+		unsigned kind = next(12), a = next(6), b = next(6);
+		if (kind < 3)
+			snprintf(line, sizeof line, data[next(6)], a, b, next(6));
+		else if (kind == 3) // the branches test X registers: change them, or most loops never end
+			snprintf(line, sizeof line, "add x%u, x%u, #%u\n", a, b, next(200));
+		else if (kind == 4)
+			snprintf(line, sizeof line, "fcvtzs x%u, d%u\n scvtf d%u, x%u\n", a, b, b, a);
+		else if (kind < 7) // 16-byte aligned for Q, so an odd multiple of 8 is unaligned for it
+			snprintf(line, sizeof line, memory[next(5)], a, 8 * next(14));
+		else if (kind == 7)
+			snprintf(line, sizeof line, next(2) ? "stp q%u, q%u, [x7, #%u]\n" : "ldp d%u, d%u, [x7, #%u]\n",
+			         a, (a + 1 + b % 5) % 6, 16 * next(6));
+		else if (kind == 8 || kind == 10) // no TBZ: on X registers that rarely change, its loops never end
+			snprintf(line, sizeof line, "str s%u, [x6, #%u]\n", a, 4 * next(4)); // MMIO
+		else
+			return random_branch(next, k, kind, a, b);
+		return std::string(line);
+	});
 }
 
 // A kick from a device during an MMIO store inside a block stops the run right after that store,

@@ -739,6 +739,20 @@ TEST_F(GdbSession, SnapshotLoadRefusesAnotherRun)
 	EXPECT_EQ(qvp.wait(30), 0) << qvp.errors();
 }
 
+// `monitor goto` past the end of the run: the guest's own exit ends it there, said as such
+// (not as a replay that went another way); `monitor history` says what checkpoints cost.
+TEST_F(GdbSession, GotoPastTheEndSaysWhereTheRunEnded)
+{
+	TempDir dir;
+	Qvp qvp(dir, { debugme() });
+	std::string out = gdb(qvp, debugme(), { "stepi", "monitor history", "monitor goto 1000000000" });
+
+	EXPECT_TRUE(contains(out, "taking them took")) << out;
+	EXPECT_TRUE(contains(out, ", before 1000000000 (the guest ended it)")) << out;
+	EXPECT_FALSE(contains(out, "went another way")) << out;
+	EXPECT_EQ(qvp.wait(30), 0) << qvp.errors();
+}
+
 // With several CPUs a debugger's stops change how their rounds fall, so history would not
 // replay: the stub offers no reverse execution and says why.
 TEST_F(GdbSession, ReverseExecutionNeedsOneCpu)

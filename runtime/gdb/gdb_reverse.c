@@ -178,7 +178,8 @@ static void go_to(struct gdb_stub *stub, const char *value, char *out, size_t si
 		return;
 	}
 	if (history_goto(stub->history, stub->machine, position) < 0) {
-		lost(stub);
+		if (stub->machine->stop_cause != MACHINE_GUEST_EXIT) /* else it ends with the guest's status */
+			lost(stub);
 		snprintf(out, size, "goto failed, the run ends: %s\n", error_message());
 		return;
 	}

@@ -1,7 +1,7 @@
 /* In-memory checkpoints of one run and replay between them (history.h). A checkpoint is the
- * machine's state without RAM (snapshot_checkpoint_save()) and a table of RAM pages; a page
- * that has not changed since the checkpoint before shares that one's copy, so a checkpoint
- * costs the pages written since, not the whole RAM. Checkpoints are kept in order of their
+ * machine's state without RAM (snapshot_checkpoint_save()) and its RAM regions' pages
+ * (history_pages.h), shared with the checkpoint before where they have not changed, so a
+ * checkpoint costs the pages written since, not the whole RAM. Checkpoints are kept in order of their
  * instruction count; when they outgrow the budget, the one whose loss leaves the smallest gap
  * goes, so coverage thins evenly and the newest and the first stay. */
 #include "history.h"
@@ -10,30 +10,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "error.h"
+#include "history_pages.h"
 #include "input_log.h"
 #include "snapshot.h"
 #include "snapshot_parts.h"
 
-#define PAGE_BYTES 4096u
 #define MAX_REGIONS 8
-
-/* A RAM page as it was, shared by the checkpoints in which it had these bytes. */
-struct page_copy {
-	unsigned users;
-	uint8_t bytes[PAGE_BYTES];
-};
-
-/* A RAM region of a checkpoint: a copy per page, NULL for a page of zeros. */
-struct region_pages {
-	uint64_t base, size;
-	struct page_copy **pages;
-	size_t count;
-};
 
 struct checkpoint {
 	uint64_t position; /* instructions retired since reset */
@@ -52,7 +37,9 @@ struct history {
 	uint64_t budget;
 	uint64_t last_position; /* of the checkpoint taken last, and the host's clock after it */
 	double last_taken;
-	uint64_t bytes;    /* states, page tables and page copies */
+	double spent, slowest; /* host seconds taking checkpoints: in all, and the longest one */
+	uint64_t bytes;    /* the states (the pages are the store's) */
+	struct page_store *store;
 	uint64_t frontier; /* the furthest instruction count the run has reached */
 	bool watching;     /* the CPU notes stores since the checkpoint at `watched_from` (watch_ram_writes) */
 	uint64_t watched_from;
@@ -69,20 +56,12 @@ struct history *history_create(uint64_t spacing, uint64_t budget)
 	history->spacing = spacing ? spacing : HISTORY_SPACING;
 	history->distance = history->spacing;
 	history->budget = budget ? budget : HISTORY_BUDGET;
-	return history;
-}
-
-static void release_pages(struct history *history, struct region_pages *region)
-{
-	for (size_t k = 0; k < region->count; k++) {
-		struct page_copy *page = region->pages[k];
-		if (page && --page->users == 0) {
-			free(page);
-			history->bytes -= sizeof(*page);
-		}
+	history->store = page_store_create();
+	if (!history->store) {
+		free(history);
+		return NULL;
 	}
-	history->bytes -= region->count * sizeof(region->pages[0]);
-	free(region->pages);
+	return history;
 }
 
 static void drop_checkpoint(struct history *history, unsigned index)
@@ -90,7 +69,7 @@ static void drop_checkpoint(struct history *history, unsigned index)
 	struct checkpoint *checkpoint = &history->checkpoints[index];
 
 	for (unsigned r = 0; r < checkpoint->region_count; r++)
-		release_pages(history, &checkpoint->regions[r]);
+		region_pages_release(history->store, &checkpoint->regions[r]);
 	history->bytes -= checkpoint->state_size;
 	free(checkpoint->state);
 	memmove(&history->checkpoints[index], &history->checkpoints[index + 1],
@@ -105,6 +84,7 @@ void history_destroy(struct history *history)
 	while (history->count)
 		drop_checkpoint(history, history->count - 1);
 	free(history->checkpoints);
+	page_store_destroy(history->store);
 	free(history);
 }
 
@@ -136,10 +116,15 @@ static int latest_at_or_before(const struct history *history, uint64_t position)
 	return found;
 }
 
+static uint64_t history_bytes(const struct history *history)
+{
+	return history->bytes + page_store_bytes(history->store);
+}
+
 /* Over budget: the checkpoint (never the first or the newest) whose neighbours lie closest. */
 static void thin(struct history *history)
 {
-	while (history->bytes > history->budget && history->count > 2) {
+	while (history_bytes(history) > history->budget && history->count > 2) {
 		unsigned victim = 1;
 		uint64_t best = UINT64_MAX;
 		for (unsigned k = 1; k + 1 < history->count; k++) {
@@ -151,70 +136,6 @@ static void thin(struct history *history)
 		}
 		drop_checkpoint(history, victim);
 	}
-}
-
-static bool page_is_zero(const uint8_t *page)
-{
-	static const uint8_t zero[PAGE_BYTES];
-
-	return memcmp(page, zero, PAGE_BYTES) == 0;
-}
-
-/* The page's bytes: shared with `previous` (the region in the checkpoint before) if it has
- * them (`unwritten`: the CPU saw nothing store there since), NULL if zero, else a new copy.
- * False if out of memory. */
-static bool keep_page(struct history *history, const uint8_t *host, const struct region_pages *previous, size_t k,
-		      bool unwritten, struct page_copy **kept)
-{
-	struct page_copy *before = previous && k < previous->count ? previous->pages[k] : NULL;
-
-	if (unwritten && !before) { /* zero then, so zero now */
-		*kept = NULL;
-		return true;
-	}
-	if (before && (unwritten || memcmp(before->bytes, host, PAGE_BYTES) == 0)) {
-		before->users++;
-		*kept = before;
-		return true;
-	}
-	if (page_is_zero(host)) {
-		*kept = NULL;
-		return true;
-	}
-	*kept = malloc(sizeof(**kept));
-	if (!*kept)
-		return false;
-	(*kept)->users = 1;
-	memcpy((*kept)->bytes, host, PAGE_BYTES);
-	history->bytes += sizeof(**kept);
-	return true;
-}
-
-/* The region's pages; those the host never backed are zero and need no look, and those the
- * CPU saw nothing store to since `previous` (`cpu`, or NULL when it did not watch) are its. */
-static int keep_region(struct history *history, const struct bus_ram *ram, const struct region_pages *previous,
-		       struct cpu *cpu, struct region_pages *region)
-{
-	size_t host_page = (size_t)sysconf(_SC_PAGESIZE), host_pages;
-	bool *backed = snapshot_backed_pages(ram, host_page, &host_pages);
-	bool kept = true;
-
-	region->base = ram->base;
-	region->size = ram->size;
-	region->count = (size_t)(ram->size / PAGE_BYTES);
-	region->pages = calloc(region->count ? region->count : 1, sizeof(region->pages[0]));
-	if (!region->pages) {
-		free(backed);
-		return error_set("history: out of memory");
-	}
-	history->bytes += region->count * sizeof(region->pages[0]);
-	for (size_t k = 0; k < region->count && kept; k++)
-		if (!backed || backed[k * PAGE_BYTES / host_page])
-			kept = keep_page(history, ram->host + k * PAGE_BYTES, previous, k,
-					 previous && cpu && cpu->ops->ram_page_unwritten(cpu, ram->base + k * PAGE_BYTES),
-					 &region->pages[k]);
-	free(backed);
-	return kept ? 0 : error_set("history: out of memory");
 }
 
 /* The checkpoint's RAM, sharing what has not changed since `previous` (or NULL). */
@@ -230,13 +151,13 @@ static int keep_ram(struct history *history, const struct machine *machine, cons
 	for (size_t index = 0; bus_ram_at(machine->bus, index, &ram); index++) {
 		const struct region_pages *before = previous && index < previous->region_count ? &previous->regions[index]
 											: NULL;
-		if (index == MAX_REGIONS || ram.size % PAGE_BYTES)
+		if (index == MAX_REGIONS || ram.size % HISTORY_PAGE_BYTES)
 			return error_set("history: RAM region %zu at 0x%" PRIx64 " cannot be kept (more than %d regions, "
 					 "or not whole pages)", index, ram.base, MAX_REGIONS);
 		if (before && (before->base != ram.base || before->size != ram.size))
 			before = NULL;
 		checkpoint->region_count++;
-		if (keep_region(history, &ram, before, watcher, &checkpoint->regions[index]) < 0)
+		if (region_pages_keep(history->store, &ram, before, watcher, &checkpoint->regions[index]) < 0)
 			return -1;
 	}
 	return 0;
@@ -297,8 +218,14 @@ static double host_seconds(void)
 /* A step back replays at most this long from its checkpoint (the 99th-percentile goal, docs/gdb.md). */
 #define LONGEST_REPLAY_SECONDS 0.2
 
-/* After a checkpoint that began at `started`: the next comes when the run has spent 20 times
- * as long as this one took (checkpoints cost about 5% of a forward run), but at most
+/* The run goes on this many times as long as a checkpoint took before the next: checkpoints
+ * take 2.5% of a forward run, which leaves room in the 5% goal (docs/gdb.md) for the first
+ * one, the costlier ones the limit below brings closer, and the stores that clear the
+ * interpreter's write flags after each. */
+#define RUN_PER_CHECKPOINT_TIME 40.0
+
+/* After a checkpoint that began at `started`: the next comes when the run has spent
+ * RUN_PER_CHECKPOINT_TIME as long as this one took, but at most
  * LONGEST_REPLAY_SECONDS of running on (the first ones, which copy every page, would put the
  * next far off) and at least `spacing` on. The host's clock decides only where checkpoints
  * fall, never what the guest sees. */
@@ -308,7 +235,7 @@ static void pace(struct history *history, uint64_t position, double started)
 
 	if (history->last_taken > 0 && ran > 0 && position > history->last_position) {
 		double per_second = (double)(position - history->last_position) / ran;
-		double distance = 20.0 * (now - started) * per_second;
+		double distance = RUN_PER_CHECKPOINT_TIME * (now - started) * per_second;
 		if (distance > LONGEST_REPLAY_SECONDS * per_second)
 			distance = LONGEST_REPLAY_SECONDS * per_second;
 		history->distance = distance > (double)history->spacing ? (uint64_t)distance : history->spacing;
@@ -334,6 +261,9 @@ static int record(struct history *history, struct machine *machine, bool force)
 	if (take_checkpoint(history, machine, before) < 0)
 		return -1;
 	pace(history, position, started);
+	history->spent += history->last_taken - started;
+	if (history->last_taken - started > history->slowest)
+		history->slowest = history->last_taken - started;
 	return 0;
 }
 
@@ -380,28 +310,6 @@ bool history_checkpoint_before(const struct history *history, uint64_t position,
 	return true;
 }
 
-/* RAM as the checkpoint kept it: the region dropped (anonymous memory reads as zero again),
- * then its pages written back. */
-/* The region made the checkpoint's in place: its pages copied, and a page it lacks (zero)
- * cleared where the host backs one. The rebuilt board reuses the old RAM's mapping
- * (bus_destroy_keeping_ram), so the pages are resident and a reverse step does not fault them in. */
-static void restore_region(const struct bus_ram *ram, const struct region_pages *region)
-{
-	size_t host_page = (size_t)sysconf(_SC_PAGESIZE), host_pages;
-	bool *backed = snapshot_backed_pages(ram, host_page, &host_pages);
-
-	if (!backed) /* the host cannot tell: all of it zeroed, as a fresh mapping */
-		madvise(ram->host, (size_t)ram->size, MADV_DONTNEED);
-	for (size_t k = 0; k < region->count; k++) {
-		uint8_t *page = ram->host + k * PAGE_BYTES;
-		if (region->pages[k])
-			memcpy(page, region->pages[k]->bytes, PAGE_BYTES);
-		else if (backed && backed[k * PAGE_BYTES / host_page])
-			memset(page, 0, PAGE_BYTES);
-	}
-	free(backed);
-}
-
 static int restore_ram(struct machine *machine, const struct checkpoint *checkpoint)
 {
 	struct bus_ram ram;
@@ -410,7 +318,7 @@ static int restore_ram(struct machine *machine, const struct checkpoint *checkpo
 		const struct region_pages *region = &checkpoint->regions[r];
 		if (!bus_ram_at(machine->bus, r, &ram) || ram.base != region->base || ram.size != region->size)
 			return error_set("history: the rebuilt board's RAM region %u is not the checkpoint's", r);
-		restore_region(&ram, region);
+		region_pages_restore(&ram, region);
 	}
 	return 0;
 }
@@ -439,8 +347,15 @@ static int run_recording(struct history *history, struct machine *machine, uint6
 		uint64_t step = position - machine->stats.instructions;
 		if (step > history->distance)
 			step = history->distance;
-		if (machine_replay(machine, machine->stats.instructions + step, NULL, NULL) < 0 ||
-		    history_record(history, machine) < 0)
+		uint64_t frontier = history->frontier;
+		if (machine_replay(machine, machine->stats.instructions + step, NULL, NULL) < 0) {
+			if (machine->stop_cause != MACHINE_RUNNING && machine->stats.instructions >= frontier)
+				return error_set("the run ended at instruction %" PRIu64 ", before %" PRIu64 " (%s)",
+						 machine->stats.instructions, position,
+						 machine->stop_cause == MACHINE_GUEST_EXIT ? "the guest ended it" : "a timeout or an error");
+			return -1;
+		}
+		if (history_record(history, machine) < 0)
 			return -1;
 	}
 	return 0;
@@ -465,7 +380,9 @@ void history_describe(const struct history *history, char *out, size_t size)
 {
 	snprintf(out, size,
 		 "history: %u checkpoints, %" PRIu64 " KiB of %" PRIu64 " KiB, one every %" PRIu64
-		 " instructions now (at least %" PRIu64 "); from instruction %" PRIu64 " to %" PRIu64 "\n",
-		 history->count, history->bytes >> 10, history->budget >> 10, history->distance, history->spacing,
-		 history->count ? history->checkpoints[0].position : 0, history->frontier);
+		 " instructions now (at least %" PRIu64 "); from instruction %" PRIu64 " to %" PRIu64
+		 "; taking them took %.1f ms of host time (the longest %.1f ms)\n",
+		 history->count, history_bytes(history) >> 10, history->budget >> 10, history->distance, history->spacing,
+		 history->count ? history->checkpoints[0].position : 0, history->frontier, history->spent * 1e3,
+		 history->slowest * 1e3);
 }

@@ -207,11 +207,12 @@ static int take_checkpoint(struct history *history, struct machine *machine, int
 	return 0;
 }
 
+/* The process's CPU time: a stop at which gdb sits, or paced idle, is not running. */
 static double host_seconds(void)
 {
 	struct timespec now;
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
 	return (double)now.tv_sec + (double)now.tv_nsec * 1e-9;
 }
 
@@ -381,7 +382,7 @@ void history_describe(const struct history *history, char *out, size_t size)
 	snprintf(out, size,
 		 "history: %u checkpoints, %" PRIu64 " KiB of %" PRIu64 " KiB, one every %" PRIu64
 		 " instructions now (at least %" PRIu64 "); from instruction %" PRIu64 " to %" PRIu64
-		 "; taking them took %.1f ms of host time (the longest %.1f ms)\n",
+		 "; taking them took %.1f ms of host CPU time (the longest %.1f ms)\n",
 		 history->count, history_bytes(history) >> 10, history->budget >> 10, history->distance, history->spacing,
 		 history->count ? history->checkpoints[0].position : 0, history->frontier, history->spent * 1e3,
 		 history->slowest * 1e3);

@@ -143,6 +143,17 @@ TEST(RecordReplay, AGdbSessionThatChangedTheGuestReplaysWithoutGdb)
 	EXPECT_EQ(plain.out, "debugme: counter 20\n");
 }
 
+// `qvp run --console-socket --gdb --gdb-wait FIRMWARE`; the console's port, or -1.
+int start_console_and_gdb(BackgroundQvp &qvp, const std::string &elf)
+{
+	if (!qvp.start({ "run", "--console-socket", "127.0.0.1:0", "--gdb", "127.0.0.1:0", "--gdb-wait", elf },
+		       "gdb: listening on 127.0.0.1:"))
+		return -1;
+	std::string err = qvp.err();
+	size_t at = err.find("console: listening on 127.0.0.1:");
+	return at == std::string::npos ? -1 : std::stoi(err.substr(at + 32));
+}
+
 // gdb going back over typed input: history replayed meets the typed bytes at the places they
 // entered (before, replay fed no host input and went another way), and going forward again
 // stops where the run had stopped, at the same instruction and time.
@@ -153,14 +164,10 @@ TEST(RecordReplay, ReverseExecutionReplaysTypedInput)
 	TempDir dir;
 	std::string elf = build_path("sw/console_poll.elf");
 	BackgroundQvp qvp(dir);
-	ASSERT_TRUE(qvp.start({ "run", "--console-socket", "127.0.0.1:0", "--gdb", "127.0.0.1:0", "--gdb-wait", elf },
-			      "gdb: listening on 127.0.0.1:"))
-		<< qvp.err();
+	int console_port = start_console_and_gdb(qvp, elf);
+	ASSERT_GE(console_port, 0) << qvp.err();
 	int gdb_port = qvp.port;
-	std::string err = qvp.err();
-	size_t at = err.find("console: listening on 127.0.0.1:");
-	ASSERT_NE(at, std::string::npos) << err;
-	int client = connect_local(std::stoi(err.substr(at + 32)));
+	int client = connect_local(console_port);
 	ASSERT_GE(client, 0);
 	ASSERT_EQ(send(client, "hello\nexit 7\n", 13, 0), 13);
 	ProcessResult gdb = run_process({ "timeout", "60", "gdb-multiarch", "-batch", "-nx", "-ex", "set confirm off",
@@ -180,6 +187,59 @@ TEST(RecordReplay, ReverseExecutionReplaysTypedInput)
 	EXPECT_NE(gdb.out.find("No more reverse-execution history"), std::string::npos) << gdb.out;
 	EXPECT_NE(gdb.out.find("exited with code 07"), std::string::npos) << gdb.out;
 	EXPECT_EQ(console, "poll> upper: HELLO\npoll> "); // shown once, not again while history replays
+}
+
+// Typing after going back gives the run another future, as a gdb write does: the guest's answer
+// to the new line is shown (before, the console took it for history replayed and kept it
+// quiet), and going back again later restores the new future, not a checkpoint of the old one.
+TEST(RecordReplay, TypingAfterGoingBackMakesANewFuture)
+{
+	if (system("command -v gdb-multiarch > /dev/null 2>&1") != 0)
+		GTEST_SKIP() << "gdb-multiarch is not installed (./bootstrap.sh installs it)";
+	TempDir dir;
+	std::string elf = build_path("sw/console_poll.elf");
+	BackgroundQvp qvp(dir);
+	int console_port = start_console_and_gdb(qvp, elf);
+	ASSERT_GE(console_port, 0) << qvp.err();
+	// gdb's Python is the console's client, so each line is typed at a known point of the session.
+	auto type = [](const std::string &line) { return "python console.sendall(b'" + line + "\\n')"; };
+	std::vector<std::string> script = {
+		"python import socket",
+		"python console = socket.create_connection(('127.0.0.1', " + std::to_string(console_port) + "))", // the run waits for it
+		"target remote 127.0.0.1:" + std::to_string(qvp.port),
+		"monitor goto 3000000",
+		type("aaa"),
+		"break printf",
+		"continue", // printf("upper: AAA")
+		"continue", // printf("poll> ")
+		"delete",
+		"monitor goto 9000000", // checkpoints of a future in which AAA was typed
+		"monitor goto 2000000", // back before AAA entered, after the first prompt
+		type("bbb"),
+		"break printf",
+		"continue",
+		"continue",
+		"delete",
+		"monitor goto 12000000",
+		"reverse-stepi", // from the latest checkpoint before here
+		"frame function main",
+		"print line",
+		type("exit 7"),
+		"continue",
+		"python import time; time.sleep(0.5); print('console:' + repr(console.recv(4096)))",
+	};
+	std::vector<std::string> args = { "timeout", "90", "gdb-multiarch", "-batch", "-nx", "-ex", "set confirm off",
+					  "-ex", "set architecture aarch64", "-ex", "file " + elf };
+	for (const std::string &command : script) {
+		args.push_back("-ex");
+		args.push_back(command);
+	}
+	ProcessResult gdb = run_process(args);
+	EXPECT_EQ(qvp.wait_exit(), 7) << qvp.err();
+	EXPECT_NE(gdb.out.find("\"BBB\""), std::string::npos) << gdb.out << gdb.err;
+	EXPECT_EQ(gdb.out.find("\"AAA\""), std::string::npos) << gdb.out;
+	EXPECT_NE(gdb.out.find("upper: AAA\\npoll> upper: BBB\\npoll> "), std::string::npos) << gdb.out << gdb.err;
+	EXPECT_NE(gdb.out.find("exited with code 07"), std::string::npos) << gdb.out;
 }
 
 // A recording made from other images than those there now, a snapshot instead of a recording,

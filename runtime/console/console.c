@@ -18,6 +18,7 @@
 #include "error.h"
 #include "exit_status.h"
 #include "input_log.h"
+#include "loop.h"
 #include "snapshot_stream.h"
 
 struct byte_buffer {
@@ -326,11 +327,13 @@ static int send_logged(void *opaque, const uint8_t *bytes, size_t length)
 	return console_send(opaque, bytes, length);
 }
 
-/* Typed input and the user's quit go into the input log (--record), if there is one. */
+/* Typed input and the user's quit go into the input log (--record, --gdb), if there is one; a
+ * debugger that went back learns that what it recorded after now is not the run's future. */
 static void record_input(struct machine *machine, struct input_record *record)
 {
 	if (machine->input_log && input_log_add(machine->input_log, machine, record) < 0)
 		machine_request_fatal_stop(machine);
+	machine_tell_debugger(machine, MACHINE_DEBUG_INPUT, NULL);
 }
 
 /* The machine's host-input hook: what was typed enters the UART from now on. */

@@ -510,6 +510,9 @@ static void on_machine_event(struct machine *machine, enum machine_debug_event e
 	case MACHINE_DEBUG_CPU_STARTED:
 		arm_new_cpus(stub);
 		break;
+	case MACHINE_DEBUG_INPUT:
+		gdb_history_changed(stub);
+		break;
 	case MACHINE_DEBUG_END:
 		report_end(stub);
 		break;

@@ -35,8 +35,8 @@ int history_record(struct history *history, struct machine *machine);
 /* A checkpoint now, due or not (a debugger going back here will likely come back near it). */
 int history_keep(struct history *history, struct machine *machine);
 
-/* The debugger changed the machine (memory, registers, a reset): what was recorded after now
- * is no longer its future, and the console shows again from here. */
+/* The debugger changed the machine (memory, registers, a reset), or input was typed: what was
+ * recorded after now is no longer its future, and the console shows again from here. */
 void history_forget_future(struct history *history, struct machine *machine);
 
 /* Everything recorded goes (a board reset from the debugger). */

@@ -113,6 +113,7 @@ enum machine_debug_event {
 	MACHINE_DEBUG_QUANTUM, /* after a CPU run */
 	MACHINE_DEBUG_RESET,   /* the board was rebuilt (PSCI SYSTEM_RESET, a checkpoint restored): new CPUs */
 	MACHINE_DEBUG_CPU_STARTED, /* PSCI CPU_ON made a fresh backend CPU for one of the board's */
+	MACHINE_DEBUG_INPUT,   /* typed input entered now: the run's future is a new one from here */
 	MACHINE_DEBUG_END,     /* the run ended (machine.stop_cause says why) */
 };
 

@@ -449,12 +449,12 @@ static void use_asid_set(struct iss *cpu)
 	cpu->code_base = 1; /* translate the PC again */
 }
 
+/* Only the set taken next is emptied (use_asid_set): the others are emptied when taken, so a
+ * flush writes 64 KiB, not 256, and a new CPU touches one set's pages. */
 void iss_tlb_flush(struct iss *cpu)
 {
-	for (unsigned k = 0; k < TLB_SETS; k++) {
-		empty_set(&cpu->tlb_sets[k]);
+	for (unsigned k = 0; k < TLB_SETS; k++)
 		cpu->tlb_sets[k].used = false;
-	}
 	cpu->tlb_set = NULL;
 	use_asid_set(cpu);
 }
@@ -614,7 +614,7 @@ void iss_tlbi(struct iss *cpu, unsigned op, uint64_t operand, uint16_t vmid)
 void iss_tlb_protect_all(struct iss *cpu)
 {
 	for (unsigned k = 0; k < TLB_SETS; k++)
-		for (unsigned el = 0; el < TLB_ELS; el++)
+		for (unsigned el = 0; el < TLB_ELS && cpu->tlb_sets[k].used; el++)
 			for (unsigned e = 0; e < TLB_ENTRIES; e++)
 				cpu->tlb_sets[k].entries[el][e].write = TLB_INVALID;
 }
@@ -641,17 +641,23 @@ void iss_clear_unwritten(struct iss *cpu, uint64_t pa, uint64_t length)
 	}
 }
 
-bool iss_page_unwritten(struct iss *cpu, uint64_t pa_page)
+bool iss_range_unwritten(struct iss *cpu, uint64_t pa, uint64_t length)
 {
-	struct iss_ram *ram = find_ram(cpu, pa_page);
+	struct iss_ram *ram = length ? find_ram(cpu, pa) : NULL;
+	uint64_t last = pa + length - 1;
 
-	return ram && (page_flags(ram, pa_page) & PAGE_UNWRITTEN);
+	if (!ram || last < pa || last > ram->base + (ram->size - 1))
+		return false;
+	for (uint64_t k = (pa >> PAGE_SHIFT) - ram->first_page; k <= (last >> PAGE_SHIFT) - ram->first_page; k++)
+		if (!(ram->code_flags[k] & PAGE_UNWRITTEN))
+			return false;
+	return true;
 }
 
 void iss_tlb_protect_page(struct iss *cpu, uint64_t pa_page)
 {
 	for (unsigned k = 0; k < TLB_SETS; k++)
-		for (unsigned el = 0; el < TLB_ELS; el++)
+		for (unsigned el = 0; el < TLB_ELS && cpu->tlb_sets[k].used; el++) /* unused: emptied when taken */
 			for (unsigned e = 0; e < TLB_ENTRIES; e++)
 				if (cpu->tlb_sets[k].entries[el][e].pa == pa_page)
 					cpu->tlb_sets[k].entries[el][e].write = TLB_INVALID;

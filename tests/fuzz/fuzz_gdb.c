@@ -1,6 +1,6 @@
 /* The gdb remote protocol (runtime/gdb/) with a machine behind it: each input is the byte
  * stream a client sends on one connection (framing, acks, Ctrl-C, every packet), served by
- * the stub of a virt machine on the iss backend whose firmware counts in RAM, for at most 20 us
+ * the stub of a virt machine (1 MiB of RAM) on the iss backend whose firmware counts in RAM, for at most 5 us
  * of virtual time. The stub's replies are read and thrown away by a second thread. */
 #include <pthread.h>
 #include <stdint.h>
@@ -52,6 +52,7 @@ static void connect_client(const uint8_t *data, size_t size, int ends[2])
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	struct machine_config config;
 	struct machine *machine;
 	struct gdb_stub *stub;
 	pthread_t reader;
@@ -59,7 +60,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size > 64 * 1024)
 		return 0;
-	machine = fuzz_virt_machine(counter_loop, sizeof(counter_loop) / sizeof(counter_loop[0]), 20 * VTIME_US);
+	fuzz_machine_config(&config, QVP_FUZZ_VIRT_DTB, counter_loop, sizeof(counter_loop) / sizeof(counter_loop[0]),
+			    5 * VTIME_US);
+	config.memory_size = FUZZ_SMALL_RAM; /* addresses past it are the stub's error path, as on any board */
+	machine = machine_create(&config);
 	stub = calloc(1, sizeof(*stub));
 	if (!machine || !stub)
 		abort();

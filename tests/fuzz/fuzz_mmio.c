@@ -77,20 +77,22 @@ static void access(struct machine *machine, const struct region *regions, size_t
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const uint8_t zeros[RAM_WINDOW];
+	static struct region regions[MAX_REGIONS];
+	static size_t count; /* the virt board's regions, the same for every input: found once */
 	struct machine_config config;
-	struct region regions[MAX_REGIONS];
 	struct machine *machine;
-	size_t count;
 
 	fuzz_machine_config(&config, QVP_FUZZ_VIRT_DTB, idle_loop, 2, VTIME_NEVER);
 	config.quantum = 100 * VTIME_US;
+	config.memory_size = FUZZ_SMALL_RAM; /* the accesses reach its first 64 KiB */
 	config.disks[0].path = fuzz_input_file(zeros, sizeof(zeros));
 	config.disks[0].writable = true;
 	config.disk_count = 1;
 	machine = machine_create(&config);
 	if (!machine)
 		abort(); /* the virt board always builds */
-	count = device_regions(machine->fdt, regions);
+	if (!count)
+		count = device_regions(machine->fdt, regions);
 	for (size_t at = 0; at + OP_BYTES <= size; at += OP_BYTES)
 		access(machine, regions, count, data + at);
 	machine_destroy(machine);

@@ -18,6 +18,11 @@ const char *fuzz_second_file(const uint8_t *data, size_t size);
 /* Where raw firmware goes and starts on the virt board. */
 #define FUZZ_RAM_ENTRY 0x40080000ull
 
+/* RAM for harnesses whose input reaches only its first 512 KiB (and the firmware at
+ * FUZZ_RAM_ENTRY): per input, a board's RAM costs in proportion to its size (page flags,
+ * unmapping, a debugger's checkpoints), not in what it tests. */
+#define FUZZ_SMALL_RAM (1ull << 20)
+
 /* The board at `platform` (a .dtb; fuzz_virt_machine: the virt board, QVP_FUZZ_VIRT_DTB) on
  * the iss backend with `words` as raw firmware at FUZZ_RAM_ENTRY, the console thrown away;
  * NULL (with error_message()) if it cannot be built. */

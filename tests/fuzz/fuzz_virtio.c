@@ -114,6 +114,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	fuzz_machine_config(&config, QVP_FUZZ_VIRT_DTB, idle_loop, 2, VTIME_NEVER);
 	config.quantum = 100 * VTIME_US;
+	config.memory_size = 2 * FUZZ_SMALL_RAM; /* the window, 1 MiB in, and RAM's end: what the tables reach */
 	config.disks[0].path = fuzz_input_file(zeros, sizeof(zeros));
 	config.disks[0].writable = data[1] & 1;
 	config.disk_count = 1;

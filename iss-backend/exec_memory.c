@@ -343,13 +343,19 @@ static bool aligned_or_fault(struct iss *cpu, uint64_t address, unsigned size, b
 	return false;
 }
 
-static void exclusive_load(struct iss *cpu, const struct iss_insn *insn, uint64_t address, unsigned esize, bool pair)
+/* The physical address of an access the TLB allows (iss_tlb_hit() was true for it). */
+static ALWAYS_INLINE uint64_t tlb_pa(const struct iss *cpu, uint64_t address)
+{
+	return cpu->tlb[(address >> PAGE_SHIFT) & (TLB_ENTRIES - 1)].pa | (address & (PAGE_SIZE - 1));
+}
+
+/* LDXR and the pair when the TLB has no read tag for them: the walk, then the loads' slow paths. */
+static __attribute__((noinline)) void exclusive_load_slow(struct iss *cpu, const struct iss_insn *insn,
+                                                          uint64_t address, unsigned esize, bool pair)
 {
 	struct iss_translation t;
 	uint64_t first, second = 0;
 
-	if (!aligned_or_fault(cpu, address, pair ? 2 * esize : esize, false))
-		return;
 	if (!iss_translate(cpu, address, AT_READ, cpu->el, &t)) {
 		iss_translation_abort(cpu, address, AT_READ, &t);
 		return;
@@ -364,13 +370,13 @@ static void exclusive_load(struct iss *cpu, const struct iss_insn *insn, uint64_
 	cpu->pc += 4;
 }
 
-static void exclusive_store(struct iss *cpu, const struct iss_insn *insn, uint64_t address, unsigned esize, bool pair)
+/* STXR and the pair when the TLB has no write tag for them (code, watched or another CPU's reserved page, a miss). */
+static __attribute__((noinline)) void exclusive_store_slow(struct iss *cpu, const struct iss_insn *insn,
+                                                           uint64_t address, unsigned esize, bool pair)
 {
 	struct iss_translation t;
 	bool pass;
 
-	if (!aligned_or_fault(cpu, address, pair ? 2 * esize : esize, true))
-		return;
 	if (!iss_translate(cpu, address, AT_WRITE, cpu->el, &t)) {
 		iss_translation_abort(cpu, address, AT_WRITE, &t);
 		return;
@@ -386,28 +392,87 @@ static void exclusive_store(struct iss *cpu, const struct iss_insn *insn, uint64
 	cpu->pc += 4;
 }
 
-ISS_HANDLER(iss_exec_exclusive)
+/* LDXR's fast path: the granule's physical address from the TLB entry, the values from the host bytes. */
+static ALWAYS_INLINE void exclusive_load_host(struct iss *cpu, const struct iss_insn *insn, const uint8_t *host,
+                                              uint64_t address, unsigned esize, bool pair)
 {
-	unsigned esize = 1u << insn->type, op = insn->amount;
-	uint64_t address = cpu->x[insn->rn], value;
+	cpu->exclusive_valid = true;
+	cpu->exclusive_pa = tlb_pa(cpu, address) & ~(EXCLUSIVE_GRANULE - 1);
+	cpu->x[insn->rd] = iss_host_read(host, esize);
+	if (pair) /* after Rt, as in the slow path: Rt2's value wins when they are one register */
+		cpu->x[insn->ra] = iss_host_read(host + esize, esize);
+}
 
-	if (!iss_sp_aligned(cpu, insn->rn))
+/* STXR's fast path: stores when the TLB entry's granule is the marked one; Rs gets the status. */
+static ALWAYS_INLINE void exclusive_store_host(struct iss *cpu, const struct iss_insn *insn, uint8_t *host,
+                                               uint64_t address, unsigned esize, bool pair)
+{
+	bool pass = cpu->exclusive_valid && (tlb_pa(cpu, address) & ~(EXCLUSIVE_GRANULE - 1)) == cpu->exclusive_pa;
+
+	if (pass) {
+		iss_host_write(host, esize, cpu->x[insn->rd]);
+		if (pair)
+			iss_host_write(host + esize, esize, cpu->x[insn->ra]);
+	}
+	cpu->exclusive_valid = false;
+	cpu->x[insn->rm] = pass ? 0 : 1;
+}
+
+/*
+ * LDXR and STXR (and the pairs): an aligned access the TLB allows (a read tag for the loads; a
+ * write tag for the stores, which a page holding code, a watchpoint or another CPU's reservation
+ * never has) takes its physical address from the TLB entry instead of walking the tables, and
+ * chains; the rest goes to the slow paths.
+ */
+static ALWAYS_INLINE void exclusive(struct iss *cpu, const struct iss_insn *insn, uint64_t address, unsigned esize,
+                                    bool pair, bool store)
+{
+	unsigned size = pair ? 2 * esize : esize;
+	uint8_t *host;
+
+	if (!aligned_or_fault(cpu, address, size, store))
 		return;
-	if (!(op & EX_O2)) { /* LDXR, LDAXR, STXR, STLXR and the pairs */
-		if (op & EX_L)
-			exclusive_load(cpu, insn, address, esize, op & EX_O1);
+	if (unlikely(!iss_tlb_hit(cpu, address, size, store, &host))) {
+		if (store)
+			exclusive_store_slow(cpu, insn, address, esize, pair);
 		else
-			exclusive_store(cpu, insn, address, esize, op & EX_O1);
+			exclusive_load_slow(cpu, insn, address, esize, pair);
 		return;
 	}
-	if (!aligned_or_fault(cpu, address, esize, !(op & EX_L)))
+	if (store)
+		exclusive_store_host(cpu, insn, host, address, esize, pair);
+	else
+		exclusive_load_host(cpu, insn, host, address, esize, pair);
+	iss_advance(cpu, insn);
+}
+
+/* LDAR and STLR: plain accesses that must be aligned; they return to the loop. */
+static __attribute__((noinline)) void acquire_release(struct iss *cpu, const struct iss_insn *insn, uint64_t address,
+                                                      unsigned esize, bool load)
+{
+	uint64_t value;
+
+	if (!aligned_or_fault(cpu, address, esize, !load))
 		return;
-	if (op & EX_L) { /* LDAR */
+	if (load) {
 		if (!iss_load(cpu, address, esize, &value))
 			return;
 		cpu->x[insn->rd] = value;
-	} else if (!iss_store(cpu, address, esize, cpu->x[insn->rd])) { /* STLR */
+	} else if (!iss_store(cpu, address, esize, cpu->x[insn->rd])) {
 		return;
 	}
 	cpu->pc += 4;
+}
+
+ISS_HANDLER(iss_exec_exclusive)
+{
+	unsigned esize = 1u << insn->type, op = insn->amount;
+	uint64_t address = cpu->x[insn->rn];
+
+	if (!iss_sp_aligned(cpu, insn->rn))
+		return;
+	if (op & EX_O2)
+		acquire_release(cpu, insn, address, esize, op & EX_L);
+	else /* LDXR, LDAXR, STXR, STLXR and the pairs */
+		exclusive(cpu, insn, address, esize, op & EX_O1, !(op & EX_L));
 }

@@ -412,9 +412,9 @@ static void iss_watch_ram_writes(struct cpu *base)
 	iss_cluster_watch_ram_writes(to_iss(base));
 }
 
-static bool iss_ram_page_unwritten(struct cpu *base, uint64_t address)
+static bool iss_ram_unwritten(struct cpu *base, uint64_t address, uint64_t length)
 {
-	return iss_page_unwritten(to_iss(base), address & ~(uint64_t)(PAGE_SIZE - 1));
+	return iss_range_unwritten(to_iss(base), address, length);
 }
 
 static void iss_ram_written(struct cpu *base, uint64_t address, uint64_t length)
@@ -473,7 +473,7 @@ static const struct cpu_ops iss_ops = {
     .watch_hit = iss_watch_hit,
     .ram_written = iss_ram_written,
     .watch_ram_writes = iss_watch_ram_writes,
-    .ram_page_unwritten = iss_ram_page_unwritten,
+    .ram_unwritten = iss_ram_unwritten,
     .map_changed = iss_map_changed,
     .wakes = iss_wakes,
     .save = iss_snapshot_save,

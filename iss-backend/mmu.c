@@ -641,11 +641,17 @@ void iss_clear_unwritten(struct iss *cpu, uint64_t pa, uint64_t length)
 	}
 }
 
-bool iss_page_unwritten(struct iss *cpu, uint64_t pa_page)
+bool iss_range_unwritten(struct iss *cpu, uint64_t pa, uint64_t length)
 {
-	struct iss_ram *ram = find_ram(cpu, pa_page);
+	struct iss_ram *ram = length ? find_ram(cpu, pa) : NULL;
+	uint64_t last = pa + length - 1;
 
-	return ram && (page_flags(ram, pa_page) & PAGE_UNWRITTEN);
+	if (!ram || last < pa || last > ram->base + (ram->size - 1))
+		return false;
+	for (uint64_t k = (pa >> PAGE_SHIFT) - ram->first_page; k <= (last >> PAGE_SHIFT) - ram->first_page; k++)
+		if (!(ram->code_flags[k] & PAGE_UNWRITTEN))
+			return false;
+	return true;
 }
 
 void iss_tlb_protect_page(struct iss *cpu, uint64_t pa_page)

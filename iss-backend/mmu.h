@@ -61,7 +61,7 @@ void iss_tlb_protect_all(struct iss *cpu); /* every store takes the slow path on
  * pages of [pa, pa + length) that something stored to. */
 void iss_flag_ram_unwritten(struct iss *cpu);
 void iss_clear_unwritten(struct iss *cpu, uint64_t pa, uint64_t length);
-bool iss_page_unwritten(struct iss *cpu, uint64_t pa_page);
+bool iss_range_unwritten(struct iss *cpu, uint64_t pa, uint64_t length); /* every page of it, in one RAM */
 /* Sets `flag` (cluster.h) on the RAM page at `pa_page` and drops its TLB write tags. */
 void iss_flag_page(struct iss *cpu, uint64_t pa_page, uint8_t flag);
 /* Whether the page has `flag` already (true for a page that is not RAM: nothing to flag). */

@@ -69,7 +69,7 @@ const struct cpu_ops fake_ops = {
 	nullptr, // load
 	nullptr, // powered
 	nullptr, // watch_ram_writes
-	nullptr, // ram_page_unwritten
+	nullptr, // ram_unwritten
 };
 
 class IrqBench : public ::testing::Test {

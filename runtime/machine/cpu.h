@@ -151,10 +151,10 @@ struct cpu_ops {
 	 * loop asks before each CPU's turn and after its run. */
 	bool (*powered)(struct cpu *cpu);
 	/* Optional (NULL: not tracked): from now on, note which pages of writable RAM anything
-	 * stores to (the CPUs, devices' DMA, the debugger); ram_page_unwritten() then says true
-	 * for a page surely left alone since, so a history checkpoint need not compare it. */
+	 * stores to (the CPUs, devices' DMA, the debugger); ram_unwritten() then says true
+	 * for pages surely left alone since, so a history checkpoint need not compare it. */
 	void (*watch_ram_writes)(struct cpu *cpu);
-	bool (*ram_page_unwritten)(struct cpu *cpu, uint64_t address);
+	bool (*ram_unwritten)(struct cpu *cpu, uint64_t address, uint64_t length); /* every page of it */
 };
 
 struct cpu {

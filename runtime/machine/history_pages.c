@@ -5,6 +5,7 @@
  * a virtual host a page fault per copied page costs several times the copy. */
 #include "history_pages.h"
 
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,24 +135,44 @@ static bool page_is_zero(const uint8_t *page)
 struct group_view {
 	const struct bus_ram *ram;
 	size_t first, count;  /* pages of the region */
-	const bool *backed;   /* per host page, NULL if the host cannot tell */
-	unsigned host_page_shift; /* pages per host page, as a shift (host pages are 4 KiB or more) */
+	int pagemap;          /* /proc/self/pagemap, or -1 */
+	size_t host_page;     /* bytes (4 KiB or more) */
+	bool backed[GROUP_PAGES]; /* per page of the group: the host backed it (read_backed()) */
 	struct cpu *watcher;
 };
 
-static bool backed(const struct group_view *view, size_t k)
+/* Which of the group's pages the host backed; all of them if it cannot tell. Read only for a
+ * group something may have changed: the checkpoint's cost is what was written, not RAM's size. */
+static void read_backed(struct group_view *view)
 {
-	return !view->backed || view->backed[(view->first + k) >> view->host_page_shift];
+	size_t offset = view->first * PAGE_BYTES, host_first = offset / view->host_page;
+	size_t host_count = ((offset + view->count * PAGE_BYTES - 1) / view->host_page) - host_first + 1;
+	bool host_backed[GROUP_PAGES];
+
+	if (!snapshot_backed_range(view->pagemap, view->ram->host + host_first * view->host_page, view->host_page,
+				   host_count, host_backed)) {
+		memset(view->backed, true, sizeof(view->backed));
+		return;
+	}
+	for (size_t k = 0; k < view->count; k++)
+		view->backed[k] = host_backed[(offset + k * PAGE_BYTES) / view->host_page - host_first];
+}
+
+/* Nothing stored to pages [k, k + count) of the group since the checkpoint before, as the CPU saw. */
+static bool unwritten(const struct group_view *view, size_t k, size_t count)
+{
+	return view->watcher && view->watcher->ops->ram_unwritten(view->watcher,
+								  view->ram->base + (view->first + k) * PAGE_BYTES,
+								  count * PAGE_BYTES);
 }
 
 /* The page certainly holds what it held in the checkpoint before: zeros then and now (the host
  * backs no page for it), or the CPU saw nothing store to it since. */
 static bool page_unchanged(const struct group_view *view, const struct page_copy *before, size_t k)
 {
-	if (!backed(view, k))
+	if (!view->backed[k])
 		return !before;
-	return view->watcher &&
-	       view->watcher->ops->ram_page_unwritten(view->watcher, view->ram->base + (view->first + k) * PAGE_BYTES);
+	return unwritten(view, k, 1);
 }
 
 static bool group_unchanged(const struct group_view *view, const struct page_group *before)
@@ -170,13 +191,13 @@ static bool keep_page(struct page_store *store, const struct group_view *view, s
 
 	*kept = NULL;
 	if (page_unchanged(view, before, k) ||
-	    (backed(view, k) && before && memcmp(before->bytes, host, PAGE_BYTES) == 0)) {
+	    (view->backed[k] && before && memcmp(before->bytes, host, PAGE_BYTES) == 0)) {
 		*kept = before;
 		if (before)
 			before->users++;
 		return true;
 	}
-	if (!backed(view, k) || page_is_zero(host))
+	if (!view->backed[k] || page_is_zero(host))
 		return true;
 	*kept = copy_page(store, host);
 	return *kept != NULL;
@@ -192,14 +213,16 @@ static bool same_pages(const struct page_group *fresh, const struct page_group *
 }
 
 /* The group now: `before` again when nothing changed, NULL when all zeros. False if out of memory. */
-static bool keep_group(struct page_store *store, const struct group_view *view, struct page_group *before,
+static bool keep_group(struct page_store *store, struct group_view *view, struct page_group *before,
 		       struct page_group **kept)
 {
+	bool untouched = unwritten(view, 0, view->count), all_zero = true;
 	struct page_group *fresh;
-	bool all_zero = true;
 
 	*kept = before;
-	if (group_unchanged(view, before)) {
+	if (!untouched)
+		read_backed(view);
+	if (untouched || group_unchanged(view, before)) {
 		if (before)
 			before->users++;
 		return true;
@@ -228,30 +251,22 @@ static bool keep_group(struct page_store *store, const struct group_view *view, 
 	return true;
 }
 
-static unsigned host_page_shift(size_t host_page)
-{
-	unsigned shift = 0;
-
-	while ((size_t)PAGE_BYTES << (shift + 1) <= host_page)
-		shift++;
-	return shift;
-}
-
 int region_pages_keep(struct page_store *store, const struct bus_ram *ram, const struct region_pages *previous,
 		      struct cpu *watcher, struct region_pages *region)
 {
-	size_t pages = (size_t)(ram->size / PAGE_BYTES), host_page = (size_t)sysconf(_SC_PAGESIZE), host_pages;
-	struct group_view view = { .ram = ram, .host_page_shift = host_page_shift(host_page), .watcher = watcher };
+	size_t pages = (size_t)(ram->size / PAGE_BYTES);
+	struct group_view view = { .ram = ram, .host_page = (size_t)sysconf(_SC_PAGESIZE), .watcher = watcher };
 	bool kept = true;
 
-	view.backed = snapshot_backed_pages(ram, host_page, &host_pages);
+	view.pagemap = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
 	region->base = ram->base;
 	region->size = ram->size;
 	region->group_count = (pages + GROUP_PAGES - 1) / GROUP_PAGES;
 	region->groups = calloc(region->group_count ? region->group_count : 1, sizeof(region->groups[0]));
 	if (!region->groups) {
 		region->group_count = 0;
-		free((void *)view.backed);
+		if (view.pagemap >= 0)
+			close(view.pagemap);
 		return error_set("history: out of memory");
 	}
 	store->bytes += region->group_count * sizeof(region->groups[0]);
@@ -262,7 +277,8 @@ int region_pages_keep(struct page_store *store, const struct bus_ram *ram, const
 		view.count = pages - view.first < GROUP_PAGES ? pages - view.first : GROUP_PAGES;
 		kept = keep_group(store, &view, previous ? previous->groups[g] : NULL, &region->groups[g]);
 	}
-	free((void *)view.backed);
+	if (view.pagemap >= 0)
+		close(view.pagemap);
 	return kept ? 0 : error_set("history: out of memory");
 }
 
@@ -271,7 +287,6 @@ void region_pages_restore(const struct bus_ram *ram, const struct region_pages *
 	size_t host_page = (size_t)sysconf(_SC_PAGESIZE), host_pages;
 	bool *backed = snapshot_backed_pages(ram, host_page, &host_pages);
 	size_t pages = (size_t)(ram->size / PAGE_BYTES);
-	unsigned shift = host_page_shift(host_page);
 
 	if (!backed) /* the host cannot tell: all of it zeroed, as a fresh mapping */
 		madvise(ram->host, (size_t)ram->size, MADV_DONTNEED);
@@ -281,7 +296,7 @@ void region_pages_restore(const struct bus_ram *ram, const struct region_pages *
 		uint8_t *host = ram->host + k * PAGE_BYTES;
 		if (page)
 			memcpy(host, page->bytes, PAGE_BYTES);
-		else if (backed && backed[k >> shift])
+		else if (backed && backed[k * PAGE_BYTES / host_page])
 			memset(host, 0, PAGE_BYTES);
 	}
 	free(backed);

@@ -1,6 +1,7 @@
 /* The machine's sections of a snapshot: time and counters, RAM (pages that are not all zero),
  * each CPU (the loop's view of it, then the backend's state), each model, the console input,
  * and the event queue's sequence, which the components' own events are restored against. */
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,31 +81,37 @@ static bool page_is_zero(const uint8_t *page, size_t length)
 #define PAGEMAP_CHUNK 512
 
 /* Present or swapped out, as /proc/self/pagemap says. */
-bool *snapshot_backed_pages(const struct bus_ram *ram, size_t host_page, size_t *count)
+bool snapshot_backed_range(int pagemap, const uint8_t *host, size_t host_page, size_t count, bool *backed)
 {
-	FILE *pagemap = fopen("/proc/self/pagemap", "rb");
 	uint64_t entries[PAGEMAP_CHUNK];
-	bool *backed;
+	off_t at = (off_t)((uintptr_t)host / host_page * sizeof(entries[0]));
 
-	*count = (size_t)((ram->size + host_page - 1) / host_page);
-	backed = pagemap ? calloc(*count, sizeof(*backed)) : NULL;
-	if (!backed || fseeko(pagemap, (off_t)((uintptr_t)ram->host / host_page * sizeof(uint64_t)), SEEK_SET) != 0)
-		goto unknown;
-	for (size_t done = 0; done < *count;) {
-		size_t want = *count - done < PAGEMAP_CHUNK ? *count - done : PAGEMAP_CHUNK;
-		if (fread(entries, sizeof(entries[0]), want, pagemap) != want)
-			goto unknown;
+	for (size_t done = 0; done < count;) {
+		size_t want = count - done < PAGEMAP_CHUNK ? count - done : PAGEMAP_CHUNK;
+		size_t bytes = want * sizeof(entries[0]);
+		if (pagemap < 0 || pread(pagemap, entries, bytes, at + (off_t)(done * sizeof(entries[0]))) != (ssize_t)bytes)
+			return false;
 		for (size_t k = 0; k < want; k++)
 			backed[done + k] = (entries[k] & (PAGEMAP_PRESENT | PAGEMAP_SWAPPED)) != 0;
 		done += want;
 	}
-	fclose(pagemap);
+	return true;
+}
+
+bool *snapshot_backed_pages(const struct bus_ram *ram, size_t host_page, size_t *count)
+{
+	int pagemap = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	bool *backed;
+
+	*count = (size_t)((ram->size + host_page - 1) / host_page);
+	backed = pagemap >= 0 ? calloc(*count ? *count : 1, sizeof(*backed)) : NULL;
+	if (backed && !snapshot_backed_range(pagemap, ram->host, host_page, *count, backed)) {
+		free(backed);
+		backed = NULL;
+	}
+	if (pagemap >= 0)
+		close(pagemap);
 	return backed;
-unknown:
-	free(backed);
-	if (pagemap)
-		fclose(pagemap);
-	return NULL;
 }
 
 /* Each RAM region: its place, then the pages that are not all zero, by index. */

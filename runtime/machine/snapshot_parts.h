@@ -23,5 +23,8 @@ int snapshot_parts_load(struct machine *machine, const struct snapshot *snapshot
  * anonymous memory, so a page it never backed reads as zero. A malloc'd array of `count`;
  * NULL if the host cannot tell (/proc/self/pagemap), and then any page may hold data. */
 bool *snapshot_backed_pages(const struct bus_ram *ram, size_t host_page, size_t *count);
+/* The same for `count` host pages from `host` (host-page aligned), read from `pagemap` (an open
+ * /proc/self/pagemap) into `backed`; false if the host cannot tell. */
+bool snapshot_backed_range(int pagemap, const uint8_t *host, size_t host_page, size_t count, bool *backed);
 
 #endif

@@ -274,13 +274,17 @@ TEST_F(IssTest, WatchedRamPagesLoseUnwrittenAtEveryKindOfStore)
 	exec("str x1, [x0]\n", { { 0, plain }, { 1, 1 } }); // the TLB now holds a writable entry for `plain`
 	cpu->ops->watch_ram_writes(cpu);
 	for (uint64_t address : { plain, pair, zva, dma, debugger, untouched })
-		EXPECT_TRUE(cpu->ops->ram_page_unwritten(cpu, address)) << std::hex << address;
+		EXPECT_TRUE(cpu->ops->ram_unwritten(cpu, address, 4096)) << std::hex << address;
 	exec("str x1, [x0]\n stp x1, x1, [x2]\n dc zva, x3\n", { { 0, plain + 8 }, { 1, 7 }, { 2, pair + 16 }, { 3, zva + 64 } });
 	cpu->ops->ram_written(cpu, dma + 100, 4);
 	uint32_t word = 5;
 	ASSERT_EQ(cpu->ops->write_memory(cpu, debugger + 8, &word, sizeof(word)), 0);
 	for (uint64_t address : { plain, pair, zva, dma, debugger })
-		EXPECT_FALSE(cpu->ops->ram_page_unwritten(cpu, address)) << std::hex << address;
-	EXPECT_TRUE(cpu->ops->ram_page_unwritten(cpu, untouched));
+		EXPECT_FALSE(cpu->ops->ram_unwritten(cpu, address, 4096)) << std::hex << address;
+	EXPECT_TRUE(cpu->ops->ram_unwritten(cpu, untouched, 4096));
+	EXPECT_TRUE(cpu->ops->ram_unwritten(cpu, untouched + 4000, 2 * page)); // and the page after it
+	EXPECT_FALSE(cpu->ops->ram_unwritten(cpu, plain, 6 * page)) << "a range is unwritten only if all of it is";
+	EXPECT_FALSE(cpu->ops->ram_unwritten(cpu, debugger + page - 1, 2));
+	EXPECT_FALSE(cpu->ops->ram_unwritten(cpu, kRamBase + kRamSize - page, 2 * page)) << "past RAM's end";
 	EXPECT_EQ(read64(plain + 8), 7u);
 }

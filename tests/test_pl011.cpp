@@ -121,6 +121,21 @@ TEST_F(DeviceTest, Pl011IcrIsWriteOnlyAndReadsZero)
 	EXPECT_EQ(read(uart + PL011_ICR, 1), 0u);
 }
 
+// A read narrower than a register, at any of its bytes, returns the register's low bits, as
+// QEMU's PL011 does (it implements 32-bit accesses only and its core hands it the unaligned
+// offset): on qemu-system-aarch64 -M virt, LDRB of UARTCR+1 reads 0x00 (CR resets to 0x300)
+// and LDRB of UARTFR+1 reads 0x90, the flags' low byte; qvp's firmware sees the same.
+TEST_F(DeviceTest, Pl011SubWordReadsReturnTheRegistersLowBitsAsQemu)
+{
+	uint32_t cr = read(uart + PL011_CR), fr = read(uart + PL011_FR);
+
+	ASSERT_EQ(cr, 0x300u); // its bytes differ, so the byte read is told apart
+	EXPECT_EQ(read(uart + PL011_CR + 1, 1), 0x00u);
+	EXPECT_EQ(read(uart + PL011_CR + 2, 2), 0x300u);
+	EXPECT_EQ(read(uart + PL011_CR + 3, 1), 0x00u);
+	EXPECT_EQ(read(uart + PL011_FR + 1, 1), fr & 0xff);
+}
+
 // Receive, as the console feeds it: through the board's console UART port.
 class Pl011ReceiveTest : public DeviceTest {
 protected:

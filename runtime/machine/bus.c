@@ -244,6 +244,8 @@ enum bus_result bus_read(struct bus *bus, uint64_t address, unsigned size, uint6
 	}
 	if (!region->mmio->read || !region->mmio->read(region->opaque, address - region->base, size, value))
 		return BUS_DEVICE_ERROR;
+	if (size < 8) /* a model may answer with a whole register: the access gets its own bytes, as in QEMU */
+		*value &= (1ull << (8 * size)) - 1;
 	if (bus->observer)
 		bus->observer(bus->observer_opaque, region->name, address - region->base, size, *value, false);
 	return BUS_OK;

@@ -739,18 +739,29 @@ TEST_F(GdbSession, SnapshotLoadRefusesAnotherRun)
 	EXPECT_EQ(qvp.wait(30), 0) << qvp.errors();
 }
 
-// `monitor goto` past the end of the run: the guest's own exit ends it there, said as such
-// (not as a replay that went another way); `monitor history` says what checkpoints cost.
-TEST_F(GdbSession, GotoPastTheEndSaysWhereTheRunEnded)
+// `monitor goto` past the end of the run: it says where the guest's own exit ends the run (not
+// that a replay went another way) and stops before that last instruction, so the session goes
+// on: going back from there works, and `continue` ends the run with the guest's status, its
+// output shown once. `monitor history` says what checkpoints cost.
+TEST_F(GdbSession, GotoPastTheEndStopsBeforeTheGuestsExit)
 {
 	TempDir dir;
 	Qvp qvp(dir, { debugme() });
-	std::string out = gdb(qvp, debugme(), { "stepi", "monitor history", "monitor goto 1000000000" });
+	std::string out = gdb(qvp, debugme(), { "stepi", "monitor history", "monitor goto 1000000000", "monitor when",
+						"reverse-stepi", "monitor when", "continue" });
 
 	EXPECT_TRUE(contains(out, "taking them took")) << out;
-	EXPECT_TRUE(contains(out, ", before 1000000000 (the guest ended it)")) << out;
+	size_t said = out.find("goto: the guest ends the run at instruction ");
+	ASSERT_NE(said, std::string::npos) << out;
+	uint64_t end = std::stoull(out.substr(said + 44));
+	EXPECT_TRUE(contains(out, std::to_string(end) + ", before 1000000000; stopped at " + std::to_string(end - 1)))
+		<< out;
+	EXPECT_TRUE(contains(out, ", " + std::to_string(end - 1) + " instructions\n")) << out; // monitor when
+	EXPECT_TRUE(contains(out, ", " + std::to_string(end - 2) + " instructions\n")) << out; // a step back
 	EXPECT_FALSE(contains(out, "went another way")) << out;
+	EXPECT_TRUE(contains(out, "exited normally")) << out;
 	EXPECT_EQ(qvp.wait(30), 0) << qvp.errors();
+	EXPECT_EQ(qvp.console(), "debugme: counter 20\n");
 }
 
 // With several CPUs a debugger's stops change how their rounds fall, so history would not

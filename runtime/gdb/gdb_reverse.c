@@ -159,6 +159,26 @@ enum gdb_action gdb_reverse_continue(struct gdb_stub *stub)
 	return go_to_beginning(stub);
 }
 
+/* `monitor goto` went past the guest's exit, at instruction `end`: back to the instruction before
+ * it, so the session goes on there (gdb cannot be told of an exit in a monitor command's answer). */
+static bool stop_before_the_end(struct gdb_stub *stub, uint64_t position, char *out, size_t size)
+{
+	uint64_t end = stub->machine->stats.instructions;
+
+	if (end == 0 || end - 1 < history_begin(stub->history))
+		return false;
+	machine_cancel_exit(stub->machine);
+	if (history_goto(stub->history, stub->machine, end - 1) < 0)
+		return false;
+	gdb_format_stop(stub, SIGNAL_TRAP, "");
+	snprintf(out, size,
+		 "goto: the guest ends the run at instruction %" PRIu64 ", before %" PRIu64 "; stopped at %" PRIu64
+		 ", before its last instruction ('continue' ends the run); 'maintenance flush register-cache' shows gdb "
+		 "the registers\n",
+		 end, position, end - 1);
+	return true;
+}
+
 /* `monitor goto ICOUNT`: anywhere between the beginning of the history and the run's front. */
 static void go_to(struct gdb_stub *stub, const char *value, char *out, size_t size)
 {
@@ -178,6 +198,8 @@ static void go_to(struct gdb_stub *stub, const char *value, char *out, size_t si
 		return;
 	}
 	if (history_goto(stub->history, stub->machine, position) < 0) {
+		if (stub->machine->stop_cause == MACHINE_GUEST_EXIT && stop_before_the_end(stub, position, out, size))
+			return;
 		if (stub->machine->stop_cause != MACHINE_GUEST_EXIT) /* else it ends with the guest's status */
 			lost(stub);
 		snprintf(out, size, "goto failed, the run ends: %s\n", error_message());

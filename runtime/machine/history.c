@@ -350,10 +350,12 @@ static int run_recording(struct history *history, struct machine *machine, uint6
 			step = history->distance;
 		uint64_t frontier = history->frontier;
 		if (machine_replay(machine, machine->stats.instructions + step, NULL, NULL) < 0) {
-			if (machine->stop_cause != MACHINE_RUNNING && machine->stats.instructions >= frontier)
+			if (machine->stop_cause != MACHINE_RUNNING && machine->stats.instructions >= frontier) {
+				history->frontier = machine->stats.instructions; /* what it printed was shown */
 				return error_set("the run ended at instruction %" PRIu64 ", before %" PRIu64 " (%s)",
 						 machine->stats.instructions, position,
 						 machine->stop_cause == MACHINE_GUEST_EXIT ? "the guest ended it" : "a timeout or an error");
+			}
 			return -1;
 		}
 		if (history_record(history, machine) < 0)

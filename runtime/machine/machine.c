@@ -465,6 +465,12 @@ void machine_request_exit(struct machine *machine, int exit_code)
 		machine->cpu->ops->kick(machine->cpu);
 }
 
+void machine_cancel_exit(struct machine *machine)
+{
+	if (machine->stop_cause == MACHINE_GUEST_EXIT)
+		machine->stop_cause = MACHINE_RUNNING;
+}
+
 void machine_set_cpu_line(struct machine *machine, unsigned cpu_index, enum cpu_line line, bool level)
 {
 	struct cpu *cpu;

@@ -272,6 +272,9 @@ bool machine_console_muted(const struct machine *machine);
 
 /* Ends the simulation with the guest's exit code, at the current instruction boundary. */
 void machine_request_exit(struct machine *machine, int exit_code);
+/* A debugger takes the machine back from the guest's exit: the run goes on (the exit comes again
+ * when the guest gets there). */
+void machine_cancel_exit(struct machine *machine);
 
 /* Restarts the board at the current instruction boundary (PSCI SYSTEM_RESET): the quantum
  * loop then calls machine_reset(), which rebuilds bus, models, images and CPU from the

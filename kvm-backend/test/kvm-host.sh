@@ -65,12 +65,13 @@ kvm_host_pack() {
 	(cd "$1" && find . | cpio -o -H newc --quiet | gzip -1 > "$2")
 }
 
-# Boots IMAGE ($1) with INITRD ($2), console to LOG ($3); more arguments go to qemu.
+# Boots IMAGE ($1) with INITRD ($2), console to LOG ($3); more arguments go to qemu. The host's
+# CPU is QEMU's `max` unless the caller sets kvm_host_cpu (KVM's guests see its features).
 kvm_host_boot() {
 	local image=$1 initrd=$2 log=$3
 	shift 3
 	timeout "${QVP_KVM_TEST_TIMEOUT:-900}" qemu-system-aarch64 \
-		-machine virt,virtualization=on,gic-version=3 -cpu max,pauth-impdef=on \
+		-machine virt,virtualization=on,gic-version=3 -cpu "${kvm_host_cpu:-max,pauth-impdef=on}" \
 		-smp 1 -m 1024 -nographic -no-reboot -nic none "$@" \
 		-kernel "$image" -initrd "$initrd" \
 		-append "console=ttyAMA0 panic=-1 loglevel=3 rdinit=/init" < /dev/null > "$log" 2>&1 || true

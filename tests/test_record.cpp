@@ -143,36 +143,41 @@ TEST(RecordReplay, AGdbSessionThatChangedTheGuestReplaysWithoutGdb)
 	EXPECT_EQ(plain.out, "debugme: counter 20\n");
 }
 
-// `qvp run --console-socket --gdb --gdb-wait FIRMWARE`; the console's port, or -1.
-int start_console_and_gdb(BackgroundQvp &qvp, const std::string &elf)
-{
-	if (!qvp.start({ "run", "--console-socket", "127.0.0.1:0", "--gdb", "127.0.0.1:0", "--gdb-wait", elf },
-		       "gdb: listening on 127.0.0.1:"))
-		return -1;
-	std::string err = qvp.err();
-	size_t at = err.find("console: listening on 127.0.0.1:");
-	return at == std::string::npos ? -1 : std::stoi(err.substr(at + 32));
-}
+// `qvp run --console-socket --gdb --gdb-wait console_poll.elf`, waiting for gdb; skipped
+// without gdb-multiarch. qvp.port is gdb's port.
+class ConsolePollUnderGdb : public ::testing::Test {
+protected:
+	void SetUp() override
+	{
+		if (system("command -v gdb-multiarch > /dev/null 2>&1") != 0)
+			GTEST_SKIP() << "gdb-multiarch is not installed (./bootstrap.sh installs it)";
+		ASSERT_TRUE(qvp.start({ "run", "--console-socket", "127.0.0.1:0", "--gdb", "127.0.0.1:0", "--gdb-wait",
+					elf },
+				      "gdb: listening on 127.0.0.1:"))
+			<< qvp.err();
+		std::string err = qvp.err();
+		size_t at = err.find("console: listening on 127.0.0.1:");
+		ASSERT_NE(at, std::string::npos) << err;
+		console_port = std::stoi(err.substr(at + 32));
+	}
+
+	TempDir dir;
+	std::string elf = build_path("sw/console_poll.elf");
+	BackgroundQvp qvp{ dir };
+	int console_port = -1;
+};
 
 // gdb going back over typed input: history replayed meets the typed bytes at the places they
 // entered (before, replay fed no host input and went another way), and going forward again
 // stops where the run had stopped, at the same instruction and time.
-TEST(RecordReplay, ReverseExecutionReplaysTypedInput)
+TEST_F(ConsolePollUnderGdb, ReverseExecutionReplaysTypedInput)
 {
-	if (system("command -v gdb-multiarch > /dev/null 2>&1") != 0)
-		GTEST_SKIP() << "gdb-multiarch is not installed (./bootstrap.sh installs it)";
-	TempDir dir;
-	std::string elf = build_path("sw/console_poll.elf");
-	BackgroundQvp qvp(dir);
-	int console_port = start_console_and_gdb(qvp, elf);
-	ASSERT_GE(console_port, 0) << qvp.err();
-	int gdb_port = qvp.port;
 	int client = connect_local(console_port);
 	ASSERT_GE(client, 0);
 	ASSERT_EQ(send(client, "hello\nexit 7\n", 13, 0), 13);
 	ProcessResult gdb = run_process({ "timeout", "60", "gdb-multiarch", "-batch", "-nx", "-ex", "set confirm off",
 					  "-ex", "set architecture aarch64", "-ex", "file " + elf, "-ex",
-					  "target remote 127.0.0.1:" + std::to_string(gdb_port), "-ex", "break exit", "-ex",
+					  "target remote 127.0.0.1:" + std::to_string(qvp.port), "-ex", "break exit", "-ex",
 					  "continue", "-ex", "monitor when", "-ex", "reverse-continue", "-ex", "monitor when",
 					  "-ex", "continue", "-ex", "monitor when", "-ex", "continue" });
 	std::string console = type_slowly(client, {}, 0);
@@ -192,15 +197,8 @@ TEST(RecordReplay, ReverseExecutionReplaysTypedInput)
 // Typing after going back gives the run another future, as a gdb write does: the guest's answer
 // to the new line is shown (before, the console took it for history replayed and kept it
 // quiet), and going back again later restores the new future, not a checkpoint of the old one.
-TEST(RecordReplay, TypingAfterGoingBackMakesANewFuture)
+TEST_F(ConsolePollUnderGdb, TypingAfterGoingBackMakesANewFuture)
 {
-	if (system("command -v gdb-multiarch > /dev/null 2>&1") != 0)
-		GTEST_SKIP() << "gdb-multiarch is not installed (./bootstrap.sh installs it)";
-	TempDir dir;
-	std::string elf = build_path("sw/console_poll.elf");
-	BackgroundQvp qvp(dir);
-	int console_port = start_console_and_gdb(qvp, elf);
-	ASSERT_GE(console_port, 0) << qvp.err();
 	// gdb's Python is the console's client, so each line is typed at a known point of the session.
 	auto type = [](const std::string &line) { return "python console.sendall(b'" + line + "\\n')"; };
 	std::vector<std::string> script = {

@@ -380,16 +380,21 @@ TEST_F(Run, StoreAfterAMapChangeInvalidatesDecodedCode)
 
 TEST_F(Run, CodeAcrossPagesAndAliasedCacheSlots)
 {
-	// Two routines 4 MiB apart share a decoded-page cache slot; calling one from the other
-	// evicts and re-decodes back and forth. The first also runs across a page boundary.
-	const uint64_t far = kRamBase + 0x400000;
-	load_words(assemble("mov x0, #0\n ret\n", far), far);
+	// Two routines PAGE_CACHE_SLOTS pages apart (in a second RAM region: the harness's RAM is
+	// smaller) share a decoded-page cache slot; calling one from the other takes the slot over
+	// back and forth, and each must run its own code. The caller also runs across a page boundary.
+	const uint64_t far = kRamBase + (uint64_t)PAGE_CACHE_SLOTS * PAGE_SIZE + PAGE_SIZE; // the loop's page's slot
+	ASSERT_EQ(bus_add_ram(bus, "far", kRamBase + kRamSize, kRamSize), 0) << error_message();
+	cpu->ops->map_changed(cpu, kRamBase + kRamSize, kRamSize);
+	load_words(assemble("add x0, x0, #3\n ret\n", far), far);
 	load(".skip 4096 - 8\n mov x2, #5\n 1: add x1, x1, #1\n blr x3\n subs x2, x2, #1\n b.ne 1b\n wfi\n");
+	set_x(0, 0);
 	set_x(1, 0);
 	set_x(3, far);
 	set_x(CPU_REG_PC, kRamBase + 4096 - 8);
 	cpu_run_result r = run(1000);
 	EXPECT_EQ(r.reason, CPU_STOP_WFI) << error_message();
+	EXPECT_EQ(x(0), 15u);
 	EXPECT_EQ(x(1), 5u);
 	EXPECT_EQ(r.executed, 1u + 5 * 6 + 1);
 }

@@ -1,11 +1,13 @@
 /* /init of the nested-KVM test host. Mounts what the tests need, runs each line of
  * /tests.txt ("NAME PROGRAM [ARGS...]") with its output framed by markers the host-side
- * script parses ("qvp-test: begin NAME" ... "qvp-test: end NAME status N"), then powers off. */
+ * script parses ("qvp-test: begin NAME" ... "qvp-test: end NAME status N", then "qvp-test: NAME
+ * took S s" by the test host's clock, so a hang shows where), then powers off. */
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 enum { MAX_ARGS = 32 };
@@ -40,11 +42,20 @@ static int run_program(char **argv)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+static double seconds_now(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
+}
+
 static void run_line(char *line)
 {
 	char *words[MAX_ARGS + 1];
 	int count = 0;
 	int status;
+	double start;
 
 	for (char *word = strtok(line, " \t\n"); word && count < MAX_ARGS; word = strtok(NULL, " \t\n"))
 		words[count++] = word;
@@ -53,8 +64,10 @@ static void run_line(char *line)
 	words[count] = NULL;
 	printf("qvp-test: begin %s\n", words[0]);
 	fflush(stdout);
+	start = seconds_now();
 	status = run_program(words + 1);
 	printf("qvp-test: end %s status %d\n", words[0], status);
+	printf("qvp-test: %s took %.3f s\n", words[0], seconds_now() - start);
 	fflush(stdout);
 }
 

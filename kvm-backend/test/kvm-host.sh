@@ -113,6 +113,11 @@ kvm_host_test_lines() {
 	sed -n "/^qvp-test: begin $2\$/,/^qvp-test: end $2 /p" "$1" | sed '1d;$d'
 }
 
+# How long test NAME ($2) in LOG ($1) ran, in seconds of the KVM host's clock.
+kvm_host_test_seconds() {
+	sed -n "s/^qvp-test: $2 took \\([0-9.]*\\) s\$/\\1/p" "$1"
+}
+
 # The exit status of test NAME ($2) in LOG ($1).
 kvm_host_test_status() {
 	sed -n "s/^qvp-test: end $2 status \\([0-9-]*\\)\$/\\1/p" "$1"

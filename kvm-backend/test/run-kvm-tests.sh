@@ -63,7 +63,10 @@ for mode in coarse precise; do
 done
 kvm_host_pack "$work/root" "$work/initrd-budget.gz"
 
-failures=0
+# Each failure is printed where it happens and again in the summary at the end, which a
+# shortened CI log still shows.
+failed=()
+fail() { echo "run-kvm-tests: $*"; failed+=("$*"); }
 run_in_vm() { # $1: label, $2: initramfs, $3...: the firmware, then -- and extra qemu arguments
 	local label=$1 initrd=$2 log="$build/kvm-tests-console-$1.log" names=()
 	shift 2
@@ -82,23 +85,21 @@ run_in_vm() { # $1: label, $2: initramfs, $3...: the firmware, then -- and extra
 		if [ "$status" = "$expected_status" ] && cmp -s "$work/iss-$name.out" "$work/kvm-$name.out"; then
 			echo "run-kvm-tests: [$label] $name: same output and exit status ($status) as the iss backend"
 		else
-			echo "run-kvm-tests: [$label] $name: FAILED (kvm status '$status', iss status $expected_status)"
+			fail "[$label] $name: FAILED (kvm status '$status', iss status $expected_status)"
 			diff "$work/iss-$name.out" "$work/kvm-$name.out" | head -20 || true
-			failures=$((failures + 1))
 		fi
+		echo "        took $(kvm_host_test_seconds "$log" "$name") s in the KVM host"
 		grep -E '^(instructions|virtual time|kvm |qvp: |cpu [0-9])' "$work/section" | sed 's/^/        /' || true
 		check_vcpu_stats "$label" "$name"
 		if [ "$name" = mmio_pairs ] && ! grep -qE '^kvm emulated instructions: [1-9]' "$work/section"; then
-			echo "run-kvm-tests: [$label] mmio_pairs: FAILED: no access went through KVM_EXIT_ARM_NISV"
-			failures=$((failures + 1))
+			fail "[$label] mmio_pairs: FAILED: no access went through KVM_EXIT_ARM_NISV"
 		fi
 		if ! grep -qxF "kvm idle: $idle_mode" "$work/section"; then
-			echo "run-kvm-tests: [$label] $name: FAILED: qvp did not report 'kvm idle: $idle_mode'"
-			failures=$((failures + 1))
+			fail "[$label] $name: FAILED: qvp did not report 'kvm idle: $idle_mode'"
 		fi
 	done
 	check_idle "$label"
-	grep -q "qvp-test: done" "$log" || { echo "run-kvm-tests: [$label] the VM did not finish:"; tail -30 "$log"; failures=$((failures + 1)); }
+	grep -q "qvp-test: done" "$log" || { fail "[$label] the VM did not finish:"; tail -30 "$log"; }
 }
 
 # --stats with N vCPUs: the per-CPU lines of the iss backend (same format), one `kvm cpu K
@@ -114,13 +115,11 @@ check_vcpu_stats() { # $1: label, $2: test name
 		! grep -qE '^kvm cpu 0 exits: .* 0 off,' "$work/section" ||
 		[ "$(shape "$work/section")" != "$(shape "$work/iss-$2.stats")" ] ||
 		[ "$(shape "$work/section" | wc -l)" != "$cpus" ]; then
-		echo "run-kvm-tests: [$1] $2: FAILED: --stats did not describe each of the $cpus vCPUs as expected"
+		fail "[$1] $2: FAILED: --stats did not describe each of the $cpus vCPUs as expected"
 		shape "$work/iss-$2.stats" | sed 's/^/        iss: /'
-		failures=$((failures + 1))
 	fi
 	if [ "$(test_backend "$2")" = auto ] && ! grep -qx "backend: kvm" "$work/section"; then
-		echo "run-kvm-tests: [$1] $2: FAILED: --backend auto did not pick kvm"
-		failures=$((failures + 1))
+		fail "[$1] $2: FAILED: --backend auto did not pick kvm"
 	fi
 }
 
@@ -136,8 +135,7 @@ check_idle() { # $1: label
 	if [ "$(kvm_host_test_status "$log" sleep)" != 0 ] || [ -z "$skipped" ] ||
 		{ [ "$idle_mode" = "host-timer kick" ] && [ "$skipped" != 0.000000000000 ]; } ||
 		{ [ "$idle_mode" != "host-timer kick" ] && [ "$1" = icount ] && [ "$skipped" = 0.000000000000 ]; }; then
-		echo "run-kvm-tests: [$1] sleep: FAILED (expected status 0 and idle time skipped only with WFx exits)"
-		failures=$((failures + 1))
+		fail "[$1] sleep: FAILED (expected status 0 and idle time skipped only with WFx exits)"
 	fi
 }
 
@@ -150,8 +148,7 @@ check_budgets() { # $1: label
 		count=$(kvm_host_test_lines "$log" "spin_$mode" | sed -n 's/^instructions: //p')
 		echo "run-kvm-tests: [$1] spin_$mode to --timeout $spin_timeout: $count instructions (budget $spin_instructions)"
 		if [ "$(kvm_host_test_status "$log" "spin_$mode")" != 124 ] || [ -z "$count" ] || [ "$count" -lt "$spin_least" ]; then
-			echo "run-kvm-tests: [$1] spin_$mode: FAILED: expected the timeout status after at least $spin_least instructions"
-			failures=$((failures + 1))
+			fail "[$1] spin_$mode: FAILED: expected the timeout status after at least $spin_least instructions"
 		fi
 	done
 }
@@ -164,8 +161,9 @@ tcg_firmware=()
 for name in "${firmware[@]}"; do [ "$name" = psci_reset ] || tcg_firmware+=("$name"); done
 run_in_vm "tcg" "$work/initrd.gz" "${tcg_firmware[@]}" --
 
-if [ "$failures" -ne 0 ]; then
-	echo "run-kvm-tests: $failures failure(s)"
+if [ "${#failed[@]}" -ne 0 ]; then
+	echo "run-kvm-tests: ${#failed[@]} failure(s):"
+	printf '  %s\n' "${failed[@]}"
 	exit 1
 fi
 echo "run-kvm-tests: all firmware ran under KVM as on the iss backend"

@@ -455,6 +455,46 @@ TEST_F(GdbSession, EachCpuIsAThread)
 	EXPECT_TRUE(contains(qvp.console(), "smp_hello: 4 CPUs said hello\n")) << qvp.console();
 }
 
+// The per-CPU instruction counts of a --stats-json report: "[a, b, ...]".
+std::string cpu_instructions(const std::string &report)
+{
+	std::string json = read_file(report);
+	size_t at = json.find("\"cpu_instructions\": [");
+	return at == std::string::npos ? "" : json.substr(at, json.find(']', at) - at);
+}
+
+// With several CPUs, gdb's stops and steps leave the run as it is without them: a round of
+// the CPUs' turns that a breakpoint or a step cut short goes on where it stopped (before, each
+// stop began a new round, and four CPUs racing on one counter ended 4 instructions and 10 us
+// apart). A snapshot saved at such a stop holds the round, and restores to the same end.
+TEST_F(GdbSession, StopsAndStepsLeaveSeveralCpusRunningAsWithoutGdb)
+{
+	TempDir dir;
+	std::string elf = build_path("sw/smp_atomic.elf"), file = dir.path("mid-round.qvps");
+	ProcessResult free_run = run_process({ build_path("qvp"), "run", "--backend", "iss", "--cpus", "4",
+	                                       "--stats-json", dir.path("free.json"), elf });
+	ASSERT_EQ(free_run.status, 0) << free_run.err;
+	Qvp qvp(dir, { "--backend", "iss", "--cpus", "4", "--stats-json", dir.path("debugged.json"), elf });
+	std::string out = gdb(qvp, elf,
+	                      { "break add_many", "continue", "stepi", "stepi", "continue", "monitor snapshot save " + file,
+	                        "thread 1", "stepi", "stepi", "delete", "continue" });
+
+	EXPECT_EQ(qvp_test::count(out, "hit Breakpoint 1, add_many"), 3u) << out; // CPUs 0, 1, then 2 in a step of 0
+	EXPECT_TRUE(contains(out, "snapshot: saved " + file)) << out;
+	EXPECT_TRUE(contains(out, "exited normally")) << out;
+	ASSERT_EQ(qvp.wait(30), 0) << qvp.errors();
+	EXPECT_EQ(qvp.console(), free_run.out);
+	expect_same_end(dir.path("debugged.json"), dir.path("free.json"));
+	EXPECT_NE(cpu_instructions(dir.path("free.json")), "");
+	EXPECT_EQ(cpu_instructions(dir.path("debugged.json")), cpu_instructions(dir.path("free.json")));
+
+	ProcessResult restored = run_process({ build_path("qvp"), "run", "--restore", file, "--stats-json", dir.path("restored.json") });
+	EXPECT_EQ(restored.status, 0) << restored.err;
+	EXPECT_EQ(restored.out, free_run.out);
+	expect_same_end(dir.path("restored.json"), dir.path("free.json"));
+	EXPECT_EQ(cpu_instructions(dir.path("restored.json")), cpu_instructions(dir.path("free.json")));
+}
+
 TEST_F(GdbSession, KillEndsTheRun)
 {
 	TempDir dir;

@@ -11,22 +11,10 @@
 #include "input_log.h"
 #include "snapshot.h"
 
-/* A stop with several CPUs can fall inside a round, which a snapshot does not describe. */
-static bool can_snapshot(const struct machine *machine, char *out, size_t size)
-{
-	if (machine->cpu_count <= 1)
-		return true;
-	snprintf(out, size, "snapshot: at a debugger stop it needs a board with one CPU (this one has %u); "
-		 "qvp run --snapshot-at saves any board between rounds\n", machine->cpu_count);
-	return false;
-}
-
 static void save(struct gdb_stub *stub, const char *path, char *out, size_t size)
 {
 	struct snapshot_inputs inputs = { NULL };
 
-	if (!can_snapshot(stub->machine, out, size))
-		return;
 	if (snapshot_save(stub->machine, &inputs, path) < 0) {
 		snprintf(out, size, "snapshot: %s\n", error_message());
 		return;
@@ -39,8 +27,6 @@ static void load(struct gdb_stub *stub, const char *path, char *out, size_t size
 	struct machine *machine = stub->machine;
 	struct snapshot *snapshot;
 
-	if (!can_snapshot(machine, out, size))
-		return;
 	if (input_log_recording(machine->input_log)) {
 		snprintf(out, size, "snapshot: not while qvp records (--record): a replay could not load it\n");
 		return;

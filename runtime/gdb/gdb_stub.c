@@ -392,6 +392,7 @@ static void serve(struct gdb_stub *stub, size_t pending)
 		stub->stepping = action == ACTION_STEP;
 		stub->machine->budget_limit = stub->stepping ? 1 : 0;
 		stub->machine->debug_cpu = stub->thread;
+		stub->step_from = stub->machine->cpus[stub->thread].instructions;
 		return;
 	}
 }
@@ -433,6 +434,15 @@ static void poll_running(struct gdb_stub *stub)
 	}
 }
 
+/* With several CPUs a step runs the others' turns as a free run would until the stepped CPU's
+ * comes; it is over once that CPU has run, or if it cannot (waiting or off). */
+static bool step_over(const struct gdb_stub *stub)
+{
+	const struct machine_cpu *cpu = &stub->machine->cpus[stub->machine->debug_cpu];
+
+	return cpu->instructions != stub->step_from || cpu->waiting || !cpu->powered;
+}
+
 static void after_run(struct gdb_stub *stub, const struct cpu_run_result *result)
 {
 	if (stub->machine->stop_cause != MACHINE_RUNNING)
@@ -442,7 +452,7 @@ static void after_run(struct gdb_stub *stub, const struct cpu_run_result *result
 			halt(stub, SIGNAL_INT, false);
 		return;
 	}
-	if (result->reason == CPU_STOP_BREAKPOINT || stub->stepping) {
+	if (result->reason == CPU_STOP_BREAKPOINT || (stub->stepping && step_over(stub))) {
 		halt(stub, SIGNAL_TRAP, true);
 		return;
 	}

@@ -31,6 +31,7 @@ struct gdb_stub {
 	int listen_fd;
 	bool wait_for_client;
 	bool stepping;
+	uint64_t step_from; /* the stepped CPU's instruction count when the step began */
 	struct gdb_connection connection; /* no client: fd -1, or an idle serial line */
 	struct machine *machine;
 	struct debug_point points[MAX_DEBUG_POINTS]; /* inserted by the client, removed when it goes */

@@ -35,11 +35,18 @@ static uint64_t instruction_budget(const struct machine *machine, vtime_t deadli
 	uint64_t budget = (deadline - machine->now) / machine->time_per_instruction;
 	uint64_t to_input = input_log_budget(machine->input_log, machine);
 
-	if (machine->budget_limit && budget > machine->budget_limit)
-		budget = machine->budget_limit; /* a debugger's single step */
 	if (to_input && budget > to_input)
 		budget = to_input; /* a recorded input enters exactly there */
 	return budget ? budget : 1;
+}
+
+/* What CPU `index` may run of the `left` instructions of its turn: with a debugger's step (or
+ * history replayed to a position), the CPU it steps at most that many. */
+static uint64_t run_budget(const struct machine *machine, unsigned index, uint64_t left)
+{
+	if (machine->budget_limit && index == machine->debug_cpu && left > machine->budget_limit)
+		return machine->budget_limit;
+	return left;
 }
 
 /* Whether waiting CPU `index` would leave its WFI/WFE now. */
@@ -103,12 +110,12 @@ static void record_idle_cut(struct machine *machine)
 		machine_request_fatal_stop(machine);
 }
 
-/* Between two turns no CPU is mid-run: the boundary hook may save the machine (a snapshot)
+/* Between two rounds no CPU is mid-run: the boundary hook may save the machine (a snapshot)
  * or end the run there. False when the run is to end. */
 static bool at_boundary(struct machine *machine)
 {
-	if (!machine->boundary || machine->stop_cause != MACHINE_RUNNING)
-		return true;
+	if (!machine->boundary || machine->stop_cause != MACHINE_RUNNING || machine->round.open)
+		return true; /* (a round a debugger stopped part-way is not a boundary) */
 	if (machine->boundary(machine))
 		return true;
 	if (machine->stop_cause == MACHINE_RUNNING) /* else the hook failed and said why */
@@ -193,8 +200,8 @@ static bool takes_turn(struct machine *machine, unsigned index, vtime_t end)
 
 	follow_power(machine, index);
 
-	if (!cpu->powered || cpu->local >= end || (machine->budget_limit && index != machine->debug_cpu))
-		return false; /* a debugger's step runs only the CPU it steps */
+	if (!cpu->powered || cpu->local >= end)
+		return false;
 	if (cpu->waiting && !cpu_wakes(machine, index))
 		return false;
 	cpu->waiting = false;
@@ -203,20 +210,43 @@ static bool takes_turn(struct machine *machine, unsigned index, vtime_t end)
 	return true;
 }
 
-/* CPU `index` runs from its own time up to `end` at most (machine->now is its time meanwhile).
- * Returns the round's end, which an event it scheduled may have brought closer. */
+/* Whether a run that ended for `result` left the rest of the CPU's turn to go on with: with
+ * several CPUs, a debugger's stop or step before the turn's budget was used, not a kick. */
+static bool turn_cut_short(const struct machine *machine, unsigned index, const struct cpu_run_result *result)
+{
+	if (machine->cpu_count == 1 || machine->cpu_kicked || machine->round.turn_left == 0 ||
+	    machine->stop_cause != MACHINE_RUNNING || machine->reset_requested || machine->cpus[index].waiting ||
+	    !machine->cpus[index].powered)
+		return false;
+	return result->reason == CPU_STOP_BREAKPOINT || result->reason == CPU_STOP_STEP ||
+	       (machine->budget_limit && index == machine->debug_cpu);
+}
+
+/* CPU `index` runs its turn, from its own time up to `end` at most, or the rest of a turn a
+ * debugger's stop cut short (machine->now is its time meanwhile, and after the turn the time
+ * the turn began, as if it had not been cut). Returns the round's end, which an event it
+ * scheduled may have brought closer. */
 static vtime_t run_cpu(struct machine *machine, unsigned index, vtime_t end, struct cpu_run_result *result)
 {
+	struct machine_round *round = &machine->round;
 	struct machine_cpu *cpu = &machine->cpus[index];
 	struct cpu *backend = cpu->cpu;
+	uint64_t budget;
 
 	machine->current_cpu = index;
 	machine->cpu = backend;
 	machine->now = cpu->local;
+	if (!round->turn_open) {
+		round->turn_now = cpu->local;
+		round->turn_left = instruction_budget(machine, end);
+	}
+	budget = run_budget(machine, index, round->turn_left);
 	machine->run_deadline = end; /* an event scheduled during the run before it kicks the CPU (machine.c) */
+	machine->cpu_kicked = false;
 	machine->cpu_running = true;
-	*result = backend->ops->run(backend, instruction_budget(machine, end));
+	*result = backend->ops->run(backend, budget);
 	machine->cpu_running = false;
+	round->turn_left -= result->executed < round->turn_left ? result->executed : round->turn_left;
 	cpu->local += result->executed * machine->time_per_instruction + machine->stall;
 	machine->stats.stalled += machine->stall;
 	machine->stall = 0;
@@ -224,6 +254,7 @@ static vtime_t run_cpu(struct machine *machine, unsigned index, vtime_t end, str
 		cpu->local += backend->ops->clock_lead(backend);
 	if (machine->trace)
 		trace_quantum(machine->trace, index, machine->now, cpu->local, result->executed, result->reason);
+	machine->now = round->turn_now;
 	machine->stats.instructions += result->executed;
 	cpu->instructions += result->executed;
 	cpu->waiting = result->reason == CPU_STOP_WFI;
@@ -232,14 +263,18 @@ static vtime_t run_cpu(struct machine *machine, unsigned index, vtime_t end, str
 		machine->stop_cause = MACHINE_FATAL;
 	else
 		check_stuck(machine);
+	round->turn_open = turn_cut_short(machine, index, result);
 	return machine->run_deadline;
 }
 
-/* A debugger's stop, a fatal one, or a stop of the machine ends the round at once. */
+/* A debugger's stop or step, a fatal one, or a stop of the machine ends the round at once;
+ * with several CPUs the round goes on from there at the next quantum (machine->round). */
 static bool ends_round(const struct machine *machine, const struct cpu_run_result *result)
 {
-	return result->reason == CPU_STOP_BREAKPOINT || result->reason == CPU_STOP_STEP ||
-	       machine->stop_cause != MACHINE_RUNNING || machine->reset_requested;
+	bool stepped = machine->budget_limit && machine->current_cpu == machine->debug_cpu;
+
+	return result->reason == CPU_STOP_BREAKPOINT || result->reason == CPU_STOP_STEP || stepped ||
+	       machine->stop_cause != MACHINE_RUNNING || machine->reset_requested || machine->round.turn_open;
 }
 
 /* Global time after a round: where the CPU furthest behind has got to; when every CPU waits
@@ -270,12 +305,9 @@ static void resume_if_all_waited(struct machine *machine)
 		machine->cpus[k].waiting = false;
 }
 
-bool machine_run_quantum(struct machine *machine, struct cpu_run_result *result)
+/* A new round: the events due fire, and the run stops at the timeout. False when it stops. */
+static bool begin_round(struct machine *machine)
 {
-	struct cpu_run_result run = { 0, CPU_STOP_WFI };
-
-	if (machine->stop_cause != MACHINE_RUNNING)
-		return false;
 	machine->stats.events_fired += event_queue_fire_due(machine->events, machine->now);
 	if (machine->stop_cause != MACHINE_RUNNING)
 		return false;
@@ -284,21 +316,49 @@ bool machine_run_quantum(struct machine *machine, struct cpu_run_result *result)
 		return false;
 	}
 	resume_if_all_waited(machine);
+	machine->round = (struct machine_round){ .open = true, .start = machine->now, .end = round_end(machine) };
+	return true;
+}
 
-	vtime_t start = machine->now, end = round_end(machine);
+/* The round's turns, from the CPU it is at, until all had theirs or one ends the round. */
+static void run_turns(struct machine *machine, struct cpu_run_result *result)
+{
+	struct machine_round *round = &machine->round;
+	struct cpu_run_result run = { 0, CPU_STOP_WFI };
+
 	*result = run;
-	for (unsigned k = 0; k < machine->cpu_count; k++) {
-		if (!takes_turn(machine, k, end))
+	for (; round->next < machine->cpu_count; round->next++) {
+		unsigned k = round->next;
+		if (!round->turn_open && !takes_turn(machine, k, round->end))
 			continue;
-		end = run_cpu(machine, k, end, &run);
+		round->end = run_cpu(machine, k, round->end, &run);
 		result->executed += run.executed;
 		result->reason = run.reason;
 		if (ends_round(machine, &run))
 			break;
 	}
-	machine->now = round_time(machine, start);
-	if (every_cpu_waits(machine))
-		result->reason = CPU_STOP_WFI;
+	if (round->next < machine->cpu_count && !round->turn_open)
+		round->next++; /* the CPU that stopped had its whole turn */
+}
+
+bool machine_run_quantum(struct machine *machine, struct cpu_run_result *result)
+{
+	struct machine_round *round = &machine->round;
+
+	if (machine->stop_cause != MACHINE_RUNNING)
+		return false;
+	if (round->open)
+		machine->now = round->turn_now; /* where the round stopped */
+	else if (!begin_round(machine))
+		return false;
+	run_turns(machine, result);
+	round->open = machine->cpu_count > 1 && round->next < machine->cpu_count &&
+		      machine->stop_cause == MACHINE_RUNNING && !machine->reset_requested;
+	if (!round->open)
+		round->turn_open = false;
+	machine->now = round_time(machine, round->start);
+	if (!round->open && every_cpu_waits(machine))
+		result->reason = CPU_STOP_WFI; /* (in a round not over, a CPU after these may still wake) */
 	else if (result->reason == CPU_STOP_WFI)
 		result->reason = CPU_STOP_BUDGET; /* another CPU goes on */
 	machine->stats.quanta++;
@@ -314,6 +374,7 @@ void machine_tell_debugger(struct machine *machine, enum machine_debug_event eve
 
 int machine_rebuild_board(struct machine *machine)
 {
+	machine->round = (struct machine_round){ 0 };
 	if (machine_reset(machine) < 0)
 		return -1;
 	if (machine->trace)

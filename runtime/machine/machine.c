@@ -399,7 +399,7 @@ void machine_request_reset(struct machine *machine)
 {
 	machine->reset_requested = true;
 	if (machine->cpu_running)
-		machine->cpu->ops->kick(machine->cpu);
+		machine_kick_cpu(machine);
 }
 
 void machine_request_fatal_stop(struct machine *machine)
@@ -408,7 +408,13 @@ void machine_request_fatal_stop(struct machine *machine)
 		return;
 	machine->stop_cause = MACHINE_FATAL;
 	if (machine->cpu_running)
-		machine->cpu->ops->kick(machine->cpu);
+		machine_kick_cpu(machine);
+}
+
+void machine_kick_cpu(struct machine *machine)
+{
+	machine->cpu_kicked = true;
+	machine->cpu->ops->kick(machine->cpu);
 }
 
 vtime_t machine_now(const struct machine *machine)
@@ -452,7 +458,7 @@ void machine_stall_cpu(struct machine *machine, vtime_t time)
 	if (!machine->cpu_running || !time)
 		return;
 	machine->stall += time;
-	machine->cpu->ops->kick(machine->cpu);
+	machine_kick_cpu(machine);
 }
 
 void machine_request_exit(struct machine *machine, int exit_code)
@@ -462,7 +468,7 @@ void machine_request_exit(struct machine *machine, int exit_code)
 	machine->stop_cause = MACHINE_GUEST_EXIT;
 	machine->exit_code = exit_code;
 	if (machine->cpu_running)
-		machine->cpu->ops->kick(machine->cpu);
+		machine_kick_cpu(machine);
 }
 
 void machine_cancel_exit(struct machine *machine)
@@ -485,7 +491,7 @@ void machine_set_cpu_line(struct machine *machine, unsigned cpu_index, enum cpu_
 		return; /* not built yet: the CPU takes the level when it is */
 	cpu->ops->set_line(cpu, line, level);
 	if (level && machine->cpu_running && cpu_index == machine->current_cpu)
-		cpu->ops->kick(cpu);
+		machine_kick_cpu(machine);
 }
 
 int machine_schedule_event(struct machine *machine, struct event *event, vtime_t time)
@@ -494,7 +500,7 @@ int machine_schedule_event(struct machine *machine, struct event *event, vtime_t
 		return -1;
 	if (machine->cpu_running && time < machine->run_deadline) {
 		machine->run_deadline = time;
-		machine->cpu->ops->kick(machine->cpu);
+		machine_kick_cpu(machine);
 	}
 	return 0;
 }

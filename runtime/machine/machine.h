@@ -147,6 +147,18 @@ struct trace;
 
 #define MACHINE_MAX_SYSREG_HOOKS 4
 
+/* With several CPUs, a round that a debugger's stop (a breakpoint, a watchpoint, a step) ended
+ * part-way: the next turn of the loop goes on with it where it stopped, so the CPUs' turns fall
+ * as they do without the debugger. */
+struct machine_round {
+	bool open;           /* stopped part-way: the next quantum goes on with this round */
+	vtime_t start, end;  /* where the round began and where its turns end */
+	unsigned next;       /* the CPU to go on with */
+	bool turn_open;      /* that CPU's turn was cut short: it goes on with the rest */
+	vtime_t turn_now;    /* machine->now at the start of the turn (what later CPUs catch up to) */
+	uint64_t turn_left;  /* the instructions left of the turn's budget */
+};
+
 struct machine {
 	struct machine_config config; /* what the board is rebuilt from on a reset */
 	struct bus *bus;
@@ -165,6 +177,8 @@ struct machine {
 	bool cpu_running;         /* inside cpu->ops->run() */
 	vtime_t run_deadline;     /* where the current CPU run is meant to end */
 	vtime_t stall;            /* the current run's wait on slow device accesses (machine_stall_cpu) */
+	bool cpu_kicked;          /* the current run was kicked (machine_kick_cpu): its turn ends there */
+	struct machine_round round;
 	vtime_t time_per_instruction;
 	vtime_t quantum;
 	vtime_t timeout;
@@ -286,6 +300,9 @@ int machine_reset(struct machine *machine);
  * latency): virtual time moves on by it after this instruction, where the run then ends so
  * that events keep their exact times. */
 void machine_stall_cpu(struct machine *machine, vtime_t time);
+
+/* Ends the running CPU's run (and with it its turn) at the next instruction boundary. */
+void machine_kick_cpu(struct machine *machine);
 
 /* Ends the simulation as MACHINE_FATAL, with the message error_set() last recorded. */
 void machine_request_fatal_stop(struct machine *machine);

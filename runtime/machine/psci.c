@@ -113,7 +113,7 @@ static int64_t cpu_off(const struct psci_call *call)
 	machine->cpus[machine->current_cpu].powered = false;
 	for (unsigned k = 0; k < machine->cpu_count; k++)
 		if (machine->cpus[k].powered) {
-			machine->cpu->ops->kick(machine->cpu);
+			machine_kick_cpu(machine);
 			return PSCI_SUCCESS;
 		}
 	error_set("PSCI CPU_OFF: the %s CPU turned itself off; nothing can turn it on again",

@@ -40,7 +40,38 @@ static void load_stats(struct machine_stats *stats, struct snap_reader *r)
 	stats->idle_forever_since = snap_get_u64(r);
 }
 
-/* Virtual time, the counters --stats reports, and what the loop knows of the CPUs' lines. */
+/* A round of several CPUs' turns that a debugger stopped part-way (loop.c goes on with it). */
+static void save_round(const struct machine_round *round, struct snap_writer *w)
+{
+	snap_put_u64(w, round->start);
+	snap_put_u64(w, round->end);
+	snap_put_u32(w, round->next);
+	snap_put_bool(w, round->turn_open);
+	snap_put_u64(w, round->turn_now);
+	snap_put_u64(w, round->turn_left);
+}
+
+static void load_round(struct machine *machine, struct snap_reader *r)
+{
+	struct machine_round *round = &machine->round;
+
+	round->open = true;
+	round->start = snap_get_u64(r);
+	round->end = snap_get_u64(r);
+	round->next = snap_get_index(r, machine->cpu_count, "the CPU the round goes on with");
+	round->turn_open = snap_get_bool(r);
+	round->turn_now = snap_get_u64(r);
+	round->turn_left = snap_get_u64(r);
+	/* A turn never runs past the round's end: nor may a file make one (and so pass --timeout). */
+	if (!r->failed && (round->start > round->end || round->turn_now < round->start || round->turn_now > round->end ||
+			   round->turn_left > (round->end - round->turn_now) / machine->time_per_instruction + 1))
+		snap_fail(r, "a round of the CPUs' turns that does not fit in itself (start %" PRIu64 " ps, end %" PRIu64
+			  " ps, turn from %" PRIu64 " ps with %" PRIu64 " instructions left)",
+			  round->start, round->end, round->turn_now, round->turn_left);
+}
+
+/* Virtual time, the counters --stats reports, what the loop knows of the CPUs' lines, and a
+ * round stopped part-way if there is one. */
 static void save_machine(const struct machine *machine, struct snap_writer *w)
 {
 	snap_put_u64(w, machine->now);
@@ -52,6 +83,8 @@ static void save_machine(const struct machine *machine, struct snap_writer *w)
 		for (unsigned line = 0; line < CPU_LINE_COUNT; line++)
 			snap_put_bool(w, machine->line_level[k][line]);
 	}
+	if (machine->round.open) /* only then: a snapshot between rounds reads as before */
+		save_round(&machine->round, w);
 }
 
 static void load_machine(struct machine *machine, struct snap_reader *r)
@@ -66,6 +99,9 @@ static void load_machine(struct machine *machine, struct snap_reader *r)
 		for (unsigned line = 0; line < CPU_LINE_COUNT; line++)
 			machine->line_level[k][line] = snap_get_bool(r);
 	}
+	machine->round = (struct machine_round){ 0 };
+	if (!r->failed && r->offset < r->length)
+		load_round(machine, r);
 	machine->cpu = machine->cpus[machine->current_cpu].cpu;
 }
 

@@ -148,7 +148,7 @@ void cpu::run()
 
 	machine_tell_debugger(machine_, MACHINE_DEBUG_START, nullptr);
 	for (;;) {
-		if (systemc_next_activity() <= machine_->now) {
+		if (!machine_->round.open && systemc_next_activity() <= machine_->now) {
 			sync(); // SystemC has work before the CPU may go on
 			continue;
 		}
@@ -156,7 +156,9 @@ void cpu::run()
 		if (!machine_run_quantum(machine_, &result))
 			break;
 		keeper_.set(local_time());
-		if (keeper_.need_sync() || systemc_next_activity() <= machine_->now || result.reason == CPU_STOP_WFI)
+		// Not inside a round a debugger stopped part-way: SystemC catches up between rounds, as without it.
+		if (!machine_->round.open &&
+		    (keeper_.need_sync() || systemc_next_activity() <= machine_->now || result.reason == CPU_STOP_WFI))
 			sync();
 		if (result.reason == CPU_STOP_WFI)
 			idle();
